@@ -1,0 +1,163 @@
+package comms
+
+import "slices"
+
+// Scope says whether a stakeholder is inside or outside the organization,
+// and which side of it a channel can reach.
+type Scope string
+
+// Scopes. Values are persisted; their meaning never changes.
+const (
+	ScopeInternal Scope = "internal"
+	ScopeExternal Scope = "external"
+)
+
+// Scopes lists every Scope.
+func Scopes() []Scope { return []Scope{ScopeInternal, ScopeExternal} }
+
+// Valid reports whether s is a known Scope.
+func (s Scope) Valid() bool { return slices.Contains(Scopes(), s) }
+
+// Classification is the sensitivity of a message, and the highest
+// sensitivity a channel may carry. Classifications are ordered:
+// ClassPublic < ClassInternal < ClassConfidential < ClassRestricted.
+type Classification string
+
+// Classifications, from least to most sensitive.
+const (
+	ClassPublic       Classification = "public"
+	ClassInternal     Classification = "internal"
+	ClassConfidential Classification = "confidential"
+	ClassRestricted   Classification = "restricted"
+)
+
+// Classifications lists every Classification from least to most sensitive.
+func Classifications() []Classification {
+	return []Classification{ClassPublic, ClassInternal, ClassConfidential, ClassRestricted}
+}
+
+// Valid reports whether c is a known Classification.
+func (c Classification) Valid() bool { return c.Rank() > 0 }
+
+// Rank returns 1 for public up to 4 for restricted, and 0 for an unknown
+// or empty classification.
+func (c Classification) Rank() int { return slices.Index(Classifications(), c) + 1 }
+
+// Above reports whether c is more sensitive than d. An unknown value is
+// treated as less sensitive than every known one.
+func (c Classification) Above(d Classification) bool { return c.Rank() > d.Rank() }
+
+// Topic is what an activity is about. The checks in package matrix key on
+// topics (a policy activity, an awareness activity, ...).
+type Topic string
+
+// Topics. Values are persisted; new ones are added at the end.
+const (
+	TopicPolicy             Topic = "policy"
+	TopicPolicyChange       Topic = "policy-change"
+	TopicRoles              Topic = "roles"
+	TopicAwareness          Topic = "awareness"
+	TopicTraining           Topic = "training"
+	TopicIncidentReporting  Topic = "incident-reporting"
+	TopicIncident           Topic = "incident"
+	TopicRisk               Topic = "risk"
+	TopicInternalAudit      Topic = "internal-audit"
+	TopicExternalAudit      Topic = "external-audit"
+	TopicManagementReview   Topic = "management-review"
+	TopicMetrics            Topic = "metrics"
+	TopicRegulatoryUpdate   Topic = "regulatory-update"
+	TopicRegulatoryReport   Topic = "regulatory-report"
+	TopicAssurance          Topic = "assurance"
+	TopicCertification      Topic = "certification"
+	TopicImprovement        Topic = "improvement"
+	TopicCrisis             Topic = "crisis"
+	TopicChange             Topic = "change"
+	TopicThreatIntelligence Topic = "threat-intelligence"
+	TopicRecognition        Topic = "recognition"
+	TopicFeedback           Topic = "feedback"
+)
+
+// Topics lists every Topic.
+func Topics() []Topic {
+	return []Topic{
+		TopicPolicy, TopicPolicyChange, TopicRoles, TopicAwareness, TopicTraining,
+		TopicIncidentReporting, TopicIncident, TopicRisk, TopicInternalAudit,
+		TopicExternalAudit, TopicManagementReview, TopicMetrics,
+		TopicRegulatoryUpdate, TopicRegulatoryReport, TopicAssurance,
+		TopicCertification, TopicImprovement, TopicCrisis, TopicChange,
+		TopicThreatIntelligence, TopicRecognition, TopicFeedback,
+	}
+}
+
+// Valid reports whether t is a known Topic.
+func (t Topic) Valid() bool { return slices.Contains(Topics(), t) }
+
+// StakeholderKind is the kind of an interested party. Checks use it: a
+// policy must reach every employees-kind stakeholder, an incident must be
+// reported to regulator-kind ones.
+type StakeholderKind string
+
+// Stakeholder kinds. Values are persisted; new ones are added at the end.
+const (
+	KindEmployees   StakeholderKind = "employees"
+	KindManagement  StakeholderKind = "management"
+	KindDepartment  StakeholderKind = "department"
+	KindContractors StakeholderKind = "contractors"
+	KindCustomers   StakeholderKind = "customers"
+	KindSuppliers   StakeholderKind = "suppliers"
+	KindPartners    StakeholderKind = "partners"
+	KindRegulator   StakeholderKind = "regulator"
+	KindAuditor     StakeholderKind = "auditor"
+	KindMedia       StakeholderKind = "media"
+	KindPublic      StakeholderKind = "public"
+	KindIndustry    StakeholderKind = "industry"
+	KindCommunity   StakeholderKind = "community"
+)
+
+// StakeholderKinds lists every StakeholderKind.
+func StakeholderKinds() []StakeholderKind {
+	return []StakeholderKind{
+		KindEmployees, KindManagement, KindDepartment, KindContractors,
+		KindCustomers, KindSuppliers, KindPartners, KindRegulator, KindAuditor,
+		KindMedia, KindPublic, KindIndustry, KindCommunity,
+	}
+}
+
+// Valid reports whether k is a known StakeholderKind.
+func (k StakeholderKind) Valid() bool { return slices.Contains(StakeholderKinds(), k) }
+
+// ChannelKind is the medium of a channel.
+type ChannelKind string
+
+// Channel kinds. Values are persisted; new ones are added at the end.
+const (
+	ChannelEmail        ChannelKind = "email"
+	ChannelIntranet     ChannelKind = "intranet"
+	ChannelMeeting      ChannelKind = "meeting"
+	ChannelTraining     ChannelKind = "training"
+	ChannelELearning    ChannelKind = "elearning"
+	ChannelNewsletter   ChannelKind = "newsletter"
+	ChannelReport       ChannelKind = "report"
+	ChannelDashboard    ChannelKind = "dashboard"
+	ChannelLetter       ChannelKind = "letter"
+	ChannelPortal       ChannelKind = "portal"
+	ChannelPhone        ChannelKind = "phone"
+	ChannelPressRelease ChannelKind = "press-release"
+	ChannelWebsite      ChannelKind = "website"
+	ChannelSocial       ChannelKind = "social"
+	ChannelSurvey       ChannelKind = "survey"
+	ChannelTicketing    ChannelKind = "ticketing"
+)
+
+// ChannelKinds lists every ChannelKind.
+func ChannelKinds() []ChannelKind {
+	return []ChannelKind{
+		ChannelEmail, ChannelIntranet, ChannelMeeting, ChannelTraining,
+		ChannelELearning, ChannelNewsletter, ChannelReport, ChannelDashboard,
+		ChannelLetter, ChannelPortal, ChannelPhone, ChannelPressRelease,
+		ChannelWebsite, ChannelSocial, ChannelSurvey, ChannelTicketing,
+	}
+}
+
+// Valid reports whether k is a known ChannelKind.
+func (k ChannelKind) Valid() bool { return slices.Contains(ChannelKinds(), k) }

@@ -1,0 +1,226 @@
+package comms
+
+import (
+	"strings"
+	"time"
+)
+
+// Format is the value of a plan file's format field.
+const Format = "ismscomms/v1"
+
+// Plan is an organization's communication plan for its ISMS: who is
+// responsible (Roles), with whom it communicates (Stakeholders), how
+// (Channels) and what and when (Activities). It is the Go form of a plan
+// file; see [LoadPlan].
+//
+// A Plan is a plain value: copying it shares its slices. It is safe for
+// concurrent reads.
+type Plan struct {
+	// Format is "ismscomms/v1".
+	Format string `yaml:"format" json:"format"`
+	// ID identifies the plan within its organization (a tenant).
+	ID string `yaml:"id" json:"id"`
+	// Organization is the name of the organization the plan belongs to.
+	Organization string `yaml:"organization,omitempty" json:"organization,omitempty"`
+	// TimeZone is the IANA name of the zone that the plan's wall-clock
+	// times are local to. Empty means UTC.
+	TimeZone string `yaml:"timezone,omitempty" json:"timezone,omitempty"`
+	// Review is an RRULE saying how often the plan itself is reviewed.
+	Review string `yaml:"review,omitempty" json:"review,omitempty"`
+	// Approved records the plan's latest approval.
+	Approved *Approval `yaml:"approved,omitempty" json:"approved,omitempty"`
+
+	Calendars    []Calendar    `yaml:"calendars,omitempty" json:"calendars,omitempty"`
+	Roles        []Role        `yaml:"roles,omitempty" json:"roles,omitempty"`
+	Stakeholders []Stakeholder `yaml:"stakeholders,omitempty" json:"stakeholders,omitempty"`
+	Channels     []Channel     `yaml:"channels,omitempty" json:"channels,omitempty"`
+	Activities   []Activity    `yaml:"activities,omitempty" json:"activities,omitempty"`
+}
+
+// Approval is who approved a plan and when.
+type Approval struct {
+	// By is the role (or person) that approved the plan.
+	By   string `yaml:"by,omitempty" json:"by,omitempty"`
+	Date Date   `yaml:"date,omitempty" json:"date,omitzero"`
+}
+
+// Role is a responsibility in the plan: the Information Security Officer,
+// the Incident Response Team. Activities name their owner by role.
+type Role struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	// Contact is an address for the role, such as a shared mailbox.
+	Contact string `yaml:"contact,omitempty" json:"contact,omitempty"`
+}
+
+// Stakeholder is an interested party the organization communicates with.
+type Stakeholder struct {
+	ID    string          `yaml:"id" json:"id"`
+	Name  string          `yaml:"name,omitempty" json:"name,omitempty"`
+	Scope Scope           `yaml:"scope,omitempty" json:"scope,omitempty"`
+	Kind  StakeholderKind `yaml:"kind,omitempty" json:"kind,omitempty"`
+	// Size is how many people the stakeholder group holds, if known. The
+	// evidence package uses it for reach rates.
+	Size int `yaml:"size,omitempty" json:"size,omitempty"`
+}
+
+// Channel is a means of communication.
+type Channel struct {
+	ID   string      `yaml:"id" json:"id"`
+	Name string      `yaml:"name,omitempty" json:"name,omitempty"`
+	Kind ChannelKind `yaml:"kind,omitempty" json:"kind,omitempty"`
+	// Reach lists the scopes of stakeholders the channel can reach: an
+	// intranet reaches internal ones only.
+	Reach []Scope `yaml:"reach,omitempty" json:"reach,omitempty"`
+	// MaxClassification is the most sensitive classification the channel
+	// may carry.
+	MaxClassification Classification `yaml:"max_classification,omitempty" json:"max_classification,omitempty"`
+}
+
+// Reaches reports whether c can reach stakeholders of scope s.
+func (c Channel) Reaches(s Scope) bool {
+	for _, r := range c.Reach {
+		if r == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Calendar is a business-day calendar that deadlines counted in business
+// days ("3bd") use: a time zone, the weekend days and the holidays.
+type Calendar struct {
+	ID string `yaml:"id" json:"id"`
+	// TimeZone is an IANA zone name; empty means the plan's zone.
+	TimeZone string `yaml:"timezone,omitempty" json:"timezone,omitempty"`
+	// Weekend lists the days that are not business days, as two-letter
+	// codes (sa, su). Empty means Saturday and Sunday.
+	Weekend  []string `yaml:"weekend,omitempty" json:"weekend,omitempty"`
+	Holidays []Date   `yaml:"holidays,omitempty" json:"holidays,omitempty"`
+}
+
+// Activity is one row of the communication matrix: what is communicated,
+// when, with whom, how and by whom.
+type Activity struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	// What is the message.
+	What Message `yaml:"what" json:"what"`
+	// Whom lists the IDs of the stakeholders the activity reaches.
+	Whom []string `yaml:"whom,omitempty" json:"whom,omitempty"`
+	// How lists the IDs of the channels the activity uses.
+	How []string `yaml:"how,omitempty" json:"how,omitempty"`
+	// When is the timing: a recurrence, a trigger, or both.
+	When Timing `yaml:"when" json:"when"`
+	// Owner is the ID of the role responsible for the activity.
+	Owner string `yaml:"owner,omitempty" json:"owner,omitempty"`
+	// Support lists roles that share the responsibility with the owner.
+	Support []string `yaml:"support,omitempty" json:"support,omitempty"`
+	// Spokesperson is the role that speaks for the organization towards
+	// media and the public (crisis communication).
+	Spokesperson string `yaml:"spokesperson,omitempty" json:"spokesperson,omitempty"`
+	// Calendar is the ID of the calendar business-day deadlines are
+	// counted in; empty means the plan's zone with a Saturday-Sunday
+	// weekend and no holidays.
+	Calendar string `yaml:"calendar,omitempty" json:"calendar,omitempty"`
+	// Obligations lists IDs of legal notification obligations the activity
+	// fulfils (see package regulation), such as "gdpr-art33".
+	Obligations []string `yaml:"obligations,omitempty" json:"obligations,omitempty"`
+	// Notes is free text for the plan's reader.
+	Notes string `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
+// Message is what an activity communicates.
+type Message struct {
+	Topic   Topic  `yaml:"topic,omitempty" json:"topic,omitempty"`
+	Message string `yaml:"message,omitempty" json:"message,omitempty"`
+	// Classification is the sensitivity of the message; channels must be
+	// cleared for it.
+	Classification Classification `yaml:"classification,omitempty" json:"classification,omitempty"`
+}
+
+// Timing says when an activity happens: on a recurrence (RRule with Start),
+// in answer to a trigger (Trigger with Within), or both.
+type Timing struct {
+	// RRule is an RFC 5545 RRULE value such as "FREQ=YEARLY;BYMONTH=1".
+	RRule string `yaml:"rrule,omitempty" json:"rrule,omitempty"`
+	// Start is the first occurrence (DTSTART), local to the plan's zone.
+	Start DateTime `yaml:"start,omitempty" json:"start,omitzero"`
+	// Until ends the recurrence (inclusive), local to the plan's zone. A
+	// date alone includes that whole day.
+	Until DateTime `yaml:"until,omitempty" json:"until,omitzero"`
+	// Exdates are occurrences left out. A date alone leaves out every
+	// occurrence on that day.
+	Exdates []DateTime `yaml:"exdates,omitempty" json:"exdates,omitempty"`
+	// Rdates are occurrences added to the recurrence.
+	Rdates []DateTime `yaml:"rdates,omitempty" json:"rdates,omitempty"`
+	// Trigger is the event milestone the activity answers, written
+	// "<event-kind>.<milestone>" (incident.aware), or
+	// "activity:<id>" for the completion of another activity for the same
+	// event (a final report after the notification was sent).
+	Trigger string `yaml:"trigger,omitempty" json:"trigger,omitempty"`
+	// Within is the deadline: after an occurrence or after the trigger.
+	// Its form is a number and a unit: 4h, 72h, 14d, 3bd (business days),
+	// 1mo. See schedule.ParseDeadline.
+	Within string `yaml:"within,omitempty" json:"within,omitempty"`
+}
+
+// Recurring reports whether t has a recurrence rule.
+func (t Timing) Recurring() bool { return t.RRule != "" }
+
+// Triggered reports whether t has a trigger.
+func (t Timing) Triggered() bool { return t.Trigger != "" }
+
+// ActivityTriggerPrefix starts a trigger that names another activity.
+const ActivityTriggerPrefix = "activity:"
+
+// TriggerParts splits a milestone trigger "incident.aware" into its event
+// kind and milestone. ok is false for an activity trigger or a malformed one.
+func (t Timing) TriggerParts() (kind, milestone string, ok bool) {
+	if strings.HasPrefix(t.Trigger, ActivityTriggerPrefix) {
+		return "", "", false
+	}
+	kind, milestone, ok = strings.Cut(t.Trigger, ".")
+	return kind, milestone, ok && kind != "" && milestone != ""
+}
+
+// Location loads the plan's time zone (UTC when TimeZone is empty).
+func (p Plan) Location() (*time.Location, error) {
+	if p.TimeZone == "" {
+		return time.UTC, nil
+	}
+	return time.LoadLocation(p.TimeZone)
+}
+
+// Role returns the role with the given ID.
+func (p Plan) Role(id string) (Role, bool) { return find(p.Roles, id, func(r Role) string { return r.ID }) }
+
+// Stakeholder returns the stakeholder with the given ID.
+func (p Plan) Stakeholder(id string) (Stakeholder, bool) {
+	return find(p.Stakeholders, id, func(s Stakeholder) string { return s.ID })
+}
+
+// Channel returns the channel with the given ID.
+func (p Plan) Channel(id string) (Channel, bool) {
+	return find(p.Channels, id, func(c Channel) string { return c.ID })
+}
+
+// Activity returns the activity with the given ID.
+func (p Plan) Activity(id string) (Activity, bool) {
+	return find(p.Activities, id, func(a Activity) string { return a.ID })
+}
+
+// Calendar returns the calendar with the given ID.
+func (p Plan) Calendar(id string) (Calendar, bool) {
+	return find(p.Calendars, id, func(c Calendar) string { return c.ID })
+}
+
+func find[T any](items []T, id string, key func(T) string) (T, bool) {
+	for _, it := range items {
+		if key(it) == id {
+			return it, true
+		}
+	}
+	var zero T
+	return zero, false
+}

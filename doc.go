@@ -1,0 +1,43 @@
+// Package ismscomms makes ISO/IEC 27001:2022 Clause 7.4 Communication
+// executable. The clause says an organization shall determine, for its
+// information security management system, the need for internal and
+// external communications, including
+//
+//	a) on what to communicate,
+//	b) when to communicate,
+//	c) with whom to communicate,
+//	d) how to communicate,
+//
+// and in practice who is responsible. This module turns that
+// determination from a spreadsheet into a plan file that code can load,
+// check, schedule and prove.
+//
+// # Where each question is answered
+//
+//   - What: [github.com/ismscomms/ismscomms/comms.Message] (topic, key
+//     message, classification) on each
+//     [github.com/ismscomms/ismscomms/comms.Activity].
+//   - When: [github.com/ismscomms/ismscomms/comms.Timing], an RFC 5545
+//     recurrence or a trigger with a deadline.
+//   - With whom: [github.com/ismscomms/ismscomms/comms.Stakeholder].
+//   - How: [github.com/ismscomms/ismscomms/comms.Channel].
+//   - Who is responsible: [github.com/ismscomms/ismscomms/comms.Role].
+//
+// Package comms holds this vocabulary and reads plan files; package
+// matrix builds the communication matrix (the reference's six columns)
+// and ships the reference's 14-row matrix as a starter plan.
+//
+// # Ten lines
+//
+//	plan, err := comms.LoadPlan("plan.yaml") // or matrix.Starter()
+//	if err != nil {
+//		log.Fatal(err) // every problem, with file:line:col and path
+//	}
+//	m := matrix.Build(plan)
+//	for _, row := range m.Rows {
+//		fmt.Println(row.Activity, "|", row.Timing, "|", strings.Join(row.Audience, ", "))
+//	}
+//	m.WriteHTML(os.Stdout) // or WriteMarkdown, WriteCSV
+//
+// Run it with go run ./examples/quickstart.
+package ismscomms

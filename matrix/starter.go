@@ -1,0 +1,193 @@
+package matrix
+
+import (
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+)
+
+// Starter returns the communication matrix of the reference text
+// (ISO/IEC 27001:2022 Clause 7.4 guide, "Communication Matrix for ISMS") as
+// a complete, valid plan: its 14 activities with their stakeholders, roles
+// and channels, recurrence rules for the Annually, Biannually, Quarterly
+// and Monthly rows, and triggers with deadlines for the Immediate, As
+// needed and "as required by law" rows. The same plan ships as
+// examples/plans/starter.yaml.
+//
+// Where the reference is ambiguous the plan says how it read it in the
+// activity's Notes. Each call returns a fresh copy.
+func Starter() comms.Plan {
+	at := func(y int, m time.Month, d, h, mi int) comms.DateTime {
+		return comms.DateTime{Date: comms.Date{Year: y, Month: m, Day: d}, Hour: h, Minute: mi}
+	}
+	return comms.Plan{
+		Format:       comms.Format,
+		ID:           "starter",
+		Organization: "Example Organization",
+		TimeZone:     "Europe/Berlin",
+		Review:       "FREQ=YEARLY",
+		Roles: []comms.Role{
+			{ID: "iso", Name: "Information Security Officer"},
+			{ID: "training", Name: "Training Department"},
+			{ID: "irt", Name: "Incident Response Team"},
+			{ID: "risk-team", Name: "Risk Management Team"},
+			{ID: "internal-audit", Name: "Internal Audit Team"},
+			{ID: "compliance", Name: "Compliance Officer"},
+			{ID: "crisis-team", Name: "Crisis Communication Team"},
+			{ID: "hr", Name: "Human Resources"},
+			{ID: "ceo", Name: "Chief Executive Officer"},
+		},
+		Stakeholders: []comms.Stakeholder{
+			{ID: "employees", Name: "All Employees", Scope: comms.ScopeInternal, Kind: comms.KindEmployees},
+			{ID: "management", Name: "Management", Scope: comms.ScopeInternal, Kind: comms.KindManagement},
+			{ID: "departments", Name: "Relevant Departments", Scope: comms.ScopeInternal, Kind: comms.KindDepartment},
+			{ID: "internal-auditors", Name: "Internal Audit Team", Scope: comms.ScopeInternal, Kind: comms.KindAuditor},
+			{ID: "compliance-officer", Name: "Compliance Officer", Scope: comms.ScopeInternal, Kind: comms.KindDepartment},
+			{ID: "external-auditors", Name: "External Auditors", Scope: comms.ScopeExternal, Kind: comms.KindAuditor},
+			{ID: "regulators", Name: "Regulatory Bodies", Scope: comms.ScopeExternal, Kind: comms.KindRegulator},
+			{ID: "customers", Name: "Customers", Scope: comms.ScopeExternal, Kind: comms.KindCustomers},
+			{ID: "suppliers", Name: "Suppliers", Scope: comms.ScopeExternal, Kind: comms.KindSuppliers},
+			{ID: "media", Name: "Media", Scope: comms.ScopeExternal, Kind: comms.KindMedia},
+		},
+		Channels: []comms.Channel{
+			{ID: "email", Name: "Email", Kind: comms.ChannelEmail, Reach: both(), MaxClassification: comms.ClassConfidential},
+			{ID: "intranet", Name: "Intranet Announcement", Kind: comms.ChannelIntranet, Reach: internal(), MaxClassification: comms.ClassInternal},
+			{ID: "training-sessions", Name: "Training Sessions", Kind: comms.ChannelTraining, Reach: internal(), MaxClassification: comms.ClassInternal},
+			{ID: "elearning", Name: "E-Learning", Kind: comms.ChannelELearning, Reach: internal(), MaxClassification: comms.ClassInternal},
+			{ID: "meetings", Name: "Meetings", Kind: comms.ChannelMeeting, Reach: both(), MaxClassification: comms.ClassConfidential},
+			{ID: "reports", Name: "Reports", Kind: comms.ChannelReport, Reach: both(), MaxClassification: comms.ClassConfidential},
+			{ID: "formal-reports", Name: "Formal Reports", Kind: comms.ChannelReport, Reach: external(), MaxClassification: comms.ClassRestricted},
+			{ID: "letters", Name: "Letters", Kind: comms.ChannelLetter, Reach: external(), MaxClassification: comms.ClassConfidential},
+			{ID: "certifications", Name: "Certifications", Kind: comms.ChannelReport, Reach: external(), MaxClassification: comms.ClassPublic},
+			{ID: "newsletters", Name: "Newsletters", Kind: comms.ChannelNewsletter, Reach: internal(), MaxClassification: comms.ClassInternal},
+			{ID: "press-releases", Name: "Press Releases", Kind: comms.ChannelPressRelease, Reach: external(), MaxClassification: comms.ClassPublic},
+			{ID: "dashboards", Name: "Dashboards", Kind: comms.ChannelDashboard, Reach: internal(), MaxClassification: comms.ClassConfidential},
+			{ID: "announcements", Name: "Announcements", Kind: comms.ChannelIntranet, Reach: internal(), MaxClassification: comms.ClassInternal},
+			{ID: "feedback-survey", Name: "Feedback Survey", Kind: comms.ChannelSurvey, Reach: both(), MaxClassification: comms.ClassInternal},
+		},
+		Activities: []comms.Activity{
+			{
+				ID:   "policy",
+				Name: "Information Security Policy Communication",
+				What: comms.Message{Topic: comms.TopicPolicy, Message: "Introduction of the Information Security Policy and its importance", Classification: comms.ClassInternal},
+				Whom: []string{"employees"}, How: []string{"email", "intranet"},
+				When:  comms.Timing{RRule: "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=15", Start: at(2026, 1, 15, 9, 0), Within: "14d"},
+				Owner: "iso",
+			},
+			{
+				ID:   "policy-changes",
+				Name: "Policy Changes and Updates",
+				What: comms.Message{Topic: comms.TopicPolicyChange, Message: "Notification of changes to information security policies and procedures", Classification: comms.ClassInternal},
+				Whom: []string{"employees"}, How: []string{"email", "intranet"},
+				When:  comms.Timing{Trigger: "policy.changed", Within: "7d"},
+				Owner: "iso",
+			},
+			{
+				ID:   "awareness-training",
+				Name: "Security Awareness Training",
+				What: comms.Message{Topic: comms.TopicAwareness, Message: "Importance of information security and employee responsibilities", Classification: comms.ClassInternal},
+				Whom: []string{"employees"}, How: []string{"training-sessions", "elearning"},
+				When:  comms.Timing{RRule: "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=2", Start: at(2026, 3, 2, 9, 0), Within: "30d"},
+				Owner: "training",
+			},
+			{
+				ID:   "incident-response",
+				Name: "Incident Response Communication",
+				What: comms.Message{Topic: comms.TopicIncidentReporting, Message: "Reporting procedures and updates during security incidents", Classification: comms.ClassInternal},
+				Whom: []string{"employees"}, How: []string{"email", "intranet", "meetings"},
+				When:  comms.Timing{Trigger: "incident.detected", Within: "1h"},
+				Owner: "irt",
+				Notes: "Immediate (during incidents): within one hour of detection.",
+			},
+			{
+				ID:   "risk-results",
+				Name: "Risk Assessment Results",
+				What: comms.Message{Topic: comms.TopicRisk, Message: "Communication of risk assessment outcomes and risk treatment plans", Classification: comms.ClassConfidential},
+				Whom: []string{"management", "departments"}, How: []string{"meetings", "reports"},
+				When:  comms.Timing{RRule: "FREQ=MONTHLY;INTERVAL=6", Start: at(2026, 6, 15, 10, 0), Within: "14d"},
+				Owner: "risk-team",
+				Notes: "Biannually: read as twice a year.",
+			},
+			{
+				ID:   "internal-audits",
+				Name: "Internal Audits and Assessments",
+				What: comms.Message{Topic: comms.TopicInternalAudit, Message: "Results of internal audits and security assessments", Classification: comms.ClassConfidential},
+				Whom: []string{"management", "internal-auditors"}, How: []string{"meetings", "reports"},
+				When:  comms.Timing{RRule: "FREQ=MONTHLY;INTERVAL=3", Start: at(2026, 1, 20, 10, 0), Within: "14d"},
+				Owner: "internal-audit",
+			},
+			{
+				ID:   "third-party-audits",
+				Name: "Third-Party Audits",
+				What: comms.Message{Topic: comms.TopicExternalAudit, Message: "Communication with third-party auditors during external assessments", Classification: comms.ClassConfidential},
+				Whom: []string{"management", "external-auditors"}, How: []string{"meetings", "reports"},
+				When:  comms.Timing{RRule: "FREQ=YEARLY", Start: at(2026, 10, 5, 10, 0), Within: "30d"},
+				Owner: "iso",
+			},
+			{
+				ID:   "regulatory-updates",
+				Name: "Regulatory Compliance Updates",
+				What: comms.Message{Topic: comms.TopicRegulatoryUpdate, Message: "Updates on changes to legal and regulatory requirements", Classification: comms.ClassInternal},
+				Whom: []string{"compliance-officer", "departments"}, How: []string{"email", "meetings"},
+				When:  comms.Timing{Trigger: "regulation.changed", Within: "30d"},
+				Owner: "compliance",
+			},
+			{
+				ID:   "regulator-incident-reports",
+				Name: "Security Incident Reports to Regulatory Bodies",
+				What: comms.Message{Topic: comms.TopicRegulatoryReport, Message: "Reporting security incidents to regulatory agencies", Classification: comms.ClassConfidential},
+				Whom: []string{"regulators"}, How: []string{"formal-reports", "email"},
+				When:  comms.Timing{Trigger: "incident.aware", Within: "72h"},
+				Owner: "compliance",
+				Notes: "The reference names the Compliance Officer as the audience; the Compliance Officer sends, the regulatory bodies receive. 72 hours is the GDPR Art. 33 deadline; see the GDPR + NIS2 variant for more.",
+			},
+			{
+				ID:   "customer-supplier-assurance",
+				Name: "Customer and Supplier Communication",
+				What: comms.Message{Topic: comms.TopicAssurance, Message: "Assurance of information security practices to customers and suppliers", Classification: comms.ClassPublic},
+				Whom: []string{"customers", "suppliers"}, How: []string{"letters", "certifications"},
+				When:  comms.Timing{RRule: "FREQ=YEARLY", Start: at(2026, 2, 2, 9, 0), Within: "30d"},
+				Owner: "iso",
+			},
+			{
+				ID:   "continuous-improvement",
+				Name: "Continuous Improvement Initiatives",
+				What: comms.Message{Topic: comms.TopicImprovement, Message: "Communication about ongoing efforts to improve the ISMS", Classification: comms.ClassInternal},
+				Whom: []string{"employees"}, How: []string{"newsletters", "meetings"},
+				When:  comms.Timing{RRule: "FREQ=MONTHLY;INTERVAL=3", Start: at(2026, 1, 30, 9, 0), Within: "14d"},
+				Owner: "iso",
+			},
+			{
+				ID:   "crisis",
+				Name: "Crisis Communication Plan Activation",
+				What: comms.Message{Topic: comms.TopicCrisis, Message: "Communication plan activation during significant security incidents", Classification: comms.ClassPublic},
+				Whom: []string{"employees", "media"}, How: []string{"email", "intranet", "press-releases"},
+				When:         comms.Timing{Trigger: "crisis.declared", Within: "2h"},
+				Owner:        "crisis-team",
+				Spokesperson: "ceo",
+				Notes:        "Press releases reach the media; the Chief Executive Officer is the one voice towards media and public.",
+			},
+			{
+				ID:   "security-metrics",
+				Name: "Security Metrics and Dashboards",
+				What: comms.Message{Topic: comms.TopicMetrics, Message: "Reporting key security metrics to management", Classification: comms.ClassConfidential},
+				Whom: []string{"management"}, How: []string{"dashboards", "reports"},
+				When:  comms.Timing{RRule: "FREQ=MONTHLY;BYDAY=1MO", Start: at(2026, 1, 5, 9, 0), Within: "5bd"},
+				Owner: "iso",
+			},
+			{
+				ID:   "employee-recognition",
+				Name: "Employee Recognition Programs",
+				What: comms.Message{Topic: comms.TopicRecognition, Message: "Recognition of employees contributing to information security", Classification: comms.ClassInternal},
+				Whom: []string{"employees"}, How: []string{"announcements", "meetings"},
+				When:    comms.Timing{RRule: "FREQ=YEARLY", Start: at(2026, 12, 1, 9, 0), Within: "30d"},
+				Owner:   "hr",
+				Support: []string{"iso"},
+			},
+		},
+	}
+}
+
+func internal() []comms.Scope { return []comms.Scope{comms.ScopeInternal} }
+func external() []comms.Scope { return []comms.Scope{comms.ScopeExternal} }
+func both() []comms.Scope     { return []comms.Scope{comms.ScopeInternal, comms.ScopeExternal} }
