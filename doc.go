@@ -25,7 +25,9 @@
 //
 // Package comms holds this vocabulary and reads plan files; package
 // matrix builds the communication matrix (the reference's six columns)
-// and ships the reference's 14-row matrix as a starter plan.
+// and ships the reference's 14-row matrix as a starter plan; package
+// schedule turns timings into occurrences and deadlines: RFC 5545 rules, an
+// Agenda across many plans, business-day deadlines and iCalendar export.
 //
 // # Ten lines
 //
@@ -33,11 +35,12 @@
 //	if err != nil {
 //		log.Fatal(err) // every problem, with file:line:col and path
 //	}
-//	m := matrix.Build(plan)
-//	for _, row := range m.Rows {
-//		fmt.Println(row.Activity, "|", row.Timing, "|", strings.Join(row.Audience, ", "))
+//	matrix.Build(plan).WriteMarkdown(os.Stdout) // or WriteHTML, WriteCSV
+//	agenda := schedule.NewAgenda()
+//	agenda.AddPlan("", plan)
+//	for o := range agenda.Between(now, now.AddDate(0, 0, 90)) {
+//		fmt.Println(o.At, o.Key) // what is due, when
 //	}
-//	m.WriteHTML(os.Stdout) // or WriteMarkdown, WriteCSV
 //
 // Run it with go run ./examples/quickstart.
 package ismscomms

@@ -3,6 +3,8 @@ package comms
 import (
 	"strings"
 	"time"
+
+	"github.com/ismscomms/ismscomms/internal/zone"
 )
 
 // Format is the value of a plan file's format field.
@@ -184,12 +186,10 @@ func (t Timing) TriggerParts() (kind, milestone string, ok bool) {
 	return kind, milestone, ok && kind != "" && milestone != ""
 }
 
-// Location loads the plan's time zone (UTC when TimeZone is empty).
+// Location loads the plan's time zone (UTC when TimeZone is empty). Zones
+// are loaded once per process and shared.
 func (p Plan) Location() (*time.Location, error) {
-	if p.TimeZone == "" {
-		return time.UTC, nil
-	}
-	return time.LoadLocation(p.TimeZone)
+	return zone.Load(p.TimeZone)
 }
 
 // Role returns the role with the given ID.

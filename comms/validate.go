@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ismscomms/ismscomms/internal/deadline"
 	"github.com/ismscomms/ismscomms/internal/recur"
+	"github.com/ismscomms/ismscomms/internal/zone"
 )
 
 // Validate checks the plan's structure and returns a *[PlanError] listing
@@ -87,7 +87,7 @@ func (p Plan) problems() []Problem {
 		v.add("id", "%q is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit", p.ID)
 	}
 	if p.TimeZone != "" {
-		if _, err := loadZone(p.TimeZone); err != nil {
+		if _, err := zone.Load(p.TimeZone); err != nil {
 			v.add("timezone", "%v", err)
 		}
 	}
@@ -101,7 +101,7 @@ func (p Plan) problems() []Problem {
 	for i, c := range p.Calendars {
 		path := idx("calendars", i)
 		if c.TimeZone != "" {
-			if _, err := loadZone(c.TimeZone); err != nil {
+			if _, err := zone.Load(c.TimeZone); err != nil {
 				v.add(path+".timezone", "%v", err)
 			}
 		}
@@ -195,18 +195,6 @@ func list[T ~string](values []T) string {
 	return strings.Join(s, ", ")
 }
 
-// loadZone loads an IANA zone, refusing names that are not IANA names
-// ("Local", empty) even where Go would accept them.
-func loadZone(name string) (*time.Location, error) {
-	if name == "Local" || strings.ContainsAny(name, " \\") || strings.HasPrefix(name, "/") || strings.Contains(name, "..") {
-		return nil, fmt.Errorf("unknown time zone %q: use an IANA name such as Europe/Berlin or UTC", name)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q: use an IANA name such as Europe/Berlin or UTC", name)
-	}
-	return loc, nil
-}
 
 func (v *validator) timing(path, self string, t Timing, activities map[string]bool) {
 	if t.RRule != "" {

@@ -12,8 +12,20 @@ import (
 
 // want maps each example program to text its output must contain. A new
 // example directory without an entry fails the test.
-var want = map[string][]string{
-	"quickstart": {"communication matrix (14 activities)", "| Security Metrics and Dashboards |", "Monthly on the first Monday"},
+var want = map[string]struct {
+	args []string
+	out  []string
+}{
+	"quickstart": {[]string{"-from", "2026-12-01"}, []string{
+		"communication matrix (14 activities)", "| Security Metrics and Dashboards |", "Monthly on the first Monday",
+		"## Next 90 days (2026-12-01 to 2027-02-28)", "- Mon 2026-12-07 09:00 CET  Security Metrics and Dashboards",
+		"- Fri 2027-01-15 09:00 CET  Information Security Policy Communication",
+	}},
+	"scheduler": {[]string{"-week", "2026-12-09"}, []string{
+		"Due in the week of Mon 7 December 2026 across 3 tenants (6 recurring activities)",
+		"Mon 13:30Z  Mon 07 Dec 08:30 EST        globex-newyork   Security stand-up notes",
+		"Thu 05:00Z  Thu 10 Dec 14:00 JST        initech-tokyo    Awareness training",
+	}},
 }
 
 func TestExamplesRun(t *testing.T) {
@@ -30,20 +42,20 @@ func TestExamplesRun(t *testing.T) {
 	for _, main := range dirs {
 		name := filepath.Dir(main)
 		t.Run(name, func(t *testing.T) {
-			wants, ok := want[name]
+			w, ok := want[name]
 			if !ok {
 				t.Fatalf("examples/%s has no expected output in examples_test.go", name)
 			}
-			cmd := exec.Command("go", "run", ".")
+			cmd := exec.Command("go", append([]string{"run", "."}, w.args...)...)
 			cmd.Dir = name
 			cmd.Env = append(os.Environ(), "NO_COLOR=1")
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("go run ./examples/%s: %v\n%s", name, err, out)
 			}
-			for _, w := range wants {
-				if !strings.Contains(string(out), w) {
-					t.Errorf("output of examples/%s lacks %q:\n%s", name, w, out)
+			for _, line := range w.out {
+				if !strings.Contains(string(out), line) {
+					t.Errorf("output of examples/%s lacks %q:\n%s", name, line, out)
 				}
 			}
 		})

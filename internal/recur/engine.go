@@ -53,6 +53,7 @@ type Spec struct {
 	setpos         []int
 	startMatches   bool
 	cycle          int // active periods after which the pattern repeats
+	fast           fastShape
 }
 
 // Compile binds r to its DTSTART. It makes the rule parts RFC 5545 derives
@@ -174,6 +175,7 @@ func Compile(r RRule, o Options) (*Spec, error) {
 	}
 	s.cycle = c/gcd(c, s.interval) + 1
 	s.startMatches = s.matches(o.Start)
+	s.fast = s.detectFast()
 
 	// Satisfiability, ignoring UNTIL and COUNT: a rule whose pattern has no
 	// date at all is malformed, not merely finished.
@@ -190,6 +192,7 @@ func Compile(r RRule, o Options) (*Spec, error) {
 	case r.Count > 0:
 		s.until = s.countBound(r.Count)
 	}
+	s.fast.until = s.until
 	return s, nil
 }
 
@@ -436,6 +439,7 @@ type Cursor struct {
 	lower Wall   // occurrences before lower are skipped
 	idle  int    // consecutive active periods without an occurrence
 	done  bool
+	fast  bool // the rule has a closed form
 }
 
 // Seek positions c at the first occurrence of s at or after from (and not
@@ -445,6 +449,10 @@ func (c *Cursor) Seek(s *Spec, from Wall) {
 	*c = Cursor{s: s, buf: buf, lower: max(from, s.start)}
 	if c.lower > s.until {
 		c.done = true
+		return
+	}
+	if s.fast.kind != fastNone {
+		c.fast = true
 		return
 	}
 	p := s.period(c.lower.Day())
@@ -461,6 +469,15 @@ func (c *Cursor) Next() (Wall, bool) {
 		return 0, false
 	}
 	s := c.s
+	if c.fast {
+		w, ok := s.fast.next(c.lower)
+		if !ok || w > s.until {
+			c.done = true
+			return 0, false
+		}
+		c.lower = w + 1
+		return w, true
+	}
 	for {
 		for c.i < len(c.buf) {
 			w := c.buf[c.i]

@@ -1,0 +1,156 @@
+package schedule
+
+import (
+	"slices"
+	"time"
+
+	"github.com/ismscomms/ismscomms/internal/recur"
+)
+
+// ruleIter walks the occurrences of a Rule as Unix seconds, in time order:
+// DTSTART, the RRULE's occurrences and the RDATEs merged, EXDATEs removed,
+// duplicates dropped. It is not safe for concurrent use.
+type ruleIter struct {
+	r    *Rule
+	cur  recur.Cursor
+	zc   zoneCache
+	from int64
+
+	// The RRULE source, one value of lookahead.
+	rv     int64
+	rok    bool
+	peekW  recur.Wall // next wall time not yet resolved (multi only)
+	peekOK bool
+	pend   []int64 // resolved but not yet released (multi only), ascending
+
+	ri        int  // next RDATE
+	ei        int  // next EXDATE
+	startTodo bool // DTSTART not yet emitted
+	last      int64
+	hasLast   bool
+}
+
+// init positions it at the first occurrence at or after from.
+func (it *ruleIter) init(r *Rule, from time.Time) {
+	*it = ruleIter{r: r, from: from.Unix(), pend: it.pend[:0]}
+	if from.Before(r.start) {
+		it.from = r.start.Unix()
+	}
+	it.startTodo = !r.start.Before(from)
+	if r.spec != nil {
+		// Occurrences at or after from have wall times no earlier than
+		// from's wall time less the largest offset change.
+		seek := recur.FromTime(from.In(r.loc)) - 2*maxOffset
+		it.cur.Seek(r.spec, max(seek, r.startW))
+		if r.multi {
+			it.peekW, it.peekOK = it.cur.Next()
+		}
+		it.advanceRule()
+	}
+	it.ri, _ = slices.BinarySearchFunc(r.rdates, from, time.Time.Compare)
+	it.ei, _ = slices.BinarySearchFunc(r.exdates, from, time.Time.Compare)
+}
+
+// advanceRule loads the next RRULE occurrence at or after it.from into rv.
+func (it *ruleIter) advanceRule() {
+	for {
+		u, ok := it.pullRule()
+		if !ok {
+			it.rok = false
+			return
+		}
+		if !it.r.untilUTC.IsZero() && u > it.r.untilUTC.Unix() {
+			it.rok = false
+			return
+		}
+		if u >= it.from {
+			it.rv, it.rok = u, true
+			return
+		}
+	}
+}
+
+func (it *ruleIter) pullRule() (int64, bool) {
+	loc := it.r.loc
+	if !it.r.multi {
+		// One time a day: resolved instants are already in order.
+		w, ok := it.cur.Next()
+		if !ok {
+			return 0, false
+		}
+		return it.zc.resolve(loc, int64(w)), true
+	}
+	// Several times a day: a local time in a gap resolves later than a
+	// local time just after the gap. Hold instants back until no later
+	// wall time can resolve before them.
+	for it.peekOK && (len(it.pend) == 0 || it.pend[0] >= int64(it.peekW)-maxOffset) {
+		u := it.zc.resolve(loc, int64(it.peekW))
+		i, _ := slices.BinarySearch(it.pend, u)
+		it.pend = slices.Insert(it.pend, i, u)
+		it.peekW, it.peekOK = it.cur.Next()
+	}
+	if len(it.pend) == 0 {
+		return 0, false
+	}
+	u := it.pend[0]
+	it.pend = it.pend[1:]
+	return u, true
+}
+
+// next returns the next occurrence.
+func (it *ruleIter) next() (int64, bool) {
+	r := it.r
+	for {
+		// The smallest of DTSTART, the rule and the RDATEs.
+		u, ok := int64(0), false
+		take := func(v int64) {
+			if !ok || v < u {
+				u, ok = v, true
+			}
+		}
+		if it.startTodo {
+			take(r.start.Unix())
+		}
+		if it.rok {
+			take(it.rv)
+		}
+		if it.ri < len(r.rdates) {
+			take(r.rdates[it.ri].Unix())
+		}
+		if !ok {
+			return 0, false
+		}
+		if it.startTodo && u == r.start.Unix() {
+			it.startTodo = false
+		}
+		if it.rok && u == it.rv {
+			it.advanceRule()
+		}
+		for it.ri < len(r.rdates) && r.rdates[it.ri].Unix() == u {
+			it.ri++
+		}
+		if it.hasLast && u == it.last {
+			continue
+		}
+		if it.excluded(u) {
+			continue
+		}
+		it.last, it.hasLast = u, true
+		return u, true
+	}
+}
+
+func (it *ruleIter) excluded(u int64) bool {
+	r := it.r
+	for it.ei < len(r.exdates) && r.exdates[it.ei].Unix() < u {
+		it.ei++
+	}
+	if it.ei < len(r.exdates) && r.exdates[it.ei].Unix() == u {
+		return true
+	}
+	if len(r.exdays) > 0 {
+		_, found := slices.BinarySearch(r.exdays, recur.FromTime(time.Unix(u, 0).In(r.loc)).Day())
+		return found
+	}
+	return false
+}

@@ -1,0 +1,99 @@
+package schedule
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+)
+
+// Due is the deadline of a triggered activity for one event.
+type Due struct {
+	ActivityID string
+	// Trigger is the activity's trigger ("incident.aware",
+	// "activity:nis2-notification").
+	Trigger string
+	// Start is when the trigger fired: the milestone's time, or when the
+	// activity the trigger names was actually sent.
+	Start time.Time
+	// Deadline is the activity's "within"; zero if it has none.
+	Deadline Deadline
+	// At is when the deadline falls; zero if there is no deadline.
+	At time.Time
+}
+
+// Deadlines returns, for each activity of p triggered by one of e's
+// milestones ("incident.aware") or by the completion of another activity
+// for e ("activity:nis2-notification"), when it falls due. An activity whose
+// milestone has not been reached, or whose earlier activity has not been
+// sent yet (no record of it for e among records), yields nothing: when
+// those happen, call Deadlines again and the deadlines move with them.
+//
+// The result is in deadline order (activities without a deadline last),
+// ties in plan order.
+func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]Due, error) {
+	// When each activity was first sent for this event.
+	sent := map[string]time.Time{}
+	for _, r := range records {
+		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordSent) {
+			continue
+		}
+		if t, ok := sent[r.ActivityID]; !ok || r.SentAt.Before(t) {
+			sent[r.ActivityID] = r.SentAt
+		}
+	}
+	type indexed struct {
+		Due
+		order int
+	}
+	var out []indexed
+	for i, a := range p.Activities {
+		t := a.When.Trigger
+		if t == "" {
+			continue
+		}
+		var start time.Time
+		var ok bool
+		if id, isActivity := strings.CutPrefix(t, comms.ActivityTriggerPrefix); isActivity {
+			start, ok = sent[id]
+		} else {
+			start, ok = e.Reached(t)
+		}
+		if !ok {
+			continue
+		}
+		d := Due{ActivityID: a.ID, Trigger: t, Start: start}
+		if a.When.Within != "" {
+			dl, err := ParseDeadline(a.When.Within)
+			if err != nil {
+				return nil, fmt.Errorf("schedule: activity %s: %w", a.ID, err)
+			}
+			cal, err := PlanCalendar(p, a.Calendar)
+			if err != nil {
+				return nil, err
+			}
+			d.Deadline, d.At = dl, dl.From(start, cal)
+		}
+		out = append(out, indexed{d, i})
+	}
+	slices.SortStableFunc(out, func(a, b indexed) int {
+		switch {
+		case a.At.IsZero() != b.At.IsZero():
+			if a.At.IsZero() {
+				return 1
+			}
+			return -1
+		case !a.At.Equal(b.At):
+			return a.At.Compare(b.At)
+		}
+		return cmp.Compare(a.order, b.order)
+	})
+	dues := make([]Due, len(out))
+	for i, d := range out {
+		dues[i] = d.Due
+	}
+	return dues, nil
+}
