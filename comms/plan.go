@@ -193,7 +193,9 @@ func (p Plan) Location() (*time.Location, error) {
 }
 
 // Role returns the role with the given ID.
-func (p Plan) Role(id string) (Role, bool) { return find(p.Roles, id, func(r Role) string { return r.ID }) }
+func (p Plan) Role(id string) (Role, bool) {
+	return find(p.Roles, id, func(r Role) string { return r.ID })
+}
 
 // Stakeholder returns the stakeholder with the given ID.
 func (p Plan) Stakeholder(id string) (Stakeholder, bool) {

@@ -195,7 +195,6 @@ func list[T ~string](values []T) string {
 	return strings.Join(s, ", ")
 }
 
-
 func (v *validator) timing(path, self string, t Timing, activities map[string]bool) {
 	if t.RRule != "" {
 		rr, err := recur.ParseRRule(t.RRule)
