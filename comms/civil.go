@@ -59,6 +59,9 @@ func (d Date) Before(e Date) bool {
 	return d.Day < e.Day
 }
 
+// After reports whether d is after e.
+func (d Date) After(e Date) bool { return e.Before(d) }
+
 // MarshalText implements encoding.TextMarshaler.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 

@@ -37,6 +37,25 @@ type Plan struct {
 	Stakeholders []Stakeholder `yaml:"stakeholders,omitempty" json:"stakeholders,omitempty"`
 	Channels     []Channel     `yaml:"channels,omitempty" json:"channels,omitempty"`
 	Activities   []Activity    `yaml:"activities,omitempty" json:"activities,omitempty"`
+	// Waivers are justified exclusions from the completeness checks, as a
+	// Statement of Applicability records them for Annex A controls.
+	Waivers []Waiver `yaml:"waivers,omitempty" json:"waivers,omitempty"`
+}
+
+// Waiver excludes a finding of matrix.Check, with the reason why. A waived
+// finding stays in the report, marked waived with its reason.
+type Waiver struct {
+	// Rule is the check's ID, such as "CRISIS".
+	Rule string `yaml:"rule" json:"rule"`
+	// Subject is the ID of the activity, stakeholder, channel or role the
+	// finding is about; empty waives the rule for the whole plan.
+	Subject string `yaml:"subject,omitempty" json:"subject,omitempty"`
+	// Reason is the written justification. It is required.
+	Reason string `yaml:"reason" json:"reason"`
+	// By is who accepted the waiver.
+	By string `yaml:"by,omitempty" json:"by,omitempty"`
+	// Until is the last day the waiver applies; zero means no end.
+	Until Date `yaml:"until,omitempty" json:"until,omitzero"`
 }
 
 // Approval is who approved a plan and when.

@@ -171,6 +171,15 @@ func (p Plan) problems() []Problem {
 		}
 		v.timing(path+".when", a.ID, a.When, activities)
 	}
+	for i, w := range p.Waivers {
+		path := idx("waivers", i)
+		if w.Rule == "" {
+			v.add(path+".rule", "missing: name the rule the waiver excludes, such as CRISIS")
+		}
+		if strings.TrimSpace(w.Reason) == "" {
+			v.add(path+".reason", "missing: a waiver needs a written reason")
+		}
+	}
 	return v.probs
 }
 

@@ -51,6 +51,12 @@ func (r *Rule) Location() *time.Location { return r.loc }
 // Start returns DTSTART, the first occurrence.
 func (r *Rule) Start() time.Time { return r.start }
 
+// StartMatches reports whether DTSTART is itself an occurrence of the
+// RRULE — "synchronized" with it, as RFC 5545 says it should be. When it is
+// not, RFC 5545 leaves the set undefined; this package counts DTSTART as an
+// extra first occurrence. A rule without an RRULE matches trivially.
+func (r *Rule) StartMatches() bool { return r.spec == nil || r.spec.StartMatches() }
+
 // String returns the rule's canonical text: DTSTART, RRULE, RDATE and
 // EXDATE content lines, which [Parse] accepts back.
 func (r *Rule) String() string { return r.text }

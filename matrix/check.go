@@ -1,0 +1,376 @@
+package matrix
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/schedule"
+)
+
+// Severity is how much a finding matters. Values are persisted (JSON,
+// SARIF) and never change meaning.
+type Severity string
+
+// Severities, from most to least serious.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+func (s Severity) rank() int {
+	switch s {
+	case SeverityError:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+// SubjectKind says what a finding is about.
+type SubjectKind string
+
+// Subject kinds.
+const (
+	SubjectPlan        SubjectKind = "plan"
+	SubjectActivity    SubjectKind = "activity"
+	SubjectStakeholder SubjectKind = "stakeholder"
+	SubjectChannel     SubjectKind = "channel"
+	SubjectRole        SubjectKind = "role"
+)
+
+// Subject is the element of the plan a finding is about.
+type Subject struct {
+	Kind SubjectKind `json:"kind"`
+	// ID is the element's ID (the plan's ID for a plan subject).
+	ID string `json:"id"`
+	// Path locates the element in the plan file ("activities[3]"), for
+	// positions; empty for the plan.
+	Path string `json:"path,omitempty"`
+}
+
+func (s Subject) String() string {
+	if s.Kind == SubjectPlan {
+		return "plan"
+	}
+	return string(s.Kind) + " " + s.ID
+}
+
+// Finding is one thing a check found.
+type Finding struct {
+	// Rule is the stable rule ID ("CMX-WHAT").
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	// Clause is the ISO/IEC 27001:2022 clause or Annex A control the rule
+	// comes from ("7.4 a)", "A.6.8").
+	Clause  string  `json:"clause"`
+	Subject Subject `json:"subject"`
+	// Path is where in the plan the finding points, at least as precise as
+	// Subject.Path ("activities[3].how[1]").
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+	// Hint says how to fix it.
+	Hint string `json:"hint"`
+	// Pos is the position of Path in the plan file, when Check was given
+	// the plan's source (see [WithSource]).
+	Pos comms.Position `json:"position,omitzero"`
+	// Waived marks a finding excluded by a waiver; WaiverReason says why.
+	Waived       bool   `json:"waived,omitempty"`
+	WaiverReason string `json:"waiver_reason,omitempty"`
+}
+
+// Report is the result of [Check]: the plan's findings in a stable order
+// (severity, then rule, then the subject's place in the plan).
+type Report struct {
+	PlanID string `json:"plan_id"`
+	// At is the reference time the time-dependent rules used.
+	At       time.Time `json:"at"`
+	Findings []Finding `json:"findings"`
+}
+
+// OK reports whether no unwaived error-severity finding is left.
+func (r Report) OK() bool { return r.Count(SeverityError) == 0 }
+
+// Count returns the number of unwaived findings of severity s.
+func (r Report) Count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s && !f.Waived {
+			n++
+		}
+	}
+	return n
+}
+
+// Has reports whether the report holds an unwaived finding of the rule.
+func (r Report) Has(rule string) bool {
+	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Rule == rule && !f.Waived })
+}
+
+// Rule is a completeness check. Vendors add their own with [WithRule]; a
+// rule's ID should be unique and stable, as outside tests key on it.
+type Rule interface {
+	// Info describes the rule: its ID, default severity, clause and texts.
+	Info() RuleInfo
+	// Check returns the rule's findings for the plan in c. The checker
+	// fills in a finding's Rule, Severity and Clause from Info when they
+	// are empty, and its position.
+	Check(c *Context) []Finding
+}
+
+// RuleInfo describes a rule for reports, SARIF rule descriptors and the
+// rules reference.
+type RuleInfo struct {
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	Clause   string   `json:"clause"`
+	// Title is a one-line summary ("An activity lacks a topic or a key message").
+	Title string `json:"title"`
+	// Doc explains what the rule checks and why.
+	Doc string `json:"doc,omitempty"`
+}
+
+// Context is what a rule sees: the plan, the reference time, and helpers
+// the built-in rules share. It is valid only during one Check.
+type Context struct {
+	Plan comms.Plan
+	// At is the reference time.
+	At  time.Time
+	loc *time.Location
+	// rules caches each recurring activity's compiled rule (or error).
+	rules map[int]ruleOrErr
+}
+
+type ruleOrErr struct {
+	rule *schedule.Rule
+	err  error
+}
+
+// ActivityRule returns the compiled recurrence of the i-th activity, or an
+// error when it has none or it does not compile.
+func (c *Context) ActivityRule(i int) (*schedule.Rule, error) {
+	if r, ok := c.rules[i]; ok {
+		return r.rule, r.err
+	}
+	a := c.Plan.Activities[i]
+	var r ruleOrErr
+	if !a.When.Recurring() {
+		r.err = fmt.Errorf("no recurrence")
+	} else if c.loc == nil {
+		r.err = fmt.Errorf("the plan's time zone %q is unknown", c.Plan.TimeZone)
+	} else {
+		r.rule, r.err = schedule.FromTiming(a.When, c.loc)
+	}
+	c.rules[i] = r
+	return r.rule, r.err
+}
+
+// ActivityFinding starts a finding about the i-th activity.
+func (c *Context) ActivityFinding(i int, msg, hint string) Finding {
+	a := c.Plan.Activities[i]
+	path := "activities[" + strconv.Itoa(i) + "]"
+	return Finding{Subject: Subject{Kind: SubjectActivity, ID: a.ID, Path: path}, Path: path, Message: msg, Hint: hint}
+}
+
+// StakeholderFinding starts a finding about the i-th stakeholder.
+func (c *Context) StakeholderFinding(i int, msg, hint string) Finding {
+	s := c.Plan.Stakeholders[i]
+	path := "stakeholders[" + strconv.Itoa(i) + "]"
+	return Finding{Subject: Subject{Kind: SubjectStakeholder, ID: s.ID, Path: path}, Path: path, Message: msg, Hint: hint}
+}
+
+// ChannelFinding starts a finding about the i-th channel.
+func (c *Context) ChannelFinding(i int, msg, hint string) Finding {
+	ch := c.Plan.Channels[i]
+	path := "channels[" + strconv.Itoa(i) + "]"
+	return Finding{Subject: Subject{Kind: SubjectChannel, ID: ch.ID, Path: path}, Path: path, Message: msg, Hint: hint}
+}
+
+// PlanFinding starts a finding about the plan as a whole.
+func (c *Context) PlanFinding(msg, hint string) Finding {
+	return Finding{Subject: Subject{Kind: SubjectPlan, ID: c.Plan.ID}, Message: msg, Hint: hint}
+}
+
+// CheckOption configures [Check].
+type CheckOption func(*config)
+
+type config struct {
+	at        time.Time
+	waivers   []comms.Waiver
+	severity  map[string]Severity
+	rules     []Rule
+	src       *comms.Source
+	noBuiltin bool
+}
+
+// At sets the reference time for the rules that depend on the present (a
+// recurrence that has ended, an approval older than its review cadence).
+// Without it Check uses the current time.
+func At(t time.Time) CheckOption { return func(c *config) { c.at = t } }
+
+// Waive excludes the findings of rule about subject (an activity,
+// stakeholder, channel or role ID; "" for every subject), for the reason
+// given. Waived findings stay in the report, marked waived with the reason.
+// A waiver without a reason is not applied. Waivers in the plan's waivers
+// section apply too.
+func Waive(rule, subject, reason string) CheckOption {
+	return func(c *config) {
+		c.waivers = append(c.waivers, comms.Waiver{Rule: rule, Subject: subject, Reason: reason})
+	}
+}
+
+// WithSeverity overrides the severity of a rule's findings.
+func WithSeverity(rule string, s Severity) CheckOption {
+	return func(c *config) {
+		if c.severity == nil {
+			c.severity = map[string]Severity{}
+		}
+		c.severity[rule] = s
+	}
+}
+
+// WithRule adds a custom rule to the built-in ones.
+func WithRule(r Rule) CheckOption { return func(c *config) { c.rules = append(c.rules, r) } }
+
+// WithSource gives Check the positions of the plan's elements in its file
+// (from comms.LoadPlanSource), so that findings carry line and column.
+func WithSource(src *comms.Source) CheckOption { return func(c *config) { c.src = src } }
+
+// Only runs just the rules given by WithRule (and profiles), not the
+// built-in ones. Products that run their own rule set use it.
+func Only() CheckOption { return func(c *config) { c.noBuiltin = true } }
+
+// Check runs the completeness checks of ISO/IEC 27001:2022 Clause 7.4 (and
+// the clauses and Annex A controls that depend on communication) on p and
+// returns every finding. See [Rules] for the built-in rules and
+// docs/rules.md for a reference with examples.
+//
+// Check works on any plan, valid or not: a plan built in Go that names a
+// stakeholder it lacks gets a finding, not a panic.
+func Check(p comms.Plan, opts ...CheckOption) Report {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.at.IsZero() {
+		cfg.at = time.Now()
+	}
+	loc, err := p.Location()
+	if err != nil {
+		loc = nil
+	}
+	ctx := &Context{Plan: p, At: cfg.at, loc: loc, rules: map[int]ruleOrErr{}}
+	var rules []Rule
+	if !cfg.noBuiltin {
+		rules = builtinRules()
+	}
+	rules = append(rules, cfg.rules...)
+
+	var findings []Finding
+	order := map[string]int{}
+	for i, r := range rules {
+		info := r.Info()
+		if _, dup := order[info.ID]; !dup {
+			order[info.ID] = i
+		}
+		for _, f := range r.Check(ctx) {
+			if f.Rule == "" {
+				f.Rule = info.ID
+			}
+			if f.Severity == "" {
+				f.Severity = info.Severity
+			}
+			if f.Clause == "" {
+				f.Clause = info.Clause
+			}
+			if s, ok := cfg.severity[f.Rule]; ok {
+				f.Severity = s
+			}
+			if f.Subject.Kind == "" {
+				f.Subject = Subject{Kind: SubjectPlan, ID: p.ID}
+			}
+			if f.Path == "" {
+				f.Path = f.Subject.Path
+			}
+			if cfg.src != nil {
+				f.Pos = cfg.src.Position(f.Path)
+			}
+			findings = append(findings, f)
+		}
+	}
+	waivers := append(slices.Clone(p.Waivers), cfg.waivers...)
+	for i := range findings {
+		applyWaivers(&findings[i], waivers, cfg.at)
+	}
+	slices.SortStableFunc(findings, func(a, b Finding) int {
+		if c := cmp.Compare(a.Severity.rank(), b.Severity.rank()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(order[a.Rule], order[b.Rule]); c != 0 {
+			return c
+		}
+		return comparePaths(a.Path, b.Path)
+	})
+	return Report{PlanID: p.ID, At: cfg.at, Findings: findings}
+}
+
+func applyWaivers(f *Finding, waivers []comms.Waiver, at time.Time) {
+	for _, w := range waivers {
+		if w.Rule != f.Rule || strings.TrimSpace(w.Reason) == "" {
+			continue
+		}
+		if w.Subject != "" && w.Subject != f.Subject.ID {
+			continue
+		}
+		if !w.Until.IsZero() && comms.DateOf(at).After(w.Until) {
+			continue // expired
+		}
+		f.Waived, f.WaiverReason = true, w.Reason
+		return
+	}
+}
+
+// comparePaths orders plan paths by section, then by index, so that
+// "activities[10]" comes after "activities[9]".
+func comparePaths(a, b string) int {
+	sa, ia := splitPath(a)
+	sb, ib := splitPath(b)
+	if c := cmp.Compare(sectionOrder(sa), sectionOrder(sb)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(ia, ib); c != 0 {
+		return c
+	}
+	return cmp.Compare(a, b)
+}
+
+func splitPath(p string) (section string, index int) {
+	section, rest, ok := strings.Cut(p, "[")
+	if !ok {
+		return p, -1
+	}
+	n, _ := strconv.Atoi(rest[:strings.IndexByte(rest+"]", ']')])
+	return section, n
+}
+
+func sectionOrder(s string) int {
+	switch s {
+	case "":
+		return 0
+	case "stakeholders":
+		return 2
+	case "channels":
+		return 3
+	case "roles":
+		return 4
+	case "activities":
+		return 5
+	}
+	return 1
+}
