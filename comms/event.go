@@ -41,6 +41,18 @@ func (e Event) Milestone(name string) (time.Time, bool) {
 	return at, found
 }
 
+// Start returns the time of the event's earliest milestone, or the zero
+// time if it has none. Stores list events by it.
+func (e Event) Start() time.Time {
+	var start time.Time
+	for _, m := range e.Milestones {
+		if start.IsZero() || m.At.Before(start) {
+			start = m.At
+		}
+	}
+	return start
+}
+
 // Reached returns when the event reached the milestone a trigger names
 // ("incident.aware"). It is false when the trigger is for another kind of
 // event or the milestone has not been reached.

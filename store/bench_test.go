@@ -1,0 +1,67 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store"
+)
+
+func rec(i int) comms.Record {
+	return comms.Record{PlanID: "plan", ActivityID: fmt.Sprintf("a%d", i%5), SentAt: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute),
+		Channel: "email", Audiences: []string{"employees"}, Subject: "s", Reached: 3}
+}
+
+func BenchmarkMemoryAppend(b *testing.B) {
+	ctx := context.Background()
+	for _, writers := range []int{1, 8} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			m := store.NewMemory(nil)
+			var n atomic.Int64
+			b.ReportAllocs()
+			fn := func() {
+				if _, err := m.AppendRecord(ctx, "t", rec(int(n.Add(1)))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if writers == 1 {
+				for i := 0; i < b.N; i++ {
+					fn()
+				}
+				return
+			}
+			b.SetParallelism(writers / 2)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					fn()
+				}
+			})
+		})
+	}
+}
+
+func BenchmarkMemoryRecords100k(b *testing.B) {
+	ctx := context.Background()
+	m := store.NewMemory(nil)
+	for i := 0; i < 100_000; i++ {
+		m.AppendRecord(ctx, "t", rec(i))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		for _, err := range m.Records(ctx, "t", store.RecordQuery{}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 100_000 {
+			b.Fatalf("%d", n)
+		}
+	}
+}

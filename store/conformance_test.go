@@ -1,0 +1,16 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/storetest"
+)
+
+func TestMemoryConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return store.NewMemory(nil) })
+}
+
+func TestMemoryReliability(t *testing.T) {
+	storetest.RunReliability(t, func(t *testing.T) store.Store { return store.NewMemory(nil) })
+}

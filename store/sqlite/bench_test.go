@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ismscomms/ismscomms/store"
+)
+
+// go test ./store/sqlite/ -run XXX -bench . -benchmem
+//
+// AppendRecord (hash chain, head row, IMMEDIATE transaction) next to the
+// honest baseline: a plain INSERT of the same row into the same schema,
+// one transaction per row, no chain.
+func BenchmarkAppend(b *testing.B) {
+	for _, writers := range []int{1, 8} {
+		b.Run(fmt.Sprintf("chain/writers=%d", writers), func(b *testing.B) {
+			s := openB(b)
+			var n atomic.Int64
+			run(b, writers, func() {
+				if _, err := s.AppendRecord(ctx, "t", record(int(n.Add(1)))); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+		b.Run(fmt.Sprintf("plain-insert/writers=%d", writers), func(b *testing.B) {
+			s := openB(b)
+			var n atomic.Int64
+			r, body := store.Seal("t", 1, "", time.Now(), record(1))
+			run(b, writers, func() {
+				seq := n.Add(1)
+				err := s.write(ctx, func(tx *sql.Tx) error {
+					_, err := tx.ExecContext(ctx, `INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+						"t", seq, r.PlanID, r.ActivityID, r.EventID, micros(r.SentAt), body, r.Hash)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+func openB(b *testing.B) *Store {
+	s, err := Open(filepath.Join(b.TempDir(), "bench.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// run calls fn b.N times from the given number of goroutines.
+func run(b *testing.B, writers int, fn func()) {
+	b.ReportAllocs()
+	if writers == 1 {
+		for i := 0; i < b.N; i++ {
+			fn()
+		}
+		return
+	}
+	b.SetParallelism((writers + 1) / 2) // GOMAXPROCS is 2 on the CI machine
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			fn()
+		}
+	})
+}
+
+// Listing 100,000 records of one tenant (with 100,000 of another tenant
+// in the same tables).
+func BenchmarkRecords100k(b *testing.B) {
+	s := openB(b)
+	for _, tenant := range []string{"other", "t"} {
+		bulk(b, s, tenant, 100_000)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		for _, err := range s.Records(ctx, "t", store.RecordQuery{}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 100_000 {
+			b.Fatalf("%d records", n)
+		}
+	}
+}
+
+// bulk appends n records in one transaction, sealing the chain as
+// AppendRecord does, to set benchmarks up quickly.
+func bulk(b *testing.B, s *Store, tenant string, n int) {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		prev := ""
+		for i := 1; i <= n; i++ {
+			r, body := store.Seal(tenant, int64(i), prev, time.Now(), record(i))
+			if _, err := tx.ExecContext(ctx, `INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				tenant, i, r.PlanID, r.ActivityID, r.EventID, micros(r.SentAt), body, r.Hash); err != nil {
+				return err
+			}
+			prev = r.Hash
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO chain_heads (tenant, seq, hash) VALUES (?, ?, ?)`, tenant, n, prev)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Verify(ctx, tenant); err != nil {
+		b.Fatal(err)
+	}
+}
