@@ -27,7 +27,10 @@
 // matrix builds the communication matrix (the reference's six columns)
 // and ships the reference's 14-row matrix as a starter plan; package
 // schedule turns timings into occurrences and deadlines: RFC 5545 rules, an
-// Agenda across many plans, business-day deadlines and iCalendar export.
+// Agenda across many plans, business-day deadlines and iCalendar export;
+// package regulation catalogs legal notification obligations (GDPR, NIS2,
+// DORA, HIPAA, SEC, ...) and runs the incident clock; package store keeps
+// plans, events and a hash-chained log of communication records per tenant.
 //
 // # Ten lines
 //

@@ -21,6 +21,14 @@ var want = map[string]struct {
 		"## Next 90 days (2026-12-01 to 2027-02-28)", "- Mon 2026-12-07 09:00 CET  Security Metrics and Dashboards",
 		"- Fri 2027-01-15 09:00 CET  Information Security Policy Communication",
 	}},
+	"incident": {nil, []string{
+		"Clock at Sat 2026-03-07 12:00",
+		"NIS2 Early Warning                                      nis2-early-warning  National CSIRT             Sun 08 Mar 10:00  22h left",
+		"DORA initial notification                               dora-initial        BaFin                      Mon 09 Mar 13:00  3h45m left",
+		"NIS2 Final Report                                       nis2-final          National CSIRT             Thu 09 Apr 23:59  31d6h left",
+		"Notice to clients (DORA Art. 19(3))                     dora-clients        Customers                  Tue 10 Mar 09:00  overdue by 3d",
+		"DORA final report                                       dora-final          BaFin                      Sun 12 Apr 23:59  30d14h left",
+	}},
 	"scheduler": {[]string{"-week", "2026-12-09"}, []string{
 		"Due in the week of Mon 7 December 2026 across 3 tenants (6 recurring activities)",
 		"Mon 13:30Z  Mon 07 Dec 08:30 EST        globex-newyork   Security stand-up notes",

@@ -58,7 +58,8 @@ func TestRuleExamples(t *testing.T) {
 			dir := filepath.Join("testdata", "rules", info.ID)
 			fail, _ := load(t, filepath.Join(dir, "fail.yaml"))
 			pass, _ := load(t, filepath.Join(dir, "pass.yaml"))
-			r := matrix.Check(fail, matrix.At(ref))
+			opts := ruleOptions(t, dir)
+			r := matrix.Check(fail, opts...)
 			if !r.Has(info.ID) {
 				t.Errorf("fail.yaml does not trigger %s; findings: %v", info.ID, ruleIDs(r.Findings, true))
 			}
@@ -67,7 +68,7 @@ func TestRuleExamples(t *testing.T) {
 					t.Errorf("incomplete finding %+v", f)
 				}
 			}
-			if r := matrix.Check(pass, matrix.At(ref)); r.Has(info.ID) {
+			if r := matrix.Check(pass, opts...); r.Has(info.ID) {
 				t.Errorf("pass.yaml triggers %s: %+v", info.ID, r.Findings)
 			}
 		})
@@ -76,6 +77,18 @@ func TestRuleExamples(t *testing.T) {
 	if len(dirs) != len(matrix.Rules()) {
 		t.Errorf("%d rule directories for %d rules", len(dirs), len(matrix.Rules()))
 	}
+}
+
+// ruleOptions reads the profile a rule's examples are checked under, from
+// the directory's "profile" file.
+func ruleOptions(t *testing.T, dir string) []matrix.CheckOption {
+	opts := []matrix.CheckOption{matrix.At(ref)}
+	if b, err := os.ReadFile(filepath.Join(dir, "profile")); err == nil {
+		for _, p := range strings.Fields(string(b)) {
+			opts = append(opts, matrix.Profile(p))
+		}
+	}
+	return opts
 }
 
 // A plan that breaks ten rules gets all ten, in a stable order, each
@@ -371,7 +384,11 @@ func TestRulesReference(t *testing.T) {
 			fmt.Fprintf(&b, "\n%s:\n\n```yaml\n%s```\n", heading, text)
 			if kind == "fail" {
 				p, _ := load(t, path)
-				for _, f := range matrix.Check(p, matrix.At(ref)).Findings {
+				opts := ruleOptions(t, filepath.Join("testdata", "rules", r.ID))
+				if len(opts) > 1 {
+					b.WriteString("\nChecked with the profile named in `testdata/rules/" + r.ID + "/profile`.\n")
+				}
+				for _, f := range matrix.Check(p, opts...).Findings {
 					if f.Rule == r.ID {
 						fmt.Fprintf(&b, "\n> %s %s: %s\n> Hint: %s\n", f.Severity, f.Subject, f.Message, f.Hint)
 						break

@@ -91,6 +91,16 @@ var catalog = []builtin{
 		"Monitoring communication effectiveness needs feedback: a survey or ticketing channel, or an activity with topic feedback."}, checkFeedback},
 	{RuleInfo{"PLAN-REVIEW", SeverityWarning, "7.4, 9.3", "The plan has no review cadence, one longer than 12 months, or an approval older than its cadence",
 		"Communication plans are reviewed and updated regularly; the plan's review rule says how often, and its approval must not be older than one cadence."}, checkPlanReview},
+	{RuleInfo{"REG-UNKNOWN", SeverityError, "A.5.31", "An activity declares an obligation the catalog does not know",
+		"Obligations are IDs of package regulation's catalog (gdpr-art33, nis2-notification); an unknown one is a typo or an obligation the catalog does not hold."}, checkObligationIDs},
+	{RuleInfo{"REG-MISSING", SeverityError, "A.5.31", "No activity fulfils an obligation of a profile",
+		"Under a profile (matrix.Profile(\"gdpr\")), every obligation of the profile needs an activity that declares it in obligations."}, profileOnly},
+	{RuleInfo{"REG-WRONG-AUDIENCE", SeverityError, "A.5.31", "An obligation's recipient is not reached",
+		"Under a profile, the activities that fulfil an obligation must reach a stakeholder of each recipient's kind (a regulator for a supervisory authority, customers for recipients of services)."}, profileOnly},
+	{RuleInfo{"REG-WRONG-TRIGGER", SeverityError, "A.5.31", "An activity's trigger is not the milestone the law counts from",
+		"Under a profile, an activity that fulfils an obligation must be triggered by the milestone its clock starts at (incident.aware for GDPR Art. 33) or, for a chained report, by the sending of the activity that fulfils the earlier one (activity:<id>)."}, profileOnly},
+	{RuleInfo{"REG-LATE", SeverityError, "A.5.31", "An activity's deadline is longer than the legal deadline",
+		"Under a profile, an activity that fulfils an obligation must be due no later than the law allows: its within, counted from the same milestone, may not exceed the legal deadline at any starting time."}, profileOnly},
 	{RuleInfo{"ROLES-COMMUNICATED", SeverityInfo, "5.3", "Roles and responsibilities are not communicated to employees",
 		"Clause 5.3 asks top management to ensure responsibilities are communicated; an activity with topic roles reaching employees does it."}, checkRoles},
 	{RuleInfo{"CHANNEL-UNUSED", SeverityInfo, "7.4 d)", "A channel is declared but no activity uses it",
@@ -98,6 +108,9 @@ var catalog = []builtin{
 	{RuleInfo{"PLAN-APPROVAL", SeverityInfo, "7.5.2", "The plan has no approval record",
 		"Documented information is reviewed and approved for suitability (7.5.2); record who approved the plan and when."}, checkApproval},
 }
+
+// profileOnly is the check of a rule that only profiles emit (see Profile).
+func profileOnly(*Context) []Finding { return nil }
 
 // --- helpers ---
 

@@ -191,3 +191,66 @@ func Starter() comms.Plan {
 func internal() []comms.Scope { return []comms.Scope{comms.ScopeInternal} }
 func external() []comms.Scope { return []comms.Scope{comms.ScopeExternal} }
 func both() []comms.Scope     { return []comms.Scope{comms.ScopeInternal, comms.ScopeExternal} }
+
+// StarterGDPRNIS2 returns [Starter] extended for an organization under the
+// GDPR and NIS2: a data protection officer, the supervisory authority, the
+// national CSIRT and affected individuals as stakeholders, portals to reach
+// the authorities, and an activity for each obligation of the "gdpr" and
+// "nis2" profiles, each declaring the obligation it fulfils. It passes
+// Check with Profile("gdpr") and Profile("nis2"). The same plan ships as
+// examples/plans/starter-gdpr-nis2.yaml.
+func StarterGDPRNIS2() comms.Plan {
+	p := Starter()
+	p.ID = "starter-gdpr-nis2"
+	p.Roles = append(p.Roles, comms.Role{ID: "dpo", Name: "Data Protection Officer"})
+	p.Stakeholders = append(p.Stakeholders,
+		comms.Stakeholder{ID: "dpa", Name: "Data Protection Authority", Scope: comms.ScopeExternal, Kind: comms.KindRegulator},
+		comms.Stakeholder{ID: "csirt", Name: "National CSIRT", Scope: comms.ScopeExternal, Kind: comms.KindRegulator},
+		comms.Stakeholder{ID: "data-subjects", Name: "Affected Individuals", Scope: comms.ScopeExternal, Kind: comms.KindCustomers},
+	)
+	p.Channels = append(p.Channels,
+		comms.Channel{ID: "dpa-portal", Name: "Supervisory authority breach portal", Kind: comms.ChannelPortal, Reach: external(), MaxClassification: comms.ClassRestricted},
+		comms.Channel{ID: "csirt-portal", Name: "CSIRT incident reporting portal", Kind: comms.ChannelPortal, Reach: external(), MaxClassification: comms.ClassRestricted},
+	)
+	report := func(id, name, message, trigger, within string, whom, how []string, owner, obligation string) comms.Activity {
+		return comms.Activity{
+			ID: id, Name: name,
+			What: comms.Message{Topic: comms.TopicRegulatoryReport, Message: message, Classification: comms.ClassConfidential},
+			Whom: whom, How: how,
+			When:        comms.Timing{Trigger: trigger, Within: within},
+			Owner:       owner,
+			Obligations: []string{obligation},
+		}
+	}
+	p.Activities = append(p.Activities,
+		report("gdpr-breach-notification", "Personal Data Breach Notification (GDPR Art. 33)",
+			"Nature of the breach, categories and numbers concerned, likely consequences and measures taken",
+			"incident.aware", "72h", []string{"dpa"}, []string{"dpa-portal"}, "dpo", "gdpr-art33"),
+		comms.Activity{
+			ID: "gdpr-data-subjects", Name: "Communication to Affected Individuals (GDPR Art. 34)",
+			What: comms.Message{Topic: comms.TopicIncident, Message: "What happened to your data, the likely consequences and what you can do", Classification: comms.ClassConfidential},
+			Whom: []string{"data-subjects"}, How: []string{"email"},
+			When:        comms.Timing{Trigger: "incident.high-risk", Within: "72h"},
+			Owner:       "dpo",
+			Obligations: []string{"gdpr-art34"},
+		},
+		report("nis2-early-warning", "NIS2 Early Warning",
+			"Significant incident: suspected unlawful or malicious cause, possible cross-border impact",
+			"incident.aware", "24h", []string{"csirt"}, []string{"csirt-portal"}, "iso", "nis2-early-warning"),
+		report("nis2-notification", "NIS2 Incident Notification",
+			"Initial assessment of the incident, its severity and impact, indicators of compromise",
+			"incident.aware", "72h", []string{"csirt"}, []string{"csirt-portal"}, "iso", "nis2-notification"),
+		report("nis2-final-report", "NIS2 Final Report",
+			"Detailed description, root cause, mitigation measures applied and ongoing, cross-border impact",
+			"activity:nis2-notification", "1mo", []string{"csirt"}, []string{"csirt-portal"}, "iso", "nis2-final"),
+		comms.Activity{
+			ID: "nis2-service-recipients", Name: "Notice to Recipients of Our Services (NIS2 Art. 23(1))",
+			What: comms.Message{Topic: comms.TopicIncident, Message: "A significant incident may affect our services; measures you can take", Classification: comms.ClassConfidential},
+			Whom: []string{"customers"}, How: []string{"email"},
+			When:        comms.Timing{Trigger: "incident.aware", Within: "24h"},
+			Owner:       "iso",
+			Obligations: []string{"nis2-recipients"},
+		},
+	)
+	return p
+}

@@ -1,0 +1,296 @@
+package regulation
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/schedule"
+)
+
+// OwedStatus is the state of a communication owed for an event.
+type OwedStatus string
+
+// Statuses of the incident clock. Values are persisted (JSON).
+const (
+	// Waiting: its trigger has not happened yet (the milestone, or the
+	// sending of the earlier report).
+	Waiting OwedStatus = "waiting"
+	// Open: owed and not sent; its deadline, if any, is ahead.
+	Open OwedStatus = "open"
+	// Overdue: owed, not sent, its deadline passed.
+	Overdue OwedStatus = "overdue"
+	// Done: sent by its deadline.
+	Done OwedStatus = "done"
+	// DoneLate: sent, after its deadline.
+	DoneLate OwedStatus = "done-late"
+)
+
+// Owed is one communication owed for an event: an activity of the plan
+// (with the obligations it fulfils), or an obligation of the plan that no
+// activity carries.
+type Owed struct {
+	ActivityID string `json:"activity_id,omitempty"`
+	Activity   string `json:"activity,omitempty"`
+	// Obligations the activity declares (or the one obligation no activity
+	// carries).
+	Obligations []string `json:"obligations,omitempty"`
+	// Recipients are the names of the stakeholders addressed (or, for an
+	// obligation without activity, the law's recipients).
+	Recipients []string `json:"recipients"`
+	Trigger    string   `json:"trigger"`
+	// Start is when the trigger fired.
+	Start time.Time `json:"start,omitzero"`
+	// PlanDue is the plan's own deadline (the activity's within), LegalDue
+	// the earliest legal deadline of its obligations; Due the earlier of
+	// the two. Zero: none.
+	PlanDue  time.Time `json:"plan_due,omitzero"`
+	LegalDue time.Time `json:"legal_due,omitzero"`
+	Due      time.Time `json:"due,omitzero"`
+	// UndueDelay: an obligation says "without undue delay".
+	UndueDelay bool       `json:"undue_delay,omitempty"`
+	Status     OwedStatus `json:"status"`
+	// Left is the time from now to Due while not done (negative: overdue
+	// by); zero when done or when there is no deadline.
+	Left time.Duration `json:"left,omitempty"`
+	// Record is the record that did it.
+	Record *comms.Record `json:"record,omitempty"`
+}
+
+// IncidentClock lists every communication owed for event e under plan p
+// at now: each activity triggered by one of e's milestones or by another
+// activity sent for e, and each obligation of the plan's activities that
+// is owed but carried by no triggered activity. For each: the obligation,
+// recipients, deadline (the plan's and the law's), time left or overdue by,
+// and the record that did it — in deadline order (no deadline last).
+//
+// records are the records sent so far (those for other events are
+// ignored). Deadlines move when a milestone is recorded later, and chained
+// stages ("activity:nis2-notification", "submitted:nis2-notification") when
+// the earlier report is actually sent.
+func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time.Time) ([]Owed, error) {
+	loc, err := p.Location()
+	if err != nil {
+		return nil, fmt.Errorf("regulation: plan %s: %w", p.ID, err)
+	}
+	// The first record sent for each activity of this event.
+	first := map[string]comms.Record{}
+	for _, r := range records {
+		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordSent) {
+			continue
+		}
+		if prev, ok := first[r.ActivityID]; !ok || r.SentAt.Before(prev.SentAt) {
+			first[r.ActivityID] = r
+		}
+	}
+	// When each obligation's report was submitted: by the first activity
+	// that declares it and was sent.
+	submitted := map[string]time.Time{}
+	for _, a := range p.Activities {
+		r, ok := first[a.ID]
+		if !ok {
+			continue
+		}
+		for _, id := range a.Obligations {
+			if t, ok := submitted[id]; !ok || r.SentAt.Before(t) {
+				submitted[id] = r.SentAt
+			}
+		}
+	}
+	planDue, err := schedule.Deadlines(p, e, recordsOf(first))
+	if err != nil {
+		return nil, fmt.Errorf("regulation: %w", err)
+	}
+	dueOf := map[string]schedule.Due{}
+	for _, d := range planDue {
+		dueOf[d.ActivityID] = d
+	}
+
+	var out []Owed
+	carried := map[string]bool{}
+	for _, a := range p.Activities {
+		if !a.When.Triggered() {
+			continue
+		}
+		kind, _, isMilestone := a.When.TriggerParts()
+		if isMilestone && kind != e.Kind {
+			continue // another kind of event
+		}
+		o := Owed{
+			ActivityID: a.ID, Activity: a.Name, Obligations: slices.Clone(a.Obligations),
+			Recipients: stakeholderNames(p, a.Whom), Trigger: a.When.Trigger,
+		}
+		if o.Activity == "" {
+			o.Activity = a.ID
+		}
+		d, owed := dueOf[a.ID]
+		if owed {
+			o.Start, o.PlanDue = d.Start, d.At
+		}
+		for _, id := range a.Obligations {
+			ob, ok := Lookup(id)
+			if !ok {
+				continue
+			}
+			carried[id] = true
+			ld, arisen, err := ob.Due(e, submitted, loc)
+			if err != nil {
+				return nil, err
+			}
+			if !arisen {
+				continue
+			}
+			owed = true
+			if o.Start.IsZero() || ld.Start.Before(o.Start) {
+				o.Start = ld.Start
+			}
+			if !ld.At.IsZero() && (o.LegalDue.IsZero() || ld.At.Before(o.LegalDue)) {
+				o.LegalDue = ld.At
+			}
+			o.UndueDelay = o.UndueDelay || ld.UndueDelay
+		}
+		if !owed {
+			o.Status = Waiting
+		}
+		o.Due = earliest(o.PlanDue, o.LegalDue)
+		if r, ok := first[a.ID]; ok && owed {
+			rec := r
+			o.Record = &rec
+		}
+		o.settle(now)
+		out = append(out, o)
+	}
+	// Obligations the plan declares that no triggered activity carries,
+	// once they are owed: a gap the clock must show.
+	for _, a := range p.Activities {
+		for _, id := range a.Obligations {
+			if carried[id] {
+				continue
+			}
+			carried[id] = true
+			ob, ok := Lookup(id)
+			if !ok {
+				continue
+			}
+			ld, arisen, err := ob.Due(e, submitted, loc)
+			if err != nil {
+				return nil, err
+			}
+			if !arisen {
+				continue
+			}
+			o := Owed{Obligations: []string{id}, Trigger: ob.Trigger, Start: ld.Start, LegalDue: ld.At, Due: ld.At, UndueDelay: ld.UndueDelay}
+			for _, r := range ob.Recipients {
+				o.Recipients = append(o.Recipients, r.Name)
+			}
+			o.settle(now)
+			out = append(out, o)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Owed) int {
+		if (a.Status == Waiting) != (b.Status == Waiting) {
+			if a.Status == Waiting {
+				return 1
+			}
+			return -1
+		}
+		if a.Due.IsZero() != b.Due.IsZero() {
+			if a.Due.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a.Due.UnixNano(), b.Due.UnixNano())
+	})
+	return out, nil
+}
+
+func (o *Owed) settle(now time.Time) {
+	switch {
+	case o.Status == Waiting:
+	case o.Record != nil && !o.Due.IsZero() && o.Record.SentAt.After(o.Due):
+		o.Status = DoneLate
+	case o.Record != nil:
+		o.Status = Done
+	case o.Due.IsZero():
+		o.Status = Open
+	case now.After(o.Due):
+		o.Status, o.Left = Overdue, o.Due.Sub(now)
+	default:
+		o.Status, o.Left = Open, o.Due.Sub(now)
+	}
+}
+
+func earliest(a, b time.Time) time.Time {
+	switch {
+	case a.IsZero():
+		return b
+	case b.IsZero() || a.Before(b):
+		return a
+	}
+	return b
+}
+
+func recordsOf(m map[string]comms.Record) []comms.Record {
+	out := make([]comms.Record, 0, len(m))
+	for _, r := range m {
+		out = append(out, r)
+	}
+	return out
+}
+
+func stakeholderNames(p comms.Plan, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id
+		if s, ok := p.Stakeholder(id); ok && s.Name != "" {
+			out[i] = s.Name
+		}
+	}
+	return out
+}
+
+// String formats the clock line of o at a glance, for terminals:
+// "overdue by 2h30m", "4h left", "done 2026-03-09 11:00", "waiting".
+func (o Owed) String() string {
+	switch o.Status {
+	case Waiting:
+		return "waiting for " + o.Trigger
+	case Done, DoneLate:
+		s := "done " + o.Record.SentAt.Format("2006-01-02 15:04 MST")
+		if o.Status == DoneLate {
+			s += " (late)"
+		}
+		return s
+	case Overdue:
+		return "overdue by " + roundDuration(-o.Left)
+	}
+	if o.Due.IsZero() {
+		if o.UndueDelay {
+			return "without undue delay"
+		}
+		return "no deadline"
+	}
+	return roundDuration(o.Left) + " left"
+}
+
+func roundDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days := d / (24 * time.Hour)
+	d -= days * 24 * time.Hour
+	var b strings.Builder
+	if days > 0 {
+		fmt.Fprintf(&b, "%dd", days)
+	}
+	if h := d / time.Hour; h > 0 {
+		fmt.Fprintf(&b, "%dh", h)
+		d -= h * time.Hour
+	}
+	if m := d / time.Minute; m > 0 || b.Len() == 0 {
+		fmt.Fprintf(&b, "%dm", m)
+	}
+	return b.String()
+}
