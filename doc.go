@@ -30,7 +30,9 @@
 // Agenda across many plans, business-day deadlines and iCalendar export;
 // package regulation catalogs legal notification obligations (GDPR, NIS2,
 // DORA, HIPAA, SEC, ...) and runs the incident clock; package store keeps
-// plans, events and a hash-chained log of communication records per tenant.
+// plans, events and a hash-chained log of communication records per tenant;
+// package evidence judges those records against the plan and writes the
+// report an auditor reads.
 //
 // # Ten lines
 //

@@ -21,6 +21,12 @@ var want = map[string]struct {
 		"## Next 90 days (2026-12-01 to 2027-02-28)", "- Mon 2026-12-07 09:00 CET  Security Metrics and Dashboards",
 		"- Fri 2027-01-15 09:00 CET  Information Security Policy Communication",
 	}},
+	"evidence": {[]string{"-out", filepath.Join(os.TempDir(), "ismscomms-example-evidence.html")}, []string{
+		"28 records in",
+		"chain verified: true",
+		"occurrences 29: on time 25, late 1, missed 2, waived 1, due 0, upcoming 0; deviations 1; ad hoc 1",
+		"on-time rate 89%, coverage 93%",
+	}},
 	"incident": {nil, []string{
 		"Clock at Sat 2026-03-07 12:00",
 		"NIS2 Early Warning                                      nis2-early-warning  National CSIRT             Sun 08 Mar 10:00  22h left",
