@@ -87,10 +87,10 @@ func input() evidence.Input {
 		// March: missed.
 		{PlanID: "acme", ActivityID: "newsletter", Type: comms.RecordWaived, Occurrence: at("2026-04-01 09:00"), SentAt: at("2026-03-30 12:00"), Note: "Office move; merged into May"},
 		{PlanID: "acme", ActivityID: "newsletter", SentAt: at("2026-05-02 08:00"), Channel: "intranet", SenderRole: "hr", Sender: "hr@acme.example"}, // on time, three deviations
-		sent("newsletter", "2026-06-03 17:00", 95, 70), // on time
-		sent("audit-results", "2026-01-16 09:00", 10, 10), // on time (quarterly, v1)
-		sent("audit-results", "2026-07-15 12:00", 10, 10), // on time (monthly, v2)
-		sent("breach", "2026-09-12 18:00", 0, 0),          // on time for inc-1
+		sent("newsletter", "2026-06-03 17:00", 95, 70),                                                     // on time
+		sent("audit-results", "2026-01-16 09:00", 10, 10),                                                  // on time (quarterly, v1)
+		sent("audit-results", "2026-07-15 12:00", 10, 10),                                                  // on time (monthly, v2)
+		sent("breach", "2026-09-12 18:00", 0, 0),                                                           // on time for inc-1
 		{PlanID: "acme", ActivityID: "", SentAt: at("2026-03-20 12:00"), Subject: "Town hall on phishing"}, // ad hoc
 	}
 	records[1].Audiences = []string{"employees"}

@@ -132,11 +132,11 @@ type Obligation struct {
 
 // holidayCalendar is a rule-based holiday calendar of the catalog.
 type holidayCalendar struct {
-	ID       string   `yaml:"id"`
-	Name     string   `yaml:"name"`
-	Source   string   `yaml:"source"`
-	Weekend  []string `yaml:"weekend"`
-	Fixed    []struct {
+	ID      string   `yaml:"id"`
+	Name    string   `yaml:"name"`
+	Source  string   `yaml:"source"`
+	Weekend []string `yaml:"weekend"`
+	Fixed   []struct {
 		Name string `yaml:"name"`
 		Date string `yaml:"date"` // MM-DD
 	} `yaml:"fixed"`
