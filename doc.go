@@ -48,4 +48,11 @@
 //	}
 //
 // Run it with go run ./examples/quickstart.
+//
+// # The command
+//
+// cmd/ismscomms puts the same on the command line for an ISMS manager, an
+// auditor and a CI pipeline: init, check (text, JSON or SARIF), matrix,
+// calendar, agenda, record, incident, report, verify, schema. go run
+// ./cmd/ismscomms demo runs the whole flow in a temporary store.
 package ismscomms

@@ -97,14 +97,14 @@ type Record struct {
 	ActivityID string `json:"activity_id,omitempty"`
 	// Occurrence is the planned occurrence the record answers, for a
 	// recurring activity.
-	Occurrence time.Time `json:"occurrence,omitempty"`
+	Occurrence time.Time `json:"occurrence,omitzero"`
 	// EventID is the event the record answers, for a triggered activity.
 	EventID string `json:"event_id,omitempty"`
 	// SentAt is when the communication went out.
 	SentAt time.Time `json:"sent_at"`
 	// RecordedAt is when the record entered the store (assigned by it);
 	// evidence is often entered after the fact.
-	RecordedAt time.Time `json:"recorded_at,omitempty"`
+	RecordedAt time.Time `json:"recorded_at,omitzero"`
 	// Channel is the ID of the channel used.
 	Channel string `json:"channel,omitempty"`
 	// Audiences lists the IDs of the stakeholders addressed.

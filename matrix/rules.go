@@ -166,7 +166,7 @@ func (c *Context) employees() []int {
 func (c *Context) perEmployees(ok func(i int, a comms.Activity) bool, msg, hint string) []Finding {
 	emp := c.employees()
 	if len(emp) == 0 {
-		return []Finding{c.PlanFinding("The plan has no employees-kind stakeholder. "+msg, "Declare the organization's people as a stakeholder of kind employees. "+hint)}
+		return []Finding{c.PlanFinding("The plan has no employees-kind stakeholder, so "+msg, "Declare the organization's people as a stakeholder of kind employees. "+hint)}
 	}
 	var out []Finding
 	for _, si := range emp {

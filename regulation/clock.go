@@ -2,6 +2,7 @@ package regulation
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -54,10 +55,35 @@ type Owed struct {
 	UndueDelay bool       `json:"undue_delay,omitempty"`
 	Status     OwedStatus `json:"status"`
 	// Left is the time from now to Due while not done (negative: overdue
-	// by); zero when done or when there is no deadline.
-	Left time.Duration `json:"left,omitempty"`
+	// by); zero when done or when there is no deadline. JSON carries it
+	// as whole seconds, "left_seconds".
+	Left time.Duration `json:"-"`
 	// Record is the record that did it.
 	Record *comms.Record `json:"record,omitempty"`
+}
+
+type owedJSON Owed
+
+// MarshalJSON encodes o with Left as "left_seconds".
+func (o Owed) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		owedJSON
+		LeftSeconds int64 `json:"left_seconds,omitempty"`
+	}{owedJSON(o), int64(o.Left / time.Second)})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (o *Owed) UnmarshalJSON(data []byte) error {
+	var v struct {
+		owedJSON
+		LeftSeconds int64 `json:"left_seconds"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*o = Owed(v.owedJSON)
+	o.Left = time.Duration(v.LeftSeconds) * time.Second
+	return nil
 }
 
 // IncidentClock lists every communication owed for event e under plan p

@@ -1,6 +1,7 @@
 package regulation_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -140,5 +141,25 @@ func TestIncidentClockDORA(t *testing.T) {
 	got = clock(t, p, inc, []comms.Record{{ActivityID: "initial", EventID: "i", SentAt: at(8, 9)}}, at(8, 12))
 	if got[1] != "intermediate Wed 03-11 09:00 2d21h left" {
 		t.Errorf("intermediate: %v", got)
+	}
+}
+
+func TestOwedJSON(t *testing.T) {
+	due := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	o := regulation.Owed{ActivityID: "a", Recipients: []string{"Regulators"}, Trigger: "incident.aware",
+		Due: due, Status: regulation.Open, Left: 50*time.Hour + 30*time.Second}
+	data, err := json.Marshal(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"left_seconds":180030`) {
+		t.Errorf("Owed JSON = %s, want left_seconds 180030", data)
+	}
+	var back regulation.Owed
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Left != o.Left || !back.Due.Equal(due) || back.Status != regulation.Open || back.ActivityID != "a" {
+		t.Errorf("Owed JSON round trip = %+v, want %+v", back, o)
 	}
 }

@@ -1,0 +1,505 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/matrix"
+	"github.com/ismscomms/ismscomms/schedule"
+	"github.com/ismscomms/ismscomms/store"
+)
+
+//go:embed templates/*.yaml
+var templates embed.FS
+
+var variants = map[string]string{
+	"starter":   "templates/starter.yaml",
+	"gdpr-nis2": "templates/starter-gdpr-nis2.yaml",
+}
+
+func (a *app) initCommand() *cobra.Command {
+	var variant string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "init [file]",
+		Short: "Write the starter plan to a file",
+		Long: `Write the starter plan — the reference's 14-row communication matrix as a
+complete plan — to a file (communication-plan.yaml by default). With
+--variant gdpr-nis2 the plan also carries the GDPR and NIS2 notifications.
+An existing file is not overwritten without --force.`,
+		Example: `  ismscomms init
+  ismscomms init --variant gdpr-nis2 plans/isms-comms.yaml`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := "communication-plan.yaml"
+			if len(args) == 1 {
+				path = args[0]
+			}
+			tmpl, ok := variants[variant]
+			if !ok {
+				return inputErr("--variant %q: use starter or gdpr-nis2", variant)
+			}
+			data, err := templates.ReadFile(tmpl)
+			if err != nil {
+				return err
+			}
+			flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+			if force {
+				flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+			}
+			f, err := os.OpenFile(path, flags, 0o644)
+			if errors.Is(err, os.ErrExist) {
+				return inputErr("%s exists; use --force to overwrite it", path)
+			}
+			if err != nil {
+				return inputErr("%v", err)
+			}
+			if _, err := f.Write(data); err != nil {
+				f.Close()
+				return inputErr("%v", err)
+			}
+			if err := f.Close(); err != nil {
+				return inputErr("%v", err)
+			}
+			fmt.Fprintf(a.stderr, "wrote %s (%s plan); check it with: ismscomms check %s\n", path, variant, path)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&variant, "variant", "starter", "starter, or gdpr-nis2 (with the GDPR and NIS2 notifications)")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing file")
+	return cmd
+}
+
+func (a *app) checkCommand() *cobra.Command {
+	var format, profiles, failOn string
+	cmd := &cobra.Command{
+		Use:   "check <plan>",
+		Short: "Check a plan for completeness (Clause 7.4 and legal profiles)",
+		Long: `Check a plan file: every problem that makes it unreadable (with
+file:line:col), then every completeness finding with its rule ID, clause,
+subject, message and hint. --profile adds legal notification obligations
+(gdpr, nis2, dora, hipaa, sec, ...). --format sarif writes SARIF 2.1.0 for
+code-scanning tools.
+
+Exit status: 0 no error-severity finding (or none at --fail-on's level);
+1 findings; 2 the plan could not be read.`,
+		Example: `  ismscomms check communication-plan.yaml
+  ismscomms check --profile gdpr,nis2 --format sarif plan.yaml > ismscomms.sarif`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := oneOf("--format", format, "text", "json", "sarif"); err != nil {
+				return err
+			}
+			if err := oneOf("--fail-on", failOn, "error", "warning", "info"); err != nil {
+				return err
+			}
+			p, src, err := loadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			opts := []matrix.CheckOption{matrix.At(a.now), matrix.WithSource(src)}
+			for _, name := range strings.Split(profiles, ",") {
+				if name = strings.TrimSpace(name); name != "" {
+					opts = append(opts, matrix.Profile(name))
+				}
+			}
+			r := matrix.Check(p, opts...)
+			switch format {
+			case "json":
+				err = r.WriteJSON(a.stdout)
+			case "sarif":
+				err = r.WriteSARIF(a.stdout, matrix.SARIFOptions{URI: filepath.ToSlash(args[0]), ToolVersion: version()})
+			default:
+				err = r.WriteText(a.stdout, matrix.TextOptions{File: args[0], Color: a.colour(a.stdout)})
+			}
+			if err != nil {
+				return err
+			}
+			fail := r.Count(matrix.SeverityError)
+			if failOn != "error" {
+				fail += r.Count(matrix.SeverityWarning)
+			}
+			if failOn == "info" {
+				fail += r.Count(matrix.SeverityInfo)
+			}
+			if fail > 0 {
+				return errNegative
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "text, json or sarif")
+	cmd.Flags().StringVar(&profiles, "profile", "", "legal profiles to check, comma-separated (gdpr,nis2,dora,hipaa,sec,...)")
+	cmd.Flags().StringVar(&failOn, "fail-on", "error", "the lowest severity that makes the exit status 1: error, warning or info")
+	return cmd
+}
+
+func (a *app) matrixCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "matrix <plan>",
+		Short: "Print a plan's communication matrix",
+		Long: `Print the communication matrix of a plan: for each activity the
+communication activity, key message, target audience, communication
+method, timing and responsible party.`,
+		Example: `  ismscomms matrix plan.yaml
+  ismscomms matrix --format html plan.yaml > matrix.html`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := oneOf("--format", format, "md", "csv", "html", "json"); err != nil {
+				return err
+			}
+			p, _, err := loadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			m := matrix.Build(p)
+			switch format {
+			case "csv":
+				return m.WriteCSV(a.stdout)
+			case "html":
+				return m.WriteHTML(a.stdout)
+			case "json":
+				return writeJSON(a.stdout, m)
+			}
+			return m.WriteMarkdown(a.stdout)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "md", "md, csv, html or json")
+	return cmd
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (a *app) calendarCommand() *cobra.Command {
+	var domain string
+	cmd := &cobra.Command{
+		Use:   "calendar <plan>",
+		Short: "Write a plan's recurring activities as an iCalendar file",
+		Long: `Write the recurring activities of a plan as an iCalendar (RFC 5545) file,
+with the plan's time zone, reminders, and UIDs that stay the same between
+exports, so that importing it again updates the events.`,
+		Example: `  ismscomms calendar plan.yaml > isms-communication.ics`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, _, err := loadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			return schedule.WriteICS(a.stdout, p, &schedule.ICSOptions{Stamp: a.now, UIDDomain: domain})
+		},
+	}
+	cmd.Flags().StringVar(&domain, "uid-domain", "", "the domain that ends each event's UID (a domain you control)")
+	return cmd
+}
+
+type agendaItem struct {
+	At       time.Time `json:"at"`
+	Due      time.Time `json:"due"`
+	Plan     string    `json:"plan"`
+	Activity string    `json:"activity_id"`
+	Name     string    `json:"activity"`
+	Status   string    `json:"status"`
+}
+
+func (a *app) agendaCommand() *cobra.Command {
+	var fromFlag, toFlag, format string
+	var withEvidence bool
+	cmd := &cobra.Command{
+		Use:   "agenda <plan>...",
+		Short: "List what is due in a window, across one or many plans",
+		Long: `List the occurrences of every recurring activity of the given plans in a
+window (default: the next 30 days), in time order, each with its deadline.
+Without a store, an occurrence whose deadline has passed is "past"; with
+--evidence, each is judged against the records in the store (--db,
+--tenant): on-time, late, missed, due or upcoming.`,
+		Example: `  ismscomms agenda plan.yaml
+  ismscomms agenda --from 2026-12-01 --to 2027-01-01 tenants/*.yaml
+  ismscomms agenda --evidence --from 2026-01-01 plan.yaml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := oneOf("--format", format, "table", "json"); err != nil {
+				return err
+			}
+			from := a.now
+			var err error
+			if fromFlag != "" {
+				if from, err = parseTime(fromFlag, time.Local); err != nil {
+					return inputErr("--from: %v", err)
+				}
+			}
+			to := from.AddDate(0, 0, 30)
+			if toFlag != "" {
+				if to, err = parseTime(toFlag, time.Local); err != nil {
+					return inputErr("--to: %v", err)
+				}
+			}
+			if !to.After(from) {
+				return inputErr("--to must be after --from")
+			}
+			var items []agendaItem
+			for _, path := range args {
+				p, _, err := loadPlan(path)
+				if err != nil {
+					return err
+				}
+				got, err := a.agendaOf(cmd, p, from, to, withEvidence)
+				if err != nil {
+					return err
+				}
+				for i := range got {
+					got[i].Plan = path
+				}
+				items = append(items, got...)
+			}
+			sortAgenda(items)
+			if format == "json" {
+				if items == nil {
+					items = []agendaItem{}
+				}
+				return writeJSON(a.stdout, items)
+			}
+			w := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "WHEN\tDUE BY\tSTATUS\tACTIVITY\tPLAN")
+			for _, it := range items {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", it.At.Format("Mon 2006-01-02 15:04 MST"), it.Due.Format("2006-01-02 15:04"), it.Status, it.Name, it.Plan)
+			}
+			return w.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&fromFlag, "from", "", "start of the window (default: now)")
+	cmd.Flags().StringVar(&toFlag, "to", "", "end of the window, exclusive (default: 30 days after --from)")
+	cmd.Flags().StringVar(&format, "format", "table", "table or json")
+	cmd.Flags().BoolVar(&withEvidence, "evidence", false, "judge each occurrence against the records in the store")
+	return cmd
+}
+
+func (a *app) agendaOf(cmd *cobra.Command, p comms.Plan, from, to time.Time, withEvidence bool) ([]agendaItem, error) {
+	var items []agendaItem
+	if withEvidence {
+		st, err := a.openStore()
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		var records []comms.Record
+		for r, err := range st.Records(cmd.Context(), a.tenant, store.RecordQuery{PlanID: p.ID}) {
+			if err != nil {
+				return nil, storeFailure(err)
+			}
+			records = append(records, r)
+		}
+		rep, err := evidence.Evaluate(evidence.Input{Plan: p, Records: records, From: from, To: to, Now: a.now})
+		if err != nil {
+			return nil, inputErr("%v", err)
+		}
+		for _, o := range rep.Occurrences {
+			if o.EventID == "" {
+				items = append(items, agendaItem{At: o.At, Due: o.Due, Activity: o.ActivityID, Name: o.Activity, Status: string(o.Status)})
+			}
+		}
+		return items, nil
+	}
+	ag := schedule.NewAgenda()
+	if err := ag.AddPlan("", p); err != nil {
+		return nil, inputErr("%v", err)
+	}
+	for o := range ag.Between(from, to) {
+		act, _ := p.Activity(o.Key)
+		cal, err := schedule.PlanCalendar(p, act.Calendar)
+		if err != nil {
+			return nil, inputErr("%v", err)
+		}
+		due := time.Date(o.At.Year(), o.At.Month(), o.At.Day()+1, 0, 0, 0, 0, o.At.Location()).Add(-time.Second)
+		if d, err := schedule.ParseDeadline(act.When.Within); err == nil {
+			due = d.From(o.At, cal)
+		}
+		status := "upcoming"
+		switch {
+		case a.now.After(due):
+			status = "past"
+		case !a.now.Before(o.At):
+			status = "due"
+		}
+		name := act.Name
+		if name == "" {
+			name = act.ID
+		}
+		items = append(items, agendaItem{At: o.At, Due: due, Activity: act.ID, Name: name, Status: status})
+	}
+	return items, nil
+}
+
+func sortAgenda(items []agendaItem) {
+	slices.SortStableFunc(items, func(x, y agendaItem) int { return x.At.Compare(y.At) })
+}
+
+func (a *app) schemaCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the plan file's JSON Schema",
+		Long: `Print the JSON Schema of a plan file, generated from the library's types.
+Point an editor at it from a plan file:
+
+  # yaml-language-server: $schema=` + comms.SchemaURL,
+		Example: `  ismscomms schema > plan.schema.json`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := a.stdout.Write(comms.Schema())
+			return err
+		},
+	}
+}
+
+func (a *app) planCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Keep plan versions in the store",
+		Long:  `Save a plan file as a new version in the store, and list the versions kept.`,
+	}
+	var expect int
+	var by, note string
+	save := &cobra.Command{
+		Use:   "save <plan>",
+		Short: "Save a plan file as the plan's next version",
+		Long: `Save a plan file as the next version of the plan with its ID in the store.
+--expect is the version you read (0 to create); without it the plan's
+current version is used. A stale --expect fails and changes nothing.`,
+		Example: `  ismscomms plan save --by alice --note "annual review" plan.yaml`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, _, err := loadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ctx := store.WithSaveInfo(cmd.Context(), store.SaveInfo{By: by, Note: note})
+			if !cmd.Flags().Changed("expect") {
+				expect = 0
+				if v, err := st.Plan(ctx, a.tenant, p.ID); err == nil {
+					expect = v.Number
+				} else if !errors.Is(err, store.ErrNotFound) {
+					return storeFailure(err)
+				}
+			}
+			v, err := st.SavePlan(ctx, a.tenant, p, expect)
+			if err != nil {
+				return storeFailure(err)
+			}
+			fmt.Fprintf(a.stdout, "saved plan %s version %d for tenant %s\n", p.ID, v, a.tenant)
+			return nil
+		},
+	}
+	save.Flags().IntVar(&expect, "expect", 0, "the version you read (0 to create)")
+	save.Flags().StringVar(&by, "by", "", "who saves the version")
+	save.Flags().StringVar(&note, "note", "", "why")
+	var format string
+	list := &cobra.Command{
+		Use:     "list [plan-id]",
+		Short:   "List the plans, or the versions of one plan",
+		Example: "  ismscomms plan list\n  ismscomms plan list acme-isms-comms",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := oneOf("--format", format, "table", "json"); err != nil {
+				return err
+			}
+			st, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			seq := st.Plans(cmd.Context(), a.tenant)
+			if len(args) == 1 {
+				seq = st.Versions(cmd.Context(), a.tenant, args[0])
+			}
+			type row struct {
+				Plan    string    `json:"plan_id"`
+				Version int       `json:"version"`
+				SavedAt time.Time `json:"saved_at"`
+				SavedBy string    `json:"saved_by,omitempty"`
+				Note    string    `json:"note,omitempty"`
+			}
+			rows := []row{}
+			for v, err := range seq {
+				if err != nil {
+					return storeFailure(err)
+				}
+				rows = append(rows, row{v.PlanID, v.Number, v.SavedAt, v.SavedBy, v.Note})
+			}
+			if format == "json" {
+				return writeJSON(a.stdout, rows)
+			}
+			w := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "PLAN\tVERSION\tSAVED\tBY\tNOTE")
+			for _, r := range rows {
+				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", r.Plan, r.Version, r.SavedAt.Format(time.RFC3339), r.SavedBy, r.Note)
+			}
+			return w.Flush()
+		},
+	}
+	list.Flags().StringVar(&format, "format", "table", "table or json")
+	cmd.AddCommand(save, list)
+	return cmd
+}
+
+// readPlanFlag loads --plan (a file) or the latest version of --plan-id
+// from the store.
+func (a *app) readPlanFlag(cmd *cobra.Command, st store.Store, file, id string) (comms.Plan, error) {
+	if file != "" {
+		p, _, err := loadPlan(file)
+		return p, err
+	}
+	v, err := a.storedPlan(cmd.Context(), st, id)
+	return v.Plan, err
+}
+
+// storedPlan returns the latest version of the tenant's plan id, or, with
+// id empty, of the tenant's only plan.
+func (a *app) storedPlan(ctx context.Context, st store.Store, id string) (store.Version, error) {
+	if id != "" {
+		v, err := st.Plan(ctx, a.tenant, id)
+		if err != nil {
+			return store.Version{}, storeFailure(err)
+		}
+		return v, nil
+	}
+	var all []store.Version
+	for v, err := range st.Plans(ctx, a.tenant) {
+		if err != nil {
+			return store.Version{}, storeFailure(err)
+		}
+		all = append(all, v)
+	}
+	switch len(all) {
+	case 1:
+		return all[0], nil
+	case 0:
+		return store.Version{}, inputErr("tenant %s has no plan in the store; save one with: ismscomms plan save <file>", a.tenant)
+	}
+	ids := make([]string, len(all))
+	for i, v := range all {
+		ids[i] = v.PlanID
+	}
+	return store.Version{}, inputErr("tenant %s has %d plans (%s); name one with --plan-id", a.tenant, len(all), strings.Join(ids, ", "))
+}

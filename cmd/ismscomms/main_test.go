@@ -1,0 +1,462 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite" // the driver the tests use to lock and tamper with a store
+
+	"github.com/ismscomms/ismscomms/comms"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestMain(m *testing.M) {
+	// Times given without an offset are read in the local zone; pin it.
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
+
+const testNow = "2026-11-27T10:00:00Z"
+
+// cli runs commands against one temporary directory and store, as a user
+// would in a shell session.
+type cli struct {
+	t   *testing.T
+	dir string
+	// clock is the store's clock: it advances a minute per write.
+	clock time.Time
+	// transcript collects every command with its output and exit status.
+	transcript bytes.Buffer
+}
+
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	return &cli{t: t, dir: t.TempDir(), clock: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+}
+
+// path returns name inside the session's directory.
+func (c *cli) path(name string) string { return filepath.Join(c.dir, name) }
+
+// run runs ismscomms with the session's store and reference time (unless
+// args set their own) and returns its output and exit status.
+func (c *cli) run(args ...string) (stdout, stderr string, code int) {
+	c.t.Helper()
+	full := []string{"--db", c.path("ismscomms.db"), "--now", testNow}
+	full = append(full, args...)
+	var out, errOut bytes.Buffer
+	a := &app{
+		stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		getenv: func(string) string { return "" },
+		storeNow: func() time.Time {
+			c.clock = c.clock.Add(time.Minute)
+			return c.clock
+		},
+	}
+	code = a.run(full)
+	stdout, stderr = c.scrub(out.String()), c.scrub(errOut.String())
+	quoted := make([]string, len(args))
+	for i, arg := range args {
+		quoted[i] = arg
+		if strings.ContainsAny(arg, " '") {
+			quoted[i] = "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
+		}
+	}
+	fmt.Fprintf(&c.transcript, "$ ismscomms %s\n", c.scrub(strings.Join(quoted, " ")))
+	c.transcript.WriteString(stdout)
+	if stderr != "" {
+		for _, line := range strings.SplitAfter(strings.TrimSuffix(stderr, "\n"), "\n") {
+			c.transcript.WriteString("stderr: " + line)
+		}
+		c.transcript.WriteString("\n")
+	}
+	fmt.Fprintf(&c.transcript, "[exit %d]\n\n", code)
+	return stdout, stderr, code
+}
+
+// must runs a command that must exit with want.
+func (c *cli) must(want int, args ...string) (stdout, stderr string) {
+	c.t.Helper()
+	stdout, stderr, code := c.run(args...)
+	if code != want {
+		c.t.Fatalf("ismscomms %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, want, stdout, stderr)
+	}
+	return stdout, stderr
+}
+
+// scrub replaces the temporary directory with $DIR.
+func (c *cli) scrub(s string) string {
+	return strings.ReplaceAll(s, c.dir+string(filepath.Separator), "$DIR/")
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update rewrites it); got:\n%s", path, got)
+	}
+}
+
+// TestSession runs the plan-to-evidence flow a user would, command by
+// command, and compares the whole transcript with testdata/session.golden.
+func TestSession(t *testing.T) {
+	c := newCLI(t)
+	plan := c.path("plan.yaml")
+
+	c.must(0, "init", plan)
+	c.must(2, "init", plan) // exists
+	c.must(0, "check", plan)
+	c.must(1, "check", "--fail-on", "info", plan)
+	c.must(0, "matrix", plan)
+	c.must(0, "matrix", "--format", "csv", plan)
+	c.must(0, "agenda", "--from", "2026-11-27", "--to", "2027-01-31", plan)
+	c.must(2, "record", "--activity", "policy") // no plan stored yet
+	c.must(0, "plan", "save", "--by", "ina@example.com", "--note", "first approved plan", plan)
+	c.must(0, "plan", "list")
+	c.must(0, "record", "--activity", "security-metrics", "--occurrence", "2026-11-02T09:00:00+01:00",
+		"--sent", "2026-11-02T09:40:00+01:00", "--channel", "dashboards", "--audience", "management",
+		"--sender", "ina@example.com", "--role", "iso", "--subject", "Security metrics, November")
+	c.must(0, "record", "--activity", "security-metrics", "--occurrence", "2026-10-05T09:00:00+02:00",
+		"--waived", "--note", "replaced by the management review")
+	c.must(2, "record", "--activity", "security-metric", "--channel", "fax", "--audience", "martians")
+	c.must(2, "record", "--activity", "security-metrics", "--occurrence", "2026-11-03T09:00:00+01:00")
+	c.must(0, "incident", "open", "INC-7", "--title", "Phishing wave", "--at", "2026-11-26T08:00:00Z")
+	c.must(2, "incident", "open", "INC-7")
+	c.must(0, "incident", "milestone", "INC-7", "aware", "--at", "2026-11-26T12:00:00Z")
+	c.must(0, "record", "--activity", "incident-response", "--event", "INC-7", "--sent", "2026-11-26T08:45:00Z",
+		"--channel", "email", "--audience", "employees", "--role", "irt", "--subject", "Do not open the invoice mails")
+	c.must(0, "incident", "clock", "INC-7")
+	c.must(0, "incident", "clock", "--format", "json", "INC-7")
+	c.must(0, "agenda", "--evidence", "--from", "2026-10-01", "--to", "2026-12-01", plan)
+	c.must(0, "agenda", "--format", "json", "--from", "2026-12-01", "--to", "2026-12-10", plan)
+	c.must(0, "verify")
+	c.must(0, "verify", "--format", "json")
+	c.must(0, "--tenant", "acme", "plan", "list")
+	c.must(0, "--tenant", "acme", "verify")
+	c.must(0, "report", "--format", "md", "--from", "2026-10-01", "--out", c.path("report.md"))
+	report, err := os.ReadFile(c.path("report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "session.golden", c.transcript.String())
+	golden(t, "report.md.golden", c.scrub(string(report)))
+}
+
+// TestCalendar checks the iCalendar output against a golden file.
+func TestCalendar(t *testing.T) {
+	c := newCLI(t)
+	out, _ := c.must(0, "calendar", "--uid-domain", "example.com", "../../examples/plans/starter.yaml")
+	golden(t, "starter.ics.golden", out)
+	if !strings.HasPrefix(out, "BEGIN:VCALENDAR\r\n") {
+		t.Errorf("calendar does not start with BEGIN:VCALENDAR and CRLF: %q", out[:min(len(out), 40)])
+	}
+}
+
+// TestExitStatus checks each failure's exit status and that its message
+// says what is wrong and where.
+func TestExitStatus(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string // substrings of stderr
+	}{
+		{"unknown command", []string{"chek"}, 2, []string{`unknown command "chek"`}},
+		{"unknown flag", []string{"check", "--colour", "x.yaml"}, 2, []string{"unknown flag: --colour"}},
+		{"missing argument", []string{"check"}, 2, []string{"accepts 1 arg(s), received 0"}},
+		{"missing file", []string{"check", "testdata/nothere.yaml"}, 2, []string{"testdata/nothere.yaml", "no such file"}},
+		{"broken plan", []string{"check", "testdata/broken.yaml"}, 2, []string{
+			`testdata/broken.yaml:3:11: timezone: unknown time zone "Europe/Lundon"`,
+			`testdata/broken.yaml:7:12: activities[0].whom[0]: stakeholder "everyone" is not declared`,
+			`testdata/broken.yaml:8:19: activities[0].when.rrule: invalid recurrence rule "FREQ=FORTNIGHTLY"`,
+		}},
+		{"incomplete plan", []string{"check", "testdata/incomplete.yaml"}, 1, nil},
+		{"bad format", []string{"check", "--format", "xml", "testdata/incomplete.yaml"}, 2, []string{`--format "xml": use text, json, sarif`}},
+		{"bad fail-on", []string{"check", "--fail-on", "notice", "testdata/incomplete.yaml"}, 2, []string{`--fail-on "notice": use error, warning, info`}},
+		{"bad now", []string{"--now", "27/11/2026", "agenda", "testdata/incomplete.yaml"}, 2, []string{`--now: "27/11/2026" is not a date`}},
+		{"bad from", []string{"agenda", "--from", "tomorrow", "testdata/incomplete.yaml"}, 2, []string{`--from: "tomorrow" is not a date`}},
+		{"bad variant", []string{"init", "--variant", "hipaa", "x.yaml"}, 2, []string{`--variant "hipaa"`}},
+		{"postgres password redacted", []string{"--db", "postgres://app:s3cret@db.example/isms", "verify"}, 2, []string{"app:xxxxx@db.example"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCLI(t)
+			_, stderr, code := c.run(tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr does not contain %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(stderr, "s3cret") {
+				t.Errorf("stderr shows the password:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestCheckFormats checks that json and sarif output parse and carry the
+// findings the text output shows.
+func TestCheckFormats(t *testing.T) {
+	c := newCLI(t)
+	out, _ := c.must(1, "check", "--format", "json", "testdata/incomplete.yaml")
+	var rep struct {
+		Findings []struct {
+			Rule     string `json:"rule"`
+			Severity string `json:"severity"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("check --format json: %v\n%s", err, out)
+	}
+	rules := map[string]bool{}
+	for _, f := range rep.Findings {
+		rules[f.Rule] = true
+	}
+	for _, r := range []string{"POL-COMMUNICATED", "INCIDENT-COMMS", "PLAN-REVIEW"} {
+		if !rules[r] {
+			t.Errorf("json findings lack %s: %v", r, rules)
+		}
+	}
+
+	out, _ = c.must(1, "check", "--format", "sarif", "testdata/incomplete.yaml")
+	var sarif struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					Physical struct {
+						Artifact struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &sarif); err != nil {
+		t.Fatalf("check --format sarif: %v\n%s", err, out)
+	}
+	if sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || len(sarif.Runs[0].Results) != len(rep.Findings) {
+		t.Fatalf("sarif: version %q, %d runs, want 2.1.0 with one run of %d results", sarif.Version, len(sarif.Runs), len(rep.Findings))
+	}
+	if uri := sarif.Runs[0].Results[0].Locations[0].Physical.Artifact.URI; uri != "testdata/incomplete.yaml" {
+		t.Errorf("sarif artifact URI = %q, want testdata/incomplete.yaml", uri)
+	}
+
+	// A warning-level gate fails the starter plan's notes only at info.
+	c.must(0, "check", "--fail-on", "warning", "../../examples/plans/starter.yaml")
+	c.must(1, "check", "--fail-on", "info", "../../examples/plans/starter.yaml")
+}
+
+// TestStoreLocked checks that a store another process holds fails with
+// exit status 3 once --lock-timeout passes, and loses nothing.
+func TestStoreLocked(t *testing.T) {
+	c := newCLI(t)
+	c.must(0, "plan", "save", "../../examples/plans/starter.yaml")
+
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", c.path("ismscomms.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := c.run("--lock-timeout", "200ms", "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00")
+	if code != 3 {
+		t.Errorf("record on a locked store: exit %d, want 3; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "lock") && !strings.Contains(stderr, "busy") {
+		t.Errorf("record on a locked store: stderr does not say the store is locked:\n%s", stderr)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+
+	out, _ := c.must(0, "plan", "list")
+	if !strings.Contains(out, "starter  1") {
+		t.Errorf("plan list after the lock:\n%s", out)
+	}
+	c.must(0, "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00")
+}
+
+// TestStoreCorrupt checks that a file that is not a store fails with exit
+// status 3 and is left as it was.
+func TestStoreCorrupt(t *testing.T) {
+	c := newCLI(t)
+	garbage := bytes.Repeat([]byte("not a database "), 512)
+	if err := os.WriteFile(c.path("ismscomms.db"), garbage, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := c.run("verify")
+	if code != 3 {
+		t.Errorf("verify on a corrupt store: exit %d, want 3; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "not an SQLite database") {
+		t.Errorf("verify on a corrupt store: stderr does not say so:\n%s", stderr)
+	}
+	after, err := os.ReadFile(c.path("ismscomms.db"))
+	if err != nil || !bytes.Equal(after, garbage) {
+		t.Errorf("the corrupt file was changed (err %v)", err)
+	}
+}
+
+// TestVerifyTampered checks that verify finds a record changed behind
+// the store's back and exits 1.
+func TestVerifyTampered(t *testing.T) {
+	c := newCLI(t)
+	c.must(0, "plan", "save", "../../examples/plans/starter.yaml")
+	for _, subject := range []string{"Policy 2026", "Policy 2027"} {
+		c.must(0, "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00", "--subject", subject)
+	}
+	c.must(0, "verify")
+
+	db, err := sql.Open("sqlite", c.path("ismscomms.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Exec(`UPDATE records SET body = CAST(replace(CAST(body AS TEXT), 'Policy 2026', 'Policy 2025') AS BLOB) WHERE seq = 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("tampered with %d records, want 1", n)
+	}
+	db.Close()
+
+	stdout, stderr, code := c.run("verify")
+	if code != 1 {
+		t.Errorf("verify after tampering: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout+stderr, "record 1") {
+		t.Errorf("verify does not name the tampered record:\n%s%s", stdout, stderr)
+	}
+}
+
+// TestTemplates checks that the plans init writes are the published
+// examples, byte for byte, and are valid.
+func TestTemplates(t *testing.T) {
+	for variant, tmpl := range variants {
+		embedded, err := templates.ReadFile(tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		example, err := os.ReadFile(filepath.Join("../../examples/plans", filepath.Base(tmpl)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(embedded, example) {
+			t.Errorf("%s: %s differs from examples/plans; copy it: cp examples/plans/%s cmd/ismscomms/templates/", variant, tmpl, filepath.Base(tmpl))
+		}
+		if _, _, err := comms.ParsePlan(tmpl, embedded); err != nil {
+			t.Errorf("%s: %v", variant, err)
+		}
+	}
+}
+
+// TestSchemaCommand checks that schema prints the published schema.
+func TestSchemaCommand(t *testing.T) {
+	c := newCLI(t)
+	out, _ := c.must(0, "schema")
+	want, err := os.ReadFile("../../docs/plan.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("schema differs from docs/plan.schema.json")
+	}
+}
+
+// TestVersion checks --version.
+func TestVersion(t *testing.T) {
+	c := newCLI(t)
+	out, _ := c.must(0, "--version")
+	if !strings.HasPrefix(out, "ismscomms ") {
+		t.Errorf("--version = %q", out)
+	}
+}
+
+// TestMatrixFormats checks the matrix's JSON and HTML forms.
+func TestMatrixFormats(t *testing.T) {
+	c := newCLI(t)
+	out, _ := c.must(0, "matrix", "--format", "json", "../../examples/plans/starter.yaml")
+	var m struct {
+		Rows []json.RawMessage `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("matrix --format json: %v\n%s", err, out)
+	}
+	if len(m.Rows) != 14 {
+		t.Errorf("matrix --format json: %d rows, want the reference's 14", len(m.Rows))
+	}
+	out, _ = c.must(0, "matrix", "--format", "html", "../../examples/plans/starter.yaml")
+	if n := strings.Count(out, `<tr id="activity-`); n != 14 {
+		t.Errorf("matrix --format html: %d activity rows, want the reference's 14", n)
+	}
+	c.must(2, "matrix", "--format", "xlsx", "../../examples/plans/starter.yaml")
+}
+
+// TestDemo runs the demo, compares its output with testdata/demo.golden
+// and checks its report.
+func TestDemo(t *testing.T) {
+	c := newCLI(t)
+	report := c.path("demo.html")
+	out, _ := c.must(0, "demo", "--out", report)
+	golden(t, "demo.golden", out)
+	for _, want := range []string{
+		"starter-gdpr-nis2: 0 errors",
+		"NIS2 Early Warning",
+		"record chain verified",
+		"on-time rate 88%",
+		"evidence report written to $DIR/demo.html",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("demo coloured output that is not a terminal")
+	}
+	html, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "Record chain verified", "Demo Corp"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("demo report lacks %q", want)
+		}
+	}
+	if _, err := os.Stat(c.path("ismscomms.db")); !os.IsNotExist(err) {
+		t.Errorf("demo touched --db (stat: %v); it must use a temporary store", err)
+	}
+}

@@ -1,0 +1,130 @@
+package comms
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+)
+
+// SchemaURL is where the plan file's JSON Schema is published. Plan files
+// can point editors at it:
+//
+//	# yaml-language-server: $schema=https://raw.githubusercontent.com/ismscomms/ismscomms/main/docs/plan.schema.json
+const SchemaURL = "https://raw.githubusercontent.com/ismscomms/ismscomms/main/docs/plan.schema.json"
+
+// Schema returns the JSON Schema (draft 2020-12) of a plan file, generated
+// from the Go types by reflection, so that it cannot drift from what
+// DecodePlan reads: every field, its type, the enumerations' values and the
+// patterns of dates, date-times and deadlines. Unknown fields are not
+// allowed, as in DecodePlan. The schema checks form only; references
+// between IDs and recurrence rules are checked by DecodePlan.
+func Schema() []byte {
+	g := schemaGen{defs: map[string]any{}}
+	root := g.object(reflect.TypeFor[Plan]())
+	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+	root["$id"] = SchemaURL
+	root["title"] = "ismscomms communication plan (" + Format + ")"
+	root["description"] = "A communication plan for ISO/IEC 27001:2022 Clause 7.4: what, when, with whom, how and who."
+	root["required"] = []string{"id"}
+	props := root["properties"].(map[string]any)
+	props["format"] = map[string]any{"const": Format}
+	root["$defs"] = g.defs
+	b, err := json.MarshalIndent(root, "", "  ")
+	if err != nil {
+		panic("comms: schema: " + err.Error()) // a map of plain values always encodes
+	}
+	return append(b, '\n')
+}
+
+type schemaGen struct {
+	defs map[string]any
+}
+
+// enums are the persisted enumerations, by type.
+var enums = map[reflect.Type][]string{
+	reflect.TypeFor[Scope]():           strs(Scopes()),
+	reflect.TypeFor[Classification]():  strs(Classifications()),
+	reflect.TypeFor[Topic]():           strs(Topics()),
+	reflect.TypeFor[StakeholderKind](): strs(StakeholderKinds()),
+	reflect.TypeFor[ChannelKind]():     strs(ChannelKinds()),
+}
+
+func strs[T ~string](v []T) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = string(s)
+	}
+	return out
+}
+
+const (
+	datePattern     = `^\d{4}-\d{2}-\d{2}$`
+	dateTimePattern = `^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$`
+	idPattern       = `^[A-Za-z0-9][A-Za-z0-9._-]*$`
+	deadlinePattern = `^[1-9][0-9]*(h|d|bd|mo)$`
+)
+
+// fieldPatterns give string fields their form.
+var fieldPatterns = map[string]string{
+	"Timing.Within": deadlinePattern,
+	"Plan.ID":       idPattern, "Role.ID": idPattern, "Stakeholder.ID": idPattern,
+	"Channel.ID": idPattern, "Activity.ID": idPattern, "Calendar.ID": idPattern,
+}
+
+func (g *schemaGen) typ(t reflect.Type, owner, field string) map[string]any {
+	switch t {
+	case reflect.TypeFor[Date]():
+		return map[string]any{"type": "string", "pattern": datePattern, "description": "a date, YYYY-MM-DD"}
+	case reflect.TypeFor[DateTime]():
+		return map[string]any{"type": "string", "pattern": dateTimePattern, "description": "a local date-time YYYY-MM-DDTHH:MM[:SS], or a date"}
+	}
+	if vals, ok := enums[t]; ok {
+		return map[string]any{"type": "string", "enum": vals}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		s := map[string]any{"type": "string"}
+		if p, ok := fieldPatterns[owner+"."+field]; ok {
+			s["pattern"] = p
+		}
+		return s
+	case reflect.Int:
+		return map[string]any{"type": "integer", "minimum": 0}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Pointer:
+		return g.typ(t.Elem(), owner, field)
+	case reflect.Slice:
+		return map[string]any{"type": "array", "items": g.typ(t.Elem(), owner, field)}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": g.typ(t.Elem(), owner, field)}
+	case reflect.Struct:
+		if _, ok := g.defs[t.Name()]; !ok {
+			g.defs[t.Name()] = nil // reserve, in case of recursion
+			g.defs[t.Name()] = g.object(t)
+		}
+		return map[string]any{"$ref": "#/$defs/" + t.Name()}
+	}
+	return map[string]any{}
+}
+
+func (g *schemaGen) object(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	var required []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		props[name] = g.typ(f.Type, t.Name(), f.Name)
+		if name == "id" || (t == reflect.TypeFor[Waiver]() && (name == "rule" || name == "reason")) {
+			required = append(required, name)
+		}
+	}
+	obj := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 && t != reflect.TypeFor[Plan]() {
+		obj["required"] = required
+	}
+	return obj
+}
