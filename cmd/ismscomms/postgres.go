@@ -1,17 +1,21 @@
 package main
 
-import "net/url"
+import (
+	"context"
 
-// openPostgres opens the PostgreSQL store named by --db.
+	"github.com/ismscomms/ismscomms/store/postgres"
+)
+
+// openPostgres opens the PostgreSQL store named by --db, migrating its
+// schema ("ismscomms") if the role may. The command works on one tenant
+// at a time (--tenant), so it accepts a role that row-level security does
+// not bind, such as the schema's owner; application servers should not.
 func (a *app) openPostgres() (closingStore, error) {
-	return nil, inputErr("--db %s: this build has no PostgreSQL store; use a SQLite file path", redactDSN(a.db))
-}
-
-// redactDSN returns dsn with any password replaced, for error messages.
-func redactDSN(dsn string) string {
-	u, err := url.Parse(dsn)
+	ctx, cancel := context.WithTimeout(context.Background(), a.lockTimeout)
+	defer cancel()
+	s, err := postgres.Open(ctx, a.db, &postgres.Options{AllowPrivilegedRole: true, Now: a.storeNow, MaxConns: 2})
 	if err != nil {
-		return "postgres://…"
+		return nil, storeErr(err)
 	}
-	return u.Redacted()
+	return s, nil
 }

@@ -1,0 +1,375 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store"
+)
+
+// SavePlan implements store.Store.
+func (s *Store) SavePlan(ctx context.Context, tenant string, p comms.Plan, expect int) (int, error) {
+	if err := store.CheckTenant(tenant); err != nil {
+		return 0, err
+	}
+	if err := store.CheckPlan(p); err != nil {
+		return 0, err
+	}
+	var body bytes.Buffer
+	if err := comms.EncodeJSON(&body, p); err != nil {
+		return 0, fmt.Errorf("postgres: %w", err)
+	}
+	info := store.SaveInfoFrom(ctx)
+	var latest, version int
+	err := s.write(ctx, tenant, func(b *pgx.Batch) {
+		b.Queue(s.q.latestVersion, tenant, p.ID).QueryRow(func(row pgx.Row) error { return row.Scan(&latest) })
+	}, func(b *pgx.Batch) error {
+		if latest != expect {
+			return fmt.Errorf("%w: plan %q is at version %d, not %d", store.ErrConflict, p.ID, latest, expect)
+		}
+		version = latest + 1
+		b.Queue(s.q.insertPlan, tenant, p.ID, version, body.String(), s.now().UTC(), info.By, info.Note)
+		return nil
+	})
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return 0, fmt.Errorf("%w: plan %q version %d was saved concurrently", store.ErrConflict, p.ID, version)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return version, nil
+}
+
+func scanVersion(row pgx.Row) (store.Version, error) {
+	var v store.Version
+	var body string
+	if err := row.Scan(&v.PlanID, &v.Number, &body, &v.SavedAt, &v.SavedBy, &v.Note); err != nil {
+		return v, err
+	}
+	p, _, err := comms.ParsePlan("", []byte(body))
+	if err != nil {
+		return v, fmt.Errorf("stored plan %s version %d: %w", v.PlanID, v.Number, err)
+	}
+	v.Plan = p
+	v.SavedAt = v.SavedAt.UTC()
+	return v, nil
+}
+
+// Plan implements store.Store.
+func (s *Store) Plan(ctx context.Context, tenant, id string) (store.Version, error) {
+	return s.PlanVersion(ctx, tenant, id, 0)
+}
+
+// PlanVersion implements store.Store. Version 0 means the latest.
+func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (store.Version, error) {
+	if err := store.CheckTenant(tenant); err != nil {
+		return store.Version{}, err
+	}
+	var ver store.Version
+	err := s.batch(ctx, tenant, func(b *pgx.Batch) {
+		var q *pgx.QueuedQuery
+		if v == 0 {
+			q = b.Queue(s.q.planLatest, tenant, id)
+		} else {
+			q = b.Queue(s.q.planVersion, tenant, id, v)
+		}
+		q.QueryRow(func(row pgx.Row) error {
+			var err error
+			ver, err = scanVersion(row)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("%w: plan %q version %d", store.ErrNotFound, id, v)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return store.Version{}, err
+	}
+	return ver, nil
+}
+
+// collect runs a tenant's query in one round trip and reads every row
+// through scan before yielding, so that the caller may use the store
+// meanwhile.
+func collect[T any](ctx context.Context, s *Store, tenant string, scan func(pgx.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var out []T
+		err := s.batch(ctx, tenant, func(b *pgx.Batch) {
+			b.Queue(query, args...).Query(func(rows pgx.Rows) error {
+				out = out[:0]
+				for rows.Next() {
+					v, err := scan(rows)
+					if err != nil {
+						return err
+					}
+					out = append(out, v)
+				}
+				return rows.Err()
+			})
+		})
+		if err != nil {
+			var zero T
+			yield(zero, err)
+			return
+		}
+		for _, v := range out {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}
+
+func invalidSeq[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}
+
+// Plans implements store.Store.
+func (s *Store) Plans(ctx context.Context, tenant string) iter.Seq2[store.Version, error] {
+	if err := store.CheckTenant(tenant); err != nil {
+		return invalidSeq[store.Version](err)
+	}
+	return collect(ctx, s, tenant, func(r pgx.Rows) (store.Version, error) { return scanVersion(r) }, s.q.plans, tenant)
+}
+
+// Versions implements store.Store.
+func (s *Store) Versions(ctx context.Context, tenant, id string) iter.Seq2[store.Version, error] {
+	if err := store.CheckTenant(tenant); err != nil {
+		return invalidSeq[store.Version](err)
+	}
+	return collect(ctx, s, tenant, func(r pgx.Rows) (store.Version, error) { return scanVersion(r) }, s.q.versions, tenant, id)
+}
+
+// SaveEvent implements store.Store.
+func (s *Store) SaveEvent(ctx context.Context, tenant string, e comms.Event) error {
+	if err := store.CheckTenant(tenant); err != nil {
+		return err
+	}
+	if err := store.CheckEvent(e); err != nil {
+		return err
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	var start *time.Time
+	if t := e.Start(); !t.IsZero() {
+		start = &t
+	}
+	return s.batch(ctx, tenant, func(b *pgx.Batch) {
+		b.Queue(s.q.saveEvent, tenant, e.ID, e.Kind, start, string(body))
+	})
+}
+
+func scanEvent(row pgx.Row) (comms.Event, error) {
+	var body string
+	if err := row.Scan(&body); err != nil {
+		return comms.Event{}, err
+	}
+	var e comms.Event
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		return comms.Event{}, fmt.Errorf("stored event: %w", err)
+	}
+	return e, nil
+}
+
+// Event implements store.Store.
+func (s *Store) Event(ctx context.Context, tenant, id string) (comms.Event, error) {
+	if err := store.CheckTenant(tenant); err != nil {
+		return comms.Event{}, err
+	}
+	var e comms.Event
+	err := s.batch(ctx, tenant, func(b *pgx.Batch) {
+		b.Queue(s.q.event, tenant, id).QueryRow(func(row pgx.Row) error {
+			var err error
+			e, err = scanEvent(row)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("%w: event %q", store.ErrNotFound, id)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return comms.Event{}, err
+	}
+	return e, nil
+}
+
+// Events implements store.Store.
+func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) iter.Seq2[comms.Event, error] {
+	if err := store.CheckTenant(tenant); err != nil {
+		return invalidSeq[comms.Event](err)
+	}
+	query := `SELECT body FROM ` + pgx.Identifier{s.schema, "events"}.Sanitize() + ` WHERE tenant = $1`
+	args := []any{tenant}
+	if q.Kind != "" {
+		args = append(args, q.Kind)
+		query += fmt.Sprintf(` AND kind = $%d`, len(args))
+	}
+	if !q.From.IsZero() {
+		args = append(args, q.From)
+		query += fmt.Sprintf(` AND start >= $%d`, len(args))
+	}
+	if !q.To.IsZero() {
+		args = append(args, q.To)
+		query += fmt.Sprintf(` AND start < $%d`, len(args))
+	}
+	query += ` ORDER BY start NULLS FIRST, id`
+	return collect(ctx, s, tenant, func(r pgx.Rows) (comms.Event, error) { return scanEvent(r) }, query, args...)
+}
+
+// AppendRecord implements store.Store: it locks the tenant's chain head,
+// seals the record after it, inserts it and moves the head, in one
+// transaction of two round trips.
+func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record) (comms.Record, error) {
+	if err := store.CheckTenant(tenant); err != nil {
+		return comms.Record{}, err
+	}
+	if err := store.CheckRecord(r); err != nil {
+		return comms.Record{}, err
+	}
+	var seq int64
+	var prev string
+	var sealed comms.Record
+	err := s.write(ctx, tenant, func(b *pgx.Batch) {
+		b.Queue(s.q.lockHead, tenant).QueryRow(func(row pgx.Row) error { return row.Scan(&seq, &prev) })
+	}, func(b *pgx.Batch) error {
+		next := seq + 1
+		if r.Corrects != 0 && r.Corrects >= next {
+			return fmt.Errorf("%w: record corrects record %d, which does not exist", store.ErrInvalid, r.Corrects)
+		}
+		var body []byte
+		sealed, body = store.Seal(tenant, next, prev, s.now(), r)
+		b.Queue(s.q.insertRecord, tenant, next, sealed.PlanID, sealed.ActivityID, sealed.EventID, sealed.SentAt, body, sealed.Hash)
+		b.Queue(s.q.moveHead, tenant, next, sealed.Hash)
+		return nil
+	})
+	if err != nil {
+		return comms.Record{}, err
+	}
+	return sealed, nil
+}
+
+// recordPage is how many records Records reads per round trip.
+const recordPage = 1000
+
+// Records implements store.Store. It reads a page at a time (keyset paging
+// on the sequence number), one round trip per page, so that no
+// transaction stays open while the caller works through a long listing.
+func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
+	if err := store.CheckTenant(tenant); err != nil {
+		return invalidSeq[comms.Record](err)
+	}
+	args := []any{tenant, int64(0)}
+	where := `tenant = $1 AND seq > $2`
+	for _, f := range []struct{ col, val string }{{"plan_id", q.PlanID}, {"activity_id", q.ActivityID}, {"event_id", q.EventID}} {
+		if f.val != "" {
+			args = append(args, f.val)
+			where += fmt.Sprintf(` AND %s = $%d`, f.col, len(args))
+		}
+	}
+	if !q.From.IsZero() {
+		args = append(args, q.From)
+		where += fmt.Sprintf(` AND sent_at >= $%d`, len(args))
+	}
+	if !q.To.IsZero() {
+		args = append(args, q.To)
+		where += fmt.Sprintf(` AND sent_at < $%d`, len(args))
+	}
+	args = append(args, 0)
+	query := `SELECT seq, body FROM ` + pgx.Identifier{s.schema, "records"}.Sanitize() + ` WHERE ` + where +
+		fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
+	scan := func(r pgx.Rows) (comms.Record, error) {
+		var seq int64
+		var body []byte
+		if err := r.Scan(&seq, &body); err != nil {
+			return comms.Record{}, err
+		}
+		rec, err := store.OpenRecord(tenant, body)
+		if err != nil {
+			return comms.Record{}, fmt.Errorf("record %d: %w", seq, err)
+		}
+		return rec, nil
+	}
+	return func(yield func(comms.Record, error) bool) {
+		after, n := q.After, 0
+		for {
+			limit := recordPage
+			if q.Limit > 0 {
+				limit = min(limit, q.Limit-n)
+			}
+			pageArgs := slices.Clone(args)
+			pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
+			got := 0
+			for rec, err := range collect(ctx, s, tenant, scan, query, pageArgs...) {
+				if err != nil {
+					yield(comms.Record{}, err)
+					return
+				}
+				if !yield(rec, nil) {
+					return
+				}
+				after = rec.Seq
+				got++
+				n++
+			}
+			if got < limit || (q.Limit > 0 && n >= q.Limit) {
+				return
+			}
+		}
+	}
+}
+
+// Verify implements store.Store. It reads the head and the log in one
+// REPEATABLE READ transaction, so that appends in the meantime do not look
+// like a broken chain, and streams the records rather than holding them.
+func (s *Store) Verify(ctx context.Context, tenant string) error {
+	if err := store.CheckTenant(tenant); err != nil {
+		return err
+	}
+	var chainErr error
+	err := s.snapshot(ctx, tenant, func(b *pgx.Batch) {
+		var head store.Head
+		b.Queue(s.q.head, tenant).QueryRow(func(row pgx.Row) error {
+			if err := row.Scan(&head.Seq, &head.Hash); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			return nil
+		})
+		b.Queue(s.q.verifyRecords, tenant).Query(func(rows pgx.Rows) error {
+			var readErr error
+			chainErr = store.VerifyChain(ctx, tenant, func(yield func(store.Stored, error) bool) {
+				for rows.Next() {
+					var st store.Stored
+					if err := rows.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
+						readErr = err
+						return
+					}
+					if !yield(st, nil) {
+						return
+					}
+				}
+				readErr = rows.Err()
+			}, head)
+			return readErr
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return chainErr
+}

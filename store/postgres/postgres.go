@@ -1,0 +1,575 @@
+// Package postgres is the store.Store for products that serve many
+// organizations from several application servers: PostgreSQL through
+// pgx (github.com/jackc/pgx/v5, pgxpool).
+//
+//	s, err := postgres.Open(ctx, "postgres://ismscomms_app@db/isms", &postgres.Options{
+//		OwnerDSN: "postgres://ismscomms_owner@db/isms", // applies migrations, grants the app role
+//	})
+//	if err != nil { ... }
+//	defer s.Close()
+//
+// # Schema and migrations
+//
+// The store's tables live in one schema (Options.Schema, default
+// "ismscomms"). Its versioned migrations are embedded and applied by Open
+// in one transaction under an advisory lock, so that several application
+// servers starting at once migrate once and the others wait, then find the
+// schema current. A database whose schema is newer than this package is
+// refused (ErrSchemaTooNew). Migrations can also run on their own, from a
+// deployment job, with Migrate.
+//
+// # Tenant isolation
+//
+// Isolation is enforced by the database, not only by the WHERE clauses
+// the store writes. Every table has row-level security, forced also on
+// its owner, with a policy that admits a row only while the transaction's
+// setting ismscomms.tenant names the row's tenant. The store sets it at
+// the start of every transaction with set_config(…, true), which lasts
+// until the transaction ends: a session-level setting would stay on the
+// pooled connection and leak to its next user. A query with no tenant set
+// sees no row, and SQL written by hand through the application role sees
+// and writes only the tenant it sets.
+//
+// That holds only for a role the policies bind. Open refuses a role that
+// is a superuser, has BYPASSRLS or owns (or is a member of the owner of)
+// the tables, unless Options.AllowPrivilegedRole is set, for single-
+// organization tools and tests. The intended deployment has two roles: an
+// owner that runs migrations (Options.OwnerDSN, or Migrate) and an
+// application role without privileges of its own, to which migrations
+// grant exactly what the store needs: plans and records SELECT and INSERT
+// (the log is append-only for it: no UPDATE, no DELETE), events and chain
+// heads SELECT, INSERT and UPDATE.
+//
+// # One chain per tenant
+//
+// Appends serialise per tenant on the tenant's chain-head row: the append
+// locks it (INSERT … ON CONFLICT DO UPDATE, which takes the row lock and
+// returns the current head in one statement), inserts the record after
+// it, moves the head and commits. Appends of one tenant, from any
+// connection of any application server, queue on that row lock and form
+// one gap-free chain; appends of different tenants lock different rows and
+// run in parallel. A chain-head row was chosen over an advisory lock keyed
+// by tenant because the row also carries the head's sequence number and
+// hash (so an append reads no record and Verify detects the deletion of
+// the newest records), because it is subject to row-level security like
+// every other row, and because a row lock cannot collide between tenants
+// the way two tenants' hashed advisory-lock keys can. Appends and plan
+// saves run at READ COMMITTED whatever the database's default, which makes
+// a row lock sufficient; Verify reads one REPEATABLE READ snapshot. Should
+// a serialization failure or deadlock (SQLSTATE 40001, 40P01) occur — a
+// database whose default isolation is SERIALIZABLE can fail the other,
+// single-round-trip operations so — the transaction is retried a bounded
+// number of times (Options.Retries) with jittered backoff.
+//
+// # Round trips
+//
+// Every operation is one transaction sent in pipelined batches: a read or
+// an event save is one round trip ([set_config, statement], run by the
+// server as one implicit transaction), an append or plan save two ([BEGIN,
+// set_config, lock or read] and [insert, COMMIT]), Verify one.
+//
+// # Errors
+//
+// Errors are translated by SQLSTATE, never by message text: unique
+// violations are store.ErrConflict, data exceptions and integrity
+// violations (a NUL byte in a text field, say) store.ErrInvalid,
+// insufficient privilege ErrPermission, connection failures ErrUnavailable.
+// A connection string's password never appears in an error.
+//
+// A Store is safe for concurrent use by multiple goroutines.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ismscomms/ismscomms/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options configures Open. The zero value gives the defaults.
+type Options struct {
+	// Schema is the PostgreSQL schema that holds the store's tables;
+	// empty means "ismscomms". Lower-case letters, digits and underscores.
+	Schema string
+	// OwnerDSN, when set, is a connection string for the role that owns
+	// (or is to own) the schema: Open connects with it once to apply
+	// pending migrations and grant the application role (the role of
+	// Open's dsn) what the store needs. Empty: Open migrates through dsn
+	// itself, which works only if that role may create the schema.
+	OwnerDSN string
+	// AllowPrivilegedRole lets Open use a role that row-level security
+	// does not bind (a superuser, a role with BYPASSRLS, the tables'
+	// owner). Isolation then rests on the store's WHERE clauses alone.
+	// For single-organization tools and tests.
+	AllowPrivilegedRole bool
+	// Now is the clock for SavedAt and RecordedAt; nil means time.Now.
+	Now func() time.Time
+	// MaxConns bounds the connection pool; 0 means pgxpool's default
+	// (the larger of 4 and the number of CPUs).
+	MaxConns int32
+	// Retries is how many times a transaction that failed with a
+	// serialization failure or deadlock is retried; 0 means 5.
+	Retries int
+}
+
+// Errors of this package; the store.Err… categories apply as well.
+var (
+	// ErrSchemaTooNew: the database was migrated by a newer version of
+	// this module; upgrade before opening it.
+	ErrSchemaTooNew = errors.New("postgres: database schema is newer than this program")
+	// ErrSchemaMissing: the schema is absent or behind, and the role
+	// cannot migrate it; migrate with the owner (Options.OwnerDSN or
+	// Migrate).
+	ErrSchemaMissing = errors.New("postgres: schema not migrated")
+	// ErrPrivilegedRole: the role is not bound by row-level security.
+	ErrPrivilegedRole = errors.New("postgres: role bypasses row-level security")
+	// ErrPermission: the role lacks a privilege (SQLSTATE 42501), or a
+	// row-level security policy refused a row.
+	ErrPermission = errors.New("postgres: permission denied")
+	// ErrUnavailable: the server cannot be reached, refused the
+	// connection or is shutting down.
+	ErrUnavailable = errors.New("postgres: database unavailable")
+)
+
+// Store is a store.Store on PostgreSQL.
+type Store struct {
+	pool    *pgxpool.Pool
+	ownPool bool
+	schema  string
+	now     func() time.Time
+	retries int
+	secret  string // the password, scrubbed from errors
+	q       queries
+}
+
+var _ store.Store = (*Store)(nil)
+
+// queries are the store's statements, qualified with its schema.
+type queries struct {
+	latestVersion, insertPlan, planLatest, planVersion, plans, versions,
+	saveEvent, event, lockHead, insertRecord, moveHead, head, verifyRecords string
+}
+
+const setTenantSQL = `SELECT set_config('ismscomms.tenant', $1, true)`
+
+func newQueries(schema string) queries {
+	t := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
+	const versionColumns = `id, version, body, saved_at, saved_by, note`
+	return queries{
+		latestVersion: `SELECT COALESCE(MAX(version), 0) FROM ` + t("plans") + ` WHERE tenant = $1 AND id = $2`,
+		insertPlan:    `INSERT INTO ` + t("plans") + ` (tenant, id, version, body, saved_at, saved_by, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		planLatest:    `SELECT ` + versionColumns + ` FROM ` + t("plans") + ` WHERE tenant = $1 AND id = $2 ORDER BY version DESC LIMIT 1`,
+		planVersion:   `SELECT ` + versionColumns + ` FROM ` + t("plans") + ` WHERE tenant = $1 AND id = $2 AND version = $3`,
+		plans:         `SELECT DISTINCT ON (id) ` + versionColumns + ` FROM ` + t("plans") + ` WHERE tenant = $1 ORDER BY id, version DESC`,
+		versions:      `SELECT ` + versionColumns + ` FROM ` + t("plans") + ` WHERE tenant = $1 AND id = $2 ORDER BY version`,
+		saveEvent: `INSERT INTO ` + t("events") + ` (tenant, id, kind, start, body) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tenant, id) DO UPDATE SET kind = excluded.kind, start = excluded.start, body = excluded.body`,
+		event: `SELECT body FROM ` + t("events") + ` WHERE tenant = $1 AND id = $2`,
+		// Takes the tenant's row lock and returns the head, creating it at
+		// zero for the first append.
+		lockHead: `INSERT INTO ` + t("chain_heads") + ` AS h (tenant, seq, hash) VALUES ($1, 0, '')
+			ON CONFLICT (tenant) DO UPDATE SET seq = h.seq RETURNING seq, hash`,
+		insertRecord:  `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		moveHead:      `UPDATE ` + t("chain_heads") + ` SET seq = $2, hash = $3 WHERE tenant = $1`,
+		head:          `SELECT seq, hash FROM ` + t("chain_heads") + ` WHERE tenant = $1`,
+		verifyRecords: `SELECT seq, body, hash FROM ` + t("records") + ` WHERE tenant = $1 ORDER BY seq`,
+	}
+}
+
+var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+func (o *Options) defaults() error {
+	if o.Schema == "" {
+		o.Schema = "ismscomms"
+	}
+	if !schemaName.MatchString(o.Schema) {
+		return fmt.Errorf("postgres: schema %q: use lower-case letters, digits and underscores", o.Schema)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Retries == 0 {
+		o.Retries = 5
+	}
+	if o.MaxConns < 0 || o.Retries < 0 {
+		return errors.New("postgres: negative MaxConns or Retries")
+	}
+	return nil
+}
+
+// Open connects to the database dsn names (a URL or key=value connection
+// string) as the application role, migrates the schema (through
+// o.OwnerDSN when set), checks that row-level security binds the role, and
+// returns the store. A nil o means the defaults.
+func Open(ctx context.Context, dsn string, o *Options) (*Store, error) {
+	var opt Options
+	if o != nil {
+		opt = *o
+	}
+	if err := opt.defaults(); err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connection string %s: %w", RedactDSN(dsn), scrubbed(err, passwordOf(dsn)))
+	}
+	if opt.MaxConns > 0 {
+		cfg.MaxConns = opt.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", scrubbed(err, cfg.ConnConfig.Password))
+	}
+	s, err := newStore(ctx, pool, opt, cfg.ConnConfig.Password)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.ownPool = true
+	return s, nil
+}
+
+// New returns a store on an existing pool, migrating and checking as Open
+// does. Close does not close a pool New was given.
+func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
+	var opt Options
+	if o != nil {
+		opt = *o
+	}
+	if err := opt.defaults(); err != nil {
+		return nil, err
+	}
+	return newStore(ctx, pool, opt, pool.Config().ConnConfig.Password)
+}
+
+func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret string) (*Store, error) {
+	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, q: newQueries(opt.Schema)}
+	var role string
+	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
+		return nil, s.translate(ctx, err)
+	}
+	// A superuser or BYPASSRLS role is refused before it creates anything;
+	// the tables' owner once they exist.
+	if !opt.AllowPrivilegedRole {
+		if err := s.checkRole(ctx, role); err != nil {
+			return nil, err
+		}
+	}
+	if opt.OwnerDSN != "" {
+		if err := Migrate(ctx, opt.OwnerDSN, opt.Schema, role); err != nil {
+			return nil, err
+		}
+	} else if err := s.migrateSelf(ctx); err != nil {
+		return nil, err
+	}
+	if !opt.AllowPrivilegedRole {
+		if err := s.checkRole(ctx, role); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// checkRole refuses a role that row-level security does not bind: a
+// superuser, a role with BYPASSRLS, or one that owns (or may become the
+// owner of) one of the store's tables.
+func (s *Store) checkRole(ctx context.Context, role string) error {
+	var super, bypass, owns bool
+	err := s.pool.QueryRow(ctx, `SELECT r.rolsuper, r.rolbypassrls,
+		EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		         WHERE n.nspname = $1 AND c.relkind = 'r' AND pg_has_role(current_user, c.relowner, 'MEMBER'))
+		FROM pg_roles r WHERE r.rolname = current_user`, s.schema).Scan(&super, &bypass, &owns)
+	if err != nil {
+		return s.translate(ctx, err)
+	}
+	var why string
+	switch {
+	case super:
+		why = "is a superuser"
+	case bypass:
+		why = "has BYPASSRLS"
+	case owns:
+		why = "owns the store's tables (or is a member of their owner)"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w: role %q %s, so it could read every tenant's rows; connect as an application role without those privileges (Options.OwnerDSN migrates as the owner), or set Options.AllowPrivilegedRole", ErrPrivilegedRole, role, why)
+}
+
+// Close closes the pool Open made.
+func (s *Store) Close() error {
+	if s.ownPool {
+		s.pool.Close()
+	}
+	return nil
+}
+
+// Schema returns the PostgreSQL schema the store's tables are in.
+func (s *Store) Schema() string { return s.schema }
+
+// SchemaVersion is the schema version this package writes.
+func SchemaVersion() int {
+	names, _ := migrationList()
+	return len(names)
+}
+
+func migrationList() ([]string, error) {
+	entries, err := migrations.ReadDir("migrations")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// migrationLockKey is the advisory lock migrations hold, with the schema
+// name hashed in by the server.
+const migrationLockKey = `hashtextextended('ismscomms.migrate.' || $1, 0)`
+
+// Migrate applies the pending migrations of schema (empty: "ismscomms")
+// as the role dsn names, which becomes the owner of what it creates, in
+// one transaction under an advisory lock; and, when appRole is not empty,
+// grants appRole what the store needs. It is what Open does with
+// Options.OwnerDSN, for deployments that migrate in a job of their own.
+func Migrate(ctx context.Context, dsn, schema, appRole string) error {
+	opt := Options{Schema: schema}
+	if err := opt.defaults(); err != nil {
+		return err
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("postgres: owner connection string %s: %w", RedactDSN(dsn), scrubbed(err, passwordOf(dsn)))
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("postgres: owner connection: %w", translate(ctx, scrubbed(err, cfg.Password)))
+	}
+	defer conn.Close(context.Background())
+	s := &Store{schema: opt.Schema, secret: cfg.Password}
+	return s.migrate(ctx, conn, appRole)
+}
+
+// migrateSelf migrates through the store's own pool when the schema is not
+// current; a current schema needs no privilege but reading its version.
+func (s *Store) migrateSelf(ctx context.Context) error {
+	names, err := migrationList()
+	if err != nil {
+		return err
+	}
+	var current int
+	err = s.pool.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+pgx.Identifier{s.schema, "schema_migrations"}.Sanitize()).Scan(&current)
+	switch {
+	case err == nil && current == len(names):
+		return nil
+	case err == nil && current > len(names):
+		return fmt.Errorf("%w: schema %s is at version %d; this program knows up to %d", ErrSchemaTooNew, s.schema, current, len(names))
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return s.translate(ctx, err)
+	}
+	defer conn.Release()
+	err = s.migrate(ctx, conn.Conn(), "")
+	if errors.Is(err, ErrPermission) {
+		return fmt.Errorf("%w: %s is not at version %d and this role cannot migrate it (%v); migrate as the schema's owner with Options.OwnerDSN or Migrate", ErrSchemaMissing, s.schema, len(names), err)
+	}
+	return err
+}
+
+// migrate applies pending migrations on conn, in one transaction holding
+// the schema's advisory lock, and grants appRole the store's privileges.
+func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) error {
+	names, err := migrationList()
+	if err != nil {
+		return err
+	}
+	schema := pgx.Identifier{s.schema}.Sanitize()
+	table := pgx.Identifier{s.schema, "schema_migrations"}.Sanitize()
+	return s.withRetry(ctx, func() error {
+		tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.Background())
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(`+migrationLockKey+`)`, s.schema); err != nil {
+			return err
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, s.schema).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			if _, err := tx.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+table+` (
+			version    integer     PRIMARY KEY,
+			name       text        NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return err
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+table).Scan(&current); err != nil {
+			return err
+		}
+		if current > len(names) {
+			return fmt.Errorf("%w: schema %s is at version %d; this program knows up to %d", ErrSchemaTooNew, s.schema, current, len(names))
+		}
+		if current < len(names) {
+			if _, err := tx.Exec(ctx, `SET LOCAL search_path TO `+schema); err != nil {
+				return err
+			}
+			for i := current; i < len(names); i++ {
+				sqlText, err := migrations.ReadFile(path.Join("migrations", names[i]))
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, string(sqlText)); err != nil {
+					return fmt.Errorf("migration %s: %w", names[i], err)
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (version, name) VALUES ($1, $2)`, i+1, names[i]); err != nil {
+					return err
+				}
+			}
+		}
+		if appRole != "" {
+			role := pgx.Identifier{appRole}.Sanitize()
+			t := func(name string) string { return pgx.Identifier{s.schema, name}.Sanitize() }
+			for _, grant := range []string{
+				`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + role,
+				`GRANT SELECT ON ` + table + ` TO ` + role,
+				`GRANT SELECT, INSERT ON ` + t("plans") + `, ` + t("records") + ` TO ` + role,
+				`GRANT SELECT, INSERT, UPDATE ON ` + t("events") + `, ` + t("chain_heads") + ` TO ` + role,
+			} {
+				if _, err := tx.Exec(ctx, grant); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Commit(ctx)
+	})
+}
+
+// translate maps an error to the store's categories by SQLSTATE and
+// scrubs the password from it.
+func (s *Store) translate(ctx context.Context, err error) error {
+	return translate(ctx, scrubbed(err, s.secret))
+}
+
+func translate(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	for _, sentinel := range []error{store.ErrNotFound, store.ErrConflict, store.ErrInvalid, store.ErrChainBroken,
+		ErrSchemaTooNew, ErrSchemaMissing, ErrPrivilegedRole, ErrPermission, ErrUnavailable, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, sentinel) {
+			return err
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch class := pe.Code[:2]; {
+		case pe.Code == "23505":
+			return fmt.Errorf("%w: %w", store.ErrConflict, err)
+		case class == "22" || class == "23":
+			return fmt.Errorf("%w: %w", store.ErrInvalid, err)
+		case pe.Code == "42501":
+			return fmt.Errorf("%w: %w", ErrPermission, err)
+		case class == "08" || class == "53" || class == "57" && pe.Code != "57014":
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return fmt.Errorf("postgres: %w", err)
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.SafeToRetry(err) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return fmt.Errorf("postgres: %w", err)
+}
+
+// scrubbed returns err with every occurrence of secret in its text
+// replaced; errors.Is and errors.As see through it.
+func scrubbed(err error, secret string) error {
+	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return &scrubbedError{err: err, secret: secret}
+}
+
+type scrubbedError struct {
+	err    error
+	secret string
+}
+
+func (e *scrubbedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.secret, "xxxxx") }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+var (
+	kvPassword  = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+	urlPassword = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:@/?#]*:)([^@/?#]*)@`)
+)
+
+// RedactDSN returns a connection string fit for messages: the password of
+// a URL, or of a key=value string, replaced by "xxxxx". It works on
+// strings that do not parse, too.
+func RedactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		if u.User != nil {
+			if _, ok := u.User.Password(); ok {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			}
+		}
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
+	}
+	if urlPassword.MatchString(dsn) {
+		return urlPassword.ReplaceAllString(dsn, "${1}xxxxx@")
+	}
+	return kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
+}
+
+// passwordOf extracts the password of a connection string, best effort, to
+// scrub it from errors of a string that does not parse.
+func passwordOf(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		pw, _ := u.User.Password()
+		return pw
+	}
+	if m := urlPassword.FindStringSubmatch(dsn); m != nil {
+		if pw, err := url.PathUnescape(m[2]); err == nil {
+			return pw
+		}
+		return m[2]
+	}
+	if m := kvPassword.FindStringSubmatch(dsn); m != nil {
+		return strings.Trim(m[2], "'")
+	}
+	return ""
+}
