@@ -105,6 +105,40 @@ func (q RecordQuery) Match(r comms.Record) bool {
 	return true
 }
 
+// Pages yields the records q selects, reading them a page at a time by
+// keyset paging on the sequence number: fetch returns, in sequence order,
+// at most limit records of q with a sequence number greater than after.
+// Pages starts after q.After, stops at q.Limit, and reads the next page
+// only when the caller has taken the whole of the last one, so a database
+// store holds no transaction open while the caller works.
+func Pages(q RecordQuery, pageSize int, fetch func(after int64, limit int) iter.Seq2[comms.Record, error]) iter.Seq2[comms.Record, error] {
+	return func(yield func(comms.Record, error) bool) {
+		after, n := q.After, 0
+		for {
+			limit := pageSize
+			if q.Limit > 0 {
+				limit = min(limit, q.Limit-n)
+			}
+			got := 0
+			for rec, err := range fetch(after, limit) {
+				if err != nil {
+					yield(comms.Record{}, err)
+					return
+				}
+				if !yield(rec, nil) {
+					return
+				}
+				after = rec.Seq
+				got++
+				n++
+			}
+			if got < limit || (q.Limit > 0 && n >= q.Limit) {
+				return
+			}
+		}
+	}
+}
+
 // SaveInfo says who saved a plan version and why.
 type SaveInfo struct {
 	By   string

@@ -305,33 +305,11 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 		}
 		return rec, nil
 	}
-	return func(yield func(comms.Record, error) bool) {
-		after, n := q.After, 0
-		for {
-			limit := recordPage
-			if q.Limit > 0 {
-				limit = min(limit, q.Limit-n)
-			}
-			pageArgs := slices.Clone(args)
-			pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
-			got := 0
-			for rec, err := range collect(ctx, s, tenant, scan, query, pageArgs...) {
-				if err != nil {
-					yield(comms.Record{}, err)
-					return
-				}
-				if !yield(rec, nil) {
-					return
-				}
-				after = rec.Seq
-				got++
-				n++
-			}
-			if got < limit || (q.Limit > 0 && n >= q.Limit) {
-				return
-			}
-		}
-	}
+	return store.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
+		pageArgs := slices.Clone(args)
+		pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
+		return collect(ctx, s, tenant, scan, query, pageArgs...)
+	})
 }
 
 // Verify implements store.Store. It reads the head and the log in one

@@ -605,44 +605,21 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 		filters = append(filters, q.To.UnixMicro())
 	}
 	query := `SELECT seq, body FROM records WHERE ` + where + ` ORDER BY seq LIMIT ?`
-	return func(yield func(comms.Record, error) bool) {
-		after, n := q.After, 0
-		for {
-			limit := recordPage
-			if q.Limit > 0 {
-				limit = min(limit, q.Limit-n)
-			}
-			args := append(append([]any{tenant, after}, filters...), limit)
-			page := queryAll(ctx, s, func(r *sql.Rows) (comms.Record, error) {
-				var seq int64
-				var body []byte
-				if err := r.Scan(&seq, &body); err != nil {
-					return comms.Record{}, err
-				}
-				rec, err := store.OpenRecord(tenant, body)
-				if err != nil {
-					return comms.Record{}, fmt.Errorf("record %d: %w", seq, err)
-				}
-				return rec, nil
-			}, query, args...)
-			got := 0
-			for rec, err := range page {
-				if err != nil {
-					yield(comms.Record{}, err)
-					return
-				}
-				if !yield(rec, nil) {
-					return
-				}
-				after = rec.Seq
-				got++
-				n++
-			}
-			if got < limit || (q.Limit > 0 && n >= q.Limit) {
-				return
-			}
+	scan := func(r *sql.Rows) (comms.Record, error) {
+		var seq int64
+		var body []byte
+		if err := r.Scan(&seq, &body); err != nil {
+			return comms.Record{}, err
 		}
+		rec, err := store.OpenRecord(tenant, body)
+		if err != nil {
+			return comms.Record{}, fmt.Errorf("record %d: %w", seq, err)
+		}
+		return rec, nil
 	}
+	return store.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
+		return queryAll(ctx, s, scan, query, append(append([]any{tenant, after}, filters...), limit)...)
+	})
 }
 
 // Verify implements store.Store. It reads the log in one read transaction,
