@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -24,6 +25,7 @@ const (
 	exitNegative = 1 // the answer is no: errors found, chain broken
 	exitInput    = 2 // bad input: usage, plan, date
 	exitStore    = 3 // the store failed
+	exitOther    = 4 // anything else, such as an output that could not be written
 )
 
 // exitError carries an exit status with an error.
@@ -56,6 +58,9 @@ type app struct {
 	lockTimeout time.Duration
 
 	now time.Time
+	// started is set once a command's own code runs: an error without an
+	// exit status before that is cobra's (usage), after it is exitOther.
+	started bool
 	// storeNow, when set, is the clock stores stamp saves and records
 	// with (tests); --now never is: a store records when things really
 	// entered it.
@@ -101,8 +106,11 @@ func (a *app) run(args []string) int {
 		}
 		return ee.code
 	}
-	// Cobra's own errors: unknown commands and flags, wrong arguments.
 	fmt.Fprintln(stderr, "ismscomms:", err)
+	if a.started {
+		return exitOther
+	}
+	// Cobra's own errors: unknown commands and flags, wrong arguments.
 	return exitInput
 }
 
@@ -117,13 +125,20 @@ Start with the whole flow in a temporary store:
 
   ismscomms demo
 
+Dates are RFC 3339 or YYYY-MM-DD; without an offset they are read in the
+plan's time zone where the command works on one plan, else in the local
+one (--now always in the local one).
+
 Exit status: 0 success; 1 the answer is negative (check found errors,
 verify found a broken chain); 2 bad input (usage, an unreadable plan, a
-bad date); 3 the store failed (cannot be opened, is locked or corrupt).`,
+bad date, a record that does not fit the plan); 3 the store failed
+(cannot be opened, is locked or corrupt); 4 anything else, such as an
+output that could not be written.`,
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			a.started = true
 			a.now = time.Now()
 			if a.nowFlag != "" {
 				t, err := parseTime(a.nowFlag, time.Local)
@@ -162,6 +177,43 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date: use RFC 3339 (2026-03-07T10:00:00+01:00) or YYYY-MM-DD", s)
+}
+
+// writeFile writes a file through write, atomically: a temporary file in
+// the same directory, renamed over path once complete, so that a failure
+// never leaves a truncated file behind.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return inputErr("%v", err)
+	}
+	defer os.Remove(f.Name()) // after the rename, a no-op
+	if err := write(f); err != nil {
+		f.Close()
+		return &exitError{exitOther, fmt.Errorf("writing %s: %w", path, err)}
+	}
+	if err := f.Close(); err != nil {
+		return &exitError{exitOther, fmt.Errorf("writing %s: %w", path, err)}
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return &exitError{exitOther, err}
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return &exitError{exitOther, err}
+	}
+	return nil
+}
+
+// timeFlag parses a time flag in loc, defaulting to --now.
+func (a *app) timeFlag(name, value string, loc *time.Location) (time.Time, error) {
+	if value == "" {
+		return a.now, nil
+	}
+	t, err := parseTime(value, loc)
+	if err != nil {
+		return time.Time{}, inputErr("%s: %v", name, err)
+	}
+	return t, nil
 }
 
 // loadPlan reads a plan file; problems are bad input, listed one per line

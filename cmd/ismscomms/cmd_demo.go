@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -63,15 +64,9 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	}
 	now := a.now.In(loc)
 	planPath := filepath.Join(dir, "communication-plan.yaml")
-	f, err := os.Create(planPath)
-	if err != nil {
+	if err := writeFile(planPath, func(w io.Writer) error { return comms.EncodeYAML(w, plan) }); err != nil {
 		return err
 	}
-	if err := comms.EncodeYAML(f, plan); err != nil {
-		f.Close()
-		return err
-	}
-	f.Close()
 	step(1, "The plan: the reference's communication matrix, with GDPR and NIS2 notifications")
 	fmt.Fprintf(w, "%d roles, %d stakeholders, %d channels, %d activities\n",
 		len(plan.Roles), len(plan.Stakeholders), len(plan.Channels), len(plan.Activities))
@@ -117,7 +112,7 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	defer st.Close()
 	const tenant = "demo"
 	if _, err := st.SavePlan(store.WithSaveInfo(ctx, store.SaveInfo{By: "ciso", Note: "demo"}), tenant, plan, 0); err != nil {
-		return err
+		return storeFailure(err)
 	}
 	appendRecord := func(rec comms.Record) error {
 		clock = rec.SentAt.Add(3 * time.Hour)
@@ -168,7 +163,7 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 		var records []comms.Record
 		for rec, err := range st.Records(ctx, tenant, store.RecordQuery{EventID: inc.ID}) {
 			if err != nil {
-				return err
+				return storeFailure(err)
 			}
 			records = append(records, rec)
 		}
@@ -180,14 +175,14 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 		return writeClock(w, owed, loc)
 	}
 	if err := st.SaveEvent(ctx, tenant, inc); err != nil {
-		return err
+		return storeFailure(err)
 	}
 	if err := show(detected.Add(30 * time.Minute)); err != nil {
 		return err
 	}
 	inc.Milestones = append(inc.Milestones, comms.Milestone{Name: "aware", At: detected.Add(18 * time.Hour)})
 	if err := st.SaveEvent(ctx, tenant, inc); err != nil {
-		return err
+		return storeFailure(err)
 	}
 	for _, s := range []struct {
 		activity string
@@ -221,17 +216,9 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	fmt.Fprintln(w, "record chain verified")
 	rep, err := evidence.Build(ctx, st, tenant, plan.ID, from, now, now, matrix.Profile("gdpr"), matrix.Profile("nis2"))
 	if err != nil {
-		return err
+		return storeFailure(err)
 	}
-	rf, err := os.Create(out)
-	if err != nil {
-		return inputErr("--out: %v", err)
-	}
-	if err := rep.WriteHTML(rf); err != nil {
-		rf.Close()
-		return err
-	}
-	if err := rf.Close(); err != nil {
+	if err := writeFile(out, rep.WriteHTML); err != nil {
 		return err
 	}
 	k := rep.KPIs

@@ -238,29 +238,36 @@ Without a store, an occurrence whose deadline has passed is "past"; with
 			if err := oneOf("--format", format, "table", "json"); err != nil {
 				return err
 			}
-			from := a.now
-			var err error
-			if fromFlag != "" {
-				if from, err = parseTime(fromFlag, time.Local); err != nil {
-					return inputErr("--from: %v", err)
-				}
-			}
-			to := from.AddDate(0, 0, 30)
-			if toFlag != "" {
-				if to, err = parseTime(toFlag, time.Local); err != nil {
-					return inputErr("--to: %v", err)
-				}
-			}
-			if !to.After(from) {
-				return inputErr("--to must be after --from")
-			}
-			var items []agendaItem
-			for _, path := range args {
+			plans := make([]comms.Plan, len(args))
+			for i, path := range args {
 				p, _, err := loadPlan(path)
 				if err != nil {
 					return err
 				}
-				got, err := a.agendaOf(cmd, p, from, to, withEvidence)
+				plans[i] = p
+			}
+			loc := time.Local
+			if len(plans) == 1 {
+				if l, err := plans[0].Location(); err == nil {
+					loc = l
+				}
+			}
+			from, err := a.timeFlag("--from", fromFlag, loc)
+			if err != nil {
+				return err
+			}
+			to := from.AddDate(0, 0, 30)
+			if toFlag != "" {
+				if to, err = parseTime(toFlag, loc); err != nil {
+					return inputErr("--to: %v", err)
+				}
+			}
+			if !to.After(from) {
+				return inputErr("--to (%s) must be after --from (%s)", to.Format(time.RFC3339), from.Format(time.RFC3339))
+			}
+			var items []agendaItem
+			for i, path := range args {
+				got, err := a.agendaOf(cmd, plans[i], from, to, withEvidence)
 				if err != nil {
 					return err
 				}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -88,6 +89,9 @@ are never changed; to correct one, record a new one with --corrects.`,
 			if err := checkOccurrence(v.Plan, r); err != nil {
 				return err
 			}
+			if err := a.checkRecordFacts(cmd.Context(), st, v.Plan, r); err != nil {
+				return err
+			}
 			got, err := st.AppendRecord(cmd.Context(), a.tenant, r)
 			if err != nil {
 				return storeFailure(err)
@@ -142,6 +146,40 @@ func fileDigest(path string) (string, error) {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
+var digestLengths = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
+
+// checkRecordFacts checks what a plan cannot: that the record was sent by
+// the reference time, that its digest is well formed, and that the event
+// it answers exists and is of the kind the activity answers.
+func (a *app) checkRecordFacts(ctx context.Context, st store.Store, p comms.Plan, r comms.Record) error {
+	if r.SentAt.After(a.now) {
+		return inputErr("--sent %s is after the reference time %s: a record tells what has happened", r.SentAt.Format(time.RFC3339), a.now.Format(time.RFC3339))
+	}
+	if r.Digest != "" {
+		algo, hexDigits, _ := strings.Cut(r.Digest, ":")
+		n, known := digestLengths[algo]
+		if _, err := hex.DecodeString(hexDigits); !known || err != nil || len(hexDigits) != n || strings.ToLower(hexDigits) != hexDigits {
+			return inputErr("--digest %q: use sha256:<64 lower-case hex digits> (or sha384:, sha512:), or --content <file>", r.Digest)
+		}
+	}
+	if r.EventID == "" {
+		return nil
+	}
+	e, err := st.Event(ctx, a.tenant, r.EventID)
+	if errors.Is(err, store.ErrNotFound) {
+		return inputErr("--event %s: tenant %s has no such event; open it with: ismscomms incident open %s", r.EventID, a.tenant, r.EventID)
+	}
+	if err != nil {
+		return storeFailure(err)
+	}
+	if act, ok := p.Activity(r.ActivityID); ok {
+		if kind, _, ok := act.When.TriggerParts(); ok && kind != e.Kind {
+			return inputErr("--event %s is of kind %s; activity %s answers %s events (%s)", e.ID, e.Kind, act.ID, kind, act.When.Trigger)
+		}
+	}
+	return nil
+}
+
 // checkOccurrence checks that a record's occurrence is one of its
 // activity's schedule.
 func checkOccurrence(p comms.Plan, r comms.Record) error {
@@ -184,15 +222,15 @@ legal obligations they trigger.`,
   ismscomms incident open INC-7 --milestone detected --at 2026-03-06T16:00:00+01:00`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			when, err := a.timeFlag("--at", at)
-			if err != nil {
-				return err
-			}
 			st, err := a.openStore()
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			when, err := a.timeFlag("--at", at, a.tenantZone(cmd.Context(), st))
+			if err != nil {
+				return err
+			}
 			if _, err := st.Event(cmd.Context(), a.tenant, args[0]); err == nil {
 				return inputErr("event %s is already open; add milestones with: ismscomms incident milestone %s <name>", args[0], args[0])
 			} else if !errors.Is(err, store.ErrNotFound) {
@@ -221,15 +259,15 @@ Recording a milestone again corrects its time: deadlines move with it.`,
 		Example: `  ismscomms incident milestone INC-7 aware --at 2026-03-07T10:00:00+01:00`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			when, err := a.timeFlag("--at", mAt)
-			if err != nil {
-				return err
-			}
 			st, err := a.openStore()
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			when, err := a.timeFlag("--at", mAt, a.tenantZone(cmd.Context(), st))
+			if err != nil {
+				return err
+			}
 			e, err := st.Event(cmd.Context(), a.tenant, args[0])
 			if err != nil {
 				return storeFailure(err)
@@ -302,6 +340,25 @@ it — in deadline order.`,
 	return cmd
 }
 
+// plural returns "1 record", "2 records".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// tenantZone returns the time zone of the tenant's plan when it has one
+// plan in the store, else the local zone.
+func (a *app) tenantZone(ctx context.Context, st store.Store) *time.Location {
+	if v, err := a.storedPlan(ctx, st, ""); err == nil {
+		if loc, err := v.Plan.Location(); err == nil {
+			return loc
+		}
+	}
+	return time.Local
+}
+
 // writeClock writes an incident clock as a table, times in loc.
 func writeClock(out io.Writer, owed []regulation.Owed, loc *time.Location) error {
 	w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
@@ -327,18 +384,6 @@ func writeClock(out io.Writer, owed []regulation.Owed, loc *time.Location) error
 	return w.Flush()
 }
 
-// timeFlag parses a time flag, defaulting to --now.
-func (a *app) timeFlag(name, value string) (time.Time, error) {
-	if value == "" {
-		return a.now, nil
-	}
-	t, err := parseTime(value, time.Local)
-	if err != nil {
-		return time.Time{}, inputErr("%s: %v", name, err)
-	}
-	return t, nil
-}
-
 func (a *app) reportCommand() *cobra.Command {
 	var planID, fromFlag, toFlag, format, out, profiles string
 	cmd := &cobra.Command{
@@ -356,29 +401,32 @@ page; Markdown and JSON are also available.`,
 			if err := oneOf("--format", format, "html", "md", "json"); err != nil {
 				return err
 			}
-			from, to := a.now.AddDate(-1, 0, 0), a.now
-			var err error
-			if fromFlag != "" {
-				if from, err = parseTime(fromFlag, time.Local); err != nil {
-					return inputErr("--from: %v", err)
-				}
-			}
-			if toFlag != "" {
-				if to, err = parseTime(toFlag, time.Local); err != nil {
-					return inputErr("--to: %v", err)
-				}
-			}
 			st, err := a.openStore()
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if planID == "" {
-				p, err := a.readPlanFlag(cmd, st, "", "")
-				if err != nil {
-					return err
+			v, err := a.storedPlan(cmd.Context(), st, planID)
+			if err != nil {
+				return err
+			}
+			loc, err := v.Plan.Location()
+			if err != nil {
+				return err
+			}
+			from, to := a.now.AddDate(-1, 0, 0), a.now
+			if fromFlag != "" {
+				if from, err = parseTime(fromFlag, loc); err != nil {
+					return inputErr("--from: %v", err)
 				}
-				planID = p.ID
+			}
+			if toFlag != "" {
+				if to, err = parseTime(toFlag, loc); err != nil {
+					return inputErr("--to: %v", err)
+				}
+			}
+			if !to.After(from) {
+				return inputErr("--to (%s) must be after --from (%s)", to.Format(time.RFC3339), from.Format(time.RFC3339))
 			}
 			var opts []matrix.CheckOption
 			for _, name := range strings.Split(profiles, ",") {
@@ -386,33 +434,26 @@ page; Markdown and JSON are also available.`,
 					opts = append(opts, matrix.Profile(name))
 				}
 			}
-			rep, err := evidence.Build(cmd.Context(), st, a.tenant, planID, from, to, a.now, opts...)
+			rep, err := evidence.Build(cmd.Context(), st, a.tenant, v.PlanID, from, to, a.now, opts...)
 			if err != nil {
 				return storeFailure(err)
 			}
-			w := a.stdout
-			if out != "" {
-				f, err := os.Create(out)
-				if err != nil {
-					return inputErr("--out: %v", err)
+			write := func(w io.Writer) error {
+				switch format {
+				case "md":
+					return rep.WriteMarkdown(w)
+				case "json":
+					return rep.WriteJSON(w)
 				}
-				defer f.Close()
-				w = f
+				return rep.WriteHTML(w)
 			}
-			switch format {
-			case "md":
-				err = rep.WriteMarkdown(w)
-			case "json":
-				err = rep.WriteJSON(w)
-			default:
-				err = rep.WriteHTML(w)
+			if out == "" {
+				return write(a.stdout)
 			}
-			if err != nil {
+			if err := writeFile(out, write); err != nil {
 				return err
 			}
-			if out != "" {
-				fmt.Fprintf(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
-			}
+			fmt.Fprintf(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
 			return nil
 		},
 	}
@@ -490,7 +531,7 @@ Exit status: 0 the chain is intact; 1 it is broken; 3 the store failed.`,
 					return err
 				}
 			case res.Intact:
-				fmt.Fprintf(a.stdout, "record chain of tenant %s verified: %d records, all intact and in sequence\n", a.tenant, res.Records)
+				fmt.Fprintf(a.stdout, "record chain of tenant %s verified: %s, all intact and in sequence\n", a.tenant, plural(res.Records, "record"))
 			default:
 				fmt.Fprintf(a.stdout, "record chain of tenant %s is BROKEN at record %d: %s\n", a.tenant, res.BrokenAt, res.Reason)
 			}

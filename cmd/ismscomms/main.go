@@ -9,7 +9,9 @@
 // Results go to standard output, diagnostics to standard error. Exit
 // status: 0 success; 1 the answer is negative (check found errors, verify
 // found a broken chain); 2 bad input (usage, an unreadable plan, a bad
-// date); 3 the store failed (cannot be opened, is locked or corrupt).
+// date, a record that does not fit the plan); 3 the store failed (cannot
+// be opened, is locked or corrupt); 4 anything else, such as an output
+// that could not be written.
 package main
 
 import (

@@ -5,14 +5,17 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // the driver the tests use to lock and tamper with a store
 
 	"github.com/ismscomms/ismscomms/comms"
@@ -498,5 +501,141 @@ func TestPostgresStore(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("command %d: PostgreSQL store printed\n%s\nthe SQLite store\n%s", i+1, got[i], want[i])
 		}
+	}
+}
+
+// TestRecordChecks: records that would put a falsehood into the
+// append-only log are refused before anything is appended.
+func TestRecordChecks(t *testing.T) {
+	c := newCLI(t)
+	c.must(0, "plan", "save", "../../examples/plans/starter.yaml")
+	c.must(0, "incident", "open", "INC-1", "--at", "2026-11-26T08:00:00Z")
+	c.must(0, "incident", "open", "CRISIS-1", "--kind", "crisis", "--at", "2026-11-26T08:00:00Z")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown event", []string{"--activity", "incident-response", "--event", "INC-9", "--sent", "2026-11-26T09:00:00Z"}, "--event INC-9: tenant default has no such event"},
+		{"event of another kind", []string{"--activity", "incident-response", "--event", "CRISIS-1", "--sent", "2026-11-26T09:00:00Z"}, "--event CRISIS-1 is of kind crisis; activity incident-response answers incident events"},
+		{"malformed digest", []string{"--activity", "policy", "--occurrence", "2026-01-15T09:00:00+01:00", "--sent", "2026-01-15T09:00:00+01:00", "--digest", "md5:abc"}, `--digest "md5:abc"`},
+		{"short digest", []string{"--activity", "policy", "--occurrence", "2026-01-15T09:00:00+01:00", "--sent", "2026-01-15T09:00:00+01:00", "--digest", "sha256:abc"}, `--digest "sha256:abc"`},
+		{"sent in the future", []string{"--activity", "policy", "--occurrence", "2026-01-15T09:00:00+01:00", "--sent", "2026-12-01"}, "is after the reference time"},
+	} {
+		_, stderr, code := c.run(append([]string{"record"}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 and %q", tc.name, code, stderr, tc.want)
+		}
+	}
+	out, _ := c.must(0, "verify")
+	if !strings.Contains(out, "0 records") {
+		t.Errorf("refused records were appended: %s", out)
+	}
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	c.must(0, "record", "--activity", "incident-response", "--event", "INC-1", "--sent", "2026-11-26T09:00:00Z", "--digest", digest)
+	c.must(0, "record", "--activity", "crisis", "--event", "CRISIS-1", "--sent", "2026-11-26T09:00:00Z")
+}
+
+// TestDatesInThePlanZone: a date without an offset means midnight where
+// the plan is (Europe/Berlin for the starter plan), not where the machine
+// is (UTC in these tests).
+func TestDatesInThePlanZone(t *testing.T) {
+	c := newCLI(t)
+	c.must(0, "plan", "save", "../../examples/plans/starter.yaml")
+	out, _ := c.must(0, "incident", "open", "INC-1", "--at", "2026-03-01")
+	if !strings.Contains(out, "at 2026-03-01T00:00:00+01:00") {
+		t.Errorf("incident open --at 2026-03-01: %s", out)
+	}
+	out, _ = c.must(0, "agenda", "--format", "json", "--from", "2026-12-07", "--to", "2026-12-08", "../../examples/plans/starter.yaml")
+	if !strings.Contains(out, `"at": "2026-12-07T09:00:00+01:00"`) {
+		t.Errorf("agenda of 7 December lacks its 09:00 occurrence:\n%s", out)
+	}
+	_, stderr, code := c.run("report", "--from", "2026-11-01", "--to", "2026-10-01")
+	if code != 2 || !strings.Contains(stderr, "must be after --from") {
+		t.Errorf("report with --to before --from: exit %d, %s", code, stderr)
+	}
+}
+
+// failingWriter fails every write, like a full disk.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestOutputFailure: an output that cannot be written is exit status 4,
+// and a file output is never left half written.
+func TestOutputFailure(t *testing.T) {
+	var stderr bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: failingWriter{}, stderr: &stderr, getenv: func(string) string { return "" }}
+	if code := a.run([]string{"matrix", "../../examples/plans/starter.yaml"}); code != exitOther || !strings.Contains(stderr.String(), "no space left") {
+		t.Errorf("matrix to a full disk: exit %d, %q; want 4", code, stderr.String())
+	}
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(path, []byte("the previous report"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := writeFile(path, func(w io.Writer) error {
+		fmt.Fprint(w, "half a report")
+		return errors.New("interrupted")
+	})
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitOther {
+		t.Errorf("writeFile with a failing write: %v, want exit status 4", err)
+	}
+	got, _ := os.ReadFile(path)
+	entries, _ := os.ReadDir(dir)
+	if string(got) != "the previous report" || len(entries) != 1 {
+		t.Errorf("after a failed write: %q and %d files, want the previous report alone", got, len(entries))
+	}
+	if err := writeFile(path, func(w io.Writer) error { _, err := fmt.Fprint(w, "the new report"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "the new report" {
+		t.Errorf("after a write: %q", got)
+	}
+}
+
+// TestPostgresLocked: on PostgreSQL too, a record that waits past
+// --lock-timeout for another transaction of the tenant is exit status 3.
+func TestPostgresLocked(t *testing.T) {
+	dsn := os.Getenv("ISMSCOMMS_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ISMSCOMMS_TEST_POSTGRES is not set: CI must run the PostgreSQL tests")
+		}
+		t.Skip("ISMSCOMMS_TEST_POSTGRES is not set")
+	}
+	c := newCLI(t)
+	tenant := fmt.Sprintf("cli-lock-%d", time.Now().UnixNano())
+	pg := []string{"--db", dsn, "--tenant", tenant}
+	c.must(0, append(pg, "plan", "save", "../../examples/plans/starter.yaml")...)
+	rec := append(pg, "--lock-timeout", "300ms", "record", "--activity", "policy", "--occurrence", "2026-01-15T09:00:00+01:00", "--sent", "2026-01-15T10:00:00+01:00")
+	c.must(0, rec...)
+
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	tx, err := conn.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if tag, err := tx.Exec(context.Background(), `SELECT 1 FROM ismscomms.chain_heads WHERE tenant = $1 FOR UPDATE`, tenant); err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("locking the chain head: %v (%d rows)", err, tag.RowsAffected())
+	}
+	_, stderr, code := c.run(rec...)
+	if code != 3 || !strings.Contains(stderr, "unavailable") {
+		t.Errorf("record while the head is locked: exit %d, %s; want 3", code, stderr)
+	}
+	if strings.Contains(stderr, "ismscomms_admin:") {
+		t.Errorf("stderr shows the DSN's credentials: %s", stderr)
+	}
+	tx.Rollback(context.Background())
+	out, _ := c.must(0, append(pg, "verify")...)
+	if !strings.Contains(out, "verified: 1 record,") {
+		t.Errorf("after the lock: %s", out)
 	}
 }

@@ -10,10 +10,16 @@ import (
 // schema ("ismscomms") if the role may. The command works on one tenant
 // at a time (--tenant), so it accepts a role that row-level security does
 // not bind, such as the schema's owner; application servers should not.
+// --lock-timeout bounds both the connection and every wait for a lock.
 func (a *app) openPostgres() (closingStore, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), a.lockTimeout)
 	defer cancel()
-	s, err := postgres.Open(ctx, a.db, &postgres.Options{AllowPrivilegedRole: true, Now: a.storeNow, MaxConns: 2})
+	s, err := postgres.Open(ctx, a.db, &postgres.Options{
+		AllowPrivilegedRole: true,
+		Now:                 a.storeNow,
+		MaxConns:            2,
+		LockTimeout:         a.lockTimeout,
+	})
 	if err != nil {
 		return nil, storeErr(err)
 	}

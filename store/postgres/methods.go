@@ -234,7 +234,11 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 
 // AppendRecord implements store.Store: it locks the tenant's chain head,
 // seals the record after it, inserts it and moves the head, in one
-// transaction of two round trips.
+// transaction of two round trips. Once it holds the lock, the append
+// completes even if ctx is cancelled, so that an error means the record was
+// not appended — except when the connection is lost during the commit
+// itself, which no client can tell apart (check with Records before
+// appending again).
 func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record) (comms.Record, error) {
 	if err := store.CheckTenant(tenant); err != nil {
 		return comms.Record{}, err

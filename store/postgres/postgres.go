@@ -88,6 +88,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,6 +126,11 @@ type Options struct {
 	// Retries is how many times a transaction that failed with a
 	// serialization failure or deadlock is retried; 0 means 5.
 	Retries int
+	// LockTimeout, when positive, bounds how long a statement waits for a
+	// lock (PostgreSQL's lock_timeout), such as an append waiting for
+	// another transaction of the same tenant; such a wait fails with
+	// ErrUnavailable. 0 leaves the server's setting.
+	LockTimeout time.Duration
 }
 
 // Errors of this package; the store.Err… categories apply as well.
@@ -142,7 +148,8 @@ var (
 	// row-level security policy refused a row.
 	ErrPermission = errors.New("postgres: permission denied")
 	// ErrUnavailable: the server cannot be reached, refused the
-	// connection or is shutting down.
+	// connection or is shutting down, or a lock wait exceeded
+	// Options.LockTimeout (SQLSTATE 55P03).
 	ErrUnavailable = errors.New("postgres: database unavailable")
 )
 
@@ -206,8 +213,8 @@ func (o *Options) defaults() error {
 	if o.Retries == 0 {
 		o.Retries = 5
 	}
-	if o.MaxConns < 0 || o.Retries < 0 {
-		return errors.New("postgres: negative MaxConns or Retries")
+	if o.MaxConns < 0 || o.Retries < 0 || o.LockTimeout < 0 {
+		return errors.New("postgres: negative MaxConns, Retries or LockTimeout")
 	}
 	return nil
 }
@@ -226,10 +233,13 @@ func Open(ctx context.Context, dsn string, o *Options) (*Store, error) {
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: connection string %s: %w", RedactDSN(dsn), scrubbed(err, passwordOf(dsn)))
+		return nil, parseError("connection string", dsn, err)
 	}
 	if opt.MaxConns > 0 {
 		cfg.MaxConns = opt.MaxConns
+	}
+	if opt.LockTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["lock_timeout"] = strconv.FormatInt(max(opt.LockTimeout.Milliseconds(), 1), 10)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -274,7 +284,7 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret strin
 		if err := Migrate(ctx, opt.OwnerDSN, opt.Schema, role); err != nil {
 			return nil, err
 		}
-	} else if err := s.migrateSelf(ctx); err != nil {
+	} else if err := s.migrateSelf(ctx, opt.AllowPrivilegedRole); err != nil {
 		return nil, err
 	}
 	if !opt.AllowPrivilegedRole {
@@ -357,20 +367,23 @@ func Migrate(ctx context.Context, dsn, schema, appRole string) error {
 	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return fmt.Errorf("postgres: owner connection string %s: %w", RedactDSN(dsn), scrubbed(err, passwordOf(dsn)))
+		return parseError("owner connection string", dsn, err)
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("postgres: owner connection: %w", translate(ctx, scrubbed(err, cfg.Password)))
 	}
 	defer conn.Close(context.Background())
-	s := &Store{schema: opt.Schema, secret: cfg.Password}
+	s := &Store{schema: opt.Schema, secret: cfg.Password, retries: opt.Retries}
 	return s.migrate(ctx, conn, appRole)
 }
 
 // migrateSelf migrates through the store's own pool when the schema is not
 // current; a current schema needs no privilege but reading its version.
-func (s *Store) migrateSelf(ctx context.Context) error {
+// Unless mayOwn, it does not migrate: the role would own the tables it
+// creates, Open would then refuse it, and the schema would stay owned by
+// it.
+func (s *Store) migrateSelf(ctx context.Context, mayOwn bool) error {
 	names, err := migrationList()
 	if err != nil {
 		return err
@@ -382,6 +395,9 @@ func (s *Store) migrateSelf(ctx context.Context) error {
 		return nil
 	case err == nil && current > len(names):
 		return fmt.Errorf("%w: schema %s is at version %d; this program knows up to %d", ErrSchemaTooNew, s.schema, current, len(names))
+	}
+	if !mayOwn {
+		return fmt.Errorf("%w: %s is not at version %d; migrate it as the schema's owner with Options.OwnerDSN or Migrate (or set Options.AllowPrivilegedRole to let this role create and own it)", ErrSchemaMissing, s.schema, len(names))
 	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -480,7 +496,7 @@ func translate(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	if ctxErr := ctx.Err(); ctxErr != nil && cancellation(err) {
 		return ctxErr
 	}
 	for _, sentinel := range []error{store.ErrNotFound, store.ErrConflict, store.ErrInvalid, store.ErrChainBroken,
@@ -491,14 +507,15 @@ func translate(ctx context.Context, err error) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		switch class := pe.Code[:2]; {
+		class := pe.Code[:min(2, len(pe.Code))]
+		switch {
 		case pe.Code == "23505":
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
 		case class == "22" || class == "23":
 			return fmt.Errorf("%w: %w", store.ErrInvalid, err)
 		case pe.Code == "42501":
 			return fmt.Errorf("%w: %w", ErrPermission, err)
-		case class == "08" || class == "53" || class == "57" && pe.Code != "57014":
+		case class == "08" || class == "53" || class == "57" && pe.Code != "57014" || pe.Code == "55P03":
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		return fmt.Errorf("postgres: %w", err)
@@ -508,6 +525,24 @@ func translate(ctx context.Context, err error) error {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return fmt.Errorf("postgres: %w", err)
+}
+
+// cancellation reports an error a cancelled or expired context causes: the
+// context's own, a timeout, or a cancelled statement (57014).
+func cancellation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) ||
+		errors.As(err, &pe) && pe.Code == "57014"
+}
+
+// parseError reports a connection string that does not parse. pgx's
+// message may quote part of the string, so it is left out whenever the
+// string holds a password.
+func parseError(what, dsn string, err error) error {
+	if passwordOf(dsn) == "" {
+		return fmt.Errorf("postgres: %s %s: %w", what, RedactDSN(dsn), err)
+	}
+	return fmt.Errorf("postgres: %s %s does not parse (in a URL, percent-encode reserved characters of the password such as @ : / ? #)", what, RedactDSN(dsn))
 }
 
 // scrubbed returns err with every occurrence of secret in its text
@@ -529,47 +564,64 @@ func (e *scrubbedError) Unwrap() error { return e.err }
 
 var (
 	kvPassword  = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
-	urlPassword = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:@/?#]*:)([^@/?#]*)@`)
+	urlPassword = regexp.MustCompile(`(?i)([?&]password=)([^&]*)`)
 )
 
 // RedactDSN returns a connection string fit for messages: the password of
-// a URL, or of a key=value string, replaced by "xxxxx". It works on
-// strings that do not parse, too.
+// a URL (in its user information or its query), or of a key=value string,
+// replaced by "xxxxx". It works on strings that do not parse too, erring
+// on the side of hiding more: in a URL, everything between the first colon
+// after "://" and the last @ counts as the password.
 func RedactDSN(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
-		if u.User != nil {
-			if _, ok := u.User.Password(); ok {
-				u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			}
-		}
-		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
-		}
-		return u.String()
+	if !strings.Contains(dsn, "://") {
+		return kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
 	}
-	if urlPassword.MatchString(dsn) {
-		return urlPassword.ReplaceAllString(dsn, "${1}xxxxx@")
+	if prefix, _, rest, ok := urlParts(dsn); ok {
+		dsn = prefix + "xxxxx" + rest
 	}
-	return kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
+	return urlPassword.ReplaceAllString(dsn, "${1}xxxxx")
+}
+
+// urlParts splits a scheme://user:password@rest string that may not parse
+// as a URL at the password: everything between the first colon after
+// "://" and the last @.
+func urlParts(dsn string) (prefix, password, rest string, ok bool) {
+	i := strings.Index(dsn, "://")
+	if i < 0 {
+		return "", "", "", false
+	}
+	at := strings.LastIndex(dsn, "@")
+	if at < i {
+		return "", "", "", false
+	}
+	colon := strings.Index(dsn[i+3:at], ":")
+	if colon < 0 {
+		return "", "", "", false
+	}
+	colon += i + 3
+	return dsn[:colon+1], dsn[colon+1 : at], dsn[at:], true
 }
 
 // passwordOf extracts the password of a connection string, best effort, to
-// scrub it from errors of a string that does not parse.
+// scrub it from errors and to know whether a parser's message may quote it.
 func passwordOf(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.User != nil {
-		pw, _ := u.User.Password()
+	if !strings.Contains(dsn, "://") {
+		if m := kvPassword.FindStringSubmatch(dsn); m != nil {
+			return strings.Trim(m[2], "'")
+		}
+		return ""
+	}
+	if _, pw, _, ok := urlParts(dsn); ok {
+		if dec, err := url.PathUnescape(pw); err == nil {
+			return dec
+		}
 		return pw
 	}
 	if m := urlPassword.FindStringSubmatch(dsn); m != nil {
-		if pw, err := url.PathUnescape(m[2]); err == nil {
-			return pw
+		if dec, err := url.QueryUnescape(m[2]); err == nil {
+			return dec
 		}
 		return m[2]
-	}
-	if m := kvPassword.FindStringSubmatch(dsn); m != nil {
-		return strings.Trim(m[2], "'")
 	}
 	return ""
 }

@@ -66,9 +66,18 @@ func (s *Store) batch(ctx context.Context, tenant string, queue func(b *pgx.Batc
 	})
 }
 
+// commitTimeout bounds the second round trip of a write, which does not
+// follow the caller's context.
+const commitTimeout = 30 * time.Second
+
 // write runs a read-write transaction at READ COMMITTED in two round
 // trips: [BEGIN, set_config, first's statements], then second (which may
 // use what the first batch read, and queues the writes), then COMMIT.
+//
+// The caller's context governs the first round trip. The second, which
+// decides the outcome, runs to its end (within commitTimeout) even if the
+// context is cancelled meanwhile: a caller is never told that a write
+// failed which was committed, and does not retry it into a duplicate.
 func (s *Store) write(ctx context.Context, tenant string, first func(b *pgx.Batch), second func(b *pgx.Batch) error) error {
 	return s.withRetry(ctx, func() error {
 		conn, err := s.pool.Acquire(ctx)
@@ -90,7 +99,9 @@ func (s *Store) write(ctx context.Context, tenant string, first func(b *pgx.Batc
 			return err
 		}
 		b.Queue(`COMMIT`).Exec(committed)
-		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		commitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+		defer cancel()
+		if err := conn.SendBatch(commitCtx, b).Close(); err != nil {
 			abort(conn)
 			return err
 		}
