@@ -255,7 +255,9 @@ func Open(ctx context.Context, dsn string, o *Options) (*Store, error) {
 }
 
 // New returns a store on an existing pool, migrating and checking as Open
-// does. Close does not close a pool New was given.
+// does. Close does not close a pool New was given. Options.MaxConns and
+// Options.LockTimeout apply to pools Open makes; set them in the pool's
+// configuration (MaxConns, RuntimeParams["lock_timeout"]) instead.
 func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 	var opt Options
 	if o != nil {

@@ -402,6 +402,28 @@ func TestPrivilegedRoles(t *testing.T) {
 	}
 }
 
+// TestNew: a store on the caller's pool works and leaves the pool open.
+func TestNew(t *testing.T) {
+	srv := testServer(t)
+	pool, err := pgxpool.New(ctx, srv.app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	s, err := New(ctx, pool, &Options{Schema: newSchema(t, srv), OwnerDSN: srv.owner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, s, 2, "acme")
+	if err := s.Verify(ctx, "acme"); err != nil {
+		t.Error(err)
+	}
+	s.Close()
+	if err := pool.Ping(ctx); err != nil {
+		t.Errorf("the caller's pool after Close: %v", err)
+	}
+}
+
 // TestConcurrentMigrations: application servers starting at once migrate
 // the schema once.
 func TestConcurrentMigrations(t *testing.T) {
