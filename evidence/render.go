@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/internal/deadline"
 )
 
 // WriteJSON writes the report as indented JSON with stable field names.
@@ -60,30 +61,9 @@ func (rep *Report) evidenceText(o Occurrence) string {
 		parts = append(parts, "waived: "+r.Note)
 	}
 	if o.Status == Late {
-		parts = append(parts, "late by "+durationText(o.Delay))
+		parts = append(parts, "late by "+deadline.Short(o.Delay))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func durationText(d time.Duration) string {
-	if d <= 0 {
-		return "0m"
-	}
-	d = d.Round(time.Minute)
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	var b strings.Builder
-	if days > 0 {
-		fmt.Fprintf(&b, "%dd", days)
-	}
-	if h := d / time.Hour; h > 0 {
-		fmt.Fprintf(&b, "%dh", h)
-		d -= h * time.Hour
-	}
-	if m := d / time.Minute; m > 0 || b.Len() == 0 {
-		fmt.Fprintf(&b, "%dm", m)
-	}
-	return b.String()
 }
 
 func (rep *Report) chainText() string {
@@ -131,7 +111,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	if len(k.Timeliness) > 0 {
 		b.WriteString("\n### Incident notification timeliness\n\n| obligation | notifications | on time | late | missed | slowest |\n|---|---|---|---|---|---|\n")
 		for _, t := range k.Timeliness {
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s |\n", t.Obligation, t.Count, t.OnTime, t.Late, t.Missed, durationText(t.Slowest))
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s |\n", t.Obligation, t.Count, t.OnTime, t.Late, t.Missed, deadline.Short(t.Slowest))
 		}
 	}
 	if len(k.Overdue) > 0 {
@@ -182,7 +162,7 @@ var htmlText string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":      pct,
-	"duration": durationText,
+	"duration": deadline.Short,
 }).Parse(htmlText))
 
 // bar is one bar of an inline SVG chart.

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/internal/deadline"
 	"github.com/ismscomms/ismscomms/schedule"
 )
 
@@ -292,7 +292,7 @@ func (o Owed) String() string {
 		}
 		return s
 	case Overdue:
-		return "overdue by " + roundDuration(-o.Left)
+		return "overdue by " + deadline.Short(-o.Left)
 	}
 	if o.Due.IsZero() {
 		if o.UndueDelay {
@@ -300,23 +300,5 @@ func (o Owed) String() string {
 		}
 		return "no deadline"
 	}
-	return roundDuration(o.Left) + " left"
-}
-
-func roundDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	var b strings.Builder
-	if days > 0 {
-		fmt.Fprintf(&b, "%dd", days)
-	}
-	if h := d / time.Hour; h > 0 {
-		fmt.Fprintf(&b, "%dh", h)
-		d -= h * time.Hour
-	}
-	if m := d / time.Minute; m > 0 || b.Len() == 0 {
-		fmt.Fprintf(&b, "%dm", m)
-	}
-	return b.String()
+	return deadline.Short(o.Left) + " left"
 }

@@ -265,9 +265,16 @@ Without a store, an occurrence whose deadline has passed is "past"; with
 			if !to.After(from) {
 				return inputErr("--to (%s) must be after --from (%s)", to.Format(time.RFC3339), from.Format(time.RFC3339))
 			}
+			var st closingStore
+			if withEvidence {
+				if st, err = a.openStore(); err != nil {
+					return err
+				}
+				defer st.Close()
+			}
 			var items []agendaItem
 			for i, path := range args {
-				got, err := a.agendaOf(cmd, plans[i], from, to, withEvidence)
+				got, err := a.agendaOf(cmd, st, plans[i], from, to)
 				if err != nil {
 					return err
 				}
@@ -298,14 +305,11 @@ Without a store, an occurrence whose deadline has passed is "past"; with
 	return cmd
 }
 
-func (a *app) agendaOf(cmd *cobra.Command, p comms.Plan, from, to time.Time, withEvidence bool) ([]agendaItem, error) {
+// agendaOf lists p's occurrences in [from, to): judged against the
+// records in st, or, with st nil, by the clock alone.
+func (a *app) agendaOf(cmd *cobra.Command, st store.Store, p comms.Plan, from, to time.Time) ([]agendaItem, error) {
 	var items []agendaItem
-	if withEvidence {
-		st, err := a.openStore()
-		if err != nil {
-			return nil, err
-		}
-		defer st.Close()
+	if st != nil {
 		var records []comms.Record
 		for r, err := range st.Records(cmd.Context(), a.tenant, store.RecordQuery{PlanID: p.ID}) {
 			if err != nil {

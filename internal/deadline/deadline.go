@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Unit is the unit of a deadline.
@@ -58,4 +59,28 @@ func Parse(s string) (n int, u Unit, err error) {
 		return 0, "", fmt.Errorf("%q: the amount is too large (at most %d%s, ten years)", s, Max[u], u)
 	}
 	return n, u, nil
+}
+
+// Short writes a duration to the minute in the units deadlines are
+// counted in: "2d3h15m", "45m"; "0m" for anything under half a minute or
+// negative. Reports and the incident clock show time left and delays so.
+func Short(d time.Duration) string {
+	d = d.Round(time.Minute)
+	if d <= 0 {
+		return "0m"
+	}
+	days := d / (24 * time.Hour)
+	d -= days * 24 * time.Hour
+	var b strings.Builder
+	if days > 0 {
+		fmt.Fprintf(&b, "%dd", days)
+	}
+	if h := d / time.Hour; h > 0 {
+		fmt.Fprintf(&b, "%dh", h)
+		d -= h * time.Hour
+	}
+	if m := d / time.Minute; m > 0 || b.Len() == 0 {
+		fmt.Fprintf(&b, "%dm", m)
+	}
+	return b.String()
 }

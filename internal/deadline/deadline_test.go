@@ -3,6 +3,7 @@ package deadline
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -41,6 +42,23 @@ func TestParse(t *testing.T) {
 	for in, want := range bad {
 		if _, _, err := Parse(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%q) = %v, want error containing %q", in, err, want)
+		}
+	}
+}
+
+func TestShort(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		-time.Hour:                     "0m",
+		0:                              "0m",
+		20 * time.Second:               "0m",
+		45 * time.Minute:               "45m",
+		2 * time.Hour:                  "2h",
+		29*24*time.Hour + 20*time.Hour: "29d20h",
+		2*24*time.Hour + 3*time.Hour + 15*time.Minute + 31*time.Second: "2d3h16m",
+		72 * time.Hour: "3d",
+	} {
+		if got := Short(d); got != want {
+			t.Errorf("Short(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
