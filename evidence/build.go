@@ -43,7 +43,7 @@ func Build(ctx context.Context, st store.Store, tenant, planID string, from, to,
 		events = append(events, e)
 	}
 	chain := Chain{Checked: true, OK: true}
-	if err := st.Verify(ctx, tenant); err != nil {
+	if _, err := st.Verify(ctx, tenant); err != nil {
 		var ce *store.ChainError
 		if !errors.As(err, &ce) {
 			return nil, fmt.Errorf("evidence: verify: %w", err)

@@ -269,8 +269,8 @@ func TestExplicitOccurrence(t *testing.T) {
 // chainStore reports a broken chain.
 type chainStore struct{ store.Store }
 
-func (chainStore) Verify(ctx context.Context, tenant string) error {
-	return &store.ChainError{Tenant: tenant, Seq: 4, Reason: "its content does not match its hash"}
+func (chainStore) Verify(ctx context.Context, tenant string) (store.Head, error) {
+	return store.Head{}, &store.ChainError{Tenant: tenant, Seq: 4, Reason: "its content does not match its hash"}
 }
 
 func TestBuildFromStore(t *testing.T) {

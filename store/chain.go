@@ -308,20 +308,25 @@ type Stored struct {
 	Hash string
 }
 
-// Head is the last record a store knows it appended: a tenant's log must
-// end there. Zero means "not kept".
+// Head is the end of a tenant's log: the sequence number of its last
+// record (which, with numbers 1, 2, 3, ... and no gaps, is the number of
+// records) and that record's hash. [Store.Verify] returns the head it
+// verified; a store also keeps the head of each tenant it appended to, so
+// that a log cut short is detected. The zero Head is an empty log (or,
+// passed to [VerifyChain], "not kept").
 type Head struct {
-	Seq  int64
-	Hash string
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
 }
 
 // VerifyChain checks a tenant's log, read in sequence order: sequence
 // numbers 1, 2, 3, ... with no gap, each stored hash equal to the SHA-256
 // of the record's encoding, each record's sequence number, tenant and
 // PrevHash as stored, and the log ending at head (when head is known). It
-// returns a *ChainError naming the first bad record, the error of rows, or
-// nil. Store implementations call it from Verify.
-func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, error], head Head) error {
+// returns the head of the log it read and nil, or a *ChainError naming the
+// first bad record, or the error of rows. Store implementations call it
+// from Verify.
+func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, error], head Head) (Head, error) {
 	want := int64(1)
 	prev := ""
 	broken := func(seq int64, format string, args ...any) error {
@@ -329,30 +334,30 @@ func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, erro
 	}
 	for row, err := range rows {
 		if err != nil {
-			return err
+			return Head{}, err
 		}
 		if err := ctx.Err(); err != nil {
-			return err
+			return Head{}, err
 		}
 		switch {
 		case row.Seq > want:
-			return broken(want, "record %d is missing (the next stored record is %d)", want, row.Seq)
+			return Head{}, broken(want, "record %d is missing (the next stored record is %d)", want, row.Seq)
 		case row.Seq < want:
-			return broken(row.Seq, "sequence number %d appears twice or out of order", row.Seq)
+			return Head{}, broken(row.Seq, "sequence number %d appears twice or out of order", row.Seq)
 		}
 		sum := sha256.Sum256(row.Body)
 		if got := hex.EncodeToString(sum[:]); got != row.Hash {
-			return broken(row.Seq, "its content does not match its hash")
+			return Head{}, broken(row.Seq, "its content does not match its hash")
 		}
 		r, err := OpenRecord(tenant, row.Body)
 		if err != nil {
-			return broken(row.Seq, "%v", err)
+			return Head{}, broken(row.Seq, "%v", err)
 		}
 		if r.Seq != row.Seq {
-			return broken(row.Seq, "it holds the content of record %d", r.Seq)
+			return Head{}, broken(row.Seq, "it holds the content of record %d", r.Seq)
 		}
 		if r.PrevHash != prev {
-			return broken(row.Seq, "it does not link to the record before it")
+			return Head{}, broken(row.Seq, "it does not link to the record before it")
 		}
 		prev = row.Hash
 		want++
@@ -361,12 +366,12 @@ func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, erro
 	if head.Seq != 0 || head.Hash != "" {
 		switch {
 		case last < head.Seq:
-			return broken(last+1, "the log ends at record %d but record %d was appended", last, head.Seq)
+			return Head{}, broken(last+1, "the log ends at record %d but record %d was appended", last, head.Seq)
 		case last > head.Seq:
-			return broken(head.Seq+1, "record %d was never appended through the store", head.Seq+1)
+			return Head{}, broken(head.Seq+1, "record %d was never appended through the store", head.Seq+1)
 		case prev != head.Hash:
-			return broken(last, "the last record is not the one appended")
+			return Head{}, broken(last, "the last record is not the one appended")
 		}
 	}
-	return nil
+	return Head{Seq: last, Hash: prev}, nil
 }

@@ -376,10 +376,10 @@ func (m *Memory) Records(ctx context.Context, tenant string, q RecordQuery) iter
 }
 
 // Verify implements Store.
-func (m *Memory) Verify(ctx context.Context, tenant string) error {
+func (m *Memory) Verify(ctx context.Context, tenant string) (Head, error) {
 	t, err := m.tenant(ctx, tenant, false)
 	if err != nil || t == nil {
-		return err
+		return Head{}, err
 	}
 	t.mu.RLock()
 	rows, head := slices.Clone(t.records), t.head

@@ -52,7 +52,7 @@ func TestMemoryTamper(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m, tt := fresh(t)
 			tc.tamper(tt)
-			err := m.Verify(ctx, "t")
+			_, err := m.Verify(ctx, "t")
 			var ce *ChainError
 			if !errors.As(err, &ce) || !errors.Is(err, ErrChainBroken) || ce.Seq != tc.seq {
 				t.Fatalf("Verify = %v, want a ChainError at record %d", err, tc.seq)

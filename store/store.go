@@ -53,9 +53,11 @@ type Store interface {
 	AppendRecord(ctx context.Context, tenant string, r comms.Record) (comms.Record, error)
 	// Records lists the tenant's records that match q, in sequence order.
 	Records(ctx context.Context, tenant string, q RecordQuery) iter.Seq2[comms.Record, error]
-	// Verify walks the tenant's log and returns a *ChainError naming the
-	// first record whose hash or link is wrong, or nil.
-	Verify(ctx context.Context, tenant string) error
+	// Verify walks the tenant's whole log and returns the head it
+	// verified (how many records, and the last one's hash), or a
+	// *ChainError naming the first record whose hash or link is wrong.
+	// An empty log verifies as the zero Head.
+	Verify(ctx context.Context, tenant string) (Head, error)
 }
 
 // Version is one saved version of a plan.

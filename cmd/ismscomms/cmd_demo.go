@@ -210,7 +210,7 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 
 	// 7. Verify and report.
 	step(7, "Verify the record chain and write the evidence report")
-	if err := st.Verify(ctx, tenant); err != nil {
+	if _, err := st.Verify(ctx, tenant); err != nil {
 		return storeFailure(err)
 	}
 	fmt.Fprintln(w, "record chain verified")

@@ -515,7 +515,7 @@ Exit status: 0 the chain is intact; 1 it is broken; 3 the store failed.`,
 				}
 				res.Records++
 			}
-			err = st.Verify(cmd.Context(), a.tenant)
+			_, err = st.Verify(cmd.Context(), a.tenant)
 			var ce *store.ChainError
 			switch {
 			case errors.As(err, &ce):

@@ -85,6 +85,6 @@ func (s *Store) Records(ctx context.Context, org string, q store.RecordQuery) it
 	return s.inner.Records(ctx, s.t(org), q)
 }
 
-func (s *Store) Verify(ctx context.Context, org string) error {
+func (s *Store) Verify(ctx context.Context, org string) (store.Head, error) {
 	return s.inner.Verify(ctx, s.t(org))
 }

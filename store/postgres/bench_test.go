@@ -157,7 +157,7 @@ func sealed(tenant string, n int) []sealedRecord {
 }
 
 func benchList(b *testing.B, s store.Store, n int) {
-	if err := s.Verify(ctx, "acme"); err != nil {
+	if _, err := s.Verify(ctx, "acme"); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

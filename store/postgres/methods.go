@@ -319,10 +319,11 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 // Verify implements store.Store. It reads the head and the log in one
 // REPEATABLE READ transaction, so that appends in the meantime do not look
 // like a broken chain, and streams the records rather than holding them.
-func (s *Store) Verify(ctx context.Context, tenant string) error {
+func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 	if err := store.CheckTenant(tenant); err != nil {
-		return err
+		return store.Head{}, err
 	}
+	var verified store.Head
 	var chainErr error
 	err := s.snapshot(ctx, tenant, func(b *pgx.Batch) {
 		var head store.Head
@@ -334,7 +335,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) error {
 		})
 		b.Queue(s.q.verifyRecords, tenant).Query(func(rows pgx.Rows) error {
 			var readErr error
-			chainErr = store.VerifyChain(ctx, tenant, func(yield func(store.Stored, error) bool) {
+			verified, chainErr = store.VerifyChain(ctx, tenant, func(yield func(store.Stored, error) bool) {
 				for rows.Next() {
 					var st store.Stored
 					if err := rows.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
@@ -351,7 +352,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) error {
 		})
 	})
 	if err != nil {
-		return err
+		return store.Head{}, err
 	}
-	return chainErr
+	return verified, chainErr
 }

@@ -114,7 +114,7 @@ func bulk(b *testing.B, s *Store, tenant string, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := s.Verify(ctx, tenant); err != nil {
+	if _, err := s.Verify(ctx, tenant); err != nil {
 		b.Fatal(err)
 	}
 }

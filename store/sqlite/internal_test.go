@@ -84,7 +84,7 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 	s.Close()
 	s2 := openT(t, path)
-	if err := s2.Verify(ctx, "t"); err != nil {
+	if _, err := s2.Verify(ctx, "t"); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := s2.AppendRecord(ctx, "t", record(10)); err != nil || r.Seq != 11 {
@@ -176,19 +176,19 @@ func TestTamper(t *testing.T) {
 			s := openT(t, filepath.Join(t.TempDir(), "db"))
 			fill(t, s, "t", 10)
 			fill(t, s, "u", 2)
-			if err := s.Verify(ctx, "t"); err != nil {
+			if _, err := s.Verify(ctx, "t"); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.db.Exec(tc.sql); err != nil {
 				t.Fatal(err)
 			}
-			err := s.Verify(ctx, "t")
+			_, err := s.Verify(ctx, "t")
 			var ce *store.ChainError
 			if !errors.As(err, &ce) || ce.Seq != tc.seq {
 				t.Fatalf("Verify = %v, want a ChainError at record %d", err, tc.seq)
 			}
 			if tc.name == "move a record to another tenant" {
-				if err := s.Verify(ctx, "u"); !errors.As(err, &ce) {
+				if _, err := s.Verify(ctx, "u"); !errors.As(err, &ce) {
 					t.Errorf("the other tenant's log verifies with a foreign record: %v", err)
 				}
 			}
@@ -232,7 +232,7 @@ func TestTwoWritersOneFile(t *testing.T) {
 	if n != 600 {
 		t.Fatalf("%d records", n)
 	}
-	if err := b.Verify(ctx, "t"); err != nil {
+	if _, err := b.Verify(ctx, "t"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -332,7 +332,7 @@ func TestKilledWhileAppending(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: reopening after SIGKILL: %v", round, err)
 		}
-		if err := s.Verify(ctx, "t"); err != nil {
+		if _, err := s.Verify(ctx, "t"); err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
 		stored := map[int64]string{}

@@ -624,29 +624,29 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 
 // Verify implements store.Store. It reads the log in one read transaction,
 // so that appends in the meantime do not look like a broken chain.
-func (s *Store) Verify(ctx context.Context, tenant string) error {
+func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return store.Head{}, err
 	}
 	if err := store.CheckTenant(tenant); err != nil {
-		return err
+		return store.Head{}, err
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return s.wrap(ctx, err)
+		return store.Head{}, s.wrap(ctx, err)
 	}
 	defer tx.Rollback()
 	var head store.Head
 	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM chain_heads WHERE tenant = ?`, tenant).Scan(&head.Seq, &head.Hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return s.wrap(ctx, err)
+		return store.Head{}, s.wrap(ctx, err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT seq, body, hash FROM records WHERE tenant = ? ORDER BY seq`, tenant)
 	if err != nil {
-		return s.wrap(ctx, err)
+		return store.Head{}, s.wrap(ctx, err)
 	}
 	defer rows.Close()
-	err = store.VerifyChain(ctx, tenant, func(yield func(store.Stored, error) bool) {
+	return store.VerifyChain(ctx, tenant, func(yield func(store.Stored, error) bool) {
 		for rows.Next() {
 			var st store.Stored
 			if err := rows.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
@@ -661,5 +661,4 @@ func (s *Store) Verify(ctx context.Context, tenant string) error {
 			yield(store.Stored{}, s.wrap(ctx, err))
 		}
 	}, head)
-	return err
 }

@@ -304,8 +304,8 @@ func mustAppend(t *testing.T, s store.Store, tenant string, r comms.Record) comm
 }
 
 func testRecordChain(t *testing.T, s store.Store) {
-	if err := s.Verify(ctx, "t1"); err != nil {
-		t.Errorf("Verify of an empty log: %v", err)
+	if head, err := s.Verify(ctx, "t1"); err != nil || head != (store.Head{}) {
+		t.Errorf("Verify of an empty log: %+v, %v; want the zero Head", head, err)
 	}
 	sent := time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
 	var appended []comms.Record
@@ -333,8 +333,9 @@ func testRecordChain(t *testing.T, s store.Store) {
 	if !reflect.DeepEqual(stripTimes(listed), stripTimes(appended)) {
 		t.Errorf("Records differs from what AppendRecord returned:\n%+v\n%+v", listed, appended)
 	}
-	if err := s.Verify(ctx, "t1"); err != nil {
-		t.Errorf("Verify: %v", err)
+	last := appended[len(appended)-1]
+	if head, err := s.Verify(ctx, "t1"); err != nil || head != (store.Head{Seq: last.Seq, Hash: last.Hash}) {
+		t.Errorf("Verify: %+v, %v; want the last record's sequence number and hash", head, err)
 	}
 }
 
@@ -453,7 +454,7 @@ func testCorrections(t *testing.T, s store.Store) {
 	if _, err := s.AppendRecord(ctx, "t1", fix); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("correcting a record that does not exist: %v, want ErrInvalid", err)
 	}
-	if err := s.Verify(ctx, "t1"); err != nil {
+	if _, err := s.Verify(ctx, "t1"); err != nil {
 		t.Error(err)
 	}
 }
@@ -549,14 +550,14 @@ func testIsolation(t *testing.T, s store.Store) {
 	if ps := collect(t, s.Plans(ctx, b)); len(ps) != 1 || ps[0].Plan.Activities[0].What.Message != "Version 7" {
 		t.Errorf("Plans of B: %+v", ps)
 	}
-	if err := s.Verify(ctx, a); err != nil {
+	if _, err := s.Verify(ctx, a); err != nil {
 		t.Errorf("Verify A: %v", err)
 	}
-	if err := s.Verify(ctx, b); err != nil {
+	if _, err := s.Verify(ctx, b); err != nil {
 		t.Errorf("Verify B: %v", err)
 	}
 	// A tenant that never wrote has an empty, valid log.
-	if err := s.Verify(ctx, "nobody"); err != nil {
+	if _, err := s.Verify(ctx, "nobody"); err != nil {
 		t.Errorf("Verify of an unknown tenant: %v", err)
 	}
 }
@@ -570,7 +571,7 @@ func testTenantInvalid(t *testing.T, s store.Store) {
 		checks["SaveEvent"] = s.SaveEvent(ctx, tenant, event("e", "incident", time.Now()))
 		_, checks["Event"] = s.Event(ctx, tenant, "e")
 		_, checks["AppendRecord"] = s.AppendRecord(ctx, tenant, Record("a", time.Now()))
-		checks["Verify"] = s.Verify(ctx, tenant)
+		_, checks["Verify"] = s.Verify(ctx, tenant)
 		for _, seq := range []struct {
 			name string
 			err  error
@@ -611,7 +612,7 @@ func testCancellation(t *testing.T, s store.Store) {
 	checks["SaveEvent"] = s.SaveEvent(c, "t1", event("e", "incident", time.Now()))
 	_, checks["Event"] = s.Event(c, "t1", "e")
 	_, checks["AppendRecord"] = s.AppendRecord(c, "t1", Record("a", time.Now()))
-	checks["Verify"] = s.Verify(c, "t1")
+	_, checks["Verify"] = s.Verify(c, "t1")
 	checks["Plans"] = firstErr(s.Plans(c, "t1"))
 	checks["Versions"] = firstErr(s.Versions(c, "t1", "plan"))
 	checks["Events"] = firstErr(s.Events(c, "t1", store.EventQuery{}))
@@ -662,7 +663,7 @@ func testConcurrentAppends(t *testing.T, s store.Store) {
 			t.Fatalf("sequence has a gap or duplicate at %d: %d", i+1, r.Seq)
 		}
 	}
-	if err := s.Verify(ctx, "t1"); err != nil {
+	if _, err := s.Verify(ctx, "t1"); err != nil {
 		t.Error(err)
 	}
 }
@@ -741,7 +742,7 @@ func RunReliability(t *testing.T, newStore func(t *testing.T) store.Store) {
 		if n != writers*each {
 			t.Fatalf("%d records, want %d", n, writers*each)
 		}
-		if err := s.Verify(ctx, "tenant"); err != nil {
+		if _, err := s.Verify(ctx, "tenant"); err != nil {
 			t.Fatal(err)
 		}
 	})
