@@ -170,7 +170,7 @@ func TestHostileCheckReport(t *testing.T) {
 			}
 			f0 := first.Findings[0]
 			r := matrix.Check(p, matrix.At(ref), matrix.Waive(f0.Rule, f0.Subject.ID, "accepted\x1b]0;x\a \u202eevil"))
-			if !r.Findings[slices_index(r.Findings, f0.Rule)].Waived {
+			if !r.Findings[findingIndex(r.Findings, f0.Rule)].Waived {
 				t.Fatalf("the waiver did not apply to %s", f0.Rule)
 			}
 			// Findings as hostile as a vendor's own rule may make them.
@@ -262,7 +262,7 @@ func TestHostileCheckReport(t *testing.T) {
 // valid is s as encoding/json writes it: each invalid byte as U+FFFD.
 func valid(s string) string { return string([]rune(s)) }
 
-func slices_index(fs []matrix.Finding, rule string) int {
+func findingIndex(fs []matrix.Finding, rule string) int {
 	for i, f := range fs {
 		if f.Rule == rule {
 			return i
