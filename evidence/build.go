@@ -11,10 +11,24 @@ import (
 	"github.com/ismscomms/ismscomms/store"
 )
 
-// Build reads a plan's versions, the tenant's records and events from st,
-// verifies the tenant's record chain, and evaluates the period [from, to)
-// at now. A broken chain does not stop the report: it is the first thing
-// the report shows.
+// Build reads a plan's versions and the tenant's events from st, verifies
+// the tenant's record chain, and evaluates the period [from, to) at now
+// against exactly the records it verified.
+//
+// The records are one consistent snapshot: Build takes the head that
+// Verify returns (how many records, the last one's hash), reads the log up
+// to that head in sequence order, and checks as it reads that the records
+// are numbered 1 to head.Seq, that each one's hash is that of its content
+// and links to the one before, and that the last is the head. Records
+// appended after Verify are not read; a store whose Records returns other
+// records than those it verified (a copy of a column edited outside the
+// hashed body, say) is caught. The plan and the period are selected in
+// memory, not by the store's query columns.
+//
+// A broken chain, or records that are not those verified, do not stop the
+// report: the report's Chain says so, and it is the first thing the
+// Markdown and HTML show. Build returns an error only when the store
+// fails or the plan does not exist.
 func Build(ctx context.Context, st store.Store, tenant, planID string, from, to, now time.Time, opts ...matrix.CheckOption) (*Report, error) {
 	var versions []store.Version
 	for v, err := range st.Versions(ctx, tenant, planID) {
@@ -26,15 +40,6 @@ func Build(ctx context.Context, st store.Store, tenant, planID string, from, to,
 	if len(versions) == 0 {
 		return nil, fmt.Errorf("evidence: plan %s: %w", planID, store.ErrNotFound)
 	}
-	// Records sent before the period cannot answer its occurrences, except
-	// those that name one; two months of slack cover every sensible window.
-	var records []comms.Record
-	for r, err := range st.Records(ctx, tenant, store.RecordQuery{From: from.AddDate(0, -2, 0)}) {
-		if err != nil {
-			return nil, fmt.Errorf("evidence: records: %w", err)
-		}
-		records = append(records, r)
-	}
 	var events []comms.Event
 	for e, err := range st.Events(ctx, tenant, store.EventQuery{From: from.AddDate(0, -2, 0), To: to}) {
 		if err != nil {
@@ -42,16 +47,111 @@ func Build(ctx context.Context, st store.Store, tenant, planID string, from, to,
 		}
 		events = append(events, e)
 	}
-	chain := Chain{Checked: true, OK: true}
-	if _, err := st.Verify(ctx, tenant); err != nil {
+
+	head, err := st.Verify(ctx, tenant)
+	chain := Chain{Checked: true, OK: true, Verified: head.Seq, HeadHash: head.Hash}
+	if err != nil {
 		var ce *store.ChainError
 		if !errors.As(err, &ce) {
 			return nil, fmt.Errorf("evidence: verify: %w", err)
 		}
-		chain = Chain{Checked: true, Seq: ce.Seq, Error: ce.Error()}
+		chain = Chain{Checked: true, Verified: max(ce.Seq-1, 0), Seq: ce.Seq, Error: ce.Error()}
+	}
+
+	// Records sent before the period cannot answer its occurrences, except
+	// those that name one; two months of slack cover every sensible window.
+	lookback := from.AddDate(0, -2, 0)
+	relevant := func(r comms.Record) bool {
+		return (r.PlanID == "" || r.PlanID == planID) &&
+			(!r.SentAt.Before(lookback) || !r.Occurrence.IsZero() && !r.Occurrence.Before(from))
+	}
+	var records []comms.Record
+	switch {
+	case !chain.OK:
+		// Nothing verified to hold the read to: read the log as it is.
+		for r, err := range st.Records(ctx, tenant, store.RecordQuery{}) {
+			if err != nil {
+				return nil, fmt.Errorf("evidence: records: %w", err)
+			}
+			if relevant(r) {
+				records = append(records, r)
+			}
+		}
+	case head.Seq > 0:
+		check := snapshot{tenant: tenant, head: head}
+		for r, err := range st.Records(ctx, tenant, store.RecordQuery{Limit: int(min(head.Seq, maxLimit))}) {
+			if err != nil {
+				return nil, fmt.Errorf("evidence: records: %w", err)
+			}
+			if !check.next(r) {
+				break
+			}
+			if relevant(r) {
+				records = append(records, r)
+			}
+		}
+		if seq, reason := check.end(); reason != "" {
+			chain = Chain{Checked: true, Verified: head.Seq, HeadHash: head.Hash, Seq: seq,
+				Error: fmt.Sprintf("evidence: the records read for the report are not the %d verified: %s", head.Seq, reason)}
+		}
 	}
 	return Evaluate(Input{
 		Tenant: tenant, Versions: versions, Records: records, Events: events,
 		From: from, To: to, Now: now, Chain: &chain, CheckOptions: opts,
 	})
+}
+
+// maxLimit is the largest RecordQuery.Limit on every platform.
+const maxLimit = int64(^uint(0) >> 1)
+
+// snapshot checks that the records read after Verify are the records
+// verified: 1, 2, 3, ... head.Seq, each one's hash that of its content
+// (recomputed, not taken from the store), each linked to the one before,
+// the last one's hash the head's. Because each hash covers the previous
+// one, a sequence that ends at the verified head's hash is the verified
+// log, record for record and field for field.
+type snapshot struct {
+	tenant string
+	head   store.Head
+	n      int64  // records read
+	prev   string // the hash of the last record read
+	bad    int64  // the first record that is not as verified
+	reason string
+}
+
+// next checks r and reports whether to read on.
+func (s *snapshot) next(r comms.Record) bool {
+	if s.reason != "" || s.n == s.head.Seq {
+		return false // a store that ignores Limit: stop at the head
+	}
+	want := s.n + 1
+	fail := func(format string, args ...any) bool {
+		s.bad, s.reason = want, fmt.Sprintf(format, args...)
+		return false
+	}
+	if r.Seq != want {
+		return fail("record %d is missing (the store returned record %d in its place)", want, r.Seq)
+	}
+	sealed, _ := store.Seal(s.tenant, r.Seq, r.PrevHash, r.RecordedAt, r)
+	if sealed.Hash != r.Hash {
+		return fail("record %d does not match its hash", want)
+	}
+	if r.PrevHash != s.prev {
+		return fail("record %d does not link to the record before it", want)
+	}
+	s.n, s.prev = want, sealed.Hash
+	return true
+}
+
+// end returns the first record that is not as verified and why, or "".
+func (s *snapshot) end() (int64, string) {
+	switch {
+	case s.reason != "":
+		return s.bad, s.reason
+	case s.n < s.head.Seq:
+		return s.n + 1, fmt.Sprintf("the store returned %d records, not %d", s.n, s.head.Seq)
+	case s.prev != s.head.Hash:
+		return s.n, fmt.Sprintf("record %d is not the head that was verified", s.n)
+	}
+	return 0, ""
 }

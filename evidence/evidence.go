@@ -26,6 +26,37 @@
 // (deadline passed, no record), due (deadline ahead, window open), upcoming,
 // or waived (a waiver record answers it). Records that fulfil nothing are
 // ad hoc.
+//
+// # From a store
+//
+// [Build] verifies the tenant's record chain first and then computes the
+// report from exactly the records it verified: it reads the log up to the
+// verified head and checks, as it reads, that the records are those the
+// head's hash commits to. The report says how many records were verified
+// and prints the head's hash, so an auditor can compare it with the
+// output of "ismscomms verify". A broken chain, or a store that returns
+// other records than it verified, does not stop the report: it leads it.
+//
+// # JSON
+//
+// [Report.WriteJSON] writes stable field names. Times are RFC 3339 with
+// their offset: the period and the occurrences in the plan's zone (named
+// by "timezone"), records as the store keeps them (UTC). Durations are
+// seconds, as JSON numbers, in fields whose names end in "_seconds". Rates
+// are fractions from 0 to 1, or null where they cannot be computed
+// (nothing was due, a stakeholder's size is unknown); in Go they are
+// negative then. Texts are exact, with control and bidirectional
+// formatting characters written as \u escapes.
+//
+// # Text in reports
+//
+// Records come from a store or from flags, not only from validated plans,
+// so the Markdown and HTML writers pass every text they print, in one
+// place, through the same escaping: control characters (ESC, BEL, CR, C1)
+// and bidirectional formatting characters (U+202E) are spelled out
+// ("\x1b", "\u202e") rather than obeyed, and a note near the top says how
+// many texts held them. html/template escapes markup; the Markdown writer
+// escapes Markdown's.
 package evidence
 
 import (
@@ -70,8 +101,9 @@ type Occurrence struct {
 	Status Status    `json:"status"`
 	// Record is the evidence (for waived, the waiver).
 	Record *comms.Record `json:"record,omitempty"`
-	// Delay is how late a late record was.
-	Delay time.Duration `json:"delay,omitempty"`
+	// Delay is how late a late record was. JSON: "delay_seconds", present
+	// only for a late occurrence.
+	Delay time.Duration `json:"-"`
 }
 
 // DeviationKind says how evidence departs from the plan.
@@ -98,16 +130,19 @@ type AudienceRate struct {
 	StakeholderID string `json:"stakeholder_id"`
 	Stakeholder   string `json:"stakeholder"`
 	Records       int    `json:"records"`
-	// Expected is the people the records addressed (the stakeholder's size
-	// per record); Reached and Acknowledged are the records' counts, shared
-	// among a record's audiences by size.
+	// Expected is the people the records that count their reach addressed
+	// (the stakeholder's size per such record; a record with Reached 0
+	// does not say how many it reached and adds nothing); Reached and
+	// Acknowledged are the records' counts, shared among a record's
+	// audiences by size.
 	Expected     float64 `json:"expected"`
 	Reached      float64 `json:"reached"`
 	Acknowledged float64 `json:"acknowledged"`
 	// ReachRate is Reached/Expected; AckRate is Acknowledged/Reached.
-	// Negative when not computable (no size, nothing reached).
-	ReachRate float64 `json:"reach_rate"`
-	AckRate   float64 `json:"ack_rate"`
+	// Negative when not computable (the stakeholders' sizes are unknown,
+	// nothing was reached); null in JSON then.
+	ReachRate float64 `json:"-"` // JSON: "reach_rate"
+	AckRate   float64 `json:"-"` // JSON: "ack_rate"
 }
 
 // Notification is one legal notification of an event.
@@ -119,21 +154,41 @@ type Notification struct {
 	Due        time.Time `json:"due"`
 	// Sent is when it went out; zero if not (yet).
 	Sent time.Time `json:"sent,omitzero"`
-	// Elapsed is from Start to Sent; Allowed from Start to Due.
-	Elapsed time.Duration `json:"elapsed,omitempty"`
-	Allowed time.Duration `json:"allowed"`
-	Status  Status        `json:"status"`
+	// Elapsed is from Start to Sent (zero when not sent; JSON:
+	// "elapsed_seconds", null then). Allowed is from Start to Due (zero
+	// when the law sets no deadline, only "without undue delay"; JSON:
+	// "allowed_seconds", null then).
+	Elapsed time.Duration `json:"-"`
+	Allowed time.Duration `json:"-"`
+	// Status is on-time, late, missed, or due while it is pending (not
+	// sent, its deadline ahead).
+	Status Status `json:"status"`
 }
+
+// Pending reports whether n is not sent yet and its deadline is ahead.
+func (n Notification) Pending() bool { return pending(n.Status) }
+
+func pending(s Status) bool { return s == Due || s == Upcoming }
 
 // Timeliness summarises one obligation's notifications.
 type Timeliness struct {
-	Obligation string        `json:"obligation"`
-	Count      int           `json:"count"`
-	OnTime     int           `json:"on_time"`
-	Late       int           `json:"late"`
-	Missed     int           `json:"missed"`
-	Slowest    time.Duration `json:"slowest,omitempty"`
+	Obligation string `json:"obligation"`
+	// Count is OnTime + Late + Missed + Pending.
+	Count  int `json:"count"`
+	OnTime int `json:"on_time"`
+	Late   int `json:"late"`
+	Missed int `json:"missed"`
+	// Pending counts the notifications not sent yet whose deadline is
+	// ahead.
+	Pending int `json:"pending"`
+	// Slowest is the longest time from start to sending among the
+	// notifications sent (OnTime + Late of them); zero when none was sent
+	// (JSON: "slowest_seconds", null then).
+	Slowest time.Duration `json:"-"`
 }
+
+// Sent is how many of the notifications were sent.
+func (t Timeliness) Sent() int { return t.OnTime + t.Late }
 
 // KPIs are the programme's performance metrics (reference, element 15).
 type KPIs struct {
@@ -148,9 +203,10 @@ type KPIs struct {
 	Deviations  int `json:"deviations"`
 	// OnTimeRate is on time / (on time + late + missed); Coverage is
 	// (on time + late) / (on time + late + missed): the share of occurrences
-	// due that have evidence. Negative when nothing was due.
-	OnTimeRate float64 `json:"on_time_rate"`
-	Coverage   float64 `json:"coverage"`
+	// due that have evidence. Negative when nothing was due; null in JSON
+	// then.
+	OnTimeRate float64 `json:"-"` // JSON: "on_time_rate"
+	Coverage   float64 `json:"-"` // JSON: "coverage"
 	// Reach and acknowledgement per audience.
 	Audiences []AudienceRate `json:"audiences"`
 	// Legal notifications and their timeliness per obligation.
@@ -162,26 +218,33 @@ type KPIs struct {
 
 // ActivityKPI is one activity's coverage.
 type ActivityKPI struct {
-	ActivityID string  `json:"activity_id"`
-	Activity   string  `json:"activity"`
-	Judged     int     `json:"judged"` // on time + late + missed
-	OnTime     int     `json:"on_time"`
-	Late       int     `json:"late"`
-	Missed     int     `json:"missed"`
-	Coverage   float64 `json:"coverage"`
+	ActivityID string `json:"activity_id"`
+	Activity   string `json:"activity"`
+	Judged     int    `json:"judged"` // on time + late + missed
+	OnTime     int    `json:"on_time"`
+	Late       int    `json:"late"`
+	Missed     int    `json:"missed"`
+	// Coverage is (on time + late) / judged; negative when nothing was
+	// judged, null in JSON then.
+	Coverage float64 `json:"-"` // JSON: "coverage"
 }
 
-// Month is one month of the series (months of the plan's zone, by due date).
+// Month is one month of the series. Everything in it counts by due date:
+// an occurrence, and the record that answers it, belong to the month (of
+// the plan's zone) that holds the occurrence's deadline.
 type Month struct {
-	Month      string  `json:"month"` // "2026-03"
-	Judged     int     `json:"judged"`
-	OnTime     int     `json:"on_time"`
-	Late       int     `json:"late"`
-	Missed     int     `json:"missed"`
-	Waived     int     `json:"waived"`
-	OnTimeRate float64 `json:"on_time_rate"`
-	Coverage   float64 `json:"coverage"`
-	// Reached and Acknowledged sum the counts of the month's records.
+	Month  string `json:"month"` // "2026-03"
+	Judged int    `json:"judged"`
+	OnTime int    `json:"on_time"`
+	Late   int    `json:"late"`
+	Missed int    `json:"missed"`
+	Waived int    `json:"waived"`
+	// OnTimeRate and Coverage are as in [KPIs]: negative when nothing was
+	// judged, null in JSON then.
+	OnTimeRate float64 `json:"-"` // JSON: "on_time_rate"
+	Coverage   float64 `json:"-"` // JSON: "coverage"
+	// Reached and Acknowledged sum the counts of the records answering the
+	// month's occurrences.
 	Reached      int `json:"reached"`
 	Acknowledged int `json:"acknowledged"`
 }
@@ -197,24 +260,42 @@ type VersionInfo struct {
 	Until time.Time `json:"until"`
 }
 
-// Chain is the result of the store's Verify for the tenant.
+// Chain is the result of verifying the tenant's record chain (the store's
+// Verify) and, in [Build], of checking that the records the report was
+// computed from are exactly those verified.
 type Chain struct {
-	Checked bool   `json:"checked"`
-	OK      bool   `json:"ok"`
-	Seq     int64  `json:"seq,omitempty"` // the first bad record
-	Error   string `json:"error,omitempty"`
+	// Checked says whether the chain was verified at all (false for a
+	// report that [Evaluate] built from records it was given).
+	Checked bool `json:"checked"`
+	// OK says the chain is intact and the report read exactly the records
+	// verified.
+	OK bool `json:"ok"`
+	// Verified is how many records were verified: the whole log when OK,
+	// the records before the first bad one when not.
+	Verified int64 `json:"verified"`
+	// HeadHash is the hash of the last record verified (lower-case hex
+	// SHA-256), when the chain verified and the log is not empty. With OK
+	// false and HeadHash set, the chain verified but the records read for
+	// the report are not the ones verified; Seq and Error say where.
+	HeadHash string `json:"head_hash,omitempty"`
+	// Seq is the first bad record, and Error says what is wrong with it.
+	Seq   int64  `json:"seq,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 // Report is the evidence of a plan over a period.
 type Report struct {
-	Tenant       string        `json:"tenant,omitempty"`
-	PlanID       string        `json:"plan_id"`
-	Organization string        `json:"organization,omitempty"`
-	From         time.Time     `json:"from"`
-	To           time.Time     `json:"to"`
-	Now          time.Time     `json:"now"`
-	Chain        Chain         `json:"chain"`
-	Versions     []VersionInfo `json:"versions"`
+	Tenant       string `json:"tenant,omitempty"`
+	PlanID       string `json:"plan_id"`
+	Organization string `json:"organization,omitempty"`
+	// TimeZone is the IANA name of the plan's zone, which the report's
+	// times and months are in.
+	TimeZone string        `json:"timezone"`
+	From     time.Time     `json:"from"`
+	To       time.Time     `json:"to"`
+	Now      time.Time     `json:"now"`
+	Chain    Chain         `json:"chain"`
+	Versions []VersionInfo `json:"versions"`
 	// Matrix and Findings are those of the plan version in force at Now
 	// (or the last one of the period).
 	Matrix      matrix.Matrix  `json:"matrix"`
@@ -296,8 +377,8 @@ func Evaluate(in Input) (*Report, error) {
 		return nil, fmt.Errorf("evidence: plan %s: %w", current.ID, err)
 	}
 	rep := &Report{
-		Tenant: in.Tenant, PlanID: current.ID, Organization: current.Organization,
-		From: in.From, To: in.To, Now: in.Now, loc: loc,
+		Tenant: in.Tenant, PlanID: current.ID, Organization: current.Organization, TimeZone: loc.String(),
+		From: in.From.In(loc), To: in.To.In(loc), Now: in.Now.In(loc), loc: loc,
 		Matrix:   matrix.Build(current),
 		Findings: matrix.Check(current, append([]matrix.CheckOption{matrix.At(in.Now)}, in.CheckOptions...)...),
 	}
@@ -690,7 +771,7 @@ func (rep *Report) kpis(segs []segment) {
 		if r == nil || o.Status == Waived {
 			continue
 		}
-		m := month(r.SentAt)
+		m := month(o.Due)
 		m.Reached += r.Reached
 		m.Acknowledged += r.Acknowledged
 		_, p, _ := activityIn(segs, o)
@@ -717,7 +798,9 @@ func (rep *Report) kpis(segs []segment) {
 				share = sizes[i] / total
 			}
 			ar.Records++
-			ar.Expected += sizes[i]
+			if r.Reached > 0 {
+				ar.Expected += sizes[i]
+			}
 			ar.Reached += float64(r.Reached) * share
 			ar.Acknowledged += float64(r.Acknowledged) * share
 		}
@@ -765,8 +848,12 @@ func (rep *Report) kpis(segs []segment) {
 				t.Late++
 			case Missed:
 				t.Missed++
+			case Due, Upcoming:
+				t.Pending++
 			}
-			t.Slowest = max(t.Slowest, n.Elapsed)
+			if !n.Sent.IsZero() {
+				t.Slowest = max(t.Slowest, n.Elapsed)
+			}
 		}
 	}
 	for _, ob := range tlOrder {

@@ -330,8 +330,10 @@ func TestRenderers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"# Communication evidence — Acme", "Record chain not verified", "| 32% | 37% | 6 | 1 | 12 | 1 | 1 | 1 | 1 | 3 |",
-		"| 2026-02-01 09:00 | Security newsletter | 1 |  | 2026-02-06 23:59 | late | #2 2026-02-08 09:00, via email, by ina@acme.example, late by 1d9h |",
-		"| 2026-04-01 09:00 | Security newsletter | 1 |  | 2026-04-06 23:59 | waived |", "| gdpr-art33 | 2 | 1 | 0 | 1 | 2d8h |"} {
+		"| 2026-02-01 09:00 CET | Security newsletter | 1 |  | 2026-02-06 23:59 CET | late | #2 2026-02-08 09:00 CET, via email, by ina@acme.example, late by 1d9h |",
+		"| 2026-04-01 09:00 CEST | Security newsletter | 1 |  | 2026-04-06 23:59 CEST | waived |", "| gdpr-art33 | 2 | 1 | 0 | 1 | 0 | 2d8h |",
+		"as of 2026-12-03 12:00 CET. Times are in Europe/Berlin.", "### By month due", "counts in the month (Europe/Berlin) that holds its deadline",
+		"| Data Protection Authority | 1 | — | 0 | 0 | — | — |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("Markdown lacks %q", want)
 		}

@@ -2,149 +2,361 @@ package evidence
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/internal/deadline"
+	"github.com/ismscomms/ismscomms/internal/safetext"
+	"github.com/ismscomms/ismscomms/matrix"
 )
 
-// WriteJSON writes the report as indented JSON with stable field names.
-func (rep *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
-		return fmt.Errorf("evidence: write JSON: %w", err)
-	}
-	return nil
-}
-
 func pct(r float64) string {
-	if r < 0 {
+	if r < 0 || math.IsNaN(r) {
 		return "—"
 	}
 	return fmt.Sprintf("%.0f%%", math.Floor(r*100+0.5))
 }
 
+// location is the report's zone (UTC for a Report not made by Evaluate).
+func (rep *Report) location() *time.Location {
+	if rep.loc == nil {
+		return time.UTC
+	}
+	return rep.loc
+}
+
+// date shows a time with its zone: "2026-02-06 23:59 CET" (the zone's
+// abbreviation, or its offset where it has none, "+03").
 func (rep *Report) date(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(rep.loc).Format("2006-01-02 15:04")
+	return t.In(rep.location()).Format("2006-01-02 15:04 MST")
 }
 
 func (rep *Report) day(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(rep.loc).Format("2006-01-02")
+	return t.In(rep.location()).Format("2006-01-02")
 }
 
-func (rep *Report) evidenceText(o Occurrence) string {
+// dateHTML is date for HTML: the day, and the time with its zone, each
+// kept on one line, so that a narrow column breaks between them and never
+// inside "2026-02-06".
+func (rep *Report) dateHTML(t time.Time) template.HTML {
+	if t.IsZero() {
+		return "—"
+	}
+	day, clock, _ := strings.Cut(rep.date(t), " ")
+	return template.HTML(`<span class="nw">` + template.HTMLEscapeString(day) + `</span> <span class="nw">` + template.HTMLEscapeString(clock) + `</span>`)
+}
+
+// part is a piece of a table cell; a token is never broken across lines
+// (a date, an address, an ID).
+type part struct {
+	Text  string
+	Token bool
+}
+
+// words splits s at its spaces into tokens: "Ina Müller
+// <ina@acme-corp.example>" may break between its words, never inside one
+// (a browser would break after the hyphen).
+func words(s string) []part {
+	var parts []part
+	for i, w := range strings.Split(s, " ") {
+		if i > 0 {
+			parts = append(parts, part{" ", false})
+		}
+		if w != "" {
+			parts = append(parts, part{w, true})
+		}
+	}
+	return parts
+}
+
+func joinParts(parts []part) string {
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString(p.Text)
+	}
+	return b.String()
+}
+
+// evidence describes an occurrence's record: "#2 2026-02-08 09:00 CET,
+// via email, by ina@acme.example, late by 1d9h".
+func (rep *Report) evidence(o Occurrence) []part {
 	r := o.Record
 	if r == nil {
-		return ""
+		return nil
 	}
-	parts := []string{fmt.Sprintf("#%d %s", r.Seq, rep.date(r.SentAt))}
+	day, clock, _ := strings.Cut(rep.date(r.SentAt), " ")
+	parts := []part{{"#" + strconv.FormatInt(r.Seq, 10), true}, {" ", false}, {day, true}, {" ", false}, {clock, true}}
 	if r.Channel != "" {
-		parts = append(parts, "via "+r.Channel)
+		parts = append(parts, part{", via ", false}, part{r.Channel, true})
 	}
 	if r.Sender != "" {
-		parts = append(parts, "by "+r.Sender)
+		parts = append(append(parts, part{", by ", false}), words(r.Sender)...)
 	}
 	if o.Status == Waived {
-		parts = append(parts, "waived: "+r.Note)
+		parts = append(parts, part{", waived: " + r.Note, false})
 	}
 	if o.Status == Late {
-		parts = append(parts, "late by "+deadline.Short(o.Delay))
+		parts = append(parts, part{", late by ", false}, part{deadline.Short(o.Delay), true})
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.FormatInt(n, 10) + " " + word + "s"
+}
+
+// chainText is the report's first line: what was verified.
 func (rep *Report) chainText() string {
+	c := rep.Chain
 	switch {
-	case !rep.Chain.Checked:
+	case !c.Checked:
 		return "Record chain not verified (the report was built without a store)."
-	case rep.Chain.OK:
-		return "Record chain verified: every record is intact and in sequence."
+	case c.OK && c.Verified == 0:
+		return "Record chain verified: the tenant has no records."
+	case c.OK:
+		return fmt.Sprintf("Record chain verified: %s, intact and in sequence; the report is computed from exactly these.", plural(c.Verified, "record"))
+	case c.HeadHash != "":
+		return fmt.Sprintf("RECORDS NOT AS VERIFIED at record %d: %s", c.Seq, c.Error)
 	}
-	return fmt.Sprintf("RECORD CHAIN BROKEN at record %d: %s", rep.Chain.Seq, rep.Chain.Error)
+	text := fmt.Sprintf("RECORD CHAIN BROKEN at record %d: %s", c.Seq, c.Error)
+	if c.Verified > 0 {
+		text += fmt.Sprintf(" (records 1 to %d verified)", c.Verified)
+	}
+	return text
 }
 
-// WriteMarkdown writes the report as Markdown.
+// slowest is a timeliness row's slowest notification: "pending" while
+// none is sent but some may still be.
+func slowest(t Timeliness) string {
+	switch {
+	case t.Sent() > 0:
+		return deadline.Short(t.Slowest)
+	case t.Pending > 0:
+		return "pending"
+	}
+	return "none sent"
+}
+
+// expected is an audience's expected reach, "—" when the stakeholders'
+// sizes are unknown.
+func expected(a AudienceRate) string {
+	if a.Expected <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f", a.Expected)
+}
+
+// mapText returns a copy of rep with f applied to every text the Markdown
+// and HTML writers print: the one place they escape what they show.
+func (rep *Report) mapText(f func(string) string) *Report {
+	e := *rep
+	strs := func(in []string) []string { return mapSlice(in, f) }
+	record := func(r comms.Record) comms.Record {
+		r.Type = comms.RecordType(f(string(r.Type)))
+		r.PlanID, r.ActivityID, r.EventID, r.Channel = f(r.PlanID), f(r.ActivityID), f(r.EventID), f(r.Channel)
+		r.Audiences = strs(r.Audiences)
+		r.Sender, r.SenderRole, r.Subject, r.Digest = f(r.Sender), f(r.SenderRole), f(r.Subject), f(r.Digest)
+		r.Note, r.PrevHash, r.Hash = f(r.Note), f(r.PrevHash), f(r.Hash)
+		return r
+	}
+	occurrence := func(o Occurrence) Occurrence {
+		o.ActivityID, o.Activity, o.EventID = f(o.ActivityID), f(o.Activity), f(o.EventID)
+		o.Obligations = strs(o.Obligations)
+		o.Status = Status(f(string(o.Status)))
+		if o.Record != nil {
+			r := record(*o.Record)
+			o.Record = &r
+		}
+		return o
+	}
+	e.Tenant, e.PlanID, e.Organization, e.TimeZone = f(rep.Tenant), f(rep.PlanID), f(rep.Organization), f(rep.TimeZone)
+	e.Chain.HeadHash, e.Chain.Error = f(rep.Chain.HeadHash), f(rep.Chain.Error)
+	e.Versions = mapSlice(rep.Versions, func(v VersionInfo) VersionInfo {
+		v.SavedBy, v.Note = f(v.SavedBy), f(v.Note)
+		return v
+	})
+	e.Matrix = matrix.Matrix{PlanID: f(rep.Matrix.PlanID), Organization: f(rep.Matrix.Organization),
+		Rows: mapSlice(rep.Matrix.Rows, func(r matrix.Row) matrix.Row {
+			return matrix.Row{ActivityID: f(r.ActivityID), Activity: f(r.Activity), KeyMessage: f(r.KeyMessage),
+				Audience: strs(r.Audience), Methods: strs(r.Methods), Timing: f(r.Timing), Responsible: strs(r.Responsible)}
+		})}
+	e.Findings = matrix.Report{PlanID: f(rep.Findings.PlanID), At: rep.Findings.At,
+		Findings: mapSlice(rep.Findings.Findings, func(x matrix.Finding) matrix.Finding {
+			x.Rule, x.Severity, x.Clause = f(x.Rule), matrix.Severity(f(string(x.Severity))), f(x.Clause)
+			x.Subject = matrix.Subject{Kind: matrix.SubjectKind(f(string(x.Subject.Kind))), ID: f(x.Subject.ID), Path: f(x.Subject.Path)}
+			x.Path, x.Message, x.Hint, x.WaiverReason = f(x.Path), f(x.Message), f(x.Hint), f(x.WaiverReason)
+			return x
+		})}
+	e.Occurrences = mapSlice(rep.Occurrences, occurrence)
+	e.AdHoc = mapSlice(rep.AdHoc, record)
+	e.Deviations = mapSlice(rep.Deviations, func(d Deviation) Deviation {
+		d.Kind, d.ActivityID, d.Detail = DeviationKind(f(string(d.Kind))), f(d.ActivityID), f(d.Detail)
+		return d
+	})
+	e.KPIs.Audiences = mapSlice(rep.KPIs.Audiences, func(a AudienceRate) AudienceRate {
+		a.StakeholderID, a.Stakeholder = f(a.StakeholderID), f(a.Stakeholder)
+		return a
+	})
+	e.KPIs.Notifications = mapSlice(rep.KPIs.Notifications, func(n Notification) Notification {
+		n.Obligation, n.EventID, n.ActivityID, n.Status = f(n.Obligation), f(n.EventID), f(n.ActivityID), Status(f(string(n.Status)))
+		return n
+	})
+	e.KPIs.Timeliness = mapSlice(rep.KPIs.Timeliness, func(t Timeliness) Timeliness {
+		t.Obligation = f(t.Obligation)
+		return t
+	})
+	e.KPIs.Overdue = mapSlice(rep.KPIs.Overdue, occurrence)
+	e.Activities = mapSlice(rep.Activities, func(a ActivityKPI) ActivityKPI {
+		a.ActivityID, a.Activity = f(a.ActivityID), f(a.Activity)
+		return a
+	})
+	e.Monthly = mapSlice(rep.Monthly, func(m Month) Month {
+		m.Month = f(m.Month)
+		return m
+	})
+	return &e
+}
+
+func mapSlice[T any](in []T, f func(T) T) []T {
+	if in == nil {
+		return nil
+	}
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// escaper spells out control and bidirectional characters with safetext,
+// after f (which may also escape a format's markup), and counts the texts
+// that held any.
+type escaper struct{ n int }
+
+func (e *escaper) text(s string) string {
+	if safetext.Index(s, false) >= 0 {
+		e.n++
+		return safetext.Escape(s)
+	}
+	return s
+}
+
+func (e *escaper) note() string {
+	if e.n == 0 {
+		return ""
+	}
+	held := fmt.Sprintf("%d texts hold", e.n)
+	if e.n == 1 {
+		held = "1 text holds"
+	}
+	return held + ` control or bidirectional formatting characters (from records, a store or a plan); they are shown spelled out, such as \u202e, rather than obeyed.`
+}
+
+var (
+	lineBreaks     = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+	markdownMarkup = strings.NewReplacer(
+		"\\", "\\\\", "|", "\\|", "*", "\\*", "_", "\\_", "`", "\\`", "<", "&lt;", ">", "&gt;", "&", "&amp;",
+		"[", "\\[", "]", "\\]", "#", "\\#",
+	)
+)
+
+// WriteMarkdown writes the report as Markdown. Every text from the plan,
+// the records or the store has its line breaks turned into spaces, its
+// Markdown markup escaped and its control and bidirectional formatting
+// characters spelled out ("\u202e").
 func (rep *Report) WriteMarkdown(w io.Writer) error {
+	var esc escaper
+	e := rep.mapText(func(s string) string { return markdownMarkup.Replace(esc.text(lineBreaks.Replace(s))) })
 	var b strings.Builder
-	cell := strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ").Replace
 	title := "Communication evidence"
-	if rep.Organization != "" {
-		title += " — " + rep.Organization
+	if e.Organization != "" {
+		title += " — " + e.Organization
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
-	fmt.Fprintf(&b, "**%s**\n\n", rep.chainText())
-	fmt.Fprintf(&b, "Plan `%s`, period %s to %s, as of %s.\n\n", rep.PlanID, rep.day(rep.From), rep.day(rep.To.Add(-time.Second)), rep.date(rep.Now))
-	b.WriteString("## Plan versions in force\n\n| version | in force from | until | saved by | note |\n|---|---|---|---|---|\n")
-	for _, v := range rep.Versions {
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s |\n", v.Number, rep.day(v.From), rep.day(v.Until.Add(-time.Second)), cell(v.SavedBy), cell(v.Note))
+	fmt.Fprintf(&b, "**%s**", e.chainText())
+	if e.Chain.HeadHash != "" {
+		fmt.Fprintf(&b, " Head hash: %s.", e.Chain.HeadHash)
 	}
-	k := rep.KPIs
+	b.WriteString("\n\n")
+	if note := esc.note(); note != "" {
+		fmt.Fprintf(&b, "> **Note:** %s\n\n", markdownMarkup.Replace(note))
+	}
+	fmt.Fprintf(&b, "Plan %s, period %s to %s, as of %s. Times are in %s.\n\n", e.PlanID, e.day(e.From), e.day(e.To.Add(-time.Second)), e.date(e.Now), e.TimeZone)
+	b.WriteString("## Plan versions in force\n\n| version | in force from | until | saved by | note |\n|---|---|---|---|---|\n")
+	for _, v := range e.Versions {
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s |\n", v.Number, e.day(v.From), e.day(v.Until.Add(-time.Second)), v.SavedBy, v.Note)
+	}
+	k := e.KPIs
 	b.WriteString("\n## Key figures\n\n| on-time rate | coverage | on time | late | missed | due | upcoming | waived | ad hoc | deviations |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d |\n", pct(k.OnTimeRate), pct(k.Coverage), k.OnTime, k.Late, k.Missed, k.Due, k.Upcoming, k.Waived, k.AdHoc, k.Deviations)
-	b.WriteString("\n### By month\n\n| month | judged | on time | late | missed | waived | on-time rate | coverage | reached | acknowledged |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, m := range rep.Monthly {
+	fmt.Fprintf(&b, "\n### By month due\n\nEach occurrence, and the record that answers it, counts in the month (%s) that holds its deadline.\n\n", e.TimeZone)
+	b.WriteString("| month | judged | on time | late | missed | waived | on-time rate | coverage | reached | acknowledged |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, m := range e.Monthly {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %s | %s | %d | %d |\n", m.Month, m.Judged, m.OnTime, m.Late, m.Missed, m.Waived, pct(m.OnTimeRate), pct(m.Coverage), m.Reached, m.Acknowledged)
 	}
 	b.WriteString("\n### By activity\n\n| activity | judged | on time | late | missed | coverage |\n|---|---|---|---|---|---|\n")
-	for _, a := range rep.Activities {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s |\n", cell(a.Activity), a.Judged, a.OnTime, a.Late, a.Missed, pct(a.Coverage))
+	for _, a := range e.Activities {
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s |\n", a.Activity, a.Judged, a.OnTime, a.Late, a.Missed, pct(a.Coverage))
 	}
 	if len(k.Audiences) > 0 {
 		b.WriteString("\n### Reach and acknowledgement\n\n| audience | records | expected | reached | acknowledged | reach rate | acknowledgement rate |\n|---|---|---|---|---|---|---|\n")
 		for _, a := range k.Audiences {
-			fmt.Fprintf(&b, "| %s | %d | %.0f | %.0f | %.0f | %s | %s |\n", cell(a.Stakeholder), a.Records, a.Expected, a.Reached, a.Acknowledged, pct(a.ReachRate), pct(a.AckRate))
+			fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %.0f | %s | %s |\n", a.Stakeholder, a.Records, expected(a), a.Reached, a.Acknowledged, pct(a.ReachRate), pct(a.AckRate))
 		}
 	}
 	if len(k.Timeliness) > 0 {
-		b.WriteString("\n### Incident notification timeliness\n\n| obligation | notifications | on time | late | missed | slowest |\n|---|---|---|---|---|---|\n")
+		b.WriteString("\n### Incident notification timeliness\n\n| obligation | notifications | on time | late | missed | pending | slowest sent |\n|---|---|---|---|---|---|---|\n")
 		for _, t := range k.Timeliness {
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s |\n", t.Obligation, t.Count, t.OnTime, t.Late, t.Missed, deadline.Short(t.Slowest))
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %s |\n", t.Obligation, t.Count, t.OnTime, t.Late, t.Missed, t.Pending, slowest(t))
 		}
 	}
 	if len(k.Overdue) > 0 {
 		b.WriteString("\n## Overdue\n\n| activity | planned | due | event |\n|---|---|---|---|\n")
 		for _, o := range k.Overdue {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(o.Activity), rep.date(o.At), rep.date(o.Due), o.EventID)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", o.Activity, e.date(o.At), e.date(o.Due), o.EventID)
 		}
 	}
-	if len(rep.Deviations) > 0 {
+	if len(e.Deviations) > 0 {
 		b.WriteString("\n## Deviations from the plan\n\n| record | activity | kind | detail |\n|---|---|---|---|\n")
-		for _, d := range rep.Deviations {
-			fmt.Fprintf(&b, "| #%d | %s | %s | %s |\n", d.Seq, d.ActivityID, d.Kind, cell(d.Detail))
+		for _, d := range e.Deviations {
+			fmt.Fprintf(&b, "| #%d | %s | %s | %s |\n", d.Seq, d.ActivityID, d.Kind, d.Detail)
 		}
 	}
 	b.WriteString("\n## Occurrences and their evidence\n\n| planned | activity | version | event | due | status | evidence |\n|---|---|---|---|---|---|---|\n")
-	for _, o := range rep.Occurrences {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s |\n", rep.date(o.At), cell(o.Activity), o.PlanVersion, o.EventID, rep.date(o.Due), o.Status, cell(rep.evidenceText(o)))
+	for _, o := range e.Occurrences {
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s |\n", e.date(o.At), o.Activity, o.PlanVersion, o.EventID, e.date(o.Due), o.Status, joinParts(e.evidence(o)))
 	}
-	if len(rep.AdHoc) > 0 {
+	if len(e.AdHoc) > 0 {
 		b.WriteString("\n## Ad hoc communications\n\n| record | sent | activity | subject |\n|---|---|---|---|\n")
-		for _, r := range rep.AdHoc {
-			fmt.Fprintf(&b, "| #%d | %s | %s | %s |\n", r.Seq, rep.date(r.SentAt), r.ActivityID, cell(r.Subject))
+		for _, r := range e.AdHoc {
+			fmt.Fprintf(&b, "| #%d | %s | %s | %s |\n", r.Seq, e.date(r.SentAt), r.ActivityID, r.Subject)
 		}
 	}
 	b.WriteString("\n## Communication matrix\n\n")
+	// The matrix's own writer escapes its cells.
 	if err := rep.Matrix.WriteMarkdown(&b); err != nil {
 		return err
 	}
 	b.WriteString("\n## Completeness findings\n\n")
-	if len(rep.Findings.Findings) == 0 {
+	if len(e.Findings.Findings) == 0 {
 		b.WriteString("None.\n")
 	}
-	for _, f := range rep.Findings.Findings {
+	for _, f := range e.Findings.Findings {
 		waived := ""
 		if f.Waived {
 			waived = " (waived: " + f.WaiverReason + ")"
@@ -162,7 +374,8 @@ var htmlText string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":      pct,
-	"duration": deadline.Short,
+	"slowest":  slowest,
+	"expected": expected,
 }).Parse(htmlText))
 
 // bar is one bar of an inline SVG chart.
@@ -179,7 +392,7 @@ type chart struct {
 	Axis          float64
 }
 
-// monthChart draws the on-time rate by month as vertical bars.
+// monthChart draws the on-time rate by month due as vertical bars.
 func (rep *Report) monthChart() chart {
 	c := chart{Width: 720, Height: 220, Axis: 180}
 	n := float64(max(len(rep.Monthly), 1))
@@ -233,48 +446,58 @@ func (rep *Report) activityChart() chart {
 
 type occurrenceView struct {
 	Occurrence
-	AtText, DueText, Evidence string
+	AtHTML, DueHTML template.HTML
+	Evidence        []part
 }
 
-// WriteHTML writes the report as one self-contained, print-friendly HTML
-// page: no external assets, no JavaScript (a Content-Security-Policy says
-// so), charts as inline SVG.
+// WriteHTML writes the report as one self-contained HTML page: no external
+// assets, no JavaScript (a Content-Security-Policy says so), charts as
+// inline SVG. It prints on A4 or Letter alike (the page sets margins, not
+// a paper size); dates, times, addresses and IDs never break across lines.
+// Markup in texts is escaped by html/template, and control and
+// bidirectional formatting characters are spelled out ("\u202e"), with a
+// note near the top saying how many texts held them.
 func (rep *Report) WriteHTML(w io.Writer) error {
-	occ := make([]occurrenceView, len(rep.Occurrences))
-	for i, o := range rep.Occurrences {
-		occ[i] = occurrenceView{o, rep.date(o.At), rep.date(o.Due), rep.evidenceText(o)}
+	var esc escaper
+	e := rep.mapText(esc.text)
+	occ := make([]occurrenceView, len(e.Occurrences))
+	for i, o := range e.Occurrences {
+		occ[i] = occurrenceView{o, e.dateHTML(o.At), e.dateHTML(o.Due), e.evidence(o)}
 	}
-	overdue := make([]occurrenceView, len(rep.KPIs.Overdue))
-	for i, o := range rep.KPIs.Overdue {
-		overdue[i] = occurrenceView{o, rep.date(o.At), rep.date(o.Due), ""}
+	overdue := make([]occurrenceView, len(e.KPIs.Overdue))
+	for i, o := range e.KPIs.Overdue {
+		overdue[i] = occurrenceView{o, e.dateHTML(o.At), e.dateHTML(o.Due), nil}
 	}
 	adhoc := make([]struct {
 		comms.Record
-		SentText string
-	}, len(rep.AdHoc))
-	for i, r := range rep.AdHoc {
-		adhoc[i].Record, adhoc[i].SentText = r, rep.date(r.SentAt)
+		SentHTML template.HTML
+	}, len(e.AdHoc))
+	for i, r := range e.AdHoc {
+		adhoc[i].Record, adhoc[i].SentHTML = r, e.dateHTML(r.SentAt)
 	}
 	type versionView struct {
 		VersionInfo
 		FromText, UntilText string
+		By                  []part
 	}
-	versions := make([]versionView, len(rep.Versions))
-	for i, v := range rep.Versions {
-		versions[i] = versionView{v, rep.day(v.From), rep.day(v.Until.Add(-time.Second))}
+	versions := make([]versionView, len(e.Versions))
+	for i, v := range e.Versions {
+		versions[i] = versionView{v, e.day(v.From), e.day(v.Until.Add(-time.Second)), words(v.SavedBy)}
 	}
 	data := map[string]any{
-		"R":             rep,
+		"R":             e,
 		"Title":         "Communication evidence",
-		"Period":        rep.day(rep.From) + " to " + rep.day(rep.To.Add(-time.Second)),
-		"Now":           rep.date(rep.Now),
-		"Chain":         rep.chainText(),
+		"From":          e.day(e.From),
+		"Until":         e.day(e.To.Add(-time.Second)),
+		"Now":           e.dateHTML(e.Now),
+		"Chain":         e.chainText(),
+		"Escaped":       esc.note(),
 		"Occurrences":   occ,
 		"Overdue":       overdue,
 		"AdHoc":         adhoc,
 		"Versions":      versions,
-		"MonthChart":    rep.monthChart(),
-		"ActivityChart": rep.activityChart(),
+		"MonthChart":    e.monthChart(),
+		"ActivityChart": e.activityChart(),
 	}
 	if err := htmlTemplate.Execute(w, data); err != nil {
 		return fmt.Errorf("evidence: write HTML: %w", err)

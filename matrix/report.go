@@ -1,11 +1,27 @@
 package matrix
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ismscomms/ismscomms/internal/safetext"
 )
+
+// mapText returns a copy of r with f applied to every text its findings
+// hold: the one place each writer passes them through.
+func (r Report) mapText(f func(string) string) Report {
+	out := Report{PlanID: f(r.PlanID), At: r.At, Findings: make([]Finding, len(r.Findings))}
+	for i, x := range r.Findings {
+		x.Rule, x.Severity, x.Clause = f(x.Rule), Severity(f(string(x.Severity))), f(x.Clause)
+		x.Subject = Subject{Kind: SubjectKind(f(string(x.Subject.Kind))), ID: f(x.Subject.ID), Path: f(x.Subject.Path)}
+		x.Path, x.Message, x.Hint, x.WaiverReason = f(x.Path), f(x.Message), f(x.Hint), f(x.WaiverReason)
+		out.Findings[i] = x
+	}
+	return out
+}
 
 // TextOptions configures [Report.WriteText].
 type TextOptions struct {
@@ -17,8 +33,12 @@ type TextOptions struct {
 
 // WriteText writes the report for a terminal: one finding a line as
 // file:line:col: severity RULE [clause] subject: message, its hint on the
-// next line, and a summary.
+// next line, and a summary. Control characters (ESC, BEL, CR, C1),
+// bidirectional formatting characters, TAB and line breaks in any text,
+// the file name included, are spelled out ("\x1b", "\u202e", "\n"), so
+// that a plan cannot drive the terminal or forge a line of the report.
 func (r Report) WriteText(w io.Writer, o TextOptions) error {
+	r, o.File = r.mapText(safetext.Line), safetext.Line(o.File)
 	var b strings.Builder
 	paint := func(code, s string) string {
 		if !o.Color {
@@ -65,16 +85,31 @@ func (r Report) WriteText(w io.Writer, o TextOptions) error {
 }
 
 // WriteJSON writes the report as indented JSON. Field names are stable.
+// Texts are exact: a control or bidirectional formatting character is
+// written as a \u escape ("\u202e"), which a JSON decoder turns back into
+// the character, so the raw bytes hold nothing a terminal obeys. A program
+// that shows these texts to people must escape them itself.
 func (r Report) WriteJSON(w io.Writer) error {
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
+	if err := writeJSON(w, r); err != nil {
 		return fmt.Errorf("matrix: write report: %w", err)
 	}
 	return nil
+}
+
+// writeJSON writes v as indented JSON with every unsafe character of its
+// strings as a \u escape.
+func writeJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(safetext.JSON(buf.Bytes()))
+	return err
 }
 
 // SARIFOptions configures [Report.WriteSARIF].
@@ -92,7 +127,16 @@ type SARIFOptions struct {
 // WriteSARIF writes the report as a SARIF 2.1.0 log, so that CI systems and
 // code-scanning UIs show each finding on the plan file's line. Waived
 // findings carry an external suppression with the waiver's reason.
+//
+// Code-scanning UIs show SARIF texts to people as they are, and a
+// bidirectional override (U+202E) in a message would reorder what a
+// reviewer reads there. So, unlike [Report.WriteJSON], WriteSARIF spells
+// out control and bidirectional formatting characters ("\u202e", as
+// [Report.WriteText] does) in every text it writes: messages, waiver
+// reasons, paths, rule descriptions and the URI. The exact text is in the
+// plan file at the location each result gives.
 func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
+	r, o.URI, o.ToolVersion = r.mapText(safetext.Escape), safetext.Escape(o.URI), safetext.Escape(o.ToolVersion)
 	rules := o.Rules
 	if rules == nil {
 		rules = Rules()
@@ -110,6 +154,8 @@ func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
 	index := map[string]int{}
 	descriptors := make([]sarifRule, len(rules))
 	for i, ri := range rules {
+		ri = RuleInfo{ID: safetext.Escape(ri.ID), Severity: ri.Severity, Clause: safetext.Escape(ri.Clause),
+			Title: safetext.Escape(ri.Title), Doc: safetext.Escape(ri.Doc)}
 		index[ri.ID] = i
 		descriptors[i] = sarifRule{
 			ID:               ri.ID,
@@ -163,9 +209,7 @@ func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
 			Results: results,
 		}},
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(log); err != nil {
+	if err := writeJSON(w, log); err != nil {
 		return fmt.Errorf("matrix: write SARIF: %w", err)
 	}
 	return nil

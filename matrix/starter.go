@@ -38,15 +38,15 @@ func Starter() comms.Plan {
 			{ID: "ceo", Name: "Chief Executive Officer"},
 		},
 		Stakeholders: []comms.Stakeholder{
-			{ID: "employees", Name: "All Employees", Scope: comms.ScopeInternal, Kind: comms.KindEmployees},
-			{ID: "management", Name: "Management", Scope: comms.ScopeInternal, Kind: comms.KindManagement},
-			{ID: "departments", Name: "Relevant Departments", Scope: comms.ScopeInternal, Kind: comms.KindDepartment},
-			{ID: "internal-auditors", Name: "Internal Audit Team", Scope: comms.ScopeInternal, Kind: comms.KindAuditor},
-			{ID: "compliance-officer", Name: "Compliance Officer", Scope: comms.ScopeInternal, Kind: comms.KindDepartment},
-			{ID: "external-auditors", Name: "External Auditors", Scope: comms.ScopeExternal, Kind: comms.KindAuditor},
-			{ID: "regulators", Name: "Regulatory Bodies", Scope: comms.ScopeExternal, Kind: comms.KindRegulator},
-			{ID: "customers", Name: "Customers", Scope: comms.ScopeExternal, Kind: comms.KindCustomers},
-			{ID: "suppliers", Name: "Suppliers", Scope: comms.ScopeExternal, Kind: comms.KindSuppliers},
+			{ID: "employees", Name: "All Employees", Scope: comms.ScopeInternal, Kind: comms.KindEmployees, Size: 250},
+			{ID: "management", Name: "Management", Scope: comms.ScopeInternal, Kind: comms.KindManagement, Size: 12},
+			{ID: "departments", Name: "Relevant Departments", Scope: comms.ScopeInternal, Kind: comms.KindDepartment, Size: 60},
+			{ID: "internal-auditors", Name: "Internal Audit Team", Scope: comms.ScopeInternal, Kind: comms.KindAuditor, Size: 3},
+			{ID: "compliance-officer", Name: "Compliance Officer", Scope: comms.ScopeInternal, Kind: comms.KindDepartment, Size: 1},
+			{ID: "external-auditors", Name: "External Auditors", Scope: comms.ScopeExternal, Kind: comms.KindAuditor, Size: 2},
+			{ID: "regulators", Name: "Regulatory Bodies", Scope: comms.ScopeExternal, Kind: comms.KindRegulator, Size: 2},
+			{ID: "customers", Name: "Customers", Scope: comms.ScopeExternal, Kind: comms.KindCustomers, Size: 400},
+			{ID: "suppliers", Name: "Suppliers", Scope: comms.ScopeExternal, Kind: comms.KindSuppliers, Size: 80},
 			{ID: "media", Name: "Media", Scope: comms.ScopeExternal, Kind: comms.KindMedia},
 		},
 		Channels: []comms.Channel{
@@ -204,8 +204,8 @@ func StarterGDPRNIS2() comms.Plan {
 	p.ID = "starter-gdpr-nis2"
 	p.Roles = append(p.Roles, comms.Role{ID: "dpo", Name: "Data Protection Officer"})
 	p.Stakeholders = append(p.Stakeholders,
-		comms.Stakeholder{ID: "dpa", Name: "Data Protection Authority", Scope: comms.ScopeExternal, Kind: comms.KindRegulator},
-		comms.Stakeholder{ID: "csirt", Name: "National CSIRT", Scope: comms.ScopeExternal, Kind: comms.KindRegulator},
+		comms.Stakeholder{ID: "dpa", Name: "Data Protection Authority", Scope: comms.ScopeExternal, Kind: comms.KindRegulator, Size: 1},
+		comms.Stakeholder{ID: "csirt", Name: "National CSIRT", Scope: comms.ScopeExternal, Kind: comms.KindRegulator, Size: 1},
 		comms.Stakeholder{ID: "data-subjects", Name: "Affected Individuals", Scope: comms.ScopeExternal, Kind: comms.KindCustomers},
 	)
 	p.Channels = append(p.Channels,
