@@ -144,7 +144,7 @@ func (a *app) run(args []string) int {
 	default:
 		code = exitOther
 	}
-	if stdout.err != nil && (code == exitOK || code == exitNegative || code == exitOther) {
+	if stdout.err != nil && (code == exitOK || code == exitNegative || code == exitOther || errors.Is(err, stdout.err)) {
 		if err != nil && !errors.Is(err, stdout.err) && err.Error() != "" {
 			printErr(stderr, err)
 		}
@@ -210,7 +210,10 @@ func positional(least, most int) cobra.PositionalArgs {
 // group is the RunE of a command that only holds subcommands: without one,
 // or with one it does not have, it is a usage error.
 func group(cmd *cobra.Command, args []string) error {
-	if len(args) == 0 {
+	switch {
+	case len(args) == 0 && !cmd.HasParent():
+		return usageErr("no command given")
+	case len(args) == 0:
 		return usageErr("%s needs a command", cmd.CommandPath())
 	}
 	if cmd.SuggestionsMinimumDistance <= 0 {
@@ -247,9 +250,8 @@ unreachable); 4 an output could not be written (standard output, or an
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErr("no command given")
-		},
+		Args:          cobra.ArbitraryArgs, // group says what is wrong with them
+		RunE:          group,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			a.started = true
 			a.now = time.Now()

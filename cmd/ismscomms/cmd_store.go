@@ -281,23 +281,23 @@ anyway. A warning says when aware comes before detected.`,
 			if err != nil {
 				return storeFailure(err)
 			}
-			var p comms.Plan
-			if mPlanFile != "" || mPlanID != "" || !force {
-				if p, err = a.readPlanFlag(cmd, st, mPlanFile, mPlanID); err != nil {
-					return err
-				}
+			// The plan the milestone is checked against; with --force, only
+			// for a warning, and none is needed.
+			p, err := a.readPlanFlag(cmd, st, mPlanFile, mPlanID)
+			switch {
+			case err == nil:
 				if starting := startingMilestones(p, e.Kind); !slices.Contains(starting, name) {
 					if !force {
 						return startsNothing(p, e, name, starting)
 					}
 					say(a.stderr, "ismscomms: warning: %s.%s starts no communication of plan %s; recorded as --force asks\n", e.Kind, name, p.ID)
 				}
+			case !force || mPlanFile != "" || mPlanID != "":
+				return err
 			}
 			loc := time.Local
 			if p.ID != "" {
 				loc, _ = p.Location()
-			} else {
-				loc = a.tenantZone(cmd.Context(), st)
 			}
 			when, err := a.timeFlag("--at", mAt, loc)
 			if err != nil {
@@ -412,13 +412,19 @@ are shown in the zone of the tenant's plan when it has one.`,
 			loc := a.tenantZone(cmd.Context(), st)
 			t := newTable(a.stdout, "EVENT", "KIND", "TITLE", "STARTED", "MILESTONES")
 			for _, e := range events {
-				ms := slices.Clone(e.Milestones)
-				slices.SortStableFunc(ms, func(x, y comms.Milestone) int { return x.At.Compare(y.At) })
+				ms := effectiveMilestones(e)
 				names := make([]string, len(ms))
 				for i, m := range ms {
 					names[i] = m.Name + " " + m.At.In(loc).Format("Mon 02 Jan 15:04")
+					if m.Corrected {
+						names[i] += " (corrected)"
+					}
 				}
-				t.row(e.ID, e.Kind, e.Title, e.Start().In(loc).Format("Mon 2006-01-02 15:04 MST"), strings.Join(names, ", "))
+				started := ""
+				if len(ms) > 0 {
+					started = ms[0].At.In(loc).Format("Mon 2006-01-02 15:04 MST")
+				}
+				t.row(e.ID, e.Kind, e.Title, started, strings.Join(names, ", "))
 			}
 			return t.flush()
 		},
@@ -427,6 +433,30 @@ are shown in the zone of the tenant's plan when it has one.`,
 	list.Flags().StringVar(&listFormat, "format", "table", "table or json")
 	cmd.AddCommand(open, ms, clock, list)
 	return cmd
+}
+
+// milestoneAt is a milestone as it counts: its name, its latest time, and
+// whether it was recorded more than once.
+type milestoneAt struct {
+	Name      string
+	At        time.Time
+	Corrected bool
+}
+
+// effectiveMilestones returns e's milestones as they count: one per name,
+// at its latest entry's time (recording a milestone again corrects its
+// time, see comms.Event.Milestone), in time order.
+func effectiveMilestones(e comms.Event) []milestoneAt {
+	var out []milestoneAt
+	for _, m := range e.Milestones {
+		if i := slices.IndexFunc(out, func(o milestoneAt) bool { return o.Name == m.Name }); i >= 0 {
+			out[i].At, out[i].Corrected = m.At, true
+			continue
+		}
+		out = append(out, milestoneAt{Name: m.Name, At: m.At})
+	}
+	slices.SortStableFunc(out, func(x, y milestoneAt) int { return x.At.Compare(y.At) })
+	return out
 }
 
 // noEvent is the error for an event the tenant does not have.

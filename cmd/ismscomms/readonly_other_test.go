@@ -1,0 +1,10 @@
+//go:build !unix
+
+package main
+
+import "testing"
+
+// runInReadOnlyDir needs Unix permissions and credentials.
+func runInReadOnlyDir(t *testing.T, name string, args func(dir, db string) []string) {
+	t.Skip("read-only directories are tested on Unix")
+}
