@@ -316,9 +316,10 @@ var exitCases = []exitCase{
 		}
 		_, stderr = c.must(4, "report", "--out", c.path("out.d"))
 		wantIn(t, "report --out a directory", stderr, "it is a directory")
-		// A read-only directory (in a process of another user when the
-		// tests run as root).
+		// A read-only directory, a read-only file (in a process of another
+		// user when the tests run as root).
 		readOnlyDirCase(t)
+		readOnlyFileCase(t)
 	}},
 }
 

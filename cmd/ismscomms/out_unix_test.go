@@ -36,7 +36,8 @@ type outTarget struct {
 // TestOutTargets points every file output (report --out, init --force,
 // demo --out) at every kind of target: a missing file, a regular file, a
 // symbolic link to a file (directly, through another link, and dangling),
-// a FIFO, "-", a directory, a missing directory, a read-only directory.
+// a FIFO, "-", a directory, a missing directory, a read-only directory, a
+// read-only file.
 // Only regular files are ever replaced, and then atomically with their
 // permissions; everything else is written as it is or refused, and left
 // as it was. FIFOs, links and files are made in a temporary directory: no
@@ -213,9 +214,8 @@ func TestOutTargets(t *testing.T) {
 		})
 	}
 
-	t.Run("read-only directory", func(t *testing.T) {
-		readOnlyDirCase(t)
-	})
+	t.Run("read-only directory", readOnlyDirCase)
+	t.Run("read-only file", readOnlyFileCase)
 }
 
 // readFIFO reads the FIFO at path in the background until its writer

@@ -132,8 +132,8 @@ func (a *app) writeOutput(path string, write func(io.Writer) error) error {
 // writeFile writes a file through write, and never replaces anything but
 // a regular file:
 //
-//   - a missing file is created and an existing regular file replaced
-//     atomically: write goes to a temporary file in the same directory,
+//   - a missing file is created and an existing regular file (that the
+//     process may write) replaced atomically: write goes to a temporary file in the same directory,
 //     which is synced and renamed over path only once complete, so a
 //     failure (a full disk) leaves the old file as it was and no
 //     temporary file behind. A replaced file keeps its permissions (and,
@@ -165,6 +165,11 @@ func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
 	case err != nil:
 		return outputErr(path, err)
 	case fi.Mode().IsRegular():
+		if err := writable(target); err != nil {
+			// A rename could replace it, but a file its user may not write
+			// is one its owner protected.
+			return outputErr(path, err)
+		}
 		return replaceFile(path, target, fi, exclusive, write)
 	case fi.IsDir():
 		return outputErr(path, errors.New("it is a directory"))

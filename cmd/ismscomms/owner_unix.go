@@ -18,3 +18,12 @@ func keepOwner(name string, old fs.FileInfo) {
 	}
 	os.Chown(name, int(st.Uid), int(st.Gid)) // best effort: an ordinary user may not give files away
 }
+
+// writable returns an error unless the process may write the file at
+// name (access(2) with W_OK).
+func writable(name string) error {
+	if err := syscall.Access(name, 0x2); err != nil {
+		return &os.PathError{Op: "access", Path: name, Err: err}
+	}
+	return nil
+}

@@ -17,83 +17,125 @@ import (
 	"testing"
 )
 
-// runInReadOnlyDir runs the command that args(dir, db) gives with dir a
-// directory the command may not write to and db a store holding the
-// starter plan, and checks that it exits 4 saying "permission denied" and
-// leaves dir empty. A control runs the same command into a directory it
-// may write to, which must succeed: the failure is the directory's
-// permission and nothing else.
-//
-// Root may write into any directory whatever its mode, so a chmod proves
-// nothing when the tests run as root (as they do here). Then the command
-// runs in a process of its own as the user nobody: this test binary,
-// re-executed with ISMSCOMMS_TEST_AS_COMMAND=1 (see TestMain) and the
-// credentials of nobody; the control also checks that the file it wrote
-// belongs to nobody. Any other user runs the command in this process, on
-// a directory of mode 0555.
-func runInReadOnlyDir(t *testing.T, name string, args func(dir, db string) []string) {
+// otherUser runs the command as a user that file permissions bind, next
+// to a store it may read. Root may write into any directory and over any
+// file whatever their modes, so a chmod proves nothing when the tests run
+// as root (as they do here). Then the command runs in a process of its own
+// as the user nobody: this test binary, re-executed with
+// ISMSCOMMS_TEST_AS_COMMAND=1 (see TestMain) and the credentials of
+// nobody. Any other user runs the command in this process.
+type otherUser struct {
+	base string // a directory of mode 0755 the test removes
+	db   string // a store holding the starter plan, readable and writable by the user
+	root bool
+	uid  uint32
+	gid  uint32
+	bin  string
+}
+
+func newOtherUser(t *testing.T) *otherUser {
 	t.Helper()
-	base, err := os.MkdirTemp("", "ismscomms-rodir-")
+	base, err := os.MkdirTemp("", "ismscomms-user-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(base) })
-	ro, rw, dbDir := filepath.Join(base, "ro"), filepath.Join(base, "rw"), filepath.Join(base, "db")
-	for dir, mode := range map[string]os.FileMode{base: 0o755, ro: 0o555, rw: 0o777, dbDir: 0o777} {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(dir, mode); err != nil {
-			t.Fatal(err)
-		}
+	u := &otherUser{base: base, root: os.Geteuid() == 0}
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	db := filepath.Join(dbDir, "ismscomms.db")
+	if u.root {
+		u.uid, u.gid = nobody(t)
+		u.bin = commandBinary(t)
+	}
+	u.db = filepath.Join(u.dir(t, "db", 0o777), "ismscomms.db")
 	setup := newCLI(t)
 	setup.quiet = true
-	setup.must(0, "--db", db, "plan", "save", starterPlan)
-	files, _ := filepath.Glob(db + "*")
+	setup.must(0, "--db", u.db, "plan", "save", starterPlan)
+	files, _ := filepath.Glob(u.db + "*")
 	for _, f := range files {
-		os.Chmod(f, 0o666) // the store and any -wal, -shm: another user reads it
+		os.Chmod(f, 0o666) // the store and any -wal, -shm
 	}
+	return u
+}
 
-	var runIn func(dir string) (stderr string, code int)
-	asRoot := os.Geteuid() == 0
-	if asRoot {
-		uid, gid := nobody(t)
-		bin := commandBinary(t)
-		runIn = func(dir string) (string, int) {
-			cmd := exec.Command(bin, append([]string{"--now", testNow}, args(dir, db)...)...)
-			cmd.Env = append(os.Environ(), "ISMSCOMMS_TEST_AS_COMMAND=1", "TMPDIR="+rw, "HOME="+rw)
-			cmd.Dir = rw
-			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
-			var stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-			err := cmd.Run()
-			var ee *exec.ExitError
-			switch {
-			case errors.As(err, &ee):
-				return stderr.String(), ee.ExitCode()
-			case err != nil:
-				skipOrFail(t, "cannot run the command as nobody: "+err.Error())
-			}
-			return stderr.String(), 0
-		}
-	} else {
-		probe := filepath.Join(ro, "probe")
-		if f, err := os.Create(probe); err == nil {
-			f.Close()
-			os.Remove(probe)
-			skipOrFail(t, "this user may write into a directory of mode 0555")
-		}
-		runIn = func(dir string) (string, int) {
-			c := newCLI(t)
-			c.quiet = true
-			_, stderr, code := c.run(args(dir, db)...)
-			return stderr, code
+// dir makes a directory of the given mode in base.
+func (u *otherUser) dir(t *testing.T, name string, mode os.FileMode) string {
+	t.Helper()
+	dir := filepath.Join(u.base, name)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, mode); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// own gives path to the user (when the tests run as root).
+func (u *otherUser) own(t *testing.T, path string) {
+	t.Helper()
+	if u.root {
+		if err := os.Lchown(path, int(u.uid), int(u.gid)); err != nil {
+			t.Fatal(err)
 		}
 	}
+}
 
-	stderr, code := runIn(ro)
+// run runs the command as the user, in dir (also its TMPDIR).
+func (u *otherUser) run(t *testing.T, dir string, args ...string) (stderr string, code int) {
+	t.Helper()
+	if !u.root {
+		c := newCLI(t)
+		c.quiet = true
+		_, stderr, code := c.run(args...)
+		return stderr, code
+	}
+	cmd := exec.Command(u.bin, append([]string{"--now", testNow}, args...)...)
+	cmd.Env = append(os.Environ(), "ISMSCOMMS_TEST_AS_COMMAND=1", "TMPDIR="+dir, "HOME="+dir)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.uid, Gid: u.gid}}
+	var errBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &errBuf
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return errBuf.String(), ee.ExitCode()
+	case err != nil:
+		skipOrFail(t, "cannot run the command as nobody: "+err.Error())
+	}
+	return errBuf.String(), 0
+}
+
+// bound reports whether the user is bound by a mode that denies writing:
+// a user with CAP_DAC_OVERRIDE other than root is not, and the test skips.
+func (u *otherUser) bound(t *testing.T, ro string) {
+	t.Helper()
+	if u.root {
+		return
+	}
+	probe := filepath.Join(ro, "probe")
+	if f, err := os.Create(probe); err == nil {
+		f.Close()
+		os.Remove(probe)
+		skipOrFail(t, "this user may write where the mode says it may not")
+	}
+}
+
+// runInReadOnlyDir runs the command that args(dir, db) gives, as a user
+// that may not write into dir (see otherUser), and checks that it exits 4
+// saying "permission denied" and leaves dir empty. A control runs the same
+// command into a directory it may write to, which must succeed (and, run
+// as nobody, leave a file that is nobody's): the failure is the
+// directory's permission and nothing else.
+func runInReadOnlyDir(t *testing.T, name string, args func(dir, db string) []string) {
+	t.Helper()
+	u := newOtherUser(t)
+	ro, rw := u.dir(t, "ro", 0o555), u.dir(t, "rw", 0o777)
+	u.bound(t, ro)
+
+	stderr, code := u.run(t, rw, args(ro, u.db)...)
 	if code != exitOther || !strings.Contains(stderr, "cannot write "+ro+"/") || !strings.Contains(stderr, "permission denied") {
 		t.Errorf("%s into a read-only directory: exit %d, want 4 with \"cannot write %s/...: permission denied\"; stderr:\n%s", name, code, ro, stderr)
 	}
@@ -102,7 +144,7 @@ func runInReadOnlyDir(t *testing.T, name string, args func(dir, db string) []str
 	}
 
 	// The control.
-	stderr, code = runIn(rw)
+	stderr, code = u.run(t, rw, args(rw, u.db)...)
 	if code != exitOK {
 		t.Fatalf("%s into a writable directory: exit %d, want 0; stderr:\n%s", name, code, stderr)
 	}
@@ -110,14 +152,46 @@ func runInReadOnlyDir(t *testing.T, name string, args func(dir, db string) []str
 	if len(entries) != 1 {
 		t.Fatalf("%s into a writable directory: %d files, want 1", name, len(entries))
 	}
-	if asRoot {
+	if u.root {
 		fi, err := os.Stat(filepath.Join(rw, entries[0].Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Uid == 0 {
-			t.Errorf("%s: the control's file belongs to root: the command did not run as another user", name)
+		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Uid != u.uid {
+			t.Errorf("%s: the control's file does not belong to nobody: the command did not run as another user", name)
 		}
+	}
+}
+
+// readOnlyFileCase: a file output onto a file its user may not write
+// (mode 0444, in a directory the user may write) is refused, exit 4, and
+// the file is left as it was, although a rename could replace it: a
+// read-only file is one its owner protected.
+func readOnlyFileCase(t *testing.T) {
+	u := newOtherUser(t)
+	rw := u.dir(t, "rw", 0o777)
+	u.bound(t, u.dir(t, "ro", 0o555))
+	file := filepath.Join(rw, "kept.md")
+	for _, args := range [][]string{
+		{"--db", u.db, "report", "--format", "md", "--out", file},
+		{"init", "--force", file},
+	} {
+		if err := os.WriteFile(file, []byte("protected"), 0o444); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(file, 0o444)
+		u.own(t, file)
+		stderr, code := u.run(t, rw, args...)
+		if code != exitOther || !strings.Contains(stderr, "cannot write "+file+": permission denied") {
+			t.Errorf("%s onto a read-only file: exit %d, want 4; stderr:\n%s", strings.Join(args, " "), code, stderr)
+		}
+		if got, _ := os.ReadFile(file); string(got) != "protected" {
+			t.Errorf("%s replaced a read-only file", strings.Join(args, " "))
+		}
+		if entries, _ := os.ReadDir(rw); len(entries) != 1 {
+			t.Errorf("%s left %d files, want the read-only one alone", strings.Join(args, " "), len(entries))
+		}
+		os.Remove(file)
 	}
 }
 
@@ -192,4 +266,30 @@ func skipOrFail(t *testing.T, why string) {
 		t.Fatal(why)
 	}
 	t.Skip(why)
+}
+
+// TestClosedPipe runs the command in a process of its own with its
+// standard output a pipe whose reader has gone, as in "ismscomms agenda |
+// head -1" once head exits: the write fails, and the command says so and
+// exits 4 rather than dying of SIGPIPE or exiting 0.
+func TestClosedPipe(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	defer w.Close()
+	cmd := exec.Command(self, "--now", testNow, "schema")
+	cmd.Env = append(os.Environ(), "ISMSCOMMS_TEST_AS_COMMAND=1")
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitOther || !strings.Contains(stderr.String(), "cannot write standard output: write /dev/stdout: broken pipe") {
+		t.Errorf("schema into a closed pipe: %v, want exit status 4 saying so; stderr:\n%s", err, stderr.String())
+	}
 }
