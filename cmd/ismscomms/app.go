@@ -424,9 +424,15 @@ func (a *app) openSQLite(readOnly bool) (closingStore, error) {
 // storeFailure classifies an error a store method returned: input problems
 // (invalid, conflict, not found) are bad input, the rest the store's.
 func storeFailure(err error) error {
+	for _, category := range []error{store.ErrInvalid, store.ErrConflict, store.ErrNotFound} {
+		if errors.Is(err, category) {
+			// What the store refused, without the category's own words
+			// ("store: invalid: ") before it.
+			msg := strings.TrimPrefix(err.Error(), category.Error()+": ")
+			return &exitError{code: exitInput, err: &describedError{"the store refused it: " + msg, err}}
+		}
+	}
 	switch {
-	case errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
-		return &exitError{code: exitInput, err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &exitError{code: exitStore, err: err}
 	}

@@ -54,11 +54,14 @@ are never changed; to correct one, record a new one with --corrects.`,
 				return err
 			}
 			if r.PlanVersion != 0 && r.PlanVersion != v.Number {
-				if v, err = st.PlanVersion(cmd.Context(), a.tenant, v.PlanID, r.PlanVersion); errors.Is(err, store.ErrNotFound) {
-					return inputErr("--plan-version %d: plan %s of tenant %s has no such version (list them with: ismscomms plan list %s)", r.PlanVersion, r.PlanID, a.tenant, r.PlanID)
-				} else if err != nil {
+				old, err := st.PlanVersion(cmd.Context(), a.tenant, v.PlanID, r.PlanVersion)
+				if errors.Is(err, store.ErrNotFound) {
+					return inputErr("--plan-version %d: plan %s of tenant %s has no such version (list them with: ismscomms plan list %s)", r.PlanVersion, v.PlanID, a.tenant, v.PlanID)
+				}
+				if err != nil {
 					return storeFailure(err)
 				}
+				v = old
 			}
 			r.PlanID, r.PlanVersion = v.PlanID, v.Number
 			loc, err := v.Plan.Location()
@@ -292,8 +295,10 @@ anyway. A warning says when aware comes before detected.`,
 					}
 					say(a.stderr, "ismscomms: warning: %s.%s starts no communication of plan %s; recorded as --force asks\n", e.Kind, name, p.ID)
 				}
-			case !force || mPlanFile != "" || mPlanID != "":
+			case mPlanFile != "" || mPlanID != "":
 				return err
+			case !force:
+				return inputErr("%w\n(the milestone is checked against the plan: name a plan file with --plan, or record it unchecked with --force)", err)
 			}
 			loc := time.Local
 			if p.ID != "" {

@@ -525,6 +525,7 @@ func TestPostgresStore(t *testing.T) {
 			{"incident", "open", "INC-1", "--at", "2026-11-26T08:00:00Z"},
 			{"incident", "milestone", "INC-1", "aware", "--at", "2026-11-26T12:00:00Z"},
 			{"incident", "clock", "INC-1"},
+			{"incident", "list"},
 			{"verify"},
 			{"report", "--format", "md", "--from", "2026-10-01"},
 		} {

@@ -122,7 +122,7 @@ var errOutputExists = errors.New("exists")
 func (a *app) writeOutput(path string, write func(io.Writer) error) error {
 	if path == "-" {
 		if err := write(a.stdout); err != nil {
-			return &exitError{code: exitOther, err: fmt.Errorf("writing standard output: %w", err)}
+			return &exitError{code: exitOther, err: fmt.Errorf("cannot write standard output: %w", err)}
 		}
 		return nil
 	}
@@ -132,13 +132,14 @@ func (a *app) writeOutput(path string, write func(io.Writer) error) error {
 // writeFile writes a file through write, and never replaces anything but
 // a regular file:
 //
-//   - a missing file is created and an existing regular file (that the
-//     process may write) replaced atomically: write goes to a temporary file in the same directory,
-//     which is synced and renamed over path only once complete, so a
-//     failure (a full disk) leaves the old file as it was and no
-//     temporary file behind. A replaced file keeps its permissions (and,
-//     where the process may, its owner); a new one gets 0666 less the
-//     umask;
+//   - a missing file is created, and an existing regular file that the
+//     process may write replaced, atomically: write goes to a temporary
+//     file in the same directory, which is synced and renamed over path
+//     only once complete, so a failure (a full disk) leaves the old file
+//     as it was and no temporary file behind. A replaced file keeps its
+//     permissions (and, where the process may, its owner); a new one gets
+//     0666 less the umask. A regular file the process may not write is
+//     refused, although a rename could replace it;
 //   - a symbolic link is followed to its final target, which is then
 //     written as above: the link stays a link;
 //   - a device, FIFO or socket is opened and written directly, never
