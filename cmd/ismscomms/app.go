@@ -5,50 +5,77 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/internal/safetext"
+	"github.com/ismscomms/ismscomms/matrix"
+	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/sqlite"
 )
 
-// Exit statuses.
+// Exit statuses: the README's table, which TestExitStatusTable runs row
+// by row.
 const (
 	exitOK       = 0
-	exitNegative = 1 // the answer is no: errors found, chain broken
-	exitInput    = 2 // bad input: usage, plan, date
-	exitStore    = 3 // the store failed
-	exitOther    = 4 // anything else, such as an output that could not be written
+	exitNegative = 1 // the answer is no: findings, a broken chain, nothing stored
+	exitInput    = 2 // usage or bad input: a flag, an argument, a plan, a date
+	exitStore    = 3 // the store failed: missing, locked, corrupt, unreachable
+	exitOther    = 4 // an output could not be written, or anything else
 )
 
 // exitError carries an exit status with an error.
 type exitError struct {
 	code int
 	err  error
+	// usage: the error is one of usage; the command's usage line follows
+	// the message.
+	usage bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-func inputErr(format string, args ...any) error {
-	return &exitError{exitInput, fmt.Errorf(format, args...)}
+// errorf returns an error with exit status code. Every string argument is
+// escaped (see escapeArgs): a message that echoes a flag, a plan or a
+// store cannot break into lines of its own or command the terminal.
+// Errors among args are wrapped (%w) and escaped where printed.
+func errorf(code int, format string, args ...any) *exitError {
+	return &exitError{code: code, err: fmt.Errorf(format, escapeArgs(args, true)...)}
 }
 
-func storeErr(err error) error { return &exitError{exitStore, err} }
+// inputErr is exit status 2: bad input.
+func inputErr(format string, args ...any) error { return errorf(exitInput, format, args...) }
+
+// usageErr is exit status 2 with the command's usage line: a command,
+// flag or argument that is not one the command takes.
+func usageErr(format string, args ...any) error {
+	e := errorf(exitInput, format, args...)
+	e.usage = true
+	return e
+}
+
+// storeErr is exit status 3: the store failed.
+func storeErr(err error) error { return &exitError{code: exitStore, err: err} }
 
 // negative ends a command whose output is complete but whose answer is no.
-var errNegative = &exitError{exitNegative, errors.New("")}
+var errNegative = &exitError{code: exitNegative, err: errors.New("")}
 
 // app holds what every command shares.
 type app struct {
-	stdin          io.Reader
+	stdin io.Reader
+	// stdout and stderr are, once run starts, trackedWriters: a write that
+	// fails makes the exit status 4.
 	stdout, stderr io.Writer
 	getenv         func(string) string
 
@@ -88,30 +115,114 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 }
 
 // run runs the command line with a's streams and returns the exit status.
+// It is the one place errors are printed: escaped (safetext.Escape), and
+// for a usage error followed by the usage line. An output that could not
+// be written turns a success or a negative answer into exit status 4: the
+// reader did not get the whole answer.
 func (a *app) run(args []string) int {
-	stdin, stdout, stderr := a.stdin, a.stdout, a.stderr
+	stdout := &trackedWriter{w: a.stdout}
+	stderr := &trackedWriter{w: a.stderr}
+	a.stdout, a.stderr = stdout, stderr
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(stdin)
+	root.SetIn(a.stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
-	if err == nil {
-		return exitOK
+	cmd, err := root.ExecuteC()
+	if cmd == nil {
+		cmd = root
 	}
+	code, usage := exitOK, false
 	var ee *exitError
-	if errors.As(err, &ee) {
-		if msg := ee.Error(); msg != "" {
-			fmt.Fprintln(stderr, "ismscomms:", msg)
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code, usage = ee.code, ee.usage
+	case !a.started:
+		// Cobra's own errors: unknown commands and flags, wrong arguments.
+		code, usage = exitInput, true
+	default:
+		code = exitOther
+	}
+	if stdout.err != nil && (code == exitOK || code == exitNegative || code == exitOther || errors.Is(err, stdout.err)) {
+		if err != nil && !errors.Is(err, stdout.err) && err.Error() != "" {
+			printErr(stderr, err)
 		}
-		return ee.code
+		err = fmt.Errorf("cannot write standard output: %w", stdout.err)
+		code, usage = exitOther, false
 	}
-	fmt.Fprintln(stderr, "ismscomms:", err)
-	if a.started {
-		return exitOther
+	if err != nil && err.Error() != "" {
+		printErr(stderr, err)
 	}
-	// Cobra's own errors: unknown commands and flags, wrong arguments.
-	return exitInput
+	if usage {
+		io.WriteString(stderr, usageText(cmd))
+	}
+	if stderr.err != nil && (code == exitOK || code == exitNegative) {
+		code = exitOther // a message, a warning or a file's confirmation was lost
+	}
+	return code
+}
+
+// printErr prints err on w, escaped: library errors quote plans and
+// stores too.
+func printErr(w io.Writer, err error) {
+	fmt.Fprintln(w, "ismscomms:", safetext.Escape(err.Error()))
+}
+
+// usageText is the usage line of cmd and where to read more.
+func usageText(cmd *cobra.Command) string {
+	var b strings.Builder
+	var subs []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() && c.Name() != "help" && c.Name() != "completion" {
+			subs = append(subs, c.Name())
+		}
+	}
+	if len(subs) > 0 {
+		fmt.Fprintf(&b, "usage: %s <command> [flags]\ncommands: %s\n", cmd.CommandPath(), strings.Join(subs, ", "))
+	} else {
+		fmt.Fprintf(&b, "usage: %s\n", cmd.UseLine())
+	}
+	fmt.Fprintf(&b, "Run '%s --help' for more.\n", cmd.CommandPath())
+	return b.String()
+}
+
+// positional validates a command's arguments: at least least, at most
+// most (-1: no limit). What is missing is named from the command's Use
+// line ("milestone <id> <name>").
+func positional(least, most int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		names := strings.Fields(cmd.Use)[1:]
+		if len(args) < least {
+			missing := names[min(len(args), len(names)):min(least, len(names))]
+			return usageErr("missing argument %s", strings.Join(missing, " "))
+		}
+		if most >= 0 && len(args) > most {
+			if most == 0 {
+				return usageErr("%s takes no arguments, got \"%s\"", cmd.CommandPath(), args[0])
+			}
+			return usageErr("unexpected argument \"%s\"", args[most])
+		}
+		return nil
+	}
+}
+
+// group is the RunE of a command that only holds subcommands: without one,
+// or with one it does not have, it is a usage error.
+func group(cmd *cobra.Command, args []string) error {
+	switch {
+	case len(args) == 0 && !cmd.HasParent():
+		return usageErr("no command given")
+	case len(args) == 0:
+		return usageErr("%s needs a command", cmd.CommandPath())
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // as cobra does for the root
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		return usageErr("unknown command \"%s\" for %s; did you mean %s?", args[0], cmd.CommandPath(), s[0])
+	}
+	return usageErr("unknown command \"%s\" for %s", args[0], cmd.CommandPath())
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -129,14 +240,18 @@ Dates are RFC 3339 or YYYY-MM-DD; without an offset they are read in the
 plan's time zone where the command works on one plan, else in the local
 one (--now always in the local one).
 
-Exit status: 0 success; 1 the answer is negative (check found errors,
-verify found a broken chain); 2 bad input (usage, an unreadable plan, a
-bad date, a record that does not fit the plan); 3 the store failed
-(cannot be opened, is locked or corrupt); 4 anything else, such as an
-output that could not be written.`,
+Exit status: 0 success; 1 the answer is no (check found findings at the
+--fail-on level; verify found a broken chain, or nothing stored for the
+tenant); 2 usage or bad input (an unknown command, flag or profile, a
+missing argument, an unreadable plan, a bad date, a record that does not
+fit the plan); 3 the store failed (no store at --db, locked, corrupt,
+unreachable); 4 an output could not be written (standard output, or an
+--out file), or anything else.`,
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs, // group says what is wrong with them
+		RunE:          group,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			a.started = true
 			a.now = time.Now()
@@ -156,7 +271,18 @@ output that could not be written.`,
 	pf.StringVar(&a.db, "db", "ismscomms.db", "the store: an SQLite file, or a postgres:// URL")
 	pf.StringVar(&a.tenant, "tenant", "default", "the tenant whose data the store commands use")
 	pf.DurationVar(&a.lockTimeout, "lock-timeout", 10*time.Second, "how long to wait for a database another process holds")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return inputErr("%v", err) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%w", err) })
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return usageErr("no help for \"%s\": no such command", strings.Join(args, " "))
+			}
+			return c.Help()
+		},
+	})
 	root.AddCommand(
 		a.initCommand(), a.checkCommand(), a.matrixCommand(), a.calendarCommand(), a.agendaCommand(),
 		a.planCommand(), a.recordCommand(), a.incidentCommand(), a.reportCommand(), a.verifyCommand(),
@@ -179,31 +305,6 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date: use RFC 3339 (2026-03-07T10:00:00+01:00) or YYYY-MM-DD", s)
 }
 
-// writeFile writes a file through write, atomically: a temporary file in
-// the same directory, renamed over path once complete, so that a failure
-// never leaves a truncated file behind.
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return inputErr("%v", err)
-	}
-	defer os.Remove(f.Name()) // after the rename, a no-op
-	if err := write(f); err != nil {
-		f.Close()
-		return &exitError{exitOther, fmt.Errorf("writing %s: %w", path, err)}
-	}
-	if err := f.Close(); err != nil {
-		return &exitError{exitOther, fmt.Errorf("writing %s: %w", path, err)}
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return &exitError{exitOther, err}
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return &exitError{exitOther, err}
-	}
-	return nil
-}
-
 // timeFlag parses a time flag in loc, defaulting to --now.
 func (a *app) timeFlag(name, value string, loc *time.Location) (time.Time, error) {
 	if value == "" {
@@ -217,17 +318,36 @@ func (a *app) timeFlag(name, value string, loc *time.Location) (time.Time, error
 }
 
 // loadPlan reads a plan file; problems are bad input, listed one per line
-// as file:line:col: path: message.
+// as file:line:col: path: message. A file that cannot be read says why in
+// words a person can act on.
 func loadPlan(path string) (comms.Plan, *comms.Source, error) {
 	p, src, err := comms.LoadPlanSource(path)
-	if err != nil {
-		var perr *comms.PlanError
-		if errors.As(err, &perr) {
-			return p, src, &exitError{exitInput, err}
-		}
-		return p, src, inputErr("%v", err)
+	if err == nil {
+		return p, src, nil
 	}
-	return p, src, nil
+	var perr *comms.PlanError
+	if errors.As(err, &perr) {
+		return p, src, &exitError{code: exitInput, err: err}
+	}
+	return p, src, &exitError{code: exitInput, err: &describedError{cannotRead(path, err), err}}
+}
+
+// cannotRead says why a file given as an argument could not be read.
+func cannotRead(path string, err error) string {
+	name := safetext.Line(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("cannot read %s: no such file (create one with: ismscomms init %s)", name, name)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Sprintf("cannot read %s: permission denied", name)
+	case errors.Is(err, syscall.EISDIR):
+		return fmt.Sprintf("cannot read %s: it is a directory", name)
+	}
+	// The loader's own words, without its package and operation prefix.
+	msg := strings.TrimPrefix(err.Error(), "comms: ")
+	msg = strings.TrimPrefix(msg, "load plan: ")
+	msg = strings.TrimPrefix(msg, "load "+path+": ")
+	return "cannot read " + name + ": " + msg
 }
 
 // colour reports whether to colour output written to w: only a terminal,
@@ -235,6 +355,9 @@ func loadPlan(path string) (comms.Plan, *comms.Source, error) {
 func (a *app) colour(w io.Writer) bool {
 	if a.getenv("NO_COLOR") != "" {
 		return false
+	}
+	if t, ok := w.(*trackedWriter); ok {
+		w = t.w
 	}
 	f, ok := w.(*os.File)
 	if !ok {
@@ -250,17 +373,50 @@ type closingStore interface {
 	Close() error
 }
 
-// openStore opens the store --db names.
-func (a *app) openStore() (closingStore, error) {
+// openStore opens the store --db names. readOnly says that the command only
+// reads (verify, report, plan list, incident clock, incident list, agenda
+// --evidence): such a command must never create or migrate a store, so
+// readOnly goes to the opening of each kind of store (openSQLite,
+// openPostgres), and each command asks for its mode here, in this one
+// call.
+func (a *app) openStore(readOnly bool) (closingStore, error) {
 	if a.db == "" {
-		return nil, inputErr("--db: no store given")
+		return nil, usageErr("--db: no store given")
 	}
 	if strings.HasPrefix(a.db, "postgres://") || strings.HasPrefix(a.db, "postgresql://") {
-		return a.openPostgres()
+		return a.openPostgres(readOnly)
+	}
+	return a.openSQLite(readOnly)
+}
+
+// openSQLite opens the SQLite store in the file --db names. For a read
+// (readOnly), a file that does not exist, or is empty, is "no store at
+// ...", exit status 3, and is not created: opening it would make it a
+// database. For a write, a store is created where none is, but a
+// directory that does not exist is said to be missing.
+func (a *app) openSQLite(readOnly bool) (closingStore, error) {
+	fi, err := os.Stat(a.db)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil, errorf(exitStore, "--db %s is a directory, not a store", a.db)
+	case readOnly && errors.Is(err, fs.ErrNotExist):
+		return nil, errorf(exitStore, "no store at %s (a command that only reads never creates one: check --db, or save a plan first with: ismscomms plan save <file>)", a.db)
+	case readOnly && err == nil && fi.Size() == 0:
+		return nil, errorf(exitStore, "no store at %s: the file is empty", a.db)
+	case errors.Is(err, fs.ErrNotExist):
+		dir := filepath.Dir(a.db)
+		if d, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
+			return nil, errorf(exitStore, "cannot create the store %s: directory %s does not exist", a.db, dir)
+		} else if derr == nil && !d.IsDir() {
+			return nil, errorf(exitStore, "cannot create the store %s: %s is not a directory", a.db, dir)
+		}
 	}
 	s, err := sqlite.Open(a.db, &sqlite.Options{BusyTimeout: a.lockTimeout, Now: a.storeNow})
 	if err != nil {
-		return nil, storeErr(err)
+		if errors.Is(err, sqlite.ErrSchemaTooNew) {
+			return nil, errorf(exitStore, "cannot open the store %s: %w (upgrade ismscomms)", a.db, err)
+		}
+		return nil, errorf(exitStore, "cannot open the store %s: %w", a.db, err)
 	}
 	return s, nil
 }
@@ -268,11 +424,17 @@ func (a *app) openStore() (closingStore, error) {
 // storeFailure classifies an error a store method returned: input problems
 // (invalid, conflict, not found) are bad input, the rest the store's.
 func storeFailure(err error) error {
+	for _, category := range []error{store.ErrInvalid, store.ErrConflict, store.ErrNotFound} {
+		if errors.Is(err, category) {
+			// What the store refused, without the category's own words
+			// ("store: invalid: ") before it.
+			msg := strings.TrimPrefix(err.Error(), category.Error()+": ")
+			return &exitError{code: exitInput, err: &describedError{"the store refused it: " + msg, err}}
+		}
+	}
 	switch {
-	case errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
-		return &exitError{exitInput, err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &exitError{exitStore, err}
+		return &exitError{code: exitStore, err: err}
 	}
 	return storeErr(err)
 }
@@ -282,5 +444,22 @@ func oneOf(flag, value string, allowed ...string) error {
 	if slices.Contains(allowed, value) {
 		return nil
 	}
-	return inputErr("%s %q: use %s", flag, value, strings.Join(allowed, ", "))
+	return usageErr("%s \"%s\": use %s", flag, value, strings.Join(allowed, ", "))
+}
+
+// profileOptions reads --profile: legal profiles, comma-separated. A name
+// that is no profile is a usage error that lists the profiles there are
+// (matrix.Profile would make it a finding, and the exit status 1).
+func profileOptions(value string) ([]matrix.CheckOption, error) {
+	var opts []matrix.CheckOption
+	for _, name := range strings.Split(value, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if _, ok := regulation.Profile(name); !ok {
+			return nil, usageErr("--profile \"%s\": no such profile; use %s", name, strings.Join(regulation.Profiles(), ", "))
+		}
+		opts = append(opts, matrix.Profile(name))
+	}
+	return opts, nil
 }

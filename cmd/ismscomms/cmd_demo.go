@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,7 +37,7 @@ the record chain, and write the evidence report as HTML.`,
 				return err
 			}
 			if keep {
-				fmt.Fprintf(a.stderr, "keeping the demo's files in %s\n", dir)
+				say(a.stderr, "keeping the demo's files in %s\n", dir)
 			} else {
 				defer os.RemoveAll(dir)
 			}
@@ -64,14 +63,14 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	}
 	now := a.now.In(loc)
 	planPath := filepath.Join(dir, "communication-plan.yaml")
-	if err := writeFile(planPath, func(w io.Writer) error { return comms.EncodeYAML(w, plan) }); err != nil {
+	if err := writeFile(planPath, true, func(w io.Writer) error { return comms.EncodeYAML(w, plan) }); err != nil {
 		return err
 	}
 	step(1, "The plan: the reference's communication matrix, with GDPR and NIS2 notifications")
 	fmt.Fprintf(w, "%d roles, %d stakeholders, %d channels, %d activities\n",
 		len(plan.Roles), len(plan.Stakeholders), len(plan.Channels), len(plan.Activities))
 	if keep {
-		fmt.Fprintf(w, "written to %s\n", planPath)
+		say(w, "written to %s\n", planPath)
 	} else {
 		fmt.Fprintln(w, "ismscomms init --variant gdpr-nis2 writes it to a file you keep")
 	}
@@ -95,12 +94,14 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	if err := ag.AddPlan("", plan); err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	t := newTable(w)
 	for o := range ag.Between(now, now.AddDate(0, 0, 90)) {
 		act, _ := plan.Activity(o.Key)
-		fmt.Fprintf(tw, "%s\t%s\n", o.At.Format("Mon 2006-01-02 15:04 MST"), act.Name)
+		t.row(o.At.Format("Mon 2006-01-02 15:04 MST"), act.Name)
 	}
-	tw.Flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
 
 	// A store, with the plan saved half a year ago.
 	dbPath := filepath.Join(dir, "ismscomms.db")
@@ -114,11 +115,20 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	if _, err := st.SavePlan(store.WithSaveInfo(ctx, store.SaveInfo{By: "ciso", Note: "demo"}), tenant, plan, 0); err != nil {
 		return storeFailure(err)
 	}
-	appendRecord := func(rec comms.Record) error {
+	// The demo tells what has happened by its "now": a record sent after it
+	// is not made (its occurrence shows as due), and none is recorded after
+	// it either.
+	appendRecord := func(rec comms.Record) (bool, error) {
+		if rec.SentAt.After(now) {
+			return false, nil
+		}
 		clock = rec.SentAt.Add(3 * time.Hour)
+		if clock.After(now) {
+			clock = now
+		}
 		rec.PlanID = plan.ID
 		_, err := st.AppendRecord(ctx, tenant, rec)
-		return err
+		return err == nil, err
 	}
 
 	// 5. Six months of communication: mostly on time, one late, one
@@ -147,10 +157,13 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 			case act.ID == "internal-audits" && k == 1:
 				rec.SentAt = t.AddDate(0, 0, 20) // late
 			}
-			if err := appendRecord(rec); err != nil {
+			ok, err := appendRecord(rec)
+			if err != nil {
 				return storeFailure(err)
 			}
-			n++
+			if ok {
+				n++
+			}
 		}
 	}
 	fmt.Fprintf(w, "%d records of recurring activities appended (one late, one missed, one waived)\n", n)
@@ -198,7 +211,7 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 		{"nis2-notification", 64 * time.Hour, "csirt", "csirt-portal"},
 	} {
 		act, _ := plan.Activity(s.activity)
-		if err := appendRecord(comms.Record{ActivityID: s.activity, EventID: inc.ID, SentAt: detected.Add(s.after), Channel: s.channel,
+		if _, err := appendRecord(comms.Record{ActivityID: s.activity, EventID: inc.ID, SentAt: detected.Add(s.after), Channel: s.channel,
 			Audiences: []string{s.whom}, SenderRole: act.Owner, Sender: act.Owner + "@demo.example", Subject: act.Name}); err != nil {
 			return storeFailure(err)
 		}
@@ -210,20 +223,21 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 
 	// 7. Verify and report.
 	step(7, "Verify the record chain and write the evidence report")
-	if _, err := st.Verify(ctx, tenant); err != nil {
+	head, err := st.Verify(ctx, tenant)
+	if err != nil {
 		return storeFailure(err)
 	}
-	fmt.Fprintln(w, "record chain verified")
+	say(w, "record chain verified: %s, head hash %s\n", plural(int(head.Seq), "record"), head.Hash)
 	rep, err := evidence.Build(ctx, st, tenant, plan.ID, from, now, now, matrix.Profile("gdpr"), matrix.Profile("nis2"))
 	if err != nil {
 		return storeFailure(err)
 	}
-	if err := writeFile(out, rep.WriteHTML); err != nil {
+	if err := a.writeOutput(out, rep.WriteHTML); err != nil {
 		return err
 	}
 	k := rep.KPIs
 	fmt.Fprintf(w, "%d occurrences: %d on time, %d late, %d missed, %d waived, %d due — on-time rate %s, coverage %s\n",
 		k.Occurrences, k.OnTime, k.Late, k.Missed, k.Waived, k.Due, pctText(k.OnTimeRate), pctText(k.Coverage))
-	fmt.Fprintf(w, "evidence report written to %s\n", out)
+	say(w, "evidence report written to %s\n", out)
 	return nil
 }

@@ -5,12 +5,11 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,10 +38,12 @@ func (a *app) initCommand() *cobra.Command {
 		Long: `Write the starter plan — the reference's 14-row communication matrix as a
 complete plan — to a file (communication-plan.yaml by default). With
 --variant gdpr-nis2 the plan also carries the GDPR and NIS2 notifications.
-An existing file is not overwritten without --force.`,
+An existing file is not overwritten without --force; with it, the file is
+replaced atomically (a failure leaves it as it was). "-" writes the plan to
+standard output.`,
 		Example: `  ismscomms init
   ismscomms init --variant gdpr-nis2 plans/isms-comms.yaml`,
-		Args: cobra.MaximumNArgs(1),
+		Args: positional(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := "communication-plan.yaml"
 			if len(args) == 1 {
@@ -50,36 +51,28 @@ An existing file is not overwritten without --force.`,
 			}
 			tmpl, ok := variants[variant]
 			if !ok {
-				return inputErr("--variant %q: use starter or gdpr-nis2", variant)
+				return usageErr("--variant \"%s\": use starter or gdpr-nis2", variant)
 			}
 			data, err := templates.ReadFile(tmpl)
 			if err != nil {
 				return err
 			}
-			flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-			if force {
-				flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+			write := func(w io.Writer) error { _, err := w.Write(data); return err }
+			if path == "-" {
+				return a.writeOutput(path, write)
 			}
-			f, err := os.OpenFile(path, flags, 0o644)
-			if errors.Is(err, os.ErrExist) {
-				return inputErr("%s exists; use --force to overwrite it", path)
+			if err := writeFile(path, !force, write); err != nil {
+				if errors.Is(err, errOutputExists) {
+					return inputErr("%s exists; use --force to overwrite it", path)
+				}
+				return err
 			}
-			if err != nil {
-				return inputErr("%v", err)
-			}
-			if _, err := f.Write(data); err != nil {
-				f.Close()
-				return inputErr("%v", err)
-			}
-			if err := f.Close(); err != nil {
-				return inputErr("%v", err)
-			}
-			fmt.Fprintf(a.stderr, "wrote %s (%s plan); check it with: ismscomms check %s\n", path, variant, path)
+			say(a.stderr, "wrote %s (%s plan); check it with: ismscomms check %s\n", path, variant, path)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&variant, "variant", "starter", "starter, or gdpr-nis2 (with the GDPR and NIS2 notifications)")
-	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing file")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing file")
 	return cmd
 }
 
@@ -95,10 +88,11 @@ subject, message and hint. --profile adds legal notification obligations
 code-scanning tools.
 
 Exit status: 0 no error-severity finding (or none at --fail-on's level);
-1 findings; 2 the plan could not be read.`,
+1 findings; 2 the plan could not be read, or a usage error (such as a
+--profile that does not exist).`,
 		Example: `  ismscomms check communication-plan.yaml
   ismscomms check --profile gdpr,nis2 --format sarif plan.yaml > ismscomms.sarif`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "text", "json", "sarif"); err != nil {
 				return err
@@ -106,16 +100,15 @@ Exit status: 0 no error-severity finding (or none at --fail-on's level);
 			if err := oneOf("--fail-on", failOn, "error", "warning", "info"); err != nil {
 				return err
 			}
+			profileOpts, err := profileOptions(profiles)
+			if err != nil {
+				return err
+			}
 			p, src, err := loadPlan(args[0])
 			if err != nil {
 				return err
 			}
-			opts := []matrix.CheckOption{matrix.At(a.now), matrix.WithSource(src)}
-			for _, name := range strings.Split(profiles, ",") {
-				if name = strings.TrimSpace(name); name != "" {
-					opts = append(opts, matrix.Profile(name))
-				}
-			}
+			opts := append([]matrix.CheckOption{matrix.At(a.now), matrix.WithSource(src)}, profileOpts...)
 			r := matrix.Check(p, opts...)
 			switch format {
 			case "json":
@@ -157,7 +150,7 @@ communication activity, key message, target audience, communication
 method, timing and responsible party.`,
 		Example: `  ismscomms matrix plan.yaml
   ismscomms matrix --format html plan.yaml > matrix.html`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "md", "csv", "html", "json"); err != nil {
 				return err
@@ -197,7 +190,7 @@ func (a *app) calendarCommand() *cobra.Command {
 with the plan's time zone, reminders, and UIDs that stay the same between
 exports, so that importing it again updates the events.`,
 		Example: `  ismscomms calendar plan.yaml > isms-communication.ics`,
-		Args:    cobra.ExactArgs(1),
+		Args:    positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, _, err := loadPlan(args[0])
 			if err != nil {
@@ -233,7 +226,7 @@ Without a store, an occurrence whose deadline has passed is "past"; with
 		Example: `  ismscomms agenda plan.yaml
   ismscomms agenda --from 2026-12-01 --to 2027-01-01 tenants/*.yaml
   ismscomms agenda --evidence --from 2026-01-01 plan.yaml`,
-		Args: cobra.MinimumNArgs(1),
+		Args: positional(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "table", "json"); err != nil {
 				return err
@@ -267,7 +260,7 @@ Without a store, an occurrence whose deadline has passed is "past"; with
 			}
 			var st closingStore
 			if withEvidence {
-				if st, err = a.openStore(); err != nil {
+				if st, err = a.openStore(true); err != nil {
 					return err
 				}
 				defer st.Close()
@@ -290,12 +283,11 @@ Without a store, an occurrence whose deadline has passed is "past"; with
 				}
 				return writeJSON(a.stdout, items)
 			}
-			w := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "WHEN\tDUE BY\tSTATUS\tACTIVITY\tPLAN")
+			t := newTable(a.stdout, "WHEN", "DUE BY", "STATUS", "ACTIVITY", "PLAN")
 			for _, it := range items {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", it.At.Format("Mon 2006-01-02 15:04 MST"), it.Due.Format("2006-01-02 15:04"), it.Status, it.Name, it.Plan)
+				t.row(it.At.Format("Mon 2006-01-02 15:04 MST"), it.Due.Format("2006-01-02 15:04"), it.Status, it.Name, it.Plan)
 			}
-			return w.Flush()
+			return t.flush()
 		},
 	}
 	cmd.Flags().StringVar(&fromFlag, "from", "", "start of the window (default: now)")
@@ -371,7 +363,7 @@ Point an editor at it from a plan file:
 
   # yaml-language-server: $schema=` + comms.SchemaURL,
 		Example: `  ismscomms schema > plan.schema.json`,
-		Args:    cobra.NoArgs,
+		Args:    positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, err := a.stdout.Write(comms.Schema())
 			return err
@@ -384,6 +376,7 @@ func (a *app) planCommand() *cobra.Command {
 		Use:   "plan",
 		Short: "Keep plan versions in the store",
 		Long:  `Save a plan file as a new version in the store, and list the versions kept.`,
+		RunE:  group,
 	}
 	var expect int
 	var by, note string
@@ -394,13 +387,13 @@ func (a *app) planCommand() *cobra.Command {
 --expect is the version you read (0 to create); without it the plan's
 current version is used. A stale --expect fails and changes nothing.`,
 		Example: `  ismscomms plan save --by alice --note "annual review" plan.yaml`,
-		Args:    cobra.ExactArgs(1),
+		Args:    positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, _, err := loadPlan(args[0])
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore()
+			st, err := a.openStore(false)
 			if err != nil {
 				return err
 			}
@@ -418,7 +411,7 @@ current version is used. A stale --expect fails and changes nothing.`,
 			if err != nil {
 				return storeFailure(err)
 			}
-			fmt.Fprintf(a.stdout, "saved plan %s version %d for tenant %s\n", p.ID, v, a.tenant)
+			say(a.stdout, "saved plan %s version %d for tenant %s\n", p.ID, v, a.tenant)
 			return nil
 		},
 	}
@@ -430,12 +423,12 @@ current version is used. A stale --expect fails and changes nothing.`,
 		Use:     "list [plan-id]",
 		Short:   "List the plans, or the versions of one plan",
 		Example: "  ismscomms plan list\n  ismscomms plan list acme-isms-comms",
-		Args:    cobra.MaximumNArgs(1),
+		Args:    positional(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "table", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore()
+			st, err := a.openStore(true)
 			if err != nil {
 				return err
 			}
@@ -453,20 +446,25 @@ current version is used. A stale --expect fails and changes nothing.`,
 			}
 			rows := []row{}
 			for v, err := range seq {
+				if len(args) == 1 && errors.Is(err, store.ErrNotFound) {
+					break
+				}
 				if err != nil {
 					return storeFailure(err)
 				}
 				rows = append(rows, row{v.PlanID, v.Number, v.SavedAt, v.SavedBy, v.Note})
 			}
+			if len(args) == 1 && len(rows) == 0 {
+				return inputErr("tenant %s has no plan %s (list them with: ismscomms plan list)", a.tenant, args[0])
+			}
 			if format == "json" {
 				return writeJSON(a.stdout, rows)
 			}
-			w := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "PLAN\tVERSION\tSAVED\tBY\tNOTE")
+			t := newTable(a.stdout, "PLAN", "VERSION", "SAVED", "BY", "NOTE")
 			for _, r := range rows {
-				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", r.Plan, r.Version, r.SavedAt.Format(time.RFC3339), r.SavedBy, r.Note)
+				t.row(r.Plan, strconv.Itoa(r.Version), r.SavedAt.Format(time.RFC3339), r.SavedBy, r.Note)
 			}
-			return w.Flush()
+			return t.flush()
 		},
 	}
 	list.Flags().StringVar(&format, "format", "table", "table or json")
@@ -490,6 +488,9 @@ func (a *app) readPlanFlag(cmd *cobra.Command, st store.Store, file, id string) 
 func (a *app) storedPlan(ctx context.Context, st store.Store, id string) (store.Version, error) {
 	if id != "" {
 		v, err := st.Plan(ctx, a.tenant, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Version{}, inputErr("tenant %s has no plan %s (list them with: ismscomms plan list)", a.tenant, id)
+		}
 		if err != nil {
 			return store.Version{}, storeFailure(err)
 		}

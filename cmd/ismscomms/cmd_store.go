@@ -8,15 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
-	"github.com/ismscomms/ismscomms/matrix"
 	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/schedule"
 	"github.com/ismscomms/ismscomms/store"
@@ -40,12 +39,12 @@ are never changed; to correct one, record a new one with --corrects.`,
       --subject "Information security policy 2026" --content policy.pdf --reached 231 --acknowledged 198
   ismscomms record --activity security-metrics --occurrence 2026-08-03T09:00:00+02:00 --waived --note "summer shutdown"
   ismscomms record --activity regulator-incident-reports --event INC-7 --channel formal-reports --audience regulators`,
-		Args: cobra.NoArgs,
+		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "text", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore()
+			st, err := a.openStore(false)
 			if err != nil {
 				return err
 			}
@@ -55,9 +54,14 @@ are never changed; to correct one, record a new one with --corrects.`,
 				return err
 			}
 			if r.PlanVersion != 0 && r.PlanVersion != v.Number {
-				if v, err = st.PlanVersion(cmd.Context(), a.tenant, v.PlanID, r.PlanVersion); err != nil {
+				old, err := st.PlanVersion(cmd.Context(), a.tenant, v.PlanID, r.PlanVersion)
+				if errors.Is(err, store.ErrNotFound) {
+					return inputErr("--plan-version %d: plan %s of tenant %s has no such version (list them with: ismscomms plan list %s)", r.PlanVersion, v.PlanID, a.tenant, v.PlanID)
+				}
+				if err != nil {
 					return storeFailure(err)
 				}
+				v = old
 			}
 			r.PlanID, r.PlanVersion = v.PlanID, v.Number
 			loc, err := v.Plan.Location()
@@ -100,11 +104,11 @@ are never changed; to correct one, record a new one with --corrects.`,
 				return writeJSON(a.stdout, got)
 			}
 			if got.Type == comms.RecordWaived {
-				fmt.Fprintf(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
+				say(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
 					got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
 				return nil
 			}
-			fmt.Fprintf(a.stdout, "record %d appended for tenant %s (sent %s, recorded %s)\nhash %s\n",
+			say(a.stdout, "record %d appended for tenant %s (sent %s, recorded %s)\nhash %s\n",
 				got.Seq, a.tenant, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
 			return nil
 		},
@@ -159,7 +163,7 @@ func (a *app) checkRecordFacts(ctx context.Context, st store.Store, p comms.Plan
 		algo, hexDigits, _ := strings.Cut(r.Digest, ":")
 		n, known := digestLengths[algo]
 		if _, err := hex.DecodeString(hexDigits); !known || err != nil || len(hexDigits) != n || strings.ToLower(hexDigits) != hexDigits {
-			return inputErr("--digest %q: use sha256:<64 lower-case hex digits> (or sha384:, sha512:), or --content <file>", r.Digest)
+			return inputErr("--digest \"%s\": use sha256:<64 lower-case hex digits> (or sha384:, sha512:), or --content <file>", r.Digest)
 		}
 	}
 	if r.EventID == "" {
@@ -213,6 +217,7 @@ func (a *app) incidentCommand() *cobra.Command {
 		Long: `Incidents (and other events) start communication: their milestones —
 detected, aware, classified, ... — start the clocks of the activities and
 legal obligations they trigger.`,
+		RunE: group,
 	}
 	var kind, title, milestone, at, note string
 	open := &cobra.Command{
@@ -220,9 +225,9 @@ legal obligations they trigger.`,
 		Short: "Open an incident with its first milestone",
 		Example: `  ismscomms incident open INC-7 --title "Customer database exposed"
   ismscomms incident open INC-7 --milestone detected --at 2026-03-06T16:00:00+01:00`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore()
+			st, err := a.openStore(false)
 			if err != nil {
 				return err
 			}
@@ -240,7 +245,7 @@ legal obligations they trigger.`,
 			if err := st.SaveEvent(cmd.Context(), a.tenant, e); err != nil {
 				return storeFailure(err)
 			}
-			fmt.Fprintf(a.stdout, "opened %s %s: %s.%s at %s\n", kind, e.ID, kind, milestone, when.Format(time.RFC3339))
+			say(a.stdout, "opened %s %s: %s.%s at %s\n", kind, e.ID, kind, milestone, when.Format(time.RFC3339))
 			return nil
 		},
 	}
@@ -250,38 +255,78 @@ legal obligations they trigger.`,
 	open.Flags().StringVar(&at, "at", "", "when it was reached (default: now)")
 	open.Flags().StringVar(&note, "note", "", "a note on the milestone")
 
-	var mAt, mNote string
+	var mAt, mNote, mPlanFile, mPlanID string
+	var force bool
 	ms := &cobra.Command{
 		Use:   "milestone <id> <name>",
 		Short: "Record that an incident reached a milestone",
 		Long: `Record that an incident reached a milestone (aware, classified, ...).
-Recording a milestone again corrects its time: deadlines move with it.`,
+Recording a milestone again corrects its time: deadlines move with it.
+
+A milestone that starts none of the plan's communications — no activity is
+triggered by it and no clock of an obligation the plan declares counts
+from it — is refused, with the milestones that do: it is most likely a
+typing error that would leave a deadline unstarted. --force records it
+anyway. A warning says when aware comes before detected.`,
 		Example: `  ismscomms incident milestone INC-7 aware --at 2026-03-07T10:00:00+01:00`,
-		Args:    cobra.ExactArgs(2),
+		Args:    positional(2, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore()
+			st, err := a.openStore(false)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			when, err := a.timeFlag("--at", mAt, a.tenantZone(cmd.Context(), st))
+			id, name := args[0], args[1]
+			e, err := st.Event(cmd.Context(), a.tenant, id)
+			if errors.Is(err, store.ErrNotFound) {
+				return a.noEvent(id)
+			}
+			if err != nil {
+				return storeFailure(err)
+			}
+			// The plan the milestone is checked against; with --force, only
+			// for a warning, and none is needed.
+			p, err := a.readPlanFlag(cmd, st, mPlanFile, mPlanID)
+			switch {
+			case err == nil:
+				if starting := startingMilestones(p, e.Kind); !slices.Contains(starting, name) {
+					if !force {
+						return startsNothing(p, e, name, starting)
+					}
+					say(a.stderr, "ismscomms: warning: %s.%s starts no communication of plan %s; recorded as --force asks\n", e.Kind, name, p.ID)
+				}
+			case mPlanFile != "" || mPlanID != "":
+				return err
+			case !force:
+				return inputErr("%w\n(the milestone is checked against the plan: name a plan file with --plan, or record it unchecked with --force)", err)
+			}
+			loc := time.Local
+			if p.ID != "" {
+				loc, _ = p.Location()
+			}
+			when, err := a.timeFlag("--at", mAt, loc)
 			if err != nil {
 				return err
 			}
-			e, err := st.Event(cmd.Context(), a.tenant, args[0])
-			if err != nil {
-				return storeFailure(err)
-			}
-			e.Milestones = append(e.Milestones, comms.Milestone{Name: args[1], At: when, Note: mNote})
+			e.Milestones = append(e.Milestones, comms.Milestone{Name: name, At: when, Note: mNote})
 			if err := st.SaveEvent(cmd.Context(), a.tenant, e); err != nil {
 				return storeFailure(err)
 			}
-			fmt.Fprintf(a.stdout, "%s: %s.%s at %s\n", e.ID, e.Kind, args[1], when.Format(time.RFC3339))
+			say(a.stdout, "%s: %s.%s at %s\n", e.ID, e.Kind, name, when.Format(time.RFC3339))
+			detected, okD := e.Milestone("detected")
+			aware, okA := e.Milestone("aware")
+			if okD && okA && aware.Before(detected) {
+				say(a.stderr, "ismscomms: warning: %s became aware at %s, before it was detected at %s: the deadlines that count from awareness started first; if a time is wrong, record that milestone again with the right --at\n",
+					e.ID, aware.Format(time.RFC3339), detected.Format(time.RFC3339))
+			}
 			return nil
 		},
 	}
 	ms.Flags().StringVar(&mAt, "at", "", "when it was reached (default: now)")
 	ms.Flags().StringVar(&mNote, "note", "", "a note")
+	ms.Flags().StringVar(&mPlanFile, "plan", "", "the plan file whose triggers the milestone is checked against (default: the tenant's plan in the store)")
+	ms.Flags().StringVar(&mPlanID, "plan-id", "", "the plan's ID in the store")
+	ms.Flags().BoolVar(&force, "force", false, "record a milestone that starts none of the plan's communications")
 
 	var planFile, planID, format string
 	clock := &cobra.Command{
@@ -293,23 +338,26 @@ plan's and the law's), the time left or overdue by, and the record that did
 it — in deadline order.`,
 		Example: `  ismscomms incident clock INC-7 --plan plan.yaml
   ismscomms incident clock INC-7 --plan-id starter --format json`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "table", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore()
+			st, err := a.openStore(true)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			e, err := st.Event(cmd.Context(), a.tenant, args[0])
+			if errors.Is(err, store.ErrNotFound) {
+				return a.noEvent(args[0])
+			}
+			if err != nil {
+				return storeFailure(err)
+			}
 			p, err := a.readPlanFlag(cmd, st, planFile, planID)
 			if err != nil {
 				return err
-			}
-			e, err := st.Event(cmd.Context(), a.tenant, args[0])
-			if err != nil {
-				return storeFailure(err)
 			}
 			var records []comms.Record
 			for r, err := range st.Records(cmd.Context(), a.tenant, store.RecordQuery{EventID: e.ID}) {
@@ -320,7 +368,7 @@ it — in deadline order.`,
 			}
 			owed, err := regulation.IncidentClock(p, e, records, a.now)
 			if err != nil {
-				return inputErr("%v", err)
+				return inputErr("%w", err)
 			}
 			if format == "json" {
 				if owed == nil {
@@ -329,15 +377,134 @@ it — in deadline order.`,
 				return writeJSON(a.stdout, owed)
 			}
 			loc, _ := p.Location()
-			fmt.Fprintf(a.stdout, "%s %s at %s\n", e.ID, e.Title, a.now.In(loc).Format("Mon 2006-01-02 15:04 MST"))
+			say(a.stdout, "%s %s at %s\n", e.ID, e.Title, a.now.In(loc).Format("Mon 2006-01-02 15:04 MST"))
 			return writeClock(a.stdout, owed, loc)
 		},
 	}
 	clock.Flags().StringVar(&planFile, "plan", "", "the plan file (default: the tenant's plan in the store)")
 	clock.Flags().StringVar(&planID, "plan-id", "", "the plan's ID in the store")
 	clock.Flags().StringVar(&format, "format", "table", "table or json")
-	cmd.AddCommand(open, ms, clock)
+
+	var listKind, listFormat string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the tenant's incidents (and other events) with their milestones",
+		Long: `List the tenant's events, oldest first: each one's ID, kind, title, when it
+started (its earliest milestone) and its milestones in time order. Times
+are shown in the zone of the tenant's plan when it has one.`,
+		Example: `  ismscomms incident list
+  ismscomms incident list --kind crisis --format json`,
+		Args: positional(0, 0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := oneOf("--format", listFormat, "table", "json"); err != nil {
+				return err
+			}
+			st, err := a.openStore(true)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			events := []comms.Event{}
+			for e, err := range st.Events(cmd.Context(), a.tenant, store.EventQuery{Kind: listKind}) {
+				if err != nil {
+					return storeFailure(err)
+				}
+				events = append(events, e)
+			}
+			if listFormat == "json" {
+				return writeJSON(a.stdout, events)
+			}
+			loc := a.tenantZone(cmd.Context(), st)
+			t := newTable(a.stdout, "EVENT", "KIND", "TITLE", "STARTED", "MILESTONES")
+			for _, e := range events {
+				ms := effectiveMilestones(e)
+				names := make([]string, len(ms))
+				for i, m := range ms {
+					names[i] = m.Name + " " + m.At.In(loc).Format("Mon 02 Jan 15:04")
+					if m.Corrected {
+						names[i] += " (corrected)"
+					}
+				}
+				started := ""
+				if len(ms) > 0 {
+					started = ms[0].At.In(loc).Format("Mon 2006-01-02 15:04 MST")
+				}
+				t.row(e.ID, e.Kind, e.Title, started, strings.Join(names, ", "))
+			}
+			return t.flush()
+		},
+	}
+	list.Flags().StringVar(&listKind, "kind", "", "only events of this kind (default: all)")
+	list.Flags().StringVar(&listFormat, "format", "table", "table or json")
+	cmd.AddCommand(open, ms, clock, list)
 	return cmd
+}
+
+// milestoneAt is a milestone as it counts: its name, its latest time, and
+// whether it was recorded more than once.
+type milestoneAt struct {
+	Name      string
+	At        time.Time
+	Corrected bool
+}
+
+// effectiveMilestones returns e's milestones as they count: one per name,
+// at its latest entry's time (recording a milestone again corrects its
+// time, see comms.Event.Milestone), in time order.
+func effectiveMilestones(e comms.Event) []milestoneAt {
+	var out []milestoneAt
+	for _, m := range e.Milestones {
+		if i := slices.IndexFunc(out, func(o milestoneAt) bool { return o.Name == m.Name }); i >= 0 {
+			out[i].At, out[i].Corrected = m.At, true
+			continue
+		}
+		out = append(out, milestoneAt{Name: m.Name, At: m.At})
+	}
+	slices.SortStableFunc(out, func(x, y milestoneAt) int { return x.At.Compare(y.At) })
+	return out
+}
+
+// noEvent is the error for an event the tenant does not have.
+func (a *app) noEvent(id string) error {
+	return inputErr("tenant %s has no incident %s (list them with: ismscomms incident list; open one with: ismscomms incident open %s)", a.tenant, id, id)
+}
+
+// startingMilestones returns the milestones of events of kind that start
+// a clock of plan p: those its activities are triggered by, and those the
+// clocks of the obligations its activities declare count from (what
+// regulation.IncidentClock and schedule.Deadlines count from), in the
+// order the plan first names them.
+func startingMilestones(p comms.Plan, kind string) []string {
+	var out []string
+	add := func(trigger string) {
+		k, m, ok := comms.Timing{Trigger: trigger}.TriggerParts()
+		if ok && k == kind && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	for _, act := range p.Activities {
+		add(act.When.Trigger)
+		for _, id := range act.Obligations {
+			if ob, ok := regulation.Lookup(id); ok {
+				add(ob.Trigger)
+				for _, c := range ob.Clocks {
+					add(c.From)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// startsNothing is the refusal of a milestone that starts none of p's
+// communications.
+func startsNothing(p comms.Plan, e comms.Event, name string, starting []string) error {
+	if len(starting) == 0 {
+		return inputErr("%s.%s starts no communication of plan %s: none of its activities is triggered by %s events; use --force to record it anyway",
+			e.Kind, name, p.ID, e.Kind)
+	}
+	return inputErr("%s.%s starts no communication of plan %s; the milestones that do are: %s (use --force to record it anyway)",
+		e.Kind, name, p.ID, strings.Join(starting, ", "))
 }
 
 // plural returns "1 record", "2 records".
@@ -361,8 +528,7 @@ func (a *app) tenantZone(ctx context.Context, st store.Store) *time.Location {
 
 // writeClock writes an incident clock as a table, times in loc.
 func writeClock(out io.Writer, owed []regulation.Owed, loc *time.Location) error {
-	w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "COMMUNICATION\tOBLIGATIONS\tTO\tDUE\tSTATUS")
+	t := newTable(out, "COMMUNICATION", "OBLIGATIONS", "TO", "DUE", "STATUS")
 	for _, o := range owed {
 		due := "—"
 		if !o.Due.IsZero() {
@@ -379,9 +545,9 @@ func writeClock(out io.Writer, owed []regulation.Owed, loc *time.Location) error
 				status += " (late)"
 			}
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", name, strings.Join(o.Obligations, ", "), strings.Join(o.Recipients, ", "), due, status)
+		t.row(name, strings.Join(o.Obligations, ", "), strings.Join(o.Recipients, ", "), due, status)
 	}
-	return w.Flush()
+	return t.flush()
 }
 
 func (a *app) reportCommand() *cobra.Command {
@@ -396,12 +562,16 @@ KPIs, the matrix and the completeness findings. HTML is one self-contained
 page; Markdown and JSON are also available.`,
 		Example: `  ismscomms report --plan-id starter --from 2026-01-01 --to 2027-01-01 --out report.html
   ismscomms report --format md`,
-		Args: cobra.NoArgs,
+		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "html", "md", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore()
+			opts, err := profileOptions(profiles)
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore(true)
 			if err != nil {
 				return err
 			}
@@ -428,12 +598,6 @@ page; Markdown and JSON are also available.`,
 			if !to.After(from) {
 				return inputErr("--to (%s) must be after --from (%s)", to.Format(time.RFC3339), from.Format(time.RFC3339))
 			}
-			var opts []matrix.CheckOption
-			for _, name := range strings.Split(profiles, ",") {
-				if name = strings.TrimSpace(name); name != "" {
-					opts = append(opts, matrix.Profile(name))
-				}
-			}
 			rep, err := evidence.Build(cmd.Context(), st, a.tenant, v.PlanID, from, to, a.now, opts...)
 			if err != nil {
 				return storeFailure(err)
@@ -447,13 +611,13 @@ page; Markdown and JSON are also available.`,
 				}
 				return rep.WriteHTML(w)
 			}
-			if out == "" {
-				return write(a.stdout)
+			if out == "" || out == "-" {
+				return a.writeOutput("-", write)
 			}
-			if err := writeFile(out, write); err != nil {
+			if err := a.writeOutput(out, write); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
+			say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
 			return nil
 		},
 	}
@@ -462,7 +626,7 @@ page; Markdown and JSON are also available.`,
 	f.StringVar(&fromFlag, "from", "", "start of the period (default: 12 months before --now)")
 	f.StringVar(&toFlag, "to", "", "end of the period, exclusive (default: --now)")
 	f.StringVar(&format, "format", "html", "html, md or json")
-	f.StringVar(&out, "out", "", "write to this file instead of standard output")
+	f.StringVar(&out, "out", "", "write to this file (\"-\" or none: standard output); a regular file is replaced atomically, a device or FIFO written as it is")
 	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated")
 	return cmd
 }
@@ -481,61 +645,88 @@ func chainWord(c evidence.Chain) string {
 	return fmt.Sprintf("BROKEN at record %d", c.Seq)
 }
 
+// verifyResult is what verify found, as --format json prints it.
+type verifyResult struct {
+	Tenant string `json:"tenant"`
+	// Status is "verified", "no records" (plans, no record yet: an empty
+	// chain, nothing to verify), "nothing stored" or "broken".
+	Status string `json:"status"`
+	// Intact is true only when the whole chain verified.
+	Intact bool `json:"intact"`
+	// Records is how many records were verified, when the chain was.
+	Records *int64 `json:"records,omitempty"`
+	// Head is the last record verified: its number and hash.
+	Head     *store.Head `json:"head,omitempty"`
+	Plans    int         `json:"plans"`
+	BrokenAt int64       `json:"broken_at,omitempty"`
+	Reason   string      `json:"reason,omitempty"`
+}
+
 func (a *app) verifyCommand() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Verify the tenant's record chain",
-		Long: `Walk the tenant's log of records and check every hash and link. Prints the
-first record whose hash, link or sequence number is wrong.
+		Long: `Walk the tenant's log of records and check every hash and link. Prints how
+many records it verified and the hash of the last (the head), or the first
+record whose hash, link or sequence number is wrong. It verifies the
+record chain only: plans and events are not chained.
 
-Exit status: 0 the chain is intact; 1 it is broken; 3 the store failed.`,
+Exit status: 0 the chain verified (or the tenant has plans but no record
+yet, which is said); 1 the chain is broken, or the tenant has nothing
+stored at all (no plan, no record: most likely a wrong --tenant or --db);
+3 the store failed.`,
 		Example: `  ismscomms verify --tenant acme
   ismscomms verify --format json`,
-		Args: cobra.NoArgs,
+		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "text", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore()
+			st, err := a.openStore(true)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			res := struct {
-				Tenant   string `json:"tenant"`
-				Intact   bool   `json:"intact"`
-				Records  int    `json:"records"`
-				BrokenAt int64  `json:"broken_at,omitempty"`
-				Reason   string `json:"reason,omitempty"`
-			}{Tenant: a.tenant}
-			for _, err := range st.Records(cmd.Context(), a.tenant, store.RecordQuery{}) {
+			res := verifyResult{Tenant: a.tenant}
+			for _, err := range st.Plans(cmd.Context(), a.tenant) {
 				if err != nil {
-					break // Verify reports it
+					return storeFailure(err)
 				}
-				res.Records++
+				res.Plans++
 			}
-			_, err = st.Verify(cmd.Context(), a.tenant)
+			head, err := st.Verify(cmd.Context(), a.tenant)
 			var ce *store.ChainError
 			switch {
 			case errors.As(err, &ce):
-				res.BrokenAt, res.Reason = ce.Seq, ce.Reason
+				res.Status, res.BrokenAt, res.Reason = "broken", ce.Seq, ce.Reason
 			case err != nil:
 				return storeFailure(err)
+			case head.Seq == 0 && res.Plans == 0:
+				res.Status, res.Records = "nothing stored", &head.Seq
+			case head.Seq == 0:
+				res.Status, res.Intact, res.Records = "no records", true, &head.Seq
 			default:
-				res.Intact = true
+				res.Status, res.Intact, res.Records, res.Head = "verified", true, &head.Seq, &head
 			}
-			switch {
-			case format == "json":
+			if format == "json" {
 				if err := writeJSON(a.stdout, res); err != nil {
 					return err
 				}
-			case res.Intact:
-				fmt.Fprintf(a.stdout, "record chain of tenant %s verified: %s, all intact and in sequence\n", a.tenant, plural(res.Records, "record"))
-			default:
-				fmt.Fprintf(a.stdout, "record chain of tenant %s is BROKEN at record %d: %s\n", a.tenant, res.BrokenAt, res.Reason)
+			} else {
+				switch res.Status {
+				case "verified":
+					say(a.stdout, "record chain of tenant %s verified: %s, all intact and in sequence\nhead: record %d, hash %s\n",
+						a.tenant, plural(int(head.Seq), "record"), head.Seq, head.Hash)
+				case "no records":
+					say(a.stdout, "tenant %s has %s and no record yet: there is no record chain to verify\n", a.tenant, plural(res.Plans, "plan"))
+				case "nothing stored":
+					say(a.stdout, "tenant %s has nothing stored (no plan, no record): nothing was verified; check --tenant and --db\n", a.tenant)
+				default:
+					say(a.stdout, "record chain of tenant %s is BROKEN at record %d: %s\n", a.tenant, res.BrokenAt, res.Reason)
+				}
 			}
-			if !res.Intact {
+			if res.Status == "broken" || res.Status == "nothing stored" {
 				return errNegative
 			}
 			return nil

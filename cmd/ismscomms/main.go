@@ -7,18 +7,26 @@
 //	ismscomms demo
 //
 // Results go to standard output, diagnostics to standard error. Exit
-// status: 0 success; 1 the answer is negative (check found errors, verify
-// found a broken chain); 2 bad input (usage, an unreadable plan, a bad
-// date, a record that does not fit the plan); 3 the store failed (cannot
-// be opened, is locked or corrupt); 4 anything else, such as an output
-// that could not be written.
+// status (the README's table): 0 success; 1 the answer is no (check found
+// findings at the --fail-on level, verify found a broken chain or nothing
+// stored for the tenant); 2 usage or bad input (an unknown command, flag
+// or profile, a missing argument, an unreadable plan, a bad date, a
+// record that does not fit the plan); 3 the store failed (no store at
+// --db, locked, corrupt, unreachable); 4 an output could not be written
+// (standard output or error, an --out file), or anything else.
 package main
 
 import (
 	"os"
+	"os/signal"
+	"syscall"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 )
 
 func main() {
+	// A reader that goes away (ismscomms agenda | head -1) makes a write
+	// fail with EPIPE instead of killing the process: the command then
+	// says its output was cut short and exits 4, as for a full disk.
+	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }

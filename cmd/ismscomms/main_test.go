@@ -19,15 +19,31 @@ import (
 	_ "modernc.org/sqlite" // the driver the tests use to lock and tamper with a store
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/internal/safetext"
+	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/sqlite"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestMain(m *testing.M) {
+	// A test that needs the command in a process of its own (as another
+	// user, see TestOutReadOnlyDir) runs this binary with the variable set.
+	if os.Getenv("ISMSCOMMS_TEST_AS_COMMAND") == "1" {
+		main()
+	}
 	// Times given without an offset are read in the local zone; pin it.
 	time.Local = time.UTC
-	os.Exit(m.Run())
+	code := m.Run()
+	for _, f := range cleanups {
+		f()
+	}
+	os.Exit(code)
 }
+
+// cleanups run after all tests, for what they share (a copy of the test
+// binary).
+var cleanups []func()
 
 const testNow = "2026-11-27T10:00:00Z"
 
@@ -40,6 +56,9 @@ type cli struct {
 	clock time.Time
 	// transcript collects every command with its output and exit status.
 	transcript bytes.Buffer
+	// quiet keeps the commands out of the transcript (output that varies
+	// between machines, such as a network error).
+	quiet bool
 }
 
 func newCLI(t *testing.T) *cli {
@@ -54,6 +73,14 @@ func (c *cli) path(name string) string { return filepath.Join(c.dir, name) }
 // args set their own) and returns its output and exit status.
 func (c *cli) run(args ...string) (stdout, stderr string, code int) {
 	c.t.Helper()
+	return c.runTo(nil, nil, args...)
+}
+
+// runTo is run with standard output and error going to w and ew, where
+// they are not nil, instead of being collected (what reaches them is not
+// in the transcript: "(standard output lost)" is).
+func (c *cli) runTo(w, ew io.Writer, args ...string) (stdout, stderr string, code int) {
+	c.t.Helper()
 	full := []string{"--db", c.path("ismscomms.db"), "--now", testNow}
 	full = append(full, args...)
 	var out, errOut bytes.Buffer
@@ -65,11 +92,22 @@ func (c *cli) run(args ...string) (stdout, stderr string, code int) {
 			return c.clock
 		},
 	}
+	if w != nil {
+		a.stdout = w
+		out.WriteString("(standard output lost)\n")
+	}
+	if ew != nil {
+		a.stderr = ew
+		errOut.WriteString("(standard error lost)\n")
+	}
 	code = a.run(full)
 	stdout, stderr = c.scrub(out.String()), c.scrub(errOut.String())
+	if c.quiet {
+		return stdout, stderr, code
+	}
 	quoted := make([]string, len(args))
 	for i, arg := range args {
-		quoted[i] = arg
+		quoted[i] = safetext.Line(arg) // a golden file is read in a terminal too
 		if strings.ContainsAny(arg, " '") {
 			quoted[i] = "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
 		}
@@ -155,7 +193,7 @@ func TestSession(t *testing.T) {
 	c.must(0, "verify")
 	c.must(0, "verify", "--format", "json")
 	c.must(0, "--tenant", "acme", "plan", "list")
-	c.must(0, "--tenant", "acme", "verify")
+	c.must(1, "--tenant", "acme", "verify") // nothing stored: nothing verified
 	c.must(0, "report", "--format", "md", "--from", "2026-10-01", "--out", c.path("report.md"))
 	report, err := os.ReadFile(c.path("report.md"))
 	if err != nil {
@@ -186,7 +224,7 @@ func TestExitStatus(t *testing.T) {
 	}{
 		{"unknown command", []string{"chek"}, 2, []string{`unknown command "chek"`}},
 		{"unknown flag", []string{"check", "--colour", "x.yaml"}, 2, []string{"unknown flag: --colour"}},
-		{"missing argument", []string{"check"}, 2, []string{"accepts 1 arg(s), received 0"}},
+		{"missing argument", []string{"check"}, 2, []string{"missing argument <plan>", "usage: ismscomms check <plan> [flags]"}},
 		{"missing file", []string{"check", "testdata/nothere.yaml"}, 2, []string{"testdata/nothere.yaml", "no such file"}},
 		{"broken plan", []string{"check", "testdata/broken.yaml"}, 2, []string{
 			`testdata/broken.yaml:3:11: timezone: unknown time zone "Europe/Lundon"`,
@@ -487,6 +525,7 @@ func TestPostgresStore(t *testing.T) {
 			{"incident", "open", "INC-1", "--at", "2026-11-26T08:00:00Z"},
 			{"incident", "milestone", "INC-1", "aware", "--at", "2026-11-26T12:00:00Z"},
 			{"incident", "clock", "INC-1"},
+			{"incident", "list"},
 			{"verify"},
 			{"report", "--format", "md", "--from", "2026-10-01"},
 		} {
@@ -528,7 +567,7 @@ func TestRecordChecks(t *testing.T) {
 		}
 	}
 	out, _ := c.must(0, "verify")
-	if !strings.Contains(out, "0 records") {
+	if !strings.Contains(out, "no record yet") {
 		t.Errorf("refused records were appended: %s", out)
 	}
 	digest := "sha256:" + strings.Repeat("ab", 32)
@@ -561,13 +600,41 @@ type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
 
-// TestOutputFailure: an output that cannot be written is exit status 4,
-// and a file output is never left half written.
+// TestOutputFailure: an output that cannot be written is exit status 4
+// in every command, and a file output is never left half written.
 func TestOutputFailure(t *testing.T) {
-	var stderr bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: failingWriter{}, stderr: &stderr, getenv: func(string) string { return "" }}
-	if code := a.run([]string{"matrix", "../../examples/plans/starter.yaml"}); code != exitOther || !strings.Contains(stderr.String(), "no space left") {
-		t.Errorf("matrix to a full disk: exit %d, %q; want 4", code, stderr.String())
+	c := newCLI(t)
+	c.quiet = true
+	c.must(0, "plan", "save", starterPlan)
+	c.must(0, "incident", "open", "INC-1", "--at", "2026-11-26T08:00:00Z")
+	for _, args := range [][]string{
+		{"--help"},
+		{"--version"},
+		{"init", "-"},
+		{"check", starterPlan},
+		{"check", "--format", "sarif", starterPlan},
+		{"matrix", starterPlan},
+		{"calendar", starterPlan},
+		{"agenda", starterPlan},
+		{"agenda", "--evidence", "--format", "json", starterPlan},
+		{"schema"},
+		{"plan", "save", starterPlan},
+		{"plan", "list"},
+		{"record", "--activity", "policy", "--occurrence", "2026-01-15T09:00:00+01:00", "--sent", "2026-01-15T10:00:00+01:00"},
+		{"incident", "open", "INC-2"},
+		{"incident", "milestone", "INC-1", "aware"},
+		{"incident", "clock", "INC-1"},
+		{"incident", "list"},
+		{"report"},
+		{"report", "--out", "-"},
+		{"verify"},
+		{"verify", "--format", "json"},
+		{"demo", "--out", c.path("demo.html")},
+	} {
+		_, stderr, code := c.runTo(failingWriter{}, nil, args...)
+		if code != exitOther || !strings.Contains(stderr, "cannot write standard output: no space left on device") {
+			t.Errorf("%s to a full disk: exit %d, want 4; stderr:\n%s", strings.Join(args, " "), code, stderr)
+		}
 	}
 
 	dir := t.TempDir()
@@ -575,24 +642,69 @@ func TestOutputFailure(t *testing.T) {
 	if err := os.WriteFile(path, []byte("the previous report"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := writeFile(path, func(w io.Writer) error {
-		fmt.Fprint(w, "half a report")
-		return errors.New("interrupted")
-	})
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != exitOther {
-		t.Errorf("writeFile with a failing write: %v, want exit status 4", err)
+	halfThenFail := func(w io.Writer) error {
+		w.Write(bytes.Repeat([]byte("half a report "), 10000)) // past any buffer
+		return errors.New("no space left on device")
+	}
+	for _, exclusive := range []bool{false, true} {
+		target := path
+		if exclusive {
+			target = filepath.Join(dir, "new.yaml")
+		}
+		err := writeFile(target, exclusive, halfThenFail)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != exitOther || !strings.Contains(err.Error(), "cannot write "+target+": no space left on device") {
+			t.Errorf("writeFile (exclusive %v) with a failing write: %v, want exit status 4 naming the file", exclusive, err)
+		}
 	}
 	got, _ := os.ReadFile(path)
 	entries, _ := os.ReadDir(dir)
 	if string(got) != "the previous report" || len(entries) != 1 {
-		t.Errorf("after a failed write: %q and %d files, want the previous report alone", got, len(entries))
+		t.Errorf("after failed writes: %q and %d files, want the previous report alone", got, len(entries))
 	}
-	if err := writeFile(path, func(w io.Writer) error { _, err := fmt.Fprint(w, "the new report"); return err }); err != nil {
+	if err := writeFile(path, false, func(w io.Writer) error { _, err := fmt.Fprint(w, "the new report"); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != "the new report" {
 		t.Errorf("after a write: %q", got)
+	}
+}
+
+// TestDemoNow: the demo records nothing sent, and nothing recorded, after
+// its own "now", whatever the time of day: a reference time just after an
+// occurrence (security-metrics, Mondays 09:00) would otherwise get a
+// record "sent" two hours later.
+func TestDemoNow(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // where the demo keeps its store
+	for _, now := range []string{testNow, "2026-12-07T09:30:00+01:00", "2027-03-01T10:59:00+01:00"} {
+		c := newCLI(t)
+		_, stderr := c.must(0, "--now", now, "demo", "--keep", "--out", c.path("demo.html"))
+		_, dir, ok := strings.Cut(strings.TrimSpace(stderr), "keeping the demo's files in ")
+		if !ok {
+			t.Fatalf("demo --keep does not say where: %s", stderr)
+		}
+		ref, err := parseTime(now, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := sqlite.Open(filepath.Join(dir, "ismscomms.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for r, err := range st.Records(context.Background(), "demo", store.RecordQuery{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if r.SentAt.After(ref) || r.RecordedAt.After(ref) {
+				t.Errorf("--now %s: record %d (%s) sent %s, recorded %s: after the demo's now", now, r.Seq, r.ActivityID, r.SentAt, r.RecordedAt)
+			}
+		}
+		st.Close()
+		if n < 10 {
+			t.Errorf("--now %s: the demo recorded %d records", now, n)
+		}
 	}
 }
 

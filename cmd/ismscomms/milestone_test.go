@@ -1,0 +1,74 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/matrix"
+)
+
+// TestStartingMilestones: the milestones that start a clock are those the
+// plan's activities are triggered by and those the clocks of the
+// obligations they declare count from (DORA's initial notification is
+// triggered by classification, and due no later than 24 hours after
+// awareness).
+func TestStartingMilestones(t *testing.T) {
+	dora := comms.Plan{Activities: []comms.Activity{
+		{ID: "dora", When: comms.Timing{Trigger: "incident.classified"}, Obligations: []string{"dora-initial"}},
+		{ID: "crisis", When: comms.Timing{Trigger: "crisis.declared"}},
+		{ID: "chained", When: comms.Timing{Trigger: comms.ActivityTriggerPrefix + "dora"}},
+		{ID: "recurring", When: comms.Timing{RRule: "FREQ=YEARLY"}},
+	}}
+	for _, tc := range []struct {
+		plan comms.Plan
+		kind string
+		want []string
+	}{
+		{dora, "incident", []string{"classified", "aware"}},
+		{dora, "crisis", []string{"declared"}},
+		{dora, "policy", nil},
+		{matrix.StarterGDPRNIS2(), "incident", []string{"detected", "aware", "high-risk"}},
+	} {
+		if got := startingMilestones(tc.plan, tc.kind); !slices.Equal(got, tc.want) {
+			t.Errorf("%s events of plan %q: %q, want %q", tc.kind, tc.plan.ID, got, tc.want)
+		}
+	}
+}
+
+// TestMilestoneChecks: a milestone that starts nothing is refused unless
+// forced; aware before detected is recorded with a warning.
+func TestMilestoneChecks(t *testing.T) {
+	c := newCLI(t)
+	// Without a plan there is nothing to check against: --force, or a plan.
+	c.must(0, "incident", "open", "INC-0", "--at", "2026-11-26T08:00:00Z")
+	_, stderr := c.must(2, "incident", "milestone", "INC-0", "aware")
+	wantIn(t, "milestone without a plan", stderr, "has no plan in the store")
+	c.must(0, "incident", "milestone", "INC-0", "aware", "--force")
+	c.must(0, "incident", "milestone", "INC-0", "aware", "--plan", starterPlan)
+
+	c.must(0, "plan", "save", starterPlan)
+	c.must(0, "incident", "open", "INC-1", "--at", "2026-11-26T08:00:00Z")
+	_, stderr = c.must(0, "incident", "milestone", "INC-1", "awre", "--force", "--at", "2026-11-26T09:00:00Z")
+	wantIn(t, "a forced milestone", stderr, "warning: incident.awre starts no communication of plan starter; recorded as --force asks")
+	// high-risk starts GDPR Art. 34 in the GDPR + NIS2 plan, nothing in the starter.
+	c.must(2, "incident", "milestone", "INC-1", "high-risk")
+	c.must(0, "incident", "milestone", "INC-1", "high-risk", "--plan", "../../examples/plans/starter-gdpr-nis2.yaml")
+
+	stdout, stderr := c.must(0, "incident", "milestone", "INC-1", "aware", "--at", "2026-11-26T07:00:00Z")
+	wantIn(t, "aware before detected", stdout, "INC-1: incident.aware at 2026-11-26T07:00:00Z")
+	wantIn(t, "aware before detected", stderr, "warning: INC-1 became aware at 2026-11-26T07:00:00Z, before it was detected at 2026-11-26T08:00:00Z")
+	// Corrected: the latest time counts, and no warning.
+	_, stderr = c.must(0, "incident", "milestone", "INC-1", "aware", "--at", "2026-11-26T10:00:00Z")
+	if stderr != "" {
+		t.Errorf("a corrected aware after detected still warns: %s", stderr)
+	}
+	out, _ := c.must(0, "incident", "list")
+	wantIn(t, "incident list", out, "INC-1  incident", "detected Thu 26 Nov 09:00, awre Thu 26 Nov 10:00", "aware Thu 26 Nov 11:00")
+	out, _ = c.must(0, "incident", "list", "--format", "json", "--kind", "crisis")
+	if strings.TrimSpace(out) != "[]" {
+		t.Errorf("incident list --kind crisis: %s, want []", out)
+	}
+	golden(t, "milestone.golden", c.transcript.String())
+}
