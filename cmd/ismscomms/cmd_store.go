@@ -640,9 +640,20 @@ func pctText(r float64) string {
 
 func chainWord(c evidence.Chain) string {
 	if c.OK {
-		return "verified"
+		if c.Verified == 0 {
+			return "empty (no records to verify)"
+		}
+		return fmt.Sprintf("verified (%s, head %s)", plural(int(c.Verified), "record"), shortHash(c.HeadHash))
 	}
 	return fmt.Sprintf("BROKEN at record %d", c.Seq)
+}
+
+// shortHash abbreviates a hex hash for a one-line message.
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12] + "…"
+	}
+	return h
 }
 
 // verifyResult is what verify found, as --format json prints it.

@@ -150,9 +150,17 @@ func main() {
 		}
 	}
 	k := rep.KPIs
-	fmt.Printf("%d records in %s; chain verified: %v\n", n, *dbPath, rep.Chain.OK)
+	fmt.Printf("%d records in %s; chain verified: %v (%d records, head %.12s)\n", n, *dbPath, rep.Chain.OK, rep.Chain.Verified, rep.Chain.HeadHash)
 	fmt.Printf("occurrences %d: on time %d, late %d, missed %d, waived %d, due %d, upcoming %d; deviations %d; ad hoc %d\n",
 		k.Occurrences, k.OnTime, k.Late, k.Missed, k.Waived, k.Due, k.Upcoming, k.Deviations, k.AdHoc)
-	fmt.Printf("on-time rate %.0f%%, coverage %.0f%%\n", 100*k.OnTimeRate, 100*k.Coverage)
+	fmt.Printf("on-time rate %s, coverage %s\n", percent(k.OnTimeRate), percent(k.Coverage))
 	fmt.Printf("report written to %s\n", *out)
+}
+
+// percent formats a rate; a negative rate is unknown (nothing to count).
+func percent(r float64) string {
+	if r < 0 {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.0f%%", 100*r)
 }
