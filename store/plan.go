@@ -26,8 +26,8 @@ const MaxStoredPlan = comms.MaxPlanSize
 // stored form, not on the file the plan came from: YAML is often smaller
 // than the same plan in JSON, so a plan file under comms.MaxPlanSize can
 // still be refused here. Compact JSON (rather than comms.EncodeJSON's
-// indented form, which nests activities four levels deep and is typically
-// 1.5 times larger) keeps that margin small.
+// indented form, which nests activities four levels deep and is about 1.6
+// times larger) keeps that margin small.
 func EncodePlan(p comms.Plan) ([]byte, error) {
 	if err := CheckPlan(p); err != nil {
 		return nil, err

@@ -41,9 +41,12 @@
 // (store.IntegrityChecker) runs PRAGMA integrity_check over the whole file,
 // which also finds an index that no longer matches its table — damage that
 // would make a query miss a record while Verify, which reads the table,
-// says intact — and names the records it affects. It reads every page of
-// the database: about 0.3 s for 200,000 records (60 MB) on the reference
-// machine, see the README.
+// says intact — and names the records it affects. It reads every page and
+// looks every index entry up: on the reference machine (2 cores) about
+// 0.6 s for a file of 100,000 records (42 MiB) and 1.8 s for 200,000 (85
+// MiB), where Verify of 100,000 records takes 0.55 s. A read-only Open
+// runs no check (0.4 ms); a writable Open runs quick_check, 0.15 s for
+// 100,000 records.
 //
 // A Store is safe for concurrent use by multiple goroutines.
 package sqlite
