@@ -53,7 +53,8 @@ func mib(n int) string {
 // DecodePlan decodes a plan's stored form: what [EncodePlan] writes, or
 // the indented JSON of comms.EncodeJSON, which earlier versions stored. It
 // is strict about form (one JSON object, no unknown fields, at most
-// [MaxStoredPlan] bytes) and linear in the size of body.
+// [MaxStoredPlan] bytes; field names match as encoding/json matches them,
+// ignoring case) and linear in the size of body.
 //
 // It does not validate the plan again. The plan was validated when it was
 // saved; validating it again would make every read pay for it, and would

@@ -658,17 +658,28 @@ var (
 
 // RedactDSN returns a connection string fit for messages: the password of
 // a URL (in its user information or its query), or of a key=value string,
-// replaced by "xxxxx". It works on strings that do not parse too, erring
-// on the side of hiding more: in a URL, everything between the first colon
-// after "://" and the last @ counts as the password.
+// replaced by "xxxxx". A string is a URL when it starts with postgres://
+// or postgresql://, as pgx decides; a key=value password may hold "://".
+// It works on strings that do not parse too, erring on the side of hiding
+// more: in a URL, everything between the first colon after "://" and the
+// last @ counts as the password, and a key=value string that still holds
+// "://" once its password is hidden is redacted as a URL as well.
 func RedactDSN(dsn string) string {
-	if !strings.Contains(dsn, "://") {
-		return kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
+	if !isURL(dsn) {
+		dsn = kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
+		if !strings.Contains(dsn, "://") {
+			return dsn
+		}
 	}
 	if prefix, _, rest, ok := urlParts(dsn); ok {
 		dsn = prefix + "xxxxx" + rest
 	}
 	return urlPassword.ReplaceAllString(dsn, "${1}xxxxx")
+}
+
+// isURL reports whether pgx parses dsn as a URL.
+func isURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // urlParts splits a scheme://user:password@rest string that may not parse
@@ -694,11 +705,13 @@ func urlParts(dsn string) (prefix, password, rest string, ok bool) {
 // passwordOf extracts the password of a connection string, best effort, to
 // scrub it from errors and to know whether a parser's message may quote it.
 func passwordOf(dsn string) string {
-	if !strings.Contains(dsn, "://") {
+	if !isURL(dsn) {
 		if m := kvPassword.FindStringSubmatch(dsn); m != nil {
 			return strings.Trim(m[2], "'")
 		}
-		return ""
+		if !strings.Contains(dsn, "://") {
+			return ""
+		}
 	}
 	if _, pw, _, ok := urlParts(dsn); ok {
 		if dec, err := url.PathUnescape(pw); err == nil {
