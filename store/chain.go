@@ -301,11 +301,103 @@ func parseTime(s string) (time.Time, error) {
 }
 
 // Stored is a record as a store keeps it: its sequence number, canonical
-// encoding and hash (columns that could each be tampered with).
+// encoding and hash, and the copies of its fields it keeps apart from the
+// encoding to query by. Each could be tampered with; [VerifyChain] and
+// [OpenStored] check them all against the encoding.
 type Stored struct {
 	Seq  int64
 	Body []byte
 	Hash string
+	// Columns are the stored copies of the record's fields that
+	// RecordQuery selects by, as read from the store; nil when the store
+	// keeps none (it selects by decoding Body).
+	Columns *Columns
+}
+
+// Columns are the fields of a record that [RecordQuery] selects by, as a
+// store keeps them in columns of their own, outside the hashed encoding,
+// to query by them. Because a query selects by these copies, editing one
+// would hide the record from the queries it belongs to: [VerifyChain]
+// checks every copy against the hashed encoding, and [OpenStored] checks
+// every record a query returns.
+type Columns struct {
+	PlanID     string    // column "plan_id"
+	ActivityID string    // column "activity_id"
+	EventID    string    // column "event_id"
+	SentAt     time.Time // column "sent_at"
+}
+
+// ColumnsOf returns the columns a store keeps for r.
+func ColumnsOf(r comms.Record) Columns {
+	return Columns{PlanID: r.PlanID, ActivityID: r.ActivityID, EventID: r.EventID, SentAt: r.SentAt}
+}
+
+// disagreement names the first column of c that disagrees with r, with a
+// reason, or returns "".
+func (c *Columns) disagreement(r comms.Record) (column, reason string) {
+	differ := func(col, stored, hashed string) (string, string) {
+		return col, fmt.Sprintf("its stored %s column (%q) disagrees with its hashed content (%q)", col, stored, hashed)
+	}
+	switch {
+	case c.PlanID != r.PlanID:
+		return differ("plan_id", c.PlanID, r.PlanID)
+	case c.ActivityID != r.ActivityID:
+		return differ("activity_id", c.ActivityID, r.ActivityID)
+	case c.EventID != r.EventID:
+		return differ("event_id", c.EventID, r.EventID)
+	case !c.SentAt.Equal(r.SentAt):
+		return differ("sent_at", timeText(c.SentAt), timeText(r.SentAt))
+	}
+	return "", ""
+}
+
+// open checks one stored record on its own: its hash, its encoding, its
+// sequence number and its columns. It returns the record, or a
+// *ChainError.
+func (st Stored) open(tenant string) (comms.Record, *ChainError) {
+	broken := func(column, format string, args ...any) *ChainError {
+		return &ChainError{Tenant: tenant, Seq: st.Seq, Column: column, Reason: fmt.Sprintf(format, args...)}
+	}
+	// OpenRecord hashes the body; it is hashed once in the common case.
+	r, err := OpenRecord(tenant, st.Body)
+	if err != nil {
+		if sum := sha256.Sum256(st.Body); hex.EncodeToString(sum[:]) != st.Hash {
+			return comms.Record{}, broken("", "its content does not match its hash")
+		}
+		return comms.Record{}, broken("", "%v", err)
+	}
+	if r.Hash != st.Hash {
+		return comms.Record{}, broken("", "its content does not match its hash")
+	}
+	if r.Seq != st.Seq {
+		return comms.Record{}, broken("", "it holds the content of record %d", r.Seq)
+	}
+	if st.Columns != nil {
+		if column, reason := st.Columns.disagreement(r); column != "" {
+			return comms.Record{}, broken(column, "%s", reason)
+		}
+	}
+	return r, nil
+}
+
+// OpenStored opens a record a store read back for query q: it checks the
+// record's hash, encoding and sequence number (and its stored columns, if
+// st.Columns is set) as [VerifyChain] does, though not its link to the
+// record before it, and that its content matches q; it returns the record
+// or a *ChainError naming it. Stores call it for every record Records
+// returns, so that a listing never returns content that does not match
+// its stored hash, nor a record that an edited column or index brought
+// into a query it does not belong to. (A record such an edit hides from
+// a query is for Verify to find.)
+func OpenStored(tenant string, st Stored, q RecordQuery) (comms.Record, error) {
+	r, ce := st.open(tenant)
+	if ce != nil {
+		return comms.Record{}, ce
+	}
+	if !q.Match(r) {
+		return comms.Record{}, &ChainError{Tenant: tenant, Seq: st.Seq, Reason: "the store returned it for a query its hashed content does not match (a stored column or index was changed)"}
+	}
+	return r, nil
 }
 
 // Head is the end of a tenant's log: the sequence number of its last
@@ -322,10 +414,11 @@ type Head struct {
 // VerifyChain checks a tenant's log, read in sequence order: sequence
 // numbers 1, 2, 3, ... with no gap, each stored hash equal to the SHA-256
 // of the record's encoding, each record's sequence number, tenant and
-// PrevHash as stored, and the log ending at head (when head is known). It
+// PrevHash as stored, each stored column (Stored.Columns) equal to the
+// field it copies, and the log ending at head (when head is known). It
 // returns the head of the log it read and nil, or a *ChainError naming the
-// first bad record, or the error of rows. Store implementations call it
-// from Verify.
+// first bad record (and, for a column, the column), or the error of rows.
+// Store implementations call it from Verify.
 func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, error], head Head) (Head, error) {
 	want := int64(1)
 	prev := ""
@@ -345,16 +438,9 @@ func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, erro
 		case row.Seq < want:
 			return Head{}, broken(row.Seq, "sequence number %d appears twice or out of order", row.Seq)
 		}
-		sum := sha256.Sum256(row.Body)
-		if got := hex.EncodeToString(sum[:]); got != row.Hash {
-			return Head{}, broken(row.Seq, "its content does not match its hash")
-		}
-		r, err := OpenRecord(tenant, row.Body)
-		if err != nil {
-			return Head{}, broken(row.Seq, "%v", err)
-		}
-		if r.Seq != row.Seq {
-			return Head{}, broken(row.Seq, "it holds the content of record %d", r.Seq)
+		r, ce := row.open(tenant)
+		if ce != nil {
+			return Head{}, ce
 		}
 		if r.PrevHash != prev {
 			return Head{}, broken(row.Seq, "it does not link to the record before it")
@@ -374,4 +460,28 @@ func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, erro
 		}
 	}
 	return Head{Seq: last, Hash: prev}, nil
+}
+
+// OpenStoredEvent decodes an event's stored body (JSON), which a store
+// read back through its ID column id and, for a listing, its query q (nil
+// for a lookup by ID), and checks that the body agrees with the columns
+// the store selected it by: its ID is id and, for a listing by kind, its
+// kind is q.Kind. An event whose stored ID or kind column was changed is
+// not returned as another; that fails with ErrCorrupt. (The start column,
+// kept to the microsecond, selects by bounds widened to whole
+// microseconds, see [EventQuery.StartBounds]; the store filters the exact
+// bounds with [EventMatches].) Events are not tamper-evident otherwise:
+// see the package documentation.
+func OpenStoredEvent(id string, body []byte, q *EventQuery) (comms.Event, error) {
+	var e comms.Event
+	if err := json.Unmarshal(body, &e); err != nil {
+		return comms.Event{}, fmt.Errorf("%w: stored event %q: %w", ErrCorrupt, id, err)
+	}
+	if e.ID != id {
+		return comms.Event{}, fmt.Errorf("%w: stored event %q holds event %q", ErrCorrupt, id, e.ID)
+	}
+	if q != nil && q.Kind != "" && e.Kind != q.Kind {
+		return comms.Event{}, fmt.Errorf("%w: stored event %q was selected by kind %q, but its body says %q (its stored kind column was changed)", ErrCorrupt, id, q.Kind, e.Kind)
+	}
+	return e, nil
 }

@@ -14,3 +14,10 @@ func TestMemoryConformance(t *testing.T) {
 func TestMemoryReliability(t *testing.T) {
 	storetest.RunReliability(t, func(t *testing.T) store.Store { return store.NewMemory(nil) })
 }
+
+func TestMemoryTamperConformance(t *testing.T) {
+	storetest.RunTamper(t, func(t *testing.T) (store.Store, storetest.Tamperer) {
+		m := store.NewMemory(nil)
+		return m, store.MemoryTamper{M: m}
+	})
+}

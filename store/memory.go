@@ -33,7 +33,10 @@ type memTenant struct {
 	events  map[string]comms.Event
 	records []Stored       // the log as kept, for Verify
 	decoded []comms.Record // the same records, decoded once, for listing
-	head    Head           // the last record appended
+	// columns are what Records selects by, as a database store's columns:
+	// Verify checks them against records.
+	columns []Columns
+	head    Head // the last record appended
 }
 
 // NewMemory returns an empty in-memory store. A nil o means the defaults.
@@ -122,7 +125,10 @@ func (m *Memory) SavePlan(ctx context.Context, tenant string, p comms.Plan, expe
 	if err != nil {
 		return 0, err
 	}
-	if err := CheckPlan(p); err != nil {
+	// The memory store keeps the plan as a value, but accepts exactly the
+	// plans the database stores accept: valid, and with a stored form
+	// within the limit.
+	if _, err := EncodePlan(p); err != nil {
 		return 0, err
 	}
 	info := SaveInfoFrom(ctx)
@@ -325,6 +331,7 @@ func (m *Memory) AppendRecord(ctx context.Context, tenant string, r comms.Record
 	sealed, body := Seal(tenant, seq, prev, m.now(), r)
 	t.records = append(t.records, Stored{Seq: seq, Body: body, Hash: sealed.Hash})
 	t.decoded = append(t.decoded, sealed)
+	t.columns = append(t.columns, ColumnsOf(sealed))
 	t.head = Head{Seq: seq, Hash: sealed.Hash}
 	sealed.Audiences = slices.Clone(sealed.Audiences)
 	return sealed, nil
@@ -350,10 +357,15 @@ func (m *Memory) Records(ctx context.Context, tenant string, q RecordQuery) iter
 			}
 			t.mu.RLock()
 			var page []comms.Record
+			var bad error
 			for i := max(after, 0); i < int64(len(t.decoded)) && len(page) < 256; i++ {
 				r := t.decoded[i]
 				after = r.Seq
-				if q.Match(r) {
+				if q.matchColumns(t.columns[i]) {
+					if !q.Match(r) {
+						bad = &ChainError{Tenant: tenant, Seq: r.Seq, Reason: "the store selected it for a query its content does not match (a stored column was changed)"}
+						break
+					}
 					r.Audiences = slices.Clone(r.Audiences)
 					page = append(page, r)
 				}
@@ -367,6 +379,10 @@ func (m *Memory) Records(ctx context.Context, tenant string, q RecordQuery) iter
 				if n++; q.Limit > 0 && n >= q.Limit {
 					return
 				}
+			}
+			if bad != nil {
+				yield(comms.Record{}, bad)
+				return
 			}
 			if done {
 				return
@@ -383,9 +399,13 @@ func (m *Memory) Verify(ctx context.Context, tenant string) (Head, error) {
 	}
 	t.mu.RLock()
 	rows, head := slices.Clone(t.records), t.head
+	columns := slices.Clone(t.columns)
 	t.mu.RUnlock()
 	return VerifyChain(ctx, tenant, func(yield func(Stored, error) bool) {
 		for _, r := range rows {
+			if i := r.Seq - 1; i >= 0 && i < int64(len(columns)) {
+				r.Columns = &columns[i]
+			}
 			if !yield(r, nil) {
 				return
 			}

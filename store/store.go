@@ -20,13 +20,16 @@ import (
 // Every method takes a context first and honours its cancellation.
 // Implementations are safe for concurrent use by multiple goroutines.
 // Errors are categorised by [ErrNotFound], [ErrConflict] and [ErrInvalid]
-// (test with errors.Is); a broken chain is a *[ChainError].
+// (test with errors.Is); a broken chain is a *[ChainError]. A store opened
+// read-only fails its writes with [ErrReadOnly].
 type Store interface {
 	// SavePlan saves p as the next version of the plan with p.ID. expect
 	// is the version the caller read, 0 to create the plan; if it is not
 	// the latest version, SavePlan fails with ErrConflict and changes
 	// nothing. An invalid plan fails with ErrInvalid wrapping its
-	// *comms.PlanError. Who saved it and why come from the context (see
+	// *comms.PlanError. A plan whose stored form is larger than a store
+	// reads back (see [EncodePlan]) fails with ErrInvalid too, and nothing
+	// is saved. Who saved it and why come from the context (see
 	// [WithSaveInfo]).
 	SavePlan(ctx context.Context, tenant string, p comms.Plan, expect int) (version int, err error)
 	// Plan returns the latest version of a plan.
@@ -52,11 +55,17 @@ type Store interface {
 	// whose Corrects names the record it corrects.
 	AppendRecord(ctx context.Context, tenant string, r comms.Record) (comms.Record, error)
 	// Records lists the tenant's records that match q, in sequence order.
+	// It never returns a record whose content does not match its stored
+	// hash or does not match q (as a store that selects by stored copies
+	// of fields could, were a copy edited): it fails with a *ChainError
+	// naming the record instead.
 	Records(ctx context.Context, tenant string, q RecordQuery) iter.Seq2[comms.Record, error]
 	// Verify walks the tenant's whole log and returns the head it
 	// verified (how many records, and the last one's hash), or a
-	// *ChainError naming the first record whose hash or link is wrong.
-	// An empty log verifies as the zero Head.
+	// *ChainError naming the first record whose hash, link or sequence
+	// number is wrong, or whose stored columns (the copies of its fields
+	// that queries select by) disagree with its hashed content. An empty
+	// log verifies as the zero Head.
 	Verify(ctx context.Context, tenant string) (Head, error)
 }
 
@@ -80,7 +89,8 @@ type EventQuery struct {
 	Kind     string // only events of this kind, if set
 }
 
-// RecordQuery selects records. Empty fields match everything.
+// RecordQuery selects records. Empty fields match everything. Database
+// stores compare From and To through [RecordQuery.SentBounds].
 type RecordQuery struct {
 	PlanID     string
 	ActivityID string
@@ -102,6 +112,53 @@ func (q RecordQuery) Match(r comms.Record) bool {
 		q.EventID != "" && r.EventID != q.EventID,
 		!q.From.IsZero() && r.SentAt.Before(q.From),
 		!q.To.IsZero() && !r.SentAt.Before(q.To):
+		return false
+	}
+	return true
+}
+
+// SentBounds returns q.From and q.To as a database store compares them
+// with SentAt, which it keeps to the microsecond: rounded up to the
+// microsecond (a zero bound stays zero). Because every SentAt is a whole
+// microsecond (see [Seal]), a record is at or after From exactly when it
+// is at or after the rounded From, and before To exactly when it is
+// before the rounded To; comparing with the bounds as given, truncated to
+// microseconds as drivers send them, would select records Match does not.
+func (q RecordQuery) SentBounds() (from, to time.Time) {
+	return ceilMicro(q.From), ceilMicro(q.To)
+}
+
+func ceilMicro(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	if c := t.Truncate(time.Microsecond); !c.Equal(t) {
+		return c.Add(time.Microsecond)
+	}
+	return t
+}
+
+// StartBounds returns q.From and q.To widened to whole microseconds (From
+// rounded down, To up), for a store that keeps an event's start to the
+// microsecond in a column to select by while its body keeps the exact
+// time: a query with these bounds returns every event that matches q, and
+// perhaps some in the same microsecond as a bound, which the store then
+// drops with [EventMatches].
+func (q EventQuery) StartBounds() (from, to time.Time) {
+	if !q.From.IsZero() {
+		from = q.From.Truncate(time.Microsecond)
+	}
+	return from, ceilMicro(q.To)
+}
+
+// matchColumns is Match on the stored copies of the fields it reads.
+func (q RecordQuery) matchColumns(c Columns) bool {
+	switch {
+	case q.PlanID != "" && c.PlanID != q.PlanID,
+		q.ActivityID != "" && c.ActivityID != q.ActivityID,
+		q.EventID != "" && c.EventID != q.EventID,
+		!q.From.IsZero() && c.SentAt.Before(q.From),
+		!q.To.IsZero() && !c.SentAt.Before(q.To):
 		return false
 	}
 	return true
@@ -170,20 +227,36 @@ var (
 	// ErrConflict: a stale expected version; nothing was changed.
 	ErrConflict = errors.New("store: conflict")
 	// ErrInvalid: the input is malformed (an invalid plan, event or record,
-	// an empty tenant). Validation problems are wrapped too.
+	// an empty tenant, a plan whose stored form is over the limit). Validation
+	// problems are wrapped too.
 	ErrInvalid = errors.New("store: invalid")
-	// ErrChainBroken: Verify found a record whose hash or link is wrong;
+	// ErrChainBroken: Verify found a record whose hash, link, sequence
+	// number or stored columns are wrong, or a listing met such a record;
 	// the error is a *ChainError.
 	ErrChainBroken = errors.New("store: record chain broken")
+	// ErrCorrupt: what the store holds is damaged in a way it can tell but
+	// not repair: an index that no longer matches its table (see
+	// [IntegrityChecker]), or a stored plan or event whose columns disagree
+	// with its body. A *CorruptError carries the details where there are
+	// any.
+	ErrCorrupt = errors.New("store: storage is corrupt")
+	// ErrReadOnly: a write to a store opened read-only, or to a database
+	// the store cannot write (read-only media, a read-only transaction).
+	ErrReadOnly = errors.New("store: read-only")
 )
 
-// ChainError names the first record of a tenant's log whose hash, link or
-// sequence number is wrong.
+// ChainError names the first record of a tenant's log whose hash, link,
+// sequence number or stored columns are wrong.
 type ChainError struct {
 	Tenant string
 	// Seq is the sequence number of the first bad record (for a missing
 	// record, the number that should have come next).
-	Seq    int64
+	Seq int64
+	// Column, when what is wrong is a copy of a record field that the
+	// store keeps outside the hashed body to query by, names it:
+	// "plan_id", "activity_id", "event_id" or "sent_at" (see [Columns]).
+	// Empty otherwise.
+	Column string
 	Reason string
 }
 
@@ -193,6 +266,89 @@ func (e *ChainError) Error() string {
 
 // Is makes errors.Is(err, ErrChainBroken) true.
 func (e *ChainError) Is(target error) bool { return target == ErrChainBroken }
+
+// CorruptError describes damage to a store's storage that [Store.Verify]
+// cannot see, as an [IntegrityChecker] found it.
+type CorruptError struct {
+	// Problems describe the damage, one line each, at most
+	// MaxCorruptProblems of them.
+	Problems []string
+	// More counts the problems left out of Problems.
+	More int
+	// Records are the records the damage affects (a record an index
+	// misses or misstates, so that a query through it would hide the
+	// record or return it for the wrong query), where the store can tell;
+	// in order of tenant and sequence number, at most MaxCorruptProblems.
+	Records []RecordRef
+	// Err is the store's own category, if it has one (sqlite.ErrCorrupt);
+	// errors.Is sees it.
+	Err error
+}
+
+// MaxCorruptProblems bounds the problems and records a *CorruptError
+// lists.
+const MaxCorruptProblems = 100
+
+// RecordRef names one record of one tenant's log.
+type RecordRef struct {
+	Tenant string `json:"tenant"`
+	Seq    int64  `json:"seq"`
+}
+
+func (e *CorruptError) Error() string {
+	var b strings.Builder
+	b.WriteString("store: storage is corrupt")
+	if len(e.Records) > 0 {
+		b.WriteString(": affects ")
+		for i, r := range e.Records {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if i == 5 {
+				fmt.Fprintf(&b, "and %d more", len(e.Records)-5)
+				break
+			}
+			fmt.Fprintf(&b, "record %d of tenant %q", r.Seq, r.Tenant)
+		}
+	}
+	for i, p := range e.Problems {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(p)
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "; and %d more problems", e.More)
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+// Unwrap returns Err.
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// IntegrityChecker is an optional capability of a Store (find it by type
+// assertion, as database/sql finds driver.Pinger): checking the storage
+// itself for damage that [Store.Verify] cannot see. Verify reads each
+// record from its table; a query that selects records through an index
+// reads the index first, so an index that no longer matches its table can
+// hide a record from a query, or return it for the wrong one, while Verify
+// says intact. store/sqlite implements it with PRAGMA integrity_check.
+//
+//	if ic, ok := st.(store.IntegrityChecker); ok {
+//		err = ic.CheckIntegrity(ctx) // nil, a *CorruptError, or why it could not check
+//	}
+type IntegrityChecker interface {
+	// CheckIntegrity checks the whole database, every tenant's data. It
+	// returns nil, an error wrapping ErrCorrupt (a *CorruptError naming
+	// the affected records where it can), or the error that kept it from
+	// checking.
+	CheckIntegrity(ctx context.Context) error
+}
 
 // invalid wraps ErrInvalid with a message.
 func invalid(format string, args ...any) error {

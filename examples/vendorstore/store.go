@@ -11,7 +11,10 @@
 //
 // Note that the record hash covers the tenant ID as stored: a wrapper must
 // not rename tenants on their way in, or its hashes no longer follow the
-// documented encoding (storetest catches that).
+// documented encoding (storetest catches that). And a wrapper hides the
+// optional capabilities of what it wraps, such as store.IntegrityChecker:
+// forward one only where the wrapped store has it, or a caller that finds
+// it will believe a check ran.
 package vendorstore
 
 import (
@@ -24,8 +27,12 @@ import (
 	"github.com/ismscomms/ismscomms/store"
 )
 
-// MaxActivities is the product's limit on the size of a plan.
-const MaxActivities = 5000
+// MaxActivities is the product's limit on the size of a plan. A product's
+// own limits must leave room for what the contract requires a store to
+// accept: storetest saves plans of 20,000 activities, and plans whose
+// stored form is exactly store.MaxStoredPlan (about 21,000 small
+// activities).
+const MaxActivities = 25_000
 
 // Store wraps another store.Store.
 type Store struct {

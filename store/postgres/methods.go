@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,23 +21,20 @@ func (s *Store) SavePlan(ctx context.Context, tenant string, p comms.Plan, expec
 	if err := store.CheckTenant(tenant); err != nil {
 		return 0, err
 	}
-	if err := store.CheckPlan(p); err != nil {
+	body, err := store.EncodePlan(p)
+	if err != nil {
 		return 0, err
-	}
-	var body bytes.Buffer
-	if err := comms.EncodeJSON(&body, p); err != nil {
-		return 0, fmt.Errorf("postgres: %w", err)
 	}
 	info := store.SaveInfoFrom(ctx)
 	var latest, version int
-	err := s.write(ctx, tenant, func(b *pgx.Batch) {
+	err = s.write(ctx, tenant, func(b *pgx.Batch) {
 		b.Queue(s.q.latestVersion, tenant, p.ID).QueryRow(func(row pgx.Row) error { return row.Scan(&latest) })
 	}, func(b *pgx.Batch) error {
 		if latest != expect {
 			return fmt.Errorf("%w: plan %q is at version %d, not %d", store.ErrConflict, p.ID, latest, expect)
 		}
 		version = latest + 1
-		b.Queue(s.q.insertPlan, tenant, p.ID, version, body.String(), s.now().UTC(), info.By, info.Note)
+		b.Queue(s.q.insertPlan, tenant, p.ID, version, string(body), s.now().UTC(), info.By, info.Note)
 		return nil
 	})
 	var pe *pgconn.PgError
@@ -53,13 +49,16 @@ func (s *Store) SavePlan(ctx context.Context, tenant string, p comms.Plan, expec
 
 func scanVersion(row pgx.Row) (store.Version, error) {
 	var v store.Version
-	var body string
+	var body []byte
 	if err := row.Scan(&v.PlanID, &v.Number, &body, &v.SavedAt, &v.SavedBy, &v.Note); err != nil {
 		return v, err
 	}
-	p, _, err := comms.ParsePlan("", []byte(body))
+	p, err := store.DecodePlan(body)
 	if err != nil {
 		return v, fmt.Errorf("stored plan %s version %d: %w", v.PlanID, v.Number, err)
+	}
+	if p.ID != v.PlanID {
+		return v, fmt.Errorf("%w: stored plan %s version %d holds plan %q", store.ErrCorrupt, v.PlanID, v.Number, p.ID)
 	}
 	v.Plan = p
 	v.SavedAt = v.SavedAt.UTC()
@@ -175,16 +174,15 @@ func (s *Store) SaveEvent(ctx context.Context, tenant string, e comms.Event) err
 	})
 }
 
-func scanEvent(row pgx.Row) (comms.Event, error) {
-	var body string
-	if err := row.Scan(&body); err != nil {
+// scanEvent reads an event's ID and body and checks them against q (nil
+// for a lookup by ID).
+func scanEvent(row pgx.Row, q *store.EventQuery) (comms.Event, error) {
+	var id string
+	var body []byte
+	if err := row.Scan(&id, &body); err != nil {
 		return comms.Event{}, err
 	}
-	var e comms.Event
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		return comms.Event{}, fmt.Errorf("stored event: %w", err)
-	}
-	return e, nil
+	return store.OpenStoredEvent(id, body, q)
 }
 
 // Event implements store.Store.
@@ -196,7 +194,7 @@ func (s *Store) Event(ctx context.Context, tenant, id string) (comms.Event, erro
 	err := s.batch(ctx, tenant, func(b *pgx.Batch) {
 		b.Queue(s.q.event, tenant, id).QueryRow(func(row pgx.Row) error {
 			var err error
-			e, err = scanEvent(row)
+			e, err = scanEvent(row, nil)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("%w: event %q", store.ErrNotFound, id)
 			}
@@ -214,22 +212,43 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 	if err := store.CheckTenant(tenant); err != nil {
 		return invalidSeq[comms.Event](err)
 	}
-	query := `SELECT body FROM ` + pgx.Identifier{s.schema, "events"}.Sanitize() + ` WHERE tenant = $1`
+	query := `SELECT id, body FROM ` + pgx.Identifier{s.schema, "events"}.Sanitize() + ` WHERE tenant = $1`
 	args := []any{tenant}
 	if q.Kind != "" {
 		args = append(args, q.Kind)
 		query += fmt.Sprintf(` AND kind = $%d`, len(args))
 	}
-	if !q.From.IsZero() {
-		args = append(args, q.From)
+	from, to := q.StartBounds()
+	if !from.IsZero() {
+		args = append(args, from)
 		query += fmt.Sprintf(` AND start >= $%d`, len(args))
 	}
-	if !q.To.IsZero() {
-		args = append(args, q.To)
+	if !to.IsZero() {
+		args = append(args, to)
 		query += fmt.Sprintf(` AND start < $%d`, len(args))
 	}
 	query += ` ORDER BY start NULLS FIRST, id`
-	return collect(ctx, s, tenant, func(r pgx.Rows) (comms.Event, error) { return scanEvent(r) }, query, args...)
+	events := collect(ctx, s, tenant, func(r pgx.Rows) (comms.Event, error) { return scanEvent(r, &q) }, query, args...)
+	// The query compared start to the microsecond; the body holds the
+	// exact time.
+	return func(yield func(comms.Event, error) bool) {
+		var out []comms.Event
+		for e, err := range events {
+			if err != nil {
+				yield(comms.Event{}, err)
+				return
+			}
+			if store.EventMatches(q, e) {
+				out = append(out, e)
+			}
+		}
+		store.SortEvents(out)
+		for _, e := range out {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
 }
 
 // AppendRecord implements store.Store: it locks the tenant's chain head,
@@ -268,6 +287,17 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 	return sealed, nil
 }
 
+// scanStored reads storedColumns into a Stored whose Columns is c (reused
+// from row to row).
+func scanStored(row pgx.Row, c *store.Columns) (store.Stored, error) {
+	st := store.Stored{Columns: c}
+	if err := row.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &c.SentAt); err != nil {
+		return st, err
+	}
+	c.SentAt = c.SentAt.UTC()
+	return st, nil
+}
+
 // recordPage is how many records Records reads per round trip.
 const recordPage = 1000
 
@@ -286,28 +316,26 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 			where += fmt.Sprintf(` AND %s = $%d`, f.col, len(args))
 		}
 	}
-	if !q.From.IsZero() {
-		args = append(args, q.From)
+	from, to := q.SentBounds()
+	if !from.IsZero() {
+		args = append(args, from)
 		where += fmt.Sprintf(` AND sent_at >= $%d`, len(args))
 	}
-	if !q.To.IsZero() {
-		args = append(args, q.To)
+	if !to.IsZero() {
+		args = append(args, to)
 		where += fmt.Sprintf(` AND sent_at < $%d`, len(args))
 	}
 	args = append(args, 0)
-	query := `SELECT seq, body FROM ` + pgx.Identifier{s.schema, "records"}.Sanitize() + ` WHERE ` + where +
+	// The columns selected by are not read back: OpenStored checks each
+	// record against q by its hashed content (Verify checks the columns).
+	query := `SELECT seq, body, hash FROM ` + pgx.Identifier{s.schema, "records"}.Sanitize() + ` WHERE ` + where +
 		fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
 	scan := func(r pgx.Rows) (comms.Record, error) {
-		var seq int64
-		var body []byte
-		if err := r.Scan(&seq, &body); err != nil {
+		var st store.Stored
+		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
-		rec, err := store.OpenRecord(tenant, body)
-		if err != nil {
-			return comms.Record{}, fmt.Errorf("record %d: %w", seq, err)
-		}
-		return rec, nil
+		return store.OpenStored(tenant, st, q)
 	}
 	return store.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
 		pageArgs := slices.Clone(args)
@@ -335,10 +363,11 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 		})
 		b.Queue(s.q.verifyRecords, tenant).Query(func(rows pgx.Rows) error {
 			var readErr error
+			var columns store.Columns
 			verified, chainErr = store.VerifyChain(ctx, tenant, func(yield func(store.Stored, error) bool) {
 				for rows.Next() {
-					var st store.Stored
-					if err := rows.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
+					st, err := scanStored(rows, &columns)
+					if err != nil {
 						readErr = err
 						return
 					}

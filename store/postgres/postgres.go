@@ -61,6 +61,26 @@
 // single-round-trip operations so — the transaction is retried a bounded
 // number of times (Options.Retries) with jittered backoff.
 //
+// # Reading only
+//
+// Options.ReadOnly opens the store for commands that only read: Open then
+// never migrates (ErrSchemaMissing for an absent schema, ErrSchemaTooOld
+// for one behind this package, ErrSchemaTooNew for one ahead), every
+// transaction the store runs is READ ONLY (set at its start, and as the
+// session default of the pools Open makes), so the server refuses any
+// write in it, and the write methods fail with store.ErrReadOnly. Reads
+// never wait for writers (MVCC): a read-only store reads while appends of
+// the same tenant hold its chain head.
+//
+// # Integrity
+//
+// Verify checks every record's hash, link and the copies of its fields
+// kept in columns to query by (see the store package's "What is
+// tamper-evident"). The store does not implement store.IntegrityChecker:
+// checking PostgreSQL's indexes against their tables takes the amcheck
+// extension (bt_index_check), which a database administrator installs and
+// runs.
+//
 // # Round trips
 //
 // Every operation is one transaction sent in pipelined batches: a read or
@@ -131,6 +151,13 @@ type Options struct {
 	// another transaction of the same tenant; such a wait fails with
 	// ErrUnavailable. 0 leaves the server's setting.
 	LockTimeout time.Duration
+	// ReadOnly opens the store for reading only: Open never migrates
+	// (ErrSchemaMissing if the schema is absent, ErrSchemaTooOld if it is
+	// behind this package), every transaction is READ ONLY (the server
+	// refuses any write in it), and the store's write methods fail with
+	// store.ErrReadOnly. OwnerDSN must be empty. For commands that only
+	// read, and for replicas.
+	ReadOnly bool
 }
 
 // Errors of this package; the store.Err… categories apply as well.
@@ -139,9 +166,13 @@ var (
 	// this module; upgrade before opening it.
 	ErrSchemaTooNew = errors.New("postgres: database schema is newer than this program")
 	// ErrSchemaMissing: the schema is absent or behind, and the role
-	// cannot migrate it; migrate with the owner (Options.OwnerDSN or
-	// Migrate).
+	// cannot migrate it (or, with Options.ReadOnly, the schema is absent);
+	// migrate with the owner (Options.OwnerDSN or Migrate).
 	ErrSchemaMissing = errors.New("postgres: schema not migrated")
+	// ErrSchemaTooOld: opened with Options.ReadOnly, the schema is behind
+	// this package. A read-only open never migrates: migrate it (Migrate,
+	// or Open with Options.OwnerDSN), then read it.
+	ErrSchemaTooOld = errors.New("postgres: database schema is older than this program")
 	// ErrPrivilegedRole: the role is not bound by row-level security.
 	ErrPrivilegedRole = errors.New("postgres: role bypasses row-level security")
 	// ErrPermission: the role lacks a privilege (SQLSTATE 42501), or a
@@ -155,13 +186,14 @@ var (
 
 // Store is a store.Store on PostgreSQL.
 type Store struct {
-	pool    *pgxpool.Pool
-	ownPool bool
-	schema  string
-	now     func() time.Time
-	retries int
-	secret  string // the password, scrubbed from errors
-	q       queries
+	pool     *pgxpool.Pool
+	ownPool  bool
+	schema   string
+	now      func() time.Time
+	retries  int
+	secret   string // the password, scrubbed from errors
+	readOnly bool
+	q        queries
 }
 
 var _ store.Store = (*Store)(nil)
@@ -173,6 +205,22 @@ type queries struct {
 }
 
 const setTenantSQL = `SELECT set_config('ismscomms.tenant', $1, true)`
+
+// setTenantReadOnlySQL also makes the transaction READ ONLY, which
+// PostgreSQL allows at any point of a transaction (unlike the reverse).
+const setTenantReadOnlySQL = `SELECT set_config('ismscomms.tenant', $1, true), set_config('transaction_read_only', 'on', true)`
+
+// setTenant is the statement that starts each of the store's transactions.
+func (s *Store) setTenant() string {
+	if s.readOnly {
+		return setTenantReadOnlySQL
+	}
+	return setTenantSQL
+}
+
+// storedColumns are the columns of a record that Verify reads: all of
+// them but the tenant.
+const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at`
 
 func newQueries(schema string) queries {
 	t := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
@@ -186,7 +234,7 @@ func newQueries(schema string) queries {
 		versions:      `SELECT ` + versionColumns + ` FROM ` + t("plans") + ` WHERE tenant = $1 AND id = $2 ORDER BY version`,
 		saveEvent: `INSERT INTO ` + t("events") + ` (tenant, id, kind, start, body) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (tenant, id) DO UPDATE SET kind = excluded.kind, start = excluded.start, body = excluded.body`,
-		event: `SELECT body FROM ` + t("events") + ` WHERE tenant = $1 AND id = $2`,
+		event: `SELECT id, body FROM ` + t("events") + ` WHERE tenant = $1 AND id = $2`,
 		// Takes the tenant's row lock and returns the head, creating it at
 		// zero for the first append.
 		lockHead: `INSERT INTO ` + t("chain_heads") + ` AS h (tenant, seq, hash) VALUES ($1, 0, '')
@@ -194,7 +242,7 @@ func newQueries(schema string) queries {
 		insertRecord:  `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		moveHead:      `UPDATE ` + t("chain_heads") + ` SET seq = $2, hash = $3 WHERE tenant = $1`,
 		head:          `SELECT seq, hash FROM ` + t("chain_heads") + ` WHERE tenant = $1`,
-		verifyRecords: `SELECT seq, body, hash FROM ` + t("records") + ` WHERE tenant = $1 ORDER BY seq`,
+		verifyRecords: `SELECT ` + storedColumns + ` FROM ` + t("records") + ` WHERE tenant = $1 ORDER BY seq`,
 	}
 }
 
@@ -215,6 +263,9 @@ func (o *Options) defaults() error {
 	}
 	if o.MaxConns < 0 || o.Retries < 0 || o.LockTimeout < 0 {
 		return errors.New("postgres: negative MaxConns, Retries or LockTimeout")
+	}
+	if o.ReadOnly && o.OwnerDSN != "" {
+		return errors.New("postgres: Options.ReadOnly never migrates; leave Options.OwnerDSN empty")
 	}
 	return nil
 }
@@ -240,6 +291,10 @@ func Open(ctx context.Context, dsn string, o *Options) (*Store, error) {
 	}
 	if opt.LockTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["lock_timeout"] = strconv.FormatInt(max(opt.LockTimeout.Milliseconds(), 1), 10)
+	}
+	if opt.ReadOnly {
+		// Besides every transaction the store runs: the pool's sessions.
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -270,7 +325,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 }
 
 func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret string) (*Store, error) {
-	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, q: newQueries(opt.Schema)}
+	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema)}
 	var role string
 	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
 		return nil, s.translate(ctx, err)
@@ -282,12 +337,19 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret strin
 			return nil, err
 		}
 	}
-	if opt.OwnerDSN != "" {
+	switch {
+	case opt.ReadOnly:
+		if err := s.checkSchema(ctx); err != nil {
+			return nil, err
+		}
+	case opt.OwnerDSN != "":
 		if err := Migrate(ctx, opt.OwnerDSN, opt.Schema, role); err != nil {
 			return nil, err
 		}
-	} else if err := s.migrateSelf(ctx, opt.AllowPrivilegedRole); err != nil {
-		return nil, err
+	default:
+		if err := s.migrateSelf(ctx, opt.AllowPrivilegedRole); err != nil {
+			return nil, err
+		}
 	}
 	if !opt.AllowPrivilegedRole {
 		if err := s.checkRole(ctx, role); err != nil {
@@ -413,6 +475,29 @@ func (s *Store) migrateSelf(ctx context.Context, mayOwn bool) error {
 	return err
 }
 
+// checkSchema checks, for a read-only store, that the schema is at this
+// package's version, without changing anything.
+func (s *Store) checkSchema(ctx context.Context) error {
+	names, err := migrationList()
+	if err != nil {
+		return err
+	}
+	var current int
+	err = s.pool.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+pgx.Identifier{s.schema, "schema_migrations"}.Sanitize()).Scan(&current)
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && (pe.Code == "42P01" || pe.Code == "3F000"): // undefined table, schema
+		return fmt.Errorf("%w: schema %s does not exist; a read-only open does not create it: migrate it as the schema's owner with Migrate or Options.OwnerDSN", ErrSchemaMissing, s.schema)
+	case err != nil:
+		return s.translate(ctx, err)
+	case current < len(names):
+		return fmt.Errorf("%w: schema %s is at version %d, this program's is %d; a read-only open does not migrate: migrate it as the schema's owner with Migrate or Options.OwnerDSN, then read it", ErrSchemaTooOld, s.schema, current, len(names))
+	case current > len(names):
+		return fmt.Errorf("%w: schema %s is at version %d; this program knows up to %d", ErrSchemaTooNew, s.schema, current, len(names))
+	}
+	return nil
+}
+
 // migrate applies pending migrations on conn, in one transaction holding
 // the schema's advisory lock, and grants appRole the store's privileges.
 func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) error {
@@ -502,7 +587,7 @@ func translate(ctx context.Context, err error) error {
 		return ctxErr
 	}
 	for _, sentinel := range []error{store.ErrNotFound, store.ErrConflict, store.ErrInvalid, store.ErrChainBroken,
-		ErrSchemaTooNew, ErrSchemaMissing, ErrPrivilegedRole, ErrPermission, ErrUnavailable, context.Canceled, context.DeadlineExceeded} {
+		store.ErrCorrupt, store.ErrReadOnly, ErrSchemaTooNew, ErrSchemaTooOld, ErrSchemaMissing, ErrPrivilegedRole, ErrPermission, ErrUnavailable, context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, sentinel) {
 			return err
 		}
@@ -517,6 +602,8 @@ func translate(ctx context.Context, err error) error {
 			return fmt.Errorf("%w: %w", store.ErrInvalid, err)
 		case pe.Code == "42501":
 			return fmt.Errorf("%w: %w", ErrPermission, err)
+		case pe.Code == "25006": // read_only_sql_transaction
+			return fmt.Errorf("%w: %w", store.ErrReadOnly, err)
 		case class == "08" || class == "53" || class == "57" && pe.Code != "57014" || pe.Code == "55P03":
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
@@ -571,17 +658,28 @@ var (
 
 // RedactDSN returns a connection string fit for messages: the password of
 // a URL (in its user information or its query), or of a key=value string,
-// replaced by "xxxxx". It works on strings that do not parse too, erring
-// on the side of hiding more: in a URL, everything between the first colon
-// after "://" and the last @ counts as the password.
+// replaced by "xxxxx". A string is a URL when it starts with postgres://
+// or postgresql://, as pgx decides; a key=value password may hold "://".
+// It works on strings that do not parse too, erring on the side of hiding
+// more: in a URL, everything between the first colon after "://" and the
+// last @ counts as the password, and a key=value string that still holds
+// "://" once its password is hidden is redacted as a URL as well.
 func RedactDSN(dsn string) string {
-	if !strings.Contains(dsn, "://") {
-		return kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
+	if !isURL(dsn) {
+		dsn = kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
+		if !strings.Contains(dsn, "://") {
+			return dsn
+		}
 	}
 	if prefix, _, rest, ok := urlParts(dsn); ok {
 		dsn = prefix + "xxxxx" + rest
 	}
 	return urlPassword.ReplaceAllString(dsn, "${1}xxxxx")
+}
+
+// isURL reports whether pgx parses dsn as a URL.
+func isURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // urlParts splits a scheme://user:password@rest string that may not parse
@@ -607,11 +705,13 @@ func urlParts(dsn string) (prefix, password, rest string, ok bool) {
 // passwordOf extracts the password of a connection string, best effort, to
 // scrub it from errors and to know whether a parser's message may quote it.
 func passwordOf(dsn string) string {
-	if !strings.Contains(dsn, "://") {
+	if !isURL(dsn) {
 		if m := kvPassword.FindStringSubmatch(dsn); m != nil {
 			return strings.Trim(m[2], "'")
 		}
-		return ""
+		if !strings.Contains(dsn, "://") {
+			return ""
+		}
 	}
 	if _, pw, _, ok := urlParts(dsn); ok {
 		if dec, err := url.PathUnescape(pw); err == nil {

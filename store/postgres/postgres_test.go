@@ -690,6 +690,9 @@ func TestRedactDSN(t *testing.T) {
 		"postgres://app:s3cret@db:port/isms":                     "postgres://app:xxxxx@db:port/isms",
 		"postgres://app:s3#cr/t@db/isms":                         "postgres://app:xxxxx@db/isms",
 		"postgres://app:s3c@r?t@db:port/isms":                    "postgres://app:xxxxx@db:port/isms",
+		"host=db user=app password=000:// dbname=isms":           "host=db user=app password=xxxxx dbname=isms",
+		"host=db password='a://b@c' dbname=isms":                 "host=db password=xxxxx dbname=isms",
+		"mysql://app:s3cret@db/isms":                             "mysql://app:xxxxx@db/isms",
 	} {
 		if got := RedactDSN(in); got != want {
 			t.Errorf("RedactDSN(%q) = %q, want %q", in, got, want)

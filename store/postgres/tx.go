@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ismscomms/ismscomms/store"
 )
 
 // Every operation runs as one transaction whose first statement sets the
@@ -60,7 +62,7 @@ func retryable(err error) bool {
 func (s *Store) batch(ctx context.Context, tenant string, queue func(b *pgx.Batch)) error {
 	return s.withRetry(ctx, func() error {
 		b := &pgx.Batch{}
-		b.Queue(setTenantSQL, tenant)
+		b.Queue(s.setTenant(), tenant)
 		queue(b)
 		return s.pool.SendBatch(ctx, b).Close()
 	})
@@ -79,6 +81,9 @@ const commitTimeout = 30 * time.Second
 // context is cancelled meanwhile: a caller is never told that a write
 // failed which was committed, and does not retry it into a duplicate.
 func (s *Store) write(ctx context.Context, tenant string, first func(b *pgx.Batch), second func(b *pgx.Batch) error) error {
+	if s.readOnly {
+		return fmt.Errorf("postgres: the store was opened read-only: %w", store.ErrReadOnly)
+	}
 	return s.withRetry(ctx, func() error {
 		conn, err := s.pool.Acquire(ctx)
 		if err != nil {
@@ -87,7 +92,7 @@ func (s *Store) write(ctx context.Context, tenant string, first func(b *pgx.Batc
 		defer conn.Release()
 		b := &pgx.Batch{}
 		b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
-		b.Queue(setTenantSQL, tenant)
+		b.Queue(s.setTenant(), tenant)
 		first(b)
 		if err := conn.SendBatch(ctx, b).Close(); err != nil {
 			abort(conn)
@@ -121,7 +126,7 @@ func (s *Store) snapshot(ctx context.Context, tenant string, queue func(b *pgx.B
 		defer conn.Release()
 		b := &pgx.Batch{}
 		b.Queue(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`)
-		b.Queue(setTenantSQL, tenant)
+		b.Queue(s.setTenant(), tenant)
 		queue(b)
 		b.Queue(`COMMIT`).Exec(committed)
 		if err := conn.SendBatch(ctx, b).Close(); err != nil {

@@ -170,6 +170,9 @@ func TestTamper(t *testing.T) {
 			UPDATE records SET seq = 7 WHERE tenant = 't' AND seq = -1`, 6},
 		{"delete the newest rows", `DELETE FROM records WHERE tenant = 't' AND seq >= 9`, 9},
 		{"move a record to another tenant", `UPDATE records SET tenant = 'u' WHERE tenant = 't' AND seq = 10`, 10},
+		{"edit the head's hash", `UPDATE chain_heads SET hash = 'x' WHERE tenant = 't'`, 10},
+		{"move the head back", `UPDATE chain_heads SET seq = 8 WHERE tenant = 't'`, 9},
+		{"move the head on", `UPDATE chain_heads SET seq = 12 WHERE tenant = 't'`, 11},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -17,6 +17,37 @@
 // SQLITE_BUSY_SNAPSHOT. Within one process writers also queue on a mutex,
 // which keeps SQLite's busy handler out of the common path.
 //
+// # Reading only
+//
+// Commands that only read open the store with Options.ReadOnly:
+//
+//	s, err := sqlite.Open("ismscomms.db", &sqlite.Options{ReadOnly: true})
+//	// errors.Is(err, fs.ErrNotExist): "sqlite: no store at ismscomms.db"
+//
+// A read-only open never creates, migrates or writes the file. It reads
+// while other processes write (WAL readers see the last committed state
+// and do not wait for a write transaction), and it reads from read-only
+// media: when the file's directory cannot be written and no writer has the
+// database open (no -wal file beside it), SQLite cannot create the shared
+// memory file WAL readers use, and the store opens the file as immutable
+// instead, which reads it without locks. The store's write methods then
+// fail with store.ErrReadOnly. A database whose schema is older than this
+// package's is refused with ErrSchemaTooOld: open it once for writing to
+// migrate it.
+//
+// # Integrity
+//
+// Store.Verify checks the record chain; Store.CheckIntegrity
+// (store.IntegrityChecker) runs PRAGMA integrity_check over the whole file,
+// which also finds an index that no longer matches its table — damage that
+// would make a query miss a record while Verify, which reads the table,
+// says intact — and names the records it affects. It reads every page and
+// looks every index entry up: on the reference machine (2 cores) about
+// 0.6 s for a file of 100,000 records (42 MiB) and 1.8 s for 200,000 (85
+// MiB), where Verify of 100,000 records takes 0.55 s. A read-only Open
+// runs no check (0.4 ms); a writable Open runs quick_check, 0.15 s for
+// 100,000 records.
+//
 // A Store is safe for concurrent use by multiple goroutines.
 package sqlite
 
@@ -29,14 +60,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	sqlite "modernc.org/sqlite"
@@ -62,6 +96,13 @@ type Options struct {
 	Synchronous string
 	// MaxOpenConns bounds the connection pool; 0 means 8.
 	MaxOpenConns int
+	// ReadOnly opens an existing store for reading only: Open never
+	// creates the file, migrates it or writes to it, and the store's write
+	// methods fail with store.ErrReadOnly. A missing file is an error
+	// wrapping fs.ErrNotExist ("no store at ..."), as is an empty file or
+	// an SQLite database without the store's schema; a schema older than
+	// this package's is ErrSchemaTooOld. Synchronous does not apply.
+	ReadOnly bool
 }
 
 // Errors of Open.
@@ -75,17 +116,27 @@ var (
 	// ErrSchemaTooNew: the database was written by a newer version of
 	// this module; upgrade before opening it.
 	ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this program")
+	// ErrSchemaTooOld: opened with Options.ReadOnly, the database's schema
+	// is older than this package's. A read-only open never migrates: open
+	// the file once for writing (Open without ReadOnly; in the CLI, any
+	// command that writes), which migrates it, then read it.
+	ErrSchemaTooOld = errors.New("sqlite: database schema is older than this program")
 )
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
-	db      *sql.DB
-	path    string
-	now     func() time.Time
-	writeMu sync.Mutex
+	db        *sql.DB
+	path      string
+	now       func() time.Time
+	readOnly  bool
+	immutable bool // opened read-only as immutable, on read-only media
+	writeMu   sync.Mutex
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store            = (*Store)(nil)
+	_ store.IntegrityChecker = (*Store)(nil)
+)
 
 // SchemaVersion is the schema version this package writes.
 func SchemaVersion() int {
@@ -107,7 +158,8 @@ func migrationList() ([]string, error) {
 }
 
 // Open opens (or creates) the store in the file at path. A nil o means the
-// defaults.
+// defaults. With o.ReadOnly it opens an existing store for reading only
+// (see [Options]).
 func Open(file string, o *Options) (*Store, error) {
 	var opt Options
 	if o != nil {
@@ -129,7 +181,13 @@ func Open(file string, o *Options) (*Store, error) {
 	if opt.MaxOpenConns == 0 {
 		opt.MaxOpenConns = 8
 	}
-	if err := checkFile(file); err != nil {
+	if opt.ReadOnly {
+		return openReadOnly(file, opt)
+	}
+	if err := checkDir(file); err != nil {
+		return nil, err
+	}
+	if _, err := checkFile(file, true); err != nil {
 		return nil, err
 	}
 	q := url.Values{}
@@ -152,67 +210,182 @@ func Open(file string, o *Options) (*Store, error) {
 	return s, nil
 }
 
+// openReadOnly opens an existing store without writing to it.
+func openReadOnly(file string, opt Options) (*Store, error) {
+	// No quick_check: reading does not risk the file, and a command that
+	// checks it (verify) runs the full integrity check, which names what
+	// is damaged.
+	state, err := checkFile(file, false)
+	if err != nil {
+		return nil, err
+	}
+	switch state {
+	case fileMissing:
+		return nil, fmt.Errorf("sqlite: no store at %s: %w", file, fs.ErrNotExist)
+	case fileEmpty:
+		return nil, fmt.Errorf("sqlite: no store at %s (the file is empty): %w", file, fs.ErrNotExist)
+	}
+	db, immutable, err := openRO(file, opt.BusyTimeout, opt.MaxOpenConns)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, path: file, now: opt.Now, readOnly: true, immutable: immutable}
+	var current int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&current); err != nil {
+		db.Close()
+		return nil, classify(file, err)
+	}
+	names, err := migrationList()
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if err := readableVersion(file, current, len(names)); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// readableVersion checks, for a read-only open, the schema version of file
+// against the one this package writes.
+func readableVersion(file string, current, known int) error {
+	switch {
+	case current == 0:
+		return fmt.Errorf("sqlite: no store at %s (an SQLite database without the store's schema): %w", file, fs.ErrNotExist)
+	case current < known:
+		return fmt.Errorf("%w: %s has schema version %d, this program's is %d; a read-only open does not migrate: open it once for writing (any command that writes), then read it", ErrSchemaTooOld, file, current, known)
+	case current > known:
+		return fmt.Errorf("%w: %s has schema version %d; this program knows up to %d", ErrSchemaTooNew, file, current, known)
+	}
+	return nil
+}
+
+// openRO opens file read-only (mode=ro), or, when that fails because
+// SQLite cannot create the shared-memory file WAL readers need (read-only
+// media) and no writer has the database open, as immutable. It checks
+// that a query works before it returns.
+func openRO(file string, busy time.Duration, conns int) (*sql.DB, bool, error) {
+	open := func(immutable bool) (*sql.DB, error) {
+		q := url.Values{}
+		q.Set("mode", "ro")
+		if immutable {
+			q.Set("immutable", "1")
+		}
+		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+		db, err := sql.Open("sqlite", "file:"+escapePath(file)+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", file, err)
+		}
+		db.SetMaxOpenConns(max(conns, 1))
+		db.SetMaxIdleConns(max(conns, 1))
+		var n int
+		if err := db.QueryRow("SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
+	}
+	db, err := open(false)
+	if err == nil {
+		return db, false, nil
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) || (se.Code()&0xff != sqlite3.SQLITE_CANTOPEN && se.Code()&0xff != sqlite3.SQLITE_READONLY) {
+		return nil, false, classify(file, err)
+	}
+	// A writer that has the database open keeps a -wal file beside it;
+	// immutable would ignore what it holds. Without one, the file is all
+	// there is.
+	if st, werr := os.Stat(file + "-wal"); werr == nil && st.Size() > 0 {
+		return nil, false, fmt.Errorf("sqlite: open %s read-only: %v; its -wal file holds changes that a reader cannot see without creating %s-shm beside it (let the writer finish, or make the directory writable)", file, err, file)
+	}
+	db, err2 := open(true)
+	if err2 != nil {
+		return nil, false, classify(file, err2)
+	}
+	return db, true, nil
+}
+
 func escapePath(p string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
 }
 
+// checkDir reports a missing directory for the file plainly (SQLite says
+// "out of memory (14)").
+func checkDir(file string) error {
+	dir := filepath.Dir(file)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("sqlite: open %s: directory %s does not exist: %w", file, dir, fs.ErrNotExist)
+	case err != nil:
+		return fmt.Errorf("sqlite: open %s: %w", file, err)
+	case !st.IsDir():
+		return fmt.Errorf("sqlite: open %s: %s is not a directory", file, dir)
+	}
+	return nil
+}
+
+type fileState int
+
+const (
+	fileMissing fileState = iota
+	fileEmpty
+	fileDatabase
+)
+
 // checkFile refuses, without writing to it, a file that is not an SQLite
-// database or fails a quick integrity check.
-func checkFile(file string) error {
+// database or, with quick, fails SQLite's quick_check (structural damage;
+// an index with the wrong number of entries). It reports whether the
+// file exists and is empty.
+func checkFile(file string, quick bool) (fileState, error) {
 	f, err := os.Open(file)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil // created by Open
+	if errors.Is(err, fs.ErrNotExist) {
+		return fileMissing, nil
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: open %s: %w", file, err)
+		return 0, fmt.Errorf("sqlite: open %s: %w", file, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("sqlite: open %s: %w", file, err)
+		return 0, fmt.Errorf("sqlite: open %s: %w", file, err)
 	}
 	if st.IsDir() {
-		return fmt.Errorf("sqlite: open %s: is a directory", file)
+		return 0, fmt.Errorf("sqlite: open %s: is a directory", file)
 	}
 	if st.Size() == 0 {
-		return nil // an empty file becomes a database
+		return fileEmpty, nil
 	}
 	header := make([]byte, 16)
 	if _, err := io.ReadFull(f, header); err != nil || !bytes.Equal(header, []byte("SQLite format 3\x00")) {
-		return fmt.Errorf("%w: %s", ErrNotDatabase, file)
+		return 0, fmt.Errorf("%w: %s", ErrNotDatabase, file)
 	}
-	// Check integrity through a read-only connection, before anything is
-	// written (WAL mode, migrations).
-	ro, err := sql.Open("sqlite", "file:"+escapePath(file)+"?mode=ro&_pragma=busy_timeout(10000)")
+	if !quick {
+		return fileDatabase, nil
+	}
+	// Check through a read-only connection, before anything is written
+	// (WAL mode, migrations).
+	ro, _, err := openRO(file, 10*time.Second, 1)
 	if err != nil {
-		return fmt.Errorf("sqlite: open %s: %w", file, err)
+		return 0, err
 	}
 	defer ro.Close()
-	rows, err := ro.Query("PRAGMA quick_check")
+	ctx := context.Background()
+	conn, err := ro.Conn(ctx)
 	if err != nil {
-		return classify(file, err)
+		return 0, classify(file, err)
 	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return classify(file, err)
+	defer conn.Close()
+	if err := checkIntegrity(ctx, conn, "quick_check"); err != nil {
+		var ce *store.CorruptError
+		if errors.As(err, &ce) {
+			return 0, fmt.Errorf("sqlite: open %s: %w", file, err)
 		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
+		return 0, classify(file, err)
 	}
-	if err := rows.Err(); err != nil {
-		return classify(file, err)
-	}
-	if len(problems) > 0 {
-		if len(problems) > 3 {
-			problems = append(problems[:3], "…")
-		}
-		return fmt.Errorf("%w: %s: %s", ErrCorrupt, file, strings.Join(problems, "; "))
-	}
-	return nil
+	return fileDatabase, nil
 }
 
 // classify translates an SQLite error met while opening, by its code.
@@ -224,9 +397,40 @@ func classify(file string, err error) error {
 			return fmt.Errorf("%w: %s", ErrNotDatabase, file)
 		case sqlite3.SQLITE_CORRUPT:
 			return fmt.Errorf("%w: %s: %v", ErrCorrupt, file, err)
+		case sqlite3.SQLITE_READONLY:
+			return fmt.Errorf("sqlite: open %s: the database cannot be written (%v); commands that only read open it with Options.ReadOnly: %w", file, err, store.ErrReadOnly)
+		case sqlite3.SQLITE_CANTOPEN:
+			return cantOpen(file, err)
 		}
 	}
 	return fmt.Errorf("sqlite: open %s: %w", file, err)
+}
+
+// cantOpen explains SQLITE_CANTOPEN, which SQLite reports without the
+// operating system's reason, by asking the operating system.
+func cantOpen(file string, err error) error {
+	if err := checkDir(file); err != nil {
+		return err
+	}
+	f, ferr := os.OpenFile(file, os.O_RDWR, 0)
+	if errors.Is(ferr, fs.ErrNotExist) {
+		// Would SQLite have been let create it? (If so, remove what only
+		// this probe made.)
+		if f, ferr = os.OpenFile(file, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644); ferr == nil {
+			f.Close()
+			os.Remove(file)
+		}
+	} else if ferr == nil {
+		f.Close()
+	}
+	var pe *fs.PathError
+	if errors.As(ferr, &pe) && (errors.Is(ferr, fs.ErrPermission) || errors.Is(ferr, syscall.EROFS)) {
+		return fmt.Errorf("sqlite: open %s: cannot write it (%v); commands that only read open it with Options.ReadOnly: %w", file, pe.Err, store.ErrReadOnly)
+	}
+	if ferr != nil {
+		return fmt.Errorf("sqlite: open %s: %w", file, ferr)
+	}
+	return fmt.Errorf("sqlite: open %s: SQLite cannot open or create it, or the -wal and -shm files beside it, in directory %s (%v)", file, filepath.Dir(file), err)
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -280,6 +484,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.readOnly {
+		return fmt.Errorf("sqlite: %s was opened read-only: %w", s.path, store.ErrReadOnly)
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -302,6 +509,10 @@ func (s *Store) wrap(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_READONLY {
+		return fmt.Errorf("sqlite: %w: %w", store.ErrReadOnly, err)
+	}
 	return fmt.Errorf("sqlite: %w", err)
 }
 
@@ -317,16 +528,13 @@ func (s *Store) SavePlan(ctx context.Context, tenant string, p comms.Plan, expec
 	if err := store.CheckTenant(tenant); err != nil {
 		return 0, err
 	}
-	if err := store.CheckPlan(p); err != nil {
+	body, err := store.EncodePlan(p)
+	if err != nil {
 		return 0, err
-	}
-	var body bytes.Buffer
-	if err := comms.EncodeJSON(&body, p); err != nil {
-		return 0, fmt.Errorf("sqlite: %w", err)
 	}
 	info := store.SaveInfoFrom(ctx)
 	version := 0
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		var latest int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM plans WHERE tenant = ? AND id = ?`, tenant, p.ID).Scan(&latest); err != nil {
 			return s.wrap(ctx, err)
@@ -336,7 +544,7 @@ func (s *Store) SavePlan(ctx context.Context, tenant string, p comms.Plan, expec
 		}
 		version = latest + 1
 		_, err := tx.ExecContext(ctx, `INSERT INTO plans (tenant, id, version, body, saved_at, saved_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			tenant, p.ID, version, body.String(), s.now().UTC().Format(time.RFC3339Nano), info.By, info.Note)
+			tenant, p.ID, version, string(body), s.now().UTC().Format(time.RFC3339Nano), info.By, info.Note)
 		if err != nil {
 			var se *sqlite.Error
 			if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
@@ -353,13 +561,17 @@ const versionColumns = `id, version, body, saved_at, saved_by, note`
 
 func scanVersion(sc interface{ Scan(...any) error }) (store.Version, error) {
 	var v store.Version
-	var body, savedAt string
+	var body []byte
+	var savedAt string
 	if err := sc.Scan(&v.PlanID, &v.Number, &body, &savedAt, &v.SavedBy, &v.Note); err != nil {
 		return v, err
 	}
-	p, _, err := comms.ParsePlan("", []byte(body))
+	p, err := store.DecodePlan(body)
 	if err != nil {
 		return v, fmt.Errorf("stored plan %s version %d: %w", v.PlanID, v.Number, err)
+	}
+	if p.ID != v.PlanID {
+		return v, fmt.Errorf("%w: stored plan %s version %d holds plan %q", store.ErrCorrupt, v.PlanID, v.Number, p.ID)
 	}
 	v.Plan = p
 	if v.SavedAt, err = time.Parse(time.RFC3339Nano, savedAt); err != nil {
@@ -485,16 +697,15 @@ func (s *Store) SaveEvent(ctx context.Context, tenant string, e comms.Event) err
 	})
 }
 
-func scanEvent(sc interface{ Scan(...any) error }) (comms.Event, error) {
-	var body string
-	if err := sc.Scan(&body); err != nil {
+// scanEvent reads an event's ID and body and checks them against q (nil
+// for a lookup by ID).
+func scanEvent(sc interface{ Scan(...any) error }, q *store.EventQuery) (comms.Event, error) {
+	var id string
+	var body []byte
+	if err := sc.Scan(&id, &body); err != nil {
 		return comms.Event{}, err
 	}
-	var e comms.Event
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		return comms.Event{}, fmt.Errorf("stored event: %w", err)
-	}
-	return e, nil
+	return store.OpenStoredEvent(id, body, q)
 }
 
 // Event implements store.Store.
@@ -505,7 +716,7 @@ func (s *Store) Event(ctx context.Context, tenant, id string) (comms.Event, erro
 	if err := store.CheckTenant(tenant); err != nil {
 		return comms.Event{}, err
 	}
-	e, err := scanEvent(s.db.QueryRowContext(ctx, `SELECT body FROM events WHERE tenant = ? AND id = ?`, tenant, id))
+	e, err := scanEvent(s.db.QueryRowContext(ctx, `SELECT id, body FROM events WHERE tenant = ? AND id = ?`, tenant, id), nil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return comms.Event{}, fmt.Errorf("%w: event %q", store.ErrNotFound, id)
 	}
@@ -520,22 +731,47 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 	if err := store.CheckTenant(tenant); err != nil {
 		return invalidSeq[comms.Event](err)
 	}
-	query := `SELECT body FROM events WHERE tenant = ?`
+	query := `SELECT id, body FROM events WHERE tenant = ?`
 	args := []any{tenant}
 	if q.Kind != "" {
 		query += ` AND kind = ?`
 		args = append(args, q.Kind)
 	}
-	if !q.From.IsZero() {
+	from, to := q.StartBounds()
+	if !from.IsZero() {
 		query += ` AND start >= ?`
-		args = append(args, q.From.UnixMicro())
+		args = append(args, from.UnixMicro())
 	}
-	if !q.To.IsZero() {
+	if !to.IsZero() {
 		query += ` AND start < ?`
-		args = append(args, q.To.UnixMicro())
+		args = append(args, to.UnixMicro())
 	}
 	query += ` ORDER BY start, id`
-	return queryAll(ctx, s, func(r *sql.Rows) (comms.Event, error) { return scanEvent(r) }, query, args...)
+	return exactEvents(q, queryAll(ctx, s, func(r *sql.Rows) (comms.Event, error) { return scanEvent(r, &q) }, query, args...))
+}
+
+// exactEvents yields the events of seq that match q, in the order of
+// store.SortEvents: the query compared start to the microsecond, the body
+// holds the exact time.
+func exactEvents(q store.EventQuery, seq iter.Seq2[comms.Event, error]) iter.Seq2[comms.Event, error] {
+	return func(yield func(comms.Event, error) bool) {
+		var out []comms.Event
+		for e, err := range seq {
+			if err != nil {
+				yield(comms.Event{}, err)
+				return
+			}
+			if store.EventMatches(q, e) {
+				out = append(out, e)
+			}
+		}
+		store.SortEvents(out)
+		for _, e := range out {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
 }
 
 // AppendRecord implements store.Store.
@@ -576,6 +812,22 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 	return sealed, nil
 }
 
+// storedColumns are the columns of a record that Verify reads: all of
+// them but the tenant.
+const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at`
+
+// scanStored reads storedColumns into a Stored whose Columns is c (reused
+// from row to row).
+func scanStored(sc interface{ Scan(...any) error }, c *store.Columns) (store.Stored, error) {
+	st := store.Stored{Columns: c}
+	var sent int64
+	if err := sc.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &sent); err != nil {
+		return st, err
+	}
+	c.SentAt = time.UnixMicro(sent).UTC()
+	return st, nil
+}
+
 // recordPage is how many records Records reads per query.
 const recordPage = 500
 
@@ -596,26 +848,24 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 			filters = append(filters, f.val)
 		}
 	}
-	if !q.From.IsZero() {
+	from, to := q.SentBounds()
+	if !from.IsZero() {
 		where += ` AND sent_at >= ?`
-		filters = append(filters, q.From.UnixMicro())
+		filters = append(filters, from.UnixMicro())
 	}
-	if !q.To.IsZero() {
+	if !to.IsZero() {
 		where += ` AND sent_at < ?`
-		filters = append(filters, q.To.UnixMicro())
+		filters = append(filters, to.UnixMicro())
 	}
-	query := `SELECT seq, body FROM records WHERE ` + where + ` ORDER BY seq LIMIT ?`
+	// The columns selected by are not read back: OpenStored checks each
+	// record against q by its hashed content (Verify checks the columns).
+	query := `SELECT seq, body, hash FROM records WHERE ` + where + ` ORDER BY seq LIMIT ?`
 	scan := func(r *sql.Rows) (comms.Record, error) {
-		var seq int64
-		var body []byte
-		if err := r.Scan(&seq, &body); err != nil {
+		var st store.Stored
+		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
-		rec, err := store.OpenRecord(tenant, body)
-		if err != nil {
-			return comms.Record{}, fmt.Errorf("record %d: %w", seq, err)
-		}
-		return rec, nil
+		return store.OpenStored(tenant, st, q)
 	}
 	return store.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
 		return queryAll(ctx, s, scan, query, append(append([]any{tenant, after}, filters...), limit)...)
@@ -641,15 +891,19 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return store.Head{}, s.wrap(ctx, err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT seq, body, hash FROM records WHERE tenant = ? ORDER BY seq`, tenant)
+	// The primary key is the table itself (WITHOUT ROWID): Verify reads
+	// the table, not an index that may disagree with it (CheckIntegrity
+	// finds those).
+	rows, err := tx.QueryContext(ctx, `SELECT `+storedColumns+` FROM records WHERE tenant = ? ORDER BY seq`, tenant)
 	if err != nil {
 		return store.Head{}, s.wrap(ctx, err)
 	}
 	defer rows.Close()
+	var columns store.Columns
 	return store.VerifyChain(ctx, tenant, func(yield func(store.Stored, error) bool) {
 		for rows.Next() {
-			var st store.Stored
-			if err := rows.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
+			st, err := scanStored(rows, &columns)
+			if err != nil {
 				yield(st, s.wrap(ctx, err))
 				return
 			}

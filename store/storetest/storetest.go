@@ -11,10 +11,14 @@
 //	}
 //
 // Run runs one subtest per clause of the contract: plan versions and
-// conflicts, events, the record chain and its verification, querying and
-// paging, isolation of every method between tenants, validation, context
-// cancellation, and concurrent writers. It checks error categories with
-// errors.Is, never messages.
+// conflicts, the limit on a plan's stored form, events, the record chain
+// and its verification, querying and paging, isolation of every method
+// between tenants, validation, context cancellation, and concurrent
+// writers. It checks error categories with errors.Is, never messages.
+//
+// RunTamper checks that Verify notices edits made behind the store's back,
+// given a way to make them; RunReliability is the heavier part of the
+// contract, for CI.
 package storetest
 
 import (
@@ -23,6 +27,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +48,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Plans/NotFound", testPlanNotFound},
 		{"Plans/Invalid", testPlanInvalid},
 		{"Plans/Copies", testPlanCopies},
+		{"Plans/StoredFormLimit", testPlanLimit},
+		{"Plans/Large", testPlanLarge},
 		{"Events", testEvents},
 		{"Records/Chain", testRecordChain},
 		{"Records/Fields", testRecordFields},
@@ -222,6 +229,106 @@ func testPlanCopies(t *testing.T, s store.Store) {
 	}
 }
 
+// LargePlan returns a valid plan with the given ID and n activities, each
+// a yearly policy message of about 150 bytes in its stored form: 20,000 of
+// them make a stored form of about 3 MiB, within store.MaxStoredPlan.
+func LargePlan(id string, n int) comms.Plan {
+	p := Plan(id, 0)
+	p.Activities = make([]comms.Activity, n)
+	for i := range p.Activities {
+		p.Activities[i] = comms.Activity{
+			ID:   fmt.Sprintf("a%05d", i),
+			What: comms.Message{Topic: comms.TopicPolicy, Message: fmt.Sprintf("M%05d", i), Classification: comms.ClassInternal},
+			Whom: []string{"employees"}, How: []string{"email"}, Owner: "iso",
+			When: comms.Timing{RRule: "FREQ=YEARLY", Start: comms.DateTime{Date: comms.Date{Year: 2026, Month: 1, Day: 1 + i%28}, Hour: 9}},
+		}
+	}
+	return p
+}
+
+// planOfSize returns a valid plan whose stored form (store.EncodePlan) is
+// exactly size bytes, at most store.MaxStoredPlan.
+func planOfSize(t *testing.T, id string, size int) comms.Plan {
+	t.Helper()
+	encoded := func(p comms.Plan) int {
+		t.Helper()
+		body, err := store.EncodePlan(p)
+		if err != nil {
+			t.Fatalf("EncodePlan of a %d-activity plan: %v", len(p.Activities), err)
+		}
+		return len(body)
+	}
+	one, two := encoded(LargePlan(id, 1)), encoded(LargePlan(id, 2))
+	per := two - one
+	n := (size-one)/per - 1
+	p := LargePlan(id, n)
+	pad := size - encoded(p)
+	if pad < 0 || pad > 4*per {
+		t.Fatalf("planOfSize: %d activities leave %d bytes to pad", n, pad)
+	}
+	last := &p.Activities[len(p.Activities)-1]
+	last.What.Message += strings.Repeat("x", pad)
+	if got := encoded(p); got != size {
+		t.Fatalf("planOfSize: %d bytes, want %d", got, size)
+	}
+	return p
+}
+
+// A plan whose stored form is over the limit is refused with ErrInvalid
+// and nothing is saved; one exactly at the limit saves and reads back.
+func testPlanLimit(t *testing.T, s store.Store) {
+	at := planOfSize(t, "plan", store.MaxStoredPlan)
+	// One more ASCII letter: one more byte of stored form.
+	over := LargePlan("plan", 0)
+	over.Activities = slices.Clone(at.Activities)
+	last := &over.Activities[len(over.Activities)-1]
+	last.What.Message += "x"
+	if _, err := s.SavePlan(ctx, "t1", over, 0); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("a plan whose stored form is %d bytes: %v, want ErrInvalid", store.MaxStoredPlan+1, err)
+	}
+	if _, err := s.Plan(ctx, "t1", "plan"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the refused plan was saved: %v", err)
+	}
+	if ps := collect(t, s.Plans(ctx, "t1")); len(ps) != 0 {
+		t.Fatalf("the refused plan is listed: %d plans", len(ps))
+	}
+	mustSave(t, s, "t1", at, 0)
+	got, err := s.Plan(ctx, "t1", "plan")
+	if err != nil {
+		t.Fatalf("a plan whose stored form is exactly the limit does not read back: %v", err)
+	}
+	if !reflect.DeepEqual(got.Plan, at) {
+		t.Error("the plan at the limit read back different")
+	}
+	// Over the limit as a new version: refused, and the latest version
+	// stays.
+	if _, err := s.SavePlan(ctx, "t1", over, 1); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("a new version over the limit: %v, want ErrInvalid", err)
+	}
+	if vs := collect(t, s.Versions(ctx, "t1", "plan")); len(vs) != 1 {
+		t.Errorf("after the refused version: %d versions, want 1", len(vs))
+	}
+	if v := mustSave(t, s, "t1", Plan("plan", 2), 1); v != 2 {
+		t.Errorf("the refused version used up a version number: saved %d", v)
+	}
+}
+
+// A plan of 20,000 activities saves, reads back equal, and lists.
+func testPlanLarge(t *testing.T, s store.Store) {
+	p := LargePlan("big", 20_000)
+	mustSave(t, s, "t1", p, 0)
+	got, err := s.Plan(ctx, "t1", "big")
+	if err != nil {
+		t.Fatalf("reading back a plan of 20,000 activities: %v", err)
+	}
+	if !reflect.DeepEqual(got.Plan, p) {
+		t.Error("the plan of 20,000 activities read back different")
+	}
+	if ps := collect(t, s.Plans(ctx, "t1")); len(ps) != 1 || len(ps[0].Plan.Activities) != 20_000 {
+		t.Errorf("Plans: %d plans", len(ps))
+	}
+}
+
 func event(id, kind string, at time.Time) comms.Event {
 	return comms.Event{ID: id, Kind: kind, Title: "Event " + id, Labels: map[string]string{"severity": "major"},
 		Milestones: []comms.Milestone{{Name: "detected", At: at}, {Name: "aware", At: at.Add(2 * time.Hour), Note: "DPO informed"}}}
@@ -280,6 +387,26 @@ func testEvents(t *testing.T, s store.Store) {
 	}
 	if got := ids(store.EventQuery{Kind: "policy"}); !slices.Equal(got, []string{"pol-1"}) {
 		t.Errorf("Events by kind: %v", got)
+	}
+	// Times finer than a microsecond: bounds in the same microsecond as
+	// the start select exactly.
+	fine := base.Add(-96*time.Hour + 500*time.Nanosecond)
+	if err := s.SaveEvent(ctx, "t1", event("fine", "drill", fine)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q    store.EventQuery
+		want []string
+	}{
+		{store.EventQuery{Kind: "drill", From: fine.Add(-200 * time.Nanosecond)}, []string{"fine"}},
+		{store.EventQuery{Kind: "drill", From: fine.Add(200 * time.Nanosecond)}, nil},
+		{store.EventQuery{Kind: "drill", To: fine.Add(200 * time.Nanosecond)}, []string{"fine"}},
+		{store.EventQuery{Kind: "drill", To: fine.Add(-200 * time.Nanosecond)}, nil},
+		{store.EventQuery{To: base.Add(-48 * time.Hour)}, []string{"fine"}},
+	} {
+		if got := ids(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("Events(%+v): %v, want %v", tc.q, got, tc.want)
+		}
 	}
 	for _, bad := range []comms.Event{{Kind: "incident"}, {ID: "x"}, {ID: "x", Kind: "incident", Milestones: []comms.Milestone{{Name: "aware"}}}} {
 		if err := s.SaveEvent(ctx, "t1", bad); !errors.Is(err, store.ErrInvalid) {
@@ -402,6 +529,9 @@ func testRecordQuery(t *testing.T, s store.Store) {
 		{store.RecordQuery{After: 10}, []int64{11, 12}},
 		{store.RecordQuery{ActivityID: "a2", Limit: 2}, []int64{3, 6}},
 		{store.RecordQuery{ActivityID: "nope"}, nil},
+		// Bounds finer than the microsecond SentAt is kept to.
+		{store.RecordQuery{From: base.Add(time.Nanosecond), To: base.Add(24*time.Hour + time.Nanosecond)}, []int64{2}},
+		{store.RecordQuery{From: base.Add(-time.Nanosecond), To: base.Add(-time.Nanosecond)}, nil},
 	}
 	for _, tc := range tests {
 		if got := seqs(tc.q); !slices.Equal(got, tc.want) {
@@ -778,6 +908,110 @@ func RunReliability(t *testing.T, newStore func(t *testing.T) store.Store) {
 		}
 		if v, err := s.Plan(ctx, "tenant", "plan"); err != nil || v.Number != 101 {
 			t.Fatalf("after 100 rounds: version %d, %v", v.Number, err)
+		}
+	})
+}
+
+// Tamperer changes what a store keeps behind its back, as someone with
+// write access to its database would (plain SQL as the tables' owner, for
+// a database store). RunTamper uses it to check that Verify notices.
+type Tamperer interface {
+	// SetColumn overwrites a stored copy of one field of record seq of
+	// tenant, one the store keeps apart from the hashed body to select
+	// by: column is "plan_id", "activity_id" or "event_id" (value is a
+	// string) or "sent_at" (value is a time.Time). It calls t.Skip if the
+	// store keeps no such copy, t.Fatal if the edit fails.
+	SetColumn(t *testing.T, tenant string, seq int64, column string, value any)
+	// SetBody overwrites the stored body (the canonical encoding) of
+	// record seq of tenant, leaving its stored hash as it was.
+	SetBody(t *testing.T, tenant string, seq int64, body []byte)
+}
+
+// RunTamper runs the tamper clauses of the contract. newStore returns a
+// new, empty store for each subtest, and a Tamperer for it. Each clause
+// appends six records to a tenant, edits record 3 behind the store's back
+// and checks that Verify fails with a *store.ChainError naming record 3
+// (and, for a column, the column), and that Records never returns a
+// record whose content contradicts its query or its stored hash.
+func RunTamper(t *testing.T, newStore func(t *testing.T) (store.Store, Tamperer)) {
+	base := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	fill := func(t *testing.T, s store.Store) []comms.Record {
+		t.Helper()
+		var out []comms.Record
+		for i := 0; i < 6; i++ {
+			r := Record(fmt.Sprintf("a%d", i%2), base.Add(time.Duration(i)*24*time.Hour))
+			r.EventID = fmt.Sprintf("inc-%d", i%2)
+			out = append(out, mustAppend(t, s, "t1", r))
+		}
+		mustAppend(t, s, "t2", Record("a0", base))
+		return out
+	}
+	// Record 3 is plan "plan", activity "a0", event "inc-0", sent base+2d.
+	// Each edit moves it out of the first query and into the second.
+	columns := []struct {
+		column   string
+		value    any
+		from, to store.RecordQuery
+	}{
+		{"plan_id", "other", store.RecordQuery{PlanID: "plan"}, store.RecordQuery{PlanID: "other"}},
+		{"activity_id", "a1", store.RecordQuery{ActivityID: "a0"}, store.RecordQuery{ActivityID: "a1"}},
+		{"event_id", "inc-1", store.RecordQuery{EventID: "inc-0"}, store.RecordQuery{EventID: "inc-1"}},
+		{"sent_at", base.Add(-30 * 24 * time.Hour), store.RecordQuery{From: base}, store.RecordQuery{To: base}},
+	}
+	for _, tc := range columns {
+		t.Run("Column/"+tc.column, func(t *testing.T) {
+			s, tamper := newStore(t)
+			appended := fill(t, s)
+			tamper.SetColumn(t, "t1", 3, tc.column, tc.value)
+			_, err := s.Verify(ctx, "t1")
+			var ce *store.ChainError
+			if !errors.As(err, &ce) || ce.Seq != 3 || ce.Column != tc.column || ce.Tenant != "t1" {
+				t.Fatalf("Verify after editing the %s column of record 3: %v; want a *ChainError at record 3 naming the column", tc.column, err)
+			}
+			if head, err := s.Verify(ctx, "t2"); err != nil || head.Seq != 1 {
+				t.Errorf("Verify of another tenant: %+v, %v", head, err)
+			}
+			for _, q := range []store.RecordQuery{tc.from, tc.to, {}} {
+				for r, err := range s.Records(ctx, "t1", q) {
+					if err != nil {
+						if !errors.As(err, &ce) || ce.Seq != 3 {
+							t.Errorf("Records(%+v): %v; want a record or a *ChainError at record 3", q, err)
+						}
+						break
+					}
+					if !reflect.DeepEqual(stripTimes([]comms.Record{r}), stripTimes(appended[r.Seq-1:r.Seq])) {
+						t.Errorf("Records(%+v) returned record %d with content other than appended:\n got %+v\nwant %+v", q, r.Seq, r, appended[r.Seq-1])
+					} else if !q.Match(r) {
+						t.Errorf("Records(%+v) returned record %d, whose content does not match the query", q, r.Seq)
+					}
+				}
+			}
+		})
+	}
+	t.Run("Body", func(t *testing.T) {
+		s, tamper := newStore(t)
+		appended := fill(t, s)
+		// A well-formed encoding of the same record with another subject:
+		// the edit an attacker would make.
+		r := appended[2]
+		r.Subject = "rewritten"
+		_, body := store.Seal("t1", r.Seq, r.PrevHash, r.RecordedAt, r)
+		tamper.SetBody(t, "t1", 3, body)
+		_, err := s.Verify(ctx, "t1")
+		var ce *store.ChainError
+		if !errors.As(err, &ce) || ce.Seq != 3 || ce.Column != "" {
+			t.Fatalf("Verify after editing the body of record 3: %v; want a *ChainError at record 3", err)
+		}
+		for r, err := range s.Records(ctx, "t1", store.RecordQuery{}) {
+			if err != nil {
+				if !errors.As(err, &ce) || ce.Seq != 3 {
+					t.Errorf("Records: %v; want a record or a *ChainError at record 3", err)
+				}
+				break
+			}
+			if !reflect.DeepEqual(stripTimes([]comms.Record{r}), stripTimes(appended[r.Seq-1:r.Seq])) {
+				t.Errorf("Records returned record %d with content other than appended (subject %q)", r.Seq, r.Subject)
+			}
 		}
 	})
 }

@@ -6,7 +6,7 @@ CREATE TABLE plans (
 	tenant   text        NOT NULL,
 	id       text        NOT NULL,
 	version  integer     NOT NULL CHECK (version > 0),
-	body     text        NOT NULL, -- the plan as comms.EncodeJSON writes it
+	body     text        NOT NULL, -- the plan as store.EncodePlan writes it (earlier: comms.EncodeJSON)
 	saved_at timestamptz NOT NULL,
 	saved_by text        NOT NULL,
 	note     text        NOT NULL,
@@ -25,7 +25,8 @@ CREATE TABLE events (
 CREATE INDEX events_by_start ON events (tenant, start, id);
 
 -- The append-only log. body is the canonical encoding (store.Seal) and
--- hash its SHA-256; the other columns are copies for querying.
+-- hash its SHA-256; the other columns are copies for querying, which
+-- Verify checks against body (store.VerifyChain).
 CREATE TABLE records (
 	tenant      text        NOT NULL,
 	seq         bigint      NOT NULL CHECK (seq > 0),

@@ -3,7 +3,7 @@ CREATE TABLE plans (
 	tenant   TEXT    NOT NULL,
 	id       TEXT    NOT NULL,
 	version  INTEGER NOT NULL,
-	body     TEXT    NOT NULL, -- the plan as comms.EncodeJSON writes it
+	body     TEXT    NOT NULL, -- the plan as store.EncodePlan writes it (earlier: comms.EncodeJSON)
 	saved_at TEXT    NOT NULL, -- RFC 3339, UTC
 	saved_by TEXT    NOT NULL,
 	note     TEXT    NOT NULL,
@@ -21,7 +21,8 @@ CREATE TABLE events (
 CREATE INDEX events_by_start ON events (tenant, start, id);
 
 -- The append-only log. body is the canonical encoding (store.Seal) and
--- hash its SHA-256; the other columns are copies for querying.
+-- hash its SHA-256; the other columns are copies for querying, which
+-- Verify checks against body (store.VerifyChain).
 CREATE TABLE records (
 	tenant      TEXT    NOT NULL,
 	seq         INTEGER NOT NULL,
