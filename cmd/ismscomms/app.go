@@ -389,21 +389,18 @@ func (a *app) openStore(readOnly bool) (closingStore, error) {
 	return a.openSQLite(readOnly)
 }
 
-// openSQLite opens the SQLite store in the file --db names. For a read
-// (readOnly), a file that does not exist, or is empty, is "no store at
-// ...", exit status 3, and is not created: opening it would make it a
-// database. For a write, a store is created where none is, but a
-// directory that does not exist is said to be missing.
+// openSQLite opens the SQLite store in the file --db names. A read
+// (readOnly) opens it read-only: it never creates, migrates or writes the
+// file, so a file that does not exist is "no store at ...", exit status 3,
+// and the command works while another process writes and on read-only
+// media. A write creates a store where none is, but a directory that does
+// not exist is said to be missing.
 func (a *app) openSQLite(readOnly bool) (closingStore, error) {
 	fi, err := os.Stat(a.db)
 	switch {
 	case err == nil && fi.IsDir():
 		return nil, errorf(exitStore, "--db %s is a directory, not a store", a.db)
-	case readOnly && errors.Is(err, fs.ErrNotExist):
-		return nil, errorf(exitStore, "no store at %s (a command that only reads never creates one: check --db, or save a plan first with: ismscomms plan save <file>)", a.db)
-	case readOnly && err == nil && fi.Size() == 0:
-		return nil, errorf(exitStore, "no store at %s: the file is empty", a.db)
-	case errors.Is(err, fs.ErrNotExist):
+	case !readOnly && errors.Is(err, fs.ErrNotExist):
 		dir := filepath.Dir(a.db)
 		if d, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
 			return nil, errorf(exitStore, "cannot create the store %s: directory %s does not exist", a.db, dir)
@@ -411,14 +408,20 @@ func (a *app) openSQLite(readOnly bool) (closingStore, error) {
 			return nil, errorf(exitStore, "cannot create the store %s: %s is not a directory", a.db, dir)
 		}
 	}
-	s, err := sqlite.Open(a.db, &sqlite.Options{BusyTimeout: a.lockTimeout, Now: a.storeNow})
-	if err != nil {
-		if errors.Is(err, sqlite.ErrSchemaTooNew) {
-			return nil, errorf(exitStore, "cannot open the store %s: %w (upgrade ismscomms)", a.db, err)
-		}
-		return nil, errorf(exitStore, "cannot open the store %s: %w", a.db, err)
+	s, err := sqlite.Open(a.db, &sqlite.Options{BusyTimeout: a.lockTimeout, Now: a.storeNow, ReadOnly: readOnly})
+	switch {
+	case err == nil:
+		return s, nil
+	case readOnly && errors.Is(err, fs.ErrNotExist):
+		// "sqlite: no store at x.db (the file is empty): file does not exist"
+		what := strings.TrimSuffix(strings.TrimPrefix(err.Error(), "sqlite: "), ": "+fs.ErrNotExist.Error())
+		return nil, errorf(exitStore, "%s (a command that only reads never creates one: check --db, or save a plan first with: ismscomms plan save <file>)", what)
+	case errors.Is(err, sqlite.ErrSchemaTooNew):
+		return nil, errorf(exitStore, "cannot open the store %s: %w (upgrade ismscomms)", a.db, err)
+	case errors.Is(err, sqlite.ErrSchemaTooOld):
+		return nil, errorf(exitStore, "cannot open the store %s: %w (a command that writes, such as plan save, migrates it)", a.db, err)
 	}
-	return s, nil
+	return nil, errorf(exitStore, "cannot open the store %s: %w", a.db, err)
 }
 
 // storeFailure classifies an error a store method returned: input problems

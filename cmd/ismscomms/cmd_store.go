@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -671,6 +672,38 @@ type verifyResult struct {
 	Plans    int         `json:"plans"`
 	BrokenAt int64       `json:"broken_at,omitempty"`
 	Reason   string      `json:"reason,omitempty"`
+	// Integrity is the storage check of a store that has one (SQLite's
+	// PRAGMA integrity_check): "ok", "corrupt", or absent when the store
+	// offers none.
+	Integrity string `json:"integrity,omitempty"`
+	// Damaged are the records the storage damage affects, where the store
+	// can tell; Damage describes it.
+	Damaged []store.RecordRef `json:"damaged,omitempty"`
+	Damage  []string          `json:"damage,omitempty"`
+}
+
+// sayDamage prints what the storage check found: the tenant's records it
+// affects by number, how many of other tenants', and each problem.
+func (a *app) sayDamage(res verifyResult) {
+	var ours []string
+	others := 0
+	for _, r := range res.Damaged {
+		if r.Tenant == res.Tenant {
+			ours = append(ours, strconv.FormatInt(r.Seq, 10))
+		} else {
+			others++
+		}
+	}
+	say(a.stdout, "the store's storage is DAMAGED (integrity check failed)\n")
+	if len(ours) > 0 {
+		say(a.stdout, "records of tenant %s affected: %s\n", res.Tenant, strings.Join(ours, ", "))
+	}
+	if others > 0 {
+		say(a.stdout, "records of other tenants affected: %d\n", others)
+	}
+	for _, p := range res.Damage {
+		say(a.stdout, "  %s\n", p)
+	}
 }
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -681,12 +714,18 @@ func (a *app) verifyCommand() *cobra.Command {
 		Long: `Walk the tenant's log of records and check every hash and link. Prints how
 many records it verified and the hash of the last (the head), or the first
 record whose hash, link or sequence number is wrong. It verifies the
-record chain only: plans and events are not chained.
+record chain only: plans and events are not chained. Every column a
+query reads is checked against the hashed record.
+
+On SQLite it also checks the whole file (PRAGMA integrity_check): an index
+that no longer matches its table would hide records from queries and
+reports. It names the records affected. The check reads the whole file,
+about 0.6 s per 100,000 records.
 
 Exit status: 0 the chain verified (or the tenant has plans but no record
-yet, which is said); 1 the chain is broken, or the tenant has nothing
-stored at all (no plan, no record: most likely a wrong --tenant or --db);
-3 the store failed.`,
+yet, which is said); 1 the chain is broken, the storage is damaged, or the
+tenant has nothing stored at all (no plan, no record: most likely a wrong
+--tenant or --db); 3 the store failed.`,
 		Example: `  ismscomms verify --tenant acme
   ismscomms verify --format json`,
 		Args: positional(0, 0),
@@ -720,24 +759,44 @@ stored at all (no plan, no record: most likely a wrong --tenant or --db);
 			default:
 				res.Status, res.Intact, res.Records, res.Head = "verified", true, &head.Seq, &head
 			}
+			if ic, ok := st.(store.IntegrityChecker); ok {
+				res.Integrity = "ok"
+				var corrupt *store.CorruptError
+				switch err := ic.CheckIntegrity(cmd.Context()); {
+				case errors.As(err, &corrupt):
+					res.Integrity, res.Intact, res.Damage = "corrupt", false, corrupt.Problems
+					if corrupt.More > 0 {
+						res.Damage = append(res.Damage, fmt.Sprintf("and %d more problems", corrupt.More))
+					}
+					res.Damaged = corrupt.Records
+				case err != nil:
+					return storeFailure(err)
+				}
+			}
 			if format == "json" {
 				if err := writeJSON(a.stdout, res); err != nil {
 					return err
 				}
 			} else {
-				switch res.Status {
-				case "verified":
+				switch {
+				case res.Status == "verified" && res.Integrity == "corrupt":
+					say(a.stdout, "record chain of tenant %s: %s whose hashes and links are intact, but the storage is damaged, so queries and reports may not see them all\nhead: record %d, hash %s\n",
+						a.tenant, plural(int(head.Seq), "record"), head.Seq, head.Hash)
+				case res.Status == "verified":
 					say(a.stdout, "record chain of tenant %s verified: %s, all intact and in sequence\nhead: record %d, hash %s\n",
 						a.tenant, plural(int(head.Seq), "record"), head.Seq, head.Hash)
-				case "no records":
+				case res.Status == "no records":
 					say(a.stdout, "tenant %s has %s and no record yet: there is no record chain to verify\n", a.tenant, plural(res.Plans, "plan"))
-				case "nothing stored":
+				case res.Status == "nothing stored":
 					say(a.stdout, "tenant %s has nothing stored (no plan, no record): nothing was verified; check --tenant and --db\n", a.tenant)
 				default:
 					say(a.stdout, "record chain of tenant %s is BROKEN at record %d: %s\n", a.tenant, res.BrokenAt, res.Reason)
 				}
+				if res.Integrity == "corrupt" {
+					a.sayDamage(res)
+				}
 			}
-			if res.Status == "broken" || res.Status == "nothing stored" {
+			if res.Status == "broken" || res.Status == "nothing stored" || res.Integrity == "corrupt" {
 				return errNegative
 			}
 			return nil

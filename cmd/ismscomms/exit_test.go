@@ -218,7 +218,7 @@ var exitCases = []exitCase{
 			t.Fatal(err)
 		}
 		_, stderr := c.must(3, "--db", typo, "verify")
-		wantIn(t, "verify of an empty file", stderr, "no store at $DIR/typo.db: the file is empty")
+		wantIn(t, "verify of an empty file", stderr, "no store at $DIR/typo.db (the file is empty)")
 		if fi, err := os.Stat(typo); err != nil || fi.Size() != 0 {
 			t.Errorf("verify wrote to the empty file it only reads (%v)", err)
 		}

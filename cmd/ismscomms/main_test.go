@@ -313,11 +313,13 @@ func TestCheckFormats(t *testing.T) {
 	c.must(1, "check", "--fail-on", "info", "../../examples/plans/starter.yaml")
 }
 
-// TestStoreLocked checks that a store another process holds fails with
-// exit status 3 once --lock-timeout passes, and loses nothing.
+// TestStoreLocked checks that a store another process holds fails a
+// write with exit status 3 once --lock-timeout passes, and loses nothing;
+// and that commands that only read work meanwhile, as WAL readers do.
 func TestStoreLocked(t *testing.T) {
 	c := newCLI(t)
 	c.must(0, "plan", "save", "../../examples/plans/starter.yaml")
+	c.must(0, "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00")
 
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", c.path("ismscomms.db"))
@@ -338,6 +340,23 @@ func TestStoreLocked(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "lock") && !strings.Contains(stderr, "busy") {
 		t.Errorf("record on a locked store: stderr does not say the store is locked:\n%s", stderr)
+	}
+	// A write transaction that has written, not yet committed.
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "UPDATE chain_heads SET seq = seq"); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"verify"}, {"plan", "list"}, {"report", "--from", "2027-01-01", "--to", "2027-02-01", "--format", "json", "--out", c.path("r.json")},
+	} {
+		if _, stderr, code := c.run(append([]string{"--lock-timeout", "200ms"}, args...)...); code != 0 {
+			t.Errorf("%s while another process writes: exit %d, want 0; stderr:\n%s", args[0], code, stderr)
+		}
 	}
 	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)
@@ -373,34 +392,82 @@ func TestStoreCorrupt(t *testing.T) {
 }
 
 // TestVerifyTampered checks that verify finds a record changed behind
-// the store's back and exits 1.
+// the store's back — in its hashed body, in a column that queries read
+// (which would hide it from a report), or in an index that no longer
+// matches its table — and exits 1 naming it.
 func TestVerifyTampered(t *testing.T) {
-	c := newCLI(t)
-	c.must(0, "plan", "save", "../../examples/plans/starter.yaml")
-	for _, subject := range []string{"Policy 2026", "Policy 2027"} {
-		c.must(0, "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00", "--subject", subject)
-	}
-	c.must(0, "verify")
+	for _, tc := range []struct {
+		name   string
+		tamper []string // SQL run on the store's file
+		want   string   // what verify's output must say
+	}{
+		{"body", []string{
+			`UPDATE records SET body = CAST(replace(CAST(body AS TEXT), 'Policy 2027', 'Policy 2025') AS BLOB) WHERE seq = 2`,
+		}, "BROKEN at record 2"},
+		{"query column", []string{
+			`UPDATE records SET activity_id = 'awareness' WHERE seq = 2`,
+		}, "BROKEN at record 2: its stored activity_id column"},
+		{"index", []string{
+			// Declare a table over the index's b-tree (an index b-tree and a
+			// WITHOUT ROWID table b-tree store rows alike), edit an entry,
+			// and take the declaration away: the index now misstates
+			// record 2's activity while the table is intact.
+			`PRAGMA writable_schema = ON`,
+			`INSERT INTO sqlite_schema SELECT 'table', 'fake', 'fake', rootpage, 'CREATE TABLE fake (tenant TEXT, activity_id TEXT, seq INTEGER, PRIMARY KEY (tenant, activity_id, seq)) WITHOUT ROWID' FROM sqlite_schema WHERE name = 'records_by_activity'`,
+			`PRAGMA writable_schema = OFF`,
+			"reopen",
+			`UPDATE fake SET activity_id = 'awareness' WHERE seq = 2`,
+			`PRAGMA writable_schema = ON`,
+			`DELETE FROM sqlite_schema WHERE name = 'fake'`,
+			`PRAGMA writable_schema = OFF`,
+		}, "records of tenant default affected: 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCLI(t)
+			c.must(0, "plan", "save", "../../examples/plans/starter.yaml")
+			for _, subject := range []string{"Policy 2026", "Policy 2027", "Policy 2028"} {
+				c.must(0, "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00", "--subject", subject)
+			}
+			c.must(0, "verify")
 
-	db, err := sql.Open("sqlite", c.path("ismscomms.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := db.Exec(`UPDATE records SET body = CAST(replace(CAST(body AS TEXT), 'Policy 2026', 'Policy 2025') AS BLOB) WHERE seq = 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("tampered with %d records, want 1", n)
-	}
-	db.Close()
+			db, err := sql.Open("sqlite", c.path("ismscomms.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.SetMaxOpenConns(1)
+			for _, q := range tc.tamper {
+				if q == "reopen" { // a connection that reads the changed schema
+					db.Close()
+					if db, err = sql.Open("sqlite", c.path("ismscomms.db")); err != nil {
+						t.Fatal(err)
+					}
+					db.SetMaxOpenConns(1)
+					continue
+				}
+				res, err := db.Exec(q)
+				if err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				if n, _ := res.RowsAffected(); strings.HasPrefix(q, "UPDATE") && n != 1 {
+					t.Fatalf("%s changed %d rows, want 1", q, n)
+				}
+			}
+			db.Close()
 
-	stdout, stderr, code := c.run("verify")
-	if code != 1 {
-		t.Errorf("verify after tampering: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	if !strings.Contains(stdout+stderr, "record 1") {
-		t.Errorf("verify does not name the tampered record:\n%s%s", stdout, stderr)
+			stdout, stderr, code := c.run("verify")
+			if code != 1 {
+				t.Errorf("verify after tampering: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, tc.want) {
+				t.Errorf("verify does not say %q:\n%s%s", tc.want, stdout, stderr)
+			}
+			if strings.Contains(stdout, "verified") && tc.name != "index" {
+				t.Errorf("verify of a broken chain says verified:\n%s", stdout)
+			}
+			if tc.name == "index" && (strings.Contains(stdout, "verified") || !strings.Contains(stdout, "DAMAGED")) {
+				t.Errorf("verify of a damaged store does not say so:\n%s", stdout)
+			}
+		})
 	}
 }
 
@@ -750,4 +817,56 @@ func TestPostgresLocked(t *testing.T) {
 	if !strings.Contains(out, "verified: 1 record,") {
 		t.Errorf("after the lock: %s", out)
 	}
+}
+
+// TestPostgresReadOnly checks that commands that only read never create
+// or migrate the PostgreSQL store: on a database without the schema they
+// say there is no store, exit 3, and leave the database as it was.
+func TestPostgresReadOnly(t *testing.T) {
+	dsn := os.Getenv("ISMSCOMMS_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ISMSCOMMS_TEST_POSTGRES is not set: CI must run the PostgreSQL tests")
+		}
+		t.Skip("ISMSCOMMS_TEST_POSTGRES is not set")
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	name := fmt.Sprintf("cli_ro_%d", time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)") })
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := strings.Replace(dsn, "/"+cfg.Database+"?", "/"+name+"?", 1)
+	if empty == dsn {
+		t.Fatalf("cannot derive a DSN for database %s from the test DSN", name)
+	}
+
+	c := newCLI(t)
+	for _, args := range [][]string{{"verify"}, {"plan", "list"}, {"incident", "list"}} {
+		_, stderr, code := c.run(append([]string{"--db", empty}, args...)...)
+		if code != 3 || !strings.Contains(stderr, "no store at") {
+			t.Errorf("%s on a database without the schema: exit %d, want 3 saying there is no store; stderr:\n%s", args[0], code, stderr)
+		}
+	}
+	db, err := pgx.Connect(ctx, empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	var n int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM pg_namespace WHERE nspname = 'ismscomms'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("a read command created the schema (%d, %v)", n, err)
+	}
+	// A write creates it.
+	c.must(0, "--db", empty, "plan", "save", "../../examples/plans/starter.yaml")
+	c.must(0, "--db", empty, "verify")
 }

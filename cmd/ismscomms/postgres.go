@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ismscomms/ismscomms/store/postgres"
 )
 
-// openPostgres opens the PostgreSQL store named by --db, migrating its
-// schema ("ismscomms") if the role may. readOnly is the command's mode
-// (see openStore). The command works on one tenant
+// openPostgres opens the PostgreSQL store named by --db. A write migrates
+// its schema ("ismscomms") if the role may; a read (readOnly) never does,
+// and runs read-only transactions. The command works on one tenant
 // at a time (--tenant), so it accepts a role that row-level security does
 // not bind, such as the schema's owner; application servers should not.
 // --lock-timeout bounds both the connection and every wait for a lock.
@@ -20,8 +21,14 @@ func (a *app) openPostgres(readOnly bool) (closingStore, error) {
 		Now:                 a.storeNow,
 		MaxConns:            2,
 		LockTimeout:         a.lockTimeout,
+		ReadOnly:            readOnly,
 	})
-	if err != nil {
+	switch {
+	case readOnly && errors.Is(err, postgres.ErrSchemaMissing):
+		return nil, errorf(exitStore, "no store at %s: the database has no ismscomms schema (a command that only reads never creates one)", postgres.RedactDSN(a.db))
+	case errors.Is(err, postgres.ErrSchemaTooOld):
+		return nil, errorf(exitStore, "cannot open the store: %w (a command that writes, such as plan save, migrates it)", err)
+	case err != nil:
 		return nil, storeErr(err)
 	}
 	return s, nil

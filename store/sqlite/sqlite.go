@@ -111,8 +111,9 @@ var (
 	// left untouched.
 	ErrNotDatabase = errors.New("sqlite: not an SQLite database")
 	// ErrCorrupt: the file is an SQLite database that fails its integrity
-	// check. It is left untouched.
-	ErrCorrupt = errors.New("sqlite: database is corrupt")
+	// check, or whose pages a read finds damaged. It is left untouched.
+	// errors.Is(err, store.ErrCorrupt) is true of it too.
+	ErrCorrupt error = &categoryError{"sqlite: database is corrupt", store.ErrCorrupt}
 	// ErrSchemaTooNew: the database was written by a newer version of
 	// this module; upgrade before opening it.
 	ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this program")
@@ -122,6 +123,16 @@ var (
 	// command that writes), which migrates it, then read it.
 	ErrSchemaTooOld = errors.New("sqlite: database schema is older than this program")
 )
+
+// categoryError is a sentinel of this package that is also one of the
+// store's categories.
+type categoryError struct {
+	msg      string
+	category error
+}
+
+func (e *categoryError) Error() string        { return e.msg }
+func (e *categoryError) Is(target error) bool { return target == e.category }
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
@@ -504,14 +515,22 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // wrap prefers the context's error (a cancelled query reports it in its
-// own words) and names the package.
+// own words), names the package, and puts SQLite's errors in the store's
+// categories by their codes: a database that cannot be written is
+// store.ErrReadOnly; one whose pages are damaged (a read-only open runs no
+// check, so a read meets it first) is ErrCorrupt, which is store.ErrCorrupt.
 func (s *Store) wrap(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
 	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_READONLY {
-		return fmt.Errorf("sqlite: %w: %w", store.ErrReadOnly, err)
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_READONLY:
+			return fmt.Errorf("sqlite: %w: %w", store.ErrReadOnly, err)
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("%w: %s: %w", ErrCorrupt, s.path, err)
+		}
 	}
 	return fmt.Errorf("sqlite: %w", err)
 }
