@@ -144,7 +144,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"empty", "", []string{"the plan is empty"}},
 		{"not a mapping", "- a\n- b\n", []string{"1:1: expected a mapping, found a list"}},
 		{"two documents", "id: a\n---\nid: b\n", []string{"one YAML document"}},
-		{"yaml syntax", "id: a\n  b: c\n", []string{"2:1:", "mapping values are not allowed"}},
+		{"yaml syntax", "id: a\n  b: c\n", []string{"2:4:", "mapping values are not allowed"}},
 		{"duplicate key", "id: a\nid: b\n", []string{"2:1: id: \"id\" is given more than once"}},
 		{"number for string list", "id: a\nactivities: [{id: x, whom: [1, 2], how: {a: b}}]\n", []string{"2:41: activities[0].how: expected a list, found a mapping", "2:29: activities[0].whom[0]: stakeholder \"1\" is not declared"}},
 		{"int field", "id: a\nstakeholders: [{id: s, size: many}]\n", []string{"2:30: stakeholders[0].size: expected a whole number, found \"many\""}},
