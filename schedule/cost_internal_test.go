@@ -62,3 +62,33 @@ func TestExdateRunsSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstThousandSteps: each of the worst rules yields its first 1,000
+// occurrences (or all it has) looking at about one candidate each: the
+// engine below skips what cannot match (its own tests count that work).
+func TestFirstThousandSteps(t *testing.T) {
+	for _, text := range []string{
+		"DTSTART:20260101T000000Z\nRRULE:FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;COUNT=60000000",
+		"DTSTART;TZID=America/Sao_Paulo:20180101T000000\nRRULE:FREQ=DAILY;BYHOUR=0,1,23;BYMINUTE=0,30",
+		"DTSTART:20260105T090000Z\nRRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO",
+		"DTSTART:20260105T090000Z\nRRULE:FREQ=YEARLY;BYWEEKNO=53;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYSETPOS=-1",
+		"DTSTART:20260105T090000Z\nRRULE:FREQ=WEEKLY;INTERVAL=5;BYMONTH=2;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYSETPOS=7",
+		"DTSTART;TZID=Europe/Berlin:20260105T090000\nRRULE:FREQ=MONTHLY;BYDAY=-1FR\nEXDATE;TZID=Europe/Berlin:20260130T090000,20260227T090000",
+	} {
+		r, err := Parse(text)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		var it ruleIter
+		it.init(r, r.Start())
+		n := 0
+		for ; n < 1000; n++ {
+			if _, ok := it.next(); !ok {
+				break
+			}
+		}
+		if it.steps > n+10 {
+			t.Errorf("%s: %d candidates for %d occurrences", text, it.steps, n)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package schedule_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -127,4 +129,54 @@ func TestParseRefusesUnsafeText(t *testing.T) {
 	}
 	// CRLF line ends and folding with a tab are fine.
 	mustParse(t, "DTSTART:20260101T090000Z\r\nRRULE:FREQ=DAI\r\n\tLY\r\n")
+}
+
+// TestHostileRuleFiles parses each hostile rule under testdata/hostile and
+// compares the outcome (the error, or the first occurrences) with its
+// golden file; go test ./schedule -update rewrites them.
+func TestHostileRuleFiles(t *testing.T) {
+	files, err := filepath.Glob("testdata/hostile/*.txt")
+	if err != nil || len(files) < 20 {
+		t.Fatalf("hostile rules: %d, %v", len(files), err)
+	}
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			text, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			timer := time.AfterFunc(20*time.Second, func() { panic("hangs on " + f) })
+			defer timer.Stop()
+			var got string
+			r, err := schedule.Parse(string(text))
+			if err != nil {
+				got = err.Error()
+			} else {
+				var occ []string
+				for at := range r.Between(from, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)) {
+					if occ = append(occ, at.Format(time.RFC3339)); len(occ) == 5 {
+						break
+					}
+				}
+				got = "ok: " + strings.Join(occ, " ")
+			}
+			if strings.ContainsAny(got, "\x00\x07\x1b\r\u202e") {
+				t.Fatalf("the outcome holds a control character: %q", got)
+			}
+			path := f + ".golden"
+			if *update {
+				if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got+"\n" != string(want) {
+				t.Errorf("got:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
 }
