@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -332,22 +333,22 @@ func (v *validator) checkText(s string, multi bool, segs []segment) {
 }
 
 func refs(v *validator, path string, ids []string, declared map[string]bool, what, section string) {
-	var seen map[string]bool
+	var seen map[string]bool // for long lists; a short one is searched
+	if len(ids) > 8 {
+		seen = make(map[string]bool, len(ids))
+	}
 	for j, id := range ids {
+		var twice bool
+		if seen != nil {
+			twice, seen[id] = seen[id], true
+		} else {
+			twice = slices.Contains(ids[:j], id)
+		}
 		switch {
 		case !declared[id]:
 			v.add(idx(path, j), "%s %s is not declared in %s", what, quoteValue(id), section)
-		case seen[id]:
+		case twice:
 			v.add(idx(path, j), "%s %s is listed twice", what, quoteValue(id))
-		}
-		if j > 0 && seen == nil {
-			seen = make(map[string]bool, len(ids))
-			for _, prev := range ids[:j] {
-				seen[prev] = true
-			}
-		}
-		if seen != nil {
-			seen[id] = true
 		}
 	}
 }

@@ -440,3 +440,84 @@ func TestCompileTimeBackstop(t *testing.T) {
 		t.Errorf("400 compilations took %v", d)
 	}
 }
+
+// FuzzCompile: for any rule text and start, Compile stays within the cost
+// bound; a rule it accepts gives what the plain walk gives (from DTSTART
+// and from later), and its COUNT bound is the walk's; a rule it rejects
+// as never matching has no occurrence in a 400-year cycle of the walk.
+func FuzzCompile(f *testing.F) {
+	for _, s := range []string{
+		"FREQ=DAILY;BYHOUR=9;BYSETPOS=2", "FREQ=DAILY;INTERVAL=7;BYDAY=MO", "FREQ=DAILY;INTERVAL=40;BYMONTHDAY=31;BYDAY=MO",
+		"FREQ=WEEKLY;INTERVAL=5;BYMONTH=2;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYSETPOS=7", "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6",
+		"FREQ=MONTHLY;INTERVAL=5;BYDAY=5FR;COUNT=900", "FREQ=YEARLY;BYWEEKNO=53;BYDAY=TH;COUNT=50", "FREQ=YEARLY;BYYEARDAY=-366,60;BYSETPOS=-1",
+		"FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;COUNT=30",
+	} {
+		f.Add(s, uint16(126), uint16(4), uint32(32400))
+	}
+	f.Fuzz(func(t *testing.T, text string, year, yday uint16, secs uint32) {
+		r, err := ParseRRule(text)
+		if err != nil {
+			return
+		}
+		y := 1 + int(year)%9999
+		start := Wall(DaysFromCivil(y, 1, 1)+int(yday)%365)*86400 + Wall(secs%86400)
+		b := NewBudget(1 << 40)
+		s, err := Compile(r, Options{Start: start, Budget: b})
+		if used := 1<<40 - b.Left(); used > 30_000 {
+			t.Fatalf("%s from %s: Compile took %d units", text, FormatDateTime(start), used)
+		}
+		horizon := min(start+450*366*86400, MaxWall)
+		if r.Freq == Daily {
+			horizon = min(start+60*366*86400, MaxWall)
+		}
+		if errors.Is(err, ErrNoOccurrence) {
+			s, err := compile(r, Options{Start: start}, false)
+			if err != nil {
+				t.Fatalf("compile without the check: %v", err)
+			}
+			if got := naive(s, start, 1, horizon); len(got) > 0 && r.Freq != Daily {
+				t.Fatalf("%s from %s: said never, but %s", text, FormatDateTime(start), FormatDateTime(got[0]))
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		for _, from := range []Wall{start, start + Wall(secs)*600} {
+			want := naive(s, from, 12, horizon)
+			got := take(s, from, 12)
+			for len(got) > 0 && got[len(got)-1] > horizon {
+				got = got[:len(got)-1]
+			}
+			if walls(got) != walls(want) {
+				t.Fatalf("%s from %s (start %s):\n got %s\nwant %s", text, FormatDateTime(from), FormatDateTime(start), walls(got), walls(want))
+			}
+		}
+		if r.Count > 0 {
+			cb := NewBudget(1 << 40)
+			bound := s.countBound(r.Count, cb)
+			if used := 1<<40 - cb.Left(); used > 200_000 {
+				t.Fatalf("%s: the COUNT bound took %d units", text, used)
+			}
+			if r.Count <= 500 {
+				var c Cursor
+				c.seek(s, start+1, MaxWall)
+				want := MaxWall
+				for k := 1; k < r.Count; k++ {
+					w, ok := c.Next()
+					if !ok {
+						want = MaxWall
+						break
+					}
+					want = w
+				}
+				if r.Count == 1 {
+					want = start
+				}
+				if bound != want {
+					t.Fatalf("%s from %s: bound %s, walk %s", text, FormatDateTime(start), FormatDateTime(bound), FormatDateTime(want))
+				}
+			}
+		}
+	})
+}
