@@ -416,7 +416,10 @@ func kindName(n *yaml.Node) string {
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!int", "!!float":
-			return "the number " + quoteValue(n.Value)[1:]
+			if len(n.Value) > 64 {
+				return "the number " + n.Value[:64] + "…"
+			}
+			return "the number " + n.Value
 		case "!!bool":
 			return "the boolean " + n.Value
 		}

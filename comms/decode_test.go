@@ -190,6 +190,14 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// TestNumberInMessage: a number is named as it is written.
+func TestNumberInMessage(t *testing.T) {
+	_, err := comms.DecodePlan(strings.NewReader("{\"id\": \"a\", \"stakeholders\": [{\"id\": \"s\", \"size\": 1.5}]}"))
+	if err == nil || !strings.HasSuffix(err.Error(), "found the number 1.5") {
+		t.Errorf("got %v", err)
+	}
+}
+
 func TestIncompleteAccepted(t *testing.T) {
 	p, err := comms.LoadPlan("testdata/valid/incomplete.yaml")
 	if err != nil {

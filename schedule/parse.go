@@ -152,13 +152,17 @@ type numberedLine struct {
 // characters, naming the line and column of the first.
 func unfold(text string) ([]numberedLine, error) {
 	var lines []numberedLine
-	var cur strings.Builder // the content line being joined
-	curN := 0
+	cur, curN := "", 0         // the content line being read, and its line number
+	var joined strings.Builder // cur and its continuations, once it has any
+	folded := false
 	flush := func() {
-		if curN > 0 {
-			lines = append(lines, numberedLine{n: curN, text: cur.String()})
-			cur = strings.Builder{}
+		if curN == 0 {
+			return
 		}
+		if folded {
+			cur, joined, folded = joined.String(), strings.Builder{}, false
+		}
+		lines = append(lines, numberedLine{n: curN, text: cur})
 	}
 	for n, rest := 1, text; ; n++ {
 		l, more, found := strings.Cut(rest, "\n")
@@ -168,11 +172,14 @@ func unfold(text string) ([]numberedLine, error) {
 			return nil, &ParseError{Line: n, Msg: fmt.Sprintf("column %d: %s is not allowed in rule text", utf8.RuneCountInString(l[:i])+1, describeRune(l[i:], r))}
 		}
 		if curN > 0 && l != "" && (l[0] == ' ' || l[0] == '\t') {
-			cur.WriteString(l[1:])
+			if !folded {
+				joined.WriteString(cur)
+				folded = true
+			}
+			joined.WriteString(l[1:])
 		} else {
 			flush()
-			curN = n
-			cur.WriteString(l)
+			cur, curN = l, n
 		}
 		if !found {
 			break
