@@ -521,3 +521,34 @@ func FuzzCompile(f *testing.F) {
 		}
 	})
 }
+
+// TestCountBoundConcurrent: the COUNT bound, computed on first use, is
+// computed once and safely when many cursors share a Spec (run with -race).
+func TestCountBoundConcurrent(t *testing.T) {
+	s := mustSpec(t, "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;COUNT=40", MakeWall(2026, 1, 5, 9, 0, 0), Options{})
+	results := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			var c Cursor
+			c.Seek(s, MakeWall(2026, 1, 5, 9, 0, 0))
+			var got []Wall
+			for {
+				w, ok := c.Next()
+				if !ok {
+					break
+				}
+				got = append(got, w)
+			}
+			results <- walls(got)
+		}()
+	}
+	first := <-results
+	for g := 1; g < 8; g++ {
+		if r := <-results; r != first {
+			t.Fatalf("cursors disagree:\n%s\n%s", first, r)
+		}
+	}
+	if n := len(strings.Fields(first)); n != 39 {
+		t.Errorf("%d occurrences after DTSTART, want 39", n)
+	}
+}
