@@ -24,7 +24,7 @@ func DateOf(t time.Time) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil || len(s) != len(time.DateOnly) {
-		return Date{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+		return Date{}, fmt.Errorf("%s is not a date (YYYY-MM-DD)", quoteValue(s))
 	}
 	return DateOf(t), nil
 }
@@ -96,7 +96,7 @@ func ParseDateTime(s string) (DateTime, error) {
 	if len(s) == len(time.DateOnly) {
 		d, err := ParseDate(s)
 		if err != nil {
-			return DateTime{}, fmt.Errorf("%q is not a date-time (YYYY-MM-DDTHH:MM[:SS]) or a date (YYYY-MM-DD)", s)
+			return DateTime{}, fmt.Errorf("%s is not a date-time (YYYY-MM-DDTHH:MM[:SS]) or a date (YYYY-MM-DD)", quoteValue(s))
 		}
 		return DateTime{Date: d, DateOnly: true}, nil
 	}
@@ -108,7 +108,7 @@ func ParseDateTime(s string) (DateTime, error) {
 			return DateTimeOf(t), nil
 		}
 	}
-	return DateTime{}, fmt.Errorf("%q is not a date-time (YYYY-MM-DDTHH:MM[:SS]) or a date (YYYY-MM-DD)", s)
+	return DateTime{}, fmt.Errorf("%s is not a date-time (YYYY-MM-DDTHH:MM[:SS]) or a date (YYYY-MM-DD)", quoteValue(s))
 }
 
 // DateTimeOf returns the wall-clock reading of t in t's location.

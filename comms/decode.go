@@ -3,7 +3,6 @@ package comms
 import (
 	"bytes"
 	"encoding"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +12,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
+	"github.com/ismscomms/ismscomms/internal/safetext"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -24,8 +25,28 @@ import (
 const MaxPlanSize = 4 << 20
 
 // maxValues bounds the number of values decoded, counting each expansion
-// of a YAML alias, so that an "alias bomb" fails fast.
-const maxValues = 200_000
+// of a YAML alias, so that an "alias bomb" fails fast; it bounds the nodes
+// of a JSON plan too. A stored plan of 20,000 activities has about 300,000.
+const maxValues = 500_000
+
+// maxTextBytes bounds the bytes of all the strings decoded, counting each
+// expansion of a YAML alias: a plan without aliases cannot reach it (its
+// strings are part of a file of at most MaxPlanSize bytes), but one
+// megabyte aliased three hundred times would otherwise decode into 300 MB
+// that every report and store then copies.
+const maxTextBytes = MaxPlanSize
+
+// MaxProblems is how many problems a [PlanError] lists at most. When a
+// plan has more, the list ends with one more [Problem], without a path or
+// position, that says how many were left out ("and 12345 more problems").
+const MaxProblems = 300
+
+// maxRuleWork is the work budget, in recur's units (some tens of
+// nanoseconds each), of checking the recurrence rules of one plan: at most
+// about a fifth of a second, and five times what a plan of 20,000
+// activities with rules of their own needs. A plan that exceeds it is
+// refused, naming the rule at which the budget ran out.
+const maxRuleWork = 4_000_000
 
 // LoadPlan reads and decodes a plan file (.yaml, .yml or .json) and
 // validates it. Every problem is reported at once in a *[PlanError] whose
@@ -78,15 +99,18 @@ func readLimited(r io.Reader) ([]byte, error) {
 }
 
 // ParsePlan decodes a plan in YAML or JSON (JSON when the first
-// non-blank character is '{') and validates it. name is used in messages
-// and may be empty.
+// non-blank character is '{'; a UTF-8 byte order mark before it is
+// skipped) and validates it. name is used in messages and may be empty.
 //
 // Decoding is strict about form: unknown fields, wrong types, duplicate
 // keys or IDs, unknown references and enumeration values, bad time zones,
-// rules and deadlines are errors. It accepts what is well formed but
-// incomplete (an activity with no channel or owner), which is for
-// matrix.Check to report. On error the returned Plan holds what could be
-// decoded, and the error is a *[PlanError] listing every problem.
+// rules and deadlines, YAML tags, and control or bidirectional formatting
+// characters are errors. It accepts what is well formed but incomplete (an
+// activity with no channel or owner), which is for matrix.Check to report.
+// On error the returned Plan holds what could be decoded, and the error is
+// a *[PlanError] listing every problem (at most [MaxProblems]).
+//
+// Its cost is bounded by the size of data: see the package documentation.
 func ParsePlan(name string, data []byte) (Plan, *Source, error) {
 	src := &Source{File: name, pos: map[string]Position{}}
 	perr := &PlanError{File: name}
@@ -97,43 +121,37 @@ func ParsePlan(name string, data []byte) (Plan, *Source, error) {
 	if len(data) > MaxPlanSize {
 		return fail(Position{}, "plan is larger than %d bytes", MaxPlanSize)
 	}
-	if !utf8.Valid(data) {
-		i := 0
-		for i < len(data) {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			i += size
-		}
-		return fail(offsetPosition(data, i), "invalid UTF-8 (byte 0x%02x)", data[i])
+	sc := scanPlan(data)
+	if sc.bad != "" {
+		return fail(sc.badAt, "%s", sc.bad)
 	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	var root *yaml.Node
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		n, err := jsonNode(data)
-		if err != nil {
-			var se *jsonSyntaxError
-			if errors.As(err, &se) {
-				return fail(offsetPosition(data, se.offset), "%s", se.msg)
-			}
-			return fail(Position{}, "%v", err)
+	var values int
+	if sc.json {
+		n, count, jerr := parseJSON(sc.body)
+		if jerr != nil {
+			return fail(jerr.pos, "%s", jerr.msg)
 		}
-		root = n
+		root, values = n, count
 	} else {
+		if sc.overAt.IsValid() {
+			return fail(sc.overAt, "the plan has too many elements: a YAML plan may have at most about %d (lines, list entries and keys); refusing to parse it", maxYAMLNodes/2)
+		}
 		var doc yaml.Node
-		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec := yaml.NewDecoder(bytes.NewReader(sc.body))
 		if err := dec.Decode(&doc); err != nil {
 			if errors.Is(err, io.EOF) {
 				return fail(Position{}, "the plan is empty")
 			}
-			return fail(yamlErrorPosition(err), "%s", strings.TrimPrefix(yamlErrorMessage(err), "yaml: "))
+			pos, context := yamlErrorPosition(dec, sc.body, err)
+			return fail(pos, "%s%s", yamlErrorMessage(err), context)
 		}
 		var extra yaml.Node
 		if err := dec.Decode(&extra); err == nil {
 			return fail(Position{Line: extra.Line, Column: extra.Column}, "a plan file holds one YAML document; found another")
 		} else if !errors.Is(err, io.EOF) {
-			return fail(yamlErrorPosition(err), "%s", strings.TrimPrefix(yamlErrorMessage(err), "yaml: "))
+			pos, context := yamlErrorPosition(dec, sc.body, err)
+			return fail(pos, "%s%s", yamlErrorMessage(err), context)
 		}
 		root = &doc
 		if root.Kind == yaml.DocumentNode {
@@ -144,26 +162,73 @@ func ParsePlan(name string, data []byte) (Plan, *Source, error) {
 		}
 	}
 
+	// One position per value: sized up front, the map never grows.
+	if sc.json {
+		src.pos = make(map[string]Position, values)
+	} else {
+		src.pos = make(map[string]Position, min(sc.nodes/2, maxValues))
+	}
 	d := &decoder{src: src}
 	var p Plan
 	d.decode(root, reflect.ValueOf(&p).Elem(), "")
-	perr.Problems = d.problems
-	malformed := make(map[string]bool, len(d.problems))
-	for _, prob := range d.problems {
-		malformed[prob.Path] = true
-	}
-	for _, prob := range p.problems() {
-		if reported(malformed, prob.Path) {
-			continue // already reported as malformed; the rest is noise
+	probs := d.problems
+	if !d.overflow {
+		// The rest of a plan cut short by a limit is noise.
+		malformed := make(map[string]bool, len(d.problems.list))
+		for _, prob := range d.problems.list {
+			malformed[prob.Path] = true
 		}
-		prob.Pos = src.Position(prob.Path)
-		perr.Problems = append(perr.Problems, prob)
+		v := newValidator()
+		p.check(v)
+		for _, prob := range v.probs.list {
+			if reported(malformed, prob.Path) {
+				continue // already reported as malformed; the rest is noise
+			}
+			prob.Pos = src.Position(prob.Path)
+			probs.add(prob)
+		}
+		probs.more += v.probs.more
+		if sc.later != "" && len(v.badText) == 0 {
+			// An unsafe character no field check saw: in a comment or a key.
+			probs.add(Problem{Pos: sc.laterAt, Message: sc.later})
+		}
 	}
-	if len(perr.Problems) > 0 {
-		sortProblems(perr.Problems)
+	if len(probs.list) > 0 || probs.more > 0 {
+		perr.Problems = probs.sorted()
 		return p, src, perr
 	}
 	return p, src, nil
+}
+
+// problems collects the problems of a plan, keeping the first MaxProblems
+// and counting the rest.
+type problems struct {
+	list []Problem
+	more int
+}
+
+// room reports whether another problem would be kept; when it is false,
+// callers count the problem (add it anyway) without the cost of its
+// message.
+func (ps *problems) room() bool { return len(ps.list) < MaxProblems }
+
+func (ps *problems) add(p Problem) {
+	if ps.room() {
+		ps.list = append(ps.list, p)
+	} else {
+		ps.more++
+	}
+}
+
+// sorted returns the problems kept, in order of position, with a last one
+// that counts those left out.
+func (ps *problems) sorted() []Problem {
+	out := ps.list
+	sortProblems(out)
+	if ps.more > 0 {
+		out = append(out, Problem{Message: fmt.Sprintf("and %d more problems", ps.more)})
+	}
+	return out
 }
 
 // sortProblems orders problems by position, then path, keeping problems
@@ -186,7 +251,8 @@ func sortProblems(ps []Problem) {
 }
 
 // offsetPosition converts a byte offset into a 1-based line and column
-// (counted in characters).
+// (counted in characters). It counts from the start: use it once, for an
+// error.
 func offsetPosition(data []byte, off int) Position {
 	off = min(max(off, 0), len(data))
 	before := data[:off]
@@ -195,25 +261,100 @@ func offsetPosition(data []byte, off int) Position {
 	return Position{Line: line, Column: utf8.RuneCount(before[start:]) + 1}
 }
 
-// yaml.v3 reports errors as text, "yaml: line 3: ...", and as *TypeError
-// lists; the parser errors carry the line only.
-func yamlErrorPosition(err error) Position {
+// yamlErrorPosition returns where the YAML parser stopped with err, and
+// what it was reading when that construct started elsewhere (" (while
+// scanning a quoted scalar that starts at 2:7)"). Its messages name a line
+// only ("yaml: line 3: ..."), and that line is counted from 0 for parser
+// errors and is the line of the enclosing collection, not of the problem,
+// for some; so the position is read from the parser's state, which holds
+// the problem's own mark. Should that state change shape in another
+// version of the parser, the line of the message is used.
+func yamlErrorPosition(dec *yaml.Decoder, body []byte, err error) (Position, string) {
+	if pos, context, ok := yamlMark(dec, body); ok {
+		return pos, context
+	}
 	msg := err.Error()
 	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
 		if i := strings.IndexByte(rest, ':'); i > 0 {
 			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				return Position{Line: n, Column: 1}
+				return Position{Line: n, Column: 1}, ""
 			}
 		}
 	}
-	return Position{}
+	return Position{}, ""
 }
 
+// The error kinds of the YAML parser's state (yaml_error_type_t).
+const (
+	yamlNoError     = 0
+	yamlReaderError = 2
+)
+
+// yamlMark reads the position of the problem from the parser's state:
+// the problem mark of a reader, scanner or parser error, or the start of
+// the event at which decoding failed otherwise (an unknown anchor).
+func yamlMark(dec *yaml.Decoder, body []byte) (Position, string, bool) {
+	field := func(v reflect.Value, name string) reflect.Value {
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			return reflect.Value{}
+		}
+		return v.FieldByName(name)
+	}
+	integer := func(v reflect.Value) (int, bool) {
+		if !v.IsValid() || !v.CanInt() {
+			return 0, false
+		}
+		return int(v.Int()), true
+	}
+	mark := func(m reflect.Value) (Position, bool) {
+		line, ok1 := integer(field(m, "line"))
+		col, ok2 := integer(field(m, "column"))
+		return Position{Line: line + 1, Column: col + 1}, ok1 && ok2 && line >= 0 && col >= 0
+	}
+	parser := field(reflect.ValueOf(dec), "parser")
+	state := field(parser, "parser")
+	kind, ok := integer(field(state, "error"))
+	if !ok {
+		return Position{}, "", false
+	}
+	switch kind {
+	case yamlNoError:
+		pos, ok := mark(field(field(parser, "event"), "start_mark"))
+		return pos, "", ok
+	case yamlReaderError:
+		if off, ok := integer(field(state, "problem_offset")); ok && off >= 0 && off <= len(body) {
+			return offsetPosition(body, off), "", true
+		}
+		return Position{}, "", false
+	}
+	pos, ok := mark(field(state, "problem_mark"))
+	if !ok {
+		return Position{}, "", false
+	}
+	context := ""
+	if c := field(state, "context"); c.IsValid() && c.Kind() == reflect.String && c.String() != "" {
+		if at, ok := mark(field(state, "context_mark")); ok && at != pos {
+			context = fmt.Sprintf(" (%s that starts at %s)", c.String(), at)
+		}
+	}
+	return pos, context, true
+}
+
+// yamlErrorMessage returns the YAML parser's message without its "yaml:"
+// and line prefixes, which the position replaces.
 func yamlErrorMessage(err error) string {
-	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if i := strings.IndexByte(rest, ':'); i > 0 {
-			return strings.TrimSpace(rest[i+1:])
+			if _, err := strconv.Atoi(rest[:i]); err == nil {
+				return strings.TrimSpace(rest[i+1:])
+			}
 		}
 	}
 	return msg
@@ -223,8 +364,9 @@ func yamlErrorMessage(err error) string {
 // recording every problem and the position of every value.
 type decoder struct {
 	src      *Source
-	problems []Problem
-	values   int
+	problems problems
+	values   int // values decoded, counting each use of an alias
+	text     int // bytes of the strings decoded, likewise
 	overflow bool
 }
 
@@ -248,11 +390,21 @@ func reported(malformed map[string]bool, path string) bool {
 }
 
 func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
-	d.problems = append(d.problems, Problem{
+	if !d.problems.room() {
+		d.problems.more++
+		return
+	}
+	d.problems.add(Problem{
 		Path:    path,
 		Pos:     Position{Line: n.Line, Column: n.Column},
 		Message: fmt.Sprintf(format, args...),
 	})
+}
+
+// stop reports a limit reached at n and stops decoding.
+func (d *decoder) stop(n *yaml.Node, path, format string, args ...any) {
+	d.overflow = true
+	d.problem(n, path, format, args...)
 }
 
 func kindName(n *yaml.Node) string {
@@ -264,13 +416,53 @@ func kindName(n *yaml.Node) string {
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!int", "!!float":
+			if len(n.Value) > 64 {
+				return "the number " + n.Value[:64] + "…"
+			}
 			return "the number " + n.Value
 		case "!!bool":
 			return "the boolean " + n.Value
 		}
-		return fmt.Sprintf("%q", n.Value)
+		return quoteValue(n.Value)
 	}
 	return "a value"
+}
+
+// quoteValue quotes a value of the plan for a message: escaped, so that no
+// control character reaches a terminal, and cut to a length a message can
+// hold.
+func quoteValue(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return strconv.Quote(s[:i]) + "…"
+}
+
+// tagFor is the tag a value of type t has when it is written plainly; an
+// explicit tag other than it ("!!binary", "!!python/object", "!foo") is
+// refused.
+func tagFor(t reflect.Type) string {
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "!!str"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "!!str"
+	case reflect.Int:
+		return "!!int"
+	case reflect.Bool:
+		return "!!bool"
+	case reflect.Slice:
+		return "!!seq"
+	case reflect.Map, reflect.Struct:
+		return "!!map"
+	}
+	return ""
 }
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
@@ -278,18 +470,38 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if d.values++; d.values > maxValues {
-		d.overflow = true
-		d.problem(n, path, "the plan has more than %d values (counting each use of a YAML alias); refusing to decode it", maxValues)
+		d.stop(n, path, "the plan has more than %d values (counting each use of a YAML alias); refusing to decode it", maxValues)
 		return
 	}
-	if _, seen := d.src.pos[path]; !seen {
-		d.src.pos[path] = Position{Line: n.Line, Column: n.Column}
-	}
+	// A path is decoded once (merge keys give way to explicit ones), or
+	// twice from one node (a pointer and its value).
+	d.src.pos[path] = Position{Line: n.Line, Column: n.Column}
+	use := n // where the value is used: an alias, or the value itself
 	for n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return // an empty value leaves the zero value
+	if v.Kind() == reflect.Pointer {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Style&yaml.TaggedStyle == 0 {
+			return // an empty value leaves the pointer nil
+		}
+		elem := reflect.New(v.Type().Elem())
+		d.values-- // the pointer and its value are one value
+		d.decode(use, elem.Elem(), path)
+		v.Set(elem)
+		return
+	}
+	if n.Style&yaml.TaggedStyle != 0 && n.Tag != tagFor(v.Type()) {
+		d.problem(n, path, "the YAML tag %s is not allowed here: write the value without a tag", quoteValue(n.Tag))
+		return
+	}
+	if n.Kind == yaml.ScalarNode {
+		if d.text += len(n.Value); d.text > maxTextBytes {
+			d.stop(use, path, "the plan's text is longer than %d bytes (counting each use of a YAML alias); refusing to decode it", maxTextBytes)
+			return
+		}
+		if n.Tag == "!!null" {
+			return // an empty value leaves the zero value
+		}
 	}
 
 	if reflect.PointerTo(v.Type()).Implements(textUnmarshaler) {
@@ -327,10 +539,6 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		v.SetBool(n.Value == "true")
-	case reflect.Pointer:
-		elem := reflect.New(v.Type().Elem())
-		d.decode(n, elem.Elem(), path)
-		v.Set(elem)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			d.problem(n, path, "expected a list, found %s", kindName(n))
@@ -338,6 +546,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		if len(n.Content) == 0 {
 			return // an empty list is the same as none
+		}
+		if d.values+len(n.Content) > maxValues {
+			// Refused before the list is allocated.
+			d.stop(use, path, "the plan has more than %d values (counting each use of a YAML alias); refusing to decode it", maxValues)
+			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
@@ -368,7 +581,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		for _, kv := range d.pairs(n, path) {
 			i, ok := fields[kv.key.Value]
 			if !ok {
-				d.problem(kv.key, joinPath(path, kv.key.Value), "unknown field %q%s", kv.key.Value, suggest(kv.key.Value, fields))
+				if d.problems.room() {
+					d.problem(kv.key, keyPath(path, kv.key.Value), "unknown field %s%s", quoteValue(kv.key.Value), suggest(kv.key.Value, fields))
+				} else {
+					d.problems.more++
+				}
 				continue
 			}
 			d.decode(kv.value, v.Field(i), joinPath(path, kv.key.Value))
@@ -385,12 +602,35 @@ type pair struct{ key, value *yaml.Node }
 // ("<<: *defaults"; explicit keys win) and reporting duplicate and
 // non-string keys.
 func (d *decoder) pairs(n *yaml.Node, path string) []pair {
-	var out []pair
-	seen := map[string]bool{}
+	out := make([]pair, 0, len(n.Content)/2)
 	var merged []pair
+	// Keys seen: a linear search for the few keys of a plan's mappings, a
+	// map beyond.
+	var seenMap map[string]bool
+	seen := func(k string) bool {
+		if seenMap != nil {
+			return seenMap[k]
+		}
+		for _, kv := range out {
+			if kv.key.Value == k {
+				return true
+			}
+		}
+		return false
+	}
+	mark := func() {
+		if seenMap == nil && len(out) > 16 {
+			seenMap = make(map[string]bool, len(n.Content)/2)
+			for _, kv := range out {
+				seenMap[kv.key.Value] = true
+			}
+		} else if seenMap != nil {
+			seenMap[out[len(out)-1].key.Value] = true
+		}
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" && k.Style&yaml.TaggedStyle == 0 {
 			merged = append(merged, d.mergePairs(v, path)...)
 			continue
 		}
@@ -398,17 +638,21 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 			d.problem(k, path, "a key must be a plain name, found %s", kindName(k))
 			continue
 		}
-		if seen[k.Value] {
-			d.problem(k, joinPath(path, k.Value), "%q is given more than once", k.Value)
+		if k.Style&yaml.TaggedStyle != 0 && k.Tag != "!!str" {
+			d.problem(k, keyPath(path, k.Value), "the YAML tag %s is not allowed on a key", quoteValue(k.Tag))
 			continue
 		}
-		seen[k.Value] = true
+		if seen(k.Value) {
+			d.problem(k, keyPath(path, k.Value), "%s is given more than once", quoteValue(k.Value))
+			continue
+		}
 		out = append(out, pair{k, v})
+		mark()
 	}
 	for _, kv := range merged {
-		if !seen[kv.key.Value] {
-			seen[kv.key.Value] = true
+		if !seen(kv.key.Value) {
 			out = append(out, kv)
+			mark()
 		}
 	}
 	return out
@@ -435,6 +679,17 @@ func (d *decoder) mergePairs(v *yaml.Node, path string) []pair {
 	return nil
 }
 
+// keyPath is joinPath for a key of the file that may be anything: shown
+// escaped and cut short.
+func keyPath(path, key string) string {
+	if len(key) > 64 || safetext.Index(key, true) >= 0 {
+		q := quoteValue(key)
+		end := strings.LastIndexByte(q, '"')
+		key = q[1:end] + q[end+1:] // unquoted, with the "…" of a key cut short
+	}
+	return joinPath(path, key)
+}
+
 func joinPath(path, key string) string {
 	if path == "" {
 		return key
@@ -442,8 +697,13 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
+var fieldCache sync.Map // reflect.Type → map[string]int
+
 // structFields maps the yaml names of t's fields to their indexes.
 func structFields(t reflect.Type) map[string]int {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]int)
+	}
 	m := make(map[string]int, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -457,6 +717,7 @@ func structFields(t reflect.Type) map[string]int {
 		}
 		m[name] = i
 	}
+	fieldCache.Store(t, m)
 	return m
 }
 
@@ -513,102 +774,4 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// jsonSyntaxError is a JSON syntax error at a byte offset.
-type jsonSyntaxError struct {
-	offset int
-	msg    string
-}
-
-func (e *jsonSyntaxError) Error() string { return e.msg }
-
-// jsonNode parses strict JSON into a yaml.Node tree with positions, so that
-// JSON and YAML plans share one decoder and one set of messages.
-func jsonNode(data []byte) (*yaml.Node, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	// start returns the position of the next token: InputOffset points at
-	// the end of the previous token, before separators and blanks.
-	start := func() Position {
-		off := int(dec.InputOffset())
-		for off < len(data) && strings.IndexByte(" \t\r\n,:", data[off]) >= 0 {
-			off++
-		}
-		return offsetPosition(data, off)
-	}
-	wrap := func(err error) error {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return &jsonSyntaxError{offset: int(se.Offset), msg: "invalid JSON: " + se.Error()}
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return &jsonSyntaxError{offset: len(data), msg: "invalid JSON: unexpected end of input"}
-		}
-		return fmt.Errorf("invalid JSON: %w", err)
-	}
-	var value func(depth int) (*yaml.Node, error)
-	value = func(depth int) (*yaml.Node, error) {
-		pos := start()
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, wrap(err)
-		}
-		n := &yaml.Node{Line: pos.Line, Column: pos.Column}
-		switch t := tok.(type) {
-		case json.Delim:
-			if depth > 64 {
-				return nil, &jsonSyntaxError{offset: int(dec.InputOffset()) - 1, msg: "the plan is nested more than 64 levels deep"}
-			}
-			if t == '{' {
-				n.Kind, n.Tag = yaml.MappingNode, "!!map"
-				for dec.More() {
-					kpos := start()
-					ktok, err := dec.Token()
-					if err != nil {
-						return nil, wrap(err)
-					}
-					key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ktok.(string), Line: kpos.Line, Column: kpos.Column}
-					val, err := value(depth + 1)
-					if err != nil {
-						return nil, err
-					}
-					n.Content = append(n.Content, key, val)
-				}
-			} else {
-				n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
-				for dec.More() {
-					item, err := value(depth + 1)
-					if err != nil {
-						return nil, err
-					}
-					n.Content = append(n.Content, item)
-				}
-			}
-			if _, err := dec.Token(); err != nil { // the closing delimiter
-				return nil, wrap(err)
-			}
-		case string:
-			n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!str", t
-		case json.Number:
-			n.Kind, n.Value = yaml.ScalarNode, t.String()
-			n.Tag = "!!float"
-			if _, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
-				n.Tag = "!!int"
-			}
-		case bool:
-			n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!bool", strconv.FormatBool(t)
-		case nil:
-			n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!null", "null"
-		}
-		return n, nil
-	}
-	root, err := value(0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, &jsonSyntaxError{offset: int(dec.InputOffset()), msg: "invalid JSON: unexpected data after the top-level value"}
-	}
-	return root, nil
 }

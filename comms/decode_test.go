@@ -144,9 +144,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"empty", "", []string{"the plan is empty"}},
 		{"not a mapping", "- a\n- b\n", []string{"1:1: expected a mapping, found a list"}},
 		{"two documents", "id: a\n---\nid: b\n", []string{"one YAML document"}},
-		{"yaml syntax", "id: a\n  b: c\n", []string{"2:1:", "mapping values are not allowed"}},
+		{"yaml syntax", "id: a\n  b: c\n", []string{"2:4:", "mapping values are not allowed"}},
 		{"duplicate key", "id: a\nid: b\n", []string{"2:1: id: \"id\" is given more than once"}},
 		{"number for string list", "id: a\nactivities: [{id: x, whom: [1, 2], how: {a: b}}]\n", []string{"2:41: activities[0].how: expected a list, found a mapping", "2:29: activities[0].whom[0]: stakeholder \"1\" is not declared"}},
+		{"listed twice", "id: a\nstakeholders: [{id: s}]\nactivities: [{id: x, whom: [s, s]}]\n", []string{"3:32: activities[0].whom[1]: stakeholder \"s\" is listed twice"}},
+		{"listed twice in a long list", "id: a\nstakeholders: [{id: s}, {id: t}]\nactivities: [{id: x, whom: [s, t, t, t, t, t, t, t, t, s]}]\n", []string{"activities[0].whom[9]: stakeholder \"s\" is listed twice", "activities[0].whom[2]: stakeholder \"t\" is listed twice"}},
 		{"int field", "id: a\nstakeholders: [{id: s, size: many}]\n", []string{"2:30: stakeholders[0].size: expected a whole number, found \"many\""}},
 		{"bad date", "id: a\napproved: {date: 2026-02-30}\n", []string{"2:18: approved.date:", "not a date"}},
 		{"bad datetime", "id: a\nactivities: [{id: x, when: {rrule: FREQ=DAILY, start: 2026-01-01 09:00}}]\n", []string{"activities[0].when.start:", "not a date-time"}},
@@ -185,6 +187,14 @@ func TestDecodeErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNumberInMessage: a number is named as it is written.
+func TestNumberInMessage(t *testing.T) {
+	_, err := comms.DecodePlan(strings.NewReader("{\"id\": \"a\", \"stakeholders\": [{\"id\": \"s\", \"size\": 1.5}]}"))
+	if err == nil || !strings.HasSuffix(err.Error(), "found the number 1.5") {
+		t.Errorf("got %v", err)
 	}
 }
 

@@ -3,36 +3,69 @@ package comms
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/ismscomms/ismscomms/internal/deadline"
 	"github.com/ismscomms/ismscomms/internal/recur"
+	"github.com/ismscomms/ismscomms/internal/safetext"
 	"github.com/ismscomms/ismscomms/internal/zone"
 )
 
 // Validate checks the plan's structure and returns a *[PlanError] listing
-// every problem, or nil. It checks what makes a plan malformed: missing or
-// duplicate IDs, references to stakeholders, channels, roles, calendars or
-// activities the plan lacks, unknown enumeration values, an unknown time
-// zone, an invalid recurrence rule, a bad deadline or trigger.
+// every problem (at most [MaxProblems]), or nil. It checks what makes a
+// plan malformed: missing or duplicate IDs, references to stakeholders,
+// channels, roles, calendars or activities the plan lacks, unknown
+// enumeration values, an unknown time zone, an invalid recurrence rule, a
+// bad deadline or trigger, and text that holds control or bidirectional
+// formatting characters (see the package documentation).
 //
 // It does not check completeness (an activity with no channel is valid);
 // that is matrix.Check's job.
 func (p Plan) Validate() error {
-	probs := p.problems()
-	if len(probs) == 0 {
+	v := newValidator()
+	p.check(v)
+	if len(v.probs.list) == 0 && v.probs.more == 0 {
 		return nil
 	}
-	return &PlanError{Problems: probs}
+	return &PlanError{Problems: v.probs.sorted()}
 }
 
 type validator struct {
-	probs []Problem
+	probs problems
+	// badText holds the paths of strings refused for their characters:
+	// other checks of them would only repeat the refusal.
+	badText map[string]bool
+	// rules caches the outcome of compiling each distinct recurrence (rule
+	// text, start and until): a plan that repeats one rule pays for it once.
+	rules map[ruleKey]error
+	// budget bounds the work of compiling all of them.
+	budget *recur.Budget
+	spent  bool // the budget ran out; the rules after are not compiled
+}
+
+type ruleKey struct {
+	rule         string
+	start, until DateTime
+}
+
+func newValidator() *validator {
+	return &validator{badText: map[string]bool{}, rules: map[ruleKey]error{}, budget: recur.NewBudget(maxRuleWork)}
 }
 
 func (v *validator) add(path, format string, args ...any) {
-	v.probs = append(v.probs, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	if v.badText[path] {
+		return
+	}
+	if !v.probs.room() {
+		v.probs.more++
+		return
+	}
+	v.probs.add(Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
 func idx(base string, i int) string { return base + "[" + strconv.Itoa(i) + "]" }
@@ -49,9 +82,9 @@ func ids[T any](v *validator, list string, items []T, id func(T) string) map[str
 		case s == "":
 			v.add(path, "missing: every entry needs an id")
 		case !validID(s):
-			v.add(path, "%q is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit", s)
+			v.add(path, "%s is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit", quoteValue(s))
 		case set[s]:
-			v.add(path, "duplicate id %q (also %s)", s, idx(list, first[s]))
+			v.add(path, "duplicate id %s (also %s)", quoteValue(s), idx(list, first[s]))
 		default:
 			set[s] = true
 			first[s] = i
@@ -75,16 +108,16 @@ func validID(s string) bool {
 	return true
 }
 
-func (p Plan) problems() []Problem {
-	v := &validator{}
+func (p Plan) check(v *validator) {
+	v.text(reflect.ValueOf(p), make([]segment, 0, 8))
 	if p.Format != "" && p.Format != Format {
-		v.add("format", "unsupported format %q: this version reads %q", p.Format, Format)
+		v.add("format", "unsupported format %s: this version reads %q", quoteValue(p.Format), Format)
 	}
 	switch {
 	case p.ID == "":
 		v.add("id", "missing: the plan needs an id")
 	case !validID(p.ID):
-		v.add("id", "%q is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit", p.ID)
+		v.add("id", "%s is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit", quoteValue(p.ID))
 	}
 	if p.TimeZone != "" {
 		if _, err := zone.Load(p.TimeZone); err != nil {
@@ -93,7 +126,7 @@ func (p Plan) problems() []Problem {
 	}
 	if p.Review != "" {
 		if _, err := recur.ParseRRule(p.Review); err != nil {
-			v.add("review", "invalid recurrence rule %q: %v", p.Review, err)
+			v.add("review", "invalid recurrence rule %s: %v", quoteValue(p.Review), err)
 		}
 	}
 
@@ -107,7 +140,7 @@ func (p Plan) problems() []Problem {
 		}
 		for j, w := range c.Weekend {
 			if _, ok := recur.ParseDayCode(w); !ok || len(w) != 2 {
-				v.add(idx(path+".weekend", j), "%q is not a weekday: use mo, tu, we, th, fr, sa or su", w)
+				v.add(idx(path+".weekend", j), "%s is not a weekday: use mo, tu, we, th, fr, sa or su", quoteValue(w))
 			}
 		}
 		if len(c.Weekend) >= 7 {
@@ -119,10 +152,10 @@ func (p Plan) problems() []Problem {
 	for i, s := range p.Stakeholders {
 		path := idx("stakeholders", i)
 		if s.Scope != "" && !s.Scope.Valid() {
-			v.add(path+".scope", "unknown scope %q: use internal or external", s.Scope)
+			v.add(path+".scope", "unknown scope %s: use internal or external", quoteValue(string(s.Scope)))
 		}
 		if s.Kind != "" && !s.Kind.Valid() {
-			v.add(path+".kind", "unknown stakeholder kind %q: use one of %s", s.Kind, list(StakeholderKinds()))
+			v.add(path+".kind", "unknown stakeholder kind %s: use one of %s", quoteValue(string(s.Kind)), list(StakeholderKinds()))
 		}
 		if s.Size < 0 {
 			v.add(path+".size", "must not be negative")
@@ -132,41 +165,41 @@ func (p Plan) problems() []Problem {
 	for i, c := range p.Channels {
 		path := idx("channels", i)
 		if c.Kind != "" && !c.Kind.Valid() {
-			v.add(path+".kind", "unknown channel kind %q: use one of %s", c.Kind, list(ChannelKinds()))
+			v.add(path+".kind", "unknown channel kind %s: use one of %s", quoteValue(string(c.Kind)), list(ChannelKinds()))
 		}
 		for j, s := range c.Reach {
 			if !s.Valid() {
-				v.add(idx(path+".reach", j), "unknown scope %q: use internal or external", s)
+				v.add(idx(path+".reach", j), "unknown scope %s: use internal or external", quoteValue(string(s)))
 			}
 		}
 		if c.MaxClassification != "" && !c.MaxClassification.Valid() {
-			v.add(path+".max_classification", "unknown classification %q: use one of %s", c.MaxClassification, list(Classifications()))
+			v.add(path+".max_classification", "unknown classification %s: use one of %s", quoteValue(string(c.MaxClassification)), list(Classifications()))
 		}
 	}
 	activities := ids(v, "activities", p.Activities, func(a Activity) string { return a.ID })
 	for i, a := range p.Activities {
 		path := idx("activities", i)
 		if a.What.Topic != "" && !a.What.Topic.Valid() {
-			v.add(path+".what.topic", "unknown topic %q: use one of %s", a.What.Topic, list(Topics()))
+			v.add(path+".what.topic", "unknown topic %s: use one of %s", quoteValue(string(a.What.Topic)), list(Topics()))
 		}
 		if a.What.Classification != "" && !a.What.Classification.Valid() {
-			v.add(path+".what.classification", "unknown classification %q: use one of %s", a.What.Classification, list(Classifications()))
+			v.add(path+".what.classification", "unknown classification %s: use one of %s", quoteValue(string(a.What.Classification)), list(Classifications()))
 		}
 		refs(v, path+".whom", a.Whom, stakeholders, "stakeholder", "stakeholders")
 		refs(v, path+".how", a.How, channels, "channel", "channels")
 		if a.Owner != "" && !roles[a.Owner] {
-			v.add(path+".owner", "role %q is not declared in roles", a.Owner)
+			v.add(path+".owner", "role %s is not declared in roles", quoteValue(a.Owner))
 		}
 		refs(v, path+".support", a.Support, roles, "role", "roles")
 		if a.Spokesperson != "" && !roles[a.Spokesperson] {
-			v.add(path+".spokesperson", "role %q is not declared in roles", a.Spokesperson)
+			v.add(path+".spokesperson", "role %s is not declared in roles", quoteValue(a.Spokesperson))
 		}
 		if a.Calendar != "" && !calendars[a.Calendar] {
-			v.add(path+".calendar", "calendar %q is not declared in calendars", a.Calendar)
+			v.add(path+".calendar", "calendar %s is not declared in calendars", quoteValue(a.Calendar))
 		}
 		for j, o := range a.Obligations {
 			if !validID(o) {
-				v.add(idx(path+".obligations", j), "%q is not a valid obligation id", o)
+				v.add(idx(path+".obligations", j), "%s is not a valid obligation id", quoteValue(o))
 			}
 		}
 		v.timing(path+".when", a.ID, a.When, activities)
@@ -180,19 +213,143 @@ func (p Plan) problems() []Problem {
 			v.add(path+".reason", "missing: a waiver needs a written reason")
 		}
 	}
-	return v.probs
+}
+
+// multiLine are the fields whose text may span lines (and hold TAB): the
+// message of an activity and its notes. Every other string of a plan (IDs,
+// names, the organization, zones, rules, references, waiver reasons and
+// who accepted them, approvals) is one line.
+var multiLine = map[string]bool{"Message.Message": true, "Activity.Notes": true}
+
+// textField is a field of a plan type that text walks into.
+type textField struct {
+	index int
+	name  string // its yaml name
+	multi bool   // multi-line text
+	str   bool   // a string (else a struct, slice or pointer to walk)
+}
+
+var textFields sync.Map // reflect.Type → []textField
+
+func textFieldsOf(t reflect.Type) []textField {
+	if fs, ok := textFields.Load(t); ok {
+		return fs.([]textField)
+	}
+	var fs []textField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		fs = append(fs, textField{index: i, name: name, multi: multiLine[t.Name()+"."+f.Name], str: f.Type.Kind() == reflect.String})
+	}
+	textFields.Store(t, fs)
+	return fs
+}
+
+// segment is one step of a path: a field name, or a list index when name
+// is empty. text keeps a stack of them and writes a path out only for a
+// problem.
+type segment struct {
+	name  string
+	index int
+}
+
+func pathOf(segs []segment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		if s.name == "" {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.name)
+	}
+	return b.String()
+}
+
+// text refuses, in every string of the plan, the characters that a
+// terminal or a reader would obey rather than show (safetext.Unsafe): C0
+// controls, DEL, C1 controls, bidirectional formatting characters and the
+// line separators; in a one-line field also TAB and LF. The walk goes by
+// reflection over the plan's types, so a field added later is checked too,
+// as one-line text unless multiLine says otherwise.
+func (v *validator) text(rv reflect.Value, segs []segment) {
+	switch rv.Kind() {
+	case reflect.Struct:
+		if rv.Type() == reflect.TypeFor[Date]() || rv.Type() == reflect.TypeFor[DateTime]() {
+			return
+		}
+		for _, f := range textFieldsOf(rv.Type()) {
+			fv := rv.Field(f.index)
+			if f.str {
+				v.checkText(fv.String(), f.multi, append(segs, segment{name: f.name}))
+			} else if !fv.IsZero() {
+				v.text(fv, append(segs, segment{name: f.name}))
+			}
+		}
+	case reflect.Slice:
+		for i := range rv.Len() {
+			if e := rv.Index(i); e.Kind() == reflect.String {
+				v.checkText(e.String(), false, append(segs, segment{index: i}))
+			} else {
+				v.text(e, append(segs, segment{index: i}))
+			}
+		}
+	case reflect.Pointer:
+		if !rv.IsNil() {
+			v.text(rv.Elem(), segs)
+		}
+	}
+}
+
+func (v *validator) checkText(s string, multi bool, segs []segment) {
+	i := safetext.Index(s, !multi)
+	if i < 0 {
+		return
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	what := fmt.Sprintf("the character %U (%s)", r, safetext.Line(string(r)))
+	switch {
+	case r == utf8.RuneError:
+		what = fmt.Sprintf("the byte 0x%02x (not UTF-8)", s[i])
+	case r == '\n':
+		what = "a line break"
+	case r == '\t':
+		what = "a tab"
+	}
+	kind := "this field is one line of text"
+	if multi {
+		kind = "text may hold line breaks and tabs, but no other control or bidirectional formatting character"
+	}
+	path := pathOf(segs)
+	v.add(path, "%s at character %d is not allowed: %s", what, utf8.RuneCountInString(s[:i])+1, kind)
+	v.badText[path] = true
 }
 
 func refs(v *validator, path string, ids []string, declared map[string]bool, what, section string) {
-	seen := map[string]bool{}
+	var seen map[string]bool // for long lists; a short one is searched
+	if len(ids) > 8 {
+		seen = make(map[string]bool, len(ids))
+	}
 	for j, id := range ids {
+		var twice bool
+		if seen != nil {
+			twice, seen[id] = seen[id], true
+		} else {
+			twice = slices.Contains(ids[:j], id)
+		}
 		switch {
 		case !declared[id]:
-			v.add(idx(path, j), "%s %q is not declared in %s", what, id, section)
-		case seen[id]:
-			v.add(idx(path, j), "%s %q is listed twice", what, id)
+			v.add(idx(path, j), "%s %s is not declared in %s", what, quoteValue(id), section)
+		case twice:
+			v.add(idx(path, j), "%s %s is listed twice", what, quoteValue(id))
 		}
-		seen[id] = true
 	}
 }
 
@@ -205,10 +362,10 @@ func list[T ~string](values []T) string {
 }
 
 func (v *validator) timing(path, self string, t Timing, activities map[string]bool) {
-	if t.RRule != "" {
+	if t.RRule != "" && !v.badText[path+".rrule"] {
 		rr, err := recur.ParseRRule(t.RRule)
 		if err != nil {
-			v.add(path+".rrule", "invalid recurrence rule %q: %v", t.RRule, err)
+			v.add(path+".rrule", "invalid recurrence rule %s: %v", quoteValue(t.RRule), err)
 		} else {
 			switch {
 			case t.Start.IsZero():
@@ -216,14 +373,14 @@ func (v *validator) timing(path, self string, t Timing, activities map[string]bo
 			case rr.Until.Present:
 				v.add(path+".rrule", "write the end of the recurrence in until, not as UNTIL in the rule")
 			default:
-				if err := compileTiming(rr, t); err != nil {
+				if err := v.compile(rr, t); err != nil {
 					v.add(path+".rrule", "%v", err)
 				} else if !t.Until.IsZero() && untilWall(t.Until) < wall(t.Start) {
 					v.add(path+".until", "until %s is before start %s", t.Until, t.Start)
 				}
 			}
 		}
-	} else {
+	} else if t.RRule == "" {
 		if !t.Start.IsZero() {
 			v.add(path+".start", "a start without an rrule: add an rrule (COUNT=1 for a one-off)")
 		}
@@ -243,14 +400,16 @@ func (v *validator) timing(path, self string, t Timing, activities map[string]bo
 			case target == self:
 				v.add(path+".trigger", "an activity cannot be triggered by its own completion")
 			case !activities[target]:
-				v.add(path+".trigger", "activity %q is not declared in activities", target)
+				v.add(path+".trigger", "activity %s is not declared in activities", quoteValue(target))
 			}
 		} else if !validTrigger(t.Trigger) {
-			v.add(path+".trigger", "%q is not a trigger: write <event-kind>.<milestone> (incident.aware) or activity:<id>", t.Trigger)
+			v.add(path+".trigger", "%s is not a trigger: write <event-kind>.<milestone> (incident.aware) or activity:<id>", quoteValue(t.Trigger))
 		}
 	}
-	if t.Within != "" {
-		if _, _, err := deadline.Parse(t.Within); err != nil {
+	if t.Within != "" && !v.badText[path+".within"] {
+		if len(t.Within) > 32 {
+			v.add(path+".within", "%s is not a deadline: use a number and a unit, such as 72h, 14d, 3bd or 1mo", quoteValue(t.Within))
+		} else if _, _, err := deadline.Parse(t.Within); err != nil {
 			v.add(path+".within", "%v", err)
 		}
 	}
@@ -276,22 +435,44 @@ func validName(s string) bool {
 	return true
 }
 
-// compileTiming checks that a timing's recurrence can be expanded: its
-// start is in range and the rule matches at least one date before the end
-// of year 9999.
-func compileTiming(rr recur.RRule, t Timing) error {
-	o := recur.Options{Start: wall(t.Start), DateOnly: t.Start.DateOnly}
+// errRuleBudget is the problem of the rule at which the plan's budget for
+// checking rules ran out.
+var errRuleBudget = fmt.Errorf("checking the plan's recurrence rules takes too long (more than %d steps); this rule and the ones after it are not checked, so the plan is refused: use fewer or simpler rules", maxRuleWork)
+
+// compile checks that a timing's recurrence can be expanded: its start is
+// in range and the rule matches at least one date before the end of year
+// 9999. Each distinct rule is compiled once, within the plan's budget.
+func (v *validator) compile(rr recur.RRule, t Timing) error {
+	key := ruleKey{rule: t.RRule, start: t.Start, until: t.Until}
+	if err, ok := v.rules[key]; ok {
+		return err
+	}
+	if v.spent {
+		return nil // the first rule over the budget was reported
+	}
+	err := compileTiming(rr, t, v.budget)
+	if errors.Is(err, recur.ErrBudget) {
+		v.spent = true
+		return errRuleBudget
+	}
+	v.rules[key] = err
+	return err
+}
+
+// compileTiming compiles a timing's recurrence with a budget.
+func compileTiming(rr recur.RRule, t Timing, budget *recur.Budget) error {
+	o := recur.Options{Start: wall(t.Start), DateOnly: t.Start.DateOnly, Budget: budget}
 	if !t.Until.IsZero() {
 		o.Until = untilWall(t.Until)
 	}
 	_, err := recur.Compile(rr, o)
 	if errors.Is(err, recur.ErrNoOccurrence) {
-		return fmt.Errorf("the rule %q never matches a date (before the end of year %d) from start %s", t.RRule, recur.MaxYear, t.Start)
+		return fmt.Errorf("the rule %s never matches a date (before the end of year %d) from start %s", quoteValue(t.RRule), recur.MaxYear, t.Start)
 	}
-	if err != nil {
-		return fmt.Errorf("rule %q: %w", t.RRule, err)
+	if err != nil && !errors.Is(err, recur.ErrBudget) {
+		return fmt.Errorf("rule %s: %w", quoteValue(t.RRule), err)
 	}
-	return nil
+	return err
 }
 
 // untilWall is the last wall time an until value includes: a date alone

@@ -31,6 +31,21 @@
 // a hundred times faster than calling rrule-go on each; see the README's
 // performance section.
 //
+// # Cost of untrusted rules
+//
+// Rule text is untrusted input, and its cost is bounded: any single rule
+// is parsed and yields its first 1,000 occurrences within 100 ms (issue
+// 12; the tests count the engine's steps, BenchmarkHostileRules measures
+// the time). [Parse] reads at most 1 MiB in time linear in it, however
+// the lines are folded, and refuses control and bidirectional formatting
+// characters with their line and column. Proving that a rule can match at
+// all looks at each kind of period once (a few thousand steps at worst);
+// COUNT is never walked (its bound is computed from counts per period when
+// first needed, in at most two calendar cycles of periods); at most 50,000
+// RDATE and EXDATE values are kept, EXDATEs are found by binary search, and
+// a run of consecutive whole-day EXDATEs is skipped at once, so [Rule.Next]
+// does not step through the occurrences they leave out.
+//
 // # Concurrency
 //
 // A [Rule] is immutable and safe for concurrent use. An [Agenda] is safe

@@ -1,7 +1,9 @@
 package schedule
 
 import (
+	"cmp"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/ismscomms/ismscomms/internal/recur"
@@ -28,6 +30,7 @@ type ruleIter struct {
 	startTodo bool // DTSTART not yet emitted
 	last      int64
 	hasLast   bool
+	steps     int // candidates looked at (tests count them)
 }
 
 // init positions it at the first occurrence at or after from.
@@ -101,6 +104,7 @@ func (it *ruleIter) pullRule() (int64, bool) {
 func (it *ruleIter) next() (int64, bool) {
 	r := it.r
 	for {
+		it.steps++
 		// The smallest of DTSTART, the rule and the RDATEs.
 		u, ok := int64(0), false
 		take := func(v int64) {
@@ -132,7 +136,16 @@ func (it *ruleIter) next() (int64, bool) {
 		if it.hasLast && u == it.last {
 			continue
 		}
-		if it.excluded(u) {
+		if it.excludedAt(u) {
+			continue
+		}
+		if day, last, ok := it.excludedDay(u); ok {
+			if last > day {
+				// A run of whole days left out: move the rule past all
+				// but its last day, whose wall times may resolve into
+				// the next day and are looked at one by one.
+				it.skipRule(recur.Wall(last) * 86400)
+			}
 			continue
 		}
 		it.last, it.hasLast = u, true
@@ -140,17 +153,53 @@ func (it *ruleIter) next() (int64, bool) {
 	}
 }
 
-func (it *ruleIter) excluded(u int64) bool {
+// excludedAt reports whether an EXDATE names the instant u. EXDATEs are
+// sorted; it searches from the last one passed, never scanning them.
+func (it *ruleIter) excludedAt(u int64) bool {
+	ex := it.r.exdates[it.ei:]
+	i, found := slices.BinarySearchFunc(ex, u, func(t time.Time, u int64) int { return cmp.Compare(t.Unix(), u) })
+	it.ei += i
+	return found
+}
+
+// excludedDay reports whether a DATE EXDATE leaves out the local day of
+// instant u, and returns that day and the last day of the run of
+// consecutive days left out that it belongs to. Both are binary searches.
+func (it *ruleIter) excludedDay(u int64) (day, last int, ok bool) {
+	days := it.r.exdays
+	if len(days) == 0 {
+		return 0, 0, false
+	}
+	day = recur.FromTime(time.Unix(u, 0).In(it.r.loc)).Day()
+	i, found := slices.BinarySearch(days, day)
+	if !found {
+		return 0, 0, false
+	}
+	// days is strictly increasing, so days[j]-j never decreases, and a run
+	// of consecutive days is where it stays the same.
+	key := day - i
+	j := i + sort.Search(len(days)-i, func(k int) bool { return days[i+k]-(i+k) != key }) - 1
+	return day, days[j], true
+}
+
+// skipRule moves the RRULE source on to its first occurrence at or after
+// wall time w, dropping the ones before (the caller knows they are left
+// out). It never moves backwards.
+func (it *ruleIter) skipRule(w recur.Wall) {
 	r := it.r
-	for it.ei < len(r.exdates) && r.exdates[it.ei].Unix() < u {
-		it.ei++
+	if r.spec == nil || !it.rok {
+		return
 	}
-	if it.ei < len(r.exdates) && r.exdates[it.ei].Unix() == u {
-		return true
+	if r.multi {
+		if !it.peekOK || w <= it.peekW {
+			return
+		}
+		it.cur.Seek(r.spec, w)
+		it.peekW, it.peekOK = it.cur.Next()
+	} else {
+		// The cursor is just past the wall time of the loaded occurrence;
+		// re-seeking yields it again if it is at or after w.
+		it.cur.Seek(r.spec, w)
 	}
-	if len(r.exdays) > 0 {
-		_, found := slices.BinarySearch(r.exdays, recur.FromTime(time.Unix(u, 0).In(r.loc)).Day())
-		return found
-	}
-	return false
+	it.advanceRule()
 }

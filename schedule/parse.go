@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ismscomms/ismscomms/internal/recur"
+	"github.com/ismscomms/ismscomms/internal/safetext"
 	"github.com/ismscomms/ismscomms/internal/zone"
 )
 
@@ -57,7 +59,11 @@ func Parse(text string) (*Rule, error) {
 	b := builder{loc: time.UTC, form: formFloating}
 	haveStart := false
 	startLine := 0
-	for _, cl := range unfold(text) {
+	lines, err := unfold(text)
+	if err != nil {
+		return nil, err
+	}
+	for _, cl := range lines {
 		n, line := cl.n, cl.text
 		if strings.TrimSpace(line) == "" {
 			continue
@@ -140,18 +146,56 @@ type numberedLine struct {
 }
 
 // unfold splits text into content lines, joining folded continuation lines
-// (a line break followed by a space or tab, RFC 5545 §3.1).
-func unfold(text string) []numberedLine {
+// (a line break followed by a space or tab, RFC 5545 §3.1), in time linear
+// in the text however it is folded. It refuses control characters other
+// than TAB (and the CR of a CRLF line end) and bidirectional formatting
+// characters, naming the line and column of the first.
+func unfold(text string) ([]numberedLine, error) {
 	var lines []numberedLine
-	for i, l := range strings.Split(text, "\n") {
-		l = strings.TrimSuffix(l, "\r")
-		if len(lines) > 0 && l != "" && (l[0] == ' ' || l[0] == '\t') {
-			lines[len(lines)-1].text += l[1:]
-			continue
+	cur, curN := "", 0         // the content line being read, and its line number
+	var joined strings.Builder // cur and its continuations, once it has any
+	folded := false
+	flush := func() {
+		if curN == 0 {
+			return
 		}
-		lines = append(lines, numberedLine{n: i + 1, text: l})
+		if folded {
+			cur, joined, folded = joined.String(), strings.Builder{}, false
+		}
+		lines = append(lines, numberedLine{n: curN, text: cur})
 	}
-	return lines
+	for n, rest := 1, text; ; n++ {
+		l, more, found := strings.Cut(rest, "\n")
+		l = strings.TrimSuffix(l, "\r")
+		if i := safetext.Index(l, false); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(l[i:])
+			return nil, &ParseError{Line: n, Msg: fmt.Sprintf("column %d: %s is not allowed in rule text", utf8.RuneCountInString(l[:i])+1, describeRune(l[i:], r))}
+		}
+		if curN > 0 && l != "" && (l[0] == ' ' || l[0] == '\t') {
+			if !folded {
+				joined.WriteString(cur)
+				folded = true
+			}
+			joined.WriteString(l[1:])
+		} else {
+			flush()
+			cur, curN = l, n
+		}
+		if !found {
+			break
+		}
+		rest = more
+	}
+	flush()
+	return lines, nil
+}
+
+// describeRune names the unsafe character r that s starts with.
+func describeRune(s string, r rune) string {
+	if r == utf8.RuneError {
+		return fmt.Sprintf("the byte 0x%02x (not UTF-8)", s[0])
+	}
+	return fmt.Sprintf("the character %U (%s)", r, safetext.Escape(string(r)))
 }
 
 // contentLine splits "NAME;PARAM=V;PARAM=V:VALUE".

@@ -1,8 +1,11 @@
 package recur
 
 import (
+	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -22,7 +25,37 @@ type Options struct {
 	// bound. The caller converts an UNTIL value to wall time; when UNTIL is
 	// in UTC the caller passes a generous bound and filters instants itself.
 	Until Wall
+	// Budget, if not nil, is charged for the work Compile does; Compile
+	// fails with an error wrapping [ErrBudget] once it is spent. Callers
+	// that compile many rules from one untrusted input (the activities of
+	// a plan file) share one Budget among them.
+	Budget *Budget
 }
+
+// Budget bounds the work of compiling rules: every step of the check that a
+// rule can match (a period or a month looked at, a day tested) costs one
+// unit, and every Compile call a fixed [CompileCost] on top. The work per
+// rule is bounded whatever the rule (see [Compile]); a Budget bounds the
+// total over many rules. A Budget is not safe for concurrent use.
+type Budget struct {
+	left int64
+}
+
+// CompileCost is what every Compile call charges a [Budget] before it
+// starts: parsing and binding a rule costs about as much as this many
+// steps of the search for its first occurrence.
+const CompileCost = 32
+
+// NewBudget returns a budget of steps units of work.
+func NewBudget(steps int64) *Budget { return &Budget{left: steps} }
+
+// Left returns the units not yet spent; it is negative once the budget is
+// overspent.
+func (b *Budget) Left() int64 { return b.left }
+
+// ErrBudget is wrapped by the error of a Compile call whose [Budget] ran
+// out.
+var ErrBudget = errors.New("the work budget for recurrence rules is spent")
 
 // Spec is a compiled rule: a normalised RRULE bound to its DTSTART. It is
 // immutable and safe for concurrent use; iterate it with a [Cursor].
@@ -54,13 +87,55 @@ type Spec struct {
 	startMatches   bool
 	cycle          int // active periods after which the pattern repeats
 	fast           fastShape
+
+	// For FREQ=DAILY: the weekdays of BYDAY repeated (bit t: weekday t%7),
+	// and the interval's grid (bit t: t%interval == 0).
+	wdayPat, gridPat uint64
+	// nKeys is the number of kinds of period (see periodKey) the
+	// calendar has for this rule's frequency.
+	nKeys int
+
+	// bound is the wall time of the COUNT-th occurrence, computed on first
+	// use: a parse never pays for COUNT.
+	bound *lazyBound
+}
+
+type lazyBound struct {
+	once  sync.Once
+	until Wall
 }
 
 // Compile binds r to its DTSTART. It makes the rule parts RFC 5545 derives
 // from DTSTART explicit, and rejects a rule that can produce no occurrence
 // before the end of year 9999 (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30) with an
 // error wrapping [ErrNoOccurrence], without iterating to year 9999.
-func Compile(r RRule, o Options) (*Spec, error) {
+//
+// # Cost
+//
+// The work is bounded for every rule, and independent of COUNT (the bound
+// COUNT puts on the occurrences is computed when first needed, from counts
+// per period rather than by walking the occurrences: see [Spec.Until]).
+// Finding the first occurrence looks at each period of the rule (year,
+// month, week) at most once, in constant time for every kind of period
+// already seen (a year is known by its leap year and weekday of 1
+// January, a month by its length and the weekday of its first day, a week
+// by where a month boundary cuts it: at most 91 kinds), and stops after a
+// whole 400-year cycle of them; a period is evaluated a month at a time
+// with bit masks, or for BYWEEKNO and BYYEARDAY only on the days they
+// name; a daily rule is searched a month at a time. Rules a single look
+// shows can never match are rejected at once. The costliest rules found
+// by the tests take about 10,000 [Budget] units (some hundreds of
+// microseconds); an ordinary rule takes about 50.
+func Compile(r RRule, o Options) (*Spec, error) { return compile(r, o, true) }
+
+// compile is Compile; with check false it skips the proof that the rule
+// can match (for tests that check the proof).
+func compile(r RRule, o Options, check bool) (*Spec, error) {
+	if b := o.Budget; b != nil {
+		if b.left -= CompileCost; b.left < 0 {
+			return nil, ErrBudget
+		}
+	}
 	if o.Start < MinWall || o.Start > MaxWall {
 		return nil, errorf("DTSTART", "year out of range %d..%d", MinYear, MaxYear)
 	}
@@ -157,7 +232,21 @@ func Compile(r RRule, o Options) (*Spec, error) {
 	}
 	s.nthInYear = r.Freq == Yearly && len(r.ByMonth) == 0
 	s.setpos = r.BySetPos
+	if s.freq == Daily && len(s.setpos) > 0 {
+		// A day's set is its times of day, the same every day: BYSETPOS
+		// picks the same times from every day that matches.
+		s.times = pick(s.times, s.setpos)
+		s.setpos = nil
+		if len(s.times) == 0 && check {
+			return nil, fmt.Errorf("%w: BYSETPOS selects none of the %d times of a day", ErrNoOccurrence, len(hours)*len(minutes)*len(seconds))
+		}
+	}
 	s.sp = s.period(o.Start.Day())
+	for t := 0; t < 64; t++ {
+		if s.wdayMask&(1<<(t%7)) != 0 {
+			s.wdayPat |= 1 << t
+		}
+	}
 
 	// The calendar repeats every 400 years (146097 days, a whole number of
 	// weeks). Walking the active periods, the pattern repeats after
@@ -165,13 +254,28 @@ func Compile(r RRule, o Options) (*Spec, error) {
 	var c int
 	switch s.freq {
 	case Yearly:
-		c = 400
+		c, s.nKeys = 400, 21
 	case Monthly:
-		c = 4800
+		c, s.nKeys = 4800, 91
 	case Weekly:
-		c = 146097 / 7
+		c, s.nKeys = 146097/7, 84
+		if s.monthMask == 0 {
+			s.nKeys = 1
+		}
 	default:
 		c = 146097
+		for t := 0; t < 64; t++ {
+			if t%s.interval == 0 {
+				s.gridPat |= 1 << t
+			}
+		}
+		if check && s.hasDay && s.interval%7 == 0 && s.wdayMask&(1<<Weekday(o.Start.Day())) == 0 {
+			// Every day of the grid is the weekday DTSTART is.
+			return nil, fmt.Errorf("%w: every %d days from a %v is a %v, which BYDAY leaves out", ErrNoOccurrence, s.interval, Weekday(o.Start.Day()), Weekday(o.Start.Day()))
+		}
+		if check && !s.someMonthMatches() {
+			return nil, fmt.Errorf("%w: no month has a day that BYMONTH, BYMONTHDAY and BYDAY all allow", ErrNoOccurrence)
+		}
 	}
 	s.cycle = c/gcd(c, s.interval) + 1
 	s.startMatches = s.matches(o.Start)
@@ -181,8 +285,12 @@ func Compile(r RRule, o Options) (*Spec, error) {
 	// date at all is malformed, not merely finished.
 	s.until = MaxWall
 	var cur Cursor
-	cur.Seek(s, o.Start)
-	if _, ok := cur.Next(); !ok {
+	cur.budget = o.Budget
+	cur.seek(s, o.Start, MaxWall)
+	if _, ok := cur.Next(); !ok && check {
+		if cur.spent {
+			return nil, ErrBudget
+		}
 		return nil, fmt.Errorf("%w before the end of year %d", ErrNoOccurrence, MaxYear)
 	}
 
@@ -190,17 +298,34 @@ func Compile(r RRule, o Options) (*Spec, error) {
 	case o.Until != 0:
 		s.until = min(o.Until, MaxWall)
 	case r.Count > 0:
-		s.until = s.countBound(r.Count)
+		s.bound = &lazyBound{}
 	}
 	s.fast.until = s.until
 	return s, nil
 }
 
+// pick returns the elements of sorted set at the positions of BYSETPOS.
+func pick(set []int32, setpos []int) []int32 {
+	var out []int32
+	for _, pos := range setpos {
+		i := pos - 1
+		if pos < 0 {
+			i = len(set) + pos
+		}
+		if i >= 0 && i < len(set) {
+			out = append(out, set[i])
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // countBound turns COUNT into an inclusive wall-time bound. DTSTART always
 // counts as the first occurrence (RFC 5545 §3.3.10), so the rule gives
-// count-1 more after it.
-func (s *Spec) countBound(count int) Wall {
-	after := count - 1
+// count-1 more after it. b, if not nil, is charged for the work (tests
+// count it).
+func (s *Spec) countBound(count int, b *Budget) Wall {
+	after := int64(count - 1)
 	if after == 0 {
 		return s.start
 	}
@@ -217,27 +342,167 @@ func (s *Spec) countBound(count int) Wall {
 	case s.freq == Weekly:
 		perPeriod *= 7
 	}
-	if int64(after) >= active*perPeriod {
+	if after >= active*perPeriod {
 		return MaxWall
 	}
-	var cur Cursor
-	cur.Seek(s, s.start+1)
-	last := s.start
-	for i := 0; i < after; i++ {
-		w, ok := cur.Next()
-		if !ok {
-			return MaxWall
-		}
-		last = w
+	var w Wall
+	var ok bool
+	c := &Cursor{budget: b}
+	if s.freq == Daily {
+		w, ok = s.nthDaily(after, c)
+	} else {
+		w, ok = s.nthPeriods(after, c)
 	}
-	return last
+	if !ok {
+		return MaxWall
+	}
+	return w
+}
+
+// nthPeriods returns the n-th occurrence (n ≥ 1) after DTSTART of a rule
+// of yearly, monthly or weekly frequency. It counts occurrences period by
+// period, each kind of period evaluated once, and skips whole calendar
+// cycles by arithmetic, so its cost does not depend on n: at most two
+// cycles of periods.
+func (s *Spec) nthPeriods(n int64, c *Cursor) (Wall, bool) {
+	p := s.sp
+	buf := s.appendPeriod(nil, p)
+	for _, w := range buf {
+		if w > s.start {
+			if n--; n == 0 {
+				return w, true
+			}
+		}
+	}
+	var counts [91]int32 // count+1 per kind of period; 0: not yet known
+	lastP := s.period(maxDay)
+	r := s.cycle - 1 // active periods in a cycle
+	steps, total := 0, int64(0)
+	for {
+		p += s.interval
+		if p > lastP {
+			return 0, false
+		}
+		first, last := s.periodDays(p)
+		key, keyed := s.periodKey(p, first, last)
+		cnt := int64(-1)
+		if keyed && counts[key] > 0 {
+			cnt = int64(counts[key] - 1)
+		}
+		c.spend(1)
+		if cnt < 0 {
+			c.spend(s.periodCost())
+			buf = s.appendPeriod(buf[:0], p)
+			cnt = int64(len(buf))
+			if keyed {
+				counts[key] = int32(cnt + 1)
+			}
+		}
+		if cnt >= n {
+			buf = s.appendPeriod(buf[:0], p)
+			return buf[n-1], true
+		}
+		n -= cnt
+		if r == 0 {
+			continue
+		}
+		total += cnt
+		if steps++; steps < r {
+			continue
+		}
+		// One whole cycle counted: skip as many more as leave occurrences
+		// to find, and never the last period, which the end of year 9999
+		// may cut short.
+		r = 0
+		if total == 0 {
+			return 0, false
+		}
+		span := int64(steps) * int64(s.interval) // periods in a cycle
+		t := min((n-1)/total, (int64(lastP-p)-1)/span)
+		if t > 0 {
+			p += int(t * span)
+			n -= t * total
+		}
+	}
+}
+
+// nthDaily is nthPeriods for FREQ=DAILY, a month at a time.
+func (s *Spec) nthDaily(n int64, c *Cursor) (Wall, bool) {
+	perDay := int64(len(s.times))
+	d0 := s.start.Day()
+	if s.dayMatches(d0) {
+		for _, t := range s.times {
+			if w := Wall(d0)*86400 + Wall(t); w > s.start {
+				if n--; n == 0 {
+					return w, true
+				}
+			}
+		}
+	}
+	k := s.interval
+	// After k/g 400-year cycles (g = gcd(146097, k)), both the calendar and
+	// the grid of every k-th day repeat: count one such span, then skip
+	// whole ones. Longer intervals are walked a grid day at a time.
+	g := gcd(146097, k)
+	span := 0
+	if k <= 31 {
+		span = 146097 * (k / g)
+	}
+	cycleStart, total := 0, int64(0)
+	for d := d0 + 1; d <= maxDay; {
+		c.spend(2)
+		y, m, md := CivilFromDays(d)
+		length := DaysIn(y, m)
+		first := d - md + 1
+		mask := s.dayMask(m, length, first) & s.gridMask(first, length) &^ (1<<md - 1)
+		cnt := int64(bits.OnesCount32(mask)) * perDay
+		if n <= cnt {
+			for i := (n - 1) / perDay; i > 0; i-- {
+				mask &= mask - 1
+			}
+			day := first + bits.TrailingZeros32(mask) - 1
+			return Wall(day)*86400 + Wall(s.times[(n-1)%perDay]), true
+		}
+		n -= cnt
+		d = s.afterMonth(y, m, first+length)
+		switch {
+		case span == 0:
+		case cycleStart == 0:
+			// The rest of DTSTART's month comes before the first span.
+			cycleStart = d
+		default:
+			total += cnt
+			if d < cycleStart+span {
+				break
+			}
+			// Months in [cycleStart+span, d) were skipped as empty, as they
+			// are in every span.
+			if total == 0 {
+				return 0, false
+			}
+			if t := min((n-1)/total, int64(maxDay-d)/int64(span)); t > 0 {
+				d += int(t) * span
+				n -= t * total
+			}
+			span = 0
+		}
+	}
+	return 0, false
 }
 
 // Start returns DTSTART's wall time.
 func (s *Spec) Start() Wall { return s.start }
 
 // Until returns the inclusive wall-time bound of the rule (MaxWall if none).
-func (s *Spec) Until() Wall { return s.until }
+// For a rule with COUNT it is the last occurrence COUNT allows, computed on
+// the first call.
+func (s *Spec) Until() Wall {
+	if s.bound == nil {
+		return s.until
+	}
+	s.bound.once.Do(func() { s.bound.until = s.countBound(s.rule.Count, nil) })
+	return s.bound.until
+}
 
 // StartMatches reports whether DTSTART is itself an occurrence of the rule
 // (whether DTSTART is "synchronized" with it, in RFC 5545's words).
@@ -278,6 +543,157 @@ func (s *Spec) periodDays(p int) (first, last int) {
 		return first, first + 6
 	}
 	return p, p
+}
+
+// periodKey returns the kind of period p (whose days are first..last): a
+// number below s.nKeys such that two periods of one kind have their
+// occurrences on the same days and times counted from their first day. It
+// is false for a period that the ends of the calendar cut short, and for
+// FREQ=DAILY.
+//
+// A year's occurrences depend on whether it is a leap year, the weekday of
+// 1 January and, for week numbers, whether the year before was a leap
+// year (21 kinds); a month's on its length and the weekday of its first day
+// (91 kinds); a week's on the month of its first day and how many of its
+// days that month holds (84 kinds), since weekly rules filter by weekday
+// and month only.
+func (s *Spec) periodKey(p, first, last int) (int, bool) {
+	switch s.freq {
+	case Yearly:
+		key := int(Weekday(first))
+		switch {
+		case IsLeap(p):
+			key += 7
+		case IsLeap(p - 1):
+			key += 14
+		}
+		return key, true
+	case Monthly:
+		y, m := floorDiv(p, 12), floorMod(p, 12)+1
+		if m == 2 && IsLeap(y) {
+			return 84 + int(Weekday(first)), true
+		}
+		return (m-1)*7 + int(Weekday(first)), true
+	case Weekly:
+		if first < minDay || last > maxDay {
+			return 0, false
+		}
+		if s.monthMask == 0 {
+			return 0, true
+		}
+		y, m, md := CivilFromDays(first)
+		in := min(7, DaysIn(y, m)-md+1)
+		return (m-1)*7 + in - 1, true
+	}
+	return 0, false
+}
+
+// dayMask returns the days of month m (bit d for day d; the month has
+// length days and starts on day number first) that pass the filters of a
+// FREQ=DAILY rule: BYMONTH, BYMONTHDAY and BYDAY, the only ones RFC 5545
+// allows with it.
+func (s *Spec) dayMask(m, length, first int) uint32 {
+	if s.monthMask != 0 && s.monthMask&(1<<m) == 0 {
+		return 0
+	}
+	mask := uint32(uint64(1)<<(length+1) - 2)
+	if s.hasMday {
+		// -j is day length+1-j: reverse the bits of BYMONTHDAY's negatives.
+		neg := uint32(uint64(bits.Reverse32(s.mdayNeg)) << 1 >> (31 - length))
+		mask &= s.mdayPos | neg
+	}
+	if s.hasDay {
+		mask &= uint32(s.wdayPat>>Weekday(first)) << 1
+	}
+	return mask
+}
+
+// someMonthMatches reports whether any month of any year has a day that
+// passes the filters of a FREQ=DAILY rule: it tries every kind of month
+// (length and weekday of the first day), 91 masks.
+func (s *Spec) someMonthMatches() bool {
+	for m := 1; m <= 12; m++ {
+		for _, length := range []int{DaysIn(2001, m), DaysIn(2004, m)} {
+			for wd := 0; wd < 7; wd++ {
+				// Day number wd+3 is a weekday wd (day 0 is a Thursday).
+				if s.dayMask(m, length, wd+3) != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// gridMask returns the days of a month (as dayMask) that lie on the rule's
+// grid: every interval-th day from DTSTART.
+func (s *Spec) gridMask(first, length int) uint32 {
+	k := s.interval
+	if k == 1 {
+		return ^uint32(0)
+	}
+	off := 1 + floorMod(s.start.Day()-first, k) // the first such day
+	if k <= 31 {
+		return uint32(s.gridPat << off)
+	}
+	if off <= length {
+		return 1 << off
+	}
+	return 0
+}
+
+// dayMatches reports whether day d is on the grid of a FREQ=DAILY rule and
+// passes its filters.
+func (s *Spec) dayMatches(d int) bool {
+	y, m, md := CivilFromDays(d)
+	length := DaysIn(y, m)
+	first := d - md + 1
+	return s.dayMask(m, length, first)&s.gridMask(first, length)&(1<<md) != 0
+}
+
+// nextDay returns the first day from day from on (which is on the grid) to
+// day limit that a FREQ=DAILY rule matches, looking at a month at a time.
+func (s *Spec) nextDay(from, limit int, c *Cursor) (int, bool) {
+	for d := from; d <= limit; {
+		if !c.spend(2) {
+			return 0, false
+		}
+		y, m, md := CivilFromDays(d)
+		length := DaysIn(y, m)
+		first := d - md + 1
+		if mask := s.dayMask(m, length, first) & s.gridMask(first, length) &^ (1<<md - 1); mask != 0 {
+			day := first + bits.TrailingZeros32(mask) - 1
+			return day, day <= limit
+		}
+		d = s.afterMonth(y, m, first+length)
+	}
+	return 0, false
+}
+
+// afterMonth returns the day a month-at-a-time scan of a FREQ=DAILY rule
+// looks at after month y-m, which ends the day before next: the first day
+// of the next month BYMONTH allows, or for an interval longer than a month
+// the first day of the grid from then on. It is past maxDay when the
+// calendar ends first.
+func (s *Spec) afterMonth(y, m, next int) int {
+	if s.monthMask != 0 && s.monthMask&(1<<(m%12+1)) == 0 {
+		for {
+			if m++; m > 12 {
+				y, m = y+1, 1
+			}
+			if s.monthMask&(1<<m) != 0 {
+				break
+			}
+		}
+		if y > MaxYear {
+			return maxDay + 1
+		}
+		next = DaysFromCivil(y, m, 1)
+	}
+	if s.interval > 31 {
+		next += floorMod(s.start.Day()-next, s.interval)
+	}
+	return next
 }
 
 // dayInfo describes one day for the BYxxx filters. Scans advance it a day
@@ -357,9 +773,116 @@ func (s *Spec) matchWeekNo(di *dayInfo) bool {
 	return s.wnoPos&(1<<no) != 0 || s.wnoNeg&(1<<(n-no+1)) != 0
 }
 
+// monthLocal reports whether every filter of the rule is decided by the
+// day's month, day of month and weekday (no BYYEARDAY, BYWEEKNO or ordinal
+// weekday counted in the year), so that a month's matching days are a bit
+// mask.
+func (s *Spec) monthLocal() bool { return !s.hasYday && !s.hasWno && !(s.hasNth && s.nthInYear) }
+
+// monthMatches returns the days of month m that pass a month-local rule's
+// filters, as dayMask does, ordinal weekdays of the month included.
+func (s *Spec) monthMatches(m, length, first int) uint32 {
+	if !s.hasNth {
+		return s.dayMask(m, length, first)
+	}
+	if s.monthMask != 0 && s.monthMask&(1<<m) == 0 {
+		return 0
+	}
+	days := uint32(s.wdayPat>>Weekday(first)) << 1
+	wd1 := int(Weekday(first))
+	for wd := 0; wd < 7; wd++ {
+		if s.nthPos[wd] == 0 && s.nthNeg[wd] == 0 {
+			continue
+		}
+		for pos := 1 + floorMod(wd-wd1, 7); pos <= length; pos += 7 {
+			if s.nthPos[wd]&(1<<((pos-1)/7+1)) != 0 || s.nthNeg[wd]&(1<<((length-pos)/7+1)) != 0 {
+				days |= 1 << pos
+			}
+		}
+	}
+	mask := uint32(uint64(1)<<(length+1) - 2)
+	if s.hasMday {
+		neg := uint32(uint64(bits.Reverse32(s.mdayNeg)) << 1 >> (31 - length))
+		mask &= s.mdayPos | neg
+	}
+	return mask & days
+}
+
+// appendYearCandidates is appendDays for a yearly rule with BYWEEKNO or
+// BYYEARDAY over year y (days first..last): it tests only the days those
+// parts allow, the weeks or the days of the year they name.
+func (s *Spec) appendYearCandidates(buf []Wall, y, first, last int) []Wall {
+	var runs [][2]int
+	add := func(a, b int) {
+		a, b = max(a, first), min(b, last)
+		if a > b {
+			return
+		}
+		if n := len(runs); n > 0 && runs[n-1][1] >= a-1 {
+			runs[n-1][1] = max(runs[n-1][1], b)
+			return
+		}
+		runs = append(runs, [2]int{a, b})
+	}
+	jan1 := DaysFromCivil(y, 1, 1)
+	if s.hasWno {
+		w1, w1next := s.week1Start(y), s.week1Start(y+1)
+		n := (w1next - w1) / 7
+		// The days before week 1 are in the last week of the year before;
+		// those from w1next on in week 1 of the next (see matchWeekNo).
+		prevWeeks := (w1 - s.week1Start(y-1)) / 7
+		if s.wnoPos&(1<<prevWeeks) != 0 || s.wnoNeg&(1<<1) != 0 {
+			add(jan1, w1-1)
+		}
+		for no := 1; no <= n; no++ {
+			if s.wnoPos&(1<<no) != 0 || s.wnoNeg&(1<<(n-no+1)) != 0 {
+				add(w1+7*(no-1), w1+7*no-1)
+			}
+		}
+		if s.wnoPos&(1<<1) != 0 {
+			add(w1next, last)
+		}
+		if s.hasYday {
+			// Both: test the days of the weeks, which are fewer.
+		}
+	} else {
+		yl := YearLen(y)
+		for yd := 1; yd <= yl; yd++ {
+			n := yl - yd + 1
+			if s.ydayPos[yd/64]&(1<<(yd%64)) != 0 || s.ydayNeg[n/64]&(1<<(n%64)) != 0 {
+				add(jan1+yd-1, jan1+yd-1)
+			}
+		}
+	}
+	for _, r := range runs {
+		buf = s.appendDays(buf, r[0], r[1])
+	}
+	return buf
+}
+
 // appendDays appends, for every day in [first, last] that passes the
 // filters, one occurrence per time of day.
 func (s *Spec) appendDays(buf []Wall, first, last int) []Wall {
+	if s.monthLocal() {
+		for d := first; d <= last; {
+			y, m, md := CivilFromDays(d)
+			length := DaysIn(y, m)
+			start := d - md + 1
+			end := min(last, start+length-1)
+			mask := s.monthMatches(m, length, start) &^ (1<<md - 1)
+			if end < start+length-1 {
+				mask &= 1<<(end-start+2) - 1
+			}
+			for ; mask != 0; mask &= mask - 1 {
+				day := start + bits.TrailingZeros32(mask) - 1
+				for _, t := range s.times {
+					buf = append(buf, Wall(day)*86400+Wall(t))
+				}
+			}
+			d = end + 1
+		}
+		return buf
+	}
 	for d := first; d <= last; {
 		y, m, md := CivilFromDays(d)
 		ml := DaysIn(y, m)
@@ -386,6 +909,28 @@ func (s *Spec) appendDays(buf []Wall, first, last int) []Wall {
 	return buf
 }
 
+// periodCost is what evaluating one period costs, in Budget units. A unit
+// is about the work of stepping to the next period (a few tens of
+// nanoseconds); evaluating a month-local period costs about a unit per
+// month it spans, one with BYWEEKNO or BYYEARDAY up to a unit per few days
+// it tests.
+func (s *Spec) periodCost() int {
+	months := 1 // months a period spans or touches, for the month masks
+	switch {
+	case s.freq != Yearly:
+	case !s.monthLocal():
+		return 120
+	case s.monthMask != 0:
+		months = bits.OnesCount16(s.monthMask)
+	default:
+		months = 12
+	}
+	if s.hasNth {
+		return 3 * months // ordinal weekdays are found a weekday at a time
+	}
+	return months
+}
+
 // matches reports whether w is an occurrence of the rule, ignoring bounds.
 func (s *Spec) matches(w Wall) bool {
 	d := w.Day()
@@ -406,7 +951,11 @@ func (s *Spec) appendPeriod(buf []Wall, p int) []Wall {
 		return buf
 	}
 	start := len(buf)
-	buf = s.appendDays(buf, first, last)
+	if s.freq == Yearly && (s.hasWno || s.hasYday) {
+		buf = s.appendYearCandidates(buf, p, first, last)
+	} else {
+		buf = s.appendDays(buf, first, last)
+	}
 	if len(s.setpos) == 0 {
 		return buf
 	}
@@ -437,17 +986,29 @@ type Cursor struct {
 	buf   []Wall // occurrences of period p (general path)
 	i     int    // next index into buf
 	lower Wall   // occurrences before lower are skipped
+	until Wall   // occurrences after until end the iteration
 	idle  int    // consecutive active periods without an occurrence
 	done  bool
 	fast  bool // the rule has a closed form
+
+	// What is known of each kind of period (see periodKey): 0 not yet
+	// seen, 1 without occurrences, 2 with; how many kinds were seen and
+	// how many of them had occurrences.
+	kinds         [91]uint8
+	seen, nonzero int
+
+	budget *Budget // charged for the work, if not nil
+	spent  bool    // the budget ran out
 }
 
 // Seek positions c at the first occurrence of s at or after from (and not
 // before DTSTART). It reuses c's buffer.
-func (c *Cursor) Seek(s *Spec, from Wall) {
-	buf := c.buf[:0]
-	*c = Cursor{s: s, buf: buf, lower: max(from, s.start)}
-	if c.lower > s.until {
+func (c *Cursor) Seek(s *Spec, from Wall) { c.seek(s, from, s.Until()) }
+
+func (c *Cursor) seek(s *Spec, from, until Wall) {
+	buf, budget := c.buf[:0], c.budget
+	*c = Cursor{s: s, buf: buf, lower: max(from, s.start), until: until, budget: budget}
+	if c.lower > until {
 		c.done = true
 		return
 	}
@@ -463,6 +1024,19 @@ func (c *Cursor) Seek(s *Spec, from Wall) {
 	c.i = 0
 }
 
+// spend charges n units to the budget, if any, and reports whether it
+// lasted.
+func (c *Cursor) spend(n int) bool {
+	if c.budget == nil {
+		return true
+	}
+	if c.budget.left -= int64(n); c.budget.left < 0 {
+		c.spent = true
+		return false
+	}
+	return true
+}
+
 // Next returns the next occurrence, or false when there are no more.
 func (c *Cursor) Next() (Wall, bool) {
 	if c.done {
@@ -470,8 +1044,12 @@ func (c *Cursor) Next() (Wall, bool) {
 	}
 	s := c.s
 	if c.fast {
+		if !c.spend(1) {
+			c.done = true
+			return 0, false
+		}
 		w, ok := s.fast.next(c.lower)
-		if !ok || w > s.until {
+		if !ok || w > c.until {
 			c.done = true
 			return 0, false
 		}
@@ -485,7 +1063,7 @@ func (c *Cursor) Next() (Wall, bool) {
 			if w < c.lower {
 				continue
 			}
-			if w > s.until {
+			if w > c.until {
 				c.done = true
 				return 0, false
 			}
@@ -493,21 +1071,73 @@ func (c *Cursor) Next() (Wall, bool) {
 			c.idle = 0
 			return w, true
 		}
-		c.p += s.interval
-		first, _ := s.periodDays(c.p)
-		if first > maxDay || Wall(first)*86400 > s.until {
+		if !c.advance() {
 			c.done = true
 			return 0, false
+		}
+	}
+}
+
+// advance loads the occurrences of the next active period that has any
+// into c.buf, or reports that there are no more.
+func (c *Cursor) advance() bool {
+	s := c.s
+	c.i = 0
+	if s.freq == Daily {
+		// A whole calendar cycle of the grid without an occurrence: there
+		// will never be another.
+		limit := min(maxDay, c.until.Day(), c.p+s.interval*s.cycle)
+		d, ok := s.nextDay(c.p+s.interval, limit, c)
+		if !ok {
+			return false
+		}
+		c.p = d
+		c.buf = c.buf[:0]
+		for _, t := range s.times {
+			c.buf = append(c.buf, Wall(d)*86400+Wall(t))
+		}
+		return true
+	}
+	for {
+		c.p += s.interval
+		first, last := s.periodDays(c.p)
+		if first > maxDay || Wall(first)*86400 > c.until {
+			return false
 		}
 		c.idle++
 		if c.idle > s.cycle {
 			// A whole calendar cycle of active periods without an
 			// occurrence: there will never be another.
-			c.done = true
-			return 0, false
+			return false
+		}
+		if !c.spend(1) {
+			return false
+		}
+		key, keyed := s.periodKey(c.p, first, last)
+		if keyed && c.kinds[key] == 1 {
+			continue // a kind of period without occurrences
+		}
+		if !c.spend(s.periodCost()) {
+			return false
 		}
 		c.buf = s.appendPeriod(c.buf[:0], c.p)
-		c.i = 0
+		if !c.spend(len(c.buf) / 8) {
+			return false
+		}
+		if keyed && c.kinds[key] == 0 {
+			c.seen++
+			c.kinds[key] = 1
+			if len(c.buf) > 0 {
+				c.kinds[key] = 2
+				c.nonzero++
+			}
+			if c.nonzero == 0 && c.seen == s.nKeys {
+				return false // every kind of period is empty
+			}
+		}
+		if len(c.buf) > 0 {
+			return true
+		}
 	}
 }
 

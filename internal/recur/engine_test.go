@@ -93,6 +93,10 @@ func TestParseRRuleErrors(t *testing.T) {
 		{"FREQ=DAILY;WKST=XY", "not a weekday"},
 		{"FREQ=DAILY;BYHOUR=", "empty list"},
 		{"FREQ", "missing '='"},
+		{"FREQ=DAILY;\x1b[2J=1", `U+001B (\x1b) at position 12`},
+		{"FREQ=DAILY;BYDAY=MO\u202e", `U+202E (\u202e) at position 20`},
+		{"FREQ=DAILY;\n BYDAY=MO", `a rule`},
+		{"FREQ=DAILY;BY\xffDAY=MO", `the byte 0xff (not UTF-8) at position 14`},
 	}
 	for _, tc := range tests {
 		_, err := ParseRRule(tc.rule)

@@ -229,8 +229,16 @@ func (f *Closed) next(lower Wall) (Wall, bool) {
 	return 0, false
 }
 
-// Closed returns the rule's closed form, or false if it has none.
-func (s *Spec) Closed() (Closed, bool) { return s.fast, s.fast.kind != fastNone }
+// Closed returns the rule's closed form, or false if it has none. For a
+// rule with COUNT it computes the rule's bound (see [Spec.Until]).
+func (s *Spec) Closed() (Closed, bool) {
+	if s.fast.kind == fastNone {
+		return Closed{}, false
+	}
+	f := s.fast
+	f.until = s.Until()
+	return f, true
+}
 
 // NextAt returns the first occurrence at or after lower (not before DTSTART,
 // not after the rule's bound), or false. It keeps no state, so a caller

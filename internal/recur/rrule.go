@@ -6,6 +6,10 @@
 // MONTHLY, YEARLY) with every RFC 5545 rule part. It works in wall-clock
 // time only; mapping wall times to instants in a time zone is done by the
 // caller.
+//
+// Rules come from untrusted plan files, so the work for any rule is
+// bounded (see [Compile]) and can be charged to a [Budget] shared by all
+// the rules of one input.
 package recur
 
 import (
@@ -15,6 +19,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/ismscomms/ismscomms/internal/safetext"
 )
 
 // Freq is an RRULE frequency.
@@ -143,6 +150,14 @@ func ParseRRule(s string) (RRule, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return r, errorf("", "empty rule")
+	}
+	if i := safetext.Index(s, true); i >= 0 {
+		// Part names are repeated in messages: nothing there may be obeyed.
+		what := fmt.Sprintf("the byte 0x%02x (not UTF-8)", s[i])
+		if c, size := utf8.DecodeRuneInString(s[i:]); size > 1 || c != utf8.RuneError {
+			what = fmt.Sprintf("the character %U (%s)", c, safetext.Line(string(c)))
+		}
+		return r, errorf("", "%s at position %d is not allowed in a rule", what, utf8.RuneCountInString(s[:i])+1)
 	}
 	if up := strings.ToUpper(s); strings.HasPrefix(up, "RRULE:") {
 		s = s[len("RRULE:"):]
