@@ -17,7 +17,7 @@ import (
 // the plan saved.
 func TestEncodePlanForm(t *testing.T) {
 	p := storetest.Plan("plan", 1)
-	p.Activities[0].What.Message = "Ümlaut <b>&</b> \u2028 \"quoted\"\nsecond line"
+	p.Activities[0].What.Message = "Ümlaut <b>&</b> \"quoted\"\nsecond line"
 	body, err := store.EncodePlan(p)
 	if err != nil {
 		t.Fatal(err)
