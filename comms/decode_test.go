@@ -159,6 +159,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"impossible rule", "id: a\nactivities: [{id: x, when: {rrule: 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30', start: 2026-01-01T09:00}}]\n", []string{"never matches a date"}},
 		{"hourly", "id: a\nactivities: [{id: x, when: {rrule: FREQ=HOURLY, start: 2026-01-01T09:00}}]\n", []string{"at most daily"}},
 		{"until in rule", "id: a\nactivities: [{id: x, when: {rrule: 'FREQ=DAILY;UNTIL=20270101', start: 2026-01-01T09:00}}]\n", []string{"write the end of the recurrence in until"}},
+		{"count and until", "id: a\nactivities: [{id: x, when: {rrule: 'FREQ=MONTHLY;COUNT=3', start: 2026-01-15T09:00, until: 2026-12-31}}]\n", []string{"activities[0].when.until", "give COUNT or until, not both"}},
 		{"until before start", "id: a\nactivities: [{id: x, when: {rrule: FREQ=DAILY, start: 2026-01-01T09:00, until: 2025-01-01}}]\n", []string{"until 2025-01-01 is before start"}},
 		{"trigger", "id: a\nactivities: [{id: x, when: {trigger: incident}}]\n", []string{"is not a trigger"}},
 		{"self trigger", "id: a\nactivities: [{id: x, when: {trigger: 'activity:x'}}]\n", []string{"its own completion"}},

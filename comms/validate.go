@@ -372,6 +372,10 @@ func (v *validator) timing(path, self string, t Timing, activities map[string]bo
 				v.add(path+".start", "missing: a recurrence needs a start, its first occurrence (such as 2026-01-15T09:00)")
 			case rr.Until.Present:
 				v.add(path+".rrule", "write the end of the recurrence in until, not as UNTIL in the rule")
+			case rr.Count > 0 && !t.Until.IsZero():
+				// RFC 5545 §3.3.10: COUNT and UNTIL MUST NOT occur in the
+				// same rule, and until becomes the rule's UNTIL.
+				v.add(path+".until", "the rule ends after COUNT=%d occurrences: give COUNT or until, not both", rr.Count)
 			default:
 				if err := v.compile(rr, t); err != nil {
 					v.add(path+".rrule", "%v", err)
