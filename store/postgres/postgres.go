@@ -283,6 +283,9 @@ func Open(ctx context.Context, dsn string, o *Options) (*Store, error) {
 		return nil, err
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
+	if err == nil {
+		err = ambiguous(dsn, cfg.ConnConfig.Password)
+	}
 	if err != nil {
 		return nil, parseError("connection string", dsn, err)
 	}
@@ -430,6 +433,9 @@ func Migrate(ctx context.Context, dsn, schema, appRole string) error {
 		return err
 	}
 	cfg, err := pgx.ParseConfig(dsn)
+	if err == nil {
+		err = ambiguous(dsn, cfg.Password)
+	}
 	if err != nil {
 		return parseError("owner connection string", dsn, err)
 	}
@@ -632,6 +638,21 @@ func parseError(what, dsn string, err error) error {
 		return fmt.Errorf("postgres: %s %s: %w", what, RedactDSN(dsn), err)
 	}
 	return fmt.Errorf("postgres: %s %s does not parse (in a URL, percent-encode reserved characters of the password such as @ : / ? #)", what, RedactDSN(dsn))
+}
+
+// ambiguous refuses a URL whose password pgx reads otherwise than
+// RedactDSN and passwordOf do (everything between the first colon after
+// "://" and the last @): a reserved character such as @ left unencoded in
+// the password moves the rest of it into the host, where pgx's connection
+// errors would show it.
+func ambiguous(dsn, parsed string) error {
+	if !isURL(dsn) {
+		return nil
+	}
+	if want := passwordOf(dsn); want != "" && want != parsed {
+		return errors.New("the password is ambiguous")
+	}
+	return nil
 }
 
 // scrubbed returns err with every occurrence of secret in its text
