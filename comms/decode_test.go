@@ -88,7 +88,7 @@ func TestFeaturesDecoded(t *testing.T) {
 		t.Errorf("escaped newline: %q", policy.What.Message)
 	}
 	follow, _ := p.Activity("follow-up")
-	want := comms.Message{Topic: comms.TopicRegulatoryReport, Message: "Amendment", Classification: comms.ClassPublic}
+	want := comms.Message{Topic: comms.TopicRegulatoryReport, Message: "Amendment", Classification: comms.ClassificationPublic}
 	if follow.What != want {
 		t.Errorf("merge key: got %+v, want %+v", follow.What, want)
 	}

@@ -25,15 +25,15 @@ type Classification string
 
 // Classifications, from least to most sensitive.
 const (
-	ClassPublic       Classification = "public"
-	ClassInternal     Classification = "internal"
-	ClassConfidential Classification = "confidential"
-	ClassRestricted   Classification = "restricted"
+	ClassificationPublic       Classification = "public"
+	ClassificationInternal     Classification = "internal"
+	ClassificationConfidential Classification = "confidential"
+	ClassificationRestricted   Classification = "restricted"
 )
 
 // Classifications lists every Classification from least to most sensitive.
 func Classifications() []Classification {
-	return []Classification{ClassPublic, ClassInternal, ClassConfidential, ClassRestricted}
+	return []Classification{ClassificationPublic, ClassificationInternal, ClassificationConfidential, ClassificationRestricted}
 }
 
 // Valid reports whether c is a known Classification.
@@ -99,27 +99,27 @@ type StakeholderKind string
 
 // Stakeholder kinds. Values are persisted; new ones are added at the end.
 const (
-	KindEmployees   StakeholderKind = "employees"
-	KindManagement  StakeholderKind = "management"
-	KindDepartment  StakeholderKind = "department"
-	KindContractors StakeholderKind = "contractors"
-	KindCustomers   StakeholderKind = "customers"
-	KindSuppliers   StakeholderKind = "suppliers"
-	KindPartners    StakeholderKind = "partners"
-	KindRegulator   StakeholderKind = "regulator"
-	KindAuditor     StakeholderKind = "auditor"
-	KindMedia       StakeholderKind = "media"
-	KindPublic      StakeholderKind = "public"
-	KindIndustry    StakeholderKind = "industry"
-	KindCommunity   StakeholderKind = "community"
+	StakeholderKindEmployees   StakeholderKind = "employees"
+	StakeholderKindManagement  StakeholderKind = "management"
+	StakeholderKindDepartment  StakeholderKind = "department"
+	StakeholderKindContractors StakeholderKind = "contractors"
+	StakeholderKindCustomers   StakeholderKind = "customers"
+	StakeholderKindSuppliers   StakeholderKind = "suppliers"
+	StakeholderKindPartners    StakeholderKind = "partners"
+	StakeholderKindRegulator   StakeholderKind = "regulator"
+	StakeholderKindAuditor     StakeholderKind = "auditor"
+	StakeholderKindMedia       StakeholderKind = "media"
+	StakeholderKindPublic      StakeholderKind = "public"
+	StakeholderKindIndustry    StakeholderKind = "industry"
+	StakeholderKindCommunity   StakeholderKind = "community"
 )
 
 // StakeholderKinds lists every StakeholderKind.
 func StakeholderKinds() []StakeholderKind {
 	return []StakeholderKind{
-		KindEmployees, KindManagement, KindDepartment, KindContractors,
-		KindCustomers, KindSuppliers, KindPartners, KindRegulator, KindAuditor,
-		KindMedia, KindPublic, KindIndustry, KindCommunity,
+		StakeholderKindEmployees, StakeholderKindManagement, StakeholderKindDepartment, StakeholderKindContractors,
+		StakeholderKindCustomers, StakeholderKindSuppliers, StakeholderKindPartners, StakeholderKindRegulator, StakeholderKindAuditor,
+		StakeholderKindMedia, StakeholderKindPublic, StakeholderKindIndustry, StakeholderKindCommunity,
 	}
 }
 
@@ -131,31 +131,31 @@ type ChannelKind string
 
 // Channel kinds. Values are persisted; new ones are added at the end.
 const (
-	ChannelEmail        ChannelKind = "email"
-	ChannelIntranet     ChannelKind = "intranet"
-	ChannelMeeting      ChannelKind = "meeting"
-	ChannelTraining     ChannelKind = "training"
-	ChannelELearning    ChannelKind = "elearning"
-	ChannelNewsletter   ChannelKind = "newsletter"
-	ChannelReport       ChannelKind = "report"
-	ChannelDashboard    ChannelKind = "dashboard"
-	ChannelLetter       ChannelKind = "letter"
-	ChannelPortal       ChannelKind = "portal"
-	ChannelPhone        ChannelKind = "phone"
-	ChannelPressRelease ChannelKind = "press-release"
-	ChannelWebsite      ChannelKind = "website"
-	ChannelSocial       ChannelKind = "social"
-	ChannelSurvey       ChannelKind = "survey"
-	ChannelTicketing    ChannelKind = "ticketing"
+	ChannelKindEmail        ChannelKind = "email"
+	ChannelKindIntranet     ChannelKind = "intranet"
+	ChannelKindMeeting      ChannelKind = "meeting"
+	ChannelKindTraining     ChannelKind = "training"
+	ChannelKindELearning    ChannelKind = "elearning"
+	ChannelKindNewsletter   ChannelKind = "newsletter"
+	ChannelKindReport       ChannelKind = "report"
+	ChannelKindDashboard    ChannelKind = "dashboard"
+	ChannelKindLetter       ChannelKind = "letter"
+	ChannelKindPortal       ChannelKind = "portal"
+	ChannelKindPhone        ChannelKind = "phone"
+	ChannelKindPressRelease ChannelKind = "press-release"
+	ChannelKindWebsite      ChannelKind = "website"
+	ChannelKindSocial       ChannelKind = "social"
+	ChannelKindSurvey       ChannelKind = "survey"
+	ChannelKindTicketing    ChannelKind = "ticketing"
 )
 
 // ChannelKinds lists every ChannelKind.
 func ChannelKinds() []ChannelKind {
 	return []ChannelKind{
-		ChannelEmail, ChannelIntranet, ChannelMeeting, ChannelTraining,
-		ChannelELearning, ChannelNewsletter, ChannelReport, ChannelDashboard,
-		ChannelLetter, ChannelPortal, ChannelPhone, ChannelPressRelease,
-		ChannelWebsite, ChannelSocial, ChannelSurvey, ChannelTicketing,
+		ChannelKindEmail, ChannelKindIntranet, ChannelKindMeeting, ChannelKindTraining,
+		ChannelKindELearning, ChannelKindNewsletter, ChannelKindReport, ChannelKindDashboard,
+		ChannelKindLetter, ChannelKindPortal, ChannelKindPhone, ChannelKindPressRelease,
+		ChannelKindWebsite, ChannelKindSocial, ChannelKindSurvey, ChannelKindTicketing,
 	}
 }
 

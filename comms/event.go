@@ -70,12 +70,12 @@ type RecordType string
 
 // Record types. Values are persisted; new ones are added at the end.
 const (
-	// RecordSent is evidence that a communication happened. It is the
+	// RecordTypeSent is evidence that a communication happened. It is the
 	// meaning of an empty Type.
-	RecordSent RecordType = "sent"
-	// RecordWaived records that an occurrence was deliberately waived or
+	RecordTypeSent RecordType = "sent"
+	// RecordTypeWaived records that an occurrence was deliberately waived or
 	// cancelled, with the reason in Note.
-	RecordWaived RecordType = "waived"
+	RecordTypeWaived RecordType = "waived"
 )
 
 // Record is evidence that a communication happened (or was waived): which

@@ -82,8 +82,8 @@ func storedPlan(n int) []byte {
 	p := comms.Plan{
 		Format: comms.Format, ID: "big", Organization: "Acme", TimeZone: "Europe/Berlin",
 		Roles:        []comms.Role{{ID: "iso", Name: "Information Security Officer"}},
-		Stakeholders: []comms.Stakeholder{{ID: "staff", Name: "All staff", Scope: comms.ScopeInternal, Kind: comms.KindEmployees}},
-		Channels:     []comms.Channel{{ID: "mail", Name: "Email", Kind: comms.ChannelEmail, Reach: []comms.Scope{comms.ScopeInternal}}},
+		Stakeholders: []comms.Stakeholder{{ID: "staff", Name: "All staff", Scope: comms.ScopeInternal, Kind: comms.StakeholderKindEmployees}},
+		Channels:     []comms.Channel{{ID: "mail", Name: "Email", Kind: comms.ChannelKindEmail, Reach: []comms.Scope{comms.ScopeInternal}}},
 	}
 	for i := 0; i < n; i++ {
 		a := comms.Activity{

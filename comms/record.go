@@ -39,7 +39,7 @@ func (p Plan) CheckRecord(r Record) error {
 			}
 		}
 	}
-	if r.Type == RecordWaived && (r.ActivityID == "" || (r.Occurrence.IsZero() && r.EventID == "")) {
+	if r.Type == RecordTypeWaived && (r.ActivityID == "" || (r.Occurrence.IsZero() && r.EventID == "")) {
 		bad("type", "a waiver names the activity and the occurrence or event it waives")
 	}
 	if r.Channel != "" {

@@ -29,7 +29,7 @@ import (
 // report: the report's Chain says so, and it is the first thing the
 // Markdown and HTML show. Build returns an error only when the store
 // fails or the plan does not exist.
-func Build(ctx context.Context, st store.Store, tenant, planID string, from, to, now time.Time, opts ...matrix.CheckOption) (*Report, error) {
+func Build(ctx context.Context, st store.Store, tenant, planID string, from, to, now time.Time, opts ...matrix.CheckOption) (*Assessment, error) {
 	var versions []store.Version
 	for v, err := range st.Versions(ctx, tenant, planID) {
 		if err != nil {

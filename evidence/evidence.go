@@ -39,7 +39,7 @@
 //
 // # JSON
 //
-// [Report.WriteJSON] writes stable field names. Times are RFC 3339 with
+// [Assessment.WriteJSON] writes stable field names. Times are RFC 3339 with
 // their offset: the period and the occurrences in the plan's zone (named
 // by "timezone"), records as the store keeps them (UTC). Durations are
 // seconds, as JSON numbers, in fields whose names end in "_seconds". Rates
@@ -79,12 +79,12 @@ type Status string
 
 // Statuses.
 const (
-	OnTime   Status = "on-time"
-	Late     Status = "late"
-	Missed   Status = "missed"
-	Due      Status = "due"
-	Upcoming Status = "upcoming"
-	Waived   Status = "waived"
+	StatusOnTime   Status = "on-time"
+	StatusLate     Status = "late"
+	StatusMissed   Status = "missed"
+	StatusDue      Status = "due"
+	StatusUpcoming Status = "upcoming"
+	StatusWaived   Status = "waived"
 )
 
 // Occurrence is one planned communication and its evidence.
@@ -111,9 +111,9 @@ type DeviationKind string
 
 // Deviation kinds.
 const (
-	WrongChannel    DeviationKind = "channel"  // a channel the activity does not name (or none recorded)
-	MissingAudience DeviationKind = "audience" // one of the activity's audiences not addressed
-	WrongSender     DeviationKind = "sender"   // sent by someone outside the owning roles (or not recorded)
+	DeviationKindChannel  DeviationKind = "channel"  // a channel the activity does not name (or none recorded)
+	DeviationKindAudience DeviationKind = "audience" // one of the activity's audiences not addressed
+	DeviationKindSender   DeviationKind = "sender"   // sent by someone outside the owning roles (or not recorded)
 )
 
 // Deviation is evidence that is present but not as planned.
@@ -168,7 +168,7 @@ type Notification struct {
 // Pending reports whether n is not sent yet and its deadline is ahead.
 func (n Notification) Pending() bool { return pending(n.Status) }
 
-func pending(s Status) bool { return s == Due || s == Upcoming }
+func pending(s Status) bool { return s == StatusDue || s == StatusUpcoming }
 
 // Timeliness summarises one obligation's notifications.
 type Timeliness struct {
@@ -283,8 +283,8 @@ type Chain struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Report is the evidence of a plan over a period.
-type Report struct {
+// Assessment is the evidence of a plan over a period.
+type Assessment struct {
 	Tenant       string `json:"tenant,omitempty"`
 	PlanID       string `json:"plan_id"`
 	Organization string `json:"organization,omitempty"`
@@ -296,10 +296,10 @@ type Report struct {
 	Now      time.Time     `json:"now"`
 	Chain    Chain         `json:"chain"`
 	Versions []VersionInfo `json:"versions"`
-	// Matrix and Findings are those of the plan version in force at Now
+	// Matrix and Checks are those of the plan version in force at Now
 	// (or the last one of the period).
 	Matrix      matrix.Matrix  `json:"matrix"`
-	Findings    matrix.Report  `json:"findings"`
+	Checks      matrix.Report  `json:"findings"`
 	Occurrences []Occurrence   `json:"occurrences"`
 	AdHoc       []comms.Record `json:"ad_hoc"`
 	Deviations  []Deviation    `json:"deviations"`
@@ -343,7 +343,7 @@ var (
 )
 
 // Evaluate judges the records against the plan over the period.
-func Evaluate(in Input) (*Report, error) {
+func Evaluate(in Input) (*Assessment, error) {
 	if in.To.Before(in.From) || in.To.Equal(in.From) {
 		return nil, fmt.Errorf("evidence: the period ends (%v) before it begins (%v)", in.To, in.From)
 	}
@@ -376,11 +376,11 @@ func Evaluate(in Input) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evidence: plan %s: %w", current.ID, err)
 	}
-	rep := &Report{
+	rep := &Assessment{
 		Tenant: in.Tenant, PlanID: current.ID, Organization: current.Organization, TimeZone: loc.String(),
 		From: in.From.In(loc), To: in.To.In(loc), Now: in.Now.In(loc), loc: loc,
-		Matrix:   matrix.Build(current),
-		Findings: matrix.Check(current, append([]matrix.CheckOption{matrix.At(in.Now)}, in.CheckOptions...)...),
+		Matrix: matrix.Build(current),
+		Checks: matrix.Check(current, append([]matrix.CheckOption{matrix.At(in.Now)}, in.CheckOptions...)...),
 	}
 	if in.Chain != nil {
 		rep.Chain = *in.Chain
@@ -446,7 +446,7 @@ func activityName(a comms.Activity) string {
 
 // recurring lists the occurrences of every recurring activity, each from
 // the version in force at its time, and matches records to them.
-func (rep *Report) recurring(segs []segment, records []comms.Record, used []bool, in Input) error {
+func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []bool, in Input) error {
 	type planned struct {
 		Occurrence
 		next time.Time // the activity's next occurrence (bounds a late record)
@@ -503,12 +503,12 @@ func (rep *Report) recurring(segs []segment, records []comms.Record, used []bool
 			used[i] = true
 			o.Record = &r
 			switch {
-			case r.Type == comms.RecordWaived:
-				o.Status = Waived
+			case r.Type == comms.RecordTypeWaived:
+				o.Status = StatusWaived
 			case r.SentAt.After(o.Due):
-				o.Status, o.Delay = Late, r.SentAt.Sub(o.Due)
+				o.Status, o.Delay = StatusLate, r.SentAt.Sub(o.Due)
 			default:
-				o.Status = OnTime
+				o.Status = StatusOnTime
 			}
 		}
 		// Records that name their occurrence first.
@@ -560,11 +560,11 @@ func (rep *Report) recurring(segs []segment, records []comms.Record, used []bool
 func openStatus(at, due, now time.Time) Status {
 	switch {
 	case now.After(due):
-		return Missed
+		return StatusMissed
 	case now.Before(at):
-		return Upcoming
+		return StatusUpcoming
 	}
-	return Due
+	return StatusDue
 }
 
 func endOfDay(t time.Time) time.Time {
@@ -574,7 +574,7 @@ func endOfDay(t time.Time) time.Time {
 
 // triggered lists the deadlines of triggered activities for every event,
 // from the version in force when the event began, and their evidence.
-func (rep *Report) triggered(segs []segment, records []comms.Record, used []bool, in Input) error {
+func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []bool, in Input) error {
 	events := slices.Clone(in.Events)
 	store.SortEvents(events)
 	byEvent := map[string][]int{} // record indexes by event
@@ -601,7 +601,7 @@ func (rep *Report) triggered(segs []segment, records []comms.Record, used []bool
 			return fmt.Errorf("evidence: event %s: %w", e.ID, err)
 		}
 		for _, o := range owed {
-			if o.Status == regulation.Waiting || o.ActivityID == "" || o.Start.Before(in.From) || !o.Start.Before(in.To) {
+			if o.Status == regulation.OwedStatusWaiting || o.ActivityID == "" || o.Start.Before(in.From) || !o.Start.Before(in.To) {
 				continue
 			}
 			occ := Occurrence{ActivityID: o.ActivityID, Activity: o.Activity, PlanVersion: version, EventID: e.ID,
@@ -620,14 +620,14 @@ func (rep *Report) triggered(segs []segment, records []comms.Record, used []bool
 				}
 			}
 			switch {
-			case occ.Record != nil && occ.Record.Type == comms.RecordWaived:
-				occ.Status = Waived
+			case occ.Record != nil && occ.Record.Type == comms.RecordTypeWaived:
+				occ.Status = StatusWaived
 			case occ.Record != nil && !occ.Due.IsZero() && occ.Record.SentAt.After(occ.Due):
-				occ.Status, occ.Delay = Late, occ.Record.SentAt.Sub(occ.Due)
+				occ.Status, occ.Delay = StatusLate, occ.Record.SentAt.Sub(occ.Due)
 			case occ.Record != nil:
-				occ.Status = OnTime
+				occ.Status = StatusOnTime
 			case occ.Due.IsZero():
-				occ.Status = Due // "without undue delay": open until done
+				occ.Status = StatusDue // "without undue delay": open until done
 			default:
 				occ.Status = openStatus(occ.At, occ.Due, in.Now)
 			}
@@ -649,9 +649,9 @@ func activityIn(segs []segment, o Occurrence) (comms.Activity, comms.Plan, bool)
 	return comms.Activity{}, comms.Plan{}, false
 }
 
-func (rep *Report) deviations(segs []segment) {
+func (rep *Assessment) deviations(segs []segment) {
 	for _, o := range rep.Occurrences {
-		if o.Record == nil || o.Status == Waived {
+		if o.Record == nil || o.Status == StatusWaived {
 			continue
 		}
 		a, p, ok := activityIn(segs, o)
@@ -664,9 +664,9 @@ func (rep *Report) deviations(segs []segment) {
 		}
 		switch {
 		case r.Channel == "":
-			add(WrongChannel, "no channel recorded; the plan names %s", strings.Join(a.How, ", "))
+			add(DeviationKindChannel, "no channel recorded; the plan names %s", strings.Join(a.How, ", "))
 		case !slices.Contains(a.How, r.Channel):
-			add(WrongChannel, "sent through %s, which the plan does not name for this activity (it names %s)", r.Channel, strings.Join(a.How, ", "))
+			add(DeviationKindChannel, "sent through %s, which the plan does not name for this activity (it names %s)", r.Channel, strings.Join(a.How, ", "))
 		}
 		var missing []string
 		for _, w := range a.Whom {
@@ -679,14 +679,14 @@ func (rep *Report) deviations(segs []segment) {
 			}
 		}
 		if len(missing) > 0 {
-			add(MissingAudience, "did not address %s", strings.Join(missing, ", "))
+			add(DeviationKindAudience, "did not address %s", strings.Join(missing, ", "))
 		}
 		roles := append([]string{a.Owner}, a.Support...)
 		switch {
 		case r.SenderRole == "":
-			add(WrongSender, "no sender role recorded; the owner is %s", a.Owner)
+			add(DeviationKindSender, "no sender role recorded; the owner is %s", a.Owner)
 		case !slices.Contains(roles, r.SenderRole):
-			add(WrongSender, "sent by %s (role %s), not by the owning role %s", r.Sender, r.SenderRole, strings.Join(roles, " or "))
+			add(DeviationKindSender, "sent by %s (role %s), not by the owning role %s", r.Sender, r.SenderRole, strings.Join(roles, " or "))
 		}
 	}
 }
@@ -698,7 +698,7 @@ func rate(num, den int) float64 {
 	return float64(num) / float64(den)
 }
 
-func (rep *Report) kpis(segs []segment) {
+func (rep *Assessment) kpis(segs []segment) {
 	k := &rep.KPIs
 	k.Occurrences = len(rep.Occurrences)
 	k.AdHoc = len(rep.AdHoc)
@@ -728,24 +728,24 @@ func (rep *Report) kpis(segs []segment) {
 		}
 		m := month(o.Due)
 		switch o.Status {
-		case OnTime:
+		case StatusOnTime:
 			k.OnTime++
 			a.OnTime++
 			m.OnTime++
-		case Late:
+		case StatusLate:
 			k.Late++
 			a.Late++
 			m.Late++
-		case Missed:
+		case StatusMissed:
 			k.Missed++
 			a.Missed++
 			m.Missed++
 			k.Overdue = append(k.Overdue, o)
-		case Due:
+		case StatusDue:
 			k.Due++
-		case Upcoming:
+		case StatusUpcoming:
 			k.Upcoming++
-		case Waived:
+		case StatusWaived:
 			k.Waived++
 			m.Waived++
 		}
@@ -768,7 +768,7 @@ func (rep *Report) kpis(segs []segment) {
 	var audOrder []string
 	for _, o := range rep.Occurrences {
 		r := o.Record
-		if r == nil || o.Status == Waived {
+		if r == nil || o.Status == StatusWaived {
 			continue
 		}
 		m := month(o.Due)
@@ -822,7 +822,7 @@ func (rep *Report) kpis(segs []segment) {
 	tl := map[string]*Timeliness{}
 	var tlOrder []string
 	for _, o := range rep.Occurrences {
-		if o.EventID == "" || len(o.Obligations) == 0 || o.Status == Waived {
+		if o.EventID == "" || len(o.Obligations) == 0 || o.Status == StatusWaived {
 			continue
 		}
 		for _, ob := range o.Obligations {
@@ -842,13 +842,13 @@ func (rep *Report) kpis(segs []segment) {
 			}
 			t.Count++
 			switch o.Status {
-			case OnTime:
+			case StatusOnTime:
 				t.OnTime++
-			case Late:
+			case StatusLate:
 				t.Late++
-			case Missed:
+			case StatusMissed:
 				t.Missed++
-			case Due, Upcoming:
+			case StatusDue, StatusUpcoming:
 				t.Pending++
 			}
 			if !n.Sent.IsZero() {

@@ -44,14 +44,14 @@ func plan(monthly bool) comms.Plan {
 		Format: comms.Format, ID: "acme", Organization: "Acme", TimeZone: "Europe/Berlin",
 		Roles: []comms.Role{{ID: "iso", Name: "ISO"}, {ID: "audit", Name: "Internal Audit"}, {ID: "dpo", Name: "DPO"}},
 		Stakeholders: []comms.Stakeholder{
-			{ID: "employees", Name: "All Employees", Scope: comms.ScopeInternal, Kind: comms.KindEmployees, Size: 100},
-			{ID: "management", Name: "Management", Scope: comms.ScopeInternal, Kind: comms.KindManagement, Size: 10},
-			{ID: "dpa", Name: "Data Protection Authority", Scope: comms.ScopeExternal, Kind: comms.KindRegulator},
+			{ID: "employees", Name: "All Employees", Scope: comms.ScopeInternal, Kind: comms.StakeholderKindEmployees, Size: 100},
+			{ID: "management", Name: "Management", Scope: comms.ScopeInternal, Kind: comms.StakeholderKindManagement, Size: 10},
+			{ID: "dpa", Name: "Data Protection Authority", Scope: comms.ScopeExternal, Kind: comms.StakeholderKindRegulator},
 		},
 		Channels: []comms.Channel{
-			{ID: "email", Name: "Email", Kind: comms.ChannelEmail, Reach: []comms.Scope{comms.ScopeInternal, comms.ScopeExternal}},
-			{ID: "intranet", Name: "Intranet", Kind: comms.ChannelIntranet, Reach: []comms.Scope{comms.ScopeInternal}},
-			{ID: "portal", Name: "Portal", Kind: comms.ChannelPortal, Reach: []comms.Scope{comms.ScopeExternal}},
+			{ID: "email", Name: "Email", Kind: comms.ChannelKindEmail, Reach: []comms.Scope{comms.ScopeInternal, comms.ScopeExternal}},
+			{ID: "intranet", Name: "Intranet", Kind: comms.ChannelKindIntranet, Reach: []comms.Scope{comms.ScopeInternal}},
+			{ID: "portal", Name: "Portal", Kind: comms.ChannelKindPortal, Reach: []comms.Scope{comms.ScopeExternal}},
 		},
 		Activities: []comms.Activity{
 			{ID: "newsletter", Name: "Security newsletter", What: comms.Message{Topic: comms.TopicAwareness, Message: "News"},
@@ -85,7 +85,7 @@ func input() evidence.Input {
 		sent("newsletter", "2026-01-01 10:00", 90, 60), // on time
 		sent("newsletter", "2026-02-08 09:00", 80, 40), // late: due 6 Feb
 		// March: missed.
-		{PlanID: "acme", ActivityID: "newsletter", Type: comms.RecordWaived, Occurrence: at("2026-04-01 09:00"), SentAt: at("2026-03-30 12:00"), Note: "Office move; merged into May"},
+		{PlanID: "acme", ActivityID: "newsletter", Type: comms.RecordTypeWaived, Occurrence: at("2026-04-01 09:00"), SentAt: at("2026-03-30 12:00"), Note: "Office move; merged into May"},
 		{PlanID: "acme", ActivityID: "newsletter", SentAt: at("2026-05-02 08:00"), Channel: "intranet", SenderRole: "hr", Sender: "hr@acme.example"}, // on time, three deviations
 		sent("newsletter", "2026-06-03 17:00", 95, 70),                                                     // on time
 		sent("audit-results", "2026-01-16 09:00", 10, 10),                                                  // on time (quarterly, v1)
@@ -112,7 +112,7 @@ func input() evidence.Input {
 	}
 }
 
-func statuses(rep *evidence.Report, activity string) []string {
+func statuses(rep *evidence.Assessment, activity string) []string {
 	var out []string
 	for _, o := range rep.Occurrences {
 		if o.ActivityID == activity {
@@ -153,7 +153,7 @@ func TestStatuses(t *testing.T) {
 				t.Errorf("audit %v judged against version %d", o.At, o.PlanVersion)
 			}
 		}
-		if o.Status == evidence.Late && o.Delay.Round(time.Hour) != 33*time.Hour {
+		if o.Status == evidence.StatusLate && o.Delay.Round(time.Hour) != 33*time.Hour {
 			t.Errorf("late by %v, want 33h (due 6 Feb 23:59:59, sent 8 Feb 09:00)", o.Delay)
 		}
 	}
@@ -218,7 +218,7 @@ func TestKPIs(t *testing.T) {
 		t.Errorf("timeliness: %+v", k.Timeliness)
 	}
 	n := k.Notifications[0]
-	if n.Allowed != 72*time.Hour || n.Elapsed != 56*time.Hour || n.Status != evidence.OnTime {
+	if n.Allowed != 72*time.Hour || n.Elapsed != 56*time.Hour || n.Status != evidence.StatusOnTime {
 		t.Errorf("notification: %+v", n)
 	}
 	// Monthly series: January has two on-time occurrences; February's late

@@ -28,7 +28,7 @@ func FuzzReportJSON(f *testing.F) {
 	f.Add([]byte(`{"occurrences":[{"status":"late","delay_seconds":-5,"record":{"seq":1,"note":"\u001bc"}}],"monthly":[{"month":"2026-13"}]}`))
 	f.Add([]byte(`{"timezone":"localtime","chain":{"checked":true,"head_hash":"\u009b","error":"\u2066"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var back evidence.Report
+		var back evidence.Assessment
 		if err := json.Unmarshal(data, &back); err != nil {
 			return
 		}

@@ -82,7 +82,7 @@ func keep(fields ...string) map[string]bool {
 // through the plan decoder), and then every string of the report itself
 // made hostile, so that any text a writer prints and does not escape
 // shows. Fields named in keepInReport are left as Evaluate made them.
-func hostileReport(t *testing.T, keepInReport ...string) *evidence.Report {
+func hostileReport(t *testing.T, keepInReport ...string) *evidence.Assessment {
 	texts := hostileTexts(t)
 	n := 0
 	in := input()
@@ -165,7 +165,7 @@ func TestHostileEvidenceWriters(t *testing.T) {
 	}
 
 	// JSON keeps the texts exact.
-	var back evidence.Report
+	var back evidence.Assessment
 	if err := json.Unmarshal([]byte(js), &back); err != nil {
 		t.Fatal(err)
 	}

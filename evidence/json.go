@@ -24,7 +24,7 @@ import (
 // bidirectional formatting character is written as a \u escape, so the
 // raw bytes hold nothing that a terminal obeys; a program that shows the
 // texts to people must escape them itself.
-func (rep *Report) WriteJSON(w io.Writer) error {
+func (rep *Assessment) WriteJSON(w io.Writer) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -265,8 +265,8 @@ func (m *Month) UnmarshalJSON(b []byte) error {
 // UnmarshalJSON reads what WriteJSON writes; the report's zone comes from
 // its "timezone" (UTC when absent or unknown), so that a report read back
 // renders as the one written.
-func (rep *Report) UnmarshalJSON(b []byte) error {
-	type plain Report
+func (rep *Assessment) UnmarshalJSON(b []byte) error {
+	type plain Assessment
 	if err := json.Unmarshal(b, (*plain)(rep)); err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func pct(r float64) string {
 }
 
 // location is the report's zone (UTC for a Report not made by Evaluate).
-func (rep *Report) location() *time.Location {
+func (rep *Assessment) location() *time.Location {
 	if rep.loc == nil {
 		return time.UTC
 	}
@@ -33,14 +33,14 @@ func (rep *Report) location() *time.Location {
 
 // date shows a time with its zone: "2026-02-06 23:59 CET" (the zone's
 // abbreviation, or its offset where it has none, "+03").
-func (rep *Report) date(t time.Time) string {
+func (rep *Assessment) date(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
 	return t.In(rep.location()).Format("2006-01-02 15:04 MST")
 }
 
-func (rep *Report) day(t time.Time) string {
+func (rep *Assessment) day(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
@@ -50,7 +50,7 @@ func (rep *Report) day(t time.Time) string {
 // dateHTML is date for HTML: the day, and the time with its zone, each
 // kept on one line, so that a narrow column breaks between them and never
 // inside "2026-02-06".
-func (rep *Report) dateHTML(t time.Time) template.HTML {
+func (rep *Assessment) dateHTML(t time.Time) template.HTML {
 	if t.IsZero() {
 		return "—"
 	}
@@ -91,7 +91,7 @@ func joinParts(parts []part) string {
 
 // evidence describes an occurrence's record: "#2 2026-02-08 09:00 CET,
 // via email, by ina@acme.example, late by 1d9h".
-func (rep *Report) evidence(o Occurrence) []part {
+func (rep *Assessment) evidence(o Occurrence) []part {
 	r := o.Record
 	if r == nil {
 		return nil
@@ -104,10 +104,10 @@ func (rep *Report) evidence(o Occurrence) []part {
 	if r.Sender != "" {
 		parts = append(append(parts, part{", by ", false}), words(r.Sender)...)
 	}
-	if o.Status == Waived {
+	if o.Status == StatusWaived {
 		parts = append(parts, part{", waived: " + r.Note, false})
 	}
-	if o.Status == Late {
+	if o.Status == StatusLate {
 		parts = append(parts, part{", late by ", false}, part{deadline.Short(o.Delay), true})
 	}
 	return parts
@@ -121,7 +121,7 @@ func plural(n int64, word string) string {
 }
 
 // chainText is the report's first line: what was verified.
-func (rep *Report) chainText() string {
+func (rep *Assessment) chainText() string {
 	c := rep.Chain
 	switch {
 	case !c.Checked:
@@ -163,7 +163,7 @@ func expected(a AudienceRate) string {
 
 // mapText returns a copy of rep with f applied to every text the Markdown
 // and HTML writers print: the one place they escape what they show.
-func (rep *Report) mapText(f func(string) string) *Report {
+func (rep *Assessment) mapText(f func(string) string) *Assessment {
 	e := *rep
 	strs := func(in []string) []string { return mapSlice(in, f) }
 	record := func(r comms.Record) comms.Record {
@@ -195,8 +195,8 @@ func (rep *Report) mapText(f func(string) string) *Report {
 			return matrix.Row{ActivityID: f(r.ActivityID), Activity: f(r.Activity), KeyMessage: f(r.KeyMessage),
 				Audience: strs(r.Audience), Methods: strs(r.Methods), Timing: f(r.Timing), Responsible: strs(r.Responsible)}
 		})}
-	e.Findings = matrix.Report{PlanID: f(rep.Findings.PlanID), At: rep.Findings.At,
-		Findings: mapSlice(rep.Findings.Findings, func(x matrix.Finding) matrix.Finding {
+	e.Checks = matrix.Report{PlanID: f(rep.Checks.PlanID), At: rep.Checks.At,
+		Findings: mapSlice(rep.Checks.Findings, func(x matrix.Finding) matrix.Finding {
 			x.Rule, x.Severity, x.Clause = f(x.Rule), matrix.Severity(f(string(x.Severity))), f(x.Clause)
 			x.Subject = matrix.Subject{Kind: matrix.SubjectKind(f(string(x.Subject.Kind))), ID: f(x.Subject.ID), Path: f(x.Subject.Path)}
 			x.Path, x.Message, x.Hint, x.WaiverReason = f(x.Path), f(x.Message), f(x.Hint), f(x.WaiverReason)
@@ -279,7 +279,7 @@ var (
 // the records or the store has its line breaks turned into spaces, its
 // Markdown markup escaped and its control and bidirectional formatting
 // characters spelled out ("\u202e").
-func (rep *Report) WriteMarkdown(w io.Writer) error {
+func (rep *Assessment) WriteMarkdown(w io.Writer) error {
 	var esc escaper
 	e := rep.mapText(func(s string) string { return markdownMarkup.Replace(esc.text(lineBreaks.Replace(s))) })
 	var b strings.Builder
@@ -353,10 +353,10 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		return err
 	}
 	b.WriteString("\n## Completeness findings\n\n")
-	if len(e.Findings.Findings) == 0 {
+	if len(e.Checks.Findings) == 0 {
 		b.WriteString("None.\n")
 	}
-	for _, f := range e.Findings.Findings {
+	for _, f := range e.Checks.Findings {
 		waived := ""
 		if f.Waived {
 			waived = " (waived: " + f.WaiverReason + ")"
@@ -393,7 +393,7 @@ type chart struct {
 }
 
 // monthChart draws the on-time rate by month due as vertical bars.
-func (rep *Report) monthChart() chart {
+func (rep *Assessment) monthChart() chart {
 	c := chart{Width: 720, Height: 220, Axis: 180}
 	n := float64(max(len(rep.Monthly), 1))
 	slot := (c.Width - 40) / n
@@ -424,7 +424,7 @@ func (rep *Report) monthChart() chart {
 }
 
 // activityChart draws the coverage by activity as horizontal bars.
-func (rep *Report) activityChart() chart {
+func (rep *Assessment) activityChart() chart {
 	c := chart{Width: 720, Height: float64(24*len(rep.Activities) + 10)}
 	for i, a := range rep.Activities {
 		b := bar{X: 300, Y: float64(24*i + 5), H: 16, Label: a.Activity, Value: pct(a.Coverage), Class: "none"}
@@ -457,7 +457,7 @@ type occurrenceView struct {
 // Markup in texts is escaped by html/template, and control and
 // bidirectional formatting characters are spelled out ("\u202e"), with a
 // note near the top saying how many texts held them.
-func (rep *Report) WriteHTML(w io.Writer) error {
+func (rep *Assessment) WriteHTML(w io.Writer) error {
 	var esc escaper
 	e := rep.mapText(esc.text)
 	occ := make([]occurrenceView, len(e.Occurrences))

@@ -11,7 +11,7 @@ import (
 	"github.com/ismscomms/ismscomms/evidence"
 )
 
-func writeAll(t *testing.T, rep *evidence.Report) (md, html, js string) {
+func writeAll(t *testing.T, rep *evidence.Assessment) (md, html, js string) {
 	t.Helper()
 	var m, h, j bytes.Buffer
 	if err := rep.WriteMarkdown(&m); err != nil {
@@ -87,7 +87,7 @@ func TestJSONForm(t *testing.T) {
 	}
 
 	// It reads back into the report that was written.
-	var back evidence.Report
+	var back evidence.Assessment
 	if err := json.Unmarshal([]byte(js), &back); err != nil {
 		t.Fatal(err)
 	}

@@ -38,11 +38,11 @@ type SubjectKind string
 
 // Subject kinds.
 const (
-	SubjectPlan        SubjectKind = "plan"
-	SubjectActivity    SubjectKind = "activity"
-	SubjectStakeholder SubjectKind = "stakeholder"
-	SubjectChannel     SubjectKind = "channel"
-	SubjectRole        SubjectKind = "role"
+	SubjectKindPlan        SubjectKind = "plan"
+	SubjectKindActivity    SubjectKind = "activity"
+	SubjectKindStakeholder SubjectKind = "stakeholder"
+	SubjectKindChannel     SubjectKind = "channel"
+	SubjectKindRole        SubjectKind = "role"
 )
 
 // Subject is the element of the plan a finding is about.
@@ -56,7 +56,7 @@ type Subject struct {
 }
 
 func (s Subject) String() string {
-	if s.Kind == SubjectPlan {
+	if s.Kind == SubjectKindPlan {
 		return "plan"
 	}
 	return string(s.Kind) + " " + s.ID
@@ -113,20 +113,22 @@ func (r Report) Has(rule string) bool {
 	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Rule == rule && !f.Waived })
 }
 
-// Rule is a completeness check. Vendors add their own with [WithRule]; a
-// rule's ID should be unique and stable, as outside tests key on it.
-type Rule interface {
-	// Info describes the rule: its ID, default severity, clause and texts.
-	Info() RuleInfo
-	// Check returns the rule's findings for the plan in c. The checker
-	// fills in a finding's Rule, Severity and Clause from Info when they
-	// are empty, and its position.
+// Checker is one completeness check: the built-in ones are listed by
+// [Checks], and vendors add their own with [WithChecker]. A check's ID (its
+// "rule ID", as SARIF and a [Finding]'s Rule call it) should be unique and
+// stable, as outside tests key on it.
+type Checker interface {
+	// Info describes the check: its ID, default severity, clause and texts.
+	Info() CheckInfo
+	// Check returns the check's findings for the plan in c. [Check] fills
+	// in a finding's Rule, Severity and Clause from Info when they are
+	// empty, and its position.
 	Check(c *Context) []Finding
 }
 
-// RuleInfo describes a rule for reports, SARIF rule descriptors and the
-// rules reference.
-type RuleInfo struct {
+// CheckInfo describes a check for reports, SARIF rule descriptors and the
+// rules reference (docs/rules.md).
+type CheckInfo struct {
 	ID       string   `json:"id"`
 	Severity Severity `json:"severity"`
 	Clause   string   `json:"clause"`
@@ -136,7 +138,7 @@ type RuleInfo struct {
 	Doc string `json:"doc,omitempty"`
 }
 
-// Context is what a rule sees: the plan, the reference time, and helpers
+// Context is what a check sees: the plan, the reference time, and helpers
 // the built-in rules share. It is valid only during one Check.
 type Context struct {
 	Plan comms.Plan
@@ -175,26 +177,26 @@ func (c *Context) ActivityRule(i int) (*schedule.Rule, error) {
 func (c *Context) ActivityFinding(i int, msg, hint string) Finding {
 	a := c.Plan.Activities[i]
 	path := "activities[" + strconv.Itoa(i) + "]"
-	return Finding{Subject: Subject{Kind: SubjectActivity, ID: a.ID, Path: path}, Path: path, Message: msg, Hint: hint}
+	return Finding{Subject: Subject{Kind: SubjectKindActivity, ID: a.ID, Path: path}, Path: path, Message: msg, Hint: hint}
 }
 
 // StakeholderFinding starts a finding about the i-th stakeholder.
 func (c *Context) StakeholderFinding(i int, msg, hint string) Finding {
 	s := c.Plan.Stakeholders[i]
 	path := "stakeholders[" + strconv.Itoa(i) + "]"
-	return Finding{Subject: Subject{Kind: SubjectStakeholder, ID: s.ID, Path: path}, Path: path, Message: msg, Hint: hint}
+	return Finding{Subject: Subject{Kind: SubjectKindStakeholder, ID: s.ID, Path: path}, Path: path, Message: msg, Hint: hint}
 }
 
 // ChannelFinding starts a finding about the i-th channel.
 func (c *Context) ChannelFinding(i int, msg, hint string) Finding {
 	ch := c.Plan.Channels[i]
 	path := "channels[" + strconv.Itoa(i) + "]"
-	return Finding{Subject: Subject{Kind: SubjectChannel, ID: ch.ID, Path: path}, Path: path, Message: msg, Hint: hint}
+	return Finding{Subject: Subject{Kind: SubjectKindChannel, ID: ch.ID, Path: path}, Path: path, Message: msg, Hint: hint}
 }
 
 // PlanFinding starts a finding about the plan as a whole.
 func (c *Context) PlanFinding(msg, hint string) Finding {
-	return Finding{Subject: Subject{Kind: SubjectPlan, ID: c.Plan.ID}, Message: msg, Hint: hint}
+	return Finding{Subject: Subject{Kind: SubjectKindPlan, ID: c.Plan.ID}, Message: msg, Hint: hint}
 }
 
 // CheckOption configures [Check].
@@ -204,7 +206,7 @@ type config struct {
 	at        time.Time
 	waivers   []comms.Waiver
 	severity  map[string]Severity
-	rules     []Rule
+	rules     []Checker
 	src       *comms.Source
 	noBuiltin bool
 }
@@ -235,20 +237,20 @@ func WithSeverity(rule string, s Severity) CheckOption {
 	}
 }
 
-// WithRule adds a custom rule to the built-in ones.
-func WithRule(r Rule) CheckOption { return func(c *config) { c.rules = append(c.rules, r) } }
+// WithChecker adds a custom check to the built-in ones.
+func WithChecker(r Checker) CheckOption { return func(c *config) { c.rules = append(c.rules, r) } }
 
 // WithSource gives Check the positions of the plan's elements in its file
 // (from comms.LoadPlanSource), so that findings carry line and column.
 func WithSource(src *comms.Source) CheckOption { return func(c *config) { c.src = src } }
 
-// Only runs just the rules given by WithRule (and profiles), not the
+// Only runs just the checks given by WithChecker (and profiles), not the
 // built-in ones. Products that run their own rule set use it.
 func Only() CheckOption { return func(c *config) { c.noBuiltin = true } }
 
 // Check runs the completeness checks of ISO/IEC 27001:2022 Clause 7.4 (and
 // the clauses and Annex A controls that depend on communication) on p and
-// returns every finding. See [Rules] for the built-in rules and
+// returns every finding. See [Checks] for the built-in rules and
 // docs/rules.md for a reference with examples.
 //
 // Check works on any plan, valid or not: a plan built in Go that names a
@@ -266,7 +268,7 @@ func Check(p comms.Plan, opts ...CheckOption) Report {
 		loc = nil
 	}
 	ctx := &Context{Plan: p, At: cfg.at, loc: loc, rules: map[int]ruleOrErr{}}
-	var rules []Rule
+	var rules []Checker
 	if !cfg.noBuiltin {
 		rules = builtinRules()
 	}
@@ -293,7 +295,7 @@ func Check(p comms.Plan, opts ...CheckOption) Report {
 				f.Severity = s
 			}
 			if f.Subject.Kind == "" {
-				f.Subject = Subject{Kind: SubjectPlan, ID: p.ID}
+				f.Subject = Subject{Kind: SubjectKindPlan, ID: p.ID}
 			}
 			if f.Path == "" {
 				f.Path = f.Subject.Path

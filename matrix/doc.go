@@ -27,11 +27,11 @@
 //	if !report.OK() { ... } // an error-severity finding is left
 //	report.WriteText(os.Stderr, matrix.TextOptions{File: "plan.yaml"})
 //
-// [Rules] lists the built-in rules; docs/rules.md documents each with a
+// [Checks] lists the built-in rules; docs/rules.md documents each with a
 // failing and a passing example. Options set the reference time ([At]),
 // waive findings with a written reason ([Waive], or the plan's waivers
 // section), override severities ([WithSeverity]), add a vendor's own rules
-// ([WithRule], the [Rule] interface), and attach file positions
+// ([WithChecker], the [Checker] interface), and attach file positions
 // ([WithSource]) so that findings carry line and column. Reports render as
 // text, JSON and SARIF 2.1.0 for code-scanning UIs.
 //

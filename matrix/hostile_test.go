@@ -224,7 +224,7 @@ func TestHostileCheckReport(t *testing.T) {
 				}
 			}
 
-			for _, rules := range [][]matrix.RuleInfo{nil, {{ID: "VENDOR" + texts[0], Severity: matrix.SeverityWarning, Clause: texts[12], Title: texts[13], Doc: texts[22]}}} {
+			for _, rules := range [][]matrix.CheckInfo{nil, {{ID: "VENDOR" + texts[0], Severity: matrix.SeverityWarning, Clause: texts[12], Title: texts[13], Doc: texts[22]}}} {
 				var sarif bytes.Buffer
 				if err := r.WriteSARIF(&sarif, matrix.SARIFOptions{URI: "plans/\u202eevil.yaml", ToolVersion: "1\x1b", Rules: rules}); err != nil {
 					t.Fatal(err)

@@ -20,13 +20,13 @@ import (
 // REG-WRONG-TRIGGER and REG-LATE. An unknown profile name is reported as a
 // REG-MISSING finding about the plan.
 func Profile(name string) CheckOption {
-	return WithRule(profileRule{name: name})
+	return WithChecker(profileRule{name: name})
 }
 
 type profileRule struct{ name string }
 
-func (r profileRule) Info() RuleInfo {
-	return RuleInfo{ID: "REG-MISSING", Severity: SeverityError, Clause: "A.5.31", Title: "Legal obligations of profile " + r.name}
+func (r profileRule) Info() CheckInfo {
+	return CheckInfo{ID: "REG-MISSING", Severity: SeverityError, Clause: "A.5.31", Title: "Legal obligations of profile " + r.name}
 }
 
 func (r profileRule) Check(c *Context) []Finding {

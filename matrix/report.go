@@ -121,7 +121,7 @@ type SARIFOptions struct {
 	ToolVersion string
 	// Rules describes the rules the findings name; nil means the built-in
 	// rules plus any the findings name that are not built in.
-	Rules []RuleInfo
+	Rules []CheckInfo
 }
 
 // WriteSARIF writes the report as a SARIF 2.1.0 log, so that CI systems and
@@ -139,7 +139,7 @@ func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
 	r, o.URI, o.ToolVersion = r.mapText(safetext.Escape), safetext.Escape(o.URI), safetext.Escape(o.ToolVersion)
 	rules := o.Rules
 	if rules == nil {
-		rules = Rules()
+		rules = Checks()
 		known := map[string]bool{}
 		for _, ri := range rules {
 			known[ri.ID] = true
@@ -147,14 +147,14 @@ func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
 		for _, f := range r.Findings {
 			if !known[f.Rule] {
 				known[f.Rule] = true
-				rules = append(rules, RuleInfo{ID: f.Rule, Severity: f.Severity, Clause: f.Clause, Title: f.Rule})
+				rules = append(rules, CheckInfo{ID: f.Rule, Severity: f.Severity, Clause: f.Clause, Title: f.Rule})
 			}
 		}
 	}
 	index := map[string]int{}
 	descriptors := make([]sarifRule, len(rules))
 	for i, ri := range rules {
-		ri = RuleInfo{ID: safetext.Escape(ri.ID), Severity: ri.Severity, Clause: safetext.Escape(ri.Clause),
+		ri = CheckInfo{ID: safetext.Escape(ri.ID), Severity: ri.Severity, Clause: safetext.Escape(ri.Clause),
 			Title: safetext.Escape(ri.Title), Doc: safetext.Escape(ri.Doc)}
 		index[ri.ID] = i
 		descriptors[i] = sarifRule{

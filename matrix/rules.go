@@ -12,25 +12,25 @@ import (
 
 // builtin is a rule defined by a function.
 type builtin struct {
-	info RuleInfo
+	info CheckInfo
 	fn   func(c *Context) []Finding
 }
 
-func (b builtin) Info() RuleInfo             { return b.info }
+func (b builtin) Info() CheckInfo            { return b.info }
 func (b builtin) Check(c *Context) []Finding { return b.fn(c) }
 
-// Rules returns the built-in rules in the order Check runs them. Their IDs
+// Checks returns the built-in checks in the order Check runs them. Their IDs
 // are a contract: they never change meaning, and new ones are added.
-func Rules() []RuleInfo {
-	out := make([]RuleInfo, 0, len(catalog))
+func Checks() []CheckInfo {
+	out := make([]CheckInfo, 0, len(catalog))
 	for _, r := range catalog {
 		out = append(out, r.info)
 	}
 	return out
 }
 
-func builtinRules() []Rule {
-	out := make([]Rule, len(catalog))
+func builtinRules() []Checker {
+	out := make([]Checker, len(catalog))
 	for i, r := range catalog {
 		out[i] = r
 	}
@@ -39,73 +39,73 @@ func builtinRules() []Rule {
 
 // catalog is every built-in rule, in report order.
 var catalog = []builtin{
-	{RuleInfo{"CMX-WHAT", SeverityError, "7.4 a)", "An activity lacks a topic or a key message",
+	{CheckInfo{"CMX-WHAT", SeverityError, "7.4 a)", "An activity lacks a topic or a key message",
 		"Clause 7.4 a) asks what to communicate. Every activity needs a topic (what it is about, from the fixed list) and a key message (what is said)."}, checkWhat},
-	{RuleInfo{"CMX-WHEN", SeverityError, "7.4 b)", "An activity has no valid timing, or a trigger without a deadline",
+	{CheckInfo{"CMX-WHEN", SeverityError, "7.4 b)", "An activity has no valid timing, or a trigger without a deadline",
 		"Clause 7.4 b) asks when to communicate. Every activity needs a recurrence that compiles (rrule and start) or a trigger (an event milestone); a trigger needs a within deadline, or \"immediately\" means nothing."}, checkWhen},
-	{RuleInfo{"CMX-WHOM", SeverityError, "7.4 c)", "An activity has no audience, or names a stakeholder the plan lacks",
+	{CheckInfo{"CMX-WHOM", SeverityError, "7.4 c)", "An activity has no audience, or names a stakeholder the plan lacks",
 		"Clause 7.4 c) asks with whom to communicate. Every activity names at least one declared stakeholder."}, checkWhom},
-	{RuleInfo{"CMX-HOW", SeverityError, "7.4 d)", "An activity has no channel, or names a channel the plan lacks",
+	{CheckInfo{"CMX-HOW", SeverityError, "7.4 d)", "An activity has no channel, or names a channel the plan lacks",
 		"Clause 7.4 d) asks how to communicate. Every activity names at least one declared channel."}, checkHow},
-	{RuleInfo{"CMX-WHO", SeverityError, "7.4, 5.3", "An activity has no owner, or names a role the plan lacks",
+	{CheckInfo{"CMX-WHO", SeverityError, "7.4, 5.3", "An activity has no owner, or names a role the plan lacks",
 		"Someone must be responsible for each communication (5.3 assigns responsibilities). Every activity names an owner role, and its supporting roles and spokesperson are declared."}, checkWho},
-	{RuleInfo{"CMX-DEAD-RULE", SeverityWarning, "7.4 b)", "A recurrence yields no occurrence in the next 12 months",
+	{CheckInfo{"CMX-DEAD-RULE", SeverityWarning, "7.4 b)", "A recurrence yields no occurrence in the next 12 months",
 		"A recurring activity whose UNTIL has passed or whose COUNT is spent no longer communicates anything: remove it, or extend it."}, checkDeadRule},
-	{RuleInfo{"CMX-START-UNSYNCED", SeverityWarning, "7.4 b)", "A recurrence's start is not one of its own occurrences",
+	{CheckInfo{"CMX-START-UNSYNCED", SeverityWarning, "7.4 b)", "A recurrence's start is not one of its own occurrences",
 		"RFC 5545 leaves a recurrence whose DTSTART does not match its rule undefined; this library counts the start as an extra first occurrence. Set the start to the rule's first date."}, checkStartUnsynced},
-	{RuleInfo{"CMX-WITHIN-OVERLAP", SeverityWarning, "7.4 b)", "An activity's deadline is longer than the time between its occurrences",
+	{CheckInfo{"CMX-WITHIN-OVERLAP", SeverityWarning, "7.4 b)", "An activity's deadline is longer than the time between its occurrences",
 		"When the within window outlasts the recurrence interval, one occurrence's window runs into the next and evidence cannot tell them apart."}, checkWithinOverlap},
-	{RuleInfo{"POL-COMMUNICATED", SeverityError, "5.2 e), 7.4", "The policy does not reach every employees stakeholder at least every 12 months",
+	{CheckInfo{"POL-COMMUNICATED", SeverityError, "5.2 e), 7.4", "The policy does not reach every employees stakeholder at least every 12 months",
 		"Clause 5.2 e) requires the information security policy to be communicated within the organization. Each employees-kind stakeholder must receive a recurring policy activity at least once every 12 months."}, checkPolicy},
-	{RuleInfo{"POL-CHANGE", SeverityWarning, "5.2, 7.4", "No activity is triggered by a policy change",
+	{CheckInfo{"POL-CHANGE", SeverityWarning, "5.2, 7.4", "No activity is triggered by a policy change",
 		"Changes to policies and procedures are to be communicated as they happen: an activity triggered by policy.changed."}, checkPolicyChange},
-	{RuleInfo{"AWARENESS", SeverityError, "7.3, A.6.3", "No awareness or training activity reaches employees at least every 12 months",
+	{CheckInfo{"AWARENESS", SeverityError, "7.3, A.6.3", "No awareness or training activity reaches employees at least every 12 months",
 		"Clause 7.3 and control A.6.3 require awareness and training. Each employees-kind stakeholder must receive a recurring awareness or training activity at least once every 12 months."}, checkAwareness},
-	{RuleInfo{"INCIDENT-REPORTING", SeverityError, "A.6.8", "Employees are never told how to report security events",
+	{CheckInfo{"INCIDENT-REPORTING", SeverityError, "A.6.8", "Employees are never told how to report security events",
 		"Control A.6.8 requires a mechanism for personnel to report observed or suspected security events. Each employees-kind stakeholder must receive an incident-reporting activity."}, checkIncidentReporting},
-	{RuleInfo{"INCIDENT-COMMS", SeverityError, "A.5.24–A.5.26", "No activity is triggered by an incident milestone",
+	{CheckInfo{"INCIDENT-COMMS", SeverityError, "A.5.24–A.5.26", "No activity is triggered by an incident milestone",
 		"Controls A.5.24 to A.5.26 require planned incident response, communication included: at least one activity triggered by incident.<milestone>."}, checkIncidentComms},
-	{RuleInfo{"REGULATOR", SeverityError, "A.5.5", "A regulator is not notified on a trigger with a deadline",
+	{CheckInfo{"REGULATOR", SeverityError, "A.5.5", "A regulator is not notified on a trigger with a deadline",
 		"Control A.5.5 requires contact with authorities. Every regulator-kind stakeholder needs a triggered activity reaching it, and every activity to a regulator needs a deadline."}, checkRegulator},
-	{RuleInfo{"AUDIT-RESULTS", SeverityError, "9.2.2", "Internal audit results are not communicated to management",
+	{CheckInfo{"AUDIT-RESULTS", SeverityError, "9.2.2", "Internal audit results are not communicated to management",
 		"Clause 9.2.2 c) requires the results of audits to be reported to relevant management: an internal-audit activity reaching a management-kind stakeholder."}, checkAuditResults},
-	{RuleInfo{"MGMT-REVIEW", SeverityWarning, "9.3.3", "Management review results are not communicated",
+	{CheckInfo{"MGMT-REVIEW", SeverityWarning, "9.3.3", "Management review results are not communicated",
 		"Clause 9.3.3 makes the results of the management review decisions on continual improvement and changes to the ISMS; an activity with topic management-review or improvement communicates them."}, checkMgmtReview},
-	{RuleInfo{"RISK-RESULTS", SeverityWarning, "6.1.2, 8.2", "Risk assessment results are not communicated to management",
+	{CheckInfo{"RISK-RESULTS", SeverityWarning, "6.1.2, 8.2", "Risk assessment results are not communicated to management",
 		"Risk assessment results and treatment plans (6.1.2, 8.2) need an owner and management's attention: a risk activity reaching a management-kind stakeholder."}, checkRiskResults},
-	{RuleInfo{"METRICS", SeverityWarning, "9.1", "No recurring metrics or report reaches management",
+	{CheckInfo{"METRICS", SeverityWarning, "9.1", "No recurring metrics or report reaches management",
 		"Clause 9.1 requires the results of monitoring and measurement to be evaluated: a recurring activity reaching management with topic metrics or through a report or dashboard."}, checkMetrics},
-	{RuleInfo{"CRISIS", SeverityWarning, "7.4, A.5.26", "No crisis activity with a spokesperson and an external audience",
+	{CheckInfo{"CRISIS", SeverityWarning, "7.4, A.5.26", "No crisis activity with a spokesperson and an external audience",
 		"A crisis communication plan names one spokesperson towards the outside and reaches media or the public."}, checkCrisis},
-	{RuleInfo{"EXT-ASSURANCE", SeverityWarning, "7.4 c), A.5.20", "Customers and suppliers get no security assurance",
+	{CheckInfo{"EXT-ASSURANCE", SeverityWarning, "7.4 c), A.5.20", "Customers and suppliers get no security assurance",
 		"External communication includes assurance of information security practices to customers and suppliers (A.5.20 supplier agreements): an assurance or certification activity reaching them."}, checkAssurance},
-	{RuleInfo{"EXT-AUDIT", SeverityWarning, "7.4 c), 9.2", "External auditors are not communicated with",
+	{CheckInfo{"EXT-AUDIT", SeverityWarning, "7.4 c), 9.2", "External auditors are not communicated with",
 		"Third-party audits and assessments need a planned channel: an external-audit activity reaching an auditor-kind stakeholder."}, checkExternalAudit},
-	{RuleInfo{"STAKEHOLDER-UNREACHED", SeverityWarning, "7.4 c)", "A stakeholder receives no activity",
+	{CheckInfo{"STAKEHOLDER-UNREACHED", SeverityWarning, "7.4 c)", "A stakeholder receives no activity",
 		"A stakeholder the plan identifies (4.2) but never communicates with is either missing from an activity or not relevant to the ISMS."}, checkUnreached},
-	{RuleInfo{"CHANNEL-REACH", SeverityError, "7.4 d)", "An audience is served only by channels that cannot reach it",
+	{CheckInfo{"CHANNEL-REACH", SeverityError, "7.4 d)", "An audience is served only by channels that cannot reach it",
 		"A channel declares the scopes it reaches; an intranet cannot reach customers. Each audience of an activity needs at least one of its channels to reach the audience's scope."}, checkChannelReach},
-	{RuleInfo{"CHANNEL-SECURITY", SeverityError, "7.4 d), A.5.14", "A message is more sensitive than a channel may carry",
+	{CheckInfo{"CHANNEL-SECURITY", SeverityError, "7.4 d), A.5.14", "A message is more sensitive than a channel may carry",
 		"Control A.5.14 requires information transfer to be protected. A channel declares the highest classification it may carry; a message above it must not use it."}, checkChannelSecurity},
-	{RuleInfo{"FEEDBACK", SeverityWarning, "7.4, 9.1", "The plan has no feedback mechanism",
+	{CheckInfo{"FEEDBACK", SeverityWarning, "7.4, 9.1", "The plan has no feedback mechanism",
 		"Monitoring communication effectiveness needs feedback: a survey or ticketing channel, or an activity with topic feedback."}, checkFeedback},
-	{RuleInfo{"PLAN-REVIEW", SeverityWarning, "7.4, 9.3", "The plan has no review cadence, one longer than 12 months, or an approval older than its cadence",
+	{CheckInfo{"PLAN-REVIEW", SeverityWarning, "7.4, 9.3", "The plan has no review cadence, one longer than 12 months, or an approval older than its cadence",
 		"Communication plans are reviewed and updated regularly; the plan's review rule says how often, and its approval must not be older than one cadence."}, checkPlanReview},
-	{RuleInfo{"REG-UNKNOWN", SeverityError, "A.5.31", "An activity declares an obligation the catalog does not know",
+	{CheckInfo{"REG-UNKNOWN", SeverityError, "A.5.31", "An activity declares an obligation the catalog does not know",
 		"Obligations are IDs of package regulation's catalog (gdpr-art33, nis2-notification); an unknown one is a typo or an obligation the catalog does not hold."}, checkObligationIDs},
-	{RuleInfo{"REG-MISSING", SeverityError, "A.5.31", "No activity fulfils an obligation of a profile",
+	{CheckInfo{"REG-MISSING", SeverityError, "A.5.31", "No activity fulfils an obligation of a profile",
 		"Under a profile (matrix.Profile(\"gdpr\")), every obligation of the profile needs an activity that declares it in obligations."}, profileOnly},
-	{RuleInfo{"REG-WRONG-AUDIENCE", SeverityError, "A.5.31", "An obligation's recipient is not reached",
+	{CheckInfo{"REG-WRONG-AUDIENCE", SeverityError, "A.5.31", "An obligation's recipient is not reached",
 		"Under a profile, the activities that fulfil an obligation must reach a stakeholder of each recipient's kind (a regulator for a supervisory authority, customers for recipients of services)."}, profileOnly},
-	{RuleInfo{"REG-WRONG-TRIGGER", SeverityError, "A.5.31", "An activity's trigger is not the milestone the law counts from",
+	{CheckInfo{"REG-WRONG-TRIGGER", SeverityError, "A.5.31", "An activity's trigger is not the milestone the law counts from",
 		"Under a profile, an activity that fulfils an obligation must be triggered by the milestone its clock starts at (incident.aware for GDPR Art. 33) or, for a chained report, by the sending of the activity that fulfils the earlier one (activity:<id>)."}, profileOnly},
-	{RuleInfo{"REG-LATE", SeverityError, "A.5.31", "An activity's deadline is longer than the legal deadline",
+	{CheckInfo{"REG-LATE", SeverityError, "A.5.31", "An activity's deadline is longer than the legal deadline",
 		"Under a profile, an activity that fulfils an obligation must be due no later than the law allows: its within, counted from the same milestone, may not exceed the legal deadline at any starting time."}, profileOnly},
-	{RuleInfo{"ROLES-COMMUNICATED", SeverityInfo, "5.3", "Roles and responsibilities are not communicated to employees",
+	{CheckInfo{"ROLES-COMMUNICATED", SeverityInfo, "5.3", "Roles and responsibilities are not communicated to employees",
 		"Clause 5.3 asks top management to ensure responsibilities are communicated; an activity with topic roles reaching employees does it."}, checkRoles},
-	{RuleInfo{"CHANNEL-UNUSED", SeverityInfo, "7.4 d)", "A channel is declared but no activity uses it",
+	{CheckInfo{"CHANNEL-UNUSED", SeverityInfo, "7.4 d)", "A channel is declared but no activity uses it",
 		"An unused channel may be a feedback or reporting mechanism (fine) or a leftover."}, checkChannelUnused},
-	{RuleInfo{"PLAN-APPROVAL", SeverityInfo, "7.5.2", "The plan has no approval record",
+	{CheckInfo{"PLAN-APPROVAL", SeverityInfo, "7.5.2", "The plan has no approval record",
 		"Documented information is reviewed and approved for suitability (7.5.2); record who approved the plan and when."}, checkApproval},
 }
 
@@ -154,7 +154,7 @@ func (c *Context) yearly(i int) bool {
 func (c *Context) employees() []int {
 	var out []int
 	for i, s := range c.Plan.Stakeholders {
-		if s.Kind == comms.KindEmployees {
+		if s.Kind == comms.StakeholderKindEmployees {
 			out = append(out, i)
 		}
 	}
@@ -450,7 +450,7 @@ func checkIncidentComms(c *Context) []Finding {
 func checkRegulator(c *Context) []Finding {
 	var out []Finding
 	for si, s := range c.Plan.Stakeholders {
-		if s.Kind != comms.KindRegulator {
+		if s.Kind != comms.StakeholderKindRegulator {
 			continue
 		}
 		if !c.anyActivity(func(_ int, a comms.Activity) bool { return a.When.Triggered() && slices.Contains(a.Whom, s.ID) }) {
@@ -459,7 +459,7 @@ func checkRegulator(c *Context) []Finding {
 		}
 	}
 	for i, a := range c.Plan.Activities {
-		if c.reachesKind(a, comms.KindRegulator) && a.When.Within == "" {
+		if c.reachesKind(a, comms.StakeholderKindRegulator) && a.When.Within == "" {
 			f := c.ActivityFinding(i, fmt.Sprintf("Activity %s reaches a regulator but has no deadline.", activityName(a)),
 				"Set when.within to the legal deadline (72h for GDPR Art. 33).")
 			f.Path += ".when"
@@ -478,7 +478,7 @@ func (c *Context) planFindingUnless(ok func(i int, a comms.Activity) bool, msg, 
 
 func checkAuditResults(c *Context) []Finding {
 	return c.planFindingUnless(func(_ int, a comms.Activity) bool {
-		return hasTopic(a, comms.TopicInternalAudit) && c.reachesKind(a, comms.KindManagement)
+		return hasTopic(a, comms.TopicInternalAudit) && c.reachesKind(a, comms.StakeholderKindManagement)
 	}, "Internal audit results are not communicated to management.",
 		"Add an activity with what.topic: internal-audit whose whom includes a management-kind stakeholder.")
 }
@@ -492,14 +492,14 @@ func checkMgmtReview(c *Context) []Finding {
 
 func checkRiskResults(c *Context) []Finding {
 	return c.planFindingUnless(func(_ int, a comms.Activity) bool {
-		return hasTopic(a, comms.TopicRisk) && c.reachesKind(a, comms.KindManagement)
+		return hasTopic(a, comms.TopicRisk) && c.reachesKind(a, comms.StakeholderKindManagement)
 	}, "Risk assessment results and treatment plans are not communicated to management.",
 		"Add an activity with what.topic: risk whose whom includes a management-kind stakeholder.")
 }
 
 func checkMetrics(c *Context) []Finding {
 	return c.planFindingUnless(func(i int, a comms.Activity) bool {
-		if !a.When.Recurring() || !c.reachesKind(a, comms.KindManagement) {
+		if !a.When.Recurring() || !c.reachesKind(a, comms.StakeholderKindManagement) {
 			return false
 		}
 		if _, err := c.ActivityRule(i); err != nil {
@@ -509,7 +509,7 @@ func checkMetrics(c *Context) []Finding {
 			return true
 		}
 		for _, id := range a.How {
-			if ch, ok := c.Plan.Channel(id); ok && (ch.Kind == comms.ChannelReport || ch.Kind == comms.ChannelDashboard) {
+			if ch, ok := c.Plan.Channel(id); ok && (ch.Kind == comms.ChannelKindReport || ch.Kind == comms.ChannelKindDashboard) {
 				return true
 			}
 		}
@@ -531,7 +531,7 @@ func checkCrisis(c *Context) []Finding {
 	}
 	for _, i := range crisis {
 		a := c.Plan.Activities[i]
-		if a.Spokesperson != "" && (c.reachesKind(a, comms.KindMedia) || c.reachesKind(a, comms.KindPublic)) {
+		if a.Spokesperson != "" && (c.reachesKind(a, comms.StakeholderKindMedia) || c.reachesKind(a, comms.StakeholderKindPublic)) {
 			return nil
 		}
 	}
@@ -540,7 +540,7 @@ func checkCrisis(c *Context) []Finding {
 	if a.Spokesperson == "" {
 		missing = append(missing, "no spokesperson")
 	}
-	if !c.reachesKind(a, comms.KindMedia) && !c.reachesKind(a, comms.KindPublic) {
+	if !c.reachesKind(a, comms.StakeholderKindMedia) && !c.reachesKind(a, comms.StakeholderKindPublic) {
 		missing = append(missing, "no media or public audience")
 	}
 	return []Finding{c.ActivityFinding(crisis[0], fmt.Sprintf("Crisis activity %s has %s.", activityName(a), strings.Join(missing, " and ")),
@@ -550,7 +550,7 @@ func checkCrisis(c *Context) []Finding {
 func checkAssurance(c *Context) []Finding {
 	external := false
 	for _, s := range c.Plan.Stakeholders {
-		if s.Kind == comms.KindCustomers || s.Kind == comms.KindSuppliers {
+		if s.Kind == comms.StakeholderKindCustomers || s.Kind == comms.StakeholderKindSuppliers {
 			external = true
 		}
 	}
@@ -559,7 +559,7 @@ func checkAssurance(c *Context) []Finding {
 	}
 	return c.planFindingUnless(func(_ int, a comms.Activity) bool {
 		return hasTopic(a, comms.TopicAssurance, comms.TopicCertification) &&
-			(c.reachesKind(a, comms.KindCustomers) || c.reachesKind(a, comms.KindSuppliers))
+			(c.reachesKind(a, comms.StakeholderKindCustomers) || c.reachesKind(a, comms.StakeholderKindSuppliers))
 	}, "Customers and suppliers receive no assurance of the organization's information security practices.",
 		"Add an activity with what.topic: assurance (or certification) reaching the customers and suppliers.")
 }
@@ -567,7 +567,7 @@ func checkAssurance(c *Context) []Finding {
 func checkExternalAudit(c *Context) []Finding {
 	var out []Finding
 	for si, s := range c.Plan.Stakeholders {
-		if s.Kind != comms.KindAuditor || s.Scope != comms.ScopeExternal {
+		if s.Kind != comms.StakeholderKindAuditor || s.Scope != comms.ScopeExternal {
 			continue
 		}
 		if !c.anyActivity(func(_ int, a comms.Activity) bool {
@@ -654,7 +654,7 @@ func checkChannelSecurity(c *Context) []Finding {
 
 func checkFeedback(c *Context) []Finding {
 	for _, ch := range c.Plan.Channels {
-		if ch.Kind == comms.ChannelSurvey || ch.Kind == comms.ChannelTicketing {
+		if ch.Kind == comms.ChannelKindSurvey || ch.Kind == comms.ChannelKindTicketing {
 			return nil
 		}
 	}
@@ -712,7 +712,7 @@ func checkPlanReview(c *Context) []Finding {
 
 func checkRoles(c *Context) []Finding {
 	return c.planFindingUnless(func(_ int, a comms.Activity) bool {
-		return hasTopic(a, comms.TopicRoles) && c.reachesKind(a, comms.KindEmployees)
+		return hasTopic(a, comms.TopicRoles) && c.reachesKind(a, comms.StakeholderKindEmployees)
 	}, "Roles and responsibilities for information security are not communicated to employees.",
 		"Add an activity with what.topic: roles reaching the employees.")
 }

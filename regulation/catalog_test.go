@@ -36,11 +36,11 @@ func TestCatalogMatchesReference(t *testing.T) {
 		ids = append(ids, o.ID)
 		switch {
 		case slices.Contains(primaryRows, o.ID):
-			if o.Evidence != regulation.Primary {
+			if o.Evidence != regulation.EvidenceLevelPrimary {
 				t.Errorf("%s is a P row but ships as %s", o.ID, o.Evidence)
 			}
 		case slices.Contains(secondaryRows, o.ID):
-			if o.Evidence != regulation.Secondary || !strings.Contains(o.Note, "econdary") {
+			if o.Evidence != regulation.EvidenceLevelSecondary || !strings.Contains(o.Note, "econdary") {
 				t.Errorf("%s is an S row: it must ship as secondary and say so in its note (%s)", o.ID, o.Evidence)
 			}
 		default:
@@ -52,7 +52,7 @@ func TestCatalogMatchesReference(t *testing.T) {
 			t.Errorf("reference row %s is missing", id)
 		}
 	}
-	if c, ok := regulation.Lookup("circia"); !ok || c.Status != regulation.Proposed || !strings.Contains(c.Note, "not law") {
+	if c, ok := regulation.Lookup("circia"); !ok || c.Status != regulation.LegalStatusProposed || !strings.Contains(c.Note, "not law") {
 		t.Errorf("CIRCIA must be marked a proposal: %+v", c)
 	}
 	if g, _ := regulation.Lookup("gdpr-art33"); !strings.Contains(g.Note, "where feasible") {
@@ -119,10 +119,10 @@ func TestCatalogComplete(t *testing.T) {
 				t.Errorf("%s: unknown stage %s", o.ID, s)
 			}
 		}
-		if o.Evidence != regulation.Primary && o.Evidence != regulation.Secondary {
+		if o.Evidence != regulation.EvidenceLevelPrimary && o.Evidence != regulation.EvidenceLevelSecondary {
 			t.Errorf("%s: evidence %q", o.ID, o.Evidence)
 		}
-		if o.Status != regulation.InForce && o.Status != regulation.Proposed {
+		if o.Status != regulation.LegalStatusInForce && o.Status != regulation.LegalStatusProposed {
 			t.Errorf("%s: status %q", o.ID, o.Status)
 		}
 		if _, err := o.DayCalendar(nil, 2026); err != nil {
@@ -269,7 +269,7 @@ func TestWorkedExamples(t *testing.T) {
 			tt, _ := time.ParseInLocation("2006-01-02 15:04", at, loc)
 			submitted[id] = tt
 		}
-		d, arisen, err := o.Due(event(t, loc, tc.events), submitted, loc)
+		d, arisen, err := o.DeadlineFor(event(t, loc, tc.events), submitted, loc)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.id, err)
 		}

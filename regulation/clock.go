@@ -17,17 +17,17 @@ type OwedStatus string
 
 // Statuses of the incident clock. Values are persisted (JSON).
 const (
-	// Waiting: its trigger has not happened yet (the milestone, or the
+	// OwedStatusWaiting: its trigger has not happened yet (the milestone, or the
 	// sending of the earlier report).
-	Waiting OwedStatus = "waiting"
-	// Open: owed and not sent; its deadline, if any, is ahead.
-	Open OwedStatus = "open"
-	// Overdue: owed, not sent, its deadline passed.
-	Overdue OwedStatus = "overdue"
-	// Done: sent by its deadline.
-	Done OwedStatus = "done"
-	// DoneLate: sent, after its deadline.
-	DoneLate OwedStatus = "done-late"
+	OwedStatusWaiting OwedStatus = "waiting"
+	// OwedStatusOpen: owed and not sent; its deadline, if any, is ahead.
+	OwedStatusOpen OwedStatus = "open"
+	// OwedStatusOverdue: owed, not sent, its deadline passed.
+	OwedStatusOverdue OwedStatus = "overdue"
+	// OwedStatusDone: sent by its deadline.
+	OwedStatusDone OwedStatus = "done"
+	// OwedStatusDoneLate: sent, after its deadline.
+	OwedStatusDoneLate OwedStatus = "done-late"
 )
 
 // Owed is one communication owed for an event: an activity of the plan
@@ -105,7 +105,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 	// The first record sent for each activity of this event.
 	first := map[string]comms.Record{}
 	for _, r := range records {
-		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordSent) {
+		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) {
 			continue
 		}
 		if prev, ok := first[r.ActivityID]; !ok || r.SentAt.Before(prev.SentAt) {
@@ -130,7 +130,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 	if err != nil {
 		return nil, fmt.Errorf("regulation: %w", err)
 	}
-	dueOf := map[string]schedule.Due{}
+	dueOf := map[string]schedule.EventDeadline{}
 	for _, d := range planDue {
 		dueOf[d.ActivityID] = d
 	}
@@ -162,7 +162,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 				continue
 			}
 			carried[id] = true
-			ld, arisen, err := ob.Due(e, submitted, loc)
+			ld, arisen, err := ob.DeadlineFor(e, submitted, loc)
 			if err != nil {
 				return nil, err
 			}
@@ -179,7 +179,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 			o.UndueDelay = o.UndueDelay || ld.UndueDelay
 		}
 		if !owed {
-			o.Status = Waiting
+			o.Status = OwedStatusWaiting
 		}
 		o.Due = earliest(o.PlanDue, o.LegalDue)
 		if r, ok := first[a.ID]; ok && owed {
@@ -201,7 +201,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 			if !ok {
 				continue
 			}
-			ld, arisen, err := ob.Due(e, submitted, loc)
+			ld, arisen, err := ob.DeadlineFor(e, submitted, loc)
 			if err != nil {
 				return nil, err
 			}
@@ -217,8 +217,8 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Owed) int {
-		if (a.Status == Waiting) != (b.Status == Waiting) {
-			if a.Status == Waiting {
+		if (a.Status == OwedStatusWaiting) != (b.Status == OwedStatusWaiting) {
+			if a.Status == OwedStatusWaiting {
 				return 1
 			}
 			return -1
@@ -236,17 +236,17 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 
 func (o *Owed) settle(now time.Time) {
 	switch {
-	case o.Status == Waiting:
+	case o.Status == OwedStatusWaiting:
 	case o.Record != nil && !o.Due.IsZero() && o.Record.SentAt.After(o.Due):
-		o.Status = DoneLate
+		o.Status = OwedStatusDoneLate
 	case o.Record != nil:
-		o.Status = Done
+		o.Status = OwedStatusDone
 	case o.Due.IsZero():
-		o.Status = Open
+		o.Status = OwedStatusOpen
 	case now.After(o.Due):
-		o.Status, o.Left = Overdue, o.Due.Sub(now)
+		o.Status, o.Left = OwedStatusOverdue, o.Due.Sub(now)
 	default:
-		o.Status, o.Left = Open, o.Due.Sub(now)
+		o.Status, o.Left = OwedStatusOpen, o.Due.Sub(now)
 	}
 }
 
@@ -283,15 +283,15 @@ func stakeholderNames(p comms.Plan, ids []string) []string {
 // "overdue by 2h30m", "4h left", "done 2026-03-09 11:00", "waiting".
 func (o Owed) String() string {
 	switch o.Status {
-	case Waiting:
+	case OwedStatusWaiting:
 		return "waiting for " + o.Trigger
-	case Done, DoneLate:
+	case OwedStatusDone, OwedStatusDoneLate:
 		s := "done " + o.Record.SentAt.Format("2006-01-02 15:04 MST")
-		if o.Status == DoneLate {
+		if o.Status == OwedStatusDoneLate {
 			s += " (late)"
 		}
 		return s
-	case Overdue:
+	case OwedStatusOverdue:
 		return "overdue by " + deadline.Short(-o.Left)
 	}
 	if o.Due.IsZero() {

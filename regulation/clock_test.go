@@ -147,7 +147,7 @@ func TestIncidentClockDORA(t *testing.T) {
 func TestOwedJSON(t *testing.T) {
 	due := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	o := regulation.Owed{ActivityID: "a", Recipients: []string{"Regulators"}, Trigger: "incident.aware",
-		Due: due, Status: regulation.Open, Left: 50*time.Hour + 30*time.Second}
+		Due: due, Status: regulation.OwedStatusOpen, Left: 50*time.Hour + 30*time.Second}
 	data, err := json.Marshal(o)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func TestOwedJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Left != o.Left || !back.Due.Equal(due) || back.Status != regulation.Open || back.ActivityID != "a" {
+	if back.Left != o.Left || !back.Due.Equal(due) || back.Status != regulation.OwedStatusOpen || back.ActivityID != "a" {
 		t.Errorf("Owed JSON round trip = %+v, want %+v", back, o)
 	}
 }

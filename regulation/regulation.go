@@ -46,22 +46,22 @@ import (
 //go:embed catalog.yaml
 var catalogYAML []byte
 
-// Evidence is how an entry was verified. Values are persisted.
-type Evidence string
+// EvidenceLevel is how an entry was verified. Values are persisted.
+type EvidenceLevel string
 
 // Evidence levels.
 const (
-	Primary   Evidence = "primary"   // read in the instrument's own text
-	Secondary Evidence = "secondary" // secondary sources only
+	EvidenceLevelPrimary   EvidenceLevel = "primary"   // read in the instrument's own text
+	EvidenceLevelSecondary EvidenceLevel = "secondary" // secondary sources only
 )
 
-// Status is whether an instrument is law. Values are persisted.
-type Status string
+// LegalStatus is whether an instrument is law. Values are persisted.
+type LegalStatus string
 
 // Statuses.
 const (
-	InForce  Status = "in-force"
-	Proposed Status = "proposed" // not law (CIRCIA)
+	LegalStatusInForce  LegalStatus = "in-force"
+	LegalStatusProposed LegalStatus = "proposed" // not law (CIRCIA)
 )
 
 // SubmittedPrefix starts a clock that runs from the actual submission of
@@ -121,13 +121,13 @@ type Obligation struct {
 	UndueDelay bool       `yaml:"undue_delay,omitempty" json:"undue_delay,omitempty"`
 	FollowUps  []FollowUp `yaml:"follow_ups,omitempty" json:"follow_ups,omitempty"`
 	// Stages lists the obligations this one leads to.
-	Stages    []string    `yaml:"stages,omitempty" json:"stages,omitempty"`
-	Calendar  CalendarRef `yaml:"calendar,omitempty" json:"calendar,omitzero"`
-	Evidence  Evidence    `yaml:"evidence" json:"evidence"`
-	Status    Status      `yaml:"status,omitempty" json:"status"`
-	Effective comms.Date  `yaml:"effective,omitempty" json:"effective,omitzero"`
-	Source    string      `yaml:"source" json:"source"`
-	Note      string      `yaml:"note" json:"note"`
+	Stages    []string      `yaml:"stages,omitempty" json:"stages,omitempty"`
+	Calendar  CalendarRef   `yaml:"calendar,omitempty" json:"calendar,omitzero"`
+	Evidence  EvidenceLevel `yaml:"evidence" json:"evidence"`
+	Status    LegalStatus   `yaml:"status,omitempty" json:"status"`
+	Effective comms.Date    `yaml:"effective,omitempty" json:"effective,omitzero"`
+	Source    string        `yaml:"source" json:"source"`
+	Note      string        `yaml:"note" json:"note"`
 }
 
 // holidayCalendar is a rule-based holiday calendar of the catalog.
@@ -163,7 +163,7 @@ var load = sync.OnceValues(func() (catalogFile, error) {
 	}
 	for i := range c.Obligations {
 		if c.Obligations[i].Status == "" {
-			c.Obligations[i].Status = InForce
+			c.Obligations[i].Status = LegalStatusInForce
 		}
 	}
 	return c, nil
@@ -255,7 +255,7 @@ func (o Obligation) DeadlineText() string {
 }
 
 // Secondary reports whether the entry rests on secondary sources only.
-func (o Obligation) Secondary() bool { return o.Evidence != Primary }
+func (o Obligation) Secondary() bool { return o.Evidence != EvidenceLevelPrimary }
 
 // DayCalendar returns the calendar o counts days in, for deadlines around
 // the given year: the catalog's time zone and holidays where the law uses
@@ -362,8 +362,8 @@ func weekday(code string) time.Weekday {
 	return -1
 }
 
-// Due is when an obligation falls due for an event.
-type Due struct {
+// LegalDeadline is when an obligation falls due for an event.
+type LegalDeadline struct {
 	Obligation string
 	// Start is when the obligation arose (its Trigger was reached).
 	Start time.Time
@@ -374,21 +374,21 @@ type Due struct {
 	UndueDelay bool
 }
 
-// Due computes when o falls due for event e. submitted maps obligation IDs
+// DeadlineFor computes when o falls due for event e. submitted maps obligation IDs
 // to the time their report was actually submitted, for chained clocks
 // ("submitted:nis2-notification"). planLoc is the zone day deadlines are
 // counted in unless the catalog names one. ok is false while o has not
 // arisen (its trigger milestone is not reached, or the earlier report is
 // not submitted).
-func (o Obligation) Due(e comms.Event, submitted map[string]time.Time, planLoc *time.Location) (Due, bool, error) {
+func (o Obligation) DeadlineFor(e comms.Event, submitted map[string]time.Time, planLoc *time.Location) (LegalDeadline, bool, error) {
 	start, ok := reached(o.Trigger, e, submitted)
 	if !ok {
-		return Due{}, false, nil
+		return LegalDeadline{}, false, nil
 	}
-	d := Due{Obligation: o.ID, Start: start, UndueDelay: o.UndueDelay}
+	d := LegalDeadline{Obligation: o.ID, Start: start, UndueDelay: o.UndueDelay}
 	cal, err := o.DayCalendar(planLoc, start.Year())
 	if err != nil {
-		return Due{}, false, err
+		return LegalDeadline{}, false, err
 	}
 	for _, c := range o.Clocks {
 		from, ok := reached(c.From, e, submitted)

@@ -12,15 +12,16 @@ import (
 	"github.com/ismscomms/ismscomms/internal/zone"
 )
 
-// Unit is the unit of a [Deadline].
-type Unit = deadline.Unit
+// Unit is the unit of a [Deadline]: its suffix in the text form. Values
+// are persisted (in plan files).
+type Unit string
 
 // Deadline units.
 const (
-	Hours        = deadline.Hours        // elapsed hours
-	Days         = deadline.Days         // calendar days
-	BusinessDays = deadline.BusinessDays // business days of a Calendar
-	Months       = deadline.Months       // calendar months
+	Hours        Unit = "h"  // elapsed hours
+	Days         Unit = "d"  // calendar days
+	BusinessDays Unit = "bd" // business days of a Calendar
+	Months       Unit = "mo" // calendar months
 )
 
 // Deadline is a time allowed to communicate: "72h", "14d", "3bd", "1mo".
@@ -37,7 +38,7 @@ func ParseDeadline(s string) (Deadline, error) {
 	if err != nil {
 		return Deadline{}, fmt.Errorf("schedule: deadline: %w", err)
 	}
-	return Deadline{N: n, Unit: u}, nil
+	return Deadline{N: n, Unit: Unit(u)}, nil
 }
 
 // IsZero reports whether d is no deadline.
@@ -123,7 +124,7 @@ func (d Deadline) From(start time.Time, cal *Calendar) time.Time {
 func endOfDay(loc *time.Location, day int) time.Time {
 	// The instant before the next day begins, so a day cut short or
 	// lengthened by a clock change still ends at midnight.
-	return Resolve(loc, recur.Wall(day+1)*86400).Add(-time.Second)
+	return resolve(loc, recur.Wall(day+1)*86400).Add(-time.Second)
 }
 
 // Calendar is a business-day calendar: a time zone, weekend days and

@@ -158,10 +158,10 @@ func TestDeadlines(t *testing.T) {
 		{ActivityID: "notification", EventID: "other-incident", SentAt: sent.Add(-48 * time.Hour)},
 		{ActivityID: "notification", EventID: "inc-1", SentAt: sent.Add(time.Hour)},
 		{ActivityID: "notification", EventID: "inc-1", SentAt: sent},
-		{ActivityID: "notification", EventID: "inc-1", SentAt: sent.Add(-time.Hour), Type: comms.RecordWaived},
+		{ActivityID: "notification", EventID: "inc-1", SentAt: sent.Add(-time.Hour), Type: comms.RecordTypeWaived},
 	}
 	got, _ = schedule.Deadlines(plan, inc, records)
-	var final schedule.Due
+	var final schedule.EventDeadline
 	for _, d := range got {
 		if d.ActivityID == "final" {
 			final = d
@@ -172,10 +172,20 @@ func TestDeadlines(t *testing.T) {
 	}
 }
 
-func ids(ds []schedule.Due) string {
+func ids(ds []schedule.EventDeadline) string {
 	var out []string
 	for _, d := range ds {
 		out = append(out, d.ActivityID)
 	}
 	return strings.Join(out, " ")
+}
+
+// The units are the grammar's: a Unit's value is its suffix.
+func TestUnitsAreTheGrammars(t *testing.T) {
+	for text, want := range map[string]schedule.Unit{"72h": schedule.Hours, "14d": schedule.Days, "3bd": schedule.BusinessDays, "1mo": schedule.Months} {
+		d, err := schedule.ParseDeadline(text)
+		if err != nil || d.Unit != want || d.String() != text {
+			t.Errorf("ParseDeadline(%q) = %+v, %v; want unit %q", text, d, err, want)
+		}
+	}
 }

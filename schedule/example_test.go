@@ -24,9 +24,18 @@ func ExampleParse() {
 }
 
 func ExampleResolve() {
+	ny, _ := time.LoadLocation("America/New_York")
+	// 02:30 does not exist on the spring-forward day; 01:30 happens twice
+	// on the fall-back day. RFC 5545 §3.3.5 says which instant each is.
+	fmt.Println(schedule.Resolve(ny, 2026, time.March, 8, 2, 30, 0))
+	fmt.Println(schedule.Resolve(ny, 2026, time.November, 1, 1, 30, 0))
+	// A rule's DTSTART resolves the same way.
 	r, _ := schedule.Parse("DTSTART;TZID=America/New_York:20260308T023000")
-	fmt.Println(r.Start()) // 02:30 does not exist that day
-	// Output: 2026-03-08 03:30:00 -0400 EDT
+	fmt.Println(r.Start())
+	// Output:
+	// 2026-03-08 03:30:00 -0400 EDT
+	// 2026-11-01 01:30:00 -0400 EDT
+	// 2026-03-08 03:30:00 -0400 EDT
 }
 
 func ExampleRule_Next() {

@@ -148,7 +148,7 @@ func activityEvent(p comms.Plan, a comms.Activity, rule *Rule, loc *time.Locatio
 		if dateOnly {
 			rr.Until = recur.Until{Wall: civilWall(t.Until) - civilWall(t.Until)%86400, IsDate: true, Present: true}
 		} else {
-			u := Resolve(loc, w).UTC()
+			u := resolve(loc, w).UTC()
 			rr.Until = recur.Until{Wall: recur.FromTime(u), IsUTC: true, Present: true}
 		}
 	}
@@ -158,8 +158,8 @@ func activityEvent(p comms.Plan, a comms.Activity, rule *Rule, loc *time.Locatio
 	for _, d := range t.Exdates {
 		if d.DateOnly && !dateOnly {
 			// A whole excluded day: name each occurrence on it.
-			dayStart := Resolve(loc, recur.Wall(civilWall(d).Day())*86400)
-			dayEnd := Resolve(loc, recur.Wall(civilWall(d).Day()+1)*86400)
+			dayStart := resolve(loc, recur.Wall(civilWall(d).Day())*86400)
+			dayEnd := resolve(loc, recur.Wall(civilWall(d).Day()+1)*86400)
 			bare := *rule
 			bare.exdays, bare.exdates = nil, nil
 			for at := range bare.Between(dayStart, dayEnd) {
@@ -195,11 +195,11 @@ func activityEvent(p comms.Plan, a comms.Activity, rule *Rule, loc *time.Locatio
 		e.AddCategory(icsText(string(a.What.Topic)))
 	}
 	switch a.What.Classification {
-	case comms.ClassPublic:
+	case comms.ClassificationPublic:
 		e.SetClass(ics.ClassificationPublic)
-	case comms.ClassInternal:
+	case comms.ClassificationInternal:
 		e.SetClass(ics.ClassificationPrivate)
-	case comms.ClassConfidential, comms.ClassRestricted:
+	case comms.ClassificationConfidential, comms.ClassificationRestricted:
 		e.SetClass(ics.ClassificationConfidential)
 	}
 	if opt.Reminder > 0 {

@@ -331,7 +331,7 @@ func values(params map[string]string, val string, ruleLoc *time.Location, list b
 		}
 		if hasTZ && ruleLoc != nil && loc.String() != ruleLoc.String() && v.form == formZoned {
 			// Another zone than the rule's: pin the instant as UTC.
-			v = value{w: recur.Wall(Resolve(loc, w).Unix()), form: formUTC}
+			v = value{w: recur.Wall(resolve(loc, w).Unix()), form: formUTC}
 		}
 		out = append(out, v)
 	}

@@ -176,7 +176,7 @@ func (b *builder) instant(v value) time.Time {
 	if v.form == formUTC {
 		return time.Unix(int64(v.w), 0).In(b.loc)
 	}
-	return Resolve(b.loc, v.w)
+	return resolve(b.loc, v.w)
 }
 
 func (b *builder) build() (*Rule, error) {
@@ -273,9 +273,9 @@ func (r *Rule) dateLines(b *strings.Builder, name string, instants []time.Time, 
 		switch {
 		case r.form == formUTC:
 			utc = append(utc, recur.FormatDateTime(recur.FromTime(t.UTC())))
-		case r.form == formDate && w.Secs() == 0 && Resolve(r.loc, w).Equal(t):
+		case r.form == formDate && w.Secs() == 0 && resolve(r.loc, w).Equal(t):
 			local = append(local, recur.FormatDate(w))
-		case r.form != formDate && Resolve(r.loc, w).Equal(t):
+		case r.form != formDate && resolve(r.loc, w).Equal(t):
 			local = append(local, recur.FormatDateTime(w))
 		default:
 			utc = append(utc, recur.FormatDateTime(recur.FromTime(t.UTC())))

@@ -250,6 +250,10 @@ func TestResolve(t *testing.T) {
 		if got := r.Start(); got.Unix() != tc.unix || got.Location().String() != loc.String() {
 			t.Errorf("%s %s: got %v (%d), want Unix %d", tc.zone, tc.wall, got, got.Unix(), tc.unix)
 		}
+		got := schedule.Resolve(loc, w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second())
+		if got.Unix() != tc.unix || got.Location() != loc {
+			t.Errorf("Resolve(%s, %s) = %v (%d), want Unix %d", tc.zone, tc.wall, got, got.Unix(), tc.unix)
+		}
 	}
 }
 

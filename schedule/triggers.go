@@ -10,8 +10,8 @@ import (
 	"github.com/ismscomms/ismscomms/comms"
 )
 
-// Due is the deadline of a triggered activity for one event.
-type Due struct {
+// EventDeadline is the deadline of a triggered activity for one event.
+type EventDeadline struct {
 	ActivityID string
 	// Trigger is the activity's trigger ("incident.aware",
 	// "activity:nis2-notification").
@@ -34,11 +34,11 @@ type Due struct {
 //
 // The result is in deadline order (activities without a deadline last),
 // ties in plan order.
-func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]Due, error) {
+func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDeadline, error) {
 	// When each activity was first sent for this event.
 	sent := map[string]time.Time{}
 	for _, r := range records {
-		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordSent) {
+		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) {
 			continue
 		}
 		if t, ok := sent[r.ActivityID]; !ok || r.SentAt.Before(t) {
@@ -46,7 +46,7 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]Due, erro
 		}
 	}
 	type indexed struct {
-		Due
+		EventDeadline
 		order int
 	}
 	var out []indexed
@@ -65,7 +65,7 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]Due, erro
 		if !ok {
 			continue
 		}
-		d := Due{ActivityID: a.ID, Trigger: t, Start: start}
+		d := EventDeadline{ActivityID: a.ID, Trigger: t, Start: start}
 		if a.When.Within != "" {
 			dl, err := ParseDeadline(a.When.Within)
 			if err != nil {
@@ -91,9 +91,9 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]Due, erro
 		}
 		return cmp.Compare(a.order, b.order)
 	})
-	dues := make([]Due, len(out))
+	dues := make([]EventDeadline, len(out))
 	for i, d := range out {
-		dues[i] = d.Due
+		dues[i] = d.EventDeadline
 	}
 	return dues, nil
 }

@@ -10,8 +10,8 @@ import (
 // and historical local mean times); it sizes safety margins.
 const maxOffset = 15 * 3600
 
-// Resolve returns the instant at which the wall-clock time w happens in
-// loc, following RFC 5545 §3.3.5 exactly:
+// Resolve returns the instant at which the local time year-month-day
+// hour:min:sec happens in loc, following RFC 5545 §3.3.5 exactly:
 //
 //   - a local time that does not exist (in a spring-forward gap) is read
 //     with the UTC offset from before the gap, so New York 02:30 on the
@@ -21,7 +21,15 @@ const maxOffset = 15 * 3600
 //
 // Go's time.Date leaves both cases unspecified ("correct in one of the two
 // zones involved in the transition, but it does not guarantee which").
-func Resolve(loc *time.Location, w recur.Wall) time.Time {
+// Values out of their usual ranges are normalised as time.Date does
+// (October 32 is November 1). The result is in loc.
+func Resolve(loc *time.Location, year int, month time.Month, day, hour, min, sec int) time.Time {
+	w := time.Date(year, month, day, hour, min, sec, 0, time.UTC)
+	return resolve(loc, recur.Wall(w.Unix())) // a Wall counts seconds from 1970-01-01 00:00, as Unix time does
+}
+
+// resolve is Resolve of a wall time.
+func resolve(loc *time.Location, w recur.Wall) time.Time {
 	var z zoneCache
 	return time.Unix(z.resolve(loc, int64(w)), 0).In(loc)
 }

@@ -51,7 +51,7 @@ func Seal(tenant string, seq int64, prevHash string, recordedAt time.Time, r com
 	r.SentAt = norm(r.SentAt)
 	r.Occurrence = norm(r.Occurrence)
 	if r.Type == "" {
-		r.Type = comms.RecordSent
+		r.Type = comms.RecordTypeSent
 	}
 	if len(r.Audiences) == 0 {
 		r.Audiences = nil

@@ -406,9 +406,9 @@ func CheckRecord(r comms.Record) error {
 		return invalid("Seq, RecordedAt, PrevHash and Hash are assigned by the store; leave them zero")
 	case r.SentAt.IsZero():
 		return invalid("record has no SentAt")
-	case r.Type != "" && r.Type != comms.RecordSent && r.Type != comms.RecordWaived:
+	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived:
 		return invalid("unknown record type %q", r.Type)
-	case r.Type == comms.RecordWaived && strings.TrimSpace(r.Note) == "":
+	case r.Type == comms.RecordTypeWaived && strings.TrimSpace(r.Note) == "":
 		return invalid("a waiver record needs its reason in Note")
 	case r.Reached < 0 || r.Acknowledged < 0:
 		return invalid("negative reached or acknowledged count")

@@ -153,7 +153,7 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 			case act.ID == "security-metrics" && k == 2:
 				continue // missed
 			case act.ID == "security-metrics" && k == 4:
-				rec.Type, rec.Note, rec.Reached, rec.Acknowledged = comms.RecordWaived, "Reported together with the next month", 0, 0
+				rec.Type, rec.Note, rec.Reached, rec.Acknowledged = comms.RecordTypeWaived, "Reported together with the next month", 0, 0
 			case act.ID == "internal-audits" && k == 1:
 				rec.SentAt = t.AddDate(0, 0, 20) // late
 			}

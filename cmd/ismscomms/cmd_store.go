@@ -86,7 +86,7 @@ are never changed; to correct one, record a new one with --corrects.`,
 				}
 			}
 			if waived {
-				r.Type = comms.RecordWaived
+				r.Type = comms.RecordTypeWaived
 			}
 			if err := v.Plan.CheckRecord(r); err != nil {
 				return inputErr("the record does not fit plan %s version %d:\n%v", v.PlanID, v.Number, err)
@@ -104,7 +104,7 @@ are never changed; to correct one, record a new one with --corrects.`,
 			if format == "json" {
 				return writeJSON(a.stdout, got)
 			}
-			if got.Type == comms.RecordWaived {
+			if got.Type == comms.RecordTypeWaived {
 				say(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
 					got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
 				return nil
@@ -540,9 +540,9 @@ func writeClock(out io.Writer, owed []regulation.Owed, loc *time.Location) error
 			name = "(no activity in the plan)"
 		}
 		status := o.String()
-		if o.Record != nil && (o.Status == regulation.Done || o.Status == regulation.DoneLate) {
+		if o.Record != nil && (o.Status == regulation.OwedStatusDone || o.Status == regulation.OwedStatusDoneLate) {
 			status = "done " + o.Record.SentAt.In(loc).Format("Mon 02 Jan 15:04")
-			if o.Status == regulation.DoneLate {
+			if o.Status == regulation.OwedStatusDoneLate {
 				status += " (late)"
 			}
 		}

@@ -56,7 +56,7 @@ func TestHostileText(t *testing.T) {
 		{PlanID: "starter", PlanVersion: 1, ActivityID: "security-metrics", Occurrence: time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC),
 			SentAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Channel: "dashboards" + termReset, Audiences: []string{"management" + rlo},
 			Sender: hostile, SenderRole: "iso" + termReset, Subject: hostile},
-		{PlanID: "starter", PlanVersion: 1, ActivityID: "security-metrics", Type: comms.RecordWaived, Occurrence: time.Date(2026, 10, 5, 7, 0, 0, 0, time.UTC),
+		{PlanID: "starter", PlanVersion: 1, ActivityID: "security-metrics", Type: comms.RecordTypeWaived, Occurrence: time.Date(2026, 10, 5, 7, 0, 0, 0, time.UTC),
 			SentAt: time.Date(2026, 10, 5, 9, 0, 0, 0, time.UTC), Note: hostile},
 	} {
 		if _, err := st.AppendRecord(ctx, "default", r); err != nil {

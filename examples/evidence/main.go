@@ -100,7 +100,7 @@ func main() {
 			}
 			switch {
 			case a.ID == "security-metrics" && t.Month() == time.August:
-				r.Type, r.Note, r.SentAt = comms.RecordWaived, "Summer shutdown; July and August metrics reported together in September", t
+				r.Type, r.Note, r.SentAt = comms.RecordTypeWaived, "Summer shutdown; July and August metrics reported together in September", t
 			case a.ID == "security-metrics" && (t.Month() == time.March || t.Month() == time.October):
 				continue // missed
 			case a.ID == "continuous-improvement" && t.Month() == time.July:

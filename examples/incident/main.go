@@ -38,10 +38,10 @@ func main() {
 
 	// The GDPR + NIS2 starter plan, plus DORA's three reports.
 	plan := matrix.StarterGDPRNIS2()
-	plan.Stakeholders = append(plan.Stakeholders, comms.Stakeholder{ID: "bafin", Name: "BaFin", Scope: comms.ScopeExternal, Kind: comms.KindRegulator})
+	plan.Stakeholders = append(plan.Stakeholders, comms.Stakeholder{ID: "bafin", Name: "BaFin", Scope: comms.ScopeExternal, Kind: comms.StakeholderKindRegulator})
 	dora := func(id, name, trigger, within, obligation string) comms.Activity {
 		return comms.Activity{ID: id, Name: name, Whom: []string{"bafin"}, How: []string{"formal-reports"}, Owner: "compliance",
-			What:        comms.Message{Topic: comms.TopicRegulatoryReport, Message: name, Classification: comms.ClassConfidential},
+			What:        comms.Message{Topic: comms.TopicRegulatoryReport, Message: name, Classification: comms.ClassificationConfidential},
 			When:        comms.Timing{Trigger: trigger, Within: within},
 			Obligations: []string{obligation}}
 	}
@@ -50,7 +50,7 @@ func main() {
 		dora("dora-intermediate", "DORA intermediate report", "activity:dora-initial", "72h", "dora-intermediate"),
 		dora("dora-final", "DORA final report", "activity:dora-intermediate", "1mo", "dora-final"),
 		comms.Activity{ID: "dora-clients", Name: "Notice to clients (DORA Art. 19(3))", Whom: []string{"customers"}, How: []string{"email"}, Owner: "compliance",
-			What:        comms.Message{Topic: comms.TopicIncident, Message: "A major incident affecting your financial interests", Classification: comms.ClassConfidential},
+			What:        comms.Message{Topic: comms.TopicIncident, Message: "A major incident affecting your financial interests", Classification: comms.ClassificationConfidential},
 			When:        comms.Timing{Trigger: "incident.classified", Within: "24h"},
 			Obligations: []string{"dora-clients"}},
 	)

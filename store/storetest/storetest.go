@@ -81,12 +81,12 @@ func Plan(id string, n int) comms.Plan {
 		TimeZone:     "Europe/Berlin",
 		Review:       "FREQ=YEARLY",
 		Roles:        []comms.Role{{ID: "iso", Name: "Information Security Officer"}},
-		Stakeholders: []comms.Stakeholder{{ID: "employees", Name: "All Employees", Scope: comms.ScopeInternal, Kind: comms.KindEmployees, Size: 10 + n}},
-		Channels:     []comms.Channel{{ID: "email", Name: "Email", Kind: comms.ChannelEmail, Reach: []comms.Scope{comms.ScopeInternal}, MaxClassification: comms.ClassInternal}},
+		Stakeholders: []comms.Stakeholder{{ID: "employees", Name: "All Employees", Scope: comms.ScopeInternal, Kind: comms.StakeholderKindEmployees, Size: 10 + n}},
+		Channels:     []comms.Channel{{ID: "email", Name: "Email", Kind: comms.ChannelKindEmail, Reach: []comms.Scope{comms.ScopeInternal}, MaxClassification: comms.ClassificationInternal}},
 		Activities: []comms.Activity{{
 			ID:   "policy",
 			Name: "Policy",
-			What: comms.Message{Topic: comms.TopicPolicy, Message: fmt.Sprintf("Version %d", n), Classification: comms.ClassInternal},
+			What: comms.Message{Topic: comms.TopicPolicy, Message: fmt.Sprintf("Version %d", n), Classification: comms.ClassificationInternal},
 			Whom: []string{"employees"}, How: []string{"email"}, Owner: "iso",
 			When: comms.Timing{RRule: "FREQ=YEARLY", Start: comms.DateTime{Date: comms.Date{Year: 2026, Month: 1, Day: 15}, Hour: 9}, Within: "14d"},
 		}},
@@ -238,7 +238,7 @@ func LargePlan(id string, n int) comms.Plan {
 	for i := range p.Activities {
 		p.Activities[i] = comms.Activity{
 			ID:   fmt.Sprintf("a%05d", i),
-			What: comms.Message{Topic: comms.TopicPolicy, Message: fmt.Sprintf("M%05d", i), Classification: comms.ClassInternal},
+			What: comms.Message{Topic: comms.TopicPolicy, Message: fmt.Sprintf("M%05d", i), Classification: comms.ClassificationInternal},
 			Whom: []string{"employees"}, How: []string{"email"}, Owner: "iso",
 			When: comms.Timing{RRule: "FREQ=YEARLY", Start: comms.DateTime{Date: comms.Date{Year: 2026, Month: 1, Day: 1 + i%28}, Hour: 9}},
 		}
@@ -443,7 +443,7 @@ func testRecordChain(t *testing.T, s store.Store) {
 	after := time.Now()
 	prev := ""
 	for i, r := range appended {
-		if r.Seq != int64(i+1) || r.PrevHash != prev || len(r.Hash) != 64 || r.Type != comms.RecordSent {
+		if r.Seq != int64(i+1) || r.PrevHash != prev || len(r.Hash) != 64 || r.Type != comms.RecordTypeSent {
 			t.Errorf("record %d: seq %d prev %q hash %q type %q", i, r.Seq, r.PrevHash, r.Hash, r.Type)
 		}
 		near(t, "RecordedAt", r.RecordedAt, before, after)
@@ -480,7 +480,7 @@ func stripTimes(rs []comms.Record) []comms.Record {
 func testRecordFields(t *testing.T, s store.Store) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	in := comms.Record{
-		Type: comms.RecordWaived, PlanID: "plan", PlanVersion: 3, ActivityID: "policy",
+		Type: comms.RecordTypeWaived, PlanID: "plan", PlanVersion: 3, ActivityID: "policy",
 		Occurrence: time.Date(2026, 1, 15, 9, 0, 0, 0, berlin), EventID: "inc-1",
 		SentAt: time.Date(2026, 1, 16, 10, 11, 12, 123456789, berlin), Channel: "email",
 		Audiences: []string{"employees", "contractors"}, Sender: "Zoë <zoe@example.org>", SenderRole: "iso",
@@ -597,7 +597,7 @@ func testRecordInvalid(t *testing.T, s store.Store) {
 		func(r *comms.Record) { r.Hash = "abc" },
 		func(r *comms.Record) { r.RecordedAt = time.Now() },
 		func(r *comms.Record) { r.Type = "maybe" },
-		func(r *comms.Record) { r.Type = comms.RecordWaived; r.Note = "" },
+		func(r *comms.Record) { r.Type = comms.RecordTypeWaived; r.Note = "" },
 		func(r *comms.Record) { r.Reached = -1 },
 		func(r *comms.Record) { r.Acknowledged = r.Reached + 1 },
 	}
