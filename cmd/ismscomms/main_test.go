@@ -486,7 +486,7 @@ func TestTemplates(t *testing.T) {
 		if !bytes.Equal(embedded, example) {
 			t.Errorf("%s: %s differs from examples/plans; copy it: cp examples/plans/%s cmd/ismscomms/templates/", variant, tmpl, filepath.Base(tmpl))
 		}
-		if _, _, err := comms.ParsePlan(tmpl, embedded); err != nil {
+		if _, _, err := comms.DecodePlanSource(bytes.NewReader(embedded), tmpl); err != nil {
 			t.Errorf("%s: %v", variant, err)
 		}
 	}
