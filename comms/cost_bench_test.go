@@ -35,7 +35,7 @@ func BenchmarkHostile(b *testing.B) {
 		b.Run(fmt.Sprintf("%s/%dKB", tc.name, len(data)/1000), func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for i := 0; i < b.N; i++ {
-				_, _, err := comms.ParsePlan("hostile", data)
+				_, _, err := comms.DecodePlanSource(bytes.NewReader(data), "hostile")
 				if i == 0 && b.N == 1 {
 					var perr *comms.PlanError
 					if err != nil && !errorsAs(err, &perr) {
@@ -56,7 +56,7 @@ func BenchmarkHostile(b *testing.B) {
 // reader (a store, a report).
 func BenchmarkEncodeAliasBomb(b *testing.B) {
 	data := aliasBomb(1<<20, 300)
-	p, _, err := comms.ParsePlan("", data)
+	p, _, err := comms.DecodePlanSource(bytes.NewReader(data), "")
 	if err != nil {
 		b.Skipf("refused: %.200v", err)
 	}

@@ -1,6 +1,7 @@
 package comms_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"runtime"
@@ -87,12 +88,12 @@ func TestHostileCorpus(t *testing.T) {
 			if len(data) > comms.MaxPlanSize {
 				t.Fatalf("the input is %d bytes, over the cap", len(data))
 			}
-			timer := time.AfterFunc(30*time.Second, func() { panic("ParsePlan hangs on " + tc.name) })
+			timer := time.AfterFunc(30*time.Second, func() { panic("DecodePlanSource hangs on " + tc.name) })
 			defer timer.Stop()
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			_, _, err := comms.ParsePlan("hostile", data)
+			_, _, err := comms.DecodePlanSource(bytes.NewReader(data), "hostile")
 			runtime.ReadMemStats(&after)
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 256<<20 {
 				t.Errorf("%d KB of input: %d MiB allocated", len(data)/1000, alloc>>20)
@@ -132,7 +133,7 @@ func TestStoredPlanLinear(t *testing.T) {
 	perActivity := func(n int) float64 {
 		data := storedPlan(n)
 		return testing.AllocsPerRun(2, func() {
-			if _, _, err := comms.ParsePlan("", data); err != nil {
+			if _, _, err := comms.DecodePlanSource(bytes.NewReader(data), ""); err != nil {
 				t.Fatal(err)
 			}
 		}) / float64(n)
@@ -148,7 +149,7 @@ func TestStoredPlanLinear(t *testing.T) {
 // first ones, sorted, and then one problem that counts the rest; the
 // PlanError stays usable.
 func TestProblemCap(t *testing.T) {
-	_, _, err := comms.ParsePlan("many.json", manyProblems())
+	_, _, err := comms.DecodePlanSource(bytes.NewReader(manyProblems()), "many.json")
 	var perr *comms.PlanError
 	if !errors.As(err, &perr) {
 		t.Fatalf("got %v", err)

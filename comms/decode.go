@@ -48,16 +48,21 @@ const MaxProblems = 300
 // refused, naming the rule at which the budget ran out.
 const maxRuleWork = 4_000_000
 
-// LoadPlan reads and decodes a plan file (.yaml, .yml or .json) and
-// validates it. Every problem is reported at once in a *[PlanError] whose
-// problems carry the file's line and column.
+// LoadPlan reads a plan file (.yaml, .yml or .json) and decodes and
+// validates it; problems carry the file's name, line and column. It is one
+// of the four plan loaders, which take their input, decode and validate it
+// and fail alike (see "Loading plans" in the package documentation): on a
+// *[PlanError] the Plan holds what could be decoded; when the file cannot
+// be read, the error wraps the cause and the Plan is zero.
 func LoadPlan(path string) (Plan, error) {
 	p, _, err := LoadPlanSource(path)
 	return p, err
 }
 
 // LoadPlanSource is [LoadPlan] that also returns the positions of the
-// plan's elements in the file, for tools that point at lines.
+// plan's elements in the file, for tools that point at lines
+// (matrix.WithSource). On a *[PlanError] the Source holds the positions
+// of what could be decoded; when the file cannot be read it is nil.
 func LoadPlanSource(path string) (Plan, *Source, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml", ".json":
@@ -69,49 +74,59 @@ func LoadPlanSource(path string) (Plan, *Source, error) {
 		return Plan{}, nil, fmt.Errorf("comms: load plan: %w", err)
 	}
 	defer f.Close()
-	data, err := readLimited(f)
-	if err != nil {
-		return Plan{}, nil, fmt.Errorf("comms: load %s: %w", path, err)
-	}
-	return ParsePlan(path, data)
+	return decodeFrom(f, path, "load "+path)
 }
 
-// DecodePlan reads a plan in YAML or JSON from r and validates it, like
-// [LoadPlan].
+// DecodePlan reads a plan in YAML or JSON from r and decodes and
+// validates it, like [LoadPlan]. It reads at most [MaxPlanSize] bytes
+// and one more, to tell a plan that is too large.
 func DecodePlan(r io.Reader) (Plan, error) {
-	data, err := readLimited(r)
-	if err != nil {
-		return Plan{}, fmt.Errorf("comms: decode plan: %w", err)
-	}
-	p, _, err := ParsePlan("", data)
+	p, _, err := DecodePlanSource(r, "")
 	return p, err
 }
 
-func readLimited(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxPlanSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxPlanSize {
-		return nil, fmt.Errorf("plan is larger than %d bytes", MaxPlanSize)
-	}
-	return data, nil
+// DecodePlanSource is [DecodePlan] that also returns the positions of the
+// plan's elements, as [LoadPlanSource] does for a file. A reader has no
+// name, so name gives one (a file name, an upload's name) for
+// [PlanError].File and Source.File; it may be empty.
+func DecodePlanSource(r io.Reader, name string) (Plan, *Source, error) {
+	return decodeFrom(r, name, "decode plan")
 }
 
-// ParsePlan decodes a plan in YAML or JSON (JSON when the first
-// non-blank character is '{'; a UTF-8 byte order mark before it is
-// skipped) and validates it. name is used in messages and may be empty.
-//
-// Decoding is strict about form: unknown fields, wrong types, duplicate
-// keys or IDs, unknown references and enumeration values, bad time zones,
-// rules and deadlines, YAML tags, and control or bidirectional formatting
-// characters are errors. It accepts what is well formed but incomplete (an
-// activity with no channel or owner), which is for matrix.Check to report.
-// On error the returned Plan holds what could be decoded, and the error is
-// a *[PlanError] listing every problem (at most [MaxProblems]).
-//
-// Its cost is bounded by the size of data: see the package documentation.
-func ParsePlan(name string, data []byte) (Plan, *Source, error) {
+// decodeFrom reads r (at most MaxPlanSize bytes, and one more to tell a
+// larger plan) and parses it; op names the operation in a read error.
+func decodeFrom(r io.Reader, name, op string) (Plan, *Source, error) {
+	var buf bytes.Buffer
+	// Read into a buffer of the input's size where it is known (a file, a
+	// bytes.Reader), so that reading costs one copy, not the doublings of
+	// a buffer that grows.
+	if n := sizeOf(r); n > 0 {
+		buf.Grow(min(n, MaxPlanSize+1) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, MaxPlanSize+1)); err != nil {
+		return Plan{}, nil, fmt.Errorf("comms: %s: %w", op, err)
+	}
+	return parsePlan(name, buf.Bytes())
+}
+
+// sizeOf returns how many bytes r holds, where it can tell: a regular
+// file's size, or what a bytes.Reader, strings.Reader or bytes.Buffer has
+// left; 0 otherwise.
+func sizeOf(r io.Reader) int {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return v.Len()
+	case *os.File:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			return int(min(fi.Size(), MaxPlanSize+1))
+		}
+	}
+	return 0
+}
+
+// parsePlan decodes and validates data, the content of the plan name (for
+// messages; may be empty).
+func parsePlan(name string, data []byte) (Plan, *Source, error) {
 	src := &Source{File: name, pos: map[string]Position{}}
 	perr := &PlanError{File: name}
 	fail := func(pos Position, format string, args ...any) (Plan, *Source, error) {

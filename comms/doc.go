@@ -18,6 +18,35 @@
 // plan in examples/plans/starter.yaml shows every part. Field names are a
 // contract and do not change.
 //
+// # Loading plans
+//
+// Four loaders read a plan, in YAML or JSON (JSON when the first
+// non-blank character is '{'; a UTF-8 byte order mark before it is
+// skipped), decode it strictly and validate it:
+//
+//	                     the plan         the plan and its positions
+//	a file, by its path  LoadPlan(path)   LoadPlanSource(path)
+//	an io.Reader         DecodePlan(r)    DecodePlanSource(r, name)
+//
+// The Source variants take what their plain sibling takes (a reader has
+// no name, so [DecodePlanSource] takes one for messages and Source.File;
+// it may be empty) and also return where each element is in the file
+// (a *[Source]), for tools that point at lines (matrix.WithSource). All
+// four fail alike:
+//
+//   - When the content is at fault (malformed, invalid, larger than
+//     [MaxPlanSize], empty), the error is a *[PlanError] listing every
+//     problem (at most [MaxProblems]) with its line and column, and the
+//     Plan and Source hold what could be decoded, so that a product can
+//     still show it next to the problems.
+//   - When the input cannot be read (no such file, a directory, a path
+//     that does not end in .yaml, .yml or .json, a failing reader), the
+//     error says why and wraps the cause (errors.Is(err, fs.ErrNotExist)),
+//     the Plan is the zero Plan and the Source nil.
+//
+// [EncodeYAML] and [EncodeJSON] write a plan that the loaders read back
+// as it was.
+//
 // # Malformed versus incomplete
 //
 // Decoding is strict about form and reports every problem of a file at
@@ -81,9 +110,8 @@
 //     than about a fifth of a second is refused at the rule where the
 //     budget ran out.
 //
-// A stored plan of 20,000 activities (the output of [EncodeJSON], read
-// back with [ParsePlan] as the stores read plans) decodes in about a
-// quarter of a second.
+// A plan of 20,000 activities (the output of [EncodeJSON], read back with
+// [DecodePlan]) decodes in about a quarter of a second.
 //
 // # Enumerations
 //

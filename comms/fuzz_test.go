@@ -18,13 +18,14 @@ import (
 // fuzzer saved under testdata/fuzz/FuzzDecodePlan.
 func FuzzDecodePlan(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*/*")
-	files = append(files, "../examples/plans/starter.yaml")
+	files = append(files, "../examples/plans/starter.yaml", "../examples/plans/starter-gdpr-nis2.yaml")
 	for _, name := range files {
 		if data, err := os.ReadFile(name); err == nil {
 			f.Add(data)
 		}
 	}
 	f.Add([]byte("id: a\nroles: [{id: r, <<: {name: n}}]"))
+	f.Add([]byte("id: a\nprofiles: &p [gdpr, nis2]\nwaivers: [{rule: REG-MISSING, reason: *p}]"))
 	f.Add([]byte(`{"id": "a", "activities": [{"id": "x", "when": {"rrule": "FREQ=WEEKLY;BYDAY=MO", "start": "2026-01-05T09:00"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		timer := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("DecodePlan hangs on %q", data)) })

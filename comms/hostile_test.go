@@ -1,6 +1,7 @@
 package comms_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,7 @@ import (
 // TestHostileFiles decodes each small hostile plan under testdata/hostile
 // (control and bidirectional characters raw and escaped, NUL, lone CR,
 // byte order marks, YAML tags, zone names that are not zones, YAML syntax
-// errors, aliases, rules that never match) and compares what ParsePlan
+// errors, aliases, rules that never match) and compares what DecodePlanSource
 // says with the golden file next to it (go test -update rewrites them).
 // Whatever it says holds no character a terminal would obey.
 func TestHostileFiles(t *testing.T) {
@@ -29,7 +30,7 @@ func TestHostileFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, _, err = comms.ParsePlan(filepath.Base(f), data)
+			_, _, err = comms.DecodePlanSource(bytes.NewReader(data), filepath.Base(f))
 			got := "ok"
 			if err != nil {
 				got = err.Error()

@@ -31,6 +31,13 @@ type Plan struct {
 	Review string `yaml:"review,omitempty" json:"review,omitempty"`
 	// Approved records the plan's latest approval.
 	Approved *Approval `yaml:"approved,omitempty" json:"approved,omitempty"`
+	// Profiles names the legal profiles the plan must pass ("gdpr",
+	// "nis2"; package regulation lists them): matrix.Check applies them
+	// without being told, and so do the evidence report and the command's
+	// check and report. A profile given to matrix.Check as well adds to
+	// them. The names are checked against the catalog by matrix.Check (rule
+	// REG-UNKNOWN), not here: this package knows no laws.
+	Profiles []string `yaml:"profiles,omitempty" json:"profiles,omitempty"`
 
 	Calendars    []Calendar    `yaml:"calendars,omitempty" json:"calendars,omitempty"`
 	Roles        []Role        `yaml:"roles,omitempty" json:"roles,omitempty"`

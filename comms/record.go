@@ -4,7 +4,29 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 )
+
+// In returns r with its times (Occurrence, SentAt, RecordedAt) in loc: the
+// same instants, shown in another zone, as [time.Time.In] does. Every
+// other field is r's as it is, so the copy hashes as r does. Functions
+// that take a plan return records in the plan's zone this way. A nil loc
+// returns r unchanged.
+func (r Record) In(loc *time.Location) Record {
+	if loc == nil {
+		return r
+	}
+	if !r.Occurrence.IsZero() {
+		r.Occurrence = r.Occurrence.In(loc)
+	}
+	if !r.SentAt.IsZero() {
+		r.SentAt = r.SentAt.In(loc)
+	}
+	if !r.RecordedAt.IsZero() {
+		r.RecordedAt = r.RecordedAt.In(loc)
+	}
+	return r
+}
 
 // CheckRecord checks that r's references resolve in the plan: its
 // activity, channel, audiences and sender role are declared, and it names
@@ -13,10 +35,12 @@ import (
 // record field at fault; nil when r fits the plan.
 //
 // Records are append-only: a store keeps a mistyped activity ID forever
-// (a correction can supersede, not erase it). Check records against the
-// plan before appending them. CheckRecord does not check that Occurrence
-// is an actual occurrence of the activity's schedule; schedule.ActivityRule
-// can.
+// (a correction can supersede, not erase it). evidence.AppendRecord, the
+// checked append, runs CheckRecord against the plan version a record
+// names, and checks what this package cannot see: that Occurrence is one
+// of the activity's schedule, that the event exists and is of the kind
+// the activity answers, that the record was sent by the reference time.
+// Append records through it.
 func (p Plan) CheckRecord(r Record) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {

@@ -95,7 +95,7 @@ func TestUnsafeTextRefused(t *testing.T) {
 			if err := comms.EncodeJSON(&buf, p); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err := comms.ParsePlan("p.json", buf.Bytes())
+			_, _, err := comms.DecodePlanSource(bytes.NewReader(buf.Bytes()), "p.json")
 			validateErr := p.Validate()
 			for how, err := range map[string]error{"decode": err, "Validate": validateErr} {
 				var perr *comms.PlanError
@@ -133,7 +133,7 @@ func TestDecodeLimitsBeforeAllocating(t *testing.T) {
 		yaml += "  - {id: a" + strconv.Itoa(i) + ", whom: *l}\n"
 	}
 	allocs := testing.AllocsPerRun(1, func() {
-		_, _, err := comms.ParsePlan("", []byte(yaml))
+		_, _, err := comms.DecodePlanSource(strings.NewReader(yaml), "")
 		if err == nil || !strings.Contains(err.Error(), "more than 500000 values") {
 			t.Fatalf("got %v", err)
 		}

@@ -69,6 +69,7 @@ var fieldPatterns = map[string]string{
 	"Timing.Within": deadlinePattern,
 	"Plan.ID":       idPattern, "Role.ID": idPattern, "Stakeholder.ID": idPattern,
 	"Channel.ID": idPattern, "Activity.ID": idPattern, "Calendar.ID": idPattern,
+	"Plan.Profiles": idPattern,
 }
 
 func (g *schemaGen) typ(t reflect.Type, owner, field string) map[string]any {

@@ -56,6 +56,8 @@ func TestSchemaAgainstTypes(t *testing.T) {
 		`{"id": "p", "format": "ismscomms/v2"}`,
 		`{"organization": "no id"}`,
 		`{"id": "p", "waivers": [{"rule": "CRISIS"}]}`,
+		`{"id": "p", "profiles": ["gdpr nis2"]}`,
+		`{"id": "p", "profiles": "gdpr"}`,
 	} {
 		doc, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
 		if s.Validate(doc) == nil {

@@ -130,6 +130,7 @@ func (p Plan) check(v *validator) {
 		}
 	}
 
+	v.profiles(p.Profiles)
 	calendars := ids(v, "calendars", p.Calendars, func(c Calendar) string { return c.ID })
 	for i, c := range p.Calendars {
 		path := idx("calendars", i)
@@ -349,6 +350,30 @@ func refs(v *validator, path string, ids []string, declared map[string]bool, wha
 			v.add(idx(path, j), "%s %s is not declared in %s", what, quoteValue(id), section)
 		case twice:
 			v.add(idx(path, j), "%s %s is listed twice", what, quoteValue(id))
+		}
+	}
+}
+
+// profiles checks the form of the plan's profile names (which exist is
+// matrix.Check's to say: this package knows no laws) and that none is
+// listed twice; in linear time, however long the list.
+func (v *validator) profiles(names []string) {
+	var seen map[string]bool // for long lists; a short one is searched
+	if len(names) > 8 {
+		seen = make(map[string]bool, len(names))
+	}
+	for j, name := range names {
+		var twice bool
+		if seen != nil {
+			twice, seen[name] = seen[name], true
+		} else {
+			twice = slices.Contains(names[:j], name)
+		}
+		switch {
+		case !validID(name):
+			v.add(idx("profiles", j), "%s is not a valid profile name: use a name of package regulation's profiles, such as gdpr or nis2", quoteValue(name))
+		case twice:
+			v.add(idx("profiles", j), "profile %s is listed twice", quoteValue(name))
 		}
 	}
 }

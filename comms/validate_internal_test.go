@@ -42,7 +42,7 @@ func TestRuleBudgetLocated(t *testing.T) {
 	for i := 0; i < 12000; i++ {
 		b = fmt.Appendf(b, "  - {id: a%d, when: {rrule: 'FREQ=DAILY;INTERVAL=40;BYMONTHDAY=31;BYDAY=MO', start: %04d-%02d-%02dT09:00}}\n", i, 2000+i/336, 1+i/28%12, 1+i%28)
 	}
-	_, _, err := ParsePlan("p.yaml", b)
+	_, _, err := parsePlan("p.yaml", b)
 	perr, ok := err.(*PlanError)
 	if !ok {
 		t.Fatalf("got %v", err)

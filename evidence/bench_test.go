@@ -105,7 +105,7 @@ func BenchmarkBuild10k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rep, err := evidence.Build(ctx, mem, "t", in.Plan.ID, in.From, in.To, in.Now)
+		rep, err := evidence.Build(ctx, mem, evidence.BuildOptions{Tenant: "t", PlanID: in.Plan.ID, From: in.From, To: in.To, Now: in.Now})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -7,13 +7,36 @@ import (
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/matrix"
 	"github.com/ismscomms/ismscomms/store"
 )
 
+// BuildOptions say what [Build] reads and judges. Tenant, PlanID and Now
+// are required; a missing one is an error wrapping [ErrInvalid].
+type BuildOptions struct {
+	// Tenant is the tenant whose plan, events and records are read.
+	Tenant string
+	// PlanID is the plan; every version of it is read, and each
+	// occurrence is judged against the version in force when it was due.
+	PlanID string
+	// From (inclusive) and To (exclusive) bound the period. A zero To is
+	// Now; a zero From is a year before To.
+	From, To time.Time
+	// Now is the reference time for what is due, missed or upcoming.
+	// There is no default: a report never reads the clock behind its
+	// caller's back.
+	Now time.Time
+	// CheckOptions are passed to matrix.Check for the findings. The
+	// profiles the plan declares are applied without them; a
+	// matrix.Profile here adds to those.
+	CheckOptions []matrix.CheckOption
+}
+
 // Build reads a plan's versions and the tenant's events from st, verifies
-// the tenant's record chain, and evaluates the period [from, to) at now
-// against exactly the records it verified.
+// the tenant's record chain, and evaluates the period at Now against
+// exactly the records it verified (see [Evaluate]; the assessment's times
+// are in the plan's zone).
 //
 // The records are one consistent snapshot: Build takes the head that
 // Verify returns (how many records, the last one's hash), reads the log up
@@ -27,25 +50,41 @@ import (
 //
 // A broken chain, or records that are not those verified, do not stop the
 // report: the report's Chain says so, and it is the first thing the
-// Markdown and HTML show. Build returns an error only when the store
-// fails or the plan does not exist.
-func Build(ctx context.Context, st store.Store, tenant, planID string, from, to, now time.Time, opts ...matrix.CheckOption) (*Assessment, error) {
-	var versions []store.Version
-	for v, err := range st.Versions(ctx, tenant, planID) {
-		if err != nil {
-			return nil, fmt.Errorf("evidence: plan %s: %w", planID, err)
-		}
-		versions = append(versions, v)
+// Markdown and HTML show. Build returns an error only when an option is
+// missing ([ErrInvalid]), the store fails, or the plan does not exist
+// (store.ErrNotFound).
+func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment, error) {
+	tenant, planID := opts.Tenant, opts.PlanID
+	switch {
+	case st == nil:
+		return nil, invalid("build: no store")
+	case tenant == "":
+		return nil, invalid("build: no Tenant")
+	case planID == "":
+		return nil, invalid("build: no PlanID")
+	case opts.Now.IsZero():
+		return nil, invalid("build: no Now (the reference time)")
+	}
+	from, to := opts.From, opts.To
+	if to.IsZero() {
+		to = opts.Now
+	}
+	if from.IsZero() {
+		from = to.AddDate(-1, 0, 0)
+	}
+	if !to.After(from) {
+		return nil, invalid("build: the period ends (%v) before it begins (%v)", to, from)
+	}
+	versions, err := fallible.Collect(st.Versions(ctx, tenant, planID))
+	if err != nil {
+		return nil, fmt.Errorf("evidence: plan %s: %w", planID, err)
 	}
 	if len(versions) == 0 {
 		return nil, fmt.Errorf("evidence: plan %s: %w", planID, store.ErrNotFound)
 	}
-	var events []comms.Event
-	for e, err := range st.Events(ctx, tenant, store.EventQuery{From: from.AddDate(0, -2, 0), To: to}) {
-		if err != nil {
-			return nil, fmt.Errorf("evidence: events: %w", err)
-		}
-		events = append(events, e)
+	events, err := fallible.Collect(st.Events(ctx, tenant, store.EventQuery{From: from.AddDate(0, -2, 0), To: to}))
+	if err != nil {
+		return nil, fmt.Errorf("evidence: events: %w", err)
 	}
 
 	head, err := st.Verify(ctx, tenant)
@@ -69,13 +108,8 @@ func Build(ctx context.Context, st store.Store, tenant, planID string, from, to,
 	switch {
 	case !chain.OK:
 		// Nothing verified to hold the read to: read the log as it is.
-		for r, err := range st.Records(ctx, tenant, store.RecordQuery{}) {
-			if err != nil {
-				return nil, fmt.Errorf("evidence: records: %w", err)
-			}
-			if relevant(r) {
-				records = append(records, r)
-			}
+		if records, err = fallible.CollectFunc(st.Records(ctx, tenant, store.RecordQuery{}), relevant); err != nil {
+			return nil, fmt.Errorf("evidence: records: %w", err)
 		}
 	case head.Seq > 0:
 		check := snapshot{tenant: tenant, head: head}
@@ -97,7 +131,7 @@ func Build(ctx context.Context, st store.Store, tenant, planID string, from, to,
 	}
 	return Evaluate(Input{
 		Tenant: tenant, Versions: versions, Records: records, Events: events,
-		From: from, To: to, Now: now, Chain: &chain, CheckOptions: opts,
+		From: from, To: to, Now: opts.Now, Chain: &chain, CheckOptions: opts.CheckOptions,
 	})
 }
 

@@ -98,7 +98,7 @@ func TestBuildReportsWhatItVerified(t *testing.T) {
 	if err != nil || head.Seq != 9 {
 		t.Fatalf("verify: %+v %v", head, err)
 	}
-	rep, err := evidence.Build(ctx, mem, "t", "acme", in.From, in.To, in.Now)
+	rep, err := evidence.Build(ctx, mem, evidence.BuildOptions{Tenant: "t", PlanID: "acme", From: in.From, To: in.To, Now: in.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestBuildNoticesOtherRecords(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.st.Store = mem
-			rep, err := evidence.Build(ctx, tc.st, "t", "acme", in.From, in.To, in.Now)
+			rep, err := evidence.Build(ctx, tc.st, evidence.BuildOptions{Tenant: "t", PlanID: "acme", From: in.From, To: in.To, Now: in.Now})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -213,7 +213,7 @@ func TestBuildIgnoresLaterRecords(t *testing.T) {
 		if ignoreLimit {
 			st.query = func(q store.RecordQuery) store.RecordQuery { q.Limit = 0; return q }
 		}
-		rep, err := evidence.Build(ctx, st, "t", "acme", in.From, in.To, in.Now)
+		rep, err := evidence.Build(ctx, st, evidence.BuildOptions{Tenant: "t", PlanID: "acme", From: in.From, To: in.To, Now: in.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +231,7 @@ func TestBuildIgnoresLaterRecords(t *testing.T) {
 func TestBuildBrokenChain(t *testing.T) {
 	ctx := context.Background()
 	mem, in := filledStore(t)
-	rep, err := evidence.Build(ctx, chainStore{mem}, "t", "acme", in.From, in.To, in.Now)
+	rep, err := evidence.Build(ctx, chainStore{mem}, evidence.BuildOptions{Tenant: "t", PlanID: "acme", From: in.From, To: in.To, Now: in.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestBuildBrokenChain(t *testing.T) {
 	if _, err := empty.SavePlan(ctx, "t", plan(false), 0); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = evidence.Build(ctx, empty, "t", "acme", in.From, in.To, in.Now)
+	rep, err = evidence.Build(ctx, empty, evidence.BuildOptions{Tenant: "t", PlanID: "acme", From: in.From, To: in.To, Now: in.Now})
 	if err != nil || !rep.Chain.OK || rep.Chain.Verified != 0 {
 		t.Fatalf("empty log: %+v %v", rep.Chain, err)
 	}

@@ -12,7 +12,20 @@
 //	})
 //	rep.WriteHTML(f)
 //
-// or, from a store, [Build].
+// or, from a store, [Build]:
+//
+//	rep, err := evidence.Build(ctx, st, evidence.BuildOptions{
+//		Tenant: "acme", PlanID: "isms-comms", From: jan1, To: jan1.AddDate(1, 0, 0), Now: now,
+//	})
+//
+// The package also holds the store-backed operations that judge against a
+// plan: the incident clock of a stored event ([IncidentClock]) and the
+// checked writes ([AppendRecord], [SaveMilestone]). Those that read take
+// an options struct (BuildOptions, ClockOptions) whose required fields
+// are documented; a missing one is an error wrapping [ErrInvalid], never a
+// panic or a hidden default such as the current time. Those that write
+// take what the store method they check takes, plus the reference time or
+// their options.
 //
 // # Statuses
 //
@@ -37,11 +50,44 @@
 // output of "ismscomms verify". A broken chain, or a store that returns
 // other records than it verified, does not stop the report: it leads it.
 //
+// # The incident clock
+//
+// [IncidentClock] reads a stored event, the plan version in force when it
+// began and the records sent for it, and returns every communication owed
+// (regulation.IncidentClock), so that no caller writes the reading loop:
+//
+//	c, err := evidence.IncidentClock(ctx, st, evidence.ClockOptions{
+//		Tenant: "acme", EventID: "INC-7", PlanID: "isms-comms", Now: now,
+//	})
+//	for _, o := range c.Owed { fmt.Println(o.Activity, o.Due, o) }
+//
+// # Checked writes
+//
+// The record log is append-only: a record that names an activity the plan
+// lacks, an occurrence that is not one, or an event of the wrong kind stays
+// in it forever. [AppendRecord] checks a record against the plan version
+// it names (comms.Plan.CheckRecord, the activity's schedule, the event in
+// the store, the reference time) and appends it only if it fits;
+// [SaveMilestone] refuses a milestone that starts none of the plan's
+// communications unless forced, and warns when an event became aware
+// before it was detected. Products append through them rather than
+// through store.Store directly. Both refuse with an error that says every
+// problem (a *[RecordError], a *[MilestoneError]; errors.Is(err,
+// [ErrRefused])) and write nothing then.
+//
+// # Zones
+//
+// Every function here that judges against a plan returns its times in the
+// plan's zone: the assessment's period, occurrences, deadlines, records
+// and notifications; the clock's deadlines and records; the records
+// AppendRecord returns. A store keeps times in UTC; the instants are the
+// same, only shown where the plan is ("done 08:49 CET", not "done 07:49
+// UTC").
+//
 // # JSON
 //
 // [Assessment.WriteJSON] writes stable field names. Times are RFC 3339 with
-// their offset: the period and the occurrences in the plan's zone (named
-// by "timezone"), records as the store keeps them (UTC). Durations are
+// their offset, in the plan's zone (named by "timezone"). Durations are
 // seconds, as JSON numbers, in fields whose names end in "_seconds". Rates
 // are fractions from 0 to 1, or null where they cannot be computed
 // (nothing was due, a stakeholder's size is unknown); in Go they are
@@ -61,7 +107,6 @@ package evidence
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -342,18 +387,10 @@ var (
 	end       = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 )
 
-// Evaluate judges the records against the plan over the period.
-func Evaluate(in Input) (*Assessment, error) {
-	if in.To.Before(in.From) || in.To.Equal(in.From) {
-		return nil, fmt.Errorf("evidence: the period ends (%v) before it begins (%v)", in.To, in.From)
-	}
-	versions := in.Versions
-	if len(versions) == 0 {
-		if in.Plan.ID == "" {
-			return nil, errors.New("evidence: no plan: give Versions or Plan")
-		}
-		versions = []store.Version{{PlanID: in.Plan.ID, Number: 0, Plan: in.Plan}}
-	}
+// segments returns when each of versions (oldest first, at least one) was
+// in force: from its SavedAt (the first from the beginning of time) until
+// the next one's.
+func segments(versions []store.Version) []segment {
 	segs := make([]segment, len(versions))
 	for i, v := range versions {
 		from := v.SavedAt
@@ -366,12 +403,38 @@ func Evaluate(in Input) (*Assessment, error) {
 		}
 		segs[i] = segment{v, from, till}
 	}
-	current := segs[len(segs)-1].v.Plan
+	return segs
+}
+
+// inForce returns the version in force at t: the last one saved at or
+// before t, or the first one for a t before every version.
+func inForce(segs []segment, t time.Time) store.Version {
+	v := segs[0].v
 	for _, s := range segs {
-		if !s.from.After(in.Now) {
-			current = s.v.Plan
+		if !t.Before(s.from) {
+			v = s.v
 		}
 	}
+	return v
+}
+
+// Evaluate judges the records against the plan over the period. The
+// times of the assessment — its period, occurrences, deadlines, records
+// and notifications — are in the zone of the plan version in force at
+// Now, whatever the zone of the records and events it was given.
+func Evaluate(in Input) (*Assessment, error) {
+	if !in.To.After(in.From) {
+		return nil, fmt.Errorf("%w: the period ends (%v) before it begins (%v)", ErrInvalid, in.To, in.From)
+	}
+	versions := in.Versions
+	if len(versions) == 0 {
+		if in.Plan.ID == "" {
+			return nil, fmt.Errorf("%w: no plan: give Versions or Plan", ErrInvalid)
+		}
+		versions = []store.Version{{PlanID: in.Plan.ID, Number: 0, Plan: in.Plan}}
+	}
+	segs := segments(versions)
+	current := inForce(segs, in.Now).Plan
 	loc, err := current.Location()
 	if err != nil {
 		return nil, fmt.Errorf("evidence: plan %s: %w", current.ID, err)
@@ -395,7 +458,7 @@ func Evaluate(in Input) (*Assessment, error) {
 	var records []comms.Record
 	for _, r := range in.Records {
 		if r.PlanID == "" || r.PlanID == current.ID || slices.ContainsFunc(versions, func(v store.Version) bool { return v.PlanID == r.PlanID }) {
-			records = append(records, r)
+			records = append(records, r.In(loc))
 		}
 	}
 	slices.SortStableFunc(records, func(a, b comms.Record) int { return a.SentAt.Compare(b.SentAt) })
@@ -481,9 +544,10 @@ func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []
 				order = append(order, a.ID)
 			}
 			for t := range rule.Between(from, till) {
+				t = t.In(rep.loc)
 				due := endOfDay(t)
 				if !within.IsZero() {
-					due = within.From(t, cal)
+					due = within.From(t, cal).In(rep.loc)
 				}
 				next, ok := rule.Next(t)
 				if !ok {
@@ -588,14 +652,8 @@ func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []
 		for k, i := range byEvent[e.ID] {
 			mine[k] = records[i]
 		}
-		start := e.Start()
-		p := segs[0].v.Plan
-		version := segs[0].v.Number
-		for _, s := range segs {
-			if !start.Before(s.from) {
-				p, version = s.v.Plan, s.v.Number
-			}
-		}
+		v := inForce(segs, e.Start())
+		p, version := v.Plan, v.Number
 		owed, err := regulation.IncidentClock(p, e, mine, in.Now)
 		if err != nil {
 			return fmt.Errorf("evidence: event %s: %w", e.ID, err)
@@ -605,7 +663,10 @@ func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []
 				continue
 			}
 			occ := Occurrence{ActivityID: o.ActivityID, Activity: o.Activity, PlanVersion: version, EventID: e.ID,
-				Obligations: o.Obligations, At: o.Start, Due: o.Due}
+				Obligations: o.Obligations, At: o.Start.In(rep.loc), Due: o.Due}
+			if !o.Due.IsZero() {
+				occ.Due = o.Due.In(rep.loc)
+			}
 			// The first record of this activity for this event: a waiver or
 			// the communication.
 			for _, i := range byEvent[e.ID] {

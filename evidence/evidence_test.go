@@ -296,14 +296,14 @@ func TestBuildFromStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rep, err := evidence.Build(ctx, mem, "t", "acme", in.From, in.To, in.Now)
+	rep, err := evidence.Build(ctx, mem, evidence.BuildOptions{Tenant: "t", PlanID: "acme", From: in.From, To: in.To, Now: in.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !rep.Chain.Checked || !rep.Chain.OK || rep.KPIs.OnTime != 6 || rep.KPIs.Missed != 12 || len(rep.Versions) != 2 {
 		t.Errorf("report from store: chain %+v, kpis %+v", rep.Chain, rep.KPIs)
 	}
-	broken, err := evidence.Build(ctx, chainStore{mem}, "t", "acme", in.From, in.To, in.Now)
+	broken, err := evidence.Build(ctx, chainStore{mem}, evidence.BuildOptions{Tenant: "t", PlanID: "acme", From: in.From, To: in.To, Now: in.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestBuildFromStore(t *testing.T) {
 	if i := strings.Index(html.String(), "RECORD CHAIN BROKEN at record 4"); i < 0 || i > strings.Index(html.String(), "id=\"kpis\"") {
 		t.Error("a broken chain must be the first thing the report shows")
 	}
-	if _, err := evidence.Build(ctx, mem, "t", "nope", in.From, in.To, in.Now); err == nil {
+	if _, err := evidence.Build(ctx, mem, evidence.BuildOptions{Tenant: "t", PlanID: "nope", From: in.From, To: in.To, Now: in.Now}); err == nil {
 		t.Error("unknown plan")
 	}
 }

@@ -207,6 +207,7 @@ type config struct {
 	waivers   []comms.Waiver
 	severity  map[string]Severity
 	rules     []Checker
+	profiles  []string
 	src       *comms.Source
 	noBuiltin bool
 }
@@ -244,14 +245,17 @@ func WithChecker(r Checker) CheckOption { return func(c *config) { c.rules = app
 // (from comms.LoadPlanSource), so that findings carry line and column.
 func WithSource(src *comms.Source) CheckOption { return func(c *config) { c.src = src } }
 
-// Only runs just the checks given by WithChecker (and profiles), not the
-// built-in ones. Products that run their own rule set use it.
+// Only runs just the checks given by WithChecker and the profiles (the
+// plan's and those given by Profile), not the built-in ones. Products that
+// run their own rule set use it.
 func Only() CheckOption { return func(c *config) { c.noBuiltin = true } }
 
 // Check runs the completeness checks of ISO/IEC 27001:2022 Clause 7.4 (and
 // the clauses and Annex A controls that depend on communication) on p and
 // returns every finding. See [Checks] for the built-in rules and
-// docs/rules.md for a reference with examples.
+// docs/rules.md for a reference with examples. The legal profiles the plan
+// names in its profiles field are checked too, with those given by
+// [Profile].
 //
 // Check works on any plan, valid or not: a plan built in Go that names a
 // stakeholder it lacks gets a finding, not a panic.
@@ -273,6 +277,7 @@ func Check(p comms.Plan, opts ...CheckOption) Report {
 		rules = builtinRules()
 	}
 	rules = append(rules, cfg.rules...)
+	rules = append(rules, profileRules(p, cfg.profiles)...)
 
 	var findings []Finding
 	order := map[string]int{}

@@ -35,6 +35,16 @@
 // ([WithSource]) so that findings carry line and column. Reports render as
 // text, JSON and SARIF 2.1.0 for code-scanning UIs.
 //
+// # Legal profiles
+//
+// A plan names the legal profiles it must pass (profiles: [gdpr, nis2] in
+// the file, comms.Plan.Profiles in Go) and Check applies them unasked:
+// every obligation of each profile needs an activity that fulfils it, as
+// the REG-* rules check. [Profile] requires another profile on top; it adds
+// to the plan's, never replaces them, so no caller can check a plan
+// against less than it declares. An unknown profile name is an error
+// finding (REG-UNKNOWN), never silently skipped.
+//
 // Package matrixtest turns the checks into assertions for other
 // repositories' test suites.
 package matrix

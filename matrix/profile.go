@@ -3,6 +3,7 @@ package matrix
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,13 +18,44 @@ import (
 // declares it (obligations: [gdpr-art33]), reaches a stakeholder of the
 // recipient's kind, is triggered by the same milestone, and has a within no
 // longer than the legal deadline: rules REG-MISSING, REG-WRONG-AUDIENCE,
-// REG-WRONG-TRIGGER and REG-LATE. An unknown profile name is reported as a
-// REG-MISSING finding about the plan.
+// REG-WRONG-TRIGGER and REG-LATE.
+//
+// A plan names the profiles it must pass in its profiles field, and Check
+// applies those without being told; Profile adds to them (a profile named
+// by both is checked once). A caller can require more than the plan
+// declares, never less. An unknown profile name, given here or in the
+// plan, is a REG-UNKNOWN finding about the plan (at profiles[i] for the
+// plan's own).
 func Profile(name string) CheckOption {
-	return WithChecker(profileRule{name: name})
+	return func(c *config) { c.profiles = append(c.profiles, name) }
 }
 
-type profileRule struct{ name string }
+// profileRule checks the obligations of one profile. index is the
+// profile's place in the plan's profiles, or -1 for one given to Check.
+type profileRule struct {
+	name  string
+	index int
+}
+
+// profileRules returns the rules of the plan's profiles, then of those
+// given to Check that the plan does not name, each once.
+func profileRules(p comms.Plan, given []string) []Checker {
+	var out []Checker
+	seen := map[string]bool{}
+	for i, name := range p.Profiles {
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, profileRule{name: name, index: i})
+		}
+	}
+	for _, name := range given {
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, profileRule{name: name, index: -1})
+		}
+	}
+	return out
+}
 
 func (r profileRule) Info() CheckInfo {
 	return CheckInfo{ID: "REG-MISSING", Severity: SeverityError, Clause: "A.5.31", Title: "Legal obligations of profile " + r.name}
@@ -32,8 +64,13 @@ func (r profileRule) Info() CheckInfo {
 func (r profileRule) Check(c *Context) []Finding {
 	obligations, ok := regulation.Profile(r.name)
 	if !ok {
-		f := c.PlanFinding(fmt.Sprintf("Unknown profile %q.", r.name), "Use one of: "+strings.Join(regulation.Profiles(), ", ")+".")
-		f.Rule = "REG-MISSING"
+		hint := "Use one of: " + strings.Join(regulation.Profiles(), ", ") + "."
+		f := c.PlanFinding(fmt.Sprintf("Unknown profile %q: the catalog has no such profile, so none of its obligations was checked.", r.name), hint)
+		if r.index >= 0 {
+			f.Message = fmt.Sprintf("The plan must pass profile %q, which the catalog does not know: none of its obligations was checked.", r.name)
+			f.Path = "profiles[" + strconv.Itoa(r.index) + "]"
+		}
+		f.Rule = "REG-UNKNOWN"
 		return []Finding{f}
 	}
 	var out []Finding

@@ -196,12 +196,13 @@ func both() []comms.Scope     { return []comms.Scope{comms.ScopeInternal, comms.
 // GDPR and NIS2: a data protection officer, the supervisory authority, the
 // national CSIRT and affected individuals as stakeholders, portals to reach
 // the authorities, and an activity for each obligation of the "gdpr" and
-// "nis2" profiles, each declaring the obligation it fulfils. It passes
-// Check with Profile("gdpr") and Profile("nis2"). The same plan ships as
-// examples/plans/starter-gdpr-nis2.yaml.
+// "nis2" profiles, each declaring the obligation it fulfils. It names both
+// profiles in its Profiles, so Check applies them, and it passes them. The
+// same plan ships as examples/plans/starter-gdpr-nis2.yaml.
 func StarterGDPRNIS2() comms.Plan {
 	p := Starter()
 	p.ID = "starter-gdpr-nis2"
+	p.Profiles = []string{"gdpr", "nis2"}
 	p.Roles = append(p.Roles, comms.Role{ID: "dpo", Name: "Data Protection Officer"})
 	p.Stakeholders = append(p.Stakeholders,
 		comms.Stakeholder{ID: "dpa", Name: "Data Protection Authority", Scope: comms.ScopeExternal, Kind: comms.StakeholderKindRegulator, Size: 1},

@@ -97,6 +97,11 @@ func (o *Owed) UnmarshalJSON(data []byte) error {
 // ignored). Deadlines move when a milestone is recorded later, and chained
 // stages ("activity:nis2-notification", "submitted:nis2-notification") when
 // the earlier report is actually sent.
+//
+// The times of the result, and of the records in it, are in the plan's
+// zone, whatever the zone of the event's milestones and of the records
+// (a store returns them in UTC): [Owed.String] says "done 2026-03-09
+// 08:49 CET" for a Berlin plan.
 func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time.Time) ([]Owed, error) {
 	loc, err := p.Location()
 	if err != nil {
@@ -216,6 +221,9 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 			out = append(out, o)
 		}
 	}
+	for i := range out {
+		out[i].in(loc)
+	}
 	slices.SortStableFunc(out, func(a, b Owed) int {
 		if (a.Status == OwedStatusWaiting) != (b.Status == OwedStatusWaiting) {
 			if a.Status == OwedStatusWaiting {
@@ -232,6 +240,19 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 		return cmp.Compare(a.Due.UnixNano(), b.Due.UnixNano())
 	})
 	return out, nil
+}
+
+// in moves o's times, and its record's, to loc.
+func (o *Owed) in(loc *time.Location) {
+	for _, t := range []*time.Time{&o.Start, &o.PlanDue, &o.LegalDue, &o.Due} {
+		if !t.IsZero() {
+			*t = t.In(loc)
+		}
+	}
+	if o.Record != nil {
+		r := o.Record.In(loc)
+		o.Record = &r
+	}
 }
 
 func (o *Owed) settle(now time.Time) {

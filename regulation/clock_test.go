@@ -103,6 +103,49 @@ func TestIncidentClock(t *testing.T) {
 	}
 }
 
+// TestIncidentClockInPlanZone: a store returns milestones and records in
+// UTC; the clock of a Berlin plan shows Berlin times, the record's too
+// ("done 08:49 CET", not "done 07:49 UTC").
+func TestIncidentClockInPlanZone(t *testing.T) {
+	utc := func(s string) time.Time {
+		tt, err := time.Parse("2006-01-02 15:04", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tt
+	}
+	p := matrix.StarterGDPRNIS2()
+	inc := comms.Event{ID: "inc-7", Kind: "incident", Milestones: []comms.Milestone{
+		{Name: "detected", At: utc("2026-03-06 15:00")},
+		{Name: "aware", At: utc("2026-03-07 09:00")},
+	}}
+	records := []comms.Record{{ActivityID: "nis2-early-warning", EventID: "inc-7", SentAt: utc("2026-03-08 07:49")}}
+	owed, err := regulation.IncidentClock(p, inc, records, utc("2026-03-08 12:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	for _, o := range owed {
+		for _, tt := range []time.Time{o.Start, o.PlanDue, o.LegalDue, o.Due} {
+			if !tt.IsZero() && tt.Location().String() != "Europe/Berlin" {
+				t.Errorf("%s: %v is not in the plan's zone", o.ActivityID, tt)
+			}
+		}
+		if o.Record != nil {
+			done++
+			if got := o.String(); got != "done 2026-03-08 08:49 CET" {
+				t.Errorf("%s: %q", o.ActivityID, got)
+			}
+		}
+	}
+	if done != 1 {
+		t.Errorf("%d records on the clock", done)
+	}
+	if records[0].SentAt.Location() != time.UTC {
+		t.Error("IncidentClock changed the caller's record")
+	}
+}
+
 // An obligation the plan declares but no triggered activity carries still
 // shows on the clock, with the law's deadline.
 func TestIncidentClockUncarriedObligation(t *testing.T) {

@@ -172,6 +172,34 @@ func TestDeadlines(t *testing.T) {
 	}
 }
 
+// TestDeadlinesInPlanZone: milestones and records arrive in UTC, as stores
+// return them; the deadlines of a Berlin plan come back in Berlin.
+func TestDeadlinesInPlanZone(t *testing.T) {
+	plan := comms.Plan{ID: "p", TimeZone: "Europe/Berlin", Activities: []comms.Activity{
+		{ID: "notification", When: comms.Timing{Trigger: "incident.aware", Within: "72h"}},
+		{ID: "final", When: comms.Timing{Trigger: "activity:notification", Within: "1mo"}},
+		{ID: "no-deadline", When: comms.Timing{Trigger: "incident.aware"}},
+	}}
+	aware := time.Date(2026, 3, 7, 9, 0, 0, 0, time.UTC)
+	inc := comms.Event{ID: "inc-1", Kind: "incident", Milestones: []comms.Milestone{{Name: "aware", At: aware}}}
+	sent := comms.Record{ActivityID: "notification", EventID: "inc-1", SentAt: time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC)}
+	got, err := schedule.Deadlines(plan, inc, []comms.Record{sent})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	for _, d := range got {
+		if d.Start.Location().String() != "Europe/Berlin" || !d.At.IsZero() && d.At.Location().String() != "Europe/Berlin" {
+			t.Errorf("%s: start %v, due %v: not in the plan's zone", d.ActivityID, d.Start, d.At)
+		}
+	}
+	if s := got[0].Start.Format("15:04 MST"); s != "10:00 CET" {
+		t.Errorf("the notification's start shows as %s", s)
+	}
+	if _, err := schedule.Deadlines(comms.Plan{ID: "p", TimeZone: "Mars/Olympus"}, inc, nil); err == nil {
+		t.Error("a plan whose zone is unknown has deadlines")
+	}
+}
+
 func ids(ds []schedule.EventDeadline) string {
 	var out []string
 	for _, d := range ds {

@@ -33,8 +33,13 @@ type EventDeadline struct {
 // those happen, call Deadlines again and the deadlines move with them.
 //
 // The result is in deadline order (activities without a deadline last),
-// ties in plan order.
+// ties in plan order. Its times are in the plan's zone, whatever the zone
+// of the milestones and records it was given.
 func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDeadline, error) {
+	loc, err := p.Location()
+	if err != nil {
+		return nil, fmt.Errorf("schedule: plan %s: %w", p.ID, err)
+	}
 	// When each activity was first sent for this event.
 	sent := map[string]time.Time{}
 	for _, r := range records {
@@ -65,7 +70,7 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDead
 		if !ok {
 			continue
 		}
-		d := EventDeadline{ActivityID: a.ID, Trigger: t, Start: start}
+		d := EventDeadline{ActivityID: a.ID, Trigger: t, Start: start.In(loc)}
 		if a.When.Within != "" {
 			dl, err := ParseDeadline(a.When.Within)
 			if err != nil {
@@ -75,7 +80,7 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDead
 			if err != nil {
 				return nil, err
 			}
-			d.Deadline, d.At = dl, dl.From(start, cal)
+			d.Deadline, d.At = dl, dl.From(start, cal).In(loc)
 		}
 		out = append(out, indexed{d, i})
 	}

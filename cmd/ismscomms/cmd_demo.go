@@ -12,7 +12,6 @@ import (
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
 	"github.com/ismscomms/ismscomms/matrix"
-	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/schedule"
 	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/sqlite"
@@ -75,9 +74,9 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 		fmt.Fprintln(w, "ismscomms init --variant gdpr-nis2 writes it to a file you keep")
 	}
 
-	// 2. Check.
-	step(2, "Check: ismscomms check --profile gdpr,nis2 "+filepath.Base(planPath))
-	r := matrix.Check(plan, matrix.At(now), matrix.Profile("gdpr"), matrix.Profile("nis2"))
+	// 2. Check: the plan declares the profiles it must pass.
+	step(2, "Check: ismscomms check "+filepath.Base(planPath)+" (the plan declares its profiles: gdpr, nis2)")
+	r := matrix.Check(plan, matrix.At(now))
 	if err := r.WriteText(w, matrix.TextOptions{Color: a.colour(w)}); err != nil {
 		return err
 	}
@@ -117,7 +116,8 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	}
 	// The demo tells what has happened by its "now": a record sent after it
 	// is not made (its occurrence shows as due), and none is recorded after
-	// it either.
+	// it either. Records go through the checked append, as a product's
+	// would.
 	appendRecord := func(rec comms.Record) (bool, error) {
 		if rec.SentAt.After(now) {
 			return false, nil
@@ -127,7 +127,7 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 			clock = now
 		}
 		rec.PlanID = plan.ID
-		_, err := st.AppendRecord(ctx, tenant, rec)
+		_, err := evidence.AppendRecord(ctx, st, tenant, rec, clock)
 		return err == nil, err
 	}
 
@@ -173,19 +173,12 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	detected := now.AddDate(0, 0, -10).Truncate(time.Hour)
 	inc := comms.Event{ID: "INC-DEMO-1", Kind: "incident", Title: "Credential phishing", Milestones: []comms.Milestone{{Name: "detected", At: detected}}}
 	show := func(at time.Time) error {
-		var records []comms.Record
-		for rec, err := range st.Records(ctx, tenant, store.RecordQuery{EventID: inc.ID}) {
-			if err != nil {
-				return storeFailure(err)
-			}
-			records = append(records, rec)
-		}
-		owed, err := regulation.IncidentClock(plan, inc, records, at)
+		c, err := evidence.IncidentClock(ctx, st, evidence.ClockOptions{Tenant: tenant, EventID: inc.ID, PlanID: plan.ID, Now: at})
 		if err != nil {
-			return err
+			return storeFailure(err)
 		}
-		fmt.Fprintf(w, "%s %s at %s\n", inc.ID, inc.Title, at.In(loc).Format("Mon 2006-01-02 15:04 MST"))
-		return writeClock(w, owed, loc)
+		fmt.Fprintf(w, "%s %s at %s\n", c.Event.ID, c.Event.Title, c.Now.Format("Mon 2006-01-02 15:04 MST"))
+		return writeClock(w, c.Owed)
 	}
 	if err := st.SaveEvent(ctx, tenant, inc); err != nil {
 		return storeFailure(err)
@@ -193,8 +186,8 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	if err := show(detected.Add(30 * time.Minute)); err != nil {
 		return err
 	}
-	inc.Milestones = append(inc.Milestones, comms.Milestone{Name: "aware", At: detected.Add(18 * time.Hour)})
-	if err := st.SaveEvent(ctx, tenant, inc); err != nil {
+	if _, err := evidence.SaveMilestone(ctx, st, tenant, inc.ID, comms.Milestone{Name: "aware", At: detected.Add(18 * time.Hour)},
+		evidence.MilestoneOptions{PlanID: plan.ID}); err != nil {
 		return storeFailure(err)
 	}
 	for _, s := range []struct {
@@ -228,7 +221,7 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 		return storeFailure(err)
 	}
 	say(w, "record chain verified: %s, head hash %s\n", plural(int(head.Seq), "record"), head.Hash)
-	rep, err := evidence.Build(ctx, st, tenant, plan.ID, from, now, now, matrix.Profile("gdpr"), matrix.Profile("nis2"))
+	rep, err := evidence.Build(ctx, st, evidence.BuildOptions{Tenant: tenant, PlanID: plan.ID, From: from, To: now, Now: now})
 	if err != nil {
 		return storeFailure(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/matrix"
 	"github.com/ismscomms/ismscomms/schedule"
 	"github.com/ismscomms/ismscomms/store"
@@ -83,8 +84,9 @@ func (a *app) checkCommand() *cobra.Command {
 		Short: "Check a plan for completeness (Clause 7.4 and legal profiles)",
 		Long: `Check a plan file: every problem that makes it unreadable (with
 file:line:col), then every completeness finding with its rule ID, clause,
-subject, message and hint. --profile adds legal notification obligations
-(gdpr, nis2, dora, hipaa, sec, ...). --format sarif writes SARIF 2.1.0 for
+subject, message and hint. The legal profiles the plan declares
+(profiles: [gdpr, nis2]) are checked; --profile adds more (gdpr, nis2,
+dora, hipaa, sec, ...), never fewer. --format sarif writes SARIF 2.1.0 for
 code-scanning tools.
 
 Exit status: 0 no error-severity finding (or none at --fail-on's level);
@@ -135,7 +137,7 @@ Exit status: 0 no error-severity finding (or none at --fail-on's level);
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text, json or sarif")
-	cmd.Flags().StringVar(&profiles, "profile", "", "legal profiles to check, comma-separated (gdpr,nis2,dora,hipaa,sec,...)")
+	cmd.Flags().StringVar(&profiles, "profile", "", "legal profiles to check on top of those the plan declares, comma-separated (gdpr,nis2,dora,hipaa,sec,...)")
 	cmd.Flags().StringVar(&failOn, "fail-on", "error", "the lowest severity that makes the exit status 1: error, warning or info")
 	return cmd
 }
@@ -302,12 +304,9 @@ Without a store, an occurrence whose deadline has passed is "past"; with
 func (a *app) agendaOf(cmd *cobra.Command, st store.Store, p comms.Plan, from, to time.Time) ([]agendaItem, error) {
 	var items []agendaItem
 	if st != nil {
-		var records []comms.Record
-		for r, err := range st.Records(cmd.Context(), a.tenant, store.RecordQuery{PlanID: p.ID}) {
-			if err != nil {
-				return nil, storeFailure(err)
-			}
-			records = append(records, r)
+		records, err := fallible.Collect(st.Records(cmd.Context(), a.tenant, store.RecordQuery{PlanID: p.ID}))
+		if err != nil {
+			return nil, storeFailure(err)
 		}
 		rep, err := evidence.Evaluate(evidence.Input{Plan: p, Records: records, From: from, To: to, Now: a.now})
 		if err != nil {
@@ -472,17 +471,6 @@ current version is used. A stale --expect fails and changes nothing.`,
 	return cmd
 }
 
-// readPlanFlag loads --plan (a file) or the latest version of --plan-id
-// from the store.
-func (a *app) readPlanFlag(cmd *cobra.Command, st store.Store, file, id string) (comms.Plan, error) {
-	if file != "" {
-		p, _, err := loadPlan(file)
-		return p, err
-	}
-	v, err := a.storedPlan(cmd.Context(), st, id)
-	return v.Plan, err
-}
-
 // storedPlan returns the latest version of the tenant's plan id, or, with
 // id empty, of the tenant's only plan.
 func (a *app) storedPlan(ctx context.Context, st store.Store, id string) (store.Version, error) {
@@ -496,12 +484,9 @@ func (a *app) storedPlan(ctx context.Context, st store.Store, id string) (store.
 		}
 		return v, nil
 	}
-	var all []store.Version
-	for v, err := range st.Plans(ctx, a.tenant) {
-		if err != nil {
-			return store.Version{}, storeFailure(err)
-		}
-		all = append(all, v)
+	all, err := fallible.Collect(st.Plans(ctx, a.tenant))
+	if err != nil {
+		return store.Version{}, storeFailure(err)
 	}
 	switch len(all) {
 	case 1:

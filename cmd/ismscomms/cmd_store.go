@@ -17,8 +17,8 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/regulation"
-	"github.com/ismscomms/ismscomms/schedule"
 	"github.com/ismscomms/ismscomms/store"
 )
 
@@ -34,7 +34,13 @@ activity and occurrence (or event) it answers, when it was sent, through
 which channel, to whom and by whom, a digest of its content, and how many
 people it reached and how many acknowledged it. The store assigns the next
 sequence number and chains the record to the one before by hash. Records
-are never changed; to correct one, record a new one with --corrects.`,
+are never changed; to correct one, record a new one with --corrects.
+
+The record is checked first against the plan version it names: its
+activity, channel, audiences and role must be the plan's, --occurrence one
+of the activity's schedule, --event an incident of the kind the activity
+answers, and --sent no later than --now. A record that does not fit is
+refused with every problem, and nothing is appended.`,
 		Example: `  ismscomms record --plan-id starter --activity policy --sent 2026-01-15T09:30:00+01:00 \
       --channel email --audience employees --sender ina@acme.example --role iso \
       --subject "Information security policy 2026" --content policy.pdf --reached 231 --acknowledged 198
@@ -88,16 +94,13 @@ are never changed; to correct one, record a new one with --corrects.`,
 			if waived {
 				r.Type = comms.RecordTypeWaived
 			}
-			if err := v.Plan.CheckRecord(r); err != nil {
-				return inputErr("the record does not fit plan %s version %d:\n%v", v.PlanID, v.Number, err)
-			}
-			if err := checkOccurrence(v.Plan, r); err != nil {
+			if err := checkDigest(r.Digest); err != nil {
 				return err
 			}
-			if err := a.checkRecordFacts(cmd.Context(), st, v.Plan, r); err != nil {
-				return err
+			got, err := evidence.AppendRecord(cmd.Context(), st, a.tenant, r, a.now)
+			if errors.Is(err, evidence.ErrRefused) {
+				return refused(err)
 			}
-			got, err := st.AppendRecord(cmd.Context(), a.tenant, r)
 			if err != nil {
 				return storeFailure(err)
 			}
@@ -153,62 +156,30 @@ func fileDigest(path string) (string, error) {
 
 var digestLengths = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
 
-// checkRecordFacts checks what a plan cannot: that the record was sent by
-// the reference time, that its digest is well formed, and that the event
-// it answers exists and is of the kind the activity answers.
-func (a *app) checkRecordFacts(ctx context.Context, st store.Store, p comms.Plan, r comms.Record) error {
-	if r.SentAt.After(a.now) {
-		return inputErr("--sent %s is after the reference time %s: a record tells what has happened", r.SentAt.Format(time.RFC3339), a.now.Format(time.RFC3339))
-	}
-	if r.Digest != "" {
-		algo, hexDigits, _ := strings.Cut(r.Digest, ":")
-		n, known := digestLengths[algo]
-		if _, err := hex.DecodeString(hexDigits); !known || err != nil || len(hexDigits) != n || strings.ToLower(hexDigits) != hexDigits {
-			return inputErr("--digest \"%s\": use sha256:<64 lower-case hex digits> (or sha384:, sha512:), or --content <file>", r.Digest)
-		}
-	}
-	if r.EventID == "" {
+// checkDigest checks the form of --digest (or of the digest --content
+// computed): the library takes any digest, the command the ones it knows.
+func checkDigest(digest string) error {
+	if digest == "" {
 		return nil
 	}
-	e, err := st.Event(ctx, a.tenant, r.EventID)
-	if errors.Is(err, store.ErrNotFound) {
-		return inputErr("--event %s: tenant %s has no such event; open it with: ismscomms incident open %s", r.EventID, a.tenant, r.EventID)
-	}
-	if err != nil {
-		return storeFailure(err)
-	}
-	if act, ok := p.Activity(r.ActivityID); ok {
-		if kind, _, ok := act.When.TriggerParts(); ok && kind != e.Kind {
-			return inputErr("--event %s is of kind %s; activity %s answers %s events (%s)", e.ID, e.Kind, act.ID, kind, act.When.Trigger)
-		}
+	algo, hexDigits, _ := strings.Cut(digest, ":")
+	n, known := digestLengths[algo]
+	if _, err := hex.DecodeString(hexDigits); !known || err != nil || len(hexDigits) != n || strings.ToLower(hexDigits) != hexDigits {
+		return inputErr("--digest \"%s\": use sha256:<64 lower-case hex digits> (or sha384:, sha512:), or --content <file>", digest)
 	}
 	return nil
 }
 
-// checkOccurrence checks that a record's occurrence is one of its
-// activity's schedule.
-func checkOccurrence(p comms.Plan, r comms.Record) error {
-	if r.Occurrence.IsZero() || r.ActivityID == "" {
-		return nil
-	}
-	act, ok := p.Activity(r.ActivityID)
-	if !ok {
-		return nil
-	}
-	rule, err := schedule.ActivityRule(p, act)
-	if err != nil {
-		return err
-	}
-	next, ok := rule.Next(r.Occurrence.Add(-time.Nanosecond))
-	if ok && next.Equal(r.Occurrence) {
-		return nil
-	}
-	hint := "it has no occurrence after it"
-	if ok {
-		hint = "the next is " + next.Format(time.RFC3339)
-	}
-	return inputErr("--occurrence %s is not an occurrence of activity %s (%s); %s",
-		r.Occurrence.Format(time.RFC3339), act.ID, act.When.RRule, hint)
+// refused is the error for what a checked write of package evidence
+// refused (a record that does not fit the plan, a milestone that starts
+// nothing), in the library's words, which may span lines; bad input.
+func refused(err error) error {
+	return &exitError{code: exitInput, err: &describedError{libText(err), err}}
+}
+
+// libText is a library error's message without the package's prefix.
+func libText(err error) string {
+	return strings.TrimPrefix(err.Error(), "evidence: ")
 }
 
 func (a *app) incidentCommand() *cobra.Command {
@@ -233,7 +204,8 @@ legal obligations they trigger.`,
 				return err
 			}
 			defer st.Close()
-			when, err := a.timeFlag("--at", at, a.tenantZone(cmd.Context(), st))
+			loc := a.tenantZone(cmd.Context(), st)
+			when, err := a.timeFlag("--at", at, loc)
 			if err != nil {
 				return err
 			}
@@ -246,7 +218,7 @@ legal obligations they trigger.`,
 			if err := st.SaveEvent(cmd.Context(), a.tenant, e); err != nil {
 				return storeFailure(err)
 			}
-			say(a.stdout, "opened %s %s: %s.%s at %s\n", kind, e.ID, kind, milestone, when.Format(time.RFC3339))
+			say(a.stdout, "opened %s %s: %s.%s at %s\n", kind, e.ID, kind, milestone, when.In(loc).Format(time.RFC3339))
 			return nil
 		},
 	}
@@ -278,47 +250,59 @@ anyway. A warning says when aware comes before detected.`,
 			}
 			defer st.Close()
 			id, name := args[0], args[1]
-			e, err := st.Event(cmd.Context(), a.tenant, id)
-			if errors.Is(err, store.ErrNotFound) {
-				return a.noEvent(id)
-			}
-			if err != nil {
-				return storeFailure(err)
-			}
 			// The plan the milestone is checked against; with --force, only
 			// for a warning, and none is needed.
-			p, err := a.readPlanFlag(cmd, st, mPlanFile, mPlanID)
-			switch {
-			case err == nil:
-				if starting := startingMilestones(p, e.Kind); !slices.Contains(starting, name) {
-					if !force {
-						return startsNothing(p, e, name, starting)
-					}
-					say(a.stderr, "ismscomms: warning: %s.%s starts no communication of plan %s; recorded as --force asks\n", e.Kind, name, p.ID)
-				}
-			case mPlanFile != "" || mPlanID != "":
-				return err
-			case !force:
-				return inputErr("%w\n(the milestone is checked against the plan: name a plan file with --plan, or record it unchecked with --force)", err)
-			}
+			opts := evidence.MilestoneOptions{Force: force}
 			loc := time.Local
-			if p.ID != "" {
+			if mPlanFile != "" {
+				p, _, err := loadPlan(mPlanFile)
+				if err != nil {
+					return err
+				}
+				opts.Plan = &p
 				loc, _ = p.Location()
+			} else {
+				v, err := a.storedPlan(cmd.Context(), st, mPlanID)
+				switch {
+				case err == nil:
+					opts.PlanID = v.PlanID
+					loc, _ = v.Plan.Location()
+				case mPlanID != "":
+					return err
+				case !force:
+					if _, eerr := st.Event(cmd.Context(), a.tenant, id); errors.Is(eerr, store.ErrNotFound) {
+						return a.noEvent(id)
+					}
+					return inputErr("%w\n(the milestone is checked against the plan: name a plan file with --plan, or record it unchecked with --force)", err)
+				}
 			}
 			when, err := a.timeFlag("--at", mAt, loc)
 			if err != nil {
 				return err
 			}
-			e.Milestones = append(e.Milestones, comms.Milestone{Name: name, At: when, Note: mNote})
-			if err := st.SaveEvent(cmd.Context(), a.tenant, e); err != nil {
+			res, err := evidence.SaveMilestone(cmd.Context(), st, a.tenant, id, comms.Milestone{Name: name, At: when, Note: mNote}, opts)
+			var merr *evidence.MilestoneError
+			switch {
+			case errors.As(err, &merr) && len(merr.Starting) == 0:
+				return refused(fmt.Errorf("%w; use --force to record it anyway", err))
+			case errors.As(err, &merr):
+				return refused(fmt.Errorf("%w (use --force to record it anyway)", err))
+			case errors.Is(err, store.ErrNotFound):
+				return a.noEvent(id)
+			case err != nil:
 				return storeFailure(err)
 			}
-			say(a.stdout, "%s: %s.%s at %s\n", e.ID, e.Kind, name, when.Format(time.RFC3339))
-			detected, okD := e.Milestone("detected")
-			aware, okA := e.Milestone("aware")
-			if okD && okA && aware.Before(detected) {
-				say(a.stderr, "ismscomms: warning: %s became aware at %s, before it was detected at %s: the deadlines that count from awareness started first; if a time is wrong, record that milestone again with the right --at\n",
-					e.ID, aware.Format(time.RFC3339), detected.Format(time.RFC3339))
+			e := res.Event
+			for _, w := range res.Warnings {
+				if errors.As(w, &merr) {
+					say(a.stderr, "ismscomms: warning: %s.%s starts no communication of plan %s; recorded as --force asks\n", e.Kind, name, merr.PlanID)
+				}
+			}
+			say(a.stdout, "%s: %s.%s at %s\n", e.ID, e.Kind, name, when.In(loc).Format(time.RFC3339))
+			for _, w := range res.Warnings {
+				if errors.Is(w, evidence.ErrMilestoneOrder) {
+					say(a.stderr, "ismscomms: warning: %s; if a time is wrong, record that milestone again with the right --at\n", libText(w))
+				}
 			}
 			return nil
 		},
@@ -336,7 +320,9 @@ anyway. A warning says when aware comes before detected.`,
 		Long: `Show every communication owed for an incident: the activity, the legal
 obligations it fulfils, the recipients, the deadline (the earlier of the
 plan's and the law's), the time left or overdue by, and the record that did
-it — in deadline order.`,
+it — in deadline order. The clock runs under the plan version in force when
+the incident began (its earliest milestone), or under --plan, a plan file;
+times are in the plan's zone.`,
 		Example: `  ismscomms incident clock INC-7 --plan plan.yaml
   ismscomms incident clock INC-7 --plan-id starter --format json`,
 		Args: positional(1, 1),
@@ -349,37 +335,41 @@ it — in deadline order.`,
 				return err
 			}
 			defer st.Close()
-			e, err := st.Event(cmd.Context(), a.tenant, args[0])
-			if errors.Is(err, store.ErrNotFound) {
-				return a.noEvent(args[0])
+			opts := evidence.ClockOptions{Tenant: a.tenant, EventID: args[0], Now: a.now}
+			if planFile != "" {
+				p, _, err := loadPlan(planFile)
+				if err != nil {
+					return err
+				}
+				opts.Plan = &p
+			} else {
+				v, err := a.storedPlan(cmd.Context(), st, planID)
+				if err != nil {
+					if _, eerr := st.Event(cmd.Context(), a.tenant, args[0]); errors.Is(eerr, store.ErrNotFound) {
+						return a.noEvent(args[0])
+					}
+					return err
+				}
+				opts.PlanID = v.PlanID
 			}
-			if err != nil {
+			c, err := evidence.IncidentClock(cmd.Context(), st, opts)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return a.noEvent(args[0])
+			case errors.Is(err, evidence.ErrInvalid):
+				return inputErr("%w", err)
+			case err != nil:
 				return storeFailure(err)
 			}
-			p, err := a.readPlanFlag(cmd, st, planFile, planID)
-			if err != nil {
-				return err
-			}
-			var records []comms.Record
-			for r, err := range st.Records(cmd.Context(), a.tenant, store.RecordQuery{EventID: e.ID}) {
-				if err != nil {
-					return storeFailure(err)
-				}
-				records = append(records, r)
-			}
-			owed, err := regulation.IncidentClock(p, e, records, a.now)
-			if err != nil {
-				return inputErr("%w", err)
-			}
+			owed := c.Owed
 			if format == "json" {
 				if owed == nil {
 					owed = []regulation.Owed{}
 				}
 				return writeJSON(a.stdout, owed)
 			}
-			loc, _ := p.Location()
-			say(a.stdout, "%s %s at %s\n", e.ID, e.Title, a.now.In(loc).Format("Mon 2006-01-02 15:04 MST"))
-			return writeClock(a.stdout, owed, loc)
+			say(a.stdout, "%s %s at %s\n", c.Event.ID, c.Event.Title, c.Now.Format("Mon 2006-01-02 15:04 MST"))
+			return writeClock(a.stdout, owed)
 		},
 	}
 	clock.Flags().StringVar(&planFile, "plan", "", "the plan file (default: the tenant's plan in the store)")
@@ -405,12 +395,12 @@ are shown in the zone of the tenant's plan when it has one.`,
 				return err
 			}
 			defer st.Close()
-			events := []comms.Event{}
-			for e, err := range st.Events(cmd.Context(), a.tenant, store.EventQuery{Kind: listKind}) {
-				if err != nil {
-					return storeFailure(err)
-				}
-				events = append(events, e)
+			events, err := fallible.Collect(st.Events(cmd.Context(), a.tenant, store.EventQuery{Kind: listKind}))
+			if err != nil {
+				return storeFailure(err)
+			}
+			if events == nil {
+				events = []comms.Event{}
 			}
 			if listFormat == "json" {
 				return writeJSON(a.stdout, events)
@@ -470,44 +460,6 @@ func (a *app) noEvent(id string) error {
 	return inputErr("tenant %s has no incident %s (list them with: ismscomms incident list; open one with: ismscomms incident open %s)", a.tenant, id, id)
 }
 
-// startingMilestones returns the milestones of events of kind that start
-// a clock of plan p: those its activities are triggered by, and those the
-// clocks of the obligations its activities declare count from (what
-// regulation.IncidentClock and schedule.Deadlines count from), in the
-// order the plan first names them.
-func startingMilestones(p comms.Plan, kind string) []string {
-	var out []string
-	add := func(trigger string) {
-		k, m, ok := comms.Timing{Trigger: trigger}.TriggerParts()
-		if ok && k == kind && !slices.Contains(out, m) {
-			out = append(out, m)
-		}
-	}
-	for _, act := range p.Activities {
-		add(act.When.Trigger)
-		for _, id := range act.Obligations {
-			if ob, ok := regulation.Lookup(id); ok {
-				add(ob.Trigger)
-				for _, c := range ob.Clocks {
-					add(c.From)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// startsNothing is the refusal of a milestone that starts none of p's
-// communications.
-func startsNothing(p comms.Plan, e comms.Event, name string, starting []string) error {
-	if len(starting) == 0 {
-		return inputErr("%s.%s starts no communication of plan %s: none of its activities is triggered by %s events; use --force to record it anyway",
-			e.Kind, name, p.ID, e.Kind)
-	}
-	return inputErr("%s.%s starts no communication of plan %s; the milestones that do are: %s (use --force to record it anyway)",
-		e.Kind, name, p.ID, strings.Join(starting, ", "))
-}
-
 // plural returns "1 record", "2 records".
 func plural(n int, noun string) string {
 	if n == 1 {
@@ -527,13 +479,14 @@ func (a *app) tenantZone(ctx context.Context, st store.Store) *time.Location {
 	return time.Local
 }
 
-// writeClock writes an incident clock as a table, times in loc.
-func writeClock(out io.Writer, owed []regulation.Owed, loc *time.Location) error {
+// writeClock writes an incident clock as a table. Its times are in the
+// plan's zone (evidence.IncidentClock returns them so).
+func writeClock(out io.Writer, owed []regulation.Owed) error {
 	t := newTable(out, "COMMUNICATION", "OBLIGATIONS", "TO", "DUE", "STATUS")
 	for _, o := range owed {
 		due := "—"
 		if !o.Due.IsZero() {
-			due = o.Due.In(loc).Format("Mon 02 Jan 15:04")
+			due = o.Due.Format("Mon 02 Jan 15:04")
 		}
 		name := o.Activity
 		if name == "" {
@@ -541,7 +494,7 @@ func writeClock(out io.Writer, owed []regulation.Owed, loc *time.Location) error
 		}
 		status := o.String()
 		if o.Record != nil && (o.Status == regulation.OwedStatusDone || o.Status == regulation.OwedStatusDoneLate) {
-			status = "done " + o.Record.SentAt.In(loc).Format("Mon 02 Jan 15:04")
+			status = "done " + o.Record.SentAt.Format("Mon 02 Jan 15:04")
 			if o.Status == regulation.OwedStatusDoneLate {
 				status += " (late)"
 			}
@@ -599,7 +552,9 @@ page; Markdown and JSON are also available.`,
 			if !to.After(from) {
 				return inputErr("--to (%s) must be after --from (%s)", to.Format(time.RFC3339), from.Format(time.RFC3339))
 			}
-			rep, err := evidence.Build(cmd.Context(), st, a.tenant, v.PlanID, from, to, a.now, opts...)
+			rep, err := evidence.Build(cmd.Context(), st, evidence.BuildOptions{
+				Tenant: a.tenant, PlanID: v.PlanID, From: from, To: to, Now: a.now, CheckOptions: opts,
+			})
 			if err != nil {
 				return storeFailure(err)
 			}
@@ -628,7 +583,7 @@ page; Markdown and JSON are also available.`,
 	f.StringVar(&toFlag, "to", "", "end of the period, exclusive (default: --now)")
 	f.StringVar(&format, "format", "html", "html, md or json")
 	f.StringVar(&out, "out", "", "write to this file (\"-\" or none: standard output); a regular file is replaced atomically, a device or FIFO written as it is")
-	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated")
+	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated, on top of those the plan declares")
 	return cmd
 }
 

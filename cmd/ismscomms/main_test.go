@@ -486,7 +486,7 @@ func TestTemplates(t *testing.T) {
 		if !bytes.Equal(embedded, example) {
 			t.Errorf("%s: %s differs from examples/plans; copy it: cp examples/plans/%s cmd/ismscomms/templates/", variant, tmpl, filepath.Base(tmpl))
 		}
-		if _, _, err := comms.ParsePlan(tmpl, embedded); err != nil {
+		if _, _, err := comms.DecodePlanSource(bytes.NewReader(embedded), tmpl); err != nil {
 			t.Errorf("%s: %v", variant, err)
 		}
 	}
@@ -622,8 +622,8 @@ func TestRecordChecks(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown event", []string{"--activity", "incident-response", "--event", "INC-9", "--sent", "2026-11-26T09:00:00Z"}, "--event INC-9: tenant default has no such event"},
-		{"event of another kind", []string{"--activity", "incident-response", "--event", "CRISIS-1", "--sent", "2026-11-26T09:00:00Z"}, "--event CRISIS-1 is of kind crisis; activity incident-response answers incident events"},
+		{"unknown event", []string{"--activity", "incident-response", "--event", "INC-9", "--sent", "2026-11-26T09:00:00Z"}, "event_id: tenant default has no event INC-9"},
+		{"event of another kind", []string{"--activity", "incident-response", "--event", "CRISIS-1", "--sent", "2026-11-26T09:00:00Z"}, "event_id: event CRISIS-1 is of kind crisis; activity incident-response answers incident events"},
 		{"malformed digest", []string{"--activity", "policy", "--occurrence", "2026-01-15T09:00:00+01:00", "--sent", "2026-01-15T09:00:00+01:00", "--digest", "md5:abc"}, `--digest "md5:abc"`},
 		{"short digest", []string{"--activity", "policy", "--occurrence", "2026-01-15T09:00:00+01:00", "--sent", "2026-01-15T09:00:00+01:00", "--digest", "sha256:abc"}, `--digest "sha256:abc"`},
 		{"sent in the future", []string{"--activity", "policy", "--occurrence", "2026-01-15T09:00:00+01:00", "--sent", "2026-12-01"}, "is after the reference time"},

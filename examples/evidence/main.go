@@ -73,10 +73,12 @@ func main() {
 	// a few late, a few missed, one deviation and one waiver.
 	rng := rand.New(rand.NewPCG(2026, 7))
 	n := 0
+	// Records go through the checked append: each is checked against the
+	// plan version it names before it enters the log.
 	appendRecord := func(r comms.Record) {
 		clock = r.SentAt.Add(time.Duration(rng.IntN(48)) * time.Hour) // entered a little later
 		r.PlanID = plan.ID
-		if _, err := st.AppendRecord(ctx, tenant, r); err != nil {
+		if _, err := evidence.AppendRecord(ctx, st, tenant, r, clock); err != nil {
 			log.Fatal(err)
 		}
 		n++
@@ -127,7 +129,7 @@ func main() {
 		Channel: "formal-reports", Audiences: []string{"regulators"}, Sender: "compliance@acme.example", SenderRole: "compliance", Subject: "Notification"})
 	appendRecord(comms.Record{SentAt: time.Date(2026, 10, 20, 12, 0, 0, 0, berlin), Subject: "Cybersecurity awareness month quiz", Channel: "intranet"})
 
-	rep, err := evidence.Build(ctx, st, tenant, plan.ID, year, year.AddDate(1, 0, 0), now)
+	rep, err := evidence.Build(ctx, st, evidence.BuildOptions{Tenant: tenant, PlanID: plan.ID, From: year, To: year.AddDate(1, 0, 0), Now: now})
 	if err != nil {
 		log.Fatal(err)
 	}
