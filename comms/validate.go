@@ -125,8 +125,10 @@ func (p Plan) check(v *validator) {
 		}
 	}
 	if p.Review != "" {
-		if _, err := recur.ParseRRule(p.Review); err != nil {
+		if rr, err := recur.ParseRRule(p.Review); err != nil {
 			v.add("review", "invalid recurrence rule %s: %v", quoteValue(p.Review), err)
+		} else if err := v.compile(rr, Timing{RRule: p.Review, Start: DateTime{Date: Date{Year: 2000, Month: 1, Day: 1}}}); err != nil {
+			v.add("review", "%v", err)
 		}
 	}
 
@@ -422,6 +424,12 @@ func (v *validator) timing(path, self string, t Timing, activities map[string]bo
 		if len(t.Rdates) > 0 {
 			v.add(path+".rdates", "rdates without an rrule")
 		}
+	}
+	if len(t.Exdates) > recur.MaxDates {
+		v.add(path+".exdates", "%d exdates; at most %d are allowed", len(t.Exdates), recur.MaxDates)
+	}
+	if len(t.Rdates) > recur.MaxDates {
+		v.add(path+".rdates", "%d rdates; at most %d are allowed", len(t.Rdates), recur.MaxDates)
 	}
 	if t.Trigger != "" {
 		if target, ok := strings.CutPrefix(t.Trigger, ActivityTriggerPrefix); ok {

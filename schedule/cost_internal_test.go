@@ -2,9 +2,15 @@ package schedule
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ismscomms/ismscomms/internal/recur"
 )
 
 // TestExdateRunsSkipped: a rule of 24 times a day whose next 50,000 days
@@ -89,6 +95,58 @@ func TestFirstThousandSteps(t *testing.T) {
 		}
 		if it.steps > n+10 {
 			t.Errorf("%s: %d candidates for %d occurrences", text, it.steps, n)
+		}
+	}
+}
+
+// TestNextChainCheap: taking a rule's first 1,000 occurrences by calling
+// Next with each occurrence it returned costs about one period of the
+// rule per call, never the occurrences before the one asked for, for the
+// rules whose periods are largest (a year of 24 times a day, with and
+// without BYSETPOS, BYWEEKNO): the contract "any single rule is parsed and
+// yields its first 1,000 occurrences within 100 ms" holds through Next as
+// through Between. Counted in engine units and bytes allocated (Next used
+// to write out a whole year, 8,784 occurrences, for every call).
+func TestNextChainCheap(t *testing.T) {
+	files, err := filepath.Glob("testdata/hostile/next-*.txt")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("next-* rules: %d, %v", len(files), err)
+	}
+	timer := time.AfterFunc(60*time.Second, func() { panic("TestNextChainCheap hangs") })
+	defer timer.Stop()
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Parse(string(text))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		want := slices.Collect(r.Between(r.Start(), r.Start().AddDate(100, 0, 0)))
+		want = want[:min(len(want), 1000)]
+		b := recur.NewBudget(1 << 40)
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
+		at, got := r.Start(), []time.Time{r.Start()}
+		for len(got) < len(want) {
+			next, ok := r.next(at, b)
+			if !ok {
+				break
+			}
+			got, at = append(got, next), next
+		}
+		runtime.ReadMemStats(&ms1)
+		if !slices.EqualFunc(got, want, time.Time.Equal) {
+			t.Fatalf("%s: Next after Next gives %d occurrences, Between %d; first %v, want %v", f, len(got), len(want), got[:min(len(got), 5)], want[:min(len(want), 5)])
+		}
+		// A period costs at most 1+120+(366+732)/8 = 258 units; a Next
+		// that starts near a period's end looks at two.
+		perNext := (1<<40 - b.Left()) / int64(len(got))
+		bytes := int64(ms1.TotalAlloc-ms0.TotalAlloc) / int64(len(got))
+		t.Logf("%s: %d units and %d bytes per Next", filepath.Base(f), perNext, bytes)
+		if perNext > 2*258 || bytes > 16<<10 {
+			t.Errorf("%s: each Next costs %d units and allocates %d bytes", f, perNext, bytes)
 		}
 	}
 }

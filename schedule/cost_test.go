@@ -1,6 +1,7 @@
 package schedule_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/internal/recur"
 	"github.com/ismscomms/ismscomms/schedule"
 )
 
@@ -178,5 +181,103 @@ func TestHostileRuleFiles(t *testing.T) {
 				t.Errorf("got:\n%s\nwant:\n%s", got, want)
 			}
 		})
+	}
+}
+
+// TestPlanRulesCompiledOnce: once a plan is validated, building the rules
+// of all its activities again, as check, agenda, the calendar and the
+// report each do, compiles nothing (issue 12 review, D2: those commands
+// took 15 to 60 s on a plan whose validation took 0.5 s). Counted in
+// compilations and allocations, not in time.
+func TestPlanRulesCompiledOnce(t *testing.T) {
+	p := slowPlan(2000)
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	before := recur.SharedCacheStats()
+	for range 4 { // check, agenda, calendar, report
+		for _, a := range p.Activities {
+			if _, err := schedule.ActivityRule(p, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := schedule.NewAgenda().AddPlan("", p); err != nil {
+		t.Fatal(err)
+	}
+	after := recur.SharedCacheStats()
+	if compiled := after.Misses - before.Misses; compiled != 0 {
+		t.Errorf("building the rules of a validated plan five times compiled %d rules", compiled)
+	}
+	// A rule found compiled costs the parse and the copy of its parts, a
+	// few dozen allocations, whatever compiling it would cost.
+	loc := time.FixedZone("x", 3600)
+	a := p.Activities[7]
+	if allocs := testing.AllocsPerRun(50, func() { schedule.FromTiming(a.When, loc) }); allocs > 40 {
+		t.Errorf("FromTiming of a compiled rule: %.0f allocations", allocs)
+	}
+}
+
+// TestDatesLimitShared: plan validation and the rule builder apply one
+// limit to exdates and rdates (recur.MaxDates), so a plan that validates
+// builds, and one the builder would refuse is refused at validation, at
+// the list's path (issue 12 review, D9: 200,000 exdates were accepted and
+// saved, then every command failed).
+func TestDatesLimitShared(t *testing.T) {
+	for _, list := range []string{"exdates", "rdates"} {
+		for _, n := range []int{recur.MaxDates, recur.MaxDates + 1} {
+			dates := make([]comms.DateTime, n)
+			for i := range dates {
+				y, m, d := time.Date(2026, 1, 2+i, 0, 0, 0, 0, time.UTC).Date()
+				dates[i] = comms.DateTime{Date: comms.Date{Year: y, Month: m, Day: d}, Hour: 9, Minute: 30}
+			}
+			w := comms.Timing{RRule: "FREQ=DAILY", Start: comms.DateTime{Date: comms.Date{Year: 2026, Month: 1, Day: 1}, Hour: 9}}
+			if list == "exdates" {
+				w.Exdates = dates
+			} else {
+				w.Rdates = dates
+			}
+			p := comms.Plan{ID: "p", TimeZone: "UTC", Activities: []comms.Activity{{ID: "a", When: w}}}
+			verr := p.Validate()
+			_, berr := schedule.ActivityRule(p, p.Activities[0])
+			if n <= recur.MaxDates {
+				if verr != nil || berr != nil {
+					t.Errorf("%d %s: validate %v, build %v", n, list, verr, berr)
+				}
+				continue
+			}
+			var pe *comms.PlanError
+			if !errors.As(verr, &pe) || len(pe.Problems) != 1 || pe.Problems[0].Path != "activities[0].when."+list {
+				t.Errorf("%d %s: validation gives %v", n, list, verr)
+			}
+			if berr == nil {
+				t.Errorf("%d %s: the rule builds", n, list)
+			}
+		}
+	}
+}
+
+// TestReviewRuleCompiled: a plan's review cadence is compiled at
+// validation like any activity's rule, so one that never matches is
+// refused at "review" (issue 12 review, D27).
+func TestReviewRuleCompiled(t *testing.T) {
+	for _, tc := range []struct {
+		review string
+		ok     bool
+	}{
+		{"FREQ=YEARLY", true},
+		{"FREQ=MONTHLY;INTERVAL=6;BYHOUR=9", true},
+		{"FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", true},
+		{"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", false},
+		{"FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6", false},
+	} {
+		err := comms.Plan{ID: "p", TimeZone: "UTC", Review: tc.review}.Validate()
+		var pe *comms.PlanError
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("review %q: %v", tc.review, err)
+		case !tc.ok && (!errors.As(err, &pe) || pe.Problems[0].Path != "review" || !strings.Contains(pe.Problems[0].Message, "never matches")):
+			t.Errorf("review %q: %v", tc.review, err)
+		}
 	}
 }

@@ -110,6 +110,47 @@ func TestPlanCalendar(t *testing.T) {
 	}
 }
 
+// TestPlanCalendars: the calendars built at once are the ones PlanCalendar
+// builds one at a time, the plan's default under "".
+func TestPlanCalendars(t *testing.T) {
+	p, err := comms.LoadPlan("../comms/testdata/valid/features.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cals, err := schedule.PlanCalendars(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cals) != len(p.Calendars)+1 || len(p.Calendars) == 0 {
+		t.Fatalf("%d calendars for a plan with %d", len(cals), len(p.Calendars))
+	}
+	for _, id := range append([]string{""}, func() (ids []string) {
+		for _, c := range p.Calendars {
+			ids = append(ids, c.ID)
+		}
+		return ids
+	}()...) {
+		one, err := schedule.PlanCalendar(p, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := cals[id]
+		if all == nil || all.Location().String() != one.Location().String() {
+			t.Fatalf("calendar %q: %v, one at a time %v", id, all, one)
+		}
+		d := schedule.Deadline{N: 3, Unit: schedule.BusinessDays}
+		for at := time.Date(2026, 1, 1, 12, 0, 0, 0, one.Location()); at.Year() < 2028; at = at.AddDate(0, 0, 1) {
+			if all.IsBusinessDay(at) != one.IsBusinessDay(at) || !d.From(at, all).Equal(d.From(at, one)) {
+				t.Fatalf("calendar %q differs on %v", id, at)
+			}
+		}
+	}
+	p.Calendars = append(p.Calendars, comms.Calendar{ID: "bad", TimeZone: "Nowhere/Atlantis"})
+	if _, err := schedule.PlanCalendars(p); err == nil || !strings.Contains(err.Error(), "bad") {
+		t.Errorf("a calendar in an unknown zone: %v", err)
+	}
+}
+
 func TestDeadlines(t *testing.T) {
 	berlin := loadLoc(t, "Europe/Berlin")
 	plan := comms.Plan{

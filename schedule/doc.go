@@ -34,17 +34,32 @@
 // # Cost of untrusted rules
 //
 // Rule text is untrusted input, and its cost is bounded: any single rule
-// is parsed and yields its first 1,000 occurrences within 100 ms (issue
-// 12; the tests count the engine's steps, BenchmarkHostileRules measures
-// the time). [Parse] reads at most 1 MiB in time linear in it, however
-// the lines are folded, and refuses control and bidirectional formatting
-// characters with their line and column. Proving that a rule can match at
-// all looks at each kind of period once (a few thousand steps at worst);
-// COUNT is never walked (its bound is computed from counts per period when
-// first needed, in at most two calendar cycles of periods); at most 50,000
-// RDATE and EXDATE values are kept, EXDATEs are found by binary search, and
-// a run of consecutive whole-day EXDATEs is skipped at once, so [Rule.Next]
+// is parsed and yields its first 1,000 occurrences within 100 ms, through
+// [Rule.Between] or through [Rule.Next] called with each occurrence it
+// returned (issue 12; the tests count the engine's steps,
+// BenchmarkHostileRules and BenchmarkNextChain measure the time). [Parse]
+// reads at most 1 MiB in time linear in it, however the lines are folded,
+// and refuses control and bidirectional formatting characters with their
+// line and column. Proving that a rule can match at all looks at each kind
+// of period once (a few thousand steps at worst); COUNT is never walked
+// (its bound is computed from counts per period, in at most two calendar
+// cycles of periods); a period is evaluated as its matching days, not as
+// every time of each day, and Next starts inside it by binary search; at
+// most 50,000 RDATE values and 50,000 EXDATE values are kept (the limit
+// plan validation applies too), EXDATEs are found by binary search, and a
+// run of consecutive whole-day EXDATEs is skipped at once, so [Rule.Next]
 // does not step through the occurrences they leave out.
+//
+// Compiling a rule is the costly part of building it, and compiled rules
+// are shared by the whole process in a bounded cache: once a plan is
+// validated (comms.Plan.Validate compiles every rule within a work budget),
+// [FromTiming], [ActivityRule] and [Agenda.AddPlan] find its rules compiled,
+// however many commands and reports build them again.
+//
+// Deadlines in business days cost O(log h) for a calendar of h holidays,
+// however many days they span: whole weeks are counted by arithmetic and
+// holidays by binary search. Building a [Calendar] sorts its holidays;
+// build a plan's calendars once with [PlanCalendars].
 //
 // # Concurrency
 //

@@ -30,12 +30,13 @@ type ruleIter struct {
 	startTodo bool // DTSTART not yet emitted
 	last      int64
 	hasLast   bool
-	steps     int // candidates looked at (tests count them)
+	steps     int           // candidates looked at (tests count them)
+	budget    *recur.Budget // charged for the engine's work, if not nil (tests count it)
 }
 
 // init positions it at the first occurrence at or after from.
 func (it *ruleIter) init(r *Rule, from time.Time) {
-	*it = ruleIter{r: r, from: from.Unix(), pend: it.pend[:0]}
+	*it = ruleIter{r: r, from: from.Unix(), pend: it.pend[:0], budget: it.budget}
 	if from.Before(r.start) {
 		it.from = r.start.Unix()
 	}
@@ -44,7 +45,7 @@ func (it *ruleIter) init(r *Rule, from time.Time) {
 		// Occurrences at or after from have wall times no earlier than
 		// from's wall time less the largest offset change.
 		seek := recur.FromTime(from.In(r.loc)) - 2*maxOffset
-		it.cur.Seek(r.spec, max(seek, r.startW))
+		it.cur.SeekBudget(r.spec, max(seek, r.startW), it.budget)
 		if r.multi {
 			it.peekW, it.peekOK = it.cur.Next()
 		}

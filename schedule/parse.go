@@ -111,8 +111,8 @@ func Parse(text string) (*Rule, error) {
 			} else {
 				b.exdates = append(b.exdates, vs...)
 			}
-			if len(b.rdates)+len(b.exdates) > maxDates {
-				return nil, &ParseError{Line: n, Msg: fmt.Sprintf("more than %d RDATE and EXDATE values", maxDates)}
+			if len(b.rdates) > recur.MaxDates || len(b.exdates) > recur.MaxDates {
+				return nil, &ParseError{Line: n, Msg: fmt.Sprintf("more than %d %s values", recur.MaxDates, name)}
 			}
 		default:
 			return nil, &ParseError{Line: n, Msg: fmt.Sprintf("%s is not a recurrence property (DTSTART, RRULE, RDATE, EXDATE)", name)}

@@ -62,9 +62,16 @@ func (r *Rule) StartMatches() bool { return r.spec == nil || r.spec.StartMatches
 func (r *Rule) String() string { return r.text }
 
 // Next returns the first occurrence strictly after t, or false if there is
-// none.
-func (r *Rule) Next(after time.Time) (time.Time, bool) {
-	var it ruleIter
+// none. It costs what finding that one occurrence costs (at most one or two
+// periods of the rule evaluated, never the occurrences before t), so
+// calling Next with each occurrence it returned walks a rule as cheaply as
+// Between, give or take a constant.
+func (r *Rule) Next(after time.Time) (time.Time, bool) { return r.next(after, nil) }
+
+// next is Next with the engine's work charged to b, if not nil (tests
+// count it).
+func (r *Rule) next(after time.Time, b *recur.Budget) (time.Time, bool) {
+	it := ruleIter{budget: b}
 	it.init(r, after.Add(time.Nanosecond).Truncate(time.Second))
 	for {
 		u, ok := it.next()
@@ -168,10 +175,6 @@ type builder struct {
 	rdates, exdates []value
 }
 
-// maxDates bounds RDATE and EXDATE values, so that a hostile rule cannot
-// make every iteration slow.
-const maxDates = 50_000
-
 func (b *builder) instant(v value) time.Time {
 	if v.form == formUTC {
 		return time.Unix(int64(v.w), 0).In(b.loc)
@@ -180,8 +183,13 @@ func (b *builder) instant(v value) time.Time {
 }
 
 func (b *builder) build() (*Rule, error) {
-	if len(b.rdates) > maxDates || len(b.exdates) > maxDates {
-		return nil, fmt.Errorf("more than %d RDATE or EXDATE values", maxDates)
+	// The same limit as plan validation's, so that a plan that validates
+	// builds.
+	switch {
+	case len(b.rdates) > recur.MaxDates:
+		return nil, fmt.Errorf("%d RDATE values; at most %d are allowed", len(b.rdates), recur.MaxDates)
+	case len(b.exdates) > recur.MaxDates:
+		return nil, fmt.Errorf("%d EXDATE values; at most %d are allowed", len(b.exdates), recur.MaxDates)
 	}
 	r := &Rule{loc: b.loc, form: b.form, startW: b.startW, rrule: b.rrule, hasRule: b.hasRule}
 	if b.form == formUTC {

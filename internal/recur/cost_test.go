@@ -249,10 +249,11 @@ func TestCountBoundMatchesWalk(t *testing.T) {
 	}
 }
 
-// TestCountCostIndependentOfCount: compiling costs the same whatever the
-// COUNT, and computing the bound costs at most two calendar cycles of
-// periods, not COUNT occurrences. Counted in Budget units and in periods
-// visited, not in time.
+// TestCountCostIndependentOfCount: the bound COUNT sets is computed by
+// Compile and charged to its Budget, and costs at most two calendar cycles
+// of periods, not COUNT occurrences, whatever COUNT is; a COUNT that cannot
+// be reached before year 9999 bounds nothing and costs nothing. Counted in
+// Budget units, not in time.
 func TestCountCostIndependentOfCount(t *testing.T) {
 	hours := "BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23"
 	for _, rule := range []string{
@@ -268,14 +269,18 @@ func TestCountCostIndependentOfCount(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := NewBudget(1 << 40)
-			if _, err := Compile(r, Options{Start: MakeWall(2026, 1, 5, 0, 0, 0), Budget: b}); err != nil {
+			s, err := compile(r, Options{Start: MakeWall(2026, 1, 5, 0, 0, 0), Budget: b}, true)
+			if err != nil {
 				t.Fatalf("%s: %v", rule, err)
+			}
+			if s.Until() == MaxWall && count < 1000 {
+				t.Fatalf("%s;COUNT=%d: no bound", rule, count)
 			}
 			return 1<<40 - b.Left()
 		}
-		small, huge := used(10), used(60_000_000)
-		if small != huge || huge > 2000 {
-			t.Errorf("%s: Compile costs %d units with COUNT=10, %d with COUNT=60000000", rule, small, huge)
+		small, huge, unreachable := used(10), used(60_000_000), used(1<<31-1)
+		if huge > 150_000 || small > 2000 || unreachable > 2000 {
+			t.Errorf("%s: Compile costs %d units with COUNT=10, %d with COUNT=60000000, %d with COUNT=2147483647", rule, small, huge, unreachable)
 		}
 	}
 }
@@ -315,9 +320,10 @@ func TestCountBoundCost(t *testing.T) {
 
 // TestCompileCostBounded: whatever the rule, the check that it can match
 // costs a bounded number of steps, counted by a Budget; the worst shapes
-// (rules that never match, sparse rules) stay within it.
+// (rules that never match, sparse rules) stay within it. With COUNT,
+// Compile also computes its bound, which TestCountBoundCost bounds.
 func TestCompileCostBounded(t *testing.T) {
-	const bound = 20_000
+	const bound, countBound = 20_000, 150_000
 	start := MakeWall(2026, 1, 5, 9, 0, 0)
 	worst := []string{
 		"FREQ=DAILY;BYHOUR=9;BYSETPOS=2",
@@ -350,8 +356,18 @@ func TestCompileCostBounded(t *testing.T) {
 		}
 		b := NewBudget(1 << 40)
 		Compile(r, Options{Start: start, Budget: b})
-		if used := 1<<40 - b.Left(); used > maxUsed {
-			maxUsed, maxRule = used, rule
+		used := 1<<40 - b.Left()
+		if r.Count > 0 {
+			if used > bound+countBound {
+				t.Errorf("%s costs %d units to compile, more than %d", rule, used, bound+countBound)
+			}
+			r.Count = 0
+			b = NewBudget(1 << 40)
+			Compile(r, Options{Start: start, Budget: b})
+			used = 1<<40 - b.Left()
+		}
+		if used > maxUsed {
+			maxUsed, maxRule = used, r.String()
 		}
 	}
 	t.Logf("the costliest rule, %s, took %d units", maxRule, maxUsed)
@@ -361,7 +377,9 @@ func TestCompileCostBounded(t *testing.T) {
 }
 
 // TestBudget: a budget shared by many Compile calls runs out, and Compile
-// then fails with ErrBudget rather than finishing the work.
+// then fails with ErrBudget rather than finishing the work. It pays once for
+// each distinct rule: the same rule again costs nothing, and gives what it
+// gave, even once the budget is spent.
 func TestBudget(t *testing.T) {
 	r, err := ParseRRule("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6")
 	if err != nil {
@@ -370,19 +388,28 @@ func TestBudget(t *testing.T) {
 	b := NewBudget(200_000)
 	calls := 0
 	for ; calls < 10_000; calls++ {
-		_, err := Compile(r, Options{Start: MakeWall(2026, 1, 5, 9, 0, 0), Budget: b})
+		// A distinct start each time: a distinct rule to pay for.
+		_, err := Compile(r, Options{Start: MakeWall(2026, 1, 5, 9, 0, calls%60) + Wall(calls/60*60), Budget: b})
 		if errors.Is(err, ErrBudget) {
 			break
 		}
 		if !errors.Is(err, ErrNoOccurrence) {
 			t.Fatalf("Compile: %v", err)
 		}
+		left := b.Left()
+		_, again := Compile(r, Options{Start: MakeWall(2026, 1, 5, 9, 0, calls%60) + Wall(calls/60*60), Budget: b})
+		if !errors.Is(again, ErrNoOccurrence) || b.Left() != left {
+			t.Fatalf("the same rule again: %v, and it cost %d units", again, left-b.Left())
+		}
 	}
 	if calls == 0 || calls == 10_000 || b.Left() >= 0 {
 		t.Errorf("the budget lasted %d calls and has %d left", calls, b.Left())
 	}
-	if _, err := Compile(r, Options{Start: MakeWall(2026, 1, 5, 9, 0, 0), Budget: b}); !errors.Is(err, ErrBudget) {
-		t.Errorf("a spent budget: %v", err)
+	if _, err := Compile(r, Options{Start: MakeWall(2027, 1, 5, 9, 0, 0), Budget: b}); !errors.Is(err, ErrBudget) {
+		t.Errorf("a spent budget, a new rule: %v", err)
+	}
+	if _, err := Compile(r, Options{Start: MakeWall(2026, 1, 5, 9, 0, 0), Budget: b}); !errors.Is(err, ErrNoOccurrence) {
+		t.Errorf("a spent budget, a rule it paid for: %v", err)
 	}
 }
 
@@ -522,8 +549,8 @@ func FuzzCompile(f *testing.F) {
 	})
 }
 
-// TestCountBoundConcurrent: the COUNT bound, computed on first use, is
-// computed once and safely when many cursors share a Spec (run with -race).
+// TestCountBoundConcurrent: many cursors sharing a Spec with a COUNT bound
+// agree (run with -race).
 func TestCountBoundConcurrent(t *testing.T) {
 	s := mustSpec(t, "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;COUNT=40", MakeWall(2026, 1, 5, 9, 0, 0), Options{})
 	results := make(chan string, 8)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
-	"sync"
+	"sort"
 	"time"
 )
 
@@ -33,12 +33,41 @@ type Options struct {
 }
 
 // Budget bounds the work of compiling rules: every step of the check that a
-// rule can match (a period or a month looked at, a day tested) costs one
-// unit, and every Compile call a fixed [CompileCost] on top. The work per
-// rule is bounded whatever the rule (see [Compile]); a Budget bounds the
-// total over many rules. A Budget is not safe for concurrent use.
+// rule can match and of the bound COUNT sets (a period or a month looked
+// at, a day tested) costs one unit, and every compilation a fixed
+// [CompileCost] on top. The work per rule is bounded whatever the rule
+// (see [Compile]); a Budget bounds the total over many rules, such as the
+// rules of one plan.
+//
+// A Budget pays once for each distinct rule (rule, DTSTART and bound):
+// compiling it again against the same Budget costs nothing and returns the
+// same Spec, even if the shared cache has let it go meanwhile. It is
+// charged what the work costs even when the rule is found compiled, so the
+// outcome is the same on a cold cache as on a warm one. A Budget is not
+// safe for concurrent use.
 type Budget struct {
 	left int64
+	paid map[specKey]*compiled // the distinct rules charged, and what they gave
+}
+
+// paidFor returns what compiling k gave, if b has paid for it.
+func (b *Budget) paidFor(k specKey) (*compiled, bool) {
+	if b == nil {
+		return nil, false
+	}
+	e, ok := b.paid[k]
+	return e, ok
+}
+
+// pay records that b paid for k.
+func (b *Budget) pay(k specKey, e *compiled) {
+	if b == nil {
+		return
+	}
+	if b.paid == nil {
+		b.paid = map[specKey]*compiled{}
+	}
+	b.paid[k] = e
 }
 
 // CompileCost is what every Compile call charges a [Budget] before it
@@ -60,11 +89,11 @@ var ErrBudget = errors.New("the work budget for recurrence rules is spent")
 // Spec is a compiled rule: a normalised RRULE bound to its DTSTART. It is
 // immutable and safe for concurrent use; iterate it with a [Cursor].
 type Spec struct {
-	rule     RRule // as given
+	rule     RRule // as given, without UNTIL (Options.Until carries it)
 	freq     Freq
 	interval int
 	start    Wall
-	until    Wall // inclusive; MaxWall when unbounded
+	until    Wall // inclusive: Options.Until, COUNT's bound, or MaxWall
 	sp       int  // period index of start
 	times    []int32
 
@@ -94,27 +123,28 @@ type Spec struct {
 	// nKeys is the number of kinds of period (see periodKey) the
 	// calendar has for this rule's frequency.
 	nKeys int
-
-	// bound is the wall time of the COUNT-th occurrence, computed on first
-	// use: a parse never pays for COUNT.
-	bound *lazyBound
-}
-
-type lazyBound struct {
-	once  sync.Once
-	until Wall
 }
 
 // Compile binds r to its DTSTART. It makes the rule parts RFC 5545 derives
 // from DTSTART explicit, and rejects a rule that can produce no occurrence
 // before the end of year 9999 (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30) with an
-// error wrapping [ErrNoOccurrence], without iterating to year 9999.
+// error wrapping [ErrNoOccurrence], without iterating to year 9999. The
+// rule's UNTIL part is ignored: the caller gives the bound in
+// [Options.Until].
+//
+// Compiled rules are shared (see [CacheStats]): compiling the same rule,
+// DTSTART and bound again returns the same immutable *Spec, or the same
+// error, without doing the work again, however many plans, activities or
+// packages ask. A [Budget] is still charged what the work costs, once for
+// each distinct rule, so whether a budget lasts never depends on what was
+// compiled before.
 //
 // # Cost
 //
-// The work is bounded for every rule, and independent of COUNT (the bound
-// COUNT puts on the occurrences is computed when first needed, from counts
-// per period rather than by walking the occurrences: see [Spec.Until]).
+// The work is bounded for every rule, and independent of COUNT in all but
+// a bounded way: the bound COUNT puts on the occurrences is computed here,
+// from counts per period rather than by walking the occurrences, in at
+// most two 400-year calendar cycles of periods (see [Spec.Until]).
 // Finding the first occurrence looks at each period of the rule (year,
 // month, week) at most once, in constant time for every kind of period
 // already seen (a year is known by its leap year and weekday of 1
@@ -126,10 +156,13 @@ type lazyBound struct {
 // shows can never match are rejected at once. The costliest rules found
 // by the tests take about 10,000 [Budget] units (some hundreds of
 // microseconds); an ordinary rule takes about 50.
-func Compile(r RRule, o Options) (*Spec, error) { return compile(r, o, true) }
+//
+// Compile is safe for concurrent use; a Budget is not (give each goroutine
+// its own).
+func Compile(r RRule, o Options) (*Spec, error) { return compileShared(r, o) }
 
-// compile is Compile; with check false it skips the proof that the rule
-// can match (for tests that check the proof).
+// compile is Compile without the shared cache; with check false it skips
+// the proof that the rule can match (for tests that check the proof).
 func compile(r RRule, o Options, check bool) (*Spec, error) {
 	if b := o.Budget; b != nil {
 		if b.left -= CompileCost; b.left < 0 {
@@ -147,6 +180,9 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 			return nil, errorf("DTSTART", "a DATE start has no time of day")
 		}
 	}
+	// A Spec is shared (see Compile): it keeps its own copy of the rule.
+	r = r.clone()
+	r.Until = Until{}
 	s := &Spec{rule: r, freq: r.Freq, interval: r.Interval, start: o.Start, wkst: r.Wkst}
 	if s.interval < 1 {
 		s.interval = 1
@@ -298,7 +334,13 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 	case o.Until != 0:
 		s.until = min(o.Until, MaxWall)
 	case r.Count > 0:
-		s.bound = &lazyBound{}
+		// Computed now, so that the work is charged with the rest: a Spec
+		// is shared, and whoever iterates it first must not pay for it
+		// outside any budget.
+		s.until = s.countBound(r.Count, o.Budget)
+		if o.Budget != nil && o.Budget.left < 0 {
+			return nil, ErrBudget
+		}
 	}
 	s.fast.until = s.until
 	return s, nil
@@ -322,8 +364,8 @@ func pick(set []int32, setpos []int) []int32 {
 
 // countBound turns COUNT into an inclusive wall-time bound. DTSTART always
 // counts as the first occurrence (RFC 5545 §3.3.10), so the rule gives
-// count-1 more after it. b, if not nil, is charged for the work (tests
-// count it).
+// count-1 more after it. b, if not nil, is charged for the work; once it
+// is spent the count stops, and the bound returned means nothing.
 func (s *Spec) countBound(count int, b *Budget) Wall {
 	after := int64(count - 1)
 	if after == 0 {
@@ -366,9 +408,10 @@ func (s *Spec) countBound(count int, b *Budget) Wall {
 // cycles of periods.
 func (s *Spec) nthPeriods(n int64, c *Cursor) (Wall, bool) {
 	p := s.sp
-	buf := s.appendPeriod(nil, p)
-	for _, w := range buf {
-		if w > s.start {
+	var set periodSet
+	s.evalPeriod(&set, p)
+	for k := 0; k < set.n; k++ {
+		if w := set.at(s, k); w > s.start {
 			if n--; n == 0 {
 				return w, true
 			}
@@ -389,18 +432,25 @@ func (s *Spec) nthPeriods(n int64, c *Cursor) (Wall, bool) {
 		if keyed && counts[key] > 0 {
 			cnt = int64(counts[key] - 1)
 		}
-		c.spend(1)
+		if !c.spend(1) {
+			return 0, false
+		}
 		if cnt < 0 {
-			c.spend(s.periodCost())
-			buf = s.appendPeriod(buf[:0], p)
-			cnt = int64(len(buf))
+			if !c.spend(s.periodCost()) {
+				return 0, false
+			}
+			s.evalPeriod(&set, p)
+			if !c.spend(set.work()) {
+				return 0, false
+			}
+			cnt = int64(set.n)
 			if keyed {
 				counts[key] = int32(cnt + 1)
 			}
 		}
 		if cnt >= n {
-			buf = s.appendPeriod(buf[:0], p)
-			return buf[n-1], true
+			s.evalPeriod(&set, p)
+			return set.at(s, int(n-1)), true
 		}
 		n -= cnt
 		if r == 0 {
@@ -450,7 +500,9 @@ func (s *Spec) nthDaily(n int64, c *Cursor) (Wall, bool) {
 	}
 	cycleStart, total := 0, int64(0)
 	for d := d0 + 1; d <= maxDay; {
-		c.spend(2)
+		if !c.spend(2) {
+			return 0, false
+		}
 		y, m, md := CivilFromDays(d)
 		length := DaysIn(y, m)
 		first := d - md + 1
@@ -494,22 +546,12 @@ func (s *Spec) nthDaily(n int64, c *Cursor) (Wall, bool) {
 func (s *Spec) Start() Wall { return s.start }
 
 // Until returns the inclusive wall-time bound of the rule (MaxWall if none).
-// For a rule with COUNT it is the last occurrence COUNT allows, computed on
-// the first call.
-func (s *Spec) Until() Wall {
-	if s.bound == nil {
-		return s.until
-	}
-	s.bound.once.Do(func() { s.bound.until = s.countBound(s.rule.Count, nil) })
-	return s.bound.until
-}
+// For a rule with COUNT it is the last occurrence COUNT allows.
+func (s *Spec) Until() Wall { return s.until }
 
 // StartMatches reports whether DTSTART is itself an occurrence of the rule
 // (whether DTSTART is "synchronized" with it, in RFC 5545's words).
 func (s *Spec) StartMatches() bool { return s.startMatches }
-
-// Rule returns the rule as given.
-func (s *Spec) Rule() RRule { return s.rule }
 
 // Times returns the seconds-of-day at which occurrences fall, ascending.
 func (s *Spec) Times() []int32 { return slices.Clone(s.times) }
@@ -811,7 +853,7 @@ func (s *Spec) monthMatches(m, length, first int) uint32 {
 // appendYearCandidates is appendDays for a yearly rule with BYWEEKNO or
 // BYYEARDAY over year y (days first..last): it tests only the days those
 // parts allow, the weeks or the days of the year they name.
-func (s *Spec) appendYearCandidates(buf []Wall, y, first, last int) []Wall {
+func (s *Spec) appendYearCandidates(days []int32, y, first, last int) []int32 {
 	var runs [][2]int
 	add := func(a, b int) {
 		a, b = max(a, first), min(b, last)
@@ -855,14 +897,16 @@ func (s *Spec) appendYearCandidates(buf []Wall, y, first, last int) []Wall {
 		}
 	}
 	for _, r := range runs {
-		buf = s.appendDays(buf, r[0], r[1])
+		days = s.appendDays(days, r[0], r[1])
 	}
-	return buf
+	return days
 }
 
-// appendDays appends, for every day in [first, last] that passes the
-// filters, one occurrence per time of day.
-func (s *Spec) appendDays(buf []Wall, first, last int) []Wall {
+// appendDays appends the day numbers of the days in [first, last] that
+// pass the filters. Each of them holds an occurrence at every time of day
+// of the rule; leaving the times out keeps a period's set small (a year of
+// 24 times a day is 366 days, not 8,784 occurrences).
+func (s *Spec) appendDays(days []int32, first, last int) []int32 {
 	if s.monthLocal() {
 		for d := first; d <= last; {
 			y, m, md := CivilFromDays(d)
@@ -874,14 +918,11 @@ func (s *Spec) appendDays(buf []Wall, first, last int) []Wall {
 				mask &= 1<<(end-start+2) - 1
 			}
 			for ; mask != 0; mask &= mask - 1 {
-				day := start + bits.TrailingZeros32(mask) - 1
-				for _, t := range s.times {
-					buf = append(buf, Wall(day)*86400+Wall(t))
-				}
+				days = append(days, int32(start+bits.TrailingZeros32(mask)-1))
 			}
 			d = end + 1
 		}
-		return buf
+		return days
 	}
 	for d := first; d <= last; {
 		y, m, md := CivilFromDays(d)
@@ -899,14 +940,12 @@ func (s *Spec) appendDays(buf []Wall, first, last int) []Wall {
 		}
 		for ; d <= end; d++ {
 			if s.matchDay(&di) {
-				for _, t := range s.times {
-					buf = append(buf, Wall(d)*86400+Wall(t))
-				}
+				days = append(days, int32(d))
 			}
 			di.advance()
 		}
 	}
-	return buf
+	return days
 }
 
 // periodCost is what evaluating one period costs, in Budget units. A unit
@@ -942,39 +981,84 @@ func (s *Spec) matches(w Wall) bool {
 	return found
 }
 
-// appendPeriod appends the occurrences of period p in time order, with
-// BYSETPOS applied and without regard to DTSTART or UNTIL.
-func (s *Spec) appendPeriod(buf []Wall, p int) []Wall {
+// periodSet is the occurrences of one period, in time order: the days
+// that match, each at every time of day of the rule, or, with BYSETPOS,
+// the occurrences picked from those. It is built without writing out the
+// times of day: a period costs what its days cost, and BYSETPOS picks by
+// arithmetic on the positions.
+type periodSet struct {
+	days  []int32 // the days that match, ascending
+	picks []Wall  // with BYSETPOS: the occurrences picked, ascending
+	n     int     // occurrences
+}
+
+// at returns the k-th occurrence of the set (0 ≤ k < n).
+func (ps *periodSet) at(s *Spec, k int) Wall {
+	if len(s.setpos) > 0 {
+		return ps.picks[k]
+	}
+	t := len(s.times)
+	return Wall(ps.days[k/t])*86400 + Wall(s.times[k%t])
+}
+
+// search returns the index of the first occurrence at or after w, or n.
+func (ps *periodSet) search(s *Spec, w Wall) int {
+	return sort.Search(ps.n, func(k int) bool { return ps.at(s, k) >= w })
+}
+
+// work is what building the set cost, in Budget units beyond
+// [Spec.periodCost]: a unit per eight days or picks written.
+func (ps *periodSet) work() int { return (len(ps.days) + len(ps.picks)) / 8 }
+
+// evalPeriod fills ps with the occurrences of period p, with BYSETPOS
+// applied and without regard to DTSTART or UNTIL. It reuses ps's buffers.
+func (s *Spec) evalPeriod(ps *periodSet, p int) {
+	ps.days, ps.picks, ps.n = ps.days[:0], ps.picks[:0], 0
 	first, last := s.periodDays(p)
 	first, last = max(first, minDay), min(last, maxDay)
 	if first > last {
-		return buf
+		return
 	}
-	start := len(buf)
+	if cap(ps.days) == 0 {
+		ps.days = make([]int32, 0, last-first+1)
+	}
 	if s.freq == Yearly && (s.hasWno || s.hasYday) {
-		buf = s.appendYearCandidates(buf, p, first, last)
+		ps.days = s.appendYearCandidates(ps.days, p, first, last)
 	} else {
-		buf = s.appendDays(buf, first, last)
+		ps.days = s.appendDays(ps.days, first, last)
 	}
+	t := len(s.times)
+	total := len(ps.days) * t
 	if len(s.setpos) == 0 {
-		return buf
+		ps.n = total
+		return
 	}
-	// The period's set is sorted; BYSETPOS picks from it by position.
-	set := buf[start:]
-	total := len(set)
-	var picked [8]Wall
-	sel := picked[:0]
+	// The period's set is every matching day at every time, in order;
+	// BYSETPOS picks from it by position.
+	ps.picks = slices.Grow(ps.picks, len(s.setpos))
 	for _, pos := range s.setpos {
 		i := pos - 1
 		if pos < 0 {
 			i = total + pos
 		}
 		if i >= 0 && i < total {
-			sel = append(sel, set[i])
+			ps.picks = append(ps.picks, Wall(ps.days[i/t])*86400+Wall(s.times[i%t]))
 		}
 	}
-	slices.Sort(sel)
-	return append(buf[:start], slices.Compact(sel)...)
+	slices.Sort(ps.picks)
+	ps.picks = slices.Compact(ps.picks)
+	ps.n = len(ps.picks)
+}
+
+// appendPeriod appends the occurrences of period p in time order, with
+// BYSETPOS applied and without regard to DTSTART or UNTIL.
+func (s *Spec) appendPeriod(buf []Wall, p int) []Wall {
+	var ps periodSet
+	s.evalPeriod(&ps, p)
+	for k := 0; k < ps.n; k++ {
+		buf = append(buf, ps.at(s, k))
+	}
+	return buf
 }
 
 // Cursor iterates the occurrences of a Spec in time order. Its zero value
@@ -982,12 +1066,12 @@ func (s *Spec) appendPeriod(buf []Wall, p int) []Wall {
 // concurrent use, but any number of Cursors may share one Spec.
 type Cursor struct {
 	s     *Spec
-	p     int    // current period
-	buf   []Wall // occurrences of period p (general path)
-	i     int    // next index into buf
-	lower Wall   // occurrences before lower are skipped
-	until Wall   // occurrences after until end the iteration
-	idle  int    // consecutive active periods without an occurrence
+	p     int       // current period
+	set   periodSet // occurrences of period p (general path)
+	k     int       // next index into set
+	lower Wall      // occurrences before lower are skipped
+	until Wall      // occurrences after until end the iteration
+	idle  int       // consecutive active periods without an occurrence
 	done  bool
 	fast  bool // the rule has a closed form
 
@@ -1002,12 +1086,25 @@ type Cursor struct {
 }
 
 // Seek positions c at the first occurrence of s at or after from (and not
-// before DTSTART). It reuses c's buffer.
+// before DTSTART). It reuses c's buffers, and costs what finding that
+// occurrence costs: the period holding from is evaluated once, and the
+// cursor starts inside it by binary search, so a caller that seeks again
+// for every occurrence (Next after Next) pays for one period each time,
+// never for the occurrences before from.
 func (c *Cursor) Seek(s *Spec, from Wall) { c.seek(s, from, s.Until()) }
 
+// SeekBudget is Seek with the cursor's work, from now on, charged to b
+// (nil: not counted). Once b is spent the cursor ends early, as if the rule
+// had no more occurrences.
+func (c *Cursor) SeekBudget(s *Spec, from Wall, b *Budget) {
+	c.budget = b
+	c.Seek(s, from)
+}
+
 func (c *Cursor) seek(s *Spec, from, until Wall) {
-	buf, budget := c.buf[:0], c.budget
-	*c = Cursor{s: s, buf: buf, lower: max(from, s.start), until: until, budget: budget}
+	set, budget := c.set, c.budget
+	set.days, set.picks, set.n = set.days[:0], set.picks[:0], 0
+	*c = Cursor{s: s, set: set, lower: max(from, s.start), until: until, budget: budget}
 	if c.lower > until {
 		c.done = true
 		return
@@ -1021,7 +1118,7 @@ func (c *Cursor) seek(s *Spec, from, until Wall) {
 		p += s.interval - off
 	}
 	c.p = p - s.interval // Next advances into p
-	c.i = 0
+	c.k = 0
 }
 
 // spend charges n units to the budget, if any, and reports whether it
@@ -1057,12 +1154,9 @@ func (c *Cursor) Next() (Wall, bool) {
 		return w, true
 	}
 	for {
-		for c.i < len(c.buf) {
-			w := c.buf[c.i]
-			c.i++
-			if w < c.lower {
-				continue
-			}
+		if c.k < c.set.n {
+			w := c.set.at(s, c.k)
+			c.k++
 			if w > c.until {
 				c.done = true
 				return 0, false
@@ -1079,24 +1173,28 @@ func (c *Cursor) Next() (Wall, bool) {
 }
 
 // advance loads the occurrences of the next active period that has any
-// into c.buf, or reports that there are no more.
+// at or after c.lower into c.set, positioned at the first of them, or
+// reports that there are no more.
 func (c *Cursor) advance() bool {
 	s := c.s
-	c.i = 0
+	c.k = 0
 	if s.freq == Daily {
-		// A whole calendar cycle of the grid without an occurrence: there
-		// will never be another.
-		limit := min(maxDay, c.until.Day(), c.p+s.interval*s.cycle)
-		d, ok := s.nextDay(c.p+s.interval, limit, c)
-		if !ok {
-			return false
+		for {
+			// A whole calendar cycle of the grid without an occurrence:
+			// there will never be another.
+			limit := min(maxDay, c.until.Day(), c.p+s.interval*s.cycle)
+			d, ok := s.nextDay(c.p+s.interval, limit, c)
+			if !ok {
+				return false
+			}
+			c.p = d
+			c.set.days = append(c.set.days[:0], int32(d))
+			c.set.n = len(s.times)
+			// Only the day Seek starts on can have times before lower.
+			if c.k = c.set.search(s, c.lower); c.k < c.set.n {
+				return true
+			}
 		}
-		c.p = d
-		c.buf = c.buf[:0]
-		for _, t := range s.times {
-			c.buf = append(c.buf, Wall(d)*86400+Wall(t))
-		}
-		return true
 	}
 	for {
 		c.p += s.interval
@@ -1120,14 +1218,14 @@ func (c *Cursor) advance() bool {
 		if !c.spend(s.periodCost()) {
 			return false
 		}
-		c.buf = s.appendPeriod(c.buf[:0], c.p)
-		if !c.spend(len(c.buf) / 8) {
+		s.evalPeriod(&c.set, c.p)
+		if !c.spend(c.set.work()) {
 			return false
 		}
 		if keyed && c.kinds[key] == 0 {
 			c.seen++
 			c.kinds[key] = 1
-			if len(c.buf) > 0 {
+			if c.set.n > 0 {
 				c.kinds[key] = 2
 				c.nonzero++
 			}
@@ -1135,7 +1233,12 @@ func (c *Cursor) advance() bool {
 				return false // every kind of period is empty
 			}
 		}
-		if len(c.buf) > 0 {
+		c.k = 0
+		if c.set.n > 0 && Wall(first)*86400 < c.lower {
+			// The period Seek starts in: skip what lies before lower.
+			c.k = c.set.search(s, c.lower)
+		}
+		if c.k < c.set.n {
 			return true
 		}
 	}

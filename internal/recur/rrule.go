@@ -9,7 +9,9 @@
 //
 // Rules come from untrusted plan files, so the work for any rule is
 // bounded (see [Compile]) and can be charged to a [Budget] shared by all
-// the rules of one input.
+// the rules of one input. Compiled rules are kept in a bounded cache shared
+// by the whole process, so that the commands and reports that build a
+// plan's rules after its validation find them compiled ([CacheStats]).
 package recur
 
 import (
@@ -237,6 +239,14 @@ func ParseRRule(s string) (RRule, error) {
 		return r, errorf("", "COUNT and UNTIL must not both be given")
 	}
 	return r, r.check()
+}
+
+// clone returns a copy of r that shares no memory with it.
+func (r RRule) clone() RRule {
+	r.BySecond, r.ByMinute, r.ByHour = slices.Clone(r.BySecond), slices.Clone(r.ByMinute), slices.Clone(r.ByHour)
+	r.ByDay, r.ByMonthDay, r.ByYearDay = slices.Clone(r.ByDay), slices.Clone(r.ByMonthDay), slices.Clone(r.ByYearDay)
+	r.ByWeekNo, r.ByMonth, r.BySetPos = slices.Clone(r.ByWeekNo), slices.Clone(r.ByMonth), slices.Clone(r.BySetPos)
+	return r
 }
 
 // check applies the rules of RFC 5545 §3.3.10 about which parts go with
@@ -502,3 +512,9 @@ func (r RRule) String() string {
 // ErrNoOccurrence is returned by [Compile] for a rule that matches no date
 // before the end of year 9999.
 var ErrNoOccurrence = errors.New("the rule matches no date")
+
+// MaxDates bounds the RDATE values of one rule, and its EXDATE values: plan
+// validation (package comms, at a timing's rdates and exdates) refuses
+// more, and package schedule builds no rule with more, so that whatever a
+// plan may hold, its rule can be built.
+const MaxDates = 50_000
