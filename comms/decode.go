@@ -159,14 +159,14 @@ func parsePlan(name string, data []byte) (Plan, *Source, error) {
 				return fail(Position{}, "the plan is empty")
 			}
 			pos, context := yamlErrorPosition(dec, sc.body, err)
-			return fail(pos, "%s%s", yamlErrorMessage(err), context)
+			return fail(pos, "%s", yamlErrorText(err, sc.body, pos, context))
 		}
 		var extra yaml.Node
 		if err := dec.Decode(&extra); err == nil {
 			return fail(Position{Line: extra.Line, Column: extra.Column}, "a plan file holds one YAML document; found another")
 		} else if !errors.Is(err, io.EOF) {
 			pos, context := yamlErrorPosition(dec, sc.body, err)
-			return fail(pos, "%s%s", yamlErrorMessage(err), context)
+			return fail(pos, "%s", yamlErrorText(err, sc.body, pos, context))
 		}
 		root = &doc
 		if root.Kind == yaml.DocumentNode {
@@ -186,6 +186,9 @@ func parsePlan(name string, data []byte) (Plan, *Source, error) {
 	d := &decoder{src: src}
 	var p Plan
 	d.decode(root, reflect.ValueOf(&p).Elem(), "")
+	if decodeSteps != nil {
+		*decodeSteps = d.steps
+	}
 	probs := d.problems
 	if !d.overflow {
 		// The rest of a plan cut short by a limit is noise.
@@ -361,6 +364,54 @@ func yamlMark(dec *yaml.Decoder, body []byte) (Position, string, bool) {
 	return pos, context, true
 }
 
+// yamlErrorText is the message for the YAML parser's err at pos, with
+// the context yamlErrorPosition found: the parser's own words
+// (yamlErrorMessage), except where the character at pos is a TAB, which
+// the parser calls "a character that cannot start any token" or "a tab
+// character that violates indentation" without saying that YAML forbids
+// tabs for indentation.
+func yamlErrorText(err error, body []byte, pos Position, context string) string {
+	msg := yamlErrorMessage(err)
+	if r, indent := charAt(body, pos); r == '\t' && indent {
+		return "a tab is used for indentation: YAML forbids tabs there; indent with spaces"
+	} else if r == '\t' {
+		return "a tab where YAML expects a key or a value (" + msg + "): YAML forbids tabs for indentation; use spaces"
+	}
+	return msg + context
+}
+
+// charAt returns the character at pos (its column counted in characters)
+// in body, and whether only blanks come before it on its line. It counts
+// from the start: use it once, for an error.
+func charAt(body []byte, pos Position) (rune, bool) {
+	if !pos.IsValid() {
+		return 0, false
+	}
+	line := body
+	for n := 1; n < pos.Line; n++ {
+		i := bytes.IndexByte(line, '\n')
+		if i < 0 {
+			return 0, false
+		}
+		line = line[i+1:]
+	}
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	indent := true
+	for col := 1; len(line) > 0; col++ {
+		r, size := utf8.DecodeRune(line)
+		if col == pos.Column {
+			return r, indent
+		}
+		if r != ' ' && r != '\t' {
+			indent = false
+		}
+		line = line[size:]
+	}
+	return 0, false
+}
+
 // yamlErrorMessage returns the YAML parser's message without its "yaml:"
 // and line prefixes, which the position replaces.
 func yamlErrorMessage(err error) string {
@@ -380,9 +431,41 @@ func yamlErrorMessage(err error) string {
 type decoder struct {
 	src      *Source
 	problems problems
-	values   int // values decoded, counting each use of an alias
+	// values counts the nodes walked: every value decoded, every key that
+	// is not (unknown, duplicate, overridden by an explicit key), every
+	// node a merge key walks; each use of an alias anew.
+	values   int
 	text     int // bytes of the strings decoded, likewise
 	overflow bool
+	// merging holds the mappings whose merge keys are being resolved,
+	// innermost last: a merge that reaches one of them again is a cycle.
+	merging []*yaml.Node
+	// steps counts every step of every walk, counted or not: the tests
+	// hold it to a small multiple of maxValues.
+	steps int
+}
+
+// decodeSteps, when a test sets it, receives the steps of the last decode.
+var decodeSteps *int
+
+// maxMergeDepth bounds how deeply merge keys nest (a mapping merging a
+// mapping that merges another, ...): a plan needs one or two levels.
+const maxMergeDepth = 32
+
+// count adds k to the nodes walked and stops decoding, reporting at n,
+// once they pass maxValues. It reports whether decoding goes on. Every
+// walk of the decoder counts what it walks through it (or through decode,
+// which counts each value), so that no input makes the decoder do more
+// than about maxValues steps, however it uses aliases and merge keys.
+func (d *decoder) count(n *yaml.Node, path string, k int) bool {
+	if d.overflow {
+		return false
+	}
+	if d.values += k; d.values > maxValues {
+		d.stop(n, path, "the plan has more than %d values (counting each use of a YAML alias); refusing to decode it", maxValues)
+		return false
+	}
+	return true
 }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
@@ -481,11 +564,8 @@ func tagFor(t reflect.Type) string {
 }
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
-	if d.overflow {
-		return
-	}
-	if d.values++; d.values > maxValues {
-		d.stop(n, path, "the plan has more than %d values (counting each use of a YAML alias); refusing to decode it", maxValues)
+	d.steps++
+	if !d.count(n, path, 1) {
 		return
 	}
 	// A path is decoded once (merge keys give way to explicit ones), or
@@ -543,7 +623,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
 			i, err = strconv.ParseInt(n.Value, 0, 64)
 		}
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil || i < 0 || i > 1<<31 {
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil || i < 0 || i > maxNumber {
 			d.problem(n, path, "expected a whole number, found %s", kindName(n))
 			return
 		}
@@ -596,6 +676,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		for _, kv := range d.pairs(n, path) {
 			i, ok := fields[kv.key.Value]
 			if !ok {
+				if !d.count(kv.key, path, 1) {
+					return
+				}
 				if d.problems.room() {
 					d.problem(kv.key, keyPath(path, kv.key.Value), "unknown field %s%s", quoteValue(kv.key.Value), suggest(kv.key.Value, fields))
 				} else {
@@ -644,10 +727,17 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 		}
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
+		d.steps++
+		if d.overflow {
+			return nil
+		}
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" && k.Style&yaml.TaggedStyle == 0 {
-			merged = append(merged, d.mergePairs(v, path)...)
+			merged = append(merged, d.mergePairs(v, path, false)...)
 			continue
+		}
+		if (k.Kind != yaml.ScalarNode || k.Style&yaml.TaggedStyle != 0 && k.Tag != "!!str") && !d.count(k, path, 1) {
+			return nil
 		}
 		if k.Kind != yaml.ScalarNode {
 			d.problem(k, path, "a key must be a plain name, found %s", kindName(k))
@@ -658,6 +748,9 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 			continue
 		}
 		if seen(k.Value) {
+			if !d.count(k, path, 1) {
+				return nil
+			}
 			d.problem(k, keyPath(path, k.Value), "%s is given more than once", quoteValue(k.Value))
 			continue
 		}
@@ -665,6 +758,7 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 		mark()
 	}
 	for _, kv := range merged {
+		d.steps++
 		if !seen(kv.key.Value) {
 			out = append(out, kv)
 			mark()
@@ -673,24 +767,55 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 	return out
 }
 
-func (d *decoder) mergePairs(v *yaml.Node, path string) []pair {
+// mergePairs returns the pairs that the value v of a merge key brings:
+// a mapping's, or those of each mapping of a list (YAML's merge key takes
+// a mapping or a list of mappings, nothing deeper; a list inside the list
+// is refused, as the YAML library refuses it). Every node it walks is
+// counted (see count), each use of an alias anew, and the pairs of the
+// merged mappings too, whether an explicit key overrides them or not; a
+// mapping that merges itself through aliases is refused, and so are merge
+// keys nested more than maxMergeDepth deep. So the walk costs at most
+// about maxValues steps, however the aliases multiply.
+func (d *decoder) mergePairs(v *yaml.Node, path string, inList bool) []pair {
+	d.steps++
+	at := v
 	for v.Kind == yaml.AliasNode {
 		v = v.Alias
 	}
-	switch v.Kind {
-	case yaml.MappingNode:
-		if d.values += len(v.Content) / 2; d.values > maxValues {
+	if !d.count(at, path, 1) {
+		return nil
+	}
+	switch {
+	case v.Kind == yaml.MappingNode:
+		if slices.Contains(d.merging, v) {
+			d.problem(at, path, "a merge key (<<) brings in a mapping that contains it (through an alias): the merge never ends")
 			return nil
 		}
-		return d.pairs(v, path)
-	case yaml.SequenceNode:
+		if len(d.merging) >= maxMergeDepth {
+			d.problem(at, path, "merge keys (<<) nest more than %d levels deep", maxMergeDepth)
+			return nil
+		}
+		if !d.count(at, path, len(v.Content)/2) {
+			return nil
+		}
+		d.merging = append(d.merging, v)
+		out := d.pairs(v, path)
+		d.merging = d.merging[:len(d.merging)-1]
+		return out
+	case v.Kind == yaml.SequenceNode && !inList:
 		var out []pair
 		for _, item := range v.Content {
-			out = append(out, d.mergePairs(item, path)...)
+			out = append(out, d.mergePairs(item, path, true)...)
+			if d.overflow {
+				return nil
+			}
 		}
 		return out
+	case v.Kind == yaml.SequenceNode:
+		d.problem(at, path, "a merge key (<<) needs a mapping or a list of mappings, found a list inside the list")
+		return nil
 	}
-	d.problem(v, path, "a merge key (<<) needs a mapping or a list of mappings, found %s", kindName(v))
+	d.problem(at, path, "a merge key (<<) needs a mapping or a list of mappings, found %s", kindName(v))
 	return nil
 }
 

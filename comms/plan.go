@@ -218,7 +218,10 @@ func (p Plan) Location() (*time.Location, error) {
 	return zone.Load(p.TimeZone)
 }
 
-// Role returns the role with the given ID.
+// Role returns the role with the given ID (the first, should two share
+// it). Role, Stakeholder, Channel, Activity and Calendar search the plan's
+// list, in time proportional to its length: a caller that looks up many
+// IDs builds an [Index] once instead.
 func (p Plan) Role(id string) (Role, bool) {
 	return find(p.Roles, id, func(r Role) string { return r.ID })
 }
@@ -248,6 +251,80 @@ func find[T any](items []T, id string, key func(T) string) (T, bool) {
 		if key(it) == id {
 			return it, true
 		}
+	}
+	var zero T
+	return zero, false
+}
+
+// Index finds a plan's elements by ID in constant time: build it once
+// with [Plan.Index] where many IDs are looked up (a check over every
+// activity, an agenda of every occurrence), instead of calling
+// [Plan.Activity] and its kind, which search the plan's lists. Like them
+// it returns the first element with an ID should two share it.
+//
+// An Index holds the plan it was built from and shares its slices: it
+// reflects the plan as it was then, so change the plan and build another.
+// It is safe for concurrent use by multiple goroutines.
+type Index struct {
+	plan                                                 Plan
+	roles, stakeholders, channels, activities, calendars map[string]int
+}
+
+// Index builds the plan's [Index], in time proportional to its size.
+func (p Plan) Index() *Index {
+	return &Index{
+		plan:         p,
+		roles:        positions(p.Roles, func(r Role) string { return r.ID }),
+		stakeholders: positions(p.Stakeholders, func(s Stakeholder) string { return s.ID }),
+		channels:     positions(p.Channels, func(c Channel) string { return c.ID }),
+		activities:   positions(p.Activities, func(a Activity) string { return a.ID }),
+		calendars:    positions(p.Calendars, func(c Calendar) string { return c.ID }),
+	}
+}
+
+// positions maps each ID of items to the position of its first item.
+func positions[T any](items []T, key func(T) string) map[string]int {
+	m := make(map[string]int, len(items))
+	for i, it := range items {
+		if _, dup := m[key(it)]; !dup {
+			m[key(it)] = i
+		}
+	}
+	return m
+}
+
+// Plan returns the plan the index was built from.
+func (x *Index) Plan() Plan { return x.plan }
+
+// Role returns the role with the given ID, as [Plan.Role] does.
+func (x *Index) Role(id string) (Role, bool) { return at(x.plan.Roles, x.roles, id) }
+
+// Stakeholder returns the stakeholder with the given ID.
+func (x *Index) Stakeholder(id string) (Stakeholder, bool) {
+	return at(x.plan.Stakeholders, x.stakeholders, id)
+}
+
+// Channel returns the channel with the given ID.
+func (x *Index) Channel(id string) (Channel, bool) { return at(x.plan.Channels, x.channels, id) }
+
+// Activity returns the activity with the given ID.
+func (x *Index) Activity(id string) (Activity, bool) {
+	return at(x.plan.Activities, x.activities, id)
+}
+
+// ActivityIndex returns the position of the activity with the given ID in
+// the plan's Activities, or false.
+func (x *Index) ActivityIndex(id string) (int, bool) {
+	i, ok := x.activities[id]
+	return i, ok
+}
+
+// Calendar returns the calendar with the given ID.
+func (x *Index) Calendar(id string) (Calendar, bool) { return at(x.plan.Calendars, x.calendars, id) }
+
+func at[T any](items []T, pos map[string]int, id string) (T, bool) {
+	if i, ok := pos[id]; ok {
+		return items[i], true
 	}
 	var zero T
 	return zero, false

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ismscomms/ismscomms/internal/deadline"
@@ -21,8 +22,13 @@ import (
 // plan malformed: missing or duplicate IDs, references to stakeholders,
 // channels, roles, calendars or activities the plan lacks, unknown
 // enumeration values, an unknown time zone, an invalid recurrence rule, a
-// bad deadline or trigger, and text that holds control or bidirectional
-// formatting characters (see the package documentation).
+// bad deadline or trigger, text that holds control or bidirectional
+// formatting characters (see the package documentation), a Date or
+// DateTime that is not one of the calendar and the clock (2026-02-30,
+// hour 25), and a number a plan file cannot hold. Whatever it accepts,
+// [EncodeJSON] and [EncodeYAML] write as a file that [DecodePlan] reads
+// back as the same plan (its size aside: a plan over [MaxPlanSize] bytes
+// is refused by the decoder).
 //
 // It does not check completeness (an activity with no channel is valid);
 // that is matrix.Check's job.
@@ -37,8 +43,9 @@ func (p Plan) Validate() error {
 
 type validator struct {
 	probs problems
-	// badText holds the paths of strings refused for their characters:
-	// other checks of them would only repeat the refusal.
+	// badText holds the paths of strings refused for their characters,
+	// and of dates refused as not of the calendar: other checks of them
+	// would only repeat the refusal.
 	badText map[string]bool
 	// rules caches the outcome of compiling each distinct recurrence (rule
 	// text, start and until): a plan that repeats one rule pays for it once.
@@ -160,9 +167,6 @@ func (p Plan) check(v *validator) {
 		if s.Kind != "" && !s.Kind.Valid() {
 			v.add(path+".kind", "unknown stakeholder kind %s: use one of %s", quoteValue(string(s.Kind)), list(StakeholderKinds()))
 		}
-		if s.Size < 0 {
-			v.add(path+".size", "must not be negative")
-		}
 	}
 	channels := ids(v, "channels", p.Channels, func(c Channel) string { return c.ID })
 	for i, c := range p.Channels {
@@ -229,7 +233,8 @@ type textField struct {
 	index int
 	name  string // its yaml name
 	multi bool   // multi-line text
-	str   bool   // a string (else a struct, slice or pointer to walk)
+	str   bool   // a string
+	num   bool   // an int (else a struct, slice or pointer to walk)
 }
 
 var textFields sync.Map // reflect.Type → []textField
@@ -245,7 +250,7 @@ func textFieldsOf(t reflect.Type) []textField {
 		if name == "" || name == "-" || !f.IsExported() {
 			continue
 		}
-		fs = append(fs, textField{index: i, name: name, multi: multiLine[t.Name()+"."+f.Name], str: f.Type.Kind() == reflect.String})
+		fs = append(fs, textField{index: i, name: name, multi: multiLine[t.Name()+"."+f.Name], str: f.Type.Kind() == reflect.String, num: f.Type.Kind() == reflect.Int})
 	}
 	textFields.Store(t, fs)
 	return fs
@@ -276,22 +281,35 @@ func pathOf(segs []segment) string {
 	return b.String()
 }
 
-// text refuses, in every string of the plan, the characters that a
-// terminal or a reader would obey rather than show (safetext.Unsafe): C0
-// controls, DEL, C1 controls, bidirectional formatting characters and the
-// line separators; in a one-line field also TAB and LF. The walk goes by
-// reflection over the plan's types, so a field added later is checked too,
-// as one-line text unless multiLine says otherwise.
+// text checks every value of the plan that a plan file could not hold
+// or that would be obeyed rather than shown. In every string it refuses
+// the characters that a terminal or a reader would obey (safetext.Unsafe):
+// C0 controls, DEL, C1 controls, bidirectional formatting characters and
+// the line separators; in a one-line field also TAB and LF. Every Date and
+// DateTime must be one of the calendar (2026-02-30 is not), with a time of
+// day on the clock (no hour 25, no second 61), and every number must be
+// one a plan file may hold (0 to maxNumber). The walk goes by reflection
+// over the plan's types, so a field added later is checked too (a string
+// as one-line text unless multiLine says otherwise), and so whatever
+// Validate accepts, EncodeJSON and EncodeYAML write a file that the
+// decoders read back as the same plan.
 func (v *validator) text(rv reflect.Value, segs []segment) {
 	switch rv.Kind() {
 	case reflect.Struct:
-		if rv.Type() == reflect.TypeFor[Date]() || rv.Type() == reflect.TypeFor[DateTime]() {
+		switch rv.Type() {
+		case reflect.TypeFor[Date]():
+			v.checkDate(rv.Interface().(Date), segs)
+			return
+		case reflect.TypeFor[DateTime]():
+			v.checkDateTime(rv.Interface().(DateTime), segs)
 			return
 		}
 		for _, f := range textFieldsOf(rv.Type()) {
 			fv := rv.Field(f.index)
 			if f.str {
 				v.checkText(fv.String(), f.multi, append(segs, segment{name: f.name}))
+			} else if f.num {
+				v.checkNumber(fv.Int(), append(segs, segment{name: f.name}))
 			} else if !fv.IsZero() {
 				v.text(fv, append(segs, segment{name: f.name}))
 			}
@@ -309,6 +327,80 @@ func (v *validator) text(rv reflect.Value, segs []segment) {
 			v.text(rv.Elem(), segs)
 		}
 	}
+}
+
+// maxNumber is the largest number a plan file may hold (the decoder
+// refuses larger ones).
+const maxNumber = 1 << 31
+
+func (v *validator) checkNumber(n int64, segs []segment) {
+	switch {
+	case n < 0:
+		v.add(pathOf(segs), "must not be negative")
+	case n > maxNumber:
+		v.add(pathOf(segs), "%d is more than %d, the largest number a plan may hold", n, maxNumber)
+	}
+}
+
+// dateProblem says what makes d not a date of the calendar, or "".
+func dateProblem(d Date) string {
+	switch {
+	case d.Year < 1 || d.Year > 9999:
+		return fmt.Sprintf("year %d is out of range (a plan's dates are in years 1 to 9999)", d.Year)
+	case d.Month < 1 || d.Month > 12:
+		return fmt.Sprintf("month %d is not a month (1 to 12)", d.Month)
+	}
+	if last := time.Date(d.Year, d.Month+1, 0, 0, 0, 0, 0, time.UTC).Day(); d.Day < 1 || d.Day > last {
+		return fmt.Sprintf("day %d is not a day of %s %d (1 to %d)", d.Day, d.Month, d.Year, last)
+	}
+	return ""
+}
+
+// checkDate refuses a Date that is not one of the calendar (the zero Date
+// means "not set" and is fine).
+func (v *validator) checkDate(d Date, segs []segment) {
+	if d.IsZero() {
+		return
+	}
+	if msg := dateProblem(d); msg != "" {
+		path := pathOf(segs)
+		v.add(path, "%04d-%02d-%02d is not a date: %s", d.Year, int(d.Month), d.Day, msg)
+		v.badText[path] = true
+	}
+}
+
+// checkDateTime refuses a DateTime whose date is not one of the calendar,
+// whose time of day is not on the clock, that has a time of day but no
+// date, or that is marked DateOnly but has a time of day (which its text
+// form, a date alone, would lose).
+func (v *validator) checkDateTime(dt DateTime, segs []segment) {
+	if dt.IsZero() {
+		return
+	}
+	text := fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d", dt.Year, int(dt.Month), dt.Day, dt.Hour, dt.Minute, dt.Second)
+	if dt.DateOnly && dt.Hour == 0 && dt.Minute == 0 && dt.Second == 0 {
+		text = text[:len(text)-len("T00:00:00")]
+	}
+	var msg string
+	switch {
+	case dt.Date.IsZero():
+		msg = "it has a time of day but no date"
+	case dateProblem(dt.Date) != "":
+		msg = dateProblem(dt.Date)
+	case dt.Hour < 0 || dt.Hour > 23:
+		msg = fmt.Sprintf("hour %d is not an hour of the day (0 to 23)", dt.Hour)
+	case dt.Minute < 0 || dt.Minute > 59:
+		msg = fmt.Sprintf("minute %d is not a minute (0 to 59)", dt.Minute)
+	case dt.Second < 0 || dt.Second > 59:
+		msg = fmt.Sprintf("second %d is not a second (0 to 59)", dt.Second)
+	case dt.DateOnly && (dt.Hour != 0 || dt.Minute != 0 || dt.Second != 0):
+		msg = "it is marked as a date alone (DateOnly) but has a time of day, which its text form (YYYY-MM-DD) would lose"
+	default:
+		return
+	}
+	path := pathOf(segs)
+	v.add(path, "%s is not a date-time: %s", text, msg)
+	v.badText[path] = true // what else would be said of it follows from this
 }
 
 func (v *validator) checkText(s string, multi bool, segs []segment) {
@@ -397,6 +489,9 @@ func (v *validator) timing(path, self string, t Timing, activities map[string]bo
 			switch {
 			case t.Start.IsZero():
 				v.add(path+".start", "missing: a recurrence needs a start, its first occurrence (such as 2026-01-15T09:00)")
+			case v.badText[path+".start"] || v.badText[path+".until"]:
+				// Not a date-time, which was said: the rule cannot be
+				// checked against it.
 			case rr.Until.Present:
 				v.add(path+".rrule", "write the end of the recurrence in until, not as UNTIL in the rule")
 			case rr.Count > 0 && !t.Until.IsZero():

@@ -399,3 +399,41 @@ func TestRulesReference(t *testing.T) {
 	}
 	golden(t, "../docs/rules.md", []byte(b.String()))
 }
+
+// TestWithinOverlapCalendar: CMX-WITHIN-OVERLAP counts business days in
+// the activity's calendar, as the agenda does (it used the default
+// Saturday–Sunday weekend): a weekly Monday meeting due within 5 business
+// days is due on Saturday in a calendar whose weekend is Sunday alone,
+// before the next Monday, and on the next Monday with the default weekend.
+func TestWithinOverlapCalendar(t *testing.T) {
+	plan := func(weekend string) comms.Plan {
+		p, err := comms.DecodePlan(strings.NewReader(`format: ismscomms/v1
+id: wk
+timezone: Europe/Berlin
+roles: [{id: iso, name: ISO}]
+stakeholders: [{id: emp, name: Emp, scope: internal, kind: employees}]
+channels: [{id: email, name: Email, kind: email, reach: [internal], max_classification: internal}]
+calendars: [{id: cal, weekend: ` + weekend + `}]
+activities:
+  - id: w
+    name: Weekly
+    what: {topic: metrics, message: m, classification: internal}
+    whom: [emp]
+    how: [email]
+    when: {rrule: "FREQ=WEEKLY;BYDAY=MO", start: "2026-01-05T09:00", within: 5bd}
+    calendar: cal
+    owner: iso
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	if r := matrix.Check(plan("[su]"), matrix.At(at)); r.Has("CMX-WITHIN-OVERLAP") {
+		t.Errorf("with a Sunday weekend, 5bd from Monday ends on Saturday, before the next Monday: %v", ruleIDs(r.Findings, true))
+	}
+	if r := matrix.Check(plan("[sa, su]"), matrix.At(at)); !r.Has("CMX-WITHIN-OVERLAP") {
+		t.Errorf("with a Saturday–Sunday weekend, 5bd from Monday runs into the next Monday: %v", ruleIDs(r.Findings, true))
+	}
+}

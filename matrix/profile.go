@@ -2,7 +2,6 @@ package matrix
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -86,8 +85,8 @@ func lawName(o regulation.Obligation) string {
 
 func checkObligation(c *Context, profile string, o regulation.Obligation) []Finding {
 	var declaring []int
-	for i, a := range c.Plan.Activities {
-		if slices.Contains(a.Obligations, o.ID) {
+	for i, a := range each(c, c.Plan.Activities) {
+		if c.declares(a, o.ID) {
 			declaring = append(declaring, i)
 		}
 	}
@@ -100,9 +99,9 @@ func checkObligation(c *Context, profile string, o regulation.Obligation) []Find
 	}
 	var out []Finding
 	// Audience: together, the declaring activities reach every recipient.
-	for _, rcpt := range o.Recipients {
+	for _, rcpt := range each(c, o.Recipients) {
 		reached := false
-		for _, i := range declaring {
+		for _, i := range each(c, declaring) {
 			for _, k := range rcpt.Kinds {
 				if c.reachesKind(c.Plan.Activities[i], k) {
 					reached = true
@@ -118,9 +117,9 @@ func checkObligation(c *Context, profile string, o regulation.Obligation) []Find
 			out = append(out, f)
 		}
 	}
-	for _, i := range declaring {
+	want := wantTrigger(c, o)
+	for _, i := range each(c, declaring) {
 		a := c.Plan.Activities[i]
-		want := wantTrigger(c, o)
 		if want != "" && a.When.Trigger != want {
 			f := c.ActivityFinding(i, fmt.Sprintf("Activity %s fulfils %s, whose clock starts at %s, but is triggered by %q.",
 				activityName(a), o.ID, o.Trigger, a.When.Trigger),
@@ -145,12 +144,22 @@ func wantTrigger(c *Context, o regulation.Obligation) string {
 	if !chained {
 		return o.Trigger
 	}
-	for _, a := range c.Plan.Activities {
-		if slices.Contains(a.Obligations, earlier) {
+	for _, a := range each(c, c.Plan.Activities) {
+		if c.declares(a, earlier) {
 			return comms.ActivityTriggerPrefix + a.ID
 		}
 	}
 	return ""
+}
+
+// declares reports whether a declares the obligation id.
+func (c *Context) declares(a comms.Activity, id string) bool {
+	for _, o := range each(c, a.Obligations) {
+		if o == id {
+			return true
+		}
+	}
+	return false
 }
 
 func triggerHint(c *Context, o regulation.Obligation) string {
@@ -190,7 +199,7 @@ func checkLate(c *Context, i int, o regulation.Obligation) (Finding, bool) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	planCal, err := schedule.PlanCalendar(c.Plan, a.Calendar)
+	planCal, err := c.calendar(a.Calendar)
 	if err != nil {
 		planCal = schedule.NewCalendar(loc, schedule.CalendarOptions{})
 	}
@@ -244,8 +253,8 @@ func kindList(kinds []comms.StakeholderKind) string {
 
 func checkObligationIDs(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
-		for j, id := range a.Obligations {
+	for i, a := range each(c, c.Plan.Activities) {
+		for j, id := range each(c, a.Obligations) {
 			if _, ok := regulation.Lookup(id); !ok {
 				f := c.ActivityFinding(i, fmt.Sprintf("Activity %s declares obligation %q, which the catalog does not know.", activityName(a), id),
 					"Use an ID from package regulation (gdpr-art33, nis2-notification, ...); see regulation.All.")

@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"bufio"
 	_ "embed"
 	"encoding/csv"
 	"fmt"
@@ -20,19 +21,24 @@ import (
 
 // WriteMarkdown writes m as a GitHub-flavoured Markdown table. Markup in
 // the cells is escaped; line breaks become spaces; control and
-// bidirectional formatting characters are spelled out ("\u202e").
+// bidirectional formatting characters are spelled out ("\u202e"). It
+// writes a row at a time.
 func (m Matrix) WriteMarkdown(w io.Writer) error {
-	var b strings.Builder
-	b.WriteString("| " + strings.Join(Columns[:], " | ") + " |\n")
-	b.WriteString(strings.Repeat("|---", len(Columns)) + "|\n")
+	bw := bufio.NewWriterSize(w, outputBuffer)
+	bw.WriteString("| " + strings.Join(Columns[:], " | ") + " |\n")
+	bw.WriteString(strings.Repeat("|---", len(Columns)) + "|\n")
 	for _, r := range m.Rows {
-		cells := r.Cells()
-		for i, c := range cells {
-			cells[i] = markdownCell(c)
+		bw.WriteString("|")
+		for _, c := range r.Cells() {
+			bw.WriteString(" ")
+			bw.WriteString(markdownCell(c))
+			bw.WriteString(" |")
 		}
-		b.WriteString("| " + strings.Join(cells[:], " | ") + " |\n")
+		if _, err := bw.WriteString("\n"); err != nil {
+			break
+		}
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("matrix: write Markdown: %w", err)
 	}
 	return nil
@@ -97,50 +103,52 @@ var htmlTemplateText string
 
 var htmlTemplate = template.Must(template.New("matrix").Funcs(template.FuncMap{
 	"inc": func(i int) int { return i + 1 },
+	"esc": safetext.Escape,
 }).Parse(htmlTemplateText))
 
 // WriteHTML writes m as a standalone HTML page with no external assets,
 // printed in landscape on whatever paper the printer holds (A4 or Letter).
 // All text is escaped: markup by html/template, control and bidirectional
 // formatting characters spelled out ("\u202e") with a note at the top of
-// the page saying how many texts held them.
+// the page saying how many texts held them. It writes as it goes, through
+// a buffer.
 func (m Matrix) WriteHTML(w io.Writer) error {
+	// The note comes first, so the texts are counted before the page is
+	// written; each is escaped where the template shows it (esc).
 	n := 0
-	m = m.mapText(func(s string) string {
-		if safetext.Index(s, false) < 0 {
-			return s
+	m.eachText(func(s string) {
+		if safetext.Index(s, false) >= 0 {
+			n++
 		}
-		n++
-		return safetext.Escape(s)
 	})
-	if err := htmlTemplate.Execute(w, struct {
+	bw := bufio.NewWriterSize(w, outputBuffer)
+	err := htmlTemplate.Execute(bw, struct {
 		Matrix
 		Columns [6]string
 		Escaped int
-	}{m, Columns, n}); err != nil {
+	}{m, Columns, n})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("matrix: write HTML: %w", err)
 	}
 	return nil
 }
 
-// mapText returns a copy of m with f applied to every text it holds.
-func (m Matrix) mapText(f func(string) string) Matrix {
-	out := Matrix{PlanID: f(m.PlanID), Organization: f(m.Organization), Rows: make([]Row, len(m.Rows))}
-	list := func(in []string) []string {
-		if in == nil {
-			return nil
+// eachText calls f with every text m holds (each entry of a list apart).
+func (m Matrix) eachText(f func(string)) {
+	f(m.PlanID)
+	f(m.Organization)
+	for _, r := range m.Rows {
+		f(r.ActivityID)
+		f(r.Activity)
+		f(r.KeyMessage)
+		for _, l := range [][]string{r.Audience, r.Methods, r.Responsible} {
+			for _, s := range l {
+				f(s)
+			}
 		}
-		o := make([]string, len(in))
-		for i, s := range in {
-			o[i] = f(s)
-		}
-		return o
+		f(r.Timing)
 	}
-	for i, r := range m.Rows {
-		out.Rows[i] = Row{
-			ActivityID: f(r.ActivityID), Activity: f(r.Activity), KeyMessage: f(r.KeyMessage),
-			Audience: list(r.Audience), Methods: list(r.Methods), Timing: f(r.Timing), Responsible: list(r.Responsible),
-		}
-	}
-	return out
 }

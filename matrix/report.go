@@ -1,27 +1,16 @@
 package matrix
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/ismscomms/ismscomms/internal/safetext"
 )
-
-// mapText returns a copy of r with f applied to every text its findings
-// hold: the one place each writer passes them through.
-func (r Report) mapText(f func(string) string) Report {
-	out := Report{PlanID: f(r.PlanID), At: r.At, Findings: make([]Finding, len(r.Findings))}
-	for i, x := range r.Findings {
-		x.Rule, x.Severity, x.Clause = f(x.Rule), Severity(f(string(x.Severity))), f(x.Clause)
-		x.Subject = Subject{Kind: SubjectKind(f(string(x.Subject.Kind))), ID: f(x.Subject.ID), Path: f(x.Subject.Path)}
-		x.Path, x.Message, x.Hint, x.WaiverReason = f(x.Path), f(x.Message), f(x.Hint), f(x.WaiverReason)
-		out.Findings[i] = x
-	}
-	return out
-}
 
 // TextOptions configures [Report.WriteText].
 type TextOptions struct {
@@ -37,79 +26,174 @@ type TextOptions struct {
 // bidirectional formatting characters, TAB and line breaks in any text,
 // the file name included, are spelled out ("\x1b", "\u202e", "\n"), so
 // that a plan cannot drive the terminal or forge a line of the report.
+//
+// It writes as it goes, a finding at a time through a buffer, so its
+// memory does not grow with the report; on an error, what was written
+// before it stays written.
 func (r Report) WriteText(w io.Writer, o TextOptions) error {
-	r, o.File = r.mapText(safetext.Line), safetext.Line(o.File)
-	var b strings.Builder
-	paint := func(code, s string) string {
+	esc := safetext.Line
+	bw := bufio.NewWriterSize(w, outputBuffer)
+	file := esc(o.File)
+	paint := func(b []byte, code, s string) []byte {
 		if !o.Color {
-			return s
+			return append(b, s...)
 		}
-		return "\x1b[" + code + "m" + s + "\x1b[0m"
+		return append(append(append(append(append(b, "\x1b["...), code...), 'm'), s...), "\x1b[0m"...)
 	}
 	colour := map[Severity]string{SeverityError: "1;31", SeverityWarning: "1;33", SeverityInfo: "1;34"}
 	waived := 0
+	var b []byte // one finding's lines, reused
 	for _, f := range r.Findings {
-		var loc []string
-		if o.File != "" {
-			loc = append(loc, o.File)
+		b = b[:0]
+		if file != "" {
+			b = append(b, file...)
+			if f.Pos.IsValid() {
+				b = append(b, ':')
+			}
 		}
 		if f.Pos.IsValid() {
-			loc = append(loc, f.Pos.String())
+			b = strconv.AppendInt(b, int64(f.Pos.Line), 10)
+			b = append(b, ':')
+			b = strconv.AppendInt(b, int64(f.Pos.Column), 10)
 		}
-		if len(loc) > 0 {
-			b.WriteString(strings.Join(loc, ":") + ": ")
+		if file != "" || f.Pos.IsValid() {
+			b = append(b, ": "...)
 		}
-		sev := string(f.Severity)
+		sev := esc(string(f.Severity))
 		if f.Waived {
 			sev = "waived " + sev
 			waived++
 		}
-		b.WriteString(paint(colour[f.Severity], sev))
-		fmt.Fprintf(&b, " %s [%s] %s: %s\n", paint("1", f.Rule), f.Clause, f.Subject, f.Message)
+		b = paint(b, colour[f.Severity], sev)
+		b = append(b, ' ')
+		b = paint(b, "1", esc(f.Rule))
+		b = append(append(append(b, " ["...), esc(f.Clause)...), "] "...)
+		if f.Subject.Kind == SubjectKindPlan {
+			b = append(b, "plan"...)
+		} else {
+			b = append(append(append(b, esc(string(f.Subject.Kind))...), ' '), esc(f.Subject.ID)...)
+		}
+		b = append(append(append(b, ": "...), esc(f.Message)...), '\n')
 		if f.Waived {
-			fmt.Fprintf(&b, "    waived: %s\n", f.WaiverReason)
+			b = append(append(append(b, "    waived: "...), esc(f.WaiverReason)...), '\n')
 		} else if f.Hint != "" {
-			fmt.Fprintf(&b, "    hint: %s\n", f.Hint)
+			b = append(append(append(b, "    hint: "...), esc(f.Hint)...), '\n')
+		}
+		if _, err := bw.Write(b); err != nil {
+			return fmt.Errorf("matrix: write report: %w", err)
 		}
 	}
-	fmt.Fprintf(&b, "%s: %s, %s, %s",
-		r.PlanID, plural(r.Count(SeverityError), "error"), plural(r.Count(SeverityWarning), "warning"), plural(r.Count(SeverityInfo), "note"))
+	fmt.Fprintf(bw, "%s: %s, %s, %s",
+		esc(r.PlanID), plural(r.Count(SeverityError), "error"), plural(r.Count(SeverityWarning), "warning"), plural(r.Count(SeverityInfo), "note"))
 	if waived > 0 {
-		fmt.Fprintf(&b, " (%d waived)", waived)
+		fmt.Fprintf(bw, " (%d waived)", waived)
 	}
-	b.WriteString("\n")
-	if _, err := io.WriteString(w, b.String()); err != nil {
+	bw.WriteString("\n")
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("matrix: write report: %w", err)
 	}
 	return nil
 }
+
+// outputBuffer is the size of the buffer each writer writes through.
+const outputBuffer = 64 << 10
 
 // WriteJSON writes the report as indented JSON. Field names are stable.
 // Texts are exact: a control or bidirectional formatting character is
 // written as a \u escape ("\u202e"), which a JSON decoder turns back into
 // the character, so the raw bytes hold nothing a terminal obeys. A program
 // that shows these texts to people must escape them itself.
+//
+// It writes a finding at a time, so its memory does not grow with the
+// report.
 func (r Report) WriteJSON(w io.Writer) error {
-	if r.Findings == nil {
-		r.Findings = []Finding{}
-	}
-	if err := writeJSON(w, r); err != nil {
+	if err := r.writeJSON(w); err != nil {
 		return fmt.Errorf("matrix: write report: %w", err)
 	}
 	return nil
 }
 
-// writeJSON writes v as indented JSON with every unsafe character of its
-// strings as a \u escape.
-func writeJSON(w io.Writer, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
+func (r Report) writeJSON(w io.Writer) error {
+	jw := newJSONWriter(w)
+	jw.raw("{\n  \"plan_id\": ")
+	jw.value(r.PlanID, "  ")
+	jw.raw(",\n  \"at\": ")
+	jw.value(r.At, "  ")
+	jw.raw(",\n  \"findings\": ")
+	jw.list(len(r.Findings), "  ", func(i int) any { return r.Findings[i] })
+	jw.raw("\n}\n")
+	return jw.flush()
+}
+
+// jsonWriter writes indented JSON a value at a time, as a json.Encoder
+// with SetIndent("", "  ") writes the whole document, with every unsafe
+// character of its strings as a \u escape (safetext.JSON). It remembers
+// the first error and then writes nothing more.
+type jsonWriter struct {
+	bw  *bufio.Writer
+	buf bytes.Buffer
+	// encoders, by indentation prefix: an Encoder reuses its buffers from
+	// one value to the next.
+	encoders map[string]*json.Encoder
+	err      error
+}
+
+func newJSONWriter(w io.Writer) *jsonWriter {
+	return &jsonWriter{bw: bufio.NewWriterSize(w, outputBuffer), encoders: map[string]*json.Encoder{}}
+}
+
+func (j *jsonWriter) raw(s string) {
+	if j.err == nil {
+		_, j.err = j.bw.WriteString(s)
 	}
-	_, err := w.Write(safetext.JSON(buf.Bytes()))
-	return err
+}
+
+// value writes v as indented JSON whose lines after the first begin with
+// prefix (the indentation of the place it goes).
+func (j *jsonWriter) value(v any, prefix string) {
+	if j.err != nil {
+		return
+	}
+	enc, ok := j.encoders[prefix]
+	if !ok {
+		enc = json.NewEncoder(&j.buf)
+		enc.SetIndent(prefix, "  ")
+		j.encoders[prefix] = enc
+	}
+	j.buf.Reset()
+	if j.err = enc.Encode(v); j.err != nil {
+		return
+	}
+	out := bytes.TrimSuffix(j.buf.Bytes(), []byte("\n"))
+	_, j.err = j.bw.Write(safetext.JSON(out))
+}
+
+// list writes a JSON array of n values, item(i) giving each, at the
+// indentation prefix: "[]" when empty.
+func (j *jsonWriter) list(n int, prefix string, item func(i int) any) {
+	if n == 0 {
+		j.raw("[]")
+		return
+	}
+	j.raw("[")
+	for i := range n {
+		if i > 0 {
+			j.raw(",")
+		}
+		j.raw("\n" + prefix + "  ")
+		j.value(item(i), prefix+"  ")
+		if j.err != nil {
+			return
+		}
+	}
+	j.raw("\n" + prefix + "]")
+}
+
+func (j *jsonWriter) flush() error {
+	if j.err != nil {
+		return j.err
+	}
+	return j.bw.Flush()
 }
 
 // SARIFOptions configures [Report.WriteSARIF].
@@ -135,8 +219,12 @@ type SARIFOptions struct {
 // [Report.WriteText] does) in every text it writes: messages, waiver
 // reasons, paths, rule descriptions and the URI. The exact text is in the
 // plan file at the location each result gives.
+//
+// It writes a result at a time, so its memory does not grow with the
+// report.
 func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
-	r, o.URI, o.ToolVersion = r.mapText(safetext.Escape), safetext.Escape(o.URI), safetext.Escape(o.ToolVersion)
+	esc := safetext.Escape
+	uri := esc(o.URI)
 	rules := o.Rules
 	if rules == nil {
 		rules = Checks()
@@ -154,8 +242,7 @@ func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
 	index := map[string]int{}
 	descriptors := make([]sarifRule, len(rules))
 	for i, ri := range rules {
-		ri = CheckInfo{ID: safetext.Escape(ri.ID), Severity: ri.Severity, Clause: safetext.Escape(ri.Clause),
-			Title: safetext.Escape(ri.Title), Doc: safetext.Escape(ri.Doc)}
+		ri = CheckInfo{ID: esc(ri.ID), Severity: ri.Severity, Clause: esc(ri.Clause), Title: esc(ri.Title), Doc: esc(ri.Doc)}
 		index[ri.ID] = i
 		descriptors[i] = sarifRule{
 			ID:               ri.ID,
@@ -164,52 +251,60 @@ func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
 			FullDescription:  sarifText{Text: strings.TrimSpace(ri.Doc + " (ISO/IEC 27001:2022 " + ri.Clause + ")")},
 			HelpURI:          "https://github.com/ismscomms/ismscomms/blob/main/docs/rules.md#" + strings.ToLower(ri.ID),
 			Default:          sarifConfig{Level: sarifLevel(ri.Severity)},
-			Properties:       map[string]any{"clause": ri.Clause, "tags": []string{"iso27001", "clause-7.4"}},
+			Properties:       sarifRuleProperties{Clause: ri.Clause, Tags: []string{"iso27001", "clause-7.4"}},
 		}
 	}
-	results := make([]sarifResult, 0, len(r.Findings))
-	for _, f := range r.Findings {
-		res := sarifResult{
-			RuleID:    f.Rule,
-			RuleIndex: index[f.Rule],
+	tool := sarifTool{Driver: sarifDriver{
+		Name:           "ismscomms",
+		Version:        esc(o.ToolVersion),
+		InformationURI: "https://pkg.go.dev/github.com/ismscomms/ismscomms",
+		Rules:          descriptors,
+	}}
+	// One result, reused: its fields are set for each finding in turn.
+	var res sarifResult
+	var loc sarifLocation
+	var logical [1]sarifLogical
+	var region sarifRegion
+	var suppression [1]sarifSuppression
+	result := func(i int) any {
+		f := r.Findings[i]
+		rule := esc(f.Rule)
+		res = sarifResult{
+			RuleID:    rule,
+			RuleIndex: index[rule],
 			Level:     sarifLevel(f.Severity),
-			Message:   sarifText{Text: f.Message + " " + f.Hint},
-			Properties: map[string]any{
-				"clause":  f.Clause,
-				"subject": f.Subject.String(),
-				"path":    f.Path,
+			Message:   sarifText{Text: esc(f.Message) + " " + esc(f.Hint)},
+			Properties: &sarifResultProperties{
+				Clause:  esc(f.Clause),
+				Path:    esc(f.Path),
+				Subject: esc(f.Subject.String()),
 			},
 		}
-		if o.URI != "" {
-			loc := sarifLocation{Physical: sarifPhysical{Artifact: sarifArtifact{URI: o.URI}}}
+		if uri != "" {
+			loc = sarifLocation{Physical: sarifPhysical{Artifact: sarifArtifact{URI: uri}}}
 			if f.Pos.IsValid() {
-				loc.Physical.Region = &sarifRegion{StartLine: f.Pos.Line, StartColumn: f.Pos.Column}
+				region = sarifRegion{StartLine: f.Pos.Line, StartColumn: f.Pos.Column}
+				loc.Physical.Region = &region
 			}
-			loc.Logical = []sarifLogical{{FullyQualifiedName: f.Path, Kind: string(f.Subject.Kind)}}
-			if f.Path == "" {
-				loc.Logical = nil
+			if f.Path != "" {
+				logical[0] = sarifLogical{FullyQualifiedName: esc(f.Path), Kind: esc(string(f.Subject.Kind))}
+				loc.Logical = logical[:]
 			}
 			res.Locations = []sarifLocation{loc}
 		}
 		if f.Waived {
-			res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: f.WaiverReason}}
+			suppression[0] = sarifSuppression{Kind: "external", Status: "accepted", Justification: esc(f.WaiverReason)}
+			res.Suppressions = suppression[:]
 		}
-		results = append(results, res)
+		return &res
 	}
-	log := sarifLog{
-		Schema:  "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
-		Version: "2.1.0",
-		Runs: []sarifRun{{
-			Tool: sarifTool{Driver: sarifDriver{
-				Name:           "ismscomms",
-				Version:        o.ToolVersion,
-				InformationURI: "https://pkg.go.dev/github.com/ismscomms/ismscomms",
-				Rules:          descriptors,
-			}},
-			Results: results,
-		}},
-	}
-	if err := writeJSON(w, log); err != nil {
+	jw := newJSONWriter(w)
+	jw.raw("{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": ")
+	jw.value(tool, "      ")
+	jw.raw(",\n      \"results\": ")
+	jw.list(len(r.Findings), "      ", result)
+	jw.raw("\n    }\n  ]\n}\n")
+	if err := jw.flush(); err != nil {
 		return fmt.Errorf("matrix: write SARIF: %w", err)
 	}
 	return nil
@@ -238,17 +333,6 @@ func ruleName(id string) string {
 	return b.String()
 }
 
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
-}
-
-type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
-}
-
 type sarifTool struct {
 	Driver sarifDriver `json:"driver"`
 }
@@ -261,13 +345,26 @@ type sarifDriver struct {
 }
 
 type sarifRule struct {
-	ID               string         `json:"id"`
-	Name             string         `json:"name"`
-	ShortDescription sarifText      `json:"shortDescription"`
-	FullDescription  sarifText      `json:"fullDescription"`
-	HelpURI          string         `json:"helpUri"`
-	Default          sarifConfig    `json:"defaultConfiguration"`
-	Properties       map[string]any `json:"properties"`
+	ID               string              `json:"id"`
+	Name             string              `json:"name"`
+	ShortDescription sarifText           `json:"shortDescription"`
+	FullDescription  sarifText           `json:"fullDescription"`
+	HelpURI          string              `json:"helpUri"`
+	Default          sarifConfig         `json:"defaultConfiguration"`
+	Properties       sarifRuleProperties `json:"properties"`
+}
+
+type sarifRuleProperties struct {
+	Clause string   `json:"clause"`
+	Tags   []string `json:"tags"`
+}
+
+// sarifResultProperties are a result's properties, in the order of their
+// names (as a map of them was written).
+type sarifResultProperties struct {
+	Clause  string `json:"clause"`
+	Path    string `json:"path"`
+	Subject string `json:"subject"`
 }
 
 type sarifConfig struct {
@@ -279,13 +376,13 @@ type sarifText struct {
 }
 
 type sarifResult struct {
-	RuleID       string             `json:"ruleId"`
-	RuleIndex    int                `json:"ruleIndex"`
-	Level        string             `json:"level"`
-	Message      sarifText          `json:"message"`
-	Locations    []sarifLocation    `json:"locations,omitempty"`
-	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
-	Properties   map[string]any     `json:"properties,omitempty"`
+	RuleID       string                 `json:"ruleId"`
+	RuleIndex    int                    `json:"ruleIndex"`
+	Level        string                 `json:"level"`
+	Message      sarifText              `json:"message"`
+	Locations    []sarifLocation        `json:"locations,omitempty"`
+	Suppressions []sarifSuppression     `json:"suppressions,omitempty"`
+	Properties   *sarifResultProperties `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {

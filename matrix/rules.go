@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -114,11 +115,11 @@ func profileOnly(*Context) []Finding { return nil }
 
 // --- helpers ---
 
-func (c *Context) stakeholder(id string) (comms.Stakeholder, bool) { return c.Plan.Stakeholder(id) }
+func (c *Context) stakeholder(id string) (comms.Stakeholder, bool) { return c.ix.Stakeholder(id) }
 
 // reachesKind reports whether a addresses a stakeholder of kind k.
 func (c *Context) reachesKind(a comms.Activity, k comms.StakeholderKind) bool {
-	for _, id := range a.Whom {
+	for _, id := range each(c, a.Whom) {
 		if s, ok := c.stakeholder(id); ok && s.Kind == k {
 			return true
 		}
@@ -134,6 +135,21 @@ func hasTopic(a comms.Activity, topics ...comms.Topic) bool {
 // the reference time on: an occurrence within 12 months, and no gap longer
 // than 12 months over the next two years.
 func (c *Context) yearly(i int) bool {
+	switch c.yearlyCache[i] {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	ok := c.recursYearly(i)
+	c.yearlyCache[i] = 2
+	if ok {
+		c.yearlyCache[i] = 1
+	}
+	return ok
+}
+
+func (c *Context) recursYearly(i int) bool {
 	r, err := c.ActivityRule(i)
 	if err != nil {
 		return false
@@ -141,7 +157,7 @@ func (c *Context) yearly(i int) bool {
 	limit := c.At.AddDate(2, 0, 0)
 	prev := c.At
 	n := 0
-	for t := range r.Between(c.At, limit) {
+	for t := range counted(c, r.Between(c.At, limit)) {
 		if t.After(prev.AddDate(1, 0, 1)) {
 			return false
 		}
@@ -153,7 +169,7 @@ func (c *Context) yearly(i int) bool {
 
 func (c *Context) employees() []int {
 	var out []int
-	for i, s := range c.Plan.Stakeholders {
+	for i, s := range each(c, c.Plan.Stakeholders) {
 		if s.Kind == comms.StakeholderKindEmployees {
 			out = append(out, i)
 		}
@@ -169,11 +185,10 @@ func (c *Context) perEmployees(ok func(i int, a comms.Activity) bool, msg, hint 
 		return []Finding{c.PlanFinding("The plan has no employees-kind stakeholder, so "+msg, "Declare the organization's people as a stakeholder of kind employees. "+hint)}
 	}
 	var out []Finding
-	for _, si := range emp {
-		id := c.Plan.Stakeholders[si].ID
+	for _, si := range each(c, emp) {
 		reached := false
-		for i, a := range c.Plan.Activities {
-			if slices.Contains(a.Whom, id) && ok(i, a) {
+		for _, i := range each(c, c.reachedBy[c.Plan.Stakeholders[si].ID]) {
+			if ok(i, c.Plan.Activities[i]) {
 				reached = true
 				break
 			}
@@ -200,12 +215,49 @@ func activityName(a comms.Activity) string {
 }
 
 func (c *Context) anyActivity(ok func(i int, a comms.Activity) bool) bool {
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		if ok(i, a) {
 			return true
 		}
 	}
 	return false
+}
+
+// anyOf reports whether ok holds for one of the activities at the
+// positions given.
+func (c *Context) anyOf(positions []int, ok func(a comms.Activity) bool) bool {
+	for _, i := range each(c, positions) {
+		if ok(c.Plan.Activities[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// each ranges over s, counting a step of the check per element, and
+// counted over seq likewise: every loop of the rules over the plan's
+// lists goes through them, so that the tests can hold a check's steps to
+// the size of the plan (TestCheckLinear).
+func each[T any](c *Context, s []T) iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) {
+		for i, v := range s {
+			c.steps++
+			if !yield(i, v) {
+				return
+			}
+		}
+	}
+}
+
+func counted[T any](c *Context, seq iter.Seq[T]) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for v := range seq {
+			c.steps++
+			if !yield(v) {
+				return
+			}
+		}
+	}
 }
 
 func triggerKind(a comms.Activity) string {
@@ -217,7 +269,7 @@ func triggerKind(a comms.Activity) string {
 
 func checkWhat(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		var missing []string
 		if a.What.Topic == "" {
 			missing = append(missing, "topic")
@@ -237,7 +289,7 @@ func checkWhat(c *Context) []Finding {
 
 func checkWhen(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		t := a.When
 		path := ""
 		var msg, hint string
@@ -273,14 +325,14 @@ func checkWhen(c *Context) []Finding {
 
 func checkWhom(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		if len(a.Whom) == 0 {
 			f := c.ActivityFinding(i, fmt.Sprintf("Activity %s has no audience: with whom it communicates is not determined.", activityName(a)),
 				"List the stakeholder IDs it reaches in whom.")
 			out = append(out, f)
 			continue
 		}
-		for j, id := range a.Whom {
+		for j, id := range each(c, a.Whom) {
 			if _, ok := c.stakeholder(id); !ok {
 				f := c.ActivityFinding(i, fmt.Sprintf("Activity %s names stakeholder %q, which the plan does not declare.", activityName(a), id),
 					"Declare the stakeholder under stakeholders, or correct the ID.")
@@ -294,14 +346,14 @@ func checkWhom(c *Context) []Finding {
 
 func checkHow(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		if len(a.How) == 0 {
 			out = append(out, c.ActivityFinding(i, fmt.Sprintf("Activity %s has no channel: how it communicates is not determined.", activityName(a)),
 				"List the channel IDs it uses in how."))
 			continue
 		}
-		for j, id := range a.How {
-			if _, ok := c.Plan.Channel(id); !ok {
+		for j, id := range each(c, a.How) {
+			if _, ok := c.ix.Channel(id); !ok {
 				f := c.ActivityFinding(i, fmt.Sprintf("Activity %s names channel %q, which the plan does not declare.", activityName(a), id),
 					"Declare the channel under channels, or correct the ID.")
 				f.Path += fmt.Sprintf(".how[%d]", j)
@@ -314,7 +366,7 @@ func checkHow(c *Context) []Finding {
 
 func checkWho(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		if a.Owner == "" {
 			out = append(out, c.ActivityFinding(i, fmt.Sprintf("Activity %s has no owner: no one is responsible for it.", activityName(a)),
 				"Set owner to the ID of the responsible role."))
@@ -323,7 +375,7 @@ func checkWho(c *Context) []Finding {
 			if id == "" {
 				return
 			}
-			if _, ok := c.Plan.Role(id); !ok {
+			if _, ok := c.ix.Role(id); !ok {
 				f := c.ActivityFinding(i, fmt.Sprintf("Activity %s names role %q, which the plan does not declare.", activityName(a), id),
 					"Declare the role under roles, or correct the ID.")
 				f.Path += "." + field
@@ -331,7 +383,7 @@ func checkWho(c *Context) []Finding {
 			}
 		}
 		check("owner", a.Owner)
-		for j, r := range a.Support {
+		for j, r := range each(c, a.Support) {
 			check(fmt.Sprintf("support[%d]", j), r)
 		}
 		check("spokesperson", a.Spokesperson)
@@ -341,7 +393,7 @@ func checkWho(c *Context) []Finding {
 
 func checkDeadRule(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		if !a.When.Recurring() {
 			continue
 		}
@@ -362,7 +414,7 @@ func checkDeadRule(c *Context) []Finding {
 
 func checkStartUnsynced(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		if !a.When.Recurring() {
 			continue
 		}
@@ -382,7 +434,7 @@ func checkStartUnsynced(c *Context) []Finding {
 
 func checkWithinOverlap(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		if !a.When.Recurring() || a.When.Within == "" {
 			continue
 		}
@@ -391,10 +443,16 @@ func checkWithinOverlap(c *Context) []Finding {
 		if err != nil || derr != nil {
 			continue
 		}
+		// The deadline counts business days in the activity's calendar, as
+		// the agenda and the evidence do.
+		cal, err := c.calendar(a.Calendar)
+		if err != nil {
+			continue // Validate reports an unknown calendar
+		}
 		var prev time.Time
 		n := 0
-		for t := range r.Between(c.At, c.At.AddDate(2, 0, 0)) {
-			if n > 0 && d.From(prev, nil).After(t) {
+		for t := range counted(c, r.Between(c.At, c.At.AddDate(2, 0, 0))) {
+			if n > 0 && d.From(prev, cal).After(t) {
 				f := c.ActivityFinding(i, fmt.Sprintf("Activity %s allows %s after each occurrence, but the next one follows on %s.", activityName(a), a.When.Within, t.Format(time.DateOnly)),
 					"Shorten when.within to less than the time between occurrences.")
 				f.Path += ".when.within"
@@ -449,16 +507,16 @@ func checkIncidentComms(c *Context) []Finding {
 
 func checkRegulator(c *Context) []Finding {
 	var out []Finding
-	for si, s := range c.Plan.Stakeholders {
+	for si, s := range each(c, c.Plan.Stakeholders) {
 		if s.Kind != comms.StakeholderKindRegulator {
 			continue
 		}
-		if !c.anyActivity(func(_ int, a comms.Activity) bool { return a.When.Triggered() && slices.Contains(a.Whom, s.ID) }) {
+		if !c.anyOf(c.reachedBy[s.ID], func(a comms.Activity) bool { return a.When.Triggered() }) {
 			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("Regulator %s is not notified by any triggered activity.", stakeholderName(s)),
 				"Add an activity triggered by the milestone the law counts from (incident.aware) with the legal deadline in within, reaching this stakeholder."))
 		}
 	}
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		if c.reachesKind(a, comms.StakeholderKindRegulator) && a.When.Within == "" {
 			f := c.ActivityFinding(i, fmt.Sprintf("Activity %s reaches a regulator but has no deadline.", activityName(a)),
 				"Set when.within to the legal deadline (72h for GDPR Art. 33).")
@@ -508,8 +566,8 @@ func checkMetrics(c *Context) []Finding {
 		if hasTopic(a, comms.TopicMetrics) {
 			return true
 		}
-		for _, id := range a.How {
-			if ch, ok := c.Plan.Channel(id); ok && (ch.Kind == comms.ChannelKindReport || ch.Kind == comms.ChannelKindDashboard) {
+		for _, id := range each(c, a.How) {
+			if ch, ok := c.ix.Channel(id); ok && (ch.Kind == comms.ChannelKindReport || ch.Kind == comms.ChannelKindDashboard) {
 				return true
 			}
 		}
@@ -520,7 +578,7 @@ func checkMetrics(c *Context) []Finding {
 
 func checkCrisis(c *Context) []Finding {
 	var crisis []int
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		if hasTopic(a, comms.TopicCrisis) {
 			crisis = append(crisis, i)
 		}
@@ -529,7 +587,7 @@ func checkCrisis(c *Context) []Finding {
 		return []Finding{c.PlanFinding("The plan has no crisis communication activity.",
 			"Add an activity with what.topic: crisis, triggered by crisis.declared, with a spokesperson role and media or the public in whom.")}
 	}
-	for _, i := range crisis {
+	for _, i := range each(c, crisis) {
 		a := c.Plan.Activities[i]
 		if a.Spokesperson != "" && (c.reachesKind(a, comms.StakeholderKindMedia) || c.reachesKind(a, comms.StakeholderKindPublic)) {
 			return nil
@@ -549,7 +607,7 @@ func checkCrisis(c *Context) []Finding {
 
 func checkAssurance(c *Context) []Finding {
 	external := false
-	for _, s := range c.Plan.Stakeholders {
+	for _, s := range each(c, c.Plan.Stakeholders) {
 		if s.Kind == comms.StakeholderKindCustomers || s.Kind == comms.StakeholderKindSuppliers {
 			external = true
 		}
@@ -566,12 +624,12 @@ func checkAssurance(c *Context) []Finding {
 
 func checkExternalAudit(c *Context) []Finding {
 	var out []Finding
-	for si, s := range c.Plan.Stakeholders {
+	for si, s := range each(c, c.Plan.Stakeholders) {
 		if s.Kind != comms.StakeholderKindAuditor || s.Scope != comms.ScopeExternal {
 			continue
 		}
-		if !c.anyActivity(func(_ int, a comms.Activity) bool {
-			return hasTopic(a, comms.TopicExternalAudit, comms.TopicCertification) && slices.Contains(a.Whom, s.ID)
+		if !c.anyOf(c.reachedBy[s.ID], func(a comms.Activity) bool {
+			return hasTopic(a, comms.TopicExternalAudit, comms.TopicCertification)
 		}) {
 			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("External auditor %s receives no external-audit communication.", stakeholderName(s)),
 				"Add an activity with what.topic: external-audit reaching them."))
@@ -582,8 +640,8 @@ func checkExternalAudit(c *Context) []Finding {
 
 func checkUnreached(c *Context) []Finding {
 	var out []Finding
-	for si, s := range c.Plan.Stakeholders {
-		if !c.anyActivity(func(_ int, a comms.Activity) bool { return slices.Contains(a.Whom, s.ID) }) {
+	for si, s := range each(c, c.Plan.Stakeholders) {
+		if len(c.reachedBy[s.ID]) == 0 {
 			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("Stakeholder %s receives no activity.", stakeholderName(s)),
 				"Add it to the whom of the activities that concern it, or remove it from the plan."))
 		}
@@ -592,51 +650,89 @@ func checkUnreached(c *Context) []Finding {
 }
 
 func checkChannelReach(c *Context) []Finding {
-	var out []Finding
-	for i, a := range c.Plan.Activities {
-		var chans []comms.Channel
-		for _, id := range a.How {
-			if ch, ok := c.Plan.Channel(id); ok {
-				chans = append(chans, ch)
+	// Each channel's reach as a set, once: a channel with no reach
+	// declared reaches every scope.
+	reach := make(map[string]map[comms.Scope]bool, len(c.Plan.Channels))
+	for _, ch := range each(c, c.Plan.Channels) {
+		if _, dup := reach[ch.ID]; dup {
+			continue // the first of an ID, as Plan.Channel finds it
+		}
+		var set map[comms.Scope]bool // nil: every scope
+		if len(ch.Reach) > 0 {
+			set = make(map[comms.Scope]bool, 2)
+			for _, sc := range each(c, ch.Reach) {
+				set[sc] = true
 			}
 		}
-		if len(chans) == 0 {
-			continue
-		}
-		for j, id := range a.Whom {
-			s, ok := c.stakeholder(id)
-			if !ok || s.Scope == "" {
+		reach[ch.ID] = set
+	}
+	var out []Finding
+	for i, a := range each(c, c.Plan.Activities) {
+		// The scopes the activity's channels reach together, and the
+		// channels' names (the first few, for the message).
+		var scopes map[comms.Scope]bool
+		all, some := false, false
+		var names []string
+		more := 0
+		seen := map[string]bool{}
+		for _, id := range each(c, a.How) {
+			set, ok := reach[id]
+			if !ok || seen[id] {
 				continue
 			}
-			reached := slices.ContainsFunc(chans, func(ch comms.Channel) bool { return len(ch.Reach) == 0 || ch.Reaches(s.Scope) })
-			if !reached {
-				names := make([]string, len(chans))
-				for k, ch := range chans {
-					names[k] = ch.Name
-					if names[k] == "" {
-						names[k] = ch.ID
-					}
-				}
-				f := c.ActivityFinding(i, fmt.Sprintf("Activity %s reaches %s (%s) only through %s, which cannot reach %s stakeholders.",
-					activityName(a), stakeholderName(s), s.Scope, strings.Join(names, ", "), s.Scope),
-					fmt.Sprintf("Add a channel whose reach includes %s (email, letter, portal, website), or remove %s from whom.", s.Scope, s.ID))
-				f.Path += fmt.Sprintf(".whom[%d]", j)
-				out = append(out, f)
+			seen[id], some = true, true
+			if set == nil {
+				all = true
 			}
+			for sc := range set {
+				if scopes == nil {
+					scopes = map[comms.Scope]bool{}
+				}
+				scopes[sc] = true
+			}
+			if len(names) < maxNames {
+				ch, _ := c.ix.Channel(id)
+				names = append(names, orID(ch.Name, ch.ID))
+			} else {
+				more++
+			}
+		}
+		if !some || all {
+			continue
+		}
+		via := strings.Join(names, ", ")
+		if more > 0 {
+			via += fmt.Sprintf(" and %d more", more)
+		}
+		for j, id := range each(c, a.Whom) {
+			s, ok := c.stakeholder(id)
+			if !ok || s.Scope == "" || scopes[s.Scope] {
+				continue
+			}
+			f := c.ActivityFinding(i, fmt.Sprintf("Activity %s reaches %s (%s) only through %s, which cannot reach %s stakeholders.",
+				activityName(a), stakeholderName(s), s.Scope, via, s.Scope),
+				fmt.Sprintf("Add a channel whose reach includes %s (email, letter, portal, website), or remove %s from whom.", s.Scope, s.ID))
+			f.Path += fmt.Sprintf(".whom[%d]", j)
+			out = append(out, f)
 		}
 	}
 	return out
 }
 
+// maxNames is how many names a message lists before "and N more": a
+// message per audience that named every channel of a long how list would
+// make the report grow with the square of the plan.
+const maxNames = 5
+
 func checkChannelSecurity(c *Context) []Finding {
 	var out []Finding
-	for i, a := range c.Plan.Activities {
+	for i, a := range each(c, c.Plan.Activities) {
 		cls := a.What.Classification
 		if !cls.Valid() {
 			continue
 		}
-		for j, id := range a.How {
-			ch, ok := c.Plan.Channel(id)
+		for j, id := range each(c, a.How) {
+			ch, ok := c.ix.Channel(id)
 			if !ok || !ch.MaxClassification.Valid() {
 				continue
 			}
@@ -653,7 +749,7 @@ func checkChannelSecurity(c *Context) []Finding {
 }
 
 func checkFeedback(c *Context) []Finding {
-	for _, ch := range c.Plan.Channels {
+	for _, ch := range each(c, c.Plan.Channels) {
 		if ch.Kind == comms.ChannelKindSurvey || ch.Kind == comms.ChannelKindTicketing {
 			return nil
 		}
@@ -687,7 +783,7 @@ func checkPlanReview(c *Context) []Finding {
 	// The cadence: the longest gap between reviews over the next years.
 	prev, gapTooLong := start, false
 	n := 0
-	for t := range r.Between(start.Add(time.Second), start.AddDate(4, 0, 0)) {
+	for t := range counted(c, r.Between(start.Add(time.Second), start.AddDate(4, 0, 0))) {
 		if t.After(prev.AddDate(1, 0, 1)) {
 			gapTooLong = true
 		}
@@ -719,8 +815,8 @@ func checkRoles(c *Context) []Finding {
 
 func checkChannelUnused(c *Context) []Finding {
 	var out []Finding
-	for ci, ch := range c.Plan.Channels {
-		if !c.anyActivity(func(_ int, a comms.Activity) bool { return slices.Contains(a.How, ch.ID) }) {
+	for ci, ch := range each(c, c.Plan.Channels) {
+		if !c.used[ch.ID] {
 			out = append(out, c.ChannelFinding(ci, fmt.Sprintf("Channel %s is declared but no activity uses it.", ch.ID),
 				"Use it in an activity's how, or remove it if it serves no purpose (a feedback channel may stand alone)."))
 		}
