@@ -19,7 +19,7 @@ import (
 // a vendor who brings its own Store never builds SQLite or pgx.
 var core = []string{
 	"./comms", "./schedule", "./matrix", "./matrix/matrixtest", "./regulation",
-	"./evidence", "./store", "./store/storetest",
+	"./evidence", "./store", "./store/driver", "./store/memory", "./store/storetest",
 }
 
 func TestCoreImportsNoDatabaseDriver(t *testing.T) {

@@ -125,6 +125,12 @@ type Record struct {
 	Note string `json:"note,omitempty"`
 	// Corrects is the Seq of an earlier record this one corrects.
 	Corrects int64 `json:"corrects,omitempty"`
+	// IdempotencyKey, set by the caller, makes appending the record safe
+	// to retry: a store that already holds a record of the tenant with
+	// this key appends nothing and returns that record (or a conflict,
+	// if this one differs). Empty means no key. At most 256 bytes of
+	// UTF-8 without control characters; it is hashed with the record.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	// PrevHash and Hash chain the record to its predecessor; both are
 	// assigned by the store.
 	PrevHash string `json:"prev_hash,omitempty"`

@@ -12,7 +12,7 @@ import (
 	"github.com/ismscomms/ismscomms/evidence"
 	"github.com/ismscomms/ismscomms/matrix"
 	"github.com/ismscomms/ismscomms/schedule"
-	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/memory"
 )
 
 // yearOfStarter builds a year of evidence for the starter plan: every
@@ -87,7 +87,7 @@ func BenchmarkYearReport10k(b *testing.B) {
 func BenchmarkBuild10k(b *testing.B) {
 	in := yearOfStarter(b, 10_000)
 	ctx := context.Background()
-	mem := store.NewMemory(nil)
+	mem := memory.New(nil)
 	if _, err := mem.SavePlan(ctx, "t", in.Plan, 0); err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/matrix"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
 )
 
 // BuildOptions say what [Build] reads and judges. Tenant, PlanID and Now
@@ -166,7 +167,7 @@ func (s *snapshot) next(r comms.Record) bool {
 	if r.Seq != want {
 		return fail("record %d is missing (the store returned record %d in its place)", want, r.Seq)
 	}
-	sealed, _ := store.Seal(s.tenant, r.Seq, r.PrevHash, r.RecordedAt, r)
+	sealed, _ := driver.Seal(s.tenant, r.Seq, r.PrevHash, r.RecordedAt, r)
 	if sealed.Hash != r.Hash {
 		return fail("record %d does not match its hash", want)
 	}

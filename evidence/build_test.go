@@ -12,15 +12,17 @@ import (
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
+	"github.com/ismscomms/ismscomms/store/memory"
 )
 
 // filledStore holds the test plan's two versions, input()'s records (9)
 // and events for tenant "t".
-func filledStore(t *testing.T) (*store.Memory, evidence.Input) {
+func filledStore(t *testing.T) (*memory.Store, evidence.Input) {
 	t.Helper()
 	ctx := context.Background()
 	clock := at("2025-12-01 10:00")
-	mem := store.NewMemory(&store.MemoryOptions{Now: func() time.Time { return clock }})
+	mem := memory.New(&memory.Options{Now: func() time.Time { return clock }})
 	in := input()
 	if _, err := mem.SavePlan(store.WithSaveInfo(ctx, store.SaveInfo{By: "ina"}), "t", plan(false), 0); err != nil {
 		t.Fatal(err)
@@ -138,7 +140,7 @@ func TestBuildNoticesOtherRecords(t *testing.T) {
 	head, _ := mem.Verify(ctx, "t")
 	forged := func(r *comms.Record) {
 		r.SentAt = r.SentAt.Add(time.Hour)
-		sealed, _ := store.Seal("t", r.Seq, r.PrevHash, r.RecordedAt, *r)
+		sealed, _ := driver.Seal("t", r.Seq, r.PrevHash, r.RecordedAt, *r)
 		*r = sealed
 	}
 	for _, tc := range []struct {
@@ -244,7 +246,7 @@ func TestBuildBrokenChain(t *testing.T) {
 		t.Errorf("Markdown:\n%s", md.String()[:400])
 	}
 	// An empty log verifies, and says so.
-	empty := store.NewMemory(nil)
+	empty := memory.New(nil)
 	if _, err := empty.SavePlan(ctx, "t", plan(false), 0); err != nil {
 		t.Fatal(err)
 	}

@@ -117,6 +117,7 @@ import (
 	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/schedule"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
 )
 
 // Status is the state of one planned occurrence. Values are persisted (JSON).
@@ -640,7 +641,7 @@ func endOfDay(t time.Time) time.Time {
 // from the version in force when the event began, and their evidence.
 func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []bool, in Input) error {
 	events := slices.Clone(in.Events)
-	store.SortEvents(events)
+	driver.SortEvents(events)
 	byEvent := map[string][]int{} // record indexes by event
 	for i, r := range records {
 		if r.EventID != "" {

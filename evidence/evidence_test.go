@@ -13,6 +13,7 @@ import (
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/memory"
 )
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")
@@ -276,7 +277,7 @@ func (chainStore) Verify(ctx context.Context, tenant string) (store.Head, error)
 func TestBuildFromStore(t *testing.T) {
 	ctx := context.Background()
 	clock := at("2025-12-01 10:00")
-	mem := store.NewMemory(&store.MemoryOptions{Now: func() time.Time { return clock }})
+	mem := memory.New(&memory.Options{Now: func() time.Time { return clock }})
 	in := input()
 	if _, err := mem.SavePlan(store.WithSaveInfo(ctx, store.SaveInfo{By: "ina"}), "t", plan(false), 0); err != nil {
 		t.Fatal(err)

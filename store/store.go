@@ -2,70 +2,182 @@ package store
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"iter"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store/internal/saveinfo"
 )
 
 // Store persists, per tenant, communication plans (every version kept),
 // events with their milestones, and an append-only, hash-chained log of
-// communication records. A tenant can never read, list, overwrite or verify
-// another tenant's data through any method, whatever IDs they share.
+// communication records.
 //
-// Every method takes a context first and honours its cancellation.
-// Implementations are safe for concurrent use by multiple goroutines.
-// Errors are categorised by [ErrNotFound], [ErrConflict] and [ErrInvalid]
-// (test with errors.Is); a broken chain is a *[ChainError]. A store opened
-// read-only fails its writes with [ErrReadOnly].
+// This comment is the contract of every implementation: store/storetest
+// checks each of its rules, in clauses named after its headings
+// (storetest.Run). An implementation builds on store/driver.
+//
+// # Tenants
+//
+// Every method takes a tenant ID. Any non-empty ID of at most [MaxIDLen]
+// bytes of UTF-8 without control characters names a tenant, whether or
+// not anything was stored for it; any other ID fails every method with
+// ErrInvalid. Tenants share nothing: no method reads, lists, changes,
+// conflicts with or verifies another tenant's data, whatever IDs the two
+// use. Plan versions, sequence numbers and idempotency keys are counted
+// per tenant.
+//
+// # What is missing
+//
+// A lookup of one thing the tenant does not have (Plan, PlanVersion,
+// Event) fails with ErrNotFound. A listing of things the tenant has none
+// of (the Plans, Events or Records of a tenant that stored nothing, the
+// Versions of an unknown plan, a query that matches nothing) is an empty
+// sequence, without error. Verify of a tenant without records returns the
+// zero Head and no error.
+//
+// # Sequences
+//
+// Plans, Versions, Events and Records return an iter.Seq2 that does
+// nothing until it is iterated: the call itself never fails, and every
+// error, an invalid tenant or a done context included, arrives in the
+// sequence. An error arrives once, as the last pair, with the zero value:
+// the sequence stops after it. Each iteration runs the query anew and sees
+// the store as it is then, so a sequence may be iterated any number of
+// times, and a loop may stop early. No sequence holds a lock or a
+// transaction while the loop body runs: the body may call the store,
+// writes included. Records yields every record it selects that was
+// appended before the iteration began, each once and in order, even while
+// records are appended; those appended during the iteration may or may
+// not be yielded.
+//
+// # Order
+//
+// Plans yields the latest version of each plan in byte order of plan ID.
+// Versions yields a plan's versions oldest first. Records yields records
+// by sequence number. Events yields events by the time of their first
+// milestone (comms.Event.Start: the earliest; the zero time for an event
+// without milestones), equal times in byte order of ID.
+//
+// # Validation
+//
+// The store checks what it is asked to keep, and refuses with ErrInvalid
+// an invalid plan (wrapping the *comms.PlanError of comms.Plan.Validate),
+// a plan whose stored form is over MaxStoredPlan bytes, an invalid event
+// (see SaveEvent) and an invalid record (see AppendRecord); and a
+// RecordQuery with a negative After or Limit. It does not check what
+// records and events refer to: a record's plan, plan version, activity,
+// occurrence and event are kept as given, whether a stored plan has them
+// or not (checking them is the caller's, through the checked append that
+// sits above the store). A lookup by an ID that names nothing fails with
+// ErrNotFound, whatever the ID. A write refused with ErrInvalid or
+// ErrConflict changes nothing.
+//
+// # Values
+//
+// Nothing a method returns shares memory with the store or with what it
+// was given. Records come back with their times in UTC, to the microsecond;
+// a version's SavedAt is in UTC; an event comes back with the instants it
+// was saved with.
+//
+// # Cancellation
+//
+// Every method takes a context first and honours it: a method called, or a
+// sequence iterated, with a done context fails with the context's error
+// (errors.Is context.Canceled or context.DeadlineExceeded) and changes
+// nothing.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use by multiple goroutines. Concurrent
+// appends to one tenant form one chain, with no gap and no sequence number
+// twice. Of concurrent SavePlan calls with the same expected version,
+// exactly one succeeds and the others fail with ErrConflict. Concurrent
+// appends of one record with the same idempotency key store it once, and
+// each returns it.
+//
+// # Optional capabilities
+//
+// A store may implement io.Closer, [Pinger] and [IntegrityChecker], found
+// by type assertion; the package documentation says what each promises.
 type Store interface {
-	// SavePlan saves p as the next version of the plan with p.ID. expect
-	// is the version the caller read, 0 to create the plan; if it is not
-	// the latest version, SavePlan fails with ErrConflict and changes
-	// nothing. An invalid plan fails with ErrInvalid wrapping its
-	// *comms.PlanError. A plan whose stored form is larger than a store
-	// reads back (see [EncodePlan]) fails with ErrInvalid too, and nothing
-	// is saved. Who saved it and why come from the context (see
-	// [WithSaveInfo]).
+	// SavePlan saves p as the next version of the plan with p.ID and
+	// returns its number: 1 for a new plan, then one more than the latest.
+	// expect is the version the caller read, 0 to create the plan; if it
+	// is not the latest (0 when there is none), SavePlan fails with
+	// ErrConflict. Who saved the version and why come from the context
+	// (see [WithSaveInfo]); SavedAt is the time of the store's clock.
 	SavePlan(ctx context.Context, tenant string, p comms.Plan, expect int) (version int, err error)
 	// Plan returns the latest version of a plan.
 	Plan(ctx context.Context, tenant, id string) (Version, error)
-	// PlanVersion returns version v of a plan.
+	// PlanVersion returns version v of a plan; v 0 means the latest, as
+	// Plan. A version that does not exist (negative, or past the latest)
+	// fails with ErrNotFound.
 	PlanVersion(ctx context.Context, tenant, id string, v int) (Version, error)
-	// Plans lists the latest version of each of the tenant's plans, by ID.
+	// Plans yields the latest version of each of the tenant's plans.
 	Plans(ctx context.Context, tenant string) iter.Seq2[Version, error]
-	// Versions lists every version of a plan, oldest first.
+	// Versions yields every version of a plan.
 	Versions(ctx context.Context, tenant, id string) iter.Seq2[Version, error]
 
-	// SaveEvent creates or replaces an event and its milestones.
+	// SaveEvent creates an event, or replaces the tenant's event with its
+	// ID, milestones and all: events are not versioned. An event needs an
+	// ID and a kind, and each of its milestones a name and a time; those
+	// three are at most [MaxIDLen] bytes without NUL, and all of its text
+	// is valid UTF-8.
 	SaveEvent(ctx context.Context, tenant string, e comms.Event) error
-	// Event returns an event.
+	// Event returns an event as it was last saved.
 	Event(ctx context.Context, tenant, id string) (comms.Event, error)
-	// Events lists events by time (their first milestone), oldest first.
+	// Events yields the events q selects: those whose first milestone is
+	// at or after q.From and before q.To (a zero bound is open), of kind
+	// q.Kind if it is set.
 	Events(ctx context.Context, tenant string, q EventQuery) iter.Seq2[comms.Event, error]
 
 	// AppendRecord appends r to the tenant's log and returns it as stored:
-	// with its sequence number (1, 2, 3, ... with no gaps), the time it was
-	// recorded, the previous record's hash and its own (see [Seal]).
-	// Records are never updated or deleted; a correction is a new record
-	// whose Corrects names the record it corrects.
+	// with its sequence number (1 for the tenant's first record, then one
+	// more than the last), RecordedAt from the store's clock, PrevHash (the
+	// previous record's Hash, empty for the first) and Hash, the SHA-256 of
+	// the record's canonical encoding (see store/driver.Seal), and with an
+	// empty Type made comms.RecordTypeSent. Records are never changed or
+	// removed: a correction is a new record whose Corrects names the one
+	// it corrects.
+	//
+	// r must leave Seq, RecordedAt, PrevHash and Hash zero and set SentAt.
+	// Its Type is empty, sent or waived, and a waiver gives its reason in
+	// Note; Reached, Acknowledged, Corrects and PlanVersion are not
+	// negative, and Acknowledged is at most Reached where Reached is set;
+	// Corrects, if set, names an earlier record of the tenant. Its IDs
+	// (PlanID, ActivityID, EventID, Channel, SenderRole, each of
+	// Audiences) are at most [MaxIDLen] bytes without NUL, its
+	// IdempotencyKey at most [MaxIDLen] bytes without control characters,
+	// and all of its text is valid UTF-8.
+	// Otherwise AppendRecord fails with ErrInvalid, whatever its
+	// idempotency key names.
+	//
+	// An idempotency key makes an append safe to retry. If
+	// r.IdempotencyKey is set and the tenant has a record with that key,
+	// AppendRecord appends nothing: it returns that record, as it was
+	// returned when it was appended, if r is the same record (equal in
+	// every field the caller sets, once times are taken in UTC to the
+	// microsecond and an empty Type as sent), and otherwise fails with
+	// ErrConflict. A key stays the tenant's for good. AppendRecord never
+	// returns, for a key, a stored record whose hashed content does not
+	// carry the key or does not match its stored hash: it fails with a
+	// *ChainError naming the record instead.
 	AppendRecord(ctx context.Context, tenant string, r comms.Record) (comms.Record, error)
-	// Records lists the tenant's records that match q, in sequence order.
-	// It never returns a record whose content does not match its stored
-	// hash or does not match q (as a store that selects by stored copies
-	// of fields could, were a copy edited): it fails with a *ChainError
-	// naming the record instead.
+	// Records yields the tenant's records that q selects (see
+	// [RecordQuery]). It never yields a record whose content does not
+	// match its stored hash, or does not match q (as a store that selects
+	// by stored copies of fields could, were a copy edited): it fails
+	// with a *ChainError naming the record instead.
 	Records(ctx context.Context, tenant string, q RecordQuery) iter.Seq2[comms.Record, error]
 	// Verify walks the tenant's whole log and returns the head it
-	// verified (how many records, and the last one's hash), or a
-	// *ChainError naming the first record whose hash, link or sequence
-	// number is wrong, or whose stored columns (the copies of its fields
-	// that queries select by) disagree with its hashed content. An empty
-	// log verifies as the zero Head.
+	// verified: the last record's sequence number and hash, the zero Head
+	// for an empty log. It fails with a *ChainError naming the first
+	// record whose hash, link to the record before it, sequence number or
+	// stored copies of fields (those that queries and idempotency keys
+	// select by) disagree with its hashed content, or the first record
+	// missing from the log, the newest included (the store keeps the head
+	// apart from the log).
 	Verify(ctx context.Context, tenant string) (Head, error)
 }
 
@@ -83,14 +195,15 @@ type Version struct {
 }
 
 // EventQuery selects events by the time of their first milestone: From
-// inclusive, To exclusive; zero bounds are open.
+// inclusive, To exclusive; zero bounds are open. The zero EventQuery
+// selects every event.
 type EventQuery struct {
 	From, To time.Time
 	Kind     string // only events of this kind, if set
 }
 
-// RecordQuery selects records. Empty fields match everything. Database
-// stores compare From and To through [RecordQuery.SentBounds].
+// RecordQuery selects records. Empty fields match everything: the zero
+// RecordQuery selects the whole log.
 type RecordQuery struct {
 	PlanID     string
 	ActivityID string
@@ -98,105 +211,35 @@ type RecordQuery struct {
 	// From (inclusive) and To (exclusive) bound SentAt.
 	From, To time.Time
 	// After is a cursor: only records with a greater sequence number.
-	// Pass the last Seq of one page to get the next.
+	// Pass the last Seq of one page to get the next. Not negative.
 	After int64
-	// Limit caps the number of records; 0 means no limit.
+	// Limit caps the number of records; 0 means no limit. Not negative.
 	Limit int
 }
 
-// Match reports whether r matches q, ignoring After and Limit.
-func (q RecordQuery) Match(r comms.Record) bool {
-	switch {
-	case q.PlanID != "" && r.PlanID != q.PlanID,
-		q.ActivityID != "" && r.ActivityID != q.ActivityID,
-		q.EventID != "" && r.EventID != q.EventID,
-		!q.From.IsZero() && r.SentAt.Before(q.From),
-		!q.To.IsZero() && !r.SentAt.Before(q.To):
-		return false
-	}
-	return true
+// Head is the end of a tenant's log: the sequence number of its last
+// record (which, with numbers 1, 2, 3, ... and no gaps, is the number of
+// records) and that record's hash. [Store.Verify] returns the head it
+// verified; compare it with one recorded elsewhere (a previous report
+// prints it) to notice a log cut short together with the head the store
+// keeps. The zero Head is an empty log.
+type Head struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
 }
 
-// SentBounds returns q.From and q.To as a database store compares them
-// with SentAt, which it keeps to the microsecond: rounded up to the
-// microsecond (a zero bound stays zero). Because every SentAt is a whole
-// microsecond (see [Seal]), a record is at or after From exactly when it
-// is at or after the rounded From, and before To exactly when it is
-// before the rounded To; comparing with the bounds as given, truncated to
-// microseconds as drivers send them, would select records Match does not.
-func (q RecordQuery) SentBounds() (from, to time.Time) {
-	return ceilMicro(q.From), ceilMicro(q.To)
-}
+// MaxStoredPlan is the largest stored form of a plan (compact JSON, see
+// store/driver.EncodePlan) a store accepts and reads back:
+// comms.MaxPlanSize, the most the plan decoders read. One limit for
+// saving and reading, so that a store never accepts a plan it cannot read
+// back.
+const MaxStoredPlan = comms.MaxPlanSize
 
-func ceilMicro(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	if c := t.Truncate(time.Microsecond); !c.Equal(t) {
-		return c.Add(time.Microsecond)
-	}
-	return t
-}
-
-// StartBounds returns q.From and q.To widened to whole microseconds (From
-// rounded down, To up), for a store that keeps an event's start to the
-// microsecond in a column to select by while its body keeps the exact
-// time: a query with these bounds returns every event that matches q, and
-// perhaps some in the same microsecond as a bound, which the store then
-// drops with [EventMatches].
-func (q EventQuery) StartBounds() (from, to time.Time) {
-	if !q.From.IsZero() {
-		from = q.From.Truncate(time.Microsecond)
-	}
-	return from, ceilMicro(q.To)
-}
-
-// matchColumns is Match on the stored copies of the fields it reads.
-func (q RecordQuery) matchColumns(c Columns) bool {
-	switch {
-	case q.PlanID != "" && c.PlanID != q.PlanID,
-		q.ActivityID != "" && c.ActivityID != q.ActivityID,
-		q.EventID != "" && c.EventID != q.EventID,
-		!q.From.IsZero() && c.SentAt.Before(q.From),
-		!q.To.IsZero() && !c.SentAt.Before(q.To):
-		return false
-	}
-	return true
-}
-
-// Pages yields the records q selects, reading them a page at a time by
-// keyset paging on the sequence number: fetch returns, in sequence order,
-// at most limit records of q with a sequence number greater than after.
-// Pages starts after q.After, stops at q.Limit, and reads the next page
-// only when the caller has taken the whole of the last one, so a database
-// store holds no transaction open while the caller works.
-func Pages(q RecordQuery, pageSize int, fetch func(after int64, limit int) iter.Seq2[comms.Record, error]) iter.Seq2[comms.Record, error] {
-	return func(yield func(comms.Record, error) bool) {
-		after, n := q.After, 0
-		for {
-			limit := pageSize
-			if q.Limit > 0 {
-				limit = min(limit, q.Limit-n)
-			}
-			got := 0
-			for rec, err := range fetch(after, limit) {
-				if err != nil {
-					yield(comms.Record{}, err)
-					return
-				}
-				if !yield(rec, nil) {
-					return
-				}
-				after = rec.Seq
-				got++
-				n++
-			}
-			if got < limit || (q.Limit > 0 && n >= q.Limit) {
-				return
-			}
-		}
-	}
-}
+// MaxIDLen is the longest ID a store accepts, in bytes: a tenant ID, an
+// event's ID, kind and milestone names, a record's plan, activity, event,
+// channel, sender role and audience IDs, and an idempotency key. (Plan
+// IDs are shorter still: see comms.Plan.Validate.)
+const MaxIDLen = 256
 
 // SaveInfo says who saved a plan version and why.
 type SaveInfo struct {
@@ -204,218 +247,8 @@ type SaveInfo struct {
 	Note string
 }
 
-type saveInfoKey struct{}
-
 // WithSaveInfo returns a context that makes SavePlan record who saved the
 // version and an optional note.
 func WithSaveInfo(ctx context.Context, info SaveInfo) context.Context {
-	return context.WithValue(ctx, saveInfoKey{}, info)
-}
-
-// SaveInfoFrom returns the SaveInfo of ctx (zero if none); implementations
-// of Store call it in SavePlan.
-func SaveInfoFrom(ctx context.Context) SaveInfo {
-	info, _ := ctx.Value(saveInfoKey{}).(SaveInfo)
-	return info
-}
-
-// Errors, by category. Every error a Store returns that falls in one of
-// these categories wraps it.
-var (
-	// ErrNotFound: the plan, version or event does not exist for the tenant.
-	ErrNotFound = errors.New("store: not found")
-	// ErrConflict: a stale expected version; nothing was changed.
-	ErrConflict = errors.New("store: conflict")
-	// ErrInvalid: the input is malformed (an invalid plan, event or record,
-	// an empty tenant, a plan whose stored form is over the limit). Validation
-	// problems are wrapped too.
-	ErrInvalid = errors.New("store: invalid")
-	// ErrChainBroken: Verify found a record whose hash, link, sequence
-	// number or stored columns are wrong, or a listing met such a record;
-	// the error is a *ChainError.
-	ErrChainBroken = errors.New("store: record chain broken")
-	// ErrCorrupt: what the store holds is damaged in a way it can tell but
-	// not repair: an index that no longer matches its table (see
-	// [IntegrityChecker]), or a stored plan or event whose columns disagree
-	// with its body. A *CorruptError carries the details where there are
-	// any.
-	ErrCorrupt = errors.New("store: storage is corrupt")
-	// ErrReadOnly: a write to a store opened read-only, or to a database
-	// the store cannot write (read-only media, a read-only transaction).
-	ErrReadOnly = errors.New("store: read-only")
-)
-
-// ChainError names the first record of a tenant's log whose hash, link,
-// sequence number or stored columns are wrong.
-type ChainError struct {
-	Tenant string
-	// Seq is the sequence number of the first bad record (for a missing
-	// record, the number that should have come next).
-	Seq int64
-	// Column, when what is wrong is a copy of a record field that the
-	// store keeps outside the hashed body to query by, names it:
-	// "plan_id", "activity_id", "event_id" or "sent_at" (see [Columns]).
-	// Empty otherwise.
-	Column string
-	Reason string
-}
-
-func (e *ChainError) Error() string {
-	return fmt.Sprintf("store: record chain of tenant %q broken at record %d: %s", e.Tenant, e.Seq, e.Reason)
-}
-
-// Is makes errors.Is(err, ErrChainBroken) true.
-func (e *ChainError) Is(target error) bool { return target == ErrChainBroken }
-
-// CorruptError describes damage to a store's storage that [Store.Verify]
-// cannot see, as an [IntegrityChecker] found it.
-type CorruptError struct {
-	// Problems describe the damage, one line each, at most
-	// MaxCorruptProblems of them.
-	Problems []string
-	// More counts the problems left out of Problems.
-	More int
-	// Records are the records the damage affects (a record an index
-	// misses or misstates, so that a query through it would hide the
-	// record or return it for the wrong query), where the store can tell;
-	// in order of tenant and sequence number, at most MaxCorruptProblems.
-	Records []RecordRef
-	// Err is the store's own category, if it has one (sqlite.ErrCorrupt);
-	// errors.Is sees it.
-	Err error
-}
-
-// MaxCorruptProblems bounds the problems and records a *CorruptError
-// lists.
-const MaxCorruptProblems = 100
-
-// RecordRef names one record of one tenant's log.
-type RecordRef struct {
-	Tenant string `json:"tenant"`
-	Seq    int64  `json:"seq"`
-}
-
-func (e *CorruptError) Error() string {
-	var b strings.Builder
-	b.WriteString("store: storage is corrupt")
-	if len(e.Records) > 0 {
-		b.WriteString(": affects ")
-		for i, r := range e.Records {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if i == 5 {
-				fmt.Fprintf(&b, "and %d more", len(e.Records)-5)
-				break
-			}
-			fmt.Fprintf(&b, "record %d of tenant %q", r.Seq, r.Tenant)
-		}
-	}
-	for i, p := range e.Problems {
-		if i == 0 {
-			b.WriteString(": ")
-		} else {
-			b.WriteString("; ")
-		}
-		b.WriteString(p)
-	}
-	if e.More > 0 {
-		fmt.Fprintf(&b, "; and %d more problems", e.More)
-	}
-	return b.String()
-}
-
-// Is makes errors.Is(err, ErrCorrupt) true.
-func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
-
-// Unwrap returns Err.
-func (e *CorruptError) Unwrap() error { return e.Err }
-
-// IntegrityChecker is an optional capability of a Store (find it by type
-// assertion, as database/sql finds driver.Pinger): checking the storage
-// itself for damage that [Store.Verify] cannot see. Verify reads each
-// record from its table; a query that selects records through an index
-// reads the index first, so an index that no longer matches its table can
-// hide a record from a query, or return it for the wrong one, while Verify
-// says intact. store/sqlite implements it with PRAGMA integrity_check.
-//
-//	if ic, ok := st.(store.IntegrityChecker); ok {
-//		err = ic.CheckIntegrity(ctx) // nil, a *CorruptError, or why it could not check
-//	}
-type IntegrityChecker interface {
-	// CheckIntegrity checks the whole database, every tenant's data. It
-	// returns nil, an error wrapping ErrCorrupt (a *CorruptError naming
-	// the affected records where it can), or the error that kept it from
-	// checking.
-	CheckIntegrity(ctx context.Context) error
-}
-
-// invalid wraps ErrInvalid with a message.
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
-}
-
-// CheckTenant returns an ErrInvalid error for a tenant ID that is empty,
-// too long or holds control characters.
-func CheckTenant(tenant string) error {
-	switch {
-	case tenant == "":
-		return invalid("empty tenant ID")
-	case len(tenant) > 256:
-		return invalid("tenant ID longer than 256 bytes")
-	case !utf8.ValidString(tenant) || strings.ContainsFunc(tenant, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return invalid("tenant ID %q holds invalid or control characters", tenant)
-	}
-	return nil
-}
-
-// CheckPlan validates a plan for saving: an ErrInvalid error wrapping its
-// *comms.PlanError, or nil.
-func CheckPlan(p comms.Plan) error {
-	if err := p.Validate(); err != nil {
-		return fmt.Errorf("%w: plan %q: %w", ErrInvalid, p.ID, err)
-	}
-	return nil
-}
-
-// CheckEvent validates an event for saving.
-func CheckEvent(e comms.Event) error {
-	switch {
-	case e.ID == "":
-		return invalid("event has no ID")
-	case e.Kind == "":
-		return invalid("event %s has no kind", e.ID)
-	}
-	for i, m := range e.Milestones {
-		if m.Name == "" {
-			return invalid("event %s: milestone %d has no name", e.ID, i)
-		}
-		if m.At.IsZero() {
-			return invalid("event %s: milestone %s has no time", e.ID, m.Name)
-		}
-	}
-	return nil
-}
-
-// CheckRecord validates a record before it is appended: what the caller
-// must set (SentAt; a reason for a waiver) and what it must leave to the
-// store (Seq, RecordedAt, PrevHash, Hash).
-func CheckRecord(r comms.Record) error {
-	switch {
-	case r.Seq != 0 || r.Hash != "" || r.PrevHash != "" || !r.RecordedAt.IsZero():
-		return invalid("Seq, RecordedAt, PrevHash and Hash are assigned by the store; leave them zero")
-	case r.SentAt.IsZero():
-		return invalid("record has no SentAt")
-	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived:
-		return invalid("unknown record type %q", r.Type)
-	case r.Type == comms.RecordTypeWaived && strings.TrimSpace(r.Note) == "":
-		return invalid("a waiver record needs its reason in Note")
-	case r.Reached < 0 || r.Acknowledged < 0:
-		return invalid("negative reached or acknowledged count")
-	case r.Reached > 0 && r.Acknowledged > r.Reached:
-		return invalid("acknowledged (%d) exceeds reached (%d)", r.Acknowledged, r.Reached)
-	case r.Corrects < 0 || r.PlanVersion < 0:
-		return invalid("negative Corrects or PlanVersion")
-	}
-	return nil
+	return saveinfo.With(ctx, info)
 }

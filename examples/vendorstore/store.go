@@ -3,18 +3,26 @@
 // store_test.go).
 //
 // The vendor's product already has a database layer; here it is stood in
-// for by the in-memory store, behind a wrapper that adds what products add:
-// metrics per operation and a product limit on plan size. Whatever the
-// wrapper does, the conformance suite checks that versions, conflicts, the
-// record chain, tenant isolation, validation and cancellation still behave
-// as the contract says.
+// for by the in-memory store (store/memory), behind a wrapper that adds
+// what products add: metrics per operation and a product limit on plan
+// size. Whatever the wrapper does, the conformance suite checks that
+// versions, conflicts, the record chain, idempotent appends, tenant
+// isolation, validation and cancellation still behave as the contract
+// says.
 //
 // Note that the record hash covers the tenant ID as stored: a wrapper must
 // not rename tenants on their way in, or its hashes no longer follow the
-// documented encoding (storetest catches that). And a wrapper hides the
-// optional capabilities of what it wraps, such as store.IntegrityChecker:
-// forward one only where the wrapped store has it, or a caller that finds
-// it will believe a check ran.
+// documented encoding (storetest catches that). Idempotency keys pass
+// through untouched in the record, so that a caller's retry after a
+// timeout returns the stored record instead of appending it twice
+// (storetest's AppendRecord/Idempotent clauses check it). And a wrapper
+// hides the optional capabilities of what it wraps, such as
+// store.IntegrityChecker, store.Pinger and io.Closer: forward one only
+// where the wrapped store has it, or a caller that finds it will believe
+// a check ran.
+//
+// A vendor that writes a store of its own, rather than wrapping one,
+// builds it on store/driver, as store/memory does.
 package vendorstore
 
 import (

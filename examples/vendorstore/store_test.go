@@ -5,6 +5,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/examples/vendorstore"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/memory"
 	"github.com/ismscomms/ismscomms/store/storetest"
 )
 
@@ -12,6 +13,6 @@ import (
 // this module.
 func TestVendorStoreConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return vendorstore.New(store.NewMemory(nil))
+		return vendorstore.New(memory.New(nil))
 	})
 }

@@ -7,25 +7,28 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
 )
 
 // SavePlan implements store.Store.
 func (s *Store) SavePlan(ctx context.Context, tenant string, p comms.Plan, expect int) (int, error) {
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return 0, err
 	}
-	body, err := store.EncodePlan(p)
+	body, err := driver.EncodePlan(p)
 	if err != nil {
 		return 0, err
 	}
-	info := store.SaveInfoFrom(ctx)
+	info := driver.SaveInfoFrom(ctx)
 	var latest, version int
 	err = s.write(ctx, tenant, func(b *pgx.Batch) {
 		b.Queue(s.q.latestVersion, tenant, p.ID).QueryRow(func(row pgx.Row) error { return row.Scan(&latest) })
@@ -53,7 +56,7 @@ func scanVersion(row pgx.Row) (store.Version, error) {
 	if err := row.Scan(&v.PlanID, &v.Number, &body, &v.SavedAt, &v.SavedBy, &v.Note); err != nil {
 		return v, err
 	}
-	p, err := store.DecodePlan(body)
+	p, err := driver.DecodePlan(body)
 	if err != nil {
 		return v, fmt.Errorf("stored plan %s version %d: %w", v.PlanID, v.Number, err)
 	}
@@ -72,8 +75,15 @@ func (s *Store) Plan(ctx context.Context, tenant, id string) (store.Version, err
 
 // PlanVersion implements store.Store. Version 0 means the latest.
 func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (store.Version, error) {
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return store.Version{}, err
+	}
+	notFound := fmt.Errorf("%w: plan %q version %d", store.ErrNotFound, id, v)
+	if v == 0 {
+		notFound = fmt.Errorf("%w: plan %q", store.ErrNotFound, id)
+	}
+	if !storable(id) {
+		return store.Version{}, s.withRetry(ctx, func() error { return notFound })
 	}
 	var ver store.Version
 	err := s.batch(ctx, tenant, func(b *pgx.Batch) {
@@ -87,7 +97,7 @@ func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 			var err error
 			ver, err = scanVersion(row)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("%w: plan %q version %d", store.ErrNotFound, id, v)
+				return notFound
 			}
 			return err
 		})
@@ -130,35 +140,75 @@ func collect[T any](ctx context.Context, s *Store, tenant string, scan func(pgx.
 	}
 }
 
-func invalidSeq[T any](err error) iter.Seq2[T, error] {
+// storable reports whether PostgreSQL's text can hold s: valid UTF-8
+// without NUL. A lookup or a query by an ID it cannot hold matches
+// nothing (the store never accepted one), where the server would refuse
+// the statement.
+func storable(s ...string) bool {
+	for _, v := range s {
+		if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// nothing is the sequence of a query that matches nothing: it yields the
+// error a query would have met first (a done context, a closed store),
+// or nothing.
+func nothing[T any](ctx context.Context, s *Store) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		yield(zero, err)
+		if err := ctx.Err(); err != nil {
+			yield(zero, err)
+		} else if s.closed.Load() {
+			yield(zero, fmt.Errorf("postgres: the store was closed: %w", store.ErrClosed))
+		}
 	}
 }
 
 // Plans implements store.Store.
 func (s *Store) Plans(ctx context.Context, tenant string) iter.Seq2[store.Version, error] {
-	if err := store.CheckTenant(tenant); err != nil {
-		return invalidSeq[store.Version](err)
+	if err := driver.CheckTenant(tenant); err != nil {
+		return driver.Fail[store.Version](err)
 	}
-	return collect(ctx, s, tenant, func(r pgx.Rows) (store.Version, error) { return scanVersion(r) }, s.q.plans, tenant)
+	plans := collect(ctx, s, tenant, func(r pgx.Rows) (store.Version, error) { return scanVersion(r) }, s.q.plans, tenant)
+	// In byte order of ID, which the database's collation need not follow.
+	return func(yield func(store.Version, error) bool) {
+		var out []store.Version
+		for v, err := range plans {
+			if err != nil {
+				yield(store.Version{}, err)
+				return
+			}
+			out = append(out, v)
+		}
+		driver.SortPlans(out)
+		for _, v := range out {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
 }
 
 // Versions implements store.Store.
 func (s *Store) Versions(ctx context.Context, tenant, id string) iter.Seq2[store.Version, error] {
-	if err := store.CheckTenant(tenant); err != nil {
-		return invalidSeq[store.Version](err)
+	if err := driver.CheckTenant(tenant); err != nil {
+		return driver.Fail[store.Version](err)
+	}
+	if !storable(id) {
+		return nothing[store.Version](ctx, s)
 	}
 	return collect(ctx, s, tenant, func(r pgx.Rows) (store.Version, error) { return scanVersion(r) }, s.q.versions, tenant, id)
 }
 
 // SaveEvent implements store.Store.
 func (s *Store) SaveEvent(ctx context.Context, tenant string, e comms.Event) error {
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return err
 	}
-	if err := store.CheckEvent(e); err != nil {
+	if err := driver.CheckEvent(e); err != nil {
 		return err
 	}
 	body, err := json.Marshal(e)
@@ -182,13 +232,16 @@ func scanEvent(row pgx.Row, q *store.EventQuery) (comms.Event, error) {
 	if err := row.Scan(&id, &body); err != nil {
 		return comms.Event{}, err
 	}
-	return store.OpenStoredEvent(id, body, q)
+	return driver.OpenStoredEvent(id, body, q)
 }
 
 // Event implements store.Store.
 func (s *Store) Event(ctx context.Context, tenant, id string) (comms.Event, error) {
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return comms.Event{}, err
+	}
+	if !storable(id) {
+		return comms.Event{}, s.withRetry(ctx, func() error { return fmt.Errorf("%w: event %q", store.ErrNotFound, id) })
 	}
 	var e comms.Event
 	err := s.batch(ctx, tenant, func(b *pgx.Batch) {
@@ -209,8 +262,11 @@ func (s *Store) Event(ctx context.Context, tenant, id string) (comms.Event, erro
 
 // Events implements store.Store.
 func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) iter.Seq2[comms.Event, error] {
-	if err := store.CheckTenant(tenant); err != nil {
-		return invalidSeq[comms.Event](err)
+	if err := driver.CheckTenant(tenant); err != nil {
+		return driver.Fail[comms.Event](err)
+	}
+	if !storable(q.Kind) {
+		return nothing[comms.Event](ctx, s)
 	}
 	query := `SELECT id, body FROM ` + pgx.Identifier{s.schema, "events"}.Sanitize() + ` WHERE tenant = $1`
 	args := []any{tenant}
@@ -218,14 +274,14 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 		args = append(args, q.Kind)
 		query += fmt.Sprintf(` AND kind = $%d`, len(args))
 	}
-	from, to := q.StartBounds()
+	from, to := driver.StartBounds(q)
 	if !from.IsZero() {
 		args = append(args, from)
 		query += fmt.Sprintf(` AND start >= $%d`, len(args))
 	}
 	if !to.IsZero() {
 		args = append(args, to)
-		query += fmt.Sprintf(` AND start < $%d`, len(args))
+		query += fmt.Sprintf(` AND (start < $%d OR start IS NULL)`, len(args)) // no milestones: the zero start, before any bound
 	}
 	query += ` ORDER BY start NULLS FIRST, id`
 	events := collect(ctx, s, tenant, func(r pgx.Rows) (comms.Event, error) { return scanEvent(r, &q) }, query, args...)
@@ -238,11 +294,11 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 				yield(comms.Event{}, err)
 				return
 			}
-			if store.EventMatches(q, e) {
+			if driver.EventMatches(q, e) {
 				out = append(out, e)
 			}
 		}
-		store.SortEvents(out)
+		driver.SortEvents(out)
 		for _, e := range out {
 			if !yield(e, nil) {
 				return
@@ -251,50 +307,92 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 	}
 }
 
-// AppendRecord implements store.Store: it locks the tenant's chain head,
-// seals the record after it, inserts it and moves the head, in one
-// transaction of two round trips. Once it holds the lock, the append
-// completes even if ctx is cancelled, so that an error means the record was
-// not appended — except when the connection is lost during the commit
-// itself, which no client can tell apart (check with Records before
-// appending again).
+// AppendRecord implements store.Store: it locks the tenant's chain head
+// and, for a keyed record, looks its key up (the statement after the
+// lock sees every append committed before it); it answers a retry with
+// the record stored, or seals the record after the head, inserts it and
+// moves the head; in one transaction of two round trips. Once it holds
+// the lock, the append completes even if ctx is cancelled, so that an
+// error means the record was not appended — except when the connection
+// is lost during the commit itself, which no client can tell apart:
+// append again with the same idempotency key, which returns the record if
+// it was stored.
 func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record) (comms.Record, error) {
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return comms.Record{}, err
 	}
-	if err := store.CheckRecord(r); err != nil {
+	if err := driver.CheckRecord(r); err != nil {
 		return comms.Record{}, err
 	}
 	var seq int64
 	var prev string
+	var found *driver.Stored
 	var sealed comms.Record
 	err := s.write(ctx, tenant, func(b *pgx.Batch) {
+		found = nil
 		b.Queue(s.q.lockHead, tenant).QueryRow(func(row pgx.Row) error { return row.Scan(&seq, &prev) })
+		if r.IdempotencyKey != "" {
+			b.Queue(s.q.recordByKey, tenant, r.IdempotencyKey).QueryRow(func(row pgx.Row) error {
+				var columns driver.Columns
+				st, err := scanStored(row, &columns)
+				switch {
+				case errors.Is(err, pgx.ErrNoRows):
+					return nil
+				case err != nil:
+					return err
+				}
+				found = &st
+				return nil
+			})
+		}
 	}, func(b *pgx.Batch) error {
+		if found != nil {
+			var err error
+			if sealed, err = driver.Replay(tenant, *found, r); err != nil {
+				return err
+			}
+			return errReplayed
+		}
 		next := seq + 1
-		if r.Corrects != 0 && r.Corrects >= next {
-			return fmt.Errorf("%w: record corrects record %d, which does not exist", store.ErrInvalid, r.Corrects)
+		if err := driver.CheckCorrects(r, next); err != nil {
+			return err
 		}
 		var body []byte
-		sealed, body = store.Seal(tenant, next, prev, s.now(), r)
-		b.Queue(s.q.insertRecord, tenant, next, sealed.PlanID, sealed.ActivityID, sealed.EventID, sealed.SentAt, body, sealed.Hash)
+		sealed, body = driver.Seal(tenant, next, prev, s.now(), r)
+		var key *string
+		if sealed.IdempotencyKey != "" {
+			key = &sealed.IdempotencyKey
+		}
+		b.Queue(s.q.insertRecord, tenant, next, sealed.PlanID, sealed.ActivityID, sealed.EventID, sealed.SentAt, body, sealed.Hash, key)
 		b.Queue(s.q.moveHead, tenant, next, sealed.Hash)
 		return nil
 	})
+	if errors.Is(err, errReplayed) {
+		return sealed, nil
+	}
 	if err != nil {
 		return comms.Record{}, err
 	}
 	return sealed, nil
 }
 
+// errReplayed ends the transaction of an append that a stored record
+// answers: nothing to write.
+var errReplayed = errors.New("postgres: replayed")
+
 // scanStored reads storedColumns into a Stored whose Columns is c (reused
 // from row to row).
-func scanStored(row pgx.Row, c *store.Columns) (store.Stored, error) {
-	st := store.Stored{Columns: c}
-	if err := row.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &c.SentAt); err != nil {
+func scanStored(row pgx.Row, c *driver.Columns) (driver.Stored, error) {
+	st := driver.Stored{Columns: c}
+	var key *string
+	if err := row.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &c.SentAt, &key); err != nil {
 		return st, err
 	}
 	c.SentAt = c.SentAt.UTC()
+	c.IdempotencyKey = ""
+	if key != nil {
+		c.IdempotencyKey = *key
+	}
 	return st, nil
 }
 
@@ -305,8 +403,14 @@ const recordPage = 1000
 // on the sequence number), one round trip per page, so that no
 // transaction stays open while the caller works through a long listing.
 func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
-	if err := store.CheckTenant(tenant); err != nil {
-		return invalidSeq[comms.Record](err)
+	if err := driver.CheckTenant(tenant); err != nil {
+		return driver.Fail[comms.Record](err)
+	}
+	if err := driver.CheckRecordQuery(q); err != nil {
+		return driver.Fail[comms.Record](err)
+	}
+	if !storable(q.PlanID, q.ActivityID, q.EventID) {
+		return nothing[comms.Record](ctx, s)
 	}
 	args := []any{tenant, int64(0)}
 	where := `tenant = $1 AND seq > $2`
@@ -316,7 +420,7 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 			where += fmt.Sprintf(` AND %s = $%d`, f.col, len(args))
 		}
 	}
-	from, to := q.SentBounds()
+	from, to := driver.SentBounds(q)
 	if !from.IsZero() {
 		args = append(args, from)
 		where += fmt.Sprintf(` AND sent_at >= $%d`, len(args))
@@ -331,13 +435,13 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 	query := `SELECT seq, body, hash FROM ` + pgx.Identifier{s.schema, "records"}.Sanitize() + ` WHERE ` + where +
 		fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
 	scan := func(r pgx.Rows) (comms.Record, error) {
-		var st store.Stored
+		var st driver.Stored
 		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
-		return store.OpenStored(tenant, st, q)
+		return driver.OpenStored(tenant, st, q)
 	}
-	return store.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
+	return driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
 		pageArgs := slices.Clone(args)
 		pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
 		return collect(ctx, s, tenant, scan, query, pageArgs...)
@@ -348,7 +452,7 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 // REPEATABLE READ transaction, so that appends in the meantime do not look
 // like a broken chain, and streams the records rather than holding them.
 func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return store.Head{}, err
 	}
 	var verified store.Head
@@ -363,8 +467,8 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 		})
 		b.Queue(s.q.verifyRecords, tenant).Query(func(rows pgx.Rows) error {
 			var readErr error
-			var columns store.Columns
-			verified, chainErr = store.VerifyChain(ctx, tenant, func(yield func(store.Stored, error) bool) {
+			var columns driver.Columns
+			verified, chainErr = driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
 				for rows.Next() {
 					st, err := scanStored(rows, &columns)
 					if err != nil {

@@ -86,7 +86,20 @@
 // Every operation is one transaction sent in pipelined batches: a read or
 // an event save is one round trip ([set_config, statement], run by the
 // server as one implicit transaction), an append or plan save two ([BEGIN,
-// set_config, lock or read] and [insert, COMMIT]), Verify one.
+// set_config, lock or read] and [insert, COMMIT]; a keyed append looks
+// its key up in the first), Verify one.
+//
+// # Idempotency keys
+//
+// A keyed append looks its key up after it has locked the tenant's chain
+// head, so that of concurrent retries of one record, on any connection of
+// any server, the first appends it and the others, which waited for the
+// lock, find it and return it. A partial unique index on tenant and key
+// (rows with a key only, so that keyless appends do not maintain it)
+// backs the lookup, and refuses with store.ErrConflict a second record
+// under a key should anything write one past the lock. Keys are hashed
+// with their record (record format v2); a schema migrated from version 1
+// keeps its records, format v1, as they were.
 //
 // # Errors
 //
@@ -96,7 +109,9 @@
 // insufficient privilege ErrPermission, connection failures ErrUnavailable.
 // A connection string's password never appears in an error.
 //
-// A Store is safe for concurrent use by multiple goroutines.
+// A Store is safe for concurrent use by multiple goroutines. It
+// implements store.Pinger (the server answers on a pooled connection) and
+// io.Closer.
 package postgres
 
 import (
@@ -104,12 +119,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"path"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -117,6 +133,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ismscomms/ismscomms/store"
+	migrationlist "github.com/ismscomms/ismscomms/store/internal/migrations"
 )
 
 //go:embed migrations/*.sql
@@ -193,15 +210,20 @@ type Store struct {
 	retries  int
 	secret   string // the password, scrubbed from errors
 	readOnly bool
+	closed   atomic.Bool
 	q        queries
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Pinger = (*Store)(nil)
+	_ io.Closer    = (*Store)(nil)
+)
 
 // queries are the store's statements, qualified with its schema.
 type queries struct {
 	latestVersion, insertPlan, planLatest, planVersion, plans, versions,
-	saveEvent, event, lockHead, insertRecord, moveHead, head, verifyRecords string
+	saveEvent, event, lockHead, recordByKey, insertRecord, moveHead, head, verifyRecords string
 }
 
 const setTenantSQL = `SELECT set_config('ismscomms.tenant', $1, true)`
@@ -218,9 +240,9 @@ func (s *Store) setTenant() string {
 	return setTenantSQL
 }
 
-// storedColumns are the columns of a record that Verify reads: all of
-// them but the tenant.
-const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at`
+// storedColumns are the columns of a record that Verify and the key
+// lookup read: all of them but the tenant.
+const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at, idempotency_key`
 
 func newQueries(schema string) queries {
 	t := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
@@ -239,7 +261,8 @@ func newQueries(schema string) queries {
 		// zero for the first append.
 		lockHead: `INSERT INTO ` + t("chain_heads") + ` AS h (tenant, seq, hash) VALUES ($1, 0, '')
 			ON CONFLICT (tenant) DO UPDATE SET seq = h.seq RETURNING seq, hash`,
-		insertRecord:  `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		recordByKey:   `SELECT ` + storedColumns + ` FROM ` + t("records") + ` WHERE tenant = $1 AND idempotency_key = $2`,
+		insertRecord:  `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		moveHead:      `UPDATE ` + t("chain_heads") + ` SET seq = $2, hash = $3 WHERE tenant = $1`,
 		head:          `SELECT seq, hash FROM ` + t("chain_heads") + ` WHERE tenant = $1`,
 		verifyRecords: `SELECT ` + storedColumns + ` FROM ` + t("records") + ` WHERE tenant = $1 ORDER BY seq`,
@@ -388,12 +411,30 @@ func (s *Store) checkRole(ctx context.Context, role string) error {
 	return fmt.Errorf("%w: role %q %s, so it could read every tenant's rows; connect as an application role without those privileges (Options.OwnerDSN migrates as the owner), or set Options.AllowPrivilegedRole", ErrPrivilegedRole, role, why)
 }
 
-// Close closes the pool Open made.
+// Close closes the pool Open made (io.Closer); a pool given to New stays
+// open. After Close, every method fails with store.ErrClosed; Close again
+// returns nil.
 func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
 	if s.ownPool {
 		s.pool.Close()
 	}
 	return nil
+}
+
+// Ping implements store.Pinger: it acquires a pooled connection and has
+// the server answer, as the application role.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.withRetry(ctx, func() error {
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Release()
+		return conn.Ping(ctx)
+	})
 }
 
 // Schema returns the PostgreSQL schema the store's tables are in.
@@ -406,16 +447,7 @@ func SchemaVersion() int {
 }
 
 func migrationList() ([]string, error) {
-	entries, err := migrations.ReadDir("migrations")
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	slices.Sort(names)
-	return names, nil
+	return migrationlist.List(migrations, "migrations")
 }
 
 // migrationLockKey is the advisory lock migrations hold, with the schema
@@ -580,8 +612,12 @@ func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) err
 }
 
 // translate maps an error to the store's categories by SQLSTATE and
-// scrubs the password from it.
+// scrubs the password from it; an error of a store closed meanwhile is
+// store.ErrClosed.
 func (s *Store) translate(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() == nil && s.closed.Load() && !errors.Is(err, store.ErrClosed) {
+		return fmt.Errorf("postgres: %w: %w", store.ErrClosed, scrubbed(err, s.secret))
+	}
 	return translate(ctx, scrubbed(err, s.secret))
 }
 
@@ -593,7 +629,7 @@ func translate(ctx context.Context, err error) error {
 		return ctxErr
 	}
 	for _, sentinel := range []error{store.ErrNotFound, store.ErrConflict, store.ErrInvalid, store.ErrChainBroken,
-		store.ErrCorrupt, store.ErrReadOnly, ErrSchemaTooNew, ErrSchemaTooOld, ErrSchemaMissing, ErrPrivilegedRole, ErrPermission, ErrUnavailable, context.Canceled, context.DeadlineExceeded} {
+		store.ErrCorrupt, store.ErrReadOnly, store.ErrClosed, ErrSchemaTooNew, ErrSchemaTooOld, ErrSchemaMissing, ErrPrivilegedRole, ErrPermission, ErrUnavailable, context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, sentinel) {
 			return err
 		}

@@ -46,10 +46,18 @@ func (ot ownerTamper) exec(t *testing.T, tenant, sql string, args ...any) {
 
 func (ot ownerTamper) SetColumn(t *testing.T, tenant string, seq int64, column string, value any) {
 	t.Helper()
-	if !slices.Contains([]string{"plan_id", "activity_id", "event_id", "sent_at"}, column) {
+	if !slices.Contains([]string{"plan_id", "activity_id", "event_id", "sent_at", "idempotency_key"}, column) {
 		t.Fatalf("no column %q", column)
 	}
+	if value == "" && column == "idempotency_key" {
+		value = nil
+	}
 	ot.exec(t, tenant, `UPDATE `+ot.schema+`.records SET `+column+` = $1 WHERE tenant = $2 AND seq = $3`, value, tenant, seq)
+}
+
+func (ot ownerTamper) DeleteRecord(t *testing.T, tenant string, seq int64) {
+	t.Helper()
+	ot.exec(t, tenant, `DELETE FROM `+ot.schema+`.records WHERE tenant = $1 AND seq = $2`, tenant, seq)
 }
 
 func (ot ownerTamper) SetBody(t *testing.T, tenant string, seq int64, body []byte) {

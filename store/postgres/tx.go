@@ -33,6 +33,9 @@ func (s *Store) withRetry(ctx context.Context, fn func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.closed.Load() {
+		return fmt.Errorf("postgres: the store was closed: %w", store.ErrClosed)
+	}
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = fn()
@@ -81,7 +84,7 @@ const commitTimeout = 30 * time.Second
 // context is cancelled meanwhile: a caller is never told that a write
 // failed which was committed, and does not retry it into a duplicate.
 func (s *Store) write(ctx context.Context, tenant string, first func(b *pgx.Batch), second func(b *pgx.Batch) error) error {
-	if s.readOnly {
+	if s.readOnly && !s.closed.Load() {
 		return fmt.Errorf("postgres: the store was opened read-only: %w", store.ErrReadOnly)
 	}
 	return s.withRetry(ctx, func() error {

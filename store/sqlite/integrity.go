@@ -33,7 +33,7 @@ import (
 // for 200,000 (BenchmarkCheckIntegrity100k). It runs in one read
 // transaction and does not block writers.
 func (s *Store) CheckIntegrity(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.usable(ctx); err != nil {
 		return err
 	}
 	conn, err := s.db.Conn(ctx)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
 	"github.com/ismscomms/ismscomms/store/storetest"
 )
 
@@ -89,8 +90,7 @@ func TestReadOnlySchemaVersions(t *testing.T) {
 	if _, err := Open(path, &Options{ReadOnly: true}); !errors.Is(err, ErrSchemaTooNew) {
 		t.Errorf("Open(a newer schema, ReadOnly) = %v, want ErrSchemaTooNew", err)
 	}
-	// This package has one migration, so an older schema than its own
-	// cannot be made on disk yet; the rule it follows:
+	// An older schema on disk: see TestSchema1. The rule it follows:
 	err := readableVersion(path, 1, 2)
 	if !errors.Is(err, ErrSchemaTooOld) || !strings.Contains(err.Error(), "open it once for writing") {
 		t.Errorf("readableVersion(1 of 2) = %v, want ErrSchemaTooOld saying how to migrate", err)
@@ -222,7 +222,7 @@ func TestHoldChild(t *testing.T) {
 		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM chain_heads WHERE tenant = 't'`).Scan(&seq, &prev); err != nil {
 			return err
 		}
-		r, body := store.Seal("t", seq+1, prev, time.Now(), record(21))
+		r, body := driver.Seal("t", seq+1, prev, time.Now(), record(21))
 		if _, err := tx.ExecContext(ctx, `INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			"t", r.Seq, r.PlanID, r.ActivityID, r.EventID, micros(r.SentAt), body, r.Hash); err != nil {
 			return err

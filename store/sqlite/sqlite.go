@@ -48,7 +48,18 @@
 // runs no check (0.4 ms); a writable Open runs quick_check, 0.15 s for
 // 100,000 records.
 //
-// A Store is safe for concurrent use by multiple goroutines.
+// # Idempotency keys
+//
+// A keyed append looks its key up, through a unique index on tenant and
+// key, inside its IMMEDIATE transaction, after it has read the chain head:
+// concurrent retries, from this process or others, queue on the write
+// lock, and all but the first find the record and return it. Schema 2 adds
+// the key column (NULL for records without a key, and for every record
+// written under schema 1, which keep their record format v1) and its
+// index; a writable Open migrates a file of schema 1.
+//
+// A Store is safe for concurrent use by multiple goroutines. It implements
+// store.IntegrityChecker, store.Pinger and io.Closer.
 package sqlite
 
 import (
@@ -66,10 +77,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -78,6 +89,8 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
+	migrationlist "github.com/ismscomms/ismscomms/store/internal/migrations"
 )
 
 //go:embed migrations/*.sql
@@ -142,11 +155,14 @@ type Store struct {
 	readOnly  bool
 	immutable bool // opened read-only as immutable, on read-only media
 	writeMu   sync.Mutex
+	closed    atomic.Bool
 }
 
 var (
 	_ store.Store            = (*Store)(nil)
 	_ store.IntegrityChecker = (*Store)(nil)
+	_ store.Pinger           = (*Store)(nil)
+	_ io.Closer              = (*Store)(nil)
 )
 
 // SchemaVersion is the schema version this package writes.
@@ -156,16 +172,7 @@ func SchemaVersion() int {
 }
 
 func migrationList() ([]string, error) {
-	entries, err := migrations.ReadDir("migrations")
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	slices.Sort(names)
-	return names, nil
+	return migrationlist.List(migrations, "migrations")
 }
 
 // Open opens (or creates) the store in the file at path. A nil o means the
@@ -483,8 +490,47 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database (io.Closer). After Close, every method fails
+// with store.ErrClosed; Close again returns nil.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return s.db.Close()
+}
+
+// usable returns the context's error, or store.ErrClosed after Close.
+func (s *Store) usable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.closed.Load() {
+		return s.closedErr()
+	}
+	return nil
+}
+
+func (s *Store) closedErr() error {
+	return fmt.Errorf("sqlite: %s: %w", s.path, store.ErrClosed)
+}
+
+// Ping implements store.Pinger: it checks that the database file can be
+// read, on a pooled connection.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.wrap(ctx, err)
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		return s.wrap(ctx, err)
+	}
+	return nil
+}
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
@@ -492,7 +538,7 @@ func (s *Store) Path() string { return s.path }
 // write runs fn in an IMMEDIATE transaction, one writer of this process at
 // a time.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.usable(ctx); err != nil {
 		return err
 	}
 	if s.readOnly {
@@ -523,6 +569,10 @@ func (s *Store) wrap(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
+	if s.closed.Load() {
+		// database/sql's "database is closed" has no sentinel to test.
+		return s.closedErr()
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
@@ -544,14 +594,14 @@ func micros(t time.Time) int64 {
 
 // SavePlan implements store.Store.
 func (s *Store) SavePlan(ctx context.Context, tenant string, p comms.Plan, expect int) (int, error) {
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return 0, err
 	}
-	body, err := store.EncodePlan(p)
+	body, err := driver.EncodePlan(p)
 	if err != nil {
 		return 0, err
 	}
-	info := store.SaveInfoFrom(ctx)
+	info := driver.SaveInfoFrom(ctx)
 	version := 0
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		var latest int
@@ -585,7 +635,7 @@ func scanVersion(sc interface{ Scan(...any) error }) (store.Version, error) {
 	if err := sc.Scan(&v.PlanID, &v.Number, &body, &savedAt, &v.SavedBy, &v.Note); err != nil {
 		return v, err
 	}
-	p, err := store.DecodePlan(body)
+	p, err := driver.DecodePlan(body)
 	if err != nil {
 		return v, fmt.Errorf("stored plan %s version %d: %w", v.PlanID, v.Number, err)
 	}
@@ -606,10 +656,10 @@ func (s *Store) Plan(ctx context.Context, tenant, id string) (store.Version, err
 
 // PlanVersion implements store.Store. Version 0 means the latest.
 func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (store.Version, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.usable(ctx); err != nil {
 		return store.Version{}, err
 	}
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return store.Version{}, err
 	}
 	var row *sql.Row
@@ -620,6 +670,9 @@ func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 	}
 	ver, err := scanVersion(row)
 	if errors.Is(err, sql.ErrNoRows) {
+		if v == 0 {
+			return store.Version{}, fmt.Errorf("%w: plan %q", store.ErrNotFound, id)
+		}
 		return store.Version{}, fmt.Errorf("%w: plan %q version %d", store.ErrNotFound, id, v)
 	}
 	if err != nil {
@@ -633,7 +686,7 @@ func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 func queryAll[T any](ctx context.Context, s *Store, scan func(*sql.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		if err := ctx.Err(); err != nil {
+		if err := s.usable(ctx); err != nil {
 			yield(zero, err)
 			return
 		}
@@ -666,17 +719,10 @@ func queryAll[T any](ctx context.Context, s *Store, scan func(*sql.Rows) (T, err
 	}
 }
 
-func invalidSeq[T any](err error) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		yield(zero, err)
-	}
-}
-
 // Plans implements store.Store.
 func (s *Store) Plans(ctx context.Context, tenant string) iter.Seq2[store.Version, error] {
-	if err := store.CheckTenant(tenant); err != nil {
-		return invalidSeq[store.Version](err)
+	if err := driver.CheckTenant(tenant); err != nil {
+		return driver.Fail[store.Version](err)
 	}
 	return queryAll(ctx, s, func(r *sql.Rows) (store.Version, error) { return scanVersion(r) },
 		`SELECT `+versionColumns+` FROM plans p WHERE tenant = ?
@@ -686,8 +732,8 @@ func (s *Store) Plans(ctx context.Context, tenant string) iter.Seq2[store.Versio
 
 // Versions implements store.Store.
 func (s *Store) Versions(ctx context.Context, tenant, id string) iter.Seq2[store.Version, error] {
-	if err := store.CheckTenant(tenant); err != nil {
-		return invalidSeq[store.Version](err)
+	if err := driver.CheckTenant(tenant); err != nil {
+		return driver.Fail[store.Version](err)
 	}
 	return queryAll(ctx, s, func(r *sql.Rows) (store.Version, error) { return scanVersion(r) },
 		`SELECT `+versionColumns+` FROM plans WHERE tenant = ? AND id = ? ORDER BY version`, tenant, id)
@@ -695,10 +741,10 @@ func (s *Store) Versions(ctx context.Context, tenant, id string) iter.Seq2[store
 
 // SaveEvent implements store.Store.
 func (s *Store) SaveEvent(ctx context.Context, tenant string, e comms.Event) error {
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return err
 	}
-	if err := store.CheckEvent(e); err != nil {
+	if err := driver.CheckEvent(e); err != nil {
 		return err
 	}
 	body, err := json.Marshal(e)
@@ -724,15 +770,15 @@ func scanEvent(sc interface{ Scan(...any) error }, q *store.EventQuery) (comms.E
 	if err := sc.Scan(&id, &body); err != nil {
 		return comms.Event{}, err
 	}
-	return store.OpenStoredEvent(id, body, q)
+	return driver.OpenStoredEvent(id, body, q)
 }
 
 // Event implements store.Store.
 func (s *Store) Event(ctx context.Context, tenant, id string) (comms.Event, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.usable(ctx); err != nil {
 		return comms.Event{}, err
 	}
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return comms.Event{}, err
 	}
 	e, err := scanEvent(s.db.QueryRowContext(ctx, `SELECT id, body FROM events WHERE tenant = ? AND id = ?`, tenant, id), nil)
@@ -747,8 +793,8 @@ func (s *Store) Event(ctx context.Context, tenant, id string) (comms.Event, erro
 
 // Events implements store.Store.
 func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) iter.Seq2[comms.Event, error] {
-	if err := store.CheckTenant(tenant); err != nil {
-		return invalidSeq[comms.Event](err)
+	if err := driver.CheckTenant(tenant); err != nil {
+		return driver.Fail[comms.Event](err)
 	}
 	query := `SELECT id, body FROM events WHERE tenant = ?`
 	args := []any{tenant}
@@ -756,13 +802,13 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 		query += ` AND kind = ?`
 		args = append(args, q.Kind)
 	}
-	from, to := q.StartBounds()
+	from, to := driver.StartBounds(q)
 	if !from.IsZero() {
 		query += ` AND start >= ?`
 		args = append(args, from.UnixMicro())
 	}
 	if !to.IsZero() {
-		query += ` AND start < ?`
+		query += ` AND (start < ? OR start = 0)` // no milestones: start 0, the zero time, before any bound (EventMatches drops a real start at 0 that is not)
 		args = append(args, to.UnixMicro())
 	}
 	query += ` ORDER BY start, id`
@@ -770,7 +816,7 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 }
 
 // exactEvents yields the events of seq that match q, in the order of
-// store.SortEvents: the query compared start to the microsecond, the body
+// driver.SortEvents: the query compared start to the microsecond, the body
 // holds the exact time.
 func exactEvents(q store.EventQuery, seq iter.Seq2[comms.Event, error]) iter.Seq2[comms.Event, error] {
 	return func(yield func(comms.Event, error) bool) {
@@ -780,11 +826,11 @@ func exactEvents(q store.EventQuery, seq iter.Seq2[comms.Event, error]) iter.Seq
 				yield(comms.Event{}, err)
 				return
 			}
-			if store.EventMatches(q, e) {
+			if driver.EventMatches(q, e) {
 				out = append(out, e)
 			}
 		}
-		store.SortEvents(out)
+		driver.SortEvents(out)
 		for _, e := range out {
 			if !yield(e, nil) {
 				return
@@ -793,12 +839,16 @@ func exactEvents(q store.EventQuery, seq iter.Seq2[comms.Event, error]) iter.Seq
 	}
 }
 
-// AppendRecord implements store.Store.
+// AppendRecord implements store.Store. In one IMMEDIATE transaction it
+// reads the tenant's chain head, looks a keyed record's key up (through
+// the unique index on tenant and key) and answers a retry with the record
+// stored, or seals the record after the head, inserts it and moves the
+// head.
 func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record) (comms.Record, error) {
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return comms.Record{}, err
 	}
-	if err := store.CheckRecord(r); err != nil {
+	if err := driver.CheckRecord(r); err != nil {
 		return comms.Record{}, err
 	}
 	var sealed comms.Record
@@ -809,14 +859,34 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return s.wrap(ctx, err)
 		}
+		if r.IdempotencyKey != "" {
+			var columns driver.Columns
+			st, err := scanStored(tx.QueryRowContext(ctx, `SELECT `+storedColumns+` FROM records WHERE tenant = ? AND idempotency_key = ?`, tenant, r.IdempotencyKey), &columns)
+			switch {
+			case err == nil:
+				sealed, err = driver.Replay(tenant, st, r)
+				if err == nil {
+					err = errReplayed
+				}
+				return err
+			case !errors.Is(err, sql.ErrNoRows):
+				return s.wrap(ctx, err)
+			}
+		}
 		seq++
-		if r.Corrects != 0 && r.Corrects >= seq {
-			return fmt.Errorf("%w: record corrects record %d, which does not exist", store.ErrInvalid, r.Corrects)
+		if err := driver.CheckCorrects(r, seq); err != nil {
+			return err
 		}
 		var body []byte
-		sealed, body = store.Seal(tenant, seq, prev, s.now(), r)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			tenant, seq, sealed.PlanID, sealed.ActivityID, sealed.EventID, micros(sealed.SentAt), body, sealed.Hash); err != nil {
+		sealed, body = driver.Seal(tenant, seq, prev, s.now(), r)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			tenant, seq, sealed.PlanID, sealed.ActivityID, sealed.EventID, micros(sealed.SentAt), body, sealed.Hash, nullable(sealed.IdempotencyKey)); err != nil {
+			var se *sqlite.Error
+			if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+				// The transaction looked the key up: only a writer that
+				// bypassed this store's lookup could have stored it.
+				return fmt.Errorf("%w: idempotency key %q of tenant %q is already stored: %w", store.ErrConflict, r.IdempotencyKey, tenant, err)
+			}
 			return s.wrap(ctx, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO chain_heads (tenant, seq, hash) VALUES (?, ?, ?)
@@ -825,25 +895,42 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 		}
 		return nil
 	})
+	if errors.Is(err, errReplayed) {
+		return sealed, nil
+	}
 	if err != nil {
 		return comms.Record{}, err
 	}
 	return sealed, nil
 }
 
-// storedColumns are the columns of a record that Verify reads: all of
-// them but the tenant.
-const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at`
+// errReplayed ends the transaction of an append that a stored record
+// answers: nothing to write.
+var errReplayed = errors.New("sqlite: replayed")
+
+// nullable returns s, or NULL for "".
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// storedColumns are the columns of a record that Verify and the key
+// lookup read: all of them but the tenant.
+const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at, idempotency_key`
 
 // scanStored reads storedColumns into a Stored whose Columns is c (reused
 // from row to row).
-func scanStored(sc interface{ Scan(...any) error }, c *store.Columns) (store.Stored, error) {
-	st := store.Stored{Columns: c}
+func scanStored(sc interface{ Scan(...any) error }, c *driver.Columns) (driver.Stored, error) {
+	st := driver.Stored{Columns: c}
 	var sent int64
-	if err := sc.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &sent); err != nil {
+	var key sql.NullString
+	if err := sc.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &sent, &key); err != nil {
 		return st, err
 	}
 	c.SentAt = time.UnixMicro(sent).UTC()
+	c.IdempotencyKey = key.String
 	return st, nil
 }
 
@@ -854,8 +941,11 @@ const recordPage = 500
 // on the sequence number), so no read transaction stays open while the
 // caller works through a long listing.
 func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
-	if err := store.CheckTenant(tenant); err != nil {
-		return invalidSeq[comms.Record](err)
+	if err := driver.CheckTenant(tenant); err != nil {
+		return driver.Fail[comms.Record](err)
+	}
+	if err := driver.CheckRecordQuery(q); err != nil {
+		return driver.Fail[comms.Record](err)
 	}
 	where := `tenant = ? AND seq > ?`
 	var filters []any
@@ -867,7 +957,7 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 			filters = append(filters, f.val)
 		}
 	}
-	from, to := q.SentBounds()
+	from, to := driver.SentBounds(q)
 	if !from.IsZero() {
 		where += ` AND sent_at >= ?`
 		filters = append(filters, from.UnixMicro())
@@ -880,13 +970,13 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 	// record against q by its hashed content (Verify checks the columns).
 	query := `SELECT seq, body, hash FROM records WHERE ` + where + ` ORDER BY seq LIMIT ?`
 	scan := func(r *sql.Rows) (comms.Record, error) {
-		var st store.Stored
+		var st driver.Stored
 		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
-		return store.OpenStored(tenant, st, q)
+		return driver.OpenStored(tenant, st, q)
 	}
-	return store.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
+	return driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
 		return queryAll(ctx, s, scan, query, append(append([]any{tenant, after}, filters...), limit)...)
 	})
 }
@@ -894,10 +984,10 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 // Verify implements store.Store. It reads the log in one read transaction,
 // so that appends in the meantime do not look like a broken chain.
 func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.usable(ctx); err != nil {
 		return store.Head{}, err
 	}
-	if err := store.CheckTenant(tenant); err != nil {
+	if err := driver.CheckTenant(tenant); err != nil {
 		return store.Head{}, err
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -918,8 +1008,8 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 		return store.Head{}, s.wrap(ctx, err)
 	}
 	defer rows.Close()
-	var columns store.Columns
-	return store.VerifyChain(ctx, tenant, func(yield func(store.Stored, error) bool) {
+	var columns driver.Columns
+	return driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
 		for rows.Next() {
 			st, err := scanStored(rows, &columns)
 			if err != nil {
@@ -931,7 +1021,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(store.Stored{}, s.wrap(ctx, err))
+			yield(driver.Stored{}, s.wrap(ctx, err))
 		}
 	}, head)
 }

@@ -45,13 +45,21 @@ type sqlTamper struct{ path string }
 
 func (st sqlTamper) SetColumn(t *testing.T, tenant string, seq int64, column string, value any) {
 	t.Helper()
-	if !slices.Contains([]string{"plan_id", "activity_id", "event_id", "sent_at"}, column) {
+	if !slices.Contains([]string{"plan_id", "activity_id", "event_id", "sent_at", "idempotency_key"}, column) {
 		t.Fatalf("no column %q", column)
 	}
 	if tm, ok := value.(time.Time); ok {
 		value = tm.UnixMicro()
 	}
+	if value == "" && column == "idempotency_key" {
+		value = nil
+	}
 	execOne(t, rawDB(t, st.path), `UPDATE records SET `+column+` = ? WHERE tenant = ? AND seq = ?`, value, tenant, seq)
+}
+
+func (st sqlTamper) DeleteRecord(t *testing.T, tenant string, seq int64) {
+	t.Helper()
+	execOne(t, rawDB(t, st.path), `DELETE FROM records WHERE tenant = ? AND seq = ?`, tenant, seq)
 }
 
 func (st sqlTamper) SetBody(t *testing.T, tenant string, seq int64, body []byte) {
@@ -173,6 +181,9 @@ func TestIndexCorruption(t *testing.T) {
 		{"sent index", "records_by_sent", `tenant TEXT, sent_at INTEGER, seq INTEGER`, `tenant, sent_at, seq`,
 			`UPDATE fake SET sent_at = 0 WHERE tenant = 't' AND seq = 5`,
 			`SELECT count(*) FROM records INDEXED BY records_by_sent WHERE tenant = 't' AND sent_at > 0`, []store.RecordRef{{Tenant: "t", Seq: 5}}, `records_by_sent holds sent_at 0 for record 5`},
+		{"key index", "records_by_idempotency_key", `tenant TEXT, idempotency_key TEXT, seq INTEGER`, `tenant, idempotency_key, seq`,
+			`UPDATE fake SET idempotency_key = 'forged' WHERE tenant = 't' AND seq = 5`,
+			`SELECT count(*) FROM records INDEXED BY records_by_idempotency_key WHERE tenant = 't' AND idempotency_key = 'forged'`, []store.RecordRef{{Tenant: "t", Seq: 5}}, `records_by_idempotency_key holds idempotency_key "forged" for record 5`},
 		{"events index", "events_by_start", `tenant TEXT, start INTEGER, id TEXT`, `tenant, start, id`,
 			`UPDATE fake SET start = 0 WHERE tenant = 't'`,
 			`SELECT count(*) FROM events INDEXED BY events_by_start WHERE tenant = 't' AND start > 0`, nil, `index events_by_start holds start 0 for events row (tenant "t", id "inc-1")`},

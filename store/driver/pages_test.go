@@ -1,4 +1,4 @@
-package store_test
+package driver_test
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
 )
 
 // TestPages checks keyset paging over a log of 10 records with pages of
@@ -27,7 +28,7 @@ func TestPages(t *testing.T) {
 	seqs := func(q store.RecordQuery, stopAt int) []int64 {
 		fetches = nil
 		var out []int64
-		for r, err := range store.Pages(q, 3, fetch) {
+		for r, err := range driver.Pages(q, 3, fetch) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +64,7 @@ func TestPages(t *testing.T) {
 
 	boom := errors.New("boom")
 	n, errs := 0, 0
-	for _, err := range store.Pages(store.RecordQuery{}, 3, func(after int64, limit int) iter.Seq2[comms.Record, error] {
+	for _, err := range driver.Pages(store.RecordQuery{}, 3, func(after int64, limit int) iter.Seq2[comms.Record, error] {
 		return func(yield func(comms.Record, error) bool) {
 			if after > 0 {
 				yield(comms.Record{}, boom)

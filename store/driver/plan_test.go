@@ -1,4 +1,4 @@
-package store_test
+package driver_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
 	"github.com/ismscomms/ismscomms/store/storetest"
 )
 
@@ -18,14 +19,14 @@ import (
 func TestEncodePlanForm(t *testing.T) {
 	p := storetest.Plan("plan", 1)
 	p.Activities[0].What.Message = "Ümlaut <b>&</b> \"quoted\"\nsecond line"
-	body, err := store.EncodePlan(p)
+	body, err := driver.EncodePlan(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bytes.ContainsAny(body, "\n\t") || bytes.Contains(body, []byte(": ")) || !bytes.Contains(body, []byte("<b>&</b>")) {
 		t.Errorf("not compact JSON without HTML escaping:\n%s", body)
 	}
-	got, err := store.DecodePlan(body)
+	got, err := driver.DecodePlan(body)
 	if err != nil || !reflect.DeepEqual(got, p) {
 		t.Errorf("DecodePlan(EncodePlan(p)) = %+v, %v", got, err)
 	}
@@ -37,10 +38,10 @@ func TestEncodePlanForm(t *testing.T) {
 		t.Errorf("compact %d bytes, indented %d: the compact form buys little", len(body), indented.Len())
 	}
 	// What earlier versions stored reads back too.
-	if got, err := store.DecodePlan(indented.Bytes()); err != nil || !reflect.DeepEqual(got, p) {
+	if got, err := driver.DecodePlan(indented.Bytes()); err != nil || !reflect.DeepEqual(got, p) {
 		t.Errorf("DecodePlan(comms.EncodeJSON(p)) = %+v, %v", got, err)
 	}
-	if _, err := store.EncodePlan(comms.Plan{ID: "x", TimeZone: "Mars/Olympus"}); !errors.Is(err, store.ErrInvalid) {
+	if _, err := driver.EncodePlan(comms.Plan{ID: "x", TimeZone: "Mars/Olympus"}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("EncodePlan(an invalid plan) = %v, want ErrInvalid", err)
 	}
 }
@@ -48,7 +49,7 @@ func TestEncodePlanForm(t *testing.T) {
 // Over the limit: ErrInvalid, naming the limit and the size.
 func TestEncodePlanLimit(t *testing.T) {
 	p := storetest.LargePlan("big", 30_000)
-	_, err := store.EncodePlan(p)
+	_, err := driver.EncodePlan(p)
 	if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), "4194304 bytes") || !strings.Contains(err.Error(), "comms.MaxPlanSize") || !strings.Contains(err.Error(), `plan "big"`) {
 		t.Fatalf("EncodePlan of 30,000 activities = %v; want ErrInvalid naming the plan, its size and the limit", err)
 	}
@@ -56,7 +57,7 @@ func TestEncodePlanLimit(t *testing.T) {
 }
 
 func TestDecodePlanStrict(t *testing.T) {
-	body, _ := store.EncodePlan(storetest.Plan("plan", 1))
+	body, _ := driver.EncodePlan(storetest.Plan("plan", 1))
 	for name, bad := range map[string][]byte{
 		"unknown field": append([]byte(`{"nonsense":1,`), body[1:]...),
 		"data after":    append(bytes.Clone(body), []byte(` {}`)...),
@@ -65,11 +66,11 @@ func TestDecodePlanStrict(t *testing.T) {
 		"wrong type":    []byte(`{"id":7}`),
 		"over limit":    append(bytes.Clone(body), bytes.Repeat([]byte(" "), store.MaxStoredPlan)...),
 	} {
-		if _, err := store.DecodePlan(bad); err == nil {
+		if _, err := driver.DecodePlan(bad); err == nil {
 			t.Errorf("%s: DecodePlan accepted it", name)
 		}
 	}
-	if _, err := store.DecodePlan(append(bytes.Clone(body), "\n "...)); err != nil {
+	if _, err := driver.DecodePlan(append(bytes.Clone(body), "\n "...)); err != nil {
 		t.Errorf("trailing blanks: %v", err)
 	}
 }
@@ -79,12 +80,12 @@ func TestDecodePlanStrict(t *testing.T) {
 // activities read back well within the backstop.
 func TestDecodePlanLinear(t *testing.T) {
 	allocs := func(n int) float64 {
-		body, err := store.EncodePlan(storetest.LargePlan("big", n))
+		body, err := driver.EncodePlan(storetest.LargePlan("big", n))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return testing.AllocsPerRun(1, func() {
-			if _, err := store.DecodePlan(body); err != nil {
+			if _, err := driver.DecodePlan(body); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -104,7 +105,7 @@ func TestDecodePlanLinear(t *testing.T) {
 // same bytes. (Not to a DeepEqual plan: an empty list decodes as empty and
 // encodes as absent.)
 func FuzzDecodePlan(f *testing.F) {
-	body, _ := store.EncodePlan(storetest.Plan("plan", 1))
+	body, _ := driver.EncodePlan(storetest.Plan("plan", 1))
 	f.Add(body)
 	var indented bytes.Buffer
 	comms.EncodeJSON(&indented, storetest.Plan("plan", 2))
@@ -112,7 +113,7 @@ func FuzzDecodePlan(f *testing.F) {
 	f.Add([]byte(`{"id":"x","activities":[{"id":"a","when":{"start":"2026-01-01T09:00"}}],"waivers":[{"until":"2026-02-30"}]}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, err := store.DecodePlan(body)
+		p, err := driver.DecodePlan(body)
 		if err != nil {
 			return
 		}
@@ -120,7 +121,7 @@ func FuzzDecodePlan(f *testing.F) {
 		if err := comms.EncodeJSON(&again, p); err != nil {
 			t.Fatalf("a decoded plan does not encode: %v", err)
 		}
-		q, err := store.DecodePlan(again.Bytes())
+		q, err := driver.DecodePlan(again.Bytes())
 		if err != nil {
 			t.Fatalf("a decoded plan, encoded, does not decode: %v\n%s", err, again.Bytes())
 		}

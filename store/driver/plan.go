@@ -1,4 +1,4 @@
-package store
+package driver
 
 import (
 	"bytes"
@@ -7,13 +7,8 @@ import (
 	"io"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store"
 )
-
-// MaxStoredPlan is the largest stored form of a plan a store accepts and
-// reads back: comms.MaxPlanSize, the most the plan decoders read. One limit
-// for saving and reading, so that a store never accepts a plan it cannot
-// read back.
-const MaxStoredPlan = comms.MaxPlanSize
 
 // EncodePlan validates p for saving (see [CheckPlan]) and returns its
 // stored form: the plan as compact JSON, as encoding/json writes it
@@ -21,13 +16,13 @@ const MaxStoredPlan = comms.MaxPlanSize
 // form, and checks them through this function, so that all of them accept
 // exactly the same plans.
 //
-// The stored form is limited to [MaxStoredPlan] bytes: a larger one fails
-// with ErrInvalid naming its size and the limit. The limit is on the
-// stored form, not on the file the plan came from: YAML is often smaller
-// than the same plan in JSON, so a plan file under comms.MaxPlanSize can
-// still be refused here. Compact JSON (rather than comms.EncodeJSON's
-// indented form, which nests activities four levels deep and is about 1.6
-// times larger) keeps that margin small.
+// The stored form is limited to store.MaxStoredPlan bytes: a larger one
+// fails with store.ErrInvalid naming its size and the limit. The limit is
+// on the stored form, not on the file the plan came from: YAML is often
+// smaller than the same plan in JSON, so a plan file under
+// comms.MaxPlanSize can still be refused here. Compact JSON (rather than
+// comms.EncodeJSON's indented form, which nests activities four levels
+// deep and is about 1.6 times larger) keeps that margin small.
 func EncodePlan(p comms.Plan) ([]byte, error) {
 	if err := CheckPlan(p); err != nil {
 		return nil, err
@@ -39,9 +34,9 @@ func EncodePlan(p comms.Plan) ([]byte, error) {
 		return nil, fmt.Errorf("store: encode plan %q: %w", p.ID, err)
 	}
 	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if len(body) > MaxStoredPlan {
+	if len(body) > store.MaxStoredPlan {
 		return nil, invalid("plan %q: its stored form (compact JSON) is %d bytes (%s), over the limit of %d bytes (%s, comms.MaxPlanSize) that a store reads back; split the plan or shorten its texts",
-			p.ID, len(body), mib(len(body)), MaxStoredPlan, mib(MaxStoredPlan))
+			p.ID, len(body), mib(len(body)), store.MaxStoredPlan, mib(store.MaxStoredPlan))
 	}
 	return body, nil
 }
@@ -53,18 +48,18 @@ func mib(n int) string {
 // DecodePlan decodes a plan's stored form: what [EncodePlan] writes, or
 // the indented JSON of comms.EncodeJSON, which earlier versions stored. It
 // is strict about form (one JSON object, no unknown fields, at most
-// [MaxStoredPlan] bytes; field names match as encoding/json matches them,
-// ignoring case) and linear in the size of body.
+// store.MaxStoredPlan bytes; field names match as encoding/json matches
+// them, ignoring case) and linear in the size of body.
 //
 // It does not validate the plan again. The plan was validated when it was
 // saved; validating it again would make every read pay for it, and would
 // make a version saved under one release unreadable under a later release
 // whose validation is stricter. Validate it (comms.Plan.Validate,
 // matrix.Check) where that matters. Stored plans are not tamper-evident:
-// see the package documentation.
+// see the store package's documentation.
 func DecodePlan(body []byte) (comms.Plan, error) {
-	if len(body) > MaxStoredPlan {
-		return comms.Plan{}, fmt.Errorf("store: stored plan is %d bytes, over the limit of %d", len(body), MaxStoredPlan)
+	if len(body) > store.MaxStoredPlan {
+		return comms.Plan{}, fmt.Errorf("store: stored plan is %d bytes, over the limit of %d", len(body), store.MaxStoredPlan)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

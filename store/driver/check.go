@@ -1,0 +1,158 @@
+package driver
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store"
+)
+
+// invalid wraps store.ErrInvalid with a message.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", store.ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+// badText reports a string that is not UTF-8 or holds control characters.
+func badText(s string) bool {
+	return !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
+// idProblem says what is wrong with an ID field, "" if nothing: at most
+// store.MaxIDLen bytes of UTF-8, without NUL (which PostgreSQL's text
+// cannot hold) or, if strict, any control character; empty only if
+// mayBeEmpty. Other control characters in IDs are kept as given: a plan's
+// IDs cannot hold them, and whoever prints an ID escapes them. It does
+// not allocate for a good ID: every append checks several.
+func idProblem(s string, mayBeEmpty, strict bool) string {
+	switch {
+	case s == "" && !mayBeEmpty:
+		return "is empty"
+	case len(s) > store.MaxIDLen:
+		return fmt.Sprintf("is %d bytes, over the limit of %d", len(s), store.MaxIDLen)
+	case strict && badText(s):
+		return "holds invalid UTF-8 or control characters"
+	case !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0:
+		return "holds invalid UTF-8 or a NUL byte"
+	}
+	return ""
+}
+
+// CheckTenant returns a store.ErrInvalid error for a tenant ID that is
+// empty, longer than store.MaxIDLen bytes, or not UTF-8 without control
+// characters. Every method of a store calls it first.
+func CheckTenant(tenant string) error {
+	if p := idProblem(tenant, false, true); p != "" {
+		return invalid("tenant ID %q %s", tenant, p)
+	}
+	return nil
+}
+
+// CheckPlan validates a plan for saving: a store.ErrInvalid error wrapping
+// its *comms.PlanError, or nil. ([EncodePlan] calls it.)
+func CheckPlan(p comms.Plan) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("%w: plan %q: %w", store.ErrInvalid, p.ID, err)
+	}
+	return nil
+}
+
+// CheckEvent validates an event for saving: an ID and a kind, and a name
+// and a time for each milestone; those IDs within store.MaxIDLen bytes
+// without NUL, and all text valid UTF-8.
+func CheckEvent(e comms.Event) error {
+	if p := idProblem(e.ID, false, false); p != "" {
+		return invalid("event ID %q %s", e.ID, p)
+	}
+	if p := idProblem(e.Kind, false, false); p != "" {
+		return invalid("event %s: kind %q %s", e.ID, e.Kind, p)
+	}
+	if !utf8.ValidString(e.Title) {
+		return invalid("event %s: title %q is not valid UTF-8", e.ID, e.Title)
+	}
+	for k, v := range e.Labels {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return invalid("event %s: label %q: %q is not valid UTF-8", e.ID, k, v)
+		}
+	}
+	for i, m := range e.Milestones {
+		if p := idProblem(m.Name, false, false); p != "" {
+			return invalid("event %s: name %q of milestone %d %s", e.ID, m.Name, i, p)
+		}
+		if m.At.IsZero() {
+			return invalid("event %s: milestone %s has no time", e.ID, m.Name)
+		}
+		if !utf8.ValidString(m.Note) {
+			return invalid("event %s: note of milestone %s %q is not valid UTF-8", e.ID, m.Name, m.Note)
+		}
+	}
+	return nil
+}
+
+// CheckRecord validates a record before it is appended: what the caller
+// must set (SentAt; a reason for a waiver), what it must leave to the
+// store (Seq, RecordedAt, PrevHash, Hash), its counts, and its IDs and
+// text as store.Store's AppendRecord documents them. Whether Corrects names an existing record is for the store to
+// check, against its log.
+func CheckRecord(r comms.Record) error {
+	switch {
+	case r.Seq != 0 || r.Hash != "" || r.PrevHash != "" || !r.RecordedAt.IsZero():
+		return invalid("Seq, RecordedAt, PrevHash and Hash are assigned by the store; leave them zero")
+	case r.SentAt.IsZero():
+		return invalid("record has no SentAt")
+	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived:
+		return invalid("unknown record type %q", r.Type)
+	case r.Type == comms.RecordTypeWaived && strings.TrimSpace(r.Note) == "":
+		return invalid("a waiver record needs its reason in Note")
+	case r.Reached < 0 || r.Acknowledged < 0:
+		return invalid("negative reached or acknowledged count")
+	case r.Reached > 0 && r.Acknowledged > r.Reached:
+		return invalid("acknowledged (%d) exceeds reached (%d)", r.Acknowledged, r.Reached)
+	case r.Corrects < 0 || r.PlanVersion < 0:
+		return invalid("negative Corrects or PlanVersion")
+	}
+	for _, f := range [...]struct{ what, s string }{
+		{"plan ID", r.PlanID}, {"activity ID", r.ActivityID}, {"event ID", r.EventID},
+		{"channel", r.Channel}, {"sender role", r.SenderRole},
+	} {
+		if p := idProblem(f.s, true, false); p != "" {
+			return invalid("record %s %q %s", f.what, f.s, p)
+		}
+	}
+	if p := idProblem(r.IdempotencyKey, true, true); p != "" {
+		return invalid("record idempotency key %q %s", r.IdempotencyKey, p)
+	}
+	for i, a := range r.Audiences {
+		if p := idProblem(a, true, false); p != "" {
+			return invalid("record audience %d %q %s", i, a, p)
+		}
+	}
+	for _, f := range [...]struct{ what, s string }{
+		{"sender", r.Sender}, {"subject", r.Subject}, {"digest", r.Digest}, {"note", r.Note},
+	} {
+		if !utf8.ValidString(f.s) {
+			return invalid("record %s %q is not valid UTF-8", f.what, f.s)
+		}
+	}
+	return nil
+}
+
+// CheckCorrects checks, for a record to be appended as number next of its
+// tenant's log, that its Corrects names an earlier record: a
+// store.ErrInvalid error if not.
+func CheckCorrects(r comms.Record, next int64) error {
+	if r.Corrects != 0 && r.Corrects >= next {
+		return invalid("record corrects record %d, which does not exist", r.Corrects)
+	}
+	return nil
+}
+
+// CheckRecordQuery validates a record query: After and Limit not
+// negative.
+func CheckRecordQuery(q store.RecordQuery) error {
+	if q.After < 0 || q.Limit < 0 {
+		return invalid("record query with a negative After (%d) or Limit (%d)", q.After, q.Limit)
+	}
+	return nil
+}

@@ -1,0 +1,329 @@
+package driver
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ismscomms/ismscomms/comms"
+)
+
+// Record formats: the first element of a record's canonical encoding.
+const (
+	// RecordFormatV1 encodes a record without an idempotency key.
+	RecordFormatV1 = "ismscomms/record/v1"
+	// RecordFormatV2 encodes a record with an idempotency key: v1 with the
+	// key as one more element.
+	RecordFormatV2 = "ismscomms/record/v2"
+)
+
+// timeLayout is how the canonical encoding writes times: UTC, microseconds.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// Seal completes a record for the log of tenant: it sets Seq, RecordedAt
+// and PrevHash, normalises times to UTC microseconds (what every store can
+// keep exactly) and an empty Type to "sent", and computes Hash. It returns
+// the sealed record and its canonical encoding, which stores keep: the
+// hash is over exactly those bytes.
+//
+// The canonical encoding is a JSON array, with no insignificant
+// whitespace, of these values in this order:
+//
+//	format, tenant, seq, type, plan_id, plan_version,
+//	activity_id, occurrence, event_id, sent_at, recorded_at, channel,
+//	[audiences...], sender, sender_role, subject, digest, reached,
+//	acknowledged, note, corrects, prev_hash
+//
+// and, for a record with an idempotency key, idempotency_key after
+// prev_hash. format is [RecordFormatV1] for a record without a key and
+// [RecordFormatV2] for one with a key: a record without a key is encoded
+// (and hashed) exactly as before keys existed, so that logs written then
+// verify unchanged, and every record has exactly one encoding.
+//
+// Strings are escaped as RFC 8259 requires and as Go's encoding/json
+// does without HTML escaping (which also escapes U+2028 and U+2029); numbers
+// are integers; times are "2006-01-02T15:04:05.000000Z" in UTC, or "" when
+// zero. Hash is the lower-case hex SHA-256 of the encoding; PrevHash is
+// the previous record's Hash, "" for the first record. Because the tenant
+// is part of the hash, a record cannot be moved to another tenant's log
+// unnoticed.
+//
+// Seal does not validate r; [CheckRecord] does.
+func Seal(tenant string, seq int64, prevHash string, recordedAt time.Time, r comms.Record) (comms.Record, []byte) {
+	r.Seq = seq
+	r.PrevHash = prevHash
+	r.RecordedAt = norm(recordedAt)
+	r.SentAt = norm(r.SentAt)
+	r.Occurrence = norm(r.Occurrence)
+	if r.Type == "" {
+		r.Type = comms.RecordTypeSent
+	}
+	if len(r.Audiences) == 0 {
+		r.Audiences = nil
+	} else {
+		r.Audiences = slices.Clone(r.Audiences) // shares no memory with the caller's record
+	}
+	body := encode(tenant, r)
+	sum := sha256.Sum256(body)
+	r.Hash = hex.EncodeToString(sum[:])
+	return r, body
+}
+
+func norm(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+func encode(tenant string, r comms.Record) []byte {
+	audiences := r.Audiences
+	if audiences == nil {
+		audiences = []string{}
+	}
+	format := RecordFormatV1
+	if r.IdempotencyKey != "" {
+		format = RecordFormatV2
+	}
+	fields := []any{
+		format, tenant, r.Seq, string(r.Type), r.PlanID, r.PlanVersion,
+		r.ActivityID, timeText(r.Occurrence), r.EventID, timeText(r.SentAt), timeText(r.RecordedAt), r.Channel,
+		audiences, r.Sender, r.SenderRole, r.Subject, r.Digest, r.Reached,
+		r.Acknowledged, r.Note, r.Corrects, r.PrevHash,
+	}
+	if r.IdempotencyKey != "" {
+		fields = append(fields, r.IdempotencyKey)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(fields); err != nil {
+		panic("driver: encoding a record cannot fail: " + err.Error())
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// OpenRecord decodes a canonical encoding made by [Seal] for tenant, in
+// either format, and sets the record's Hash from it. It fails if the
+// bytes are not such an encoding (a v2 encoding without a key is not: its
+// record is encoded as v1) or belong to another tenant.
+func OpenRecord(tenant string, body []byte) (comms.Record, error) {
+	d := canonDecoder{b: body}
+	var r comms.Record
+	var format, owner, typ, occurrence, sent, recorded string
+	d.open('[')
+	d.str(&format)
+	if d.err == nil && format != RecordFormatV1 && format != RecordFormatV2 {
+		return comms.Record{}, fmt.Errorf("unknown record format %q", format)
+	}
+	d.str(&owner)
+	d.num(&r.Seq)
+	d.str(&typ)
+	d.str(&r.PlanID)
+	d.int(&r.PlanVersion)
+	d.str(&r.ActivityID)
+	d.str(&occurrence)
+	d.str(&r.EventID)
+	d.str(&sent)
+	d.str(&recorded)
+	d.str(&r.Channel)
+	d.strs(&r.Audiences)
+	d.str(&r.Sender)
+	d.str(&r.SenderRole)
+	d.str(&r.Subject)
+	d.str(&r.Digest)
+	d.int(&r.Reached)
+	d.int(&r.Acknowledged)
+	d.str(&r.Note)
+	d.num(&r.Corrects)
+	d.str(&r.PrevHash)
+	if format == RecordFormatV2 {
+		d.str(&r.IdempotencyKey)
+	}
+	d.close(']')
+	if d.err == nil && d.i != len(d.b) {
+		d.fail("data after the record")
+	}
+	if d.err != nil {
+		return comms.Record{}, fmt.Errorf("not a record encoding: %w", d.err)
+	}
+	if format == RecordFormatV2 && r.IdempotencyKey == "" {
+		return comms.Record{}, fmt.Errorf("a %s encoding without an idempotency key (such a record is encoded as %s)", RecordFormatV2, RecordFormatV1)
+	}
+	if owner != tenant {
+		return comms.Record{}, fmt.Errorf("record belongs to another tenant")
+	}
+	r.Type = comms.RecordType(typ)
+	var err error
+	if r.Occurrence, err = parseTime(occurrence); err != nil {
+		return comms.Record{}, err
+	}
+	if r.SentAt, err = parseTime(sent); err != nil {
+		return comms.Record{}, err
+	}
+	if r.RecordedAt, err = parseTime(recorded); err != nil {
+		return comms.Record{}, err
+	}
+	sum := sha256.Sum256(body)
+	r.Hash = hex.EncodeToString(sum[:])
+	return r, nil
+}
+
+// canonDecoder reads the canonical encoding: a JSON array of strings,
+// integers and one array of strings, with no whitespace. It is a small
+// hand-written parser because listing records decodes every one of them;
+// it accepts exactly what encode writes (and any valid JSON spelling of the
+// same values) and fails on anything else.
+type canonDecoder struct {
+	b     []byte
+	i     int
+	err   error
+	first bool // no comma before the next element
+}
+
+func (d *canonDecoder) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("at byte %d: %s", d.i, fmt.Sprintf(format, args...))
+	}
+}
+
+func (d *canonDecoder) open(c byte) {
+	if d.err == nil && (d.i >= len(d.b) || d.b[d.i] != c) {
+		d.fail("expected %q", c)
+		return
+	}
+	d.i++
+	d.first = true
+}
+
+func (d *canonDecoder) close(c byte) {
+	if d.err == nil && (d.i >= len(d.b) || d.b[d.i] != c) {
+		d.fail("expected %q", c)
+		return
+	}
+	d.i++
+	d.first = false
+}
+
+// sep consumes the comma before an element.
+func (d *canonDecoder) sep() {
+	if d.err != nil {
+		return
+	}
+	if !d.first {
+		if d.i >= len(d.b) || d.b[d.i] != ',' {
+			d.fail("expected ','")
+			return
+		}
+		d.i++
+	}
+	d.first = false
+}
+
+func (d *canonDecoder) num(dst *int64) {
+	d.sep()
+	if d.err != nil {
+		return
+	}
+	start := d.i
+	if d.i < len(d.b) && d.b[d.i] == '-' {
+		d.i++
+	}
+	for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+		d.i++
+	}
+	n, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
+	if err != nil {
+		d.fail("expected an integer")
+		return
+	}
+	*dst = n
+}
+
+func (d *canonDecoder) int(dst *int) {
+	var n int64
+	d.num(&n)
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		d.fail("integer out of range")
+	}
+	*dst = int(n)
+}
+
+func (d *canonDecoder) strs(dst *[]string) {
+	d.sep()
+	d.open('[')
+	var out []string
+	for d.err == nil && d.i < len(d.b) && d.b[d.i] != ']' {
+		var s string
+		d.str(&s)
+		out = append(out, s)
+	}
+	d.close(']')
+	*dst = out
+}
+
+func (d *canonDecoder) str(dst *string) {
+	d.sep()
+	if d.err != nil {
+		return
+	}
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		d.fail("expected a string")
+		return
+	}
+	d.i++
+	start := d.i
+	// The common case: no escapes.
+	for d.i < len(d.b) && d.b[d.i] != '"' && d.b[d.i] != '\\' && d.b[d.i] >= 0x20 {
+		d.i++
+	}
+	if d.i < len(d.b) && d.b[d.i] == '"' {
+		if !utf8.Valid(d.b[start:d.i]) {
+			d.fail("invalid UTF-8")
+			return
+		}
+		*dst = string(d.b[start:d.i])
+		d.i++
+		return
+	}
+	// Escapes: find the end, then let encoding/json unquote.
+	for d.i < len(d.b) && d.b[d.i] != '"' {
+		if d.b[d.i] == '\\' {
+			d.i++
+		}
+		d.i++
+	}
+	if d.i >= len(d.b) {
+		d.fail("unterminated string")
+		return
+	}
+	d.i++
+	if err := json.Unmarshal(d.b[start-1:d.i], dst); err != nil {
+		d.fail("bad string: %v", err)
+	}
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("record time %q: %w", s, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,251 @@
+package driver
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store"
+)
+
+// Stored is a record as a store keeps it: its sequence number, canonical
+// encoding and hash, and the copies of its fields it keeps apart from the
+// encoding to select by. Each could be tampered with; [VerifyChain],
+// [OpenStored] and [Replay] check them all against the encoding.
+type Stored struct {
+	Seq  int64
+	Body []byte
+	Hash string
+	// Columns are the stored copies of the record's fields that queries
+	// and idempotency keys select by, as read from the store; nil when
+	// the caller did not read them (a listing that checks each record
+	// against its query instead), or the store keeps none (it selects by
+	// decoding Body).
+	Columns *Columns
+}
+
+// Columns are the fields of a record that a store keeps in columns of
+// their own, outside the hashed encoding, to select by them: those of
+// store.RecordQuery, and the idempotency key that AppendRecord looks up.
+// Because a store selects by these copies, editing one would hide the
+// record from the queries it belongs to, or from the append that retries
+// it: [VerifyChain] checks every copy against the hashed encoding,
+// [OpenStored] checks every record a query returns, and [Replay] every
+// record an idempotency key finds.
+type Columns struct {
+	PlanID         string    // column "plan_id"
+	ActivityID     string    // column "activity_id"
+	EventID        string    // column "event_id"
+	SentAt         time.Time // column "sent_at"
+	IdempotencyKey string    // column "idempotency_key"; "" for none (a store may keep NULL)
+}
+
+// ColumnsOf returns the columns a store keeps for r.
+func ColumnsOf(r comms.Record) Columns {
+	return Columns{PlanID: r.PlanID, ActivityID: r.ActivityID, EventID: r.EventID, SentAt: r.SentAt, IdempotencyKey: r.IdempotencyKey}
+}
+
+// Matches reports whether a store that selects by these columns selects
+// the record for q (ignoring q.After and q.Limit), as [RecordMatches]
+// does on the record itself.
+func (c Columns) Matches(q store.RecordQuery) bool {
+	switch {
+	case q.PlanID != "" && c.PlanID != q.PlanID,
+		q.ActivityID != "" && c.ActivityID != q.ActivityID,
+		q.EventID != "" && c.EventID != q.EventID,
+		!q.From.IsZero() && c.SentAt.Before(q.From),
+		!q.To.IsZero() && !c.SentAt.Before(q.To):
+		return false
+	}
+	return true
+}
+
+// disagreement names the first column of c that disagrees with r, with a
+// reason, or returns "".
+func (c *Columns) disagreement(r comms.Record) (column, reason string) {
+	differ := func(col, stored, hashed string) (string, string) {
+		return col, fmt.Sprintf("its stored %s column (%q) disagrees with its hashed content (%q)", col, stored, hashed)
+	}
+	switch {
+	case c.PlanID != r.PlanID:
+		return differ("plan_id", c.PlanID, r.PlanID)
+	case c.ActivityID != r.ActivityID:
+		return differ("activity_id", c.ActivityID, r.ActivityID)
+	case c.EventID != r.EventID:
+		return differ("event_id", c.EventID, r.EventID)
+	case !c.SentAt.Equal(r.SentAt):
+		return differ("sent_at", timeText(c.SentAt), timeText(r.SentAt))
+	case c.IdempotencyKey != r.IdempotencyKey:
+		return differ("idempotency_key", c.IdempotencyKey, r.IdempotencyKey)
+	}
+	return "", ""
+}
+
+// open checks one stored record on its own: its hash, its encoding, its
+// sequence number and its columns. It returns the record, or a
+// *store.ChainError.
+func (st Stored) open(tenant string) (comms.Record, *store.ChainError) {
+	broken := func(column, format string, args ...any) *store.ChainError {
+		return &store.ChainError{Tenant: tenant, Seq: st.Seq, Column: column, Reason: fmt.Sprintf(format, args...)}
+	}
+	// OpenRecord hashes the body; it is hashed once in the common case.
+	r, err := OpenRecord(tenant, st.Body)
+	if err != nil {
+		if sum := sha256.Sum256(st.Body); hex.EncodeToString(sum[:]) != st.Hash {
+			return comms.Record{}, broken("", "its content does not match its hash")
+		}
+		return comms.Record{}, broken("", "%v", err)
+	}
+	if r.Hash != st.Hash {
+		return comms.Record{}, broken("", "its content does not match its hash")
+	}
+	if r.Seq != st.Seq {
+		return comms.Record{}, broken("", "it holds the content of record %d", r.Seq)
+	}
+	if st.Columns != nil {
+		if column, reason := st.Columns.disagreement(r); column != "" {
+			return comms.Record{}, broken(column, "%s", reason)
+		}
+	}
+	return r, nil
+}
+
+// OpenStored opens a record a store read back for query q: it checks the
+// record's hash, encoding and sequence number (and its stored columns, if
+// st.Columns is set) as [VerifyChain] does, though not its link to the
+// record before it, and that its content matches q; it returns the record
+// or a *store.ChainError naming it. Stores call it for every record
+// Records returns, so that a listing never returns content that does not
+// match its stored hash, nor a record that an edited column or index
+// brought into a query it does not belong to. (A record such an edit
+// hides from a query is for Verify to find.)
+func OpenStored(tenant string, st Stored, q store.RecordQuery) (comms.Record, error) {
+	r, ce := st.open(tenant)
+	if ce != nil {
+		return comms.Record{}, ce
+	}
+	if !RecordMatches(q, r) {
+		return comms.Record{}, &store.ChainError{Tenant: tenant, Seq: st.Seq, Reason: "the store returned it for a query its hashed content does not match (a stored column or index was changed)"}
+	}
+	return r, nil
+}
+
+// Replay is AppendRecord for a record r whose idempotency key the tenant
+// already has: st is the stored record the store found by r.IdempotencyKey
+// (r having passed [CheckRecord]). It checks st as [OpenStored] does, and
+// that its hashed content carries the key (a *store.ChainError naming it
+// otherwise: the store found it through an edited copy), then compares r
+// with it: if r is the same record, sealed as it was (every field the
+// caller sets equal once normalised as [Seal] does), Replay returns the
+// stored record, which AppendRecord returns and appends nothing; if not,
+// an error wrapping store.ErrConflict that names the stored record and the
+// fields that differ.
+func Replay(tenant string, st Stored, r comms.Record) (comms.Record, error) {
+	stored, ce := st.open(tenant)
+	if ce != nil {
+		return comms.Record{}, ce
+	}
+	if stored.IdempotencyKey != r.IdempotencyKey {
+		return comms.Record{}, &store.ChainError{Tenant: tenant, Seq: st.Seq, Column: "idempotency_key",
+			Reason: fmt.Sprintf("the store found it by idempotency key %q, but its hashed content carries %q (a stored column or index was changed)", r.IdempotencyKey, stored.IdempotencyKey)}
+	}
+	again, _ := Seal(tenant, stored.Seq, stored.PrevHash, stored.RecordedAt, r)
+	if again.Hash != stored.Hash {
+		return comms.Record{}, fmt.Errorf("%w: idempotency key %q of tenant %q is record %d, which differs from this record in %s",
+			store.ErrConflict, r.IdempotencyKey, tenant, stored.Seq, strings.Join(differences(stored, again), ", "))
+	}
+	return stored, nil
+}
+
+// differences names the fields a caller sets in which two sealed records
+// differ.
+func differences(a, b comms.Record) []string {
+	var out []string
+	add := func(differ bool, name string) {
+		if differ {
+			out = append(out, name)
+		}
+	}
+	add(a.Type != b.Type, "type")
+	add(a.PlanID != b.PlanID, "plan_id")
+	add(a.PlanVersion != b.PlanVersion, "plan_version")
+	add(a.ActivityID != b.ActivityID, "activity_id")
+	add(!a.Occurrence.Equal(b.Occurrence), "occurrence")
+	add(a.EventID != b.EventID, "event_id")
+	add(!a.SentAt.Equal(b.SentAt), "sent_at")
+	add(a.Channel != b.Channel, "channel")
+	add(!slices.Equal(a.Audiences, b.Audiences), "audiences")
+	add(a.Sender != b.Sender, "sender")
+	add(a.SenderRole != b.SenderRole, "sender_role")
+	add(a.Subject != b.Subject, "subject")
+	add(a.Digest != b.Digest, "digest")
+	add(a.Reached != b.Reached, "reached")
+	add(a.Acknowledged != b.Acknowledged, "acknowledged")
+	add(a.Note != b.Note, "note")
+	add(a.Corrects != b.Corrects, "corrects")
+	if len(out) == 0 {
+		out = append(out, "its encoding")
+	}
+	return out
+}
+
+// VerifyChain checks a tenant's log, read in sequence order: sequence
+// numbers 1, 2, 3, ... with no gap, each stored hash equal to the SHA-256
+// of the record's encoding, each record's sequence number, tenant and
+// PrevHash as stored, each stored column (Stored.Columns) equal to the
+// field it copies, and the log ending at head, the head the store keeps
+// (the zero Head: none kept). It returns the head of the log it read and
+// nil, or a *store.ChainError naming the first bad record (and, for a
+// column, the column), or the error of rows, or the context's error.
+// Store implementations call it from Verify.
+func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, error], head store.Head) (store.Head, error) {
+	want := int64(1)
+	prev := ""
+	broken := func(seq int64, format string, args ...any) error {
+		return &store.ChainError{Tenant: tenant, Seq: seq, Reason: fmt.Sprintf(format, args...)}
+	}
+	for row, err := range rows {
+		if err != nil {
+			return store.Head{}, err
+		}
+		if err := ctx.Err(); err != nil {
+			return store.Head{}, err
+		}
+		switch {
+		case row.Seq > want:
+			return store.Head{}, broken(want, "record %d is missing (the next stored record is %d)", want, row.Seq)
+		case row.Seq < want:
+			return store.Head{}, broken(row.Seq, "sequence number %d appears twice or out of order", row.Seq)
+		}
+		r, ce := row.open(tenant)
+		if ce != nil {
+			return store.Head{}, ce
+		}
+		if r.PrevHash != prev {
+			return store.Head{}, broken(row.Seq, "it does not link to the record before it")
+		}
+		prev = row.Hash
+		want++
+	}
+	if err := ctx.Err(); err != nil {
+		return store.Head{}, err
+	}
+	last := want - 1
+	if head.Seq != 0 || head.Hash != "" {
+		switch {
+		case last < head.Seq:
+			return store.Head{}, broken(last+1, "the log ends at record %d but record %d was appended", last, head.Seq)
+		case last > head.Seq:
+			return store.Head{}, broken(head.Seq+1, "record %d was never appended through the store", head.Seq+1)
+		case prev != head.Hash:
+			return store.Head{}, broken(last, "the last record is not the one appended")
+		}
+	}
+	return store.Head{Seq: last, Hash: prev}, nil
+}

@@ -1,0 +1,427 @@
+// Package memory is a store.Store that keeps everything in memory: the
+// default for tests, demos and embedding, and the simplest complete
+// implementation of the contract on store/driver.
+//
+//	st := memory.New(nil)
+//	v, err := st.SavePlan(ctx, "acme", plan, 0)
+//
+// It keeps records as a database store does (the canonical encoding, its
+// hash, and copies of the fields queries select by), so that it passes the
+// same conformance suite, tamper clauses included, and behaves as the
+// persistent stores do. Nothing survives the process.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
+)
+
+// Options configures [New]. The zero value is the default.
+type Options struct {
+	// Now is the clock for SavedAt and RecordedAt; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is a store.Store in memory. It is safe for concurrent use by
+// multiple goroutines; tenants do not block each other's record appends.
+// It holds nothing to release and has no Close.
+type Store struct {
+	now     func() time.Time
+	mu      sync.RWMutex
+	tenants map[string]*tenant
+}
+
+type tenant struct {
+	mu      sync.RWMutex
+	plans   map[string][]store.Version // by plan ID, versions in order
+	events  map[string]comms.Event
+	records []driver.Stored // the log as kept, for Verify
+	decoded []comms.Record  // the same records, decoded once, for listing
+	// columns are what Records and idempotency keys select by, as a
+	// database store's columns: Verify checks them against records.
+	columns []driver.Columns
+	// keys is the index of idempotency keys: the position of the record
+	// whose column holds the key.
+	keys map[string]int
+	head store.Head // the last record appended
+}
+
+// New returns an empty in-memory store. A nil o means the defaults.
+func New(o *Options) *Store {
+	m := &Store{now: time.Now, tenants: map[string]*tenant{}}
+	if o != nil && o.Now != nil {
+		m.now = o.Now
+	}
+	return m
+}
+
+var _ store.Store = (*Store)(nil)
+
+// tenant returns the tenant's data, creating it if create is set.
+func (m *Store) tenant(ctx context.Context, id string, create bool) (*tenant, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := driver.CheckTenant(id); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	t := m.tenants[id]
+	m.mu.RUnlock()
+	if t != nil || !create {
+		return t, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t = m.tenants[id]; t == nil {
+		t = &tenant{plans: map[string][]store.Version{}, events: map[string]comms.Event{}, keys: map[string]int{}}
+		m.tenants[id] = t
+	}
+	return t, nil
+}
+
+// clonePlan deep-copies a plan, so that no caller can change what the
+// store holds.
+func clonePlan(p comms.Plan) comms.Plan {
+	q := p
+	q.Calendars = slices.Clone(p.Calendars)
+	for i := range q.Calendars {
+		q.Calendars[i].Weekend = slices.Clone(q.Calendars[i].Weekend)
+		q.Calendars[i].Holidays = slices.Clone(q.Calendars[i].Holidays)
+	}
+	q.Roles = slices.Clone(p.Roles)
+	q.Stakeholders = slices.Clone(p.Stakeholders)
+	q.Channels = slices.Clone(p.Channels)
+	for i := range q.Channels {
+		q.Channels[i].Reach = slices.Clone(q.Channels[i].Reach)
+	}
+	q.Activities = slices.Clone(p.Activities)
+	for i := range q.Activities {
+		a := &q.Activities[i]
+		a.Whom, a.How, a.Support, a.Obligations = slices.Clone(a.Whom), slices.Clone(a.How), slices.Clone(a.Support), slices.Clone(a.Obligations)
+		a.When.Exdates, a.When.Rdates = slices.Clone(a.When.Exdates), slices.Clone(a.When.Rdates)
+	}
+	q.Waivers = slices.Clone(p.Waivers)
+	if p.Approved != nil {
+		ap := *p.Approved
+		q.Approved = &ap
+	}
+	return q
+}
+
+func cloneEvent(e comms.Event) comms.Event {
+	e.Milestones = slices.Clone(e.Milestones)
+	if e.Labels != nil {
+		labels := make(map[string]string, len(e.Labels))
+		for k, v := range e.Labels {
+			labels[k] = v
+		}
+		e.Labels = labels
+	}
+	return e
+}
+
+func cloneVersion(v store.Version) store.Version {
+	v.Plan = clonePlan(v.Plan)
+	return v
+}
+
+// SavePlan implements store.Store.
+func (m *Store) SavePlan(ctx context.Context, tenant string, p comms.Plan, expect int) (int, error) {
+	t, err := m.tenant(ctx, tenant, true)
+	if err != nil {
+		return 0, err
+	}
+	// The memory store keeps the plan as a value, but accepts exactly the
+	// plans the database stores accept: valid, and with a stored form
+	// within the limit.
+	if _, err := driver.EncodePlan(p); err != nil {
+		return 0, err
+	}
+	info := driver.SaveInfoFrom(ctx)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	versions := t.plans[p.ID]
+	if latest := len(versions); expect != latest {
+		return 0, fmt.Errorf("%w: plan %q is at version %d, not %d", store.ErrConflict, p.ID, latest, expect)
+	}
+	v := store.Version{PlanID: p.ID, Number: len(versions) + 1, Plan: clonePlan(p), SavedAt: m.now().UTC(), SavedBy: info.By, Note: info.Note}
+	t.plans[p.ID] = append(versions, v)
+	return v.Number, nil
+}
+
+// Plan implements store.Store.
+func (m *Store) Plan(ctx context.Context, tenant, id string) (store.Version, error) {
+	return m.PlanVersion(ctx, tenant, id, 0)
+}
+
+// PlanVersion implements store.Store. Version 0 means the latest.
+func (m *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (store.Version, error) {
+	t, err := m.tenant(ctx, tenant, false)
+	if err != nil {
+		return store.Version{}, err
+	}
+	if t != nil {
+		t.mu.RLock()
+		defer t.mu.RUnlock()
+		versions := t.plans[id]
+		n := v
+		if n == 0 {
+			n = len(versions)
+		}
+		if n >= 1 && n <= len(versions) {
+			return cloneVersion(versions[n-1]), nil
+		}
+	}
+	if v == 0 {
+		return store.Version{}, fmt.Errorf("%w: plan %q", store.ErrNotFound, id)
+	}
+	return store.Version{}, fmt.Errorf("%w: plan %q version %d", store.ErrNotFound, id, v)
+}
+
+// Plans implements store.Store.
+func (m *Store) Plans(ctx context.Context, tenant string) iter.Seq2[store.Version, error] {
+	return func(yield func(store.Version, error) bool) {
+		t, err := m.tenant(ctx, tenant, false)
+		if err != nil {
+			yield(store.Version{}, err)
+			return
+		}
+		if t == nil {
+			return
+		}
+		t.mu.RLock()
+		latest := make([]store.Version, 0, len(t.plans))
+		for _, vs := range t.plans {
+			latest = append(latest, cloneVersion(vs[len(vs)-1]))
+		}
+		t.mu.RUnlock()
+		driver.SortPlans(latest)
+		for _, v := range latest {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Versions implements store.Store.
+func (m *Store) Versions(ctx context.Context, tenant, id string) iter.Seq2[store.Version, error] {
+	return func(yield func(store.Version, error) bool) {
+		t, err := m.tenant(ctx, tenant, false)
+		if err != nil {
+			yield(store.Version{}, err)
+			return
+		}
+		if t == nil {
+			return
+		}
+		t.mu.RLock()
+		vs := make([]store.Version, len(t.plans[id]))
+		for i, v := range t.plans[id] {
+			vs[i] = cloneVersion(v)
+		}
+		t.mu.RUnlock()
+		for _, v := range vs {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}
+
+// SaveEvent implements store.Store.
+func (m *Store) SaveEvent(ctx context.Context, tenant string, e comms.Event) error {
+	t, err := m.tenant(ctx, tenant, true)
+	if err != nil {
+		return err
+	}
+	if err := driver.CheckEvent(e); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t.events[e.ID] = cloneEvent(e)
+	return nil
+}
+
+// Event implements store.Store.
+func (m *Store) Event(ctx context.Context, tenant, id string) (comms.Event, error) {
+	t, err := m.tenant(ctx, tenant, false)
+	if err != nil {
+		return comms.Event{}, err
+	}
+	if t != nil {
+		t.mu.RLock()
+		defer t.mu.RUnlock()
+		if e, ok := t.events[id]; ok {
+			return cloneEvent(e), nil
+		}
+	}
+	return comms.Event{}, fmt.Errorf("%w: event %q", store.ErrNotFound, id)
+}
+
+// Events implements store.Store.
+func (m *Store) Events(ctx context.Context, tenant string, q store.EventQuery) iter.Seq2[comms.Event, error] {
+	return func(yield func(comms.Event, error) bool) {
+		t, err := m.tenant(ctx, tenant, false)
+		if err != nil {
+			yield(comms.Event{}, err)
+			return
+		}
+		if t == nil {
+			return
+		}
+		t.mu.RLock()
+		var out []comms.Event
+		for _, e := range t.events {
+			if driver.EventMatches(q, e) {
+				out = append(out, cloneEvent(e))
+			}
+		}
+		t.mu.RUnlock()
+		driver.SortEvents(out)
+		for _, e := range out {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+// AppendRecord implements store.Store.
+func (m *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record) (comms.Record, error) {
+	t, err := m.tenant(ctx, tenant, true)
+	if err != nil {
+		return comms.Record{}, err
+	}
+	if err := driver.CheckRecord(r); err != nil {
+		return comms.Record{}, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return comms.Record{}, err
+	}
+	if r.IdempotencyKey != "" {
+		if i, ok := t.keys[r.IdempotencyKey]; ok {
+			st := t.records[i]
+			st.Columns = &t.columns[i]
+			return driver.Replay(tenant, st, r)
+		}
+	}
+	seq := t.head.Seq + 1
+	if err := driver.CheckCorrects(r, seq); err != nil {
+		return comms.Record{}, err
+	}
+	sealed, body := driver.Seal(tenant, seq, t.head.Hash, m.now(), r)
+	t.records = append(t.records, driver.Stored{Seq: seq, Body: body, Hash: sealed.Hash})
+	t.decoded = append(t.decoded, sealed)
+	t.columns = append(t.columns, driver.ColumnsOf(sealed))
+	if sealed.IdempotencyKey != "" {
+		t.keys[sealed.IdempotencyKey] = len(t.records) - 1
+	}
+	t.head = store.Head{Seq: seq, Hash: sealed.Hash}
+	sealed.Audiences = slices.Clone(sealed.Audiences)
+	return sealed, nil
+}
+
+// recordPage is how many records Records selects under the tenant's lock
+// at a time.
+const recordPage = 256
+
+// Records implements store.Store. It reads a page of records at a time, so
+// a long listing never holds the tenant's lock while the caller works.
+func (m *Store) Records(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
+	return func(yield func(comms.Record, error) bool) {
+		t, err := m.tenant(ctx, tenant, false)
+		if err == nil {
+			err = driver.CheckRecordQuery(q)
+		}
+		if err != nil {
+			yield(comms.Record{}, err)
+			return
+		}
+		if t == nil {
+			return
+		}
+		after, n := q.After, 0
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(comms.Record{}, err)
+				return
+			}
+			t.mu.RLock()
+			var page []comms.Record
+			var bad error
+			start, _ := slices.BinarySearchFunc(t.decoded, after+1, func(r comms.Record, seq int64) int { return cmp.Compare(r.Seq, seq) })
+			i := start
+			for ; i < len(t.decoded) && len(page) < recordPage; i++ {
+				r := t.decoded[i]
+				after = r.Seq
+				if t.columns[i].Matches(q) {
+					if !driver.RecordMatches(q, r) {
+						bad = &store.ChainError{Tenant: tenant, Seq: r.Seq, Reason: "the store selected it for a query its content does not match (a stored column was changed)"}
+						break
+					}
+					r.Audiences = slices.Clone(r.Audiences)
+					page = append(page, r)
+				}
+			}
+			done := i >= len(t.decoded)
+			t.mu.RUnlock()
+			for _, r := range page {
+				if !yield(r, nil) {
+					return
+				}
+				if n++; q.Limit > 0 && n >= q.Limit {
+					return
+				}
+			}
+			if bad != nil {
+				yield(comms.Record{}, bad)
+				return
+			}
+			if done {
+				return
+			}
+		}
+	}
+}
+
+// Verify implements store.Store.
+func (m *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
+	t, err := m.tenant(ctx, tenant, false)
+	if err != nil || t == nil {
+		return store.Head{}, err
+	}
+	t.mu.RLock()
+	rows, head := slices.Clone(t.records), t.head
+	columns := slices.Clone(t.columns)
+	t.mu.RUnlock()
+	return driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
+		for i, r := range rows {
+			if i < len(columns) {
+				r.Columns = &columns[i]
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}, head)
+}

@@ -1,0 +1,184 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/driver"
+)
+
+// Tamperer changes what a store keeps behind its back, as someone with
+// write access to its database would (plain SQL as the tables' owner, for
+// a database store). RunTamper uses it to check that Verify notices.
+type Tamperer interface {
+	// SetColumn overwrites a stored copy of one field of record seq of
+	// tenant, one the store keeps apart from the hashed body to select
+	// by: column is "plan_id", "activity_id", "event_id" or
+	// "idempotency_key" (value is a string) or "sent_at" (value is a
+	// time.Time). It calls t.Skip if the store keeps no such copy,
+	// t.Fatal if the edit fails.
+	SetColumn(t *testing.T, tenant string, seq int64, column string, value any)
+	// SetBody overwrites the stored body (the canonical encoding) of
+	// record seq of tenant, leaving its stored hash as it was.
+	SetBody(t *testing.T, tenant string, seq int64, body []byte)
+	// DeleteRecord removes record seq of tenant from the log, leaving the
+	// head the store keeps as it was.
+	DeleteRecord(t *testing.T, tenant string, seq int64)
+}
+
+// RunTamper runs the tamper clauses of the contract. newStore returns a
+// new, empty store for each subtest, and a Tamperer for it. Each clause
+// appends six records to a tenant, each with an idempotency key, edits
+// record 3 (or deletes a record) behind the store's back and checks that
+// Verify fails with a *store.ChainError naming the record (and, for a
+// column, the column), that Records never returns a record whose content
+// contradicts its query or its stored hash, and that AppendRecord never
+// returns, for a key, a record whose content does not carry it or does
+// not match its hash.
+func RunTamper(t *testing.T, newStore func(t *testing.T) (store.Store, Tamperer)) {
+	base := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	record := func(i int) comms.Record {
+		r := Record(fmt.Sprintf("a%d", i%2), base.Add(time.Duration(i)*24*time.Hour))
+		r.EventID = fmt.Sprintf("inc-%d", i%2)
+		r.IdempotencyKey = fmt.Sprintf("key-%d", i+1)
+		return r
+	}
+	fill := func(t *testing.T, s store.Store) []comms.Record {
+		t.Helper()
+		var out []comms.Record
+		for i := 0; i < 6; i++ {
+			out = append(out, mustAppend(t, s, "t1", record(i)))
+		}
+		mustAppend(t, s, "t2", Record("a0", base))
+		return out
+	}
+	chainErrorAt := func(t *testing.T, what string, err error, seq int64, column string) {
+		t.Helper()
+		var ce *store.ChainError
+		if !errors.As(err, &ce) || !errors.Is(err, store.ErrChainBroken) || ce.Seq != seq || ce.Column != column || ce.Tenant != "t1" {
+			t.Errorf("%s: %v; want a *ChainError of tenant t1 at record %d (column %q)", what, err, seq, column)
+		}
+	}
+	otherTenantIntact := func(t *testing.T, s store.Store) {
+		t.Helper()
+		if head, err := s.Verify(ctx, "t2"); err != nil || head.Seq != 1 {
+			t.Errorf("Verify of another tenant: %+v, %v", head, err)
+		}
+	}
+	// Record 3 is plan "plan", activity "a0", event "inc-0", sent base+2d.
+	// Each edit moves it out of the first query and into the second.
+	columns := []struct {
+		column   string
+		value    any
+		from, to store.RecordQuery
+	}{
+		{"plan_id", "other", store.RecordQuery{PlanID: "plan"}, store.RecordQuery{PlanID: "other"}},
+		{"activity_id", "a1", store.RecordQuery{ActivityID: "a0"}, store.RecordQuery{ActivityID: "a1"}},
+		{"event_id", "inc-1", store.RecordQuery{EventID: "inc-0"}, store.RecordQuery{EventID: "inc-1"}},
+		{"sent_at", base.Add(-30 * 24 * time.Hour), store.RecordQuery{From: base}, store.RecordQuery{To: base}},
+	}
+	for _, tc := range columns {
+		t.Run("Column/"+tc.column, func(t *testing.T) {
+			s, tamper := newStore(t)
+			appended := fill(t, s)
+			tamper.SetColumn(t, "t1", 3, tc.column, tc.value)
+			_, err := s.Verify(ctx, "t1")
+			chainErrorAt(t, "Verify after editing the "+tc.column+" column of record 3", err, 3, tc.column)
+			otherTenantIntact(t, s)
+			var ce *store.ChainError
+			for _, q := range []store.RecordQuery{tc.from, tc.to, {}} {
+				for r, err := range s.Records(ctx, "t1", q) {
+					if err != nil {
+						if !errors.As(err, &ce) || ce.Seq != 3 {
+							t.Errorf("Records(%+v): %v; want a record or a *ChainError at record 3", q, err)
+						}
+						break
+					}
+					if !reflect.DeepEqual(stripTimes([]comms.Record{r}), stripTimes(appended[r.Seq-1:r.Seq])) {
+						t.Errorf("Records(%+v) returned record %d with content other than appended:\n got %+v\nwant %+v", q, r.Seq, r, appended[r.Seq-1])
+					} else if !driver.RecordMatches(q, r) {
+						t.Errorf("Records(%+v) returned record %d, whose content does not match the query", q, r.Seq)
+					}
+				}
+			}
+		})
+	}
+	// The key column: an edit hides record 3 from the retry of its own
+	// key (which Verify reports) and must not make it the answer to
+	// another key.
+	t.Run("Column/idempotency_key", func(t *testing.T) {
+		s, tamper := newStore(t)
+		appended := fill(t, s)
+		tamper.SetColumn(t, "t1", 3, "idempotency_key", "key-other")
+		_, err := s.Verify(ctx, "t1")
+		chainErrorAt(t, "Verify after editing the idempotency_key column of record 3", err, 3, "idempotency_key")
+		otherTenantIntact(t, s)
+		r := record(2)
+		r.IdempotencyKey = "key-other"
+		got, err := s.AppendRecord(ctx, "t1", r)
+		chainErrorAt(t, "AppendRecord of the key the edited column holds", err, 3, "idempotency_key")
+		if err == nil && sameRecord(got, appended[2]) {
+			t.Errorf("AppendRecord returned record 3 for key-other, a key its hashed content does not carry")
+		}
+		// Other keys still answer.
+		if got, err := s.AppendRecord(ctx, "t1", record(4)); err != nil || !sameRecord(got, appended[4]) {
+			t.Errorf("a retry of record 5 by its key: %+v, %v", got, err)
+		}
+	})
+	t.Run("Body", func(t *testing.T) {
+		s, tamper := newStore(t)
+		appended := fill(t, s)
+		// A well-formed encoding of the same record with another subject:
+		// the edit an attacker would make.
+		r := appended[2]
+		r.Subject = "rewritten"
+		_, body := driver.Seal("t1", r.Seq, r.PrevHash, r.RecordedAt, r)
+		tamper.SetBody(t, "t1", 3, body)
+		_, err := s.Verify(ctx, "t1")
+		chainErrorAt(t, "Verify after editing the body of record 3", err, 3, "")
+		otherTenantIntact(t, s)
+		// A retry of record 3 by its key, with the content appended or with
+		// the content of the edited body: never the edited record.
+		for _, retry := range []comms.Record{record(2), func() comms.Record { r := record(2); r.Subject = "rewritten"; return r }()} {
+			got, err := s.AppendRecord(ctx, "t1", retry)
+			chainErrorAt(t, "AppendRecord of record 3's key after its body was edited", err, 3, "")
+			if err == nil {
+				t.Errorf("AppendRecord returned %+v", got)
+			}
+		}
+		var ce *store.ChainError
+		for r, err := range s.Records(ctx, "t1", store.RecordQuery{}) {
+			if err != nil {
+				if !errors.As(err, &ce) || ce.Seq != 3 {
+					t.Errorf("Records: %v; want a record or a *ChainError at record 3", err)
+				}
+				break
+			}
+			if !reflect.DeepEqual(stripTimes([]comms.Record{r}), stripTimes(appended[r.Seq-1:r.Seq])) {
+				t.Errorf("Records returned record %d with content other than appended (subject %q)", r.Seq, r.Subject)
+			}
+		}
+	})
+	// A deleted record: Verify names it, a record in the middle or the
+	// newest (the head the store keeps says it was appended).
+	for _, seq := range []int64{3, 6, 1} {
+		t.Run(fmt.Sprintf("Delete/%d", seq), func(t *testing.T) {
+			s, tamper := newStore(t)
+			fill(t, s)
+			tamper.DeleteRecord(t, "t1", seq)
+			_, err := s.Verify(ctx, "t1")
+			chainErrorAt(t, fmt.Sprintf("Verify after deleting record %d", seq), err, seq, "")
+			otherTenantIntact(t, s)
+			for r, err := range s.Records(ctx, "t1", store.RecordQuery{}) {
+				if err == nil && r.Seq == seq {
+					t.Errorf("Records yields the deleted record %d", seq)
+				}
+			}
+		})
+	}
+}
