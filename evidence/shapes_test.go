@@ -13,11 +13,12 @@ import (
 	"github.com/ismscomms/ismscomms/matrix"
 	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/memory"
 )
 
 // utcStore is filledStore: a store returns every time in UTC (the test
 // of the zones checks it does).
-func utcStore(t *testing.T) (*store.Memory, evidence.Input) {
+func utcStore(t *testing.T) (*memory.Store, evidence.Input) {
 	t.Helper()
 	return filledStore(t)
 }
@@ -76,7 +77,7 @@ func TestBuildOptions(t *testing.T) {
 // profiles the plan declares, unasked; CheckOptions add to them.
 func TestBuildAppliesPlanProfiles(t *testing.T) {
 	ctx := context.Background()
-	mem := store.NewMemory(nil)
+	mem := memory.New(nil)
 	p := plan(false)
 	p.Profiles = []string{"gdpr"}
 	if _, err := mem.SavePlan(ctx, "t", p, 0); err != nil {
@@ -155,10 +156,10 @@ func TestAssessmentInPlanZone(t *testing.T) {
 
 // clockStore holds the test plan's first version and the incident inc-1
 // (aware 10 September), for tenant "t".
-func clockStore(t *testing.T) *store.Memory {
+func clockStore(t *testing.T) *memory.Store {
 	t.Helper()
 	ctx := context.Background()
-	mem := store.NewMemory(&store.MemoryOptions{Now: func() time.Time { return at("2026-09-01 00:00") }})
+	mem := memory.New(&memory.Options{Now: func() time.Time { return at("2026-09-01 00:00") }})
 	if _, err := mem.SavePlan(ctx, "t", plan(false), 0); err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestIncidentClockFromStore(t *testing.T) {
 func TestIncidentClockVersionInForce(t *testing.T) {
 	ctx := context.Background()
 	clock := at("2026-01-01 00:00")
-	mem := store.NewMemory(&store.MemoryOptions{Now: func() time.Time { return clock }})
+	mem := memory.New(&memory.Options{Now: func() time.Time { return clock }})
 	if _, err := mem.SavePlan(ctx, "t", plan(false), 0); err != nil {
 		t.Fatal(err)
 	}
@@ -447,7 +448,7 @@ func TestStartingMilestones(t *testing.T) {
 		{ID: "chained", When: comms.Timing{Trigger: comms.ActivityTriggerPrefix + "dora"}},
 		{ID: "recurring", When: comms.Timing{RRule: "FREQ=YEARLY"}},
 	}}
-	mem := store.NewMemory(nil)
+	mem := memory.New(nil)
 	for _, tc := range []struct {
 		kind string
 		want []string

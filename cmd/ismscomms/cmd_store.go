@@ -36,6 +36,12 @@ people it reached and how many acknowledged it. The store assigns the next
 sequence number and chains the record to the one before by hash. Records
 are never changed; to correct one, record a new one with --corrects.
 
+With --key (an idempotency key: the message ID of the mail sent, a ticket
+number), the command is safe to run again after a timeout or a crash: a
+record under a key the tenant already has is not appended a second time,
+and the command prints the one stored the first time; a different record
+under a used key is refused.
+
 The record is checked first against the plan version it names: its
 activity, channel, audiences and role must be the plan's, --occurrence one
 of the activity's schedule, --event an incident of the kind the activity
@@ -112,6 +118,13 @@ refused with every problem, and nothing is appended.`,
 					got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
 				return nil
 			}
+			if got.IdempotencyKey != "" {
+				// A retry returns the record stored the first time: say
+				// what is in the log, not that this run appended it.
+				say(a.stdout, "record %d in the log of tenant %s under key %s (sent %s, recorded %s)\nhash %s\n",
+					got.Seq, a.tenant, got.IdempotencyKey, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
+				return nil
+			}
 			say(a.stdout, "record %d appended for tenant %s (sent %s, recorded %s)\nhash %s\n",
 				got.Seq, a.tenant, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
 			return nil
@@ -135,6 +148,7 @@ refused with every problem, and nothing is appended.`,
 	f.IntVar(&r.Acknowledged, "acknowledged", 0, "how many acknowledged it")
 	f.StringVar(&r.Note, "note", "", "a note; for a waiver, the reason")
 	f.BoolVar(&waived, "waived", false, "record that the occurrence was waived, with the reason in --note")
+	f.StringVar(&r.IdempotencyKey, "key", "", "an idempotency key (a message ID, a ticket number): running the command again with the same key appends nothing and prints the record stored the first time")
 	f.Int64Var(&r.Corrects, "corrects", 0, "the sequence number of a record this one corrects")
 	f.StringVar(&format, "format", "text", "text or json")
 	return cmd

@@ -186,6 +186,13 @@ func TestSession(t *testing.T) {
 	c.must(0, "incident", "milestone", "INC-7", "aware", "--at", "2026-11-26T12:00:00Z")
 	c.must(0, "record", "--activity", "incident-response", "--event", "INC-7", "--sent", "2026-11-26T08:45:00Z",
 		"--channel", "email", "--audience", "employees", "--role", "irt", "--subject", "Do not open the invoice mails")
+	// A retry under an idempotency key appends nothing and prints the
+	// record stored the first time; another record under the key is refused.
+	update := []string{"record", "--activity", "incident-response", "--event", "INC-7", "--sent", "2026-11-26T09:30:00Z",
+		"--channel", "email", "--audience", "employees", "--role", "irt", "--subject", "Update 1", "--key", "msg-4711"}
+	c.must(0, update...)
+	c.must(0, update...)
+	c.must(2, append(update[:len(update)-4:len(update)-4], "--subject", "Update 2", "--key", "msg-4711")...)
 	c.must(0, "incident", "clock", "INC-7")
 	c.must(0, "incident", "clock", "--format", "json", "INC-7")
 	c.must(0, "agenda", "--evidence", "--from", "2026-10-01", "--to", "2026-12-01", plan)

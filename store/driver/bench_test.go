@@ -11,10 +11,10 @@ import (
 )
 
 // Reading a stored plan back: driver.DecodePlan on the compact form the
-// stores now keep, next to what they did before — comms.ParsePlan (the
+// stores now keep, next to what they did before — comms.DecodePlan (the
 // hostile-text decoder, with positions and full validation) on the
 // indented form of comms.EncodeJSON. The indented form of 20,000
-// activities is over the 4 MiB limit, so ParsePlan refuses it.
+// activities is over the 4 MiB limit, so comms.DecodePlan refuses it.
 //
 //	go test ./store/driver/ -run XXX -bench PlanReadBack -benchmem
 func BenchmarkPlanReadBack(b *testing.B) {
@@ -35,14 +35,14 @@ func BenchmarkPlanReadBack(b *testing.B) {
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("ParsePlan/indented/activities=%d", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("comms.DecodePlan/indented/activities=%d", n), func(b *testing.B) {
 			if indented.Len() > comms.MaxPlanSize {
 				b.Skipf("the indented form is %d bytes, over comms.MaxPlanSize: unreadable", indented.Len())
 			}
 			b.ReportAllocs()
 			b.ReportMetric(float64(indented.Len()), "stored-bytes")
 			for i := 0; i < b.N; i++ {
-				if _, _, err := comms.ParsePlan("", indented.Bytes()); err != nil {
+				if _, err := comms.DecodePlan(bytes.NewReader(indented.Bytes())); err != nil {
 					b.Fatal(err)
 				}
 			}
