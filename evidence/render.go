@@ -37,7 +37,9 @@ func (rep *Assessment) date(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(rep.location()).Format("2006-01-02 15:04 MST")
+	// The abbreviation comes from the zone database, which ZONEINFO can
+	// point anywhere: it is shown escaped, as any text from outside is.
+	return safetext.Escape(t.In(rep.location()).Format("2006-01-02 15:04 MST"))
 }
 
 func (rep *Assessment) day(t time.Time) string {

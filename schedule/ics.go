@@ -445,7 +445,7 @@ func observance(tr transition, onset recur.Wall, rule string, rdates []string) *
 	c.AddProperty(ics.ComponentProperty(ics.PropertyTzoffsetfrom), utcOffset(tr.fromOff))
 	c.AddProperty(ics.ComponentProperty(ics.PropertyTzoffsetto), utcOffset(tr.toOff))
 	if tr.name != "" && !strings.HasPrefix(tr.name, "+") && !strings.HasPrefix(tr.name, "-") {
-		c.AddProperty(ics.ComponentProperty(ics.PropertyTzname), tr.name)
+		c.AddProperty(ics.ComponentProperty(ics.PropertyTzname), icsText(tr.name)) // a zone file can hold anything
 	}
 	if rule != "" {
 		c.AddProperty(ics.ComponentPropertyRrule, rule)

@@ -88,6 +88,11 @@ type app struct {
 	// started is set once a command's own code runs: an error without an
 	// exit status before that is cobra's (usage), after it is exitOther.
 	started bool
+	// committed says what a command wrote to the store, once it has (set
+	// by the commands that write): if its confirmation cannot be printed,
+	// the error says the write happened all the same, so that whoever runs
+	// it again knows it would be written twice.
+	committed string
 	// storeNow, when set, is the clock stores stamp saves and records
 	// with (tests); --now never is: a store records when things really
 	// entered it.
@@ -149,6 +154,9 @@ func (a *app) run(args []string) int {
 			printErr(stderr, err)
 		}
 		err = fmt.Errorf("cannot write standard output: %w", stdout.err)
+		if a.committed != "" {
+			err = fmt.Errorf("%w; all the same, %s", err, a.committed)
+		}
 		code, usage = exitOther, false
 	}
 	if err != nil && err.Error() != "" {
@@ -286,8 +294,17 @@ unreachable); 4 an output could not be written (standard output, or an
 	root.AddCommand(
 		a.initCommand(), a.checkCommand(), a.matrixCommand(), a.calendarCommand(), a.agendaCommand(),
 		a.planCommand(), a.recordCommand(), a.incidentCommand(), a.reportCommand(), a.verifyCommand(),
-		a.schemaCommand(), a.demoCommand(),
+		a.schemaCommand(), a.demoCommand(), a.migrateCommand(),
 	)
+	// cobra's completion command prints its help and exits 0 when given no
+	// shell or an unknown one; here that is a usage error, as for every
+	// other group of commands.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args, c.RunE = cobra.ArbitraryArgs, group
+		}
+	}
 	return root
 }
 
@@ -379,28 +396,43 @@ type closingStore interface {
 // readOnly goes to the opening of each kind of store (openSQLite,
 // openPostgres), and each command asks for its mode here, in this one
 // call.
-func (a *app) openStore(readOnly bool) (closingStore, error) {
+func (a *app) openStore(access storeAccess) (closingStore, error) {
 	if a.db == "" {
 		return nil, usageErr("--db: no store given")
 	}
 	if strings.HasPrefix(a.db, "postgres://") || strings.HasPrefix(a.db, "postgresql://") {
-		return a.openPostgres(readOnly)
+		return a.openPostgres(access == readStore)
 	}
-	return a.openSQLite(readOnly)
+	return a.openSQLite(access)
 }
 
-// openSQLite opens the SQLite store in the file --db names. A read
-// (readOnly) opens it read-only: it never creates, migrates or writes the
-// file, so a file that does not exist is "no store at ...", exit status 3,
-// and the command works while another process writes and on read-only
-// media. A write creates a store where none is, but a directory that does
-// not exist is said to be missing.
-func (a *app) openSQLite(readOnly bool) (closingStore, error) {
+// storeAccess is what a command does with the store.
+type storeAccess int
+
+const (
+	readStore   storeAccess = iota // reads: never creates, migrates or writes
+	writeStore                     // writes to a store that exists (record, incident)
+	createStore                    // writes, creating the store where none is (plan save)
+)
+
+// openSQLite opens the SQLite store in the file --db names. A read opens
+// it read-only: it never creates, migrates or writes the file, so a file
+// that does not exist is "no store at ...", exit status 3, and the command
+// works while another process writes and on read-only media. A write to
+// a store that must exist refuses a missing file the same way (a mistyped
+// --db is not a new, empty store). Only createStore creates a store where
+// none is, and removes the file again if it cannot make it a store (a
+// full disk); a directory that does not exist is said to be missing.
+func (a *app) openSQLite(access storeAccess) (closingStore, error) {
+	readOnly := access == readStore
 	fi, err := os.Stat(a.db)
+	created := errors.Is(err, fs.ErrNotExist)
 	switch {
 	case err == nil && fi.IsDir():
 		return nil, errorf(exitStore, "--db %s is a directory, not a store", a.db)
-	case !readOnly && errors.Is(err, fs.ErrNotExist):
+	case access == writeStore && created:
+		return nil, errorf(exitStore, "no store at %s (this command writes to an existing store: check --db, or save a plan first with: ismscomms plan save <file>)", a.db)
+	case access == createStore && created:
 		dir := filepath.Dir(a.db)
 		if d, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
 			return nil, errorf(exitStore, "cannot create the store %s: directory %s does not exist", a.db, dir)
@@ -409,6 +441,16 @@ func (a *app) openSQLite(readOnly bool) (closingStore, error) {
 		}
 	}
 	s, err := sqlite.Open(a.db, &sqlite.Options{BusyTimeout: a.lockTimeout, Now: a.storeNow, ReadOnly: readOnly})
+	if err != nil && created && !readOnly {
+		// Leave nothing behind that was not there: a store that could not
+		// be made (a full disk) leaves a file of zero bytes. A file with
+		// content is kept: another process may have made it meanwhile.
+		if fi, serr := os.Stat(a.db); serr == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+			os.Remove(a.db)
+			os.Remove(a.db + "-wal")
+			os.Remove(a.db + "-shm")
+		}
+	}
 	switch {
 	case err == nil:
 		return s, nil
@@ -419,7 +461,7 @@ func (a *app) openSQLite(readOnly bool) (closingStore, error) {
 	case errors.Is(err, sqlite.ErrSchemaTooNew):
 		return nil, errorf(exitStore, "cannot open the store %s: %w (upgrade ismscomms)", a.db, err)
 	case errors.Is(err, sqlite.ErrSchemaTooOld):
-		return nil, errorf(exitStore, "cannot open the store %s: %w (a command that writes, such as plan save, migrates it)", a.db, err)
+		return nil, errorf(exitStore, "cannot open the store %s: %w (bring it to this program's schema with: ismscomms --db %s migrate)", a.db, err, a.db)
 	}
 	return nil, errorf(exitStore, "cannot open the store %s: %w", a.db, err)
 }

@@ -5,7 +5,9 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -53,6 +55,12 @@ standard output.`,
 			tmpl, ok := variants[variant]
 			if !ok {
 				return usageErr("--variant \"%s\": use starter or gdpr-nis2", variant)
+			}
+			// The plan is written as YAML, and check reads a plan file by its
+			// name's ending: a file it would refuse is refused here. (A FIFO
+			// or a device, or a link to one, is written whatever its name.)
+			if !yamlName(path) && becomesFile(path) {
+				return usageErr("%s: the plan is YAML, so its file name must end in .yaml or .yml (check reads a plan file by its name)", path)
 			}
 			data, err := templates.ReadFile(tmpl)
 			if err != nil {
@@ -262,7 +270,7 @@ Without a store, an occurrence whose deadline has passed is "past"; with
 			}
 			var st closingStore
 			if withEvidence {
-				if st, err = a.openStore(true); err != nil {
+				if st, err = a.openStore(readStore); err != nil {
 					return err
 				}
 				defer st.Close()
@@ -392,7 +400,7 @@ current version is used. A stale --expect fails and changes nothing.`,
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore(false)
+			st, err := a.openStore(createStore)
 			if err != nil {
 				return err
 			}
@@ -410,6 +418,7 @@ current version is used. A stale --expect fails and changes nothing.`,
 			if err != nil {
 				return storeFailure(err)
 			}
+			a.committed = fmt.Sprintf("plan %s version %d was saved for tenant %s", p.ID, v, a.tenant)
 			say(a.stdout, "saved plan %s version %d for tenant %s\n", p.ID, v, a.tenant)
 			return nil
 		},
@@ -427,7 +436,7 @@ current version is used. A stale --expect fails and changes nothing.`,
 			if err := oneOf("--format", format, "table", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore(true)
+			st, err := a.openStore(readStore)
 			if err != nil {
 				return err
 			}
@@ -499,4 +508,21 @@ func (a *app) storedPlan(ctx context.Context, st store.Store, id string) (store.
 		ids[i] = v.PlanID
 	}
 	return store.Version{}, inputErr("tenant %s has %d plans (%s); name one with --plan-id", a.tenant, len(all), strings.Join(ids, ", "))
+}
+
+// yamlName reports whether check would read the file at path as YAML.
+func yamlName(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// becomesFile reports whether writing to path makes or replaces a regular
+// file (path, or where its links lead, is one or does not exist), rather
+// than writing to standard output, a FIFO or a device.
+func becomesFile(path string) bool {
+	if path == "-" {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err != nil || fi.Mode().IsRegular()
 }

@@ -57,7 +57,7 @@ refused with every problem, and nothing is appended.`,
 			if err := oneOf("--format", format, "text", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore(false)
+			st, err := a.openStore(writeStore)
 			if err != nil {
 				return err
 			}
@@ -109,6 +109,10 @@ refused with every problem, and nothing is appended.`,
 			}
 			if err != nil {
 				return storeFailure(err)
+			}
+			a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
+			if got.IdempotencyKey == "" {
+				a.committed += ": running the command again would append a second record (give it a --key to make a rerun safe)"
 			}
 			if format == "json" {
 				return writeJSON(a.stdout, got)
@@ -213,7 +217,7 @@ legal obligations they trigger.`,
   ismscomms incident open INC-7 --milestone detected --at 2026-03-06T16:00:00+01:00`,
 		Args: positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore(false)
+			st, err := a.openStore(createStore)
 			if err != nil {
 				return err
 			}
@@ -232,6 +236,7 @@ legal obligations they trigger.`,
 			if err := st.SaveEvent(cmd.Context(), a.tenant, e); err != nil {
 				return storeFailure(err)
 			}
+			a.committed = fmt.Sprintf("incident %s was opened for tenant %s", e.ID, a.tenant)
 			say(a.stdout, "opened %s %s: %s.%s at %s\n", kind, e.ID, kind, milestone, when.In(loc).Format(time.RFC3339))
 			return nil
 		},
@@ -258,7 +263,7 @@ anyway. A warning says when aware comes before detected.`,
 		Example: `  ismscomms incident milestone INC-7 aware --at 2026-03-07T10:00:00+01:00`,
 		Args:    positional(2, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore(false)
+			st, err := a.openStore(writeStore)
 			if err != nil {
 				return err
 			}
@@ -307,6 +312,7 @@ anyway. A warning says when aware comes before detected.`,
 				return storeFailure(err)
 			}
 			e := res.Event
+			a.committed = fmt.Sprintf("milestone %s of incident %s was saved for tenant %s", name, e.ID, a.tenant)
 			for _, w := range res.Warnings {
 				if errors.As(w, &merr) {
 					say(a.stderr, "ismscomms: warning: %s.%s starts no communication of plan %s; recorded as --force asks\n", e.Kind, name, merr.PlanID)
@@ -344,7 +350,7 @@ times are in the plan's zone.`,
 			if err := oneOf("--format", format, "table", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore(true)
+			st, err := a.openStore(readStore)
 			if err != nil {
 				return err
 			}
@@ -404,7 +410,7 @@ are shown in the zone of the tenant's plan when it has one.`,
 			if err := oneOf("--format", listFormat, "table", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore(true)
+			st, err := a.openStore(readStore)
 			if err != nil {
 				return err
 			}
@@ -539,7 +545,7 @@ page; Markdown and JSON are also available.`,
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore(true)
+			st, err := a.openStore(readStore)
 			if err != nil {
 				return err
 			}
@@ -702,7 +708,7 @@ tenant has nothing stored at all (no plan, no record: most likely a wrong
 			if err := oneOf("--format", format, "text", "json"); err != nil {
 				return err
 			}
-			st, err := a.openStore(true)
+			st, err := a.openStore(readStore)
 			if err != nil {
 				return err
 			}
@@ -773,4 +779,33 @@ tenant has nothing stored at all (no plan, no record: most likely a wrong
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	return cmd
+}
+
+// migrateCommand brings an existing store to this program's schema, as
+// any command that writes does, without writing anything else: a store
+// that an older ismscomms wrote can then be read by the commands that
+// only read (they never migrate).
+func (a *app) migrateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Bring the store to this program's schema",
+		Long: `Apply to the store the schema migrations this program knows and the store
+lacks, in one transaction, and write nothing else. The commands that only
+read (verify, report, agenda, incident clock, plan list) never migrate: on a
+store written by an older ismscomms they say so and ask for this command.
+A store that does not exist is not created.`,
+		Example: `  ismscomms --db ismscomms.db migrate`,
+		Args:    positional(0, 0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.openStore(writeStore)
+			if err != nil {
+				return err
+			}
+			if err := st.Close(); err != nil {
+				return storeErr(err)
+			}
+			say(a.stdout, "store %s is at this program's schema\n", a.dbName())
+			return nil
+		},
+	}
 }

@@ -150,6 +150,9 @@ var exitCases = []exitCase{
 			{"init", "--variant", "hipaa", c.path("x.yaml")},
 			{"agenda", "--evidence=maybe", starterPlan},
 			{"help", "nosuch"},
+			{"completion"},
+			{"completion", "fish2"},
+			{"init", c.path("plan.txt")}, // a name check would refuse
 		} {
 			_, stderr := c.must(2, args...)
 			wantIn(t, "ismscomms "+strings.Join(args, " "), stderr, "\nusage: ismscomms", "Run 'ismscomms")
@@ -296,6 +299,11 @@ var exitCases = []exitCase{
 				t.Errorf("%s to a full disk: exit %d, want 4; stderr:\n%s", strings.Join(args, " "), code, stderr)
 			}
 			wantIn(t, strings.Join(args, " "), stderr, "cannot write standard output: no space left on device")
+			if args[0] == "record" {
+				// The record was appended all the same: a script that
+				// retries must learn that it would append it twice.
+				wantIn(t, "record to a full disk", stderr, "record 1 is in the log of tenant default", "all the same", "--key")
+			}
 		}
 		// A pipe whose reader has gone.
 		r, w, err := os.Pipe()

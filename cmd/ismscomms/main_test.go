@@ -171,9 +171,14 @@ func TestSession(t *testing.T) {
 	c.must(0, "matrix", plan)
 	c.must(0, "matrix", "--format", "csv", plan)
 	c.must(0, "agenda", "--from", "2026-11-27", "--to", "2027-01-31", plan)
-	c.must(2, "record", "--activity", "policy") // no plan stored yet
+	c.must(3, "record", "--activity", "policy") // no store yet: a write never creates one
+	if _, err := os.Lstat(c.path("ismscomms.db")); err == nil {
+		t.Fatalf("a record refused for want of a store created one")
+	}
+	c.must(3, "migrate") // nor does migrate
 	c.must(0, "plan", "save", "--by", "ina@example.com", "--note", "first approved plan", plan)
 	c.must(0, "plan", "list")
+	c.must(0, "migrate")
 	c.must(0, "record", "--activity", "security-metrics", "--occurrence", "2026-11-02T09:00:00+01:00",
 		"--sent", "2026-11-02T09:40:00+01:00", "--channel", "dashboards", "--audience", "management",
 		"--sender", "ina@example.com", "--role", "iso", "--subject", "Security metrics, November")

@@ -77,44 +77,44 @@ func TestOutTargets(t *testing.T) {
 	newMode := fs.FileMode(0o666 &^ old)
 
 	targets := []outTarget{
-		{"missing file", func(t *testing.T, dir string) string { return filepath.Join(dir, "new.out") }, 0,
+		{"missing file", func(t *testing.T, dir string) string { return filepath.Join(dir, "new.yaml") }, 0,
 			func(t *testing.T, dir, path string, w outWriter, _ string) {
 				w.want(t, readRegular(t, path, newMode))
-				onlyFiles(t, dir, "new.out")
+				onlyFiles(t, dir, "new.yaml")
 			}},
 		{"regular file", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "old.out")
+			p := filepath.Join(dir, "old.yaml")
 			writeMode(t, p, "the previous version", 0o600)
 			return p
 		}, 0, func(t *testing.T, dir, path string, w outWriter, _ string) {
 			w.want(t, readRegular(t, path, 0o600))
-			onlyFiles(t, dir, "old.out")
+			onlyFiles(t, dir, "old.yaml")
 		}},
 		{"symlink to a file", func(t *testing.T, dir string) string {
-			writeMode(t, filepath.Join(dir, "real", "report.out"), "the previous version", 0o640)
-			return symlink(t, filepath.Join("real", "report.out"), filepath.Join(dir, "link.out"))
+			writeMode(t, filepath.Join(dir, "real", "report.yaml"), "the previous version", 0o640)
+			return symlink(t, filepath.Join("real", "report.yaml"), filepath.Join(dir, "link.yaml"))
 		}, 0, func(t *testing.T, dir, path string, w outWriter, _ string) {
-			isLink(t, path, filepath.Join("real", "report.out"))
-			w.want(t, readRegular(t, filepath.Join(dir, "real", "report.out"), 0o640))
-			onlyFiles(t, filepath.Join(dir, "real"), "report.out")
+			isLink(t, path, filepath.Join("real", "report.yaml"))
+			w.want(t, readRegular(t, filepath.Join(dir, "real", "report.yaml"), 0o640))
+			onlyFiles(t, filepath.Join(dir, "real"), "report.yaml")
 		}},
 		{"symlink to a symlink to a file", func(t *testing.T, dir string) string {
-			writeMode(t, filepath.Join(dir, "real", "report.out"), "the previous version", 0o600)
-			symlink(t, filepath.Join(dir, "real", "report.out"), filepath.Join(dir, "real", "current"))
-			return symlink(t, filepath.Join("real", "current"), filepath.Join(dir, "link.out"))
+			writeMode(t, filepath.Join(dir, "real", "report.yaml"), "the previous version", 0o600)
+			symlink(t, filepath.Join(dir, "real", "report.yaml"), filepath.Join(dir, "real", "current"))
+			return symlink(t, filepath.Join("real", "current"), filepath.Join(dir, "link.yaml"))
 		}, 0, func(t *testing.T, dir, path string, w outWriter, _ string) {
 			isLink(t, path, filepath.Join("real", "current"))
-			isLink(t, filepath.Join(dir, "real", "current"), filepath.Join(dir, "real", "report.out"))
-			w.want(t, readRegular(t, filepath.Join(dir, "real", "report.out"), 0o600))
+			isLink(t, filepath.Join(dir, "real", "current"), filepath.Join(dir, "real", "report.yaml"))
+			w.want(t, readRegular(t, filepath.Join(dir, "real", "report.yaml"), 0o600))
 		}},
 		{"dangling symlink", func(t *testing.T, dir string) string {
 			if err := os.Mkdir(filepath.Join(dir, "real"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			return symlink(t, filepath.Join("real", "yet-to-be.out"), filepath.Join(dir, "link.out"))
+			return symlink(t, filepath.Join("real", "yet-to-be.yaml"), filepath.Join(dir, "link.yaml"))
 		}, 0, func(t *testing.T, dir, path string, w outWriter, _ string) {
-			isLink(t, path, filepath.Join("real", "yet-to-be.out"))
-			w.want(t, readRegular(t, filepath.Join(dir, "real", "yet-to-be.out"), newMode))
+			isLink(t, path, filepath.Join("real", "yet-to-be.yaml"))
+			w.want(t, readRegular(t, filepath.Join(dir, "real", "yet-to-be.yaml"), newMode))
 		}},
 		{"FIFO", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "pipe")
@@ -149,8 +149,57 @@ func TestOutTargets(t *testing.T) {
 			isLink(t, path, "reports")
 			onlyFiles(t, filepath.Join(dir, "reports"), "keep")
 		}},
-		{"missing directory", func(t *testing.T, dir string) string { return filepath.Join(dir, "nodir", "x.out") }, 4,
+		{"missing directory", func(t *testing.T, dir string) string { return filepath.Join(dir, "nodir", "x.yaml") }, 4,
 			func(t *testing.T, dir, path string, w outWriter, _ string) { onlyFiles(t, dir) }},
+		// An output never replaces a store: not the one the command read
+		// (report --out ismscomms.db once replaced every tenant's log with
+		// HTML), not another.
+		{"the store itself", func(t *testing.T, dir string) string { return c.path("ismscomms.db") }, 4,
+			func(t *testing.T, dir, path string, w outWriter, _ string) { isDatabaseFile(t, path) }},
+		{"another store", func(t *testing.T, dir string) string {
+			data, err := os.ReadFile(c.path("ismscomms.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(dir, "other.db")
+			writeMode(t, p, string(data), 0o644)
+			return p
+		}, 4, func(t *testing.T, dir, path string, w outWriter, _ string) { isDatabaseFile(t, path) }},
+		// A file with a second name: a rename would leave the other name
+		// with the old content.
+		{"hard-linked file", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "a.yaml")
+			writeMode(t, p, "the previous version", 0o644)
+			if err := os.Link(p, filepath.Join(dir, "b.yaml")); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, 4, func(t *testing.T, dir, path string, w outWriter, _ string) {
+			for _, name := range []string{"a.yaml", "b.yaml"} {
+				if got, _ := os.ReadFile(filepath.Join(dir, name)); string(got) != "the previous version" {
+					t.Errorf("%s changed: %.100q", name, got)
+				}
+			}
+		}},
+		// Nobody may write these: refused for root too, as the README's
+		// exit status table says.
+		{"file nobody may write", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "kept.yaml")
+			writeMode(t, p, "protected", 0o444)
+			return p
+		}, 4, func(t *testing.T, dir, path string, w outWriter, _ string) {
+			if got, _ := os.ReadFile(path); string(got) != "protected" {
+				t.Errorf("a file of mode 0444 was replaced")
+			}
+		}},
+		{"directory nobody may write", func(t *testing.T, dir string) string {
+			ro := filepath.Join(dir, "ro")
+			if err := os.Mkdir(ro, 0o555); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.Chmod(ro, 0o755) })
+			return filepath.Join(ro, "new.yaml")
+		}, 4, func(t *testing.T, dir, path string, w outWriter, _ string) { onlyFiles(t, filepath.Dir(path)) }},
 	}
 
 	for _, w := range writers {
@@ -165,11 +214,15 @@ func TestOutTargets(t *testing.T) {
 				} else if fi, err := os.Stat(path); err == nil {
 					before = fi
 				}
-				stdout, stderr, code := c.run(w.args(path)...)
-				if code != tg.code {
-					t.Fatalf("exit %d, want %d; stderr:\n%s", code, tg.code, stderr)
+				want := tg.code
+				if w.name == "init --force" && strings.HasSuffix(path, ".db") {
+					want = 2 // refused for its name before anything is opened
 				}
-				if tg.code == 4 && !strings.Contains(stderr, "cannot write ") {
+				stdout, stderr, code := c.run(w.args(path)...)
+				if code != want {
+					t.Fatalf("exit %d, want %d; stderr:\n%s", code, want, stderr)
+				}
+				if want == 4 && !strings.Contains(stderr, "cannot write ") {
 					t.Errorf("stderr does not say what could not be written:\n%s", stderr)
 				}
 				if fifo != nil {
@@ -207,7 +260,7 @@ func TestOutTargets(t *testing.T) {
 				t.Errorf("init without --force changed %s", path)
 			}
 			if tg.name == "dangling symlink" {
-				if _, err := os.Lstat(filepath.Join(dir, "real", "yet-to-be.out")); err == nil {
+				if _, err := os.Lstat(filepath.Join(dir, "real", "yet-to-be.yaml")); err == nil {
 					t.Errorf("init without --force created the target of a dangling link")
 				}
 			}
@@ -315,5 +368,15 @@ func onlyFiles(t *testing.T, dir string, names ...string) {
 	}
 	if strings.Join(got, " ") != strings.Join(names, " ") {
 		t.Errorf("%s holds %q, want %q", dir, got, names)
+	}
+}
+
+// isDatabaseFile fails unless the file at path still begins as an SQLite
+// database does.
+func isDatabaseFile(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(data, []byte("SQLite format 3\x00")) {
+		t.Errorf("%s is no longer an SQLite database (%v): %.60q", path, err, data)
 	}
 }

@@ -162,6 +162,9 @@ func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
 	fi, err := os.Lstat(target)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		if err := writable(filepath.Dir(target)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return outputErr(path, err)
+		}
 		return replaceFile(path, target, nil, exclusive, write)
 	case err != nil:
 		return outputErr(path, err)
@@ -171,6 +174,14 @@ func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
 			// is one its owner protected.
 			return outputErr(path, err)
 		}
+		if n := hardLinks(fi); n > 1 {
+			// Renaming over one name would leave the others with the
+			// old content; writing in place would not be atomic.
+			return outputErr(path, fmt.Errorf("it has %d hard links: a new file would leave the other names with the old content (write to another name)", n))
+		}
+		if isDatabase(target) {
+			return outputErr(path, errors.New("it is an SQLite database (a store?), which an output never replaces"))
+		}
 		return replaceFile(path, target, fi, exclusive, write)
 	case fi.IsDir():
 		return outputErr(path, errors.New("it is a directory"))
@@ -178,6 +189,20 @@ func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
 		return outputErr(path, errors.New("it changed while it was being resolved"))
 	}
 	return writeInPlace(path, target, exclusive, write)
+}
+
+// isDatabase reports whether the file at name begins as an SQLite
+// database does: an output written over it would destroy a store (the
+// review's D14: report --out ismscomms.db replaced every tenant's log).
+func isDatabase(name string) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	header := make([]byte, 16)
+	_, err = io.ReadFull(f, header)
+	return err == nil && string(header) == "SQLite format 3\x00"
 }
 
 // resolveLinks follows path through symbolic links to the file they end

@@ -20,10 +20,24 @@ func keepOwner(name string, old fs.FileInfo) {
 }
 
 // writable returns an error unless the process may write the file at
-// name (access(2) with W_OK).
+// name (access(2) with W_OK) and its mode lets someone write it: root may
+// write anything, but a file or directory nobody may write is one its
+// owner protected, and it is refused for root too.
 func writable(name string) error {
 	if err := syscall.Access(name, 0x2); err != nil {
 		return &os.PathError{Op: "access", Path: name, Err: err}
 	}
+	if fi, err := os.Stat(name); err == nil && fi.Mode().Perm()&0o222 == 0 {
+		return &os.PathError{Op: "open", Path: name, Err: os.ErrPermission}
+	}
 	return nil
+}
+
+// hardLinks returns how many names the file of fi has (1 where that
+// cannot be told).
+func hardLinks(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 1
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/ismscomms/ismscomms/store/postgres"
 )
@@ -32,4 +33,12 @@ func (a *app) openPostgres(readOnly bool) (closingStore, error) {
 		return nil, storeErr(err)
 	}
 	return s, nil
+}
+
+// dbName is --db as it may be shown: a PostgreSQL DSN without its password.
+func (a *app) dbName() string {
+	if strings.HasPrefix(a.db, "postgres://") || strings.HasPrefix(a.db, "postgresql://") {
+		return postgres.RedactDSN(a.db)
+	}
+	return a.db
 }

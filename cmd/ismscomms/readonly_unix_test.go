@@ -171,7 +171,7 @@ func readOnlyFileCase(t *testing.T) {
 	u := newOtherUser(t)
 	rw := u.dir(t, "rw", 0o777)
 	u.bound(t, u.dir(t, "ro", 0o555))
-	file := filepath.Join(rw, "kept.md")
+	file := filepath.Join(rw, "kept.yaml")
 	for _, args := range [][]string{
 		{"--db", u.db, "report", "--format", "md", "--out", file},
 		{"init", "--force", file},

@@ -92,7 +92,7 @@ func TestReadOnlySchemaVersions(t *testing.T) {
 	}
 	// An older schema on disk: see TestSchema1. The rule it follows:
 	err := readableVersion(path, 1, 2)
-	if !errors.Is(err, ErrSchemaTooOld) || !strings.Contains(err.Error(), "open it once for writing") {
+	if !errors.Is(err, ErrSchemaTooOld) || !strings.Contains(err.Error(), "open it once without ReadOnly to migrate it") {
 		t.Errorf("readableVersion(1 of 2) = %v, want ErrSchemaTooOld saying how to migrate", err)
 	}
 	if err := readableVersion(path, 2, 2); err != nil {

@@ -272,7 +272,7 @@ func readableVersion(file string, current, known int) error {
 	case current == 0:
 		return fmt.Errorf("sqlite: no store at %s (an SQLite database without the store's schema): %w", file, fs.ErrNotExist)
 	case current < known:
-		return fmt.Errorf("%w: %s has schema version %d, this program's is %d; a read-only open does not migrate: open it once for writing (any command that writes), then read it", ErrSchemaTooOld, file, current, known)
+		return fmt.Errorf("%w: %s has schema version %d, this program's is %d, and a read-only open does not migrate (open it once without ReadOnly to migrate it)", ErrSchemaTooOld, file, current, known)
 	case current > known:
 		return fmt.Errorf("%w: %s has schema version %d; this program knows up to %d", ErrSchemaTooNew, file, current, known)
 	}
@@ -345,6 +345,21 @@ func checkDir(file string) error {
 	return nil
 }
 
+// fileKind names the type of a file that is not a regular one.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "mode " + m.String()
+}
+
 type fileState int
 
 const (
@@ -358,6 +373,21 @@ const (
 // an index with the wrong number of entries). It reports whether the
 // file exists and is empty.
 func checkFile(file string, quick bool) (fileState, error) {
+	// Stat before opening: opening a FIFO blocks until someone writes
+	// to it, and a device is nothing SQLite should read or write.
+	fi, err := os.Stat(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fileMissing, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: open %s: %w", file, err)
+	}
+	if fi.IsDir() {
+		return 0, fmt.Errorf("sqlite: open %s: is a directory", file)
+	}
+	if !fi.Mode().IsRegular() {
+		return 0, fmt.Errorf("sqlite: open %s: not a regular file (%s): a store is a file of its own", file, fileKind(fi.Mode()))
+	}
 	f, err := os.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fileMissing, nil
@@ -934,6 +964,55 @@ func scanStored(sc interface{ Scan(...any) error }, c *driver.Columns) (driver.S
 	return st, nil
 }
 
+// columnTypes lists the storage class of every column of storedColumns,
+// in order, as one string, and recordTypes is what an intact row holds.
+// SQLite keeps whatever storage class a value is written with (these
+// tables are not STRICT): an edit that casts plan_id to a BLOB keeps
+// the value Scan returns, yet no query by plan_id (= compares a BLOB with
+// TEXT as unequal) finds the record any more. Verify checks the classes,
+// so such an edit is named like any other edit of a column.
+const (
+	columnTypes = `typeof(seq)||','||typeof(body)||','||typeof(hash)||','||typeof(plan_id)||','||typeof(activity_id)||','||typeof(event_id)||','||typeof(sent_at)||','||typeof(idempotency_key)`
+	recordTypes = "integer,blob,text,text,text,text,integer,text"
+)
+
+var columnNames = strings.Split(storedColumns, ", ")
+
+// checkColumnTypes returns a *store.ChainError naming the first column
+// of record seq whose storage class, in types (as columnTypes lists
+// them), is not the one Records and Verify rely on. A record without an
+// idempotency key keeps NULL there.
+func checkColumnTypes(tenant string, seq int64, types string) error {
+	if types == recordTypes {
+		return nil
+	}
+	got, want := strings.Split(types, ","), strings.Split(recordTypes, ",")
+	for i, name := range columnNames {
+		if i >= len(got) || i >= len(want) {
+			break
+		}
+		if got[i] == want[i] || name == "idempotency_key" && got[i] == "null" {
+			continue
+		}
+		column := name
+		if name == "seq" || name == "body" || name == "hash" {
+			column = "" // not a copy of a field: the chain itself
+		}
+		return &store.ChainError{Tenant: tenant, Seq: seq, Column: column,
+			Reason: fmt.Sprintf("its column %s holds a value of type %s, not %s, which a query by it never matches (the column was changed behind the store)", name, got[i], want[i])}
+	}
+	return nil
+}
+
+// typesScanner scans a row of storedColumns followed by columnTypes:
+// scanStored's destinations, then the types into *types.
+type typesScanner struct {
+	rows  *sql.Rows
+	types *string
+}
+
+func (t typesScanner) Scan(dest ...any) error { return t.rows.Scan(append(dest, t.types)...) }
+
 // recordPage is how many records Records reads per query.
 const recordPage = 500
 
@@ -1003,17 +1082,22 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 	// The primary key is the table itself (WITHOUT ROWID): Verify reads
 	// the table, not an index that may disagree with it (CheckIntegrity
 	// finds those).
-	rows, err := tx.QueryContext(ctx, `SELECT `+storedColumns+` FROM records WHERE tenant = ? ORDER BY seq`, tenant)
+	rows, err := tx.QueryContext(ctx, `SELECT `+storedColumns+`, `+columnTypes+` FROM records WHERE tenant = ? ORDER BY seq`, tenant)
 	if err != nil {
 		return store.Head{}, s.wrap(ctx, err)
 	}
 	defer rows.Close()
 	var columns driver.Columns
 	return driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
+		var types string
 		for rows.Next() {
-			st, err := scanStored(rows, &columns)
+			st, err := scanStored(typesScanner{rows, &types}, &columns)
 			if err != nil {
 				yield(st, s.wrap(ctx, err))
+				return
+			}
+			if err := checkColumnTypes(tenant, st.Seq, types); err != nil {
+				yield(st, err)
 				return
 			}
 			if !yield(st, nil) {

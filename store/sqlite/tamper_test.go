@@ -111,6 +111,44 @@ func TestHiddenColumnEdits(t *testing.T) {
 	}
 }
 
+// Changing the storage class of a column (CAST(plan_id AS BLOB)) keeps
+// the value Scan returns, yet hides the record from every query by the
+// column, since SQLite never finds a BLOB equal to TEXT: Verify names the
+// record and the column (the review's D11; it said "verified").
+func TestColumnStorageClass(t *testing.T) {
+	sent := record(2).SentAt
+	for _, tc := range []struct {
+		column, set string // column "": not a copy of a field, the chain's own
+		q           store.RecordQuery
+	}{
+		{"plan_id", "plan_id = CAST(plan_id AS BLOB)", store.RecordQuery{PlanID: "plan"}},
+		{"activity_id", "activity_id = CAST(activity_id AS BLOB)", store.RecordQuery{ActivityID: "a2"}},
+		{"event_id", "event_id = CAST(event_id AS BLOB)", store.RecordQuery{}},
+		{"sent_at", "sent_at = CAST(CAST(sent_at AS TEXT) AS BLOB)", store.RecordQuery{From: sent, To: sent.Add(time.Minute)}},
+		{"idempotency_key", "idempotency_key = CAST('k' AS BLOB)", store.RecordQuery{}},
+		{"", "hash = CAST(hash AS BLOB)", store.RecordQuery{}},
+	} {
+		t.Run(tc.set, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "db")
+			s := openT(t, path)
+			fill(t, s, "t", 10)
+			execOne(t, rawDB(t, path), `UPDATE records SET `+tc.set+` WHERE tenant = 't' AND seq = 3`)
+			if tc.q != (store.RecordQuery{}) {
+				for r, err := range s.Records(ctx, "t", tc.q) {
+					if err == nil && r.Seq == 3 {
+						t.Fatalf("%s did not hide record 3 from %+v: the test proves nothing", tc.set, tc.q)
+					}
+				}
+			}
+			_, err := s.Verify(ctx, "t")
+			var ce *store.ChainError
+			if !errors.As(err, &ce) || ce.Seq != 3 || ce.Column != tc.column {
+				t.Fatalf("Verify = %v; want a ChainError at record 3 naming column %q", err, tc.column)
+			}
+		})
+	}
+}
+
 // corruptIndex changes the entries of an index of the store's file
 // without changing its table, as damage to the file would: it declares,
 // with writable_schema, a WITHOUT ROWID table over the index's b-tree
