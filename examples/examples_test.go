@@ -12,22 +12,25 @@ import (
 
 // want maps each example program to text its output must contain. A new
 // example directory without an entry fails the test.
+// An argument "$OUT" is replaced by a temporary directory, and files maps
+// a file the program must have written there to text it must contain.
 var want = map[string]struct {
-	args []string
-	out  []string
+	args  []string
+	out   []string
+	files map[string][]string
 }{
-	"quickstart": {[]string{"-from", "2026-12-01"}, []string{
+	"quickstart": {args: []string{"-from", "2026-12-01"}, out: []string{
 		"communication matrix (14 activities)", "| Security Metrics and Dashboards |", "Monthly on the first Monday",
 		"## Next 90 days (2026-12-01 to 2027-02-28)", "- Mon 2026-12-07 09:00 CET  Security Metrics and Dashboards",
 		"- Fri 2027-01-15 09:00 CET  Information Security Policy Communication",
 	}},
-	"evidence": {[]string{"-out", filepath.Join(os.TempDir(), "ismscomms-example-evidence.html")}, []string{
+	"evidence": {args: []string{"-out", filepath.Join(os.TempDir(), "ismscomms-example-evidence.html")}, out: []string{
 		"28 records in",
 		"chain verified: true",
 		"occurrences 29: on time 25, late 1, missed 2, waived 1, due 0, upcoming 0; deviations 1; ad hoc 1",
 		"on-time rate 89%, coverage 93%",
 	}},
-	"incident": {nil, []string{
+	"incident": {out: []string{
 		"Clock at Sat 2026-03-07 12:00",
 		"NIS2 Early Warning                                      nis2-early-warning  National CSIRT             Sun 08 Mar 10:00  22h left",
 		"DORA initial notification                               dora-initial        BaFin                      Mon 09 Mar 13:00  3h45m left",
@@ -35,10 +38,35 @@ var want = map[string]struct {
 		"Notice to clients (DORA Art. 19(3))                     dora-clients        Customers                  Tue 10 Mar 09:00  overdue by 3d",
 		"DORA final report                                       dora-final          BaFin                      Sun 12 Apr 23:59  30d14h left",
 	}},
-	"scheduler": {[]string{"-week", "2026-12-09"}, []string{
+	"scheduler": {args: []string{"-week", "2026-12-09"}, out: []string{
 		"Due in the week of Mon 7 December 2026 across 3 tenants (6 recurring activities)",
 		"Mon 13:30Z  Mon 07 Dec 08:30 EST        globex-newyork   Security stand-up notes",
 		"Thu 05:00Z  Thu 10 Dec 14:00 JST        initech-tokyo    Awareness training",
+	}},
+	"vendor": {args: []string{"-out", "$OUT"}, out: []string{
+		"acme     starter-gdpr-nis2 version 1 saved: 20 activities, profiles [gdpr nis2], 0 warnings",
+		"globex   starter version 1 saved: 14 activities, profiles [], 0 warnings",
+		"initech  refused: 1 problem(s)",
+		`initech.yaml:12:12: activities[0].whom[0]: stakeholder "bord" is not declared in stakeholders`,
+		"agenda: 18 recurring activities across 2 tenants",
+		"appended 15 records (acme 8, globex 7)",
+		"retry of acme/starter-gdpr-nis2/security-metrics@2026-01-05T08:00:00Z: seq 1 again, acme log still 8 records",
+		`channel: plan starter-gdpr-nis2 has no channel "fax"`,
+		"refused: evidence: incident.awere starts no communication of plan starter-gdpr-nis2",
+		`INC-2026-007 "Ransomware on a file server", clock at Tue 31 Mar 17:00 CEST:`,
+		"  nis2-early-warning           nis2-early-warning   Tue 31 Mar 18:00 done 2026-03-31 09:30 CEST",
+		"  nis2-service-recipients      nis2-recipients      Tue 31 Mar 18:00 1h left",
+		"  gdpr-breach-notification     gdpr-art33           Thu 02 Apr 18:00 2d1h left",
+		"  nis2-final-report            nis2-final           —                waiting for activity:nis2-notification",
+		"acme     chain verified: true (10 records, head ",
+		"         occurrences 14: on time 9, late 1, missed 0, due 4; notifications 4",
+		"globex   chain verified: true (7 records, head ",
+		"         occurrences 8: on time 7, late 0, missed 1, due 0; notifications 0",
+	}, files: map[string][]string{
+		"acme-evidence.md":     {"Acme GmbH", "**Record chain verified: 10 records, intact and in sequence"},
+		"acme-evidence.html":   {"Acme GmbH", "Record chain verified"},
+		"globex-evidence.md":   {"Globex AG", "| 2026-03-02 09:00 CET | Security Metrics and Dashboards | 1 |  | 2026-03-09 23:59 CET | missed |"},
+		"globex-evidence.html": {"Globex AG"},
 	}},
 }
 
@@ -60,7 +88,12 @@ func TestExamplesRun(t *testing.T) {
 			if !ok {
 				t.Fatalf("examples/%s has no expected output in examples_test.go", name)
 			}
-			cmd := exec.Command("go", append([]string{"run", "."}, w.args...)...)
+			dir := t.TempDir()
+			args := []string{"run", "."}
+			for _, a := range w.args {
+				args = append(args, strings.ReplaceAll(a, "$OUT", dir))
+			}
+			cmd := exec.Command("go", args...)
 			cmd.Dir = name
 			cmd.Env = append(os.Environ(), "NO_COLOR=1")
 			out, err := cmd.CombinedOutput()
@@ -70,6 +103,18 @@ func TestExamplesRun(t *testing.T) {
 			for _, line := range w.out {
 				if !strings.Contains(string(out), line) {
 					t.Errorf("output of examples/%s lacks %q:\n%s", name, line, out)
+				}
+			}
+			for file, texts := range w.files {
+				b, err := os.ReadFile(filepath.Join(dir, file))
+				if err != nil {
+					t.Errorf("examples/%s: %v", name, err)
+					continue
+				}
+				for _, text := range texts {
+					if !strings.Contains(string(b), text) {
+						t.Errorf("%s written by examples/%s lacks %q", file, name, text)
+					}
 				}
 			}
 		})
