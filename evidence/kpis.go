@@ -12,25 +12,66 @@ func rate(num, den int) float64 {
 	return float64(num) / float64(den)
 }
 
+// kpis computes the programme's indicators from the occurrences, ad hoc
+// records and deviations already found.
 func (rep *Assessment) kpis(segs []segment) {
 	k := &rep.KPIs
 	k.Occurrences = len(rep.Occurrences)
 	k.AdHoc = len(rep.AdHoc)
 	k.Deviations = len(rep.Deviations)
-	months := map[string]*Month{}
-	month := func(t time.Time) *Month {
-		key := t.In(rep.loc).Format("2006-01")
-		m, ok := months[key]
-		if !ok {
-			m = &Month{Month: key}
-			months[key] = m
-		}
-		return m
+	months := newMonths(rep.From, rep.To, rep.loc)
+	rep.countStatuses(months)
+	rep.audienceRates(segs, months)
+	rep.notifications()
+	rep.Monthly = months.sorted()
+}
+
+// months is the monthly series being counted, keyed "2006-01" in the
+// report's zone.
+type months struct {
+	loc *time.Location
+	m   map[string]*Month
+}
+
+// newMonths returns a series with every month of [from, to), even an
+// empty one.
+func newMonths(from, to time.Time, loc *time.Location) months {
+	ms := months{loc: loc, m: map[string]*Month{}}
+	for t := from.In(loc); t.Before(to); t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc) {
+		ms.at(t)
 	}
-	// Every month of the period appears, even an empty one.
-	for t := rep.From.In(rep.loc); t.Before(rep.To); t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, rep.loc) {
-		month(t)
+	return ms
+}
+
+// at returns the month of t, adding it if it is new.
+func (ms months) at(t time.Time) *Month {
+	key := t.In(ms.loc).Format("2006-01")
+	m, ok := ms.m[key]
+	if !ok {
+		m = &Month{Month: key}
+		ms.m[key] = m
 	}
+	return m
+}
+
+// sorted returns the months in time order (never nil).
+func (ms months) sorted() []Month {
+	keys := make([]string, 0, len(ms.m))
+	for key := range ms.m {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	out := []Month{}
+	for _, key := range keys {
+		out = append(out, *ms.m[key])
+	}
+	return out
+}
+
+// countStatuses counts the occurrences by status, in total, per activity
+// and per month, lists the overdue ones and computes the rates.
+func (rep *Assessment) countStatuses(months months) {
+	k := &rep.KPIs
 	acts := map[string]*ActivityKPI{}
 	var actOrder []string
 	for _, o := range rep.Occurrences {
@@ -40,7 +81,7 @@ func (rep *Assessment) kpis(segs []segment) {
 			acts[o.ActivityID] = a
 			actOrder = append(actOrder, o.ActivityID)
 		}
-		m := month(o.Due)
+		m := months.at(o.Due)
 		switch o.Status {
 		case StatusOnTime:
 			k.OnTime++
@@ -72,12 +113,15 @@ func (rep *Assessment) kpis(segs []segment) {
 		a.Coverage = rate(a.OnTime+a.Late, a.Judged)
 		rep.Activities = append(rep.Activities, *a)
 	}
-	for _, m := range months {
+	for _, m := range months.m {
 		m.Judged = m.OnTime + m.Late + m.Missed
 		m.OnTimeRate, m.Coverage = rate(m.OnTime, m.Judged), rate(m.OnTime+m.Late, m.Judged)
 	}
+}
 
-	// Reach and acknowledgement, from the evidence of planned occurrences.
+// audienceRates computes reach and acknowledgement per audience and per
+// month, from the evidence of planned occurrences.
+func (rep *Assessment) audienceRates(segs []segment, months months) {
 	aud := map[string]*AudienceRate{}
 	var audOrder []string
 	for _, o := range rep.Occurrences {
@@ -85,7 +129,7 @@ func (rep *Assessment) kpis(segs []segment) {
 		if r == nil || o.Status == StatusWaived {
 			continue
 		}
-		m := month(o.Due)
+		m := months.at(o.Due)
 		m.Reached += r.Reached
 		m.Acknowledged += r.Acknowledged
 		_, p, _ := activityIn(segs, o)
@@ -129,10 +173,14 @@ func (rep *Assessment) kpis(segs []segment) {
 		if ar.Reached > 0 {
 			ar.AckRate = ar.Acknowledged / ar.Reached
 		}
-		k.Audiences = append(k.Audiences, *ar)
+		rep.KPIs.Audiences = append(rep.KPIs.Audiences, *ar)
 	}
+}
 
-	// Legal notifications: triggered occurrences with obligations.
+// notifications lists the legal notifications (triggered occurrences with
+// obligations) and their timeliness per obligation.
+func (rep *Assessment) notifications() {
+	k := &rep.KPIs
 	tl := map[string]*Timeliness{}
 	var tlOrder []string
 	for _, o := range rep.Occurrences {
@@ -154,34 +202,28 @@ func (rep *Assessment) kpis(segs []segment) {
 				tl[ob] = t
 				tlOrder = append(tlOrder, ob)
 			}
-			t.Count++
-			switch o.Status {
-			case StatusOnTime:
-				t.OnTime++
-			case StatusLate:
-				t.Late++
-			case StatusMissed:
-				t.Missed++
-			case StatusDue, StatusUpcoming:
-				t.Pending++
-			}
-			if !n.Sent.IsZero() {
-				t.Slowest = max(t.Slowest, n.Elapsed)
-			}
+			t.count(n)
 		}
 	}
 	for _, ob := range tlOrder {
 		k.Timeliness = append(k.Timeliness, *tl[ob])
 	}
-	keys := make([]string, 0, len(months))
-	for key := range months {
-		keys = append(keys, key)
+}
+
+// count adds notification n to t.
+func (t *Timeliness) count(n Notification) {
+	t.Count++
+	switch n.Status {
+	case StatusOnTime:
+		t.OnTime++
+	case StatusLate:
+		t.Late++
+	case StatusMissed:
+		t.Missed++
+	case StatusDue, StatusUpcoming:
+		t.Pending++
 	}
-	slices.Sort(keys)
-	for _, key := range keys {
-		rep.Monthly = append(rep.Monthly, *months[key])
-	}
-	if rep.Monthly == nil {
-		rep.Monthly = []Month{}
+	if !n.Sent.IsZero() {
+		t.Slowest = max(t.Slowest, n.Elapsed)
 	}
 }

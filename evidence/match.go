@@ -8,16 +8,19 @@ import (
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/schedule"
+	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/driver"
 )
+
+// planned is a recurring occurrence being matched.
+type planned struct {
+	Occurrence
+	next time.Time // the activity's next occurrence (bounds a late record)
+}
 
 // recurring lists the occurrences of every recurring activity, each from
 // the version in force at its time, and matches records to them.
 func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []bool, in Input) error {
-	type planned struct {
-		Occurrence
-		next time.Time // the activity's next occurrence (bounds a late record)
-	}
 	byActivity := map[string][]*planned{}
 	var order []string
 	for _, s := range segs {
@@ -25,95 +28,23 @@ func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []
 		if !from.Before(till) {
 			continue
 		}
-		p := s.v.Plan
-		for _, a := range p.Activities {
+		for _, a := range s.v.Plan.Activities {
 			if !a.When.Recurring() {
 				continue
-			}
-			rule, err := schedule.ActivityRule(p, a)
-			if err != nil {
-				return fmt.Errorf("evidence: plan %s version %d: %w", p.ID, s.v.Number, err)
-			}
-			cal, err := schedule.PlanCalendar(p, a.Calendar)
-			if err != nil {
-				return fmt.Errorf("evidence: %w", err)
-			}
-			var within schedule.Deadline
-			if a.When.Within != "" {
-				if within, err = schedule.ParseDeadline(a.When.Within); err != nil {
-					return fmt.Errorf("evidence: activity %s: %w", a.ID, err)
-				}
 			}
 			if _, seen := byActivity[a.ID]; !seen {
 				order = append(order, a.ID)
 			}
-			for t := range rule.Between(from, till) {
-				t = t.In(rep.loc)
-				due := endOfDay(t)
-				if !within.IsZero() {
-					due = within.From(t, cal).In(rep.loc)
-				}
-				next, ok := rule.Next(t)
-				if !ok {
-					next = end
-				}
-				byActivity[a.ID] = append(byActivity[a.ID], &planned{Occurrence{
-					ActivityID: a.ID, Activity: activityName(a), PlanVersion: s.v.Number,
-					Obligations: a.Obligations, At: t, Due: due,
-				}, next})
+			occ, err := rep.occurrences(s.v, a, from, till)
+			if err != nil {
+				return err
 			}
+			byActivity[a.ID] = append(byActivity[a.ID], occ...)
 		}
 	}
 	for _, id := range order {
 		occ := byActivity[id]
-		assign := func(o *planned, i int) {
-			r := records[i]
-			used[i] = true
-			o.Record = &r
-			switch {
-			case r.Type == comms.RecordTypeWaived:
-				o.Status = StatusWaived
-			case r.SentAt.After(o.Due):
-				o.Status, o.Delay = StatusLate, r.SentAt.Sub(o.Due)
-			default:
-				o.Status = StatusOnTime
-			}
-		}
-		// Records that name their occurrence first.
-		for i, r := range records {
-			if used[i] || r.ActivityID != id || r.EventID != "" || r.Occurrence.IsZero() {
-				continue
-			}
-			for _, o := range occ {
-				if o.Record == nil && o.At.Equal(r.Occurrence) {
-					assign(o, i)
-					break
-				}
-			}
-		}
-		// Then by time: within an occurrence's window, or late before the
-		// next occurrence.
-		for i, r := range records {
-			if used[i] || r.ActivityID != id || r.EventID != "" {
-				continue
-			}
-			for _, o := range occ {
-				if o.Record == nil && !r.SentAt.Before(o.At) && !r.SentAt.After(o.Due) {
-					assign(o, i)
-					break
-				}
-			}
-			if used[i] {
-				continue
-			}
-			for k := len(occ) - 1; k >= 0; k-- {
-				o := occ[k]
-				if o.Record == nil && r.SentAt.After(o.Due) && r.SentAt.Before(o.next) {
-					assign(o, i)
-					break
-				}
-			}
-		}
+		matchRecurring(id, occ, records, used)
 		for _, o := range occ {
 			if o.Record == nil {
 				o.Status = openStatus(o.At, o.Due, in.Now)
@@ -122,6 +53,98 @@ func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []
 		}
 	}
 	return nil
+}
+
+// occurrences lists recurring activity a's occurrences in [from, till) as
+// version v plans them, each with its deadline.
+func (rep *Assessment) occurrences(v store.Version, a comms.Activity, from, till time.Time) ([]*planned, error) {
+	p := v.Plan
+	rule, err := schedule.ActivityRule(p, a)
+	if err != nil {
+		return nil, fmt.Errorf("evidence: plan %s version %d: %w", p.ID, v.Number, err)
+	}
+	cal, err := schedule.PlanCalendar(p, a.Calendar)
+	if err != nil {
+		return nil, fmt.Errorf("evidence: %w", err)
+	}
+	var within schedule.Deadline
+	if a.When.Within != "" {
+		if within, err = schedule.ParseDeadline(a.When.Within); err != nil {
+			return nil, fmt.Errorf("evidence: activity %s: %w", a.ID, err)
+		}
+	}
+	var out []*planned
+	for t := range rule.Between(from, till) {
+		t = t.In(rep.loc)
+		due := endOfDay(t)
+		if !within.IsZero() {
+			due = within.From(t, cal).In(rep.loc)
+		}
+		next, ok := rule.Next(t)
+		if !ok {
+			next = end
+		}
+		out = append(out, &planned{Occurrence{
+			ActivityID: a.ID, Activity: activityName(a), PlanVersion: v.Number,
+			Obligations: a.Obligations, At: t, Due: due,
+		}, next})
+	}
+	return out, nil
+}
+
+// matchRecurring matches the unused records of activity id to its
+// occurrences occ (in time order): records that name their occurrence
+// first, then by time — within an occurrence's window, or late before the
+// next occurrence. It marks the records it matches in used.
+func matchRecurring(id string, occ []*planned, records []comms.Record, used []bool) {
+	assign := func(o *planned, i int) {
+		r := records[i]
+		used[i] = true
+		o.Record = &r
+		switch {
+		case r.Type == comms.RecordTypeWaived:
+			o.Status = StatusWaived
+		case r.SentAt.After(o.Due):
+			o.Status, o.Delay = StatusLate, r.SentAt.Sub(o.Due)
+		default:
+			o.Status = StatusOnTime
+		}
+	}
+	// Records that name their occurrence first.
+	for i, r := range records {
+		if used[i] || r.ActivityID != id || r.EventID != "" || r.Occurrence.IsZero() {
+			continue
+		}
+		for _, o := range occ {
+			if o.Record == nil && o.At.Equal(r.Occurrence) {
+				assign(o, i)
+				break
+			}
+		}
+	}
+	// Then by time: within an occurrence's window, or late before the
+	// next occurrence.
+	for i, r := range records {
+		if used[i] || r.ActivityID != id || r.EventID != "" {
+			continue
+		}
+		for _, o := range occ {
+			if o.Record == nil && !r.SentAt.Before(o.At) && !r.SentAt.After(o.Due) {
+				assign(o, i)
+				break
+			}
+		}
+		if used[i] {
+			continue
+		}
+		for k := len(occ) - 1; k >= 0; k-- {
+			o := occ[k]
+			if o.Record == nil && r.SentAt.After(o.Due) && r.SentAt.Before(o.next) {
+				assign(o, i)
+				break
+			}
+		}
+	}
 }
 
 // openStatus is the status of an occurrence without evidence.
