@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"embed"
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -22,12 +22,10 @@ import (
 	"github.com/ismscomms/ismscomms/store"
 )
 
-//go:embed templates/*.yaml
-var templates embed.FS
-
+// variants are the plans init writes: files of matrix.StarterFiles.
 var variants = map[string]string{
-	"starter":   "templates/starter.yaml",
-	"gdpr-nis2": "templates/starter-gdpr-nis2.yaml",
+	"starter":   "starter.yaml",
+	"gdpr-nis2": "starter-gdpr-nis2.yaml",
 }
 
 func (a *app) initCommand() *cobra.Command {
@@ -54,7 +52,7 @@ standard output.`,
 			if !ok {
 				return usageErr("--variant \"%s\": use starter or gdpr-nis2", variant)
 			}
-			data, err := templates.ReadFile(tmpl)
+			data, err := fs.ReadFile(matrix.StarterFiles(), tmpl)
 			if err != nil {
 				return err
 			}
