@@ -134,10 +134,3 @@ func earlier(a, b time.Time) time.Time {
 	}
 	return b
 }
-
-func activityName(a comms.Activity) string {
-	if a.Name != "" {
-		return a.Name
-	}
-	return a.ID
-}

@@ -85,7 +85,7 @@ func (rep *Assessment) occurrences(v store.Version, a comms.Activity, from, till
 			next = end
 		}
 		out = append(out, &planned{Occurrence{
-			ActivityID: a.ID, Activity: activityName(a), PlanVersion: v.Number,
+			ActivityID: a.ID, Activity: a.Label(), PlanVersion: v.Number,
 			Obligations: a.Obligations, At: t, Due: due,
 		}, next})
 	}

@@ -198,11 +198,8 @@ func submittedAt(p comms.Plan, first map[string]comms.Record) map[string]time.Ti
 // earliest legal deadline of the obligations it carries, and its record.
 func (c *clock) activity(a comms.Activity) (Owed, error) {
 	o := Owed{
-		ActivityID: a.ID, Activity: a.Name, Obligations: slices.Clone(a.Obligations),
+		ActivityID: a.ID, Activity: a.Label(), Obligations: slices.Clone(a.Obligations),
 		Recipients: stakeholderNames(c.p, a.Whom), Trigger: a.When.Trigger,
-	}
-	if o.Activity == "" {
-		o.Activity = a.ID
 	}
 	d, owed := c.planDue[a.ID]
 	if owed {
