@@ -167,6 +167,14 @@ type Message struct {
 	Classification Classification `yaml:"classification,omitempty" json:"classification,omitempty"`
 }
 
+// Label is the name to show for a: its Name, or its ID when it has none.
+func (a Activity) Label() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.ID
+}
+
 // Timing says when an activity happens: on a recurrence (RRule with Start),
 // in answer to a trigger (Trigger with Within), or both.
 type Timing struct {

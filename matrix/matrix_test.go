@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"flag"
+	"io/fs"
 	"os"
 	"reflect"
 	"strings"
@@ -31,14 +32,37 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 }
 
-// The shipped starter plan file and Starter() must not drift apart.
-func TestStarterFileEqualsStarter(t *testing.T) {
-	p, err := comms.LoadPlan("../examples/plans/starter.yaml")
-	if err != nil {
-		t.Fatalf("starter.yaml: %v", err)
+// The published copies in examples/plans are the embedded starter plans
+// byte for byte, and Starter and StarterGDPRNIS2 are those files decoded.
+func TestStarterFilesArePublished(t *testing.T) {
+	for name, want := range map[string]comms.Plan{
+		"starter.yaml":           matrix.Starter(),
+		"starter-gdpr-nis2.yaml": matrix.StarterGDPRNIS2(),
+	} {
+		embedded, err := fs.ReadFile(matrix.StarterFiles(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		published, err := os.ReadFile("../examples/plans/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(embedded, published) {
+			t.Errorf("examples/plans/%s differs from matrix/starters/%s, its source; copy it: cp matrix/starters/%s examples/plans/", name, name, name)
+		}
+		p, err := comms.LoadPlan("../examples/plans/" + name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(p, want) {
+			t.Errorf("examples/plans/%s and the matrix's starter differ:\nfile:    %+v\nStarter: %+v", name, p, want)
+		}
 	}
-	if want := matrix.Starter(); !reflect.DeepEqual(p, want) {
-		t.Errorf("examples/plans/starter.yaml and matrix.Starter() differ:\nfile:    %+v\nStarter: %+v", p, want)
+	// Each call returns a fresh copy.
+	a, b := matrix.Starter(), matrix.Starter()
+	a.Activities[0].Whom[0] = "changed"
+	if b.Activities[0].Whom[0] == "changed" || matrix.Starter().Activities[0].Whom[0] == "changed" {
+		t.Error("Starter returns shared slices")
 	}
 }
 

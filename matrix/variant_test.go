@@ -10,16 +10,6 @@ import (
 	"github.com/ismscomms/ismscomms/matrix"
 )
 
-func TestStarterGDPRNIS2FileEqualsGo(t *testing.T) {
-	p, err := comms.LoadPlan("../examples/plans/starter-gdpr-nis2.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := matrix.StarterGDPRNIS2(); !reflect.DeepEqual(p, want) {
-		t.Errorf("examples/plans/starter-gdpr-nis2.yaml and matrix.StarterGDPRNIS2() differ:\nfile: %+v\nGo:   %+v", p, want)
-	}
-}
-
 // The GDPR+NIS2 example plan passes its profiles; removing its NIS2 final
 // report activity produces REG-MISSING naming nis2-final.
 func TestStarterGDPRNIS2PassesProfiles(t *testing.T) {

@@ -107,7 +107,63 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 	if err != nil {
 		return nil, fmt.Errorf("regulation: plan %s: %w", p.ID, err)
 	}
-	// The first record sent for each activity of this event.
+	c := clock{p: p, e: e, loc: loc, now: now, first: firstSent(e, records), carried: map[string]bool{}}
+	c.submitted = submittedAt(p, c.first)
+	planDue, err := schedule.Deadlines(p, e, recordsOf(c.first))
+	if err != nil {
+		return nil, fmt.Errorf("regulation: %w", err)
+	}
+	c.planDue = map[string]schedule.EventDeadline{}
+	for _, d := range planDue {
+		c.planDue[d.ActivityID] = d
+	}
+
+	var out []Owed
+	for _, a := range p.Activities {
+		if !a.When.Triggered() {
+			continue
+		}
+		kind, _, isMilestone := a.When.TriggerParts()
+		if isMilestone && kind != e.Kind {
+			continue // another kind of event
+		}
+		o, err := c.activity(a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	uncarried, err := c.uncarried()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, uncarried...)
+	for i := range out {
+		out[i].in(loc)
+	}
+	slices.SortStableFunc(out, compareOwed)
+	return out, nil
+}
+
+// clock is one computation of [IncidentClock].
+type clock struct {
+	p   comms.Plan
+	e   comms.Event
+	loc *time.Location
+	now time.Time
+	// first is the first record sent for each activity of the event.
+	first map[string]comms.Record
+	// submitted is when each obligation's report was submitted.
+	submitted map[string]time.Time
+	// planDue is the plan's deadline of each triggered activity owed.
+	planDue map[string]schedule.EventDeadline
+	// carried marks the obligations a triggered activity carries (or that
+	// were already listed).
+	carried map[string]bool
+}
+
+// firstSent returns the first record sent for each activity of event e.
+func firstSent(e comms.Event, records []comms.Record) map[string]comms.Record {
 	first := map[string]comms.Record{}
 	for _, r := range records {
 		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) {
@@ -117,8 +173,12 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 			first[r.ActivityID] = r
 		}
 	}
-	// When each obligation's report was submitted: by the first activity
-	// that declares it and was sent.
+	return first
+}
+
+// submittedAt returns when each obligation's report was submitted: by the
+// first activity that declares it and was sent.
+func submittedAt(p comms.Plan, first map[string]comms.Record) map[string]time.Time {
 	submitted := map[string]time.Time{}
 	for _, a := range p.Activities {
 		r, ok := first[a.ID]
@@ -131,82 +191,70 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 			}
 		}
 	}
-	planDue, err := schedule.Deadlines(p, e, recordsOf(first))
-	if err != nil {
-		return nil, fmt.Errorf("regulation: %w", err)
-	}
-	dueOf := map[string]schedule.EventDeadline{}
-	for _, d := range planDue {
-		dueOf[d.ActivityID] = d
-	}
+	return submitted
+}
 
-	var out []Owed
-	carried := map[string]bool{}
-	for _, a := range p.Activities {
-		if !a.When.Triggered() {
+// activity returns what triggered activity a owes: its plan deadline, the
+// earliest legal deadline of the obligations it carries, and its record.
+func (c *clock) activity(a comms.Activity) (Owed, error) {
+	o := Owed{
+		ActivityID: a.ID, Activity: a.Label(), Obligations: slices.Clone(a.Obligations),
+		Recipients: stakeholderNames(c.p, a.Whom), Trigger: a.When.Trigger,
+	}
+	d, owed := c.planDue[a.ID]
+	if owed {
+		o.Start, o.PlanDue = d.Start, d.At
+	}
+	for _, id := range a.Obligations {
+		ob, ok := Lookup(id)
+		if !ok {
 			continue
 		}
-		kind, _, isMilestone := a.When.TriggerParts()
-		if isMilestone && kind != e.Kind {
-			continue // another kind of event
+		c.carried[id] = true
+		ld, arisen, err := ob.DeadlineFor(c.e, c.submitted, c.loc)
+		if err != nil {
+			return Owed{}, err
 		}
-		o := Owed{
-			ActivityID: a.ID, Activity: a.Name, Obligations: slices.Clone(a.Obligations),
-			Recipients: stakeholderNames(p, a.Whom), Trigger: a.When.Trigger,
+		if !arisen {
+			continue
 		}
-		if o.Activity == "" {
-			o.Activity = a.ID
+		owed = true
+		if o.Start.IsZero() || ld.Start.Before(o.Start) {
+			o.Start = ld.Start
 		}
-		d, owed := dueOf[a.ID]
-		if owed {
-			o.Start, o.PlanDue = d.Start, d.At
+		if !ld.At.IsZero() && (o.LegalDue.IsZero() || ld.At.Before(o.LegalDue)) {
+			o.LegalDue = ld.At
 		}
-		for _, id := range a.Obligations {
-			ob, ok := Lookup(id)
-			if !ok {
-				continue
-			}
-			carried[id] = true
-			ld, arisen, err := ob.DeadlineFor(e, submitted, loc)
-			if err != nil {
-				return nil, err
-			}
-			if !arisen {
-				continue
-			}
-			owed = true
-			if o.Start.IsZero() || ld.Start.Before(o.Start) {
-				o.Start = ld.Start
-			}
-			if !ld.At.IsZero() && (o.LegalDue.IsZero() || ld.At.Before(o.LegalDue)) {
-				o.LegalDue = ld.At
-			}
-			o.UndueDelay = o.UndueDelay || ld.UndueDelay
-		}
-		if !owed {
-			o.Status = OwedStatusWaiting
-		}
-		o.Due = earliest(o.PlanDue, o.LegalDue)
-		if r, ok := first[a.ID]; ok && owed {
-			rec := r
-			o.Record = &rec
-		}
-		o.settle(now)
-		out = append(out, o)
+		o.UndueDelay = o.UndueDelay || ld.UndueDelay
 	}
-	// Obligations the plan declares that no triggered activity carries,
-	// once they are owed: a gap the clock must show.
-	for _, a := range p.Activities {
+	if !owed {
+		o.Status = OwedStatusWaiting
+	}
+	o.Due = earliest(o.PlanDue, o.LegalDue)
+	if r, ok := c.first[a.ID]; ok && owed {
+		rec := r
+		o.Record = &rec
+	}
+	o.settle(c.now)
+	return o, nil
+}
+
+// uncarried returns the obligations the plan declares that no triggered
+// activity carries, once they are owed: a gap the clock must show. Call
+// it after activity has marked what the activities carry.
+func (c *clock) uncarried() ([]Owed, error) {
+	var out []Owed
+	for _, a := range c.p.Activities {
 		for _, id := range a.Obligations {
-			if carried[id] {
+			if c.carried[id] {
 				continue
 			}
-			carried[id] = true
+			c.carried[id] = true
 			ob, ok := Lookup(id)
 			if !ok {
 				continue
 			}
-			ld, arisen, err := ob.DeadlineFor(e, submitted, loc)
+			ld, arisen, err := ob.DeadlineFor(c.e, c.submitted, c.loc)
 			if err != nil {
 				return nil, err
 			}
@@ -217,29 +265,29 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 			for _, r := range ob.Recipients {
 				o.Recipients = append(o.Recipients, r.Name)
 			}
-			o.settle(now)
+			o.settle(c.now)
 			out = append(out, o)
 		}
 	}
-	for i := range out {
-		out[i].in(loc)
-	}
-	slices.SortStableFunc(out, func(a, b Owed) int {
-		if (a.Status == OwedStatusWaiting) != (b.Status == OwedStatusWaiting) {
-			if a.Status == OwedStatusWaiting {
-				return 1
-			}
-			return -1
-		}
-		if a.Due.IsZero() != b.Due.IsZero() {
-			if a.Due.IsZero() {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Compare(a.Due.UnixNano(), b.Due.UnixNano())
-	})
 	return out, nil
+}
+
+// compareOwed orders the clock: by deadline, no deadline after, waiting
+// last.
+func compareOwed(a, b Owed) int {
+	if (a.Status == OwedStatusWaiting) != (b.Status == OwedStatusWaiting) {
+		if a.Status == OwedStatusWaiting {
+			return 1
+		}
+		return -1
+	}
+	if a.Due.IsZero() != b.Due.IsZero() {
+		if a.Due.IsZero() {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Compare(a.Due.UnixNano(), b.Due.UnixNano())
 }
 
 // in moves o's times, and its record's, to loc.

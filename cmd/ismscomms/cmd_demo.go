@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -48,24 +49,63 @@ the record chain, and write the evidence report as HTML.`,
 	return cmd
 }
 
-func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
-	ctx := cmd.Context()
-	w := a.stdout
-	step := func(n int, title string) { fmt.Fprintf(w, "\n== %d. %s\n\n", n, title) }
+// demoRun is one run of the demo: what its steps share.
+type demoRun struct {
+	a    *app
+	ctx  context.Context
+	w    io.Writer
+	plan comms.Plan
+	now  time.Time
+	// from is where the six months of records begin.
+	from time.Time
+	st   *sqlite.Store
+	// clock is the store's time: records are appended a little after they
+	// were sent.
+	clock time.Time
+}
 
-	// 1. The plan.
-	plan := matrix.StarterGDPRNIS2()
-	plan.Organization = "Demo Corp"
-	loc, err := plan.Location()
+const demoTenant = "demo"
+
+func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
+	d := &demoRun{a: a, ctx: cmd.Context(), w: a.stdout}
+	planPath, err := d.writePlan(dir, keep)
 	if err != nil {
 		return err
 	}
-	now := a.now.In(loc)
-	planPath := filepath.Join(dir, "communication-plan.yaml")
-	if err := writeFile(planPath, true, func(w io.Writer) error { return comms.EncodeYAML(w, plan) }); err != nil {
+	if err := d.show(planPath); err != nil {
 		return err
 	}
-	step(1, "The plan: the reference's communication matrix, with GDPR and NIS2 notifications")
+	if err := d.openStore(dir); err != nil {
+		return err
+	}
+	defer d.st.Close()
+	if err := d.records(); err != nil {
+		return err
+	}
+	if err := d.incident(); err != nil {
+		return err
+	}
+	return d.report(out)
+}
+
+func (d *demoRun) step(n int, title string) { fmt.Fprintf(d.w, "\n== %d. %s\n\n", n, title) }
+
+// writePlan is step 1: the plan, written to a file in dir.
+func (d *demoRun) writePlan(dir string, keep bool) (string, error) {
+	w := d.w
+	d.plan = matrix.StarterGDPRNIS2()
+	d.plan.Organization = "Demo Corp"
+	plan := d.plan
+	loc, err := plan.Location()
+	if err != nil {
+		return "", err
+	}
+	d.now = d.a.now.In(loc)
+	planPath := filepath.Join(dir, "communication-plan.yaml")
+	if err := writeFile(planPath, true, func(w io.Writer) error { return comms.EncodeYAML(w, plan) }); err != nil {
+		return "", err
+	}
+	d.step(1, "The plan: the reference's communication matrix, with GDPR and NIS2 notifications")
 	fmt.Fprintf(w, "%d roles, %d stakeholders, %d channels, %d activities\n",
 		len(plan.Roles), len(plan.Stakeholders), len(plan.Channels), len(plan.Activities))
 	if keep {
@@ -73,22 +113,27 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 	} else {
 		fmt.Fprintln(w, "ismscomms init --variant gdpr-nis2 writes it to a file you keep")
 	}
+	return planPath, nil
+}
 
+// show is steps 2 to 4: the check, the matrix and the agenda.
+func (d *demoRun) show(planPath string) error {
+	w, plan, now := d.w, d.plan, d.now
 	// 2. Check: the plan declares the profiles it must pass.
-	step(2, "Check: ismscomms check "+filepath.Base(planPath)+" (the plan declares its profiles: gdpr, nis2)")
+	d.step(2, "Check: ismscomms check "+filepath.Base(planPath)+" (the plan declares its profiles: gdpr, nis2)")
 	r := matrix.Check(plan, matrix.At(now))
-	if err := r.WriteText(w, matrix.TextOptions{Color: a.colour(w)}); err != nil {
+	if err := r.WriteText(w, matrix.TextOptions{Color: d.a.colour(w)}); err != nil {
 		return err
 	}
 
 	// 3. Matrix.
-	step(3, "The communication matrix")
+	d.step(3, "The communication matrix")
 	if err := matrix.Build(plan).WriteMarkdown(w); err != nil {
 		return err
 	}
 
 	// 4. Agenda.
-	step(4, "The next 90 days")
+	d.step(4, "The next 90 days")
 	ag := schedule.NewAgenda()
 	if err := ag.AddPlan("", plan); err != nil {
 		return err
@@ -98,54 +143,58 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 		act, _ := plan.Activity(o.Key)
 		t.row(o.At.Format("Mon 2006-01-02 15:04 MST"), act.Name)
 	}
-	if err := t.flush(); err != nil {
-		return err
-	}
+	return t.flush()
+}
 
-	// A store, with the plan saved half a year ago.
+// openStore opens a store in dir, with the plan saved half a year ago.
+func (d *demoRun) openStore(dir string) error {
 	dbPath := filepath.Join(dir, "ismscomms.db")
-	clock := now.AddDate(0, -6, 0)
-	st, err := sqlite.Open(dbPath, &sqlite.Options{Now: func() time.Time { return clock }})
+	d.clock = d.now.AddDate(0, -6, 0)
+	st, err := sqlite.Open(dbPath, &sqlite.Options{Now: func() time.Time { return d.clock }})
 	if err != nil {
 		return storeErr(err)
 	}
-	defer st.Close()
-	const tenant = "demo"
-	if _, err := st.SavePlan(store.WithSaveInfo(ctx, store.SaveInfo{By: "ciso", Note: "demo"}), tenant, plan, 0); err != nil {
+	d.st = st
+	if _, err := st.SavePlan(store.WithSaveInfo(d.ctx, store.SaveInfo{By: "ciso", Note: "demo"}), demoTenant, d.plan, 0); err != nil {
+		st.Close()
 		return storeFailure(err)
 	}
-	// The demo tells what has happened by its "now": a record sent after it
-	// is not made (its occurrence shows as due), and none is recorded after
-	// it either. Records go through the checked append, as a product's
-	// would.
-	appendRecord := func(rec comms.Record) (bool, error) {
-		if rec.SentAt.After(now) {
-			return false, nil
-		}
-		clock = rec.SentAt.Add(3 * time.Hour)
-		if clock.After(now) {
-			clock = now
-		}
-		rec.PlanID = plan.ID
-		_, err := evidence.AppendRecord(ctx, st, tenant, rec, clock)
-		return err == nil, err
-	}
+	return nil
+}
 
-	// 5. Six months of communication: mostly on time, one late, one
-	// missed, one waived.
-	step(5, "Six months of records")
-	from := now.AddDate(0, -6, 0)
+// appendRecord appends rec if it was sent by the demo's "now": the demo
+// tells what has happened by then, so a record sent after it is not made
+// (its occurrence shows as due), and none is recorded after it either.
+// Records go through the checked append, as a product's would.
+func (d *demoRun) appendRecord(rec comms.Record) (bool, error) {
+	if rec.SentAt.After(d.now) {
+		return false, nil
+	}
+	d.clock = rec.SentAt.Add(3 * time.Hour)
+	if d.clock.After(d.now) {
+		d.clock = d.now
+	}
+	rec.PlanID = d.plan.ID
+	_, err := evidence.AppendRecord(d.ctx, d.st, demoTenant, rec, d.clock)
+	return err == nil, err
+}
+
+// records is step 5: six months of communication, mostly on time, one
+// late, one missed, one waived.
+func (d *demoRun) records() error {
+	d.step(5, "Six months of records")
+	d.from = d.now.AddDate(0, -6, 0)
 	n := 0
-	for _, act := range plan.Activities {
+	for _, act := range d.plan.Activities {
 		if !act.When.Recurring() {
 			continue
 		}
-		rule, err := schedule.ActivityRule(plan, act)
+		rule, err := schedule.ActivityRule(d.plan, act)
 		if err != nil {
 			return err
 		}
 		k := 0
-		for t := range rule.Between(from, now) {
+		for t := range rule.Between(d.from, d.now) {
 			k++
 			rec := comms.Record{ActivityID: act.ID, Occurrence: t, SentAt: t.Add(2 * time.Hour), Channel: act.How[0], Audiences: act.Whom,
 				Sender: act.Owner + "@demo.example", SenderRole: act.Owner, Subject: act.Name, Reached: 180, Acknowledged: 150}
@@ -157,7 +206,7 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 			case act.ID == "internal-audits" && k == 1:
 				rec.SentAt = t.AddDate(0, 0, 20) // late
 			}
-			ok, err := appendRecord(rec)
+			ok, err := d.appendRecord(rec)
 			if err != nil {
 				return storeFailure(err)
 			}
@@ -166,28 +215,24 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 			}
 		}
 	}
-	fmt.Fprintf(w, "%d records of recurring activities appended (one late, one missed, one waived)\n", n)
+	fmt.Fprintf(d.w, "%d records of recurring activities appended (one late, one missed, one waived)\n", n)
+	return nil
+}
 
-	// 6. An incident.
-	step(6, "An incident and its notification clock")
-	detected := now.AddDate(0, 0, -10).Truncate(time.Hour)
+// incident is step 6: an incident, its notifications and its clock
+// before and after them.
+func (d *demoRun) incident() error {
+	d.step(6, "An incident and its notification clock")
+	detected := d.now.AddDate(0, 0, -10).Truncate(time.Hour)
 	inc := comms.Event{ID: "INC-DEMO-1", Kind: "incident", Title: "Credential phishing", Milestones: []comms.Milestone{{Name: "detected", At: detected}}}
-	show := func(at time.Time) error {
-		c, err := evidence.IncidentClock(ctx, st, evidence.ClockOptions{Tenant: tenant, EventID: inc.ID, PlanID: plan.ID, Now: at})
-		if err != nil {
-			return storeFailure(err)
-		}
-		fmt.Fprintf(w, "%s %s at %s\n", c.Event.ID, c.Event.Title, c.Now.Format("Mon 2006-01-02 15:04 MST"))
-		return writeClock(w, c.Owed)
-	}
-	if err := st.SaveEvent(ctx, tenant, inc); err != nil {
+	if err := d.st.SaveEvent(d.ctx, demoTenant, inc); err != nil {
 		return storeFailure(err)
 	}
-	if err := show(detected.Add(30 * time.Minute)); err != nil {
+	if err := d.showClock(inc.ID, detected.Add(30*time.Minute)); err != nil {
 		return err
 	}
-	if _, err := evidence.SaveMilestone(ctx, st, tenant, inc.ID, comms.Milestone{Name: "aware", At: detected.Add(18 * time.Hour)},
-		evidence.MilestoneOptions{PlanID: plan.ID}); err != nil {
+	if _, err := evidence.SaveMilestone(d.ctx, d.st, demoTenant, inc.ID, comms.Milestone{Name: "aware", At: detected.Add(18 * time.Hour)},
+		evidence.MilestoneOptions{PlanID: d.plan.ID}); err != nil {
 		return storeFailure(err)
 	}
 	for _, s := range []struct {
@@ -203,29 +248,41 @@ func (a *app) demo(cmd *cobra.Command, dir, out string, keep bool) error {
 		{"regulator-incident-reports", 62 * time.Hour, "regulators", "formal-reports"},
 		{"nis2-notification", 64 * time.Hour, "csirt", "csirt-portal"},
 	} {
-		act, _ := plan.Activity(s.activity)
-		if _, err := appendRecord(comms.Record{ActivityID: s.activity, EventID: inc.ID, SentAt: detected.Add(s.after), Channel: s.channel,
+		act, _ := d.plan.Activity(s.activity)
+		if _, err := d.appendRecord(comms.Record{ActivityID: s.activity, EventID: inc.ID, SentAt: detected.Add(s.after), Channel: s.channel,
 			Audiences: []string{s.whom}, SenderRole: act.Owner, Sender: act.Owner + "@demo.example", Subject: act.Name}); err != nil {
 			return storeFailure(err)
 		}
 	}
-	fmt.Fprintln(w)
-	if err := show(detected.Add(70 * time.Hour)); err != nil {
-		return err
-	}
+	fmt.Fprintln(d.w)
+	return d.showClock(inc.ID, detected.Add(70*time.Hour))
+}
 
-	// 7. Verify and report.
-	step(7, "Verify the record chain and write the evidence report")
-	head, err := st.Verify(ctx, tenant)
+// showClock prints the incident clock of event id at a moment.
+func (d *demoRun) showClock(id string, at time.Time) error {
+	c, err := evidence.IncidentClock(d.ctx, d.st, evidence.ClockOptions{Tenant: demoTenant, EventID: id, PlanID: d.plan.ID, Now: at})
+	if err != nil {
+		return storeFailure(err)
+	}
+	fmt.Fprintf(d.w, "%s %s at %s\n", c.Event.ID, c.Event.Title, c.Now.Format("Mon 2006-01-02 15:04 MST"))
+	return writeClock(d.w, c.Owed)
+}
+
+// report is step 7: verify the record chain and write the evidence report
+// to out.
+func (d *demoRun) report(out string) error {
+	w := d.w
+	d.step(7, "Verify the record chain and write the evidence report")
+	head, err := d.st.Verify(d.ctx, demoTenant)
 	if err != nil {
 		return storeFailure(err)
 	}
 	say(w, "record chain verified: %s, head hash %s\n", plural(int(head.Seq), "record"), head.Hash)
-	rep, err := evidence.Build(ctx, st, evidence.BuildOptions{Tenant: tenant, PlanID: plan.ID, From: from, To: now, Now: now})
+	rep, err := evidence.Build(d.ctx, d.st, evidence.BuildOptions{Tenant: demoTenant, PlanID: d.plan.ID, From: d.from, To: d.now, Now: d.now})
 	if err != nil {
 		return storeFailure(err)
 	}
-	if err := a.writeOutput(out, rep.WriteHTML); err != nil {
+	if err := d.a.writeOutput(out, rep.WriteHTML); err != nil {
 		return err
 	}
 	k := rep.KPIs

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,12 +24,10 @@ import (
 	"github.com/ismscomms/ismscomms/store"
 )
 
-//go:embed templates/*.yaml
-var templates embed.FS
-
+// variants are the plans init writes: files of matrix.StarterFiles.
 var variants = map[string]string{
-	"starter":   "templates/starter.yaml",
-	"gdpr-nis2": "templates/starter-gdpr-nis2.yaml",
+	"starter":   "starter.yaml",
+	"gdpr-nis2": "starter-gdpr-nis2.yaml",
 }
 
 func (a *app) initCommand() *cobra.Command {
@@ -62,7 +60,7 @@ standard output.`,
 			if !yamlName(path) && becomesFile(path) {
 				return usageErr("%s: the plan is YAML, so its file name must end in .yaml or .yml (check reads a plan file by its name)", path)
 			}
-			data, err := templates.ReadFile(tmpl)
+			data, err := fs.ReadFile(matrix.StarterFiles(), tmpl)
 			if err != nil {
 				return err
 			}

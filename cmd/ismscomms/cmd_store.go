@@ -209,6 +209,13 @@ detected, aware, classified, ... — start the clocks of the activities and
 legal obligations they trigger.`,
 		RunE: group,
 	}
+	cmd.AddCommand(a.incidentOpenCommand(), a.incidentMilestoneCommand(), a.incidentClockCommand(), a.incidentListCommand())
+	return cmd
+}
+
+// incidentOpenCommand is "incident open": an incident with its first
+// milestone.
+func (a *app) incidentOpenCommand() *cobra.Command {
 	var kind, title, milestone, at, note string
 	open := &cobra.Command{
 		Use:   "open <id>",
@@ -246,7 +253,12 @@ legal obligations they trigger.`,
 	open.Flags().StringVar(&milestone, "milestone", "detected", "the first milestone")
 	open.Flags().StringVar(&at, "at", "", "when it was reached (default: now)")
 	open.Flags().StringVar(&note, "note", "", "a note on the milestone")
+	return open
+}
 
+// incidentMilestoneCommand is "incident milestone": a milestone of an
+// open incident, checked against the plan.
+func (a *app) incidentMilestoneCommand() *cobra.Command {
 	var mAt, mNote, mPlanFile, mPlanID string
 	var force bool
 	ms := &cobra.Command{
@@ -332,7 +344,12 @@ anyway. A warning says when aware comes before detected.`,
 	ms.Flags().StringVar(&mPlanFile, "plan", "", "the plan file whose triggers the milestone is checked against (default: the tenant's plan in the store)")
 	ms.Flags().StringVar(&mPlanID, "plan-id", "", "the plan's ID in the store")
 	ms.Flags().BoolVar(&force, "force", false, "record a milestone that starts none of the plan's communications")
+	return ms
+}
 
+// incidentClockCommand is "incident clock": every communication owed for
+// an incident.
+func (a *app) incidentClockCommand() *cobra.Command {
 	var planFile, planID, format string
 	clock := &cobra.Command{
 		Use:   "clock <id>",
@@ -395,7 +412,12 @@ times are in the plan's zone.`,
 	clock.Flags().StringVar(&planFile, "plan", "", "the plan file (default: the tenant's plan in the store)")
 	clock.Flags().StringVar(&planID, "plan-id", "", "the plan's ID in the store")
 	clock.Flags().StringVar(&format, "format", "table", "table or json")
+	return clock
+}
 
+// incidentListCommand is "incident list": the tenant's events with their
+// milestones.
+func (a *app) incidentListCommand() *cobra.Command {
 	var listKind, listFormat string
 	list := &cobra.Command{
 		Use:   "list",
@@ -447,8 +469,7 @@ are shown in the zone of the tenant's plan when it has one.`,
 	}
 	list.Flags().StringVar(&listKind, "kind", "", "only events of this kind (default: all)")
 	list.Flags().StringVar(&listFormat, "format", "table", "table or json")
-	cmd.AddCommand(open, ms, clock, list)
-	return cmd
+	return list
 }
 
 // milestoneAt is a milestone as it counts: its name, its latest time, and

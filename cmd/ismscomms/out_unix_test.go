@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ismscomms/ismscomms/matrix"
 )
 
 // outWriter is a command that writes a file: the arguments that make it
@@ -49,7 +51,7 @@ func TestOutTargets(t *testing.T) {
 	c.must(0, "record", "--activity", "security-metrics", "--occurrence", "2026-11-02T09:00:00+01:00", "--sent", "2026-11-02T09:40:00+01:00")
 	reportArgs := []string{"report", "--format", "md", "--from", "2026-10-01"}
 	report, _ := c.must(0, reportArgs...)
-	starter, err := templates.ReadFile(variants["starter"])
+	starter, err := fs.ReadFile(matrix.StarterFiles(), variants["starter"])
 	if err != nil {
 		t.Fatal(err)
 	}

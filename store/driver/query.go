@@ -101,6 +101,33 @@ func SortEvents(es []comms.Event) {
 	})
 }
 
+// ExactEvents yields the events of seq that match q, in the order of
+// [SortEvents], and the first error of seq. It is for a database whose
+// query narrows by what it can index (a start time to the microsecond)
+// while the event's body holds the exact one: the query may return a few
+// events too many and in its own order, and ExactEvents settles both. It
+// reads all of seq before it yields; the result is single-use if seq is.
+func ExactEvents(q store.EventQuery, seq iter.Seq2[comms.Event, error]) iter.Seq2[comms.Event, error] {
+	return func(yield func(comms.Event, error) bool) {
+		var out []comms.Event
+		for e, err := range seq {
+			if err != nil {
+				yield(comms.Event{}, err)
+				return
+			}
+			if EventMatches(q, e) {
+				out = append(out, e)
+			}
+		}
+		SortEvents(out)
+		for _, e := range out {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
 // SortPlans orders versions as Plans yields them: in byte order of plan
 // ID (which a database's collation may not follow), then by number.
 func SortPlans(vs []store.Version) {

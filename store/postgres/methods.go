@@ -287,24 +287,7 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 	events := collect(ctx, s, tenant, func(r pgx.Rows) (comms.Event, error) { return scanEvent(r, &q) }, query, args...)
 	// The query compared start to the microsecond; the body holds the
 	// exact time.
-	return func(yield func(comms.Event, error) bool) {
-		var out []comms.Event
-		for e, err := range events {
-			if err != nil {
-				yield(comms.Event{}, err)
-				return
-			}
-			if driver.EventMatches(q, e) {
-				out = append(out, e)
-			}
-		}
-		driver.SortEvents(out)
-		for _, e := range out {
-			if !yield(e, nil) {
-				return
-			}
-		}
-	}
+	return driver.ExactEvents(q, events)
 }
 
 // AppendRecord implements store.Store: it locks the tenant's chain head

@@ -842,31 +842,7 @@ func (s *Store) Events(ctx context.Context, tenant string, q store.EventQuery) i
 		args = append(args, to.UnixMicro())
 	}
 	query += ` ORDER BY start, id`
-	return exactEvents(q, queryAll(ctx, s, func(r *sql.Rows) (comms.Event, error) { return scanEvent(r, &q) }, query, args...))
-}
-
-// exactEvents yields the events of seq that match q, in the order of
-// driver.SortEvents: the query compared start to the microsecond, the body
-// holds the exact time.
-func exactEvents(q store.EventQuery, seq iter.Seq2[comms.Event, error]) iter.Seq2[comms.Event, error] {
-	return func(yield func(comms.Event, error) bool) {
-		var out []comms.Event
-		for e, err := range seq {
-			if err != nil {
-				yield(comms.Event{}, err)
-				return
-			}
-			if driver.EventMatches(q, e) {
-				out = append(out, e)
-			}
-		}
-		driver.SortEvents(out)
-		for _, e := range out {
-			if !yield(e, nil) {
-				return
-			}
-		}
-	}
+	return driver.ExactEvents(q, queryAll(ctx, s, func(r *sql.Rows) (comms.Event, error) { return scanEvent(r, &q) }, query, args...))
 }
 
 // AppendRecord implements store.Store. In one IMMEDIATE transaction it

@@ -1,0 +1,266 @@
+package evidence
+
+import (
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/matrix"
+	"github.com/ismscomms/ismscomms/store"
+)
+
+// Status is the state of one planned occurrence. Values are persisted (JSON).
+type Status string
+
+// Statuses.
+const (
+	StatusOnTime   Status = "on-time"
+	StatusLate     Status = "late"
+	StatusMissed   Status = "missed"
+	StatusDue      Status = "due"
+	StatusUpcoming Status = "upcoming"
+	StatusWaived   Status = "waived"
+)
+
+// Occurrence is one planned communication and its evidence.
+type Occurrence struct {
+	ActivityID  string   `json:"activity_id"`
+	Activity    string   `json:"activity"`
+	PlanVersion int      `json:"plan_version,omitempty"`
+	EventID     string   `json:"event_id,omitempty"` // for a triggered activity
+	Obligations []string `json:"obligations,omitempty"`
+	// At is the planned time (the occurrence, or the trigger).
+	At time.Time `json:"at"`
+	// Due is the deadline.
+	Due    time.Time `json:"due"`
+	Status Status    `json:"status"`
+	// Record is the evidence (for waived, the waiver).
+	Record *comms.Record `json:"record,omitempty"`
+	// Delay is how late a late record was. JSON: "delay_seconds", present
+	// only for a late occurrence.
+	Delay time.Duration `json:"-"`
+}
+
+// DeviationKind says how evidence departs from the plan.
+type DeviationKind string
+
+// Deviation kinds.
+const (
+	DeviationKindChannel  DeviationKind = "channel"  // a channel the activity does not name (or none recorded)
+	DeviationKindAudience DeviationKind = "audience" // one of the activity's audiences not addressed
+	DeviationKindSender   DeviationKind = "sender"   // sent by someone outside the owning roles (or not recorded)
+)
+
+// Deviation is evidence that is present but not as planned.
+type Deviation struct {
+	Kind       DeviationKind `json:"kind"`
+	ActivityID string        `json:"activity_id"`
+	Seq        int64         `json:"seq"`
+	SentAt     time.Time     `json:"sent_at"`
+	Detail     string        `json:"detail"`
+}
+
+// AudienceRate is reach and acknowledgement for one audience.
+type AudienceRate struct {
+	StakeholderID string `json:"stakeholder_id"`
+	Stakeholder   string `json:"stakeholder"`
+	Records       int    `json:"records"`
+	// Expected is the people the records that count their reach addressed
+	// (the stakeholder's size per such record; a record with Reached 0
+	// does not say how many it reached and adds nothing); Reached and
+	// Acknowledged are the records' counts, shared among a record's
+	// audiences by size.
+	Expected     float64 `json:"expected"`
+	Reached      float64 `json:"reached"`
+	Acknowledged float64 `json:"acknowledged"`
+	// ReachRate is Reached/Expected; AckRate is Acknowledged/Reached.
+	// Negative when not computable (the stakeholders' sizes are unknown,
+	// nothing was reached); null in JSON then.
+	ReachRate float64 `json:"-"` // JSON: "reach_rate"
+	AckRate   float64 `json:"-"` // JSON: "ack_rate"
+}
+
+// Notification is one legal notification of an event.
+type Notification struct {
+	Obligation string    `json:"obligation"`
+	EventID    string    `json:"event_id"`
+	ActivityID string    `json:"activity_id"`
+	Start      time.Time `json:"start"`
+	Due        time.Time `json:"due"`
+	// Sent is when it went out; zero if not (yet).
+	Sent time.Time `json:"sent,omitzero"`
+	// Elapsed is from Start to Sent (zero when not sent; JSON:
+	// "elapsed_seconds", null then). Allowed is from Start to Due (zero
+	// when the law sets no deadline, only "without undue delay"; JSON:
+	// "allowed_seconds", null then).
+	Elapsed time.Duration `json:"-"`
+	Allowed time.Duration `json:"-"`
+	// Status is on-time, late, missed, or due while it is pending (not
+	// sent, its deadline ahead).
+	Status Status `json:"status"`
+}
+
+// Pending reports whether n is not sent yet and its deadline is ahead.
+func (n Notification) Pending() bool { return pending(n.Status) }
+
+func pending(s Status) bool { return s == StatusDue || s == StatusUpcoming }
+
+// Timeliness summarises one obligation's notifications.
+type Timeliness struct {
+	Obligation string `json:"obligation"`
+	// Count is OnTime + Late + Missed + Pending.
+	Count  int `json:"count"`
+	OnTime int `json:"on_time"`
+	Late   int `json:"late"`
+	Missed int `json:"missed"`
+	// Pending counts the notifications not sent yet whose deadline is
+	// ahead.
+	Pending int `json:"pending"`
+	// Slowest is the longest time from start to sending among the
+	// notifications sent (OnTime + Late of them); zero when none was sent
+	// (JSON: "slowest_seconds", null then).
+	Slowest time.Duration `json:"-"`
+}
+
+// Sent is how many of the notifications were sent.
+func (t Timeliness) Sent() int { return t.OnTime + t.Late }
+
+// KPIs are the programme's performance metrics (reference, element 15).
+type KPIs struct {
+	Occurrences int `json:"occurrences"`
+	OnTime      int `json:"on_time"`
+	Late        int `json:"late"`
+	Missed      int `json:"missed"`
+	Due         int `json:"due"`
+	Upcoming    int `json:"upcoming"`
+	Waived      int `json:"waived"`
+	AdHoc       int `json:"ad_hoc"`
+	Deviations  int `json:"deviations"`
+	// OnTimeRate is on time / (on time + late + missed); Coverage is
+	// (on time + late) / (on time + late + missed): the share of occurrences
+	// due that have evidence. Negative when nothing was due; null in JSON
+	// then.
+	OnTimeRate float64 `json:"-"` // JSON: "on_time_rate"
+	Coverage   float64 `json:"-"` // JSON: "coverage"
+	// Reach and acknowledgement per audience.
+	Audiences []AudienceRate `json:"audiences"`
+	// Legal notifications and their timeliness per obligation.
+	Notifications []Notification `json:"notifications"`
+	Timeliness    []Timeliness   `json:"timeliness"`
+	// Overdue lists the missed occurrences.
+	Overdue []Occurrence `json:"overdue"`
+}
+
+// ActivityKPI is one activity's coverage.
+type ActivityKPI struct {
+	ActivityID string `json:"activity_id"`
+	Activity   string `json:"activity"`
+	Judged     int    `json:"judged"` // on time + late + missed
+	OnTime     int    `json:"on_time"`
+	Late       int    `json:"late"`
+	Missed     int    `json:"missed"`
+	// Coverage is (on time + late) / judged; negative when nothing was
+	// judged, null in JSON then.
+	Coverage float64 `json:"-"` // JSON: "coverage"
+}
+
+// Month is one month of the series. Everything in it counts by due date:
+// an occurrence, and the record that answers it, belong to the month (of
+// the plan's zone) that holds the occurrence's deadline.
+type Month struct {
+	Month  string `json:"month"` // "2026-03"
+	Judged int    `json:"judged"`
+	OnTime int    `json:"on_time"`
+	Late   int    `json:"late"`
+	Missed int    `json:"missed"`
+	Waived int    `json:"waived"`
+	// OnTimeRate and Coverage are as in [KPIs]: negative when nothing was
+	// judged, null in JSON then.
+	OnTimeRate float64 `json:"-"` // JSON: "on_time_rate"
+	Coverage   float64 `json:"-"` // JSON: "coverage"
+	// Reached and Acknowledged sum the counts of the records answering the
+	// month's occurrences.
+	Reached      int `json:"reached"`
+	Acknowledged int `json:"acknowledged"`
+}
+
+// VersionInfo is a plan version in force during the period.
+type VersionInfo struct {
+	Number  int       `json:"version"`
+	SavedAt time.Time `json:"saved_at,omitzero"`
+	SavedBy string    `json:"saved_by,omitempty"`
+	Note    string    `json:"note,omitempty"`
+	// From and Until bound when it was in force within the period.
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until"`
+}
+
+// Chain is the result of verifying the tenant's record chain (the store's
+// Verify) and, in [Build], of checking that the records the report was
+// computed from are exactly those verified.
+type Chain struct {
+	// Checked says whether the chain was verified at all (false for a
+	// report that [Evaluate] built from records it was given).
+	Checked bool `json:"checked"`
+	// OK says the chain is intact and the report read exactly the records
+	// verified.
+	OK bool `json:"ok"`
+	// Verified is how many records were verified: the whole log when OK,
+	// the records before the first bad one when not.
+	Verified int64 `json:"verified"`
+	// HeadHash is the hash of the last record verified (lower-case hex
+	// SHA-256), when the chain verified and the log is not empty. With OK
+	// false and HeadHash set, the chain verified but the records read for
+	// the report are not the ones verified; Seq and Error say where.
+	HeadHash string `json:"head_hash,omitempty"`
+	// Seq is the first bad record, and Error says what is wrong with it.
+	Seq   int64  `json:"seq,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// Assessment is the evidence of a plan over a period.
+type Assessment struct {
+	Tenant       string `json:"tenant,omitempty"`
+	PlanID       string `json:"plan_id"`
+	Organization string `json:"organization,omitempty"`
+	// TimeZone is the IANA name of the plan's zone, which the report's
+	// times and months are in.
+	TimeZone string        `json:"timezone"`
+	From     time.Time     `json:"from"`
+	To       time.Time     `json:"to"`
+	Now      time.Time     `json:"now"`
+	Chain    Chain         `json:"chain"`
+	Versions []VersionInfo `json:"versions"`
+	// Matrix and Checks are those of the plan version in force at Now
+	// (or the last one of the period).
+	Matrix      matrix.Matrix  `json:"matrix"`
+	Checks      matrix.Report  `json:"findings"`
+	Occurrences []Occurrence   `json:"occurrences"`
+	AdHoc       []comms.Record `json:"ad_hoc"`
+	Deviations  []Deviation    `json:"deviations"`
+	KPIs        KPIs           `json:"kpis"`
+	Activities  []ActivityKPI  `json:"activities"`
+	Monthly     []Month        `json:"monthly"`
+
+	loc *time.Location
+}
+
+// Input is what Evaluate judges.
+type Input struct {
+	Tenant string
+	// Versions are the plan's versions, oldest first; each is in force from
+	// its SavedAt until the next one's (the first from the beginning of
+	// time). Give Plan instead for a single plan.
+	Versions []store.Version
+	Plan     comms.Plan
+	// Records and Events are the tenant's (those of other plans are
+	// ignored).
+	Records []comms.Record
+	Events  []comms.Event
+	// From (inclusive) and To (exclusive) bound the period; Now is the
+	// reference time for what is due, missed or upcoming.
+	From, To, Now time.Time
+	// Chain is the store's Verify result, if it was run.
+	Chain *Chain
+	// CheckOptions are passed to matrix.Check for the findings (profiles).
+	CheckOptions []matrix.CheckOption
+}

@@ -1,0 +1,136 @@
+package evidence
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/matrix"
+	"github.com/ismscomms/ismscomms/store"
+)
+
+// segment is a plan version and when it was in force.
+type segment struct {
+	v          store.Version
+	from, till time.Time
+}
+
+var (
+	beginning = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	end       = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// segments returns when each of versions (oldest first, at least one) was
+// in force: from its SavedAt (the first from the beginning of time) until
+// the next one's.
+func segments(versions []store.Version) []segment {
+	segs := make([]segment, len(versions))
+	for i, v := range versions {
+		from := v.SavedAt
+		if i == 0 || from.IsZero() {
+			from = beginning
+		}
+		till := end
+		if i+1 < len(versions) {
+			till = versions[i+1].SavedAt
+		}
+		segs[i] = segment{v, from, till}
+	}
+	return segs
+}
+
+// inForce returns the version in force at t: the last one saved at or
+// before t, or the first one for a t before every version.
+func inForce(segs []segment, t time.Time) store.Version {
+	v := segs[0].v
+	for _, s := range segs {
+		if !t.Before(s.from) {
+			v = s.v
+		}
+	}
+	return v
+}
+
+// Evaluate judges the records against the plan over the period. The
+// times of the assessment — its period, occurrences, deadlines, records
+// and notifications — are in the zone of the plan version in force at
+// Now, whatever the zone of the records and events it was given.
+func Evaluate(in Input) (*Assessment, error) {
+	if !in.To.After(in.From) {
+		return nil, fmt.Errorf("%w: the period ends (%v) before it begins (%v)", ErrInvalid, in.To, in.From)
+	}
+	versions := in.Versions
+	if len(versions) == 0 {
+		if in.Plan.ID == "" {
+			return nil, fmt.Errorf("%w: no plan: give Versions or Plan", ErrInvalid)
+		}
+		versions = []store.Version{{PlanID: in.Plan.ID, Number: 0, Plan: in.Plan}}
+	}
+	segs := segments(versions)
+	current := inForce(segs, in.Now).Plan
+	loc, err := current.Location()
+	if err != nil {
+		return nil, fmt.Errorf("evidence: plan %s: %w", current.ID, err)
+	}
+	rep := &Assessment{
+		Tenant: in.Tenant, PlanID: current.ID, Organization: current.Organization, TimeZone: loc.String(),
+		From: in.From.In(loc), To: in.To.In(loc), Now: in.Now.In(loc), loc: loc,
+		Matrix: matrix.Build(current),
+		Checks: matrix.Check(current, append([]matrix.CheckOption{matrix.At(in.Now)}, in.CheckOptions...)...),
+	}
+	if in.Chain != nil {
+		rep.Chain = *in.Chain
+	}
+	for _, s := range segs {
+		if s.till.After(in.From) && s.from.Before(in.To) {
+			rep.Versions = append(rep.Versions, VersionInfo{Number: s.v.Number, SavedAt: s.v.SavedAt, SavedBy: s.v.SavedBy, Note: s.v.Note,
+				From: later(s.from, in.From), Until: earlier(s.till, in.To)})
+		}
+	}
+
+	var records []comms.Record
+	for _, r := range in.Records {
+		if r.PlanID == "" || r.PlanID == current.ID || slices.ContainsFunc(versions, func(v store.Version) bool { return v.PlanID == r.PlanID }) {
+			records = append(records, r.In(loc))
+		}
+	}
+	slices.SortStableFunc(records, func(a, b comms.Record) int { return a.SentAt.Compare(b.SentAt) })
+	used := make([]bool, len(records))
+
+	if err := rep.recurring(segs, records, used, in); err != nil {
+		return nil, err
+	}
+	if err := rep.triggered(segs, records, used, in); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(rep.Occurrences, func(a, b Occurrence) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ActivityID, b.ActivityID)
+	})
+	for i, r := range records {
+		if !used[i] && !r.SentAt.Before(in.From) && r.SentAt.Before(in.To) {
+			rep.AdHoc = append(rep.AdHoc, r)
+		}
+	}
+	rep.deviations(segs)
+	rep.kpis(segs)
+	return rep, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
