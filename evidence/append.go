@@ -193,25 +193,76 @@ type MilestoneResult struct {
 // once can lose one of them; serialise the writers of one event.
 func SaveMilestone(ctx context.Context, st store.Store, tenant, eventID string, m comms.Milestone, opts MilestoneOptions) (MilestoneResult, error) {
 	switch {
-	case st == nil:
-		return MilestoneResult{}, invalid("save milestone: no store")
-	case tenant == "":
-		return MilestoneResult{}, invalid("save milestone: no tenant")
 	case eventID == "":
 		return MilestoneResult{}, invalid("save milestone: no event ID")
 	case m.Name == "":
 		return MilestoneResult{}, invalid("save milestone: the milestone has no name")
 	case m.At.IsZero():
 		return MilestoneResult{}, invalid("save milestone: milestone %s has no time", m.Name)
-	case opts.PlanID == "" && opts.Plan == nil && !opts.Force:
-		return MilestoneResult{}, invalid("save milestone: no plan to check milestone %s against: give PlanID or Plan, or Force to save it unchecked", m.Name)
+	}
+	if err := checkMilestoneArgs("save milestone", st, tenant, m.Name, opts); err != nil {
+		return MilestoneResult{}, err
 	}
 	e, err := st.Event(ctx, tenant, eventID)
 	if err != nil {
 		return MilestoneResult{}, fmt.Errorf("evidence: event %s: %w", eventID, err)
 	}
 	e.Milestones = append(slices.Clone(e.Milestones), m)
+	return saveChecked(ctx, st, tenant, e, []comms.Milestone{m}, opts)
+}
 
+// OpenEvent saves a new event e (an incident with its first milestone,
+// usually detected), checked against the plan as [SaveMilestone] checks
+// a milestone: the event's kind and each of its milestones must start one
+// of the plan's communications, or the event is refused with a
+// *[MilestoneError] naming the milestones that do, unless opts.Force. An
+// event the tenant already has is an error wrapping store.ErrConflict,
+// and nothing is saved: add milestones to it with SaveMilestone.
+//
+// Without a plan (neither opts.PlanID nor opts.Plan) the event is saved
+// only with opts.Force, unchecked; otherwise that is an error wrapping
+// [ErrInvalid].
+func OpenEvent(ctx context.Context, st store.Store, tenant string, e comms.Event, opts MilestoneOptions) (MilestoneResult, error) {
+	switch {
+	case e.ID == "":
+		return MilestoneResult{}, invalid("open event: no event ID")
+	case len(e.Milestones) == 0:
+		return MilestoneResult{}, invalid("open event %s: no milestone (an event begins with one, usually detected)", e.ID)
+	}
+	for _, m := range e.Milestones {
+		if m.Name == "" || m.At.IsZero() {
+			return MilestoneResult{}, invalid("open event %s: every milestone needs a name and a time", e.ID)
+		}
+	}
+	if err := checkMilestoneArgs("open event", st, tenant, e.Milestones[0].Name, opts); err != nil {
+		return MilestoneResult{}, err
+	}
+	switch _, err := st.Event(ctx, tenant, e.ID); {
+	case err == nil:
+		return MilestoneResult{}, fmt.Errorf("evidence: open event %s: %w: the tenant has it already (add milestones with SaveMilestone)", e.ID, store.ErrConflict)
+	case !errors.Is(err, store.ErrNotFound):
+		return MilestoneResult{}, fmt.Errorf("evidence: event %s: %w", e.ID, err)
+	}
+	return saveChecked(ctx, st, tenant, e, e.Milestones, opts)
+}
+
+// checkMilestoneArgs checks what SaveMilestone and OpenEvent are given
+// besides the event.
+func checkMilestoneArgs(op string, st store.Store, tenant, milestone string, opts MilestoneOptions) error {
+	switch {
+	case st == nil:
+		return invalid("%s: no store", op)
+	case tenant == "":
+		return invalid("%s: no tenant", op)
+	case opts.PlanID == "" && opts.Plan == nil && !opts.Force:
+		return invalid("%s: no plan to check milestone %s against: give PlanID or Plan, or Force to save it unchecked", op, milestone)
+	}
+	return nil
+}
+
+// saveChecked saves event e, whose milestones added are checked against
+// the plan opts names, with the warnings of SaveMilestone.
+func saveChecked(ctx context.Context, st store.Store, tenant string, e comms.Event, added []comms.Milestone, opts MilestoneOptions) (MilestoneResult, error) {
 	var res MilestoneResult
 	var loc *time.Location
 	if opts.PlanID != "" || opts.Plan != nil {
@@ -222,7 +273,11 @@ func SaveMilestone(ctx context.Context, st store.Store, tenant, eventID string, 
 		if loc, err = v.Plan.Location(); err != nil {
 			return MilestoneResult{}, fmt.Errorf("evidence: plan %s: %w", v.PlanID, err)
 		}
-		if starting := startingMilestones(v.Plan, e.Kind); !slices.Contains(starting, m.Name) {
+		starting := startingMilestones(v.Plan, e.Kind)
+		for _, m := range added {
+			if slices.Contains(starting, m.Name) {
+				continue
+			}
 			merr := &MilestoneError{EventID: e.ID, Kind: e.Kind, Milestone: m.Name, PlanID: v.PlanID, Starting: starting, Refused: !opts.Force}
 			if !opts.Force {
 				return MilestoneResult{}, merr
@@ -231,7 +286,7 @@ func SaveMilestone(ctx context.Context, st store.Store, tenant, eventID string, 
 		}
 	}
 	if err := st.SaveEvent(ctx, tenant, e); err != nil {
-		return MilestoneResult{}, fmt.Errorf("evidence: save milestone %s of event %s: %w", m.Name, e.ID, err)
+		return MilestoneResult{}, fmt.Errorf("evidence: save event %s: %w", e.ID, err)
 	}
 	if loc != nil {
 		e = eventIn(e, loc)

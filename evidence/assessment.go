@@ -215,7 +215,20 @@ type Chain struct {
 	// Seq is the first bad record, and Error says what is wrong with it.
 	Seq   int64  `json:"seq,omitempty"`
 	Error string `json:"error,omitempty"`
+	// Unreadable lists, for a broken chain, the records the store would
+	// not return because their content does not match their hash (an
+	// edited record): the report leaves them out, and reads on after
+	// them. At most MaxUnreadable are listed; past that the report stops
+	// reading, at the record ReadTo names.
+	Unreadable []int64 `json:"unreadable,omitempty"`
+	// ReadTo, when not zero, is the last record the report read: it gave
+	// up after MaxUnreadable unreadable records.
+	ReadTo int64 `json:"read_to,omitempty"`
 }
+
+// MaxUnreadable is how many unreadable records a report on a broken
+// chain reads past before it stops reading.
+const MaxUnreadable = 100
 
 // Assessment is the evidence of a plan over a period.
 type Assessment struct {

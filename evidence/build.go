@@ -109,7 +109,7 @@ func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment,
 	switch {
 	case !chain.OK:
 		// Nothing verified to hold the read to: read the log as it is.
-		if records, err = fallible.CollectFunc(st.Records(ctx, tenant, store.RecordQuery{}), relevant); err != nil {
+		if records, err = readAsIs(ctx, st, tenant, relevant, &chain); err != nil {
 			return nil, fmt.Errorf("evidence: records: %w", err)
 		}
 	case head.Seq > 0:
@@ -134,6 +134,56 @@ func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment,
 		Tenant: tenant, Versions: versions, Records: records, Events: events,
 		From: from, To: to, Now: opts.Now, Chain: &chain, CheckOptions: opts.CheckOptions,
 	})
+}
+
+// readAsIs reads a tenant's log whose chain is broken, as it is, keeping
+// the records relevant says, with ReadRecords: a record the store will not
+// return is listed in chain.Unreadable, and chain.ReadTo says where the
+// read stopped, if it did.
+func readAsIs(ctx context.Context, st store.Store, tenant string, relevant func(comms.Record) bool, chain *Chain) ([]comms.Record, error) {
+	var records []comms.Record
+	var err error
+	records, chain.Unreadable, chain.ReadTo, err = ReadRecords(ctx, st, tenant, store.RecordQuery{}, relevant)
+	return records, err
+}
+
+// ReadRecords reads the tenant's records that q selects and keep (nil:
+// all) from a log that may be damaged: a record the store will not return
+// because its content does not match its hash (an edited record: the
+// store yields a *store.ChainError for it) is left out, its sequence
+// number listed in unreadable, and the read goes on after it, so that
+// one edited record does not keep a report or an agenda from being made.
+// After MaxUnreadable such records it stops reading; readTo is then the
+// last record it read past, and zero when it read to the end. Any other
+// error ends the read. Nothing here is verified: Build verifies the
+// chain first and reads with ReadRecords only when it is broken.
+func ReadRecords(ctx context.Context, st store.Store, tenant string, q store.RecordQuery, keep func(comms.Record) bool) (records []comms.Record, unreadable []int64, readTo int64, err error) {
+	if q.Limit != 0 {
+		return nil, nil, 0, invalid("read records: a Limit is not supported")
+	}
+	for {
+		var bad *store.ChainError
+		for r, err := range st.Records(ctx, tenant, q) {
+			if err != nil {
+				if !errors.As(err, &bad) || bad.Seq <= q.After {
+					return nil, nil, 0, err
+				}
+				break
+			}
+			q.After = r.Seq
+			if keep == nil || keep(r) {
+				records = append(records, r)
+			}
+		}
+		if bad == nil {
+			return records, unreadable, 0, nil
+		}
+		if len(unreadable) == MaxUnreadable {
+			return records, unreadable, q.After, nil
+		}
+		unreadable = append(unreadable, bad.Seq)
+		q.After = bad.Seq
+	}
 }
 
 // maxLimit is the largest RecordQuery.Limit on every platform.

@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/driver"
 	"github.com/ismscomms/ismscomms/store/memory"
@@ -104,7 +107,7 @@ func TestBuildReportsWhatItVerified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (evidence.Chain{Checked: true, OK: true, Verified: 9, HeadHash: head.Hash}); rep.Chain != want {
+	if want := (evidence.Chain{Checked: true, OK: true, Verified: 9, HeadHash: head.Hash}); !reflect.DeepEqual(rep.Chain, want) {
 		t.Fatalf("chain %+v, want %+v", rep.Chain, want)
 	}
 	if rep.KPIs.OnTime != 6 || rep.KPIs.Missed != 12 || rep.KPIs.AdHoc != 1 {
@@ -258,5 +261,67 @@ func TestBuildBrokenChain(t *testing.T) {
 	rep.WriteMarkdown(&md)
 	if !strings.Contains(md.String(), "Record chain verified: the tenant has no records.") {
 		t.Error("empty log not said")
+	}
+}
+
+// unreadable is chainStore whose Records refuses the records in bad as a
+// store refuses an edited record: a *store.ChainError, as the last pair.
+func unreadable(inner store.Store, bad ...int64) readStore {
+	return readStore{Store: chainStore{inner}, read: func(seq iter.Seq2[comms.Record, error]) iter.Seq2[comms.Record, error] {
+		return func(yield func(comms.Record, error) bool) {
+			for r, err := range seq {
+				if err == nil && slices.Contains(bad, r.Seq) {
+					yield(comms.Record{}, &store.ChainError{Tenant: "t", Seq: r.Seq, Reason: "its content does not match its hash"})
+					return
+				}
+				if !yield(r, err) {
+					return
+				}
+			}
+		}
+	}}
+}
+
+// TestBuildUnreadableRecords: with a broken chain, a record the store
+// will not return (its content no longer matches its hash) is left out,
+// named, and read past: one edited record does not keep every report
+// from being written (the review's D22: report exited 3).
+func TestBuildUnreadableRecords(t *testing.T) {
+	ctx := context.Background()
+	mem, in := filledStore(t)
+	all, err := fallible.Collect(mem.Records(ctx, "t", store.RecordQuery{}))
+	if err != nil || len(all) < 6 {
+		t.Fatalf("%d records, %v", len(all), err)
+	}
+	rep, err := evidence.Build(ctx, unreadable(mem, 2, 5), evidence.BuildOptions{Tenant: "t", PlanID: "acme", From: in.From, To: in.To, Now: in.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := rep.Chain; c.OK || !slices.Equal(c.Unreadable, []int64{2, 5}) || c.ReadTo != 0 {
+		t.Errorf("chain %+v", c)
+	}
+	var md bytes.Buffer
+	rep.WriteMarkdown(&md)
+	if !strings.Contains(md.String(), "Left out, their content not matching their hash: #2, #5") {
+		t.Errorf("Markdown does not name the records left out:\n%.600s", md.String())
+	}
+	// Past MaxUnreadable the report stops reading, and says where.
+	big := memory.New(nil)
+	if _, err := big.SavePlan(ctx, "t", plan(false), 0); err != nil {
+		t.Fatal(err)
+	}
+	var bad []int64
+	for i := range evidence.MaxUnreadable + 5 {
+		r, err := big.AppendRecord(ctx, "t", comms.Record{PlanID: "acme", ActivityID: "x", SentAt: in.From.Add(time.Duration(i) * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad = append(bad, r.Seq)
+	}
+	if rep, err = evidence.Build(ctx, unreadable(big, bad...), evidence.BuildOptions{Tenant: "t", PlanID: "acme", From: in.From, To: in.To, Now: in.Now}); err != nil {
+		t.Fatal(err)
+	}
+	if c := rep.Chain; len(c.Unreadable) != evidence.MaxUnreadable || c.ReadTo != evidence.MaxUnreadable {
+		t.Errorf("past MaxUnreadable: %d unreadable, read to %d", len(c.Unreadable), c.ReadTo)
 	}
 }

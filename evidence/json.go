@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/ismscomms/ismscomms/internal/safetext"
@@ -28,13 +30,52 @@ func (rep *Assessment) WriteJSON(w io.Writer) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
+	if err := enc.Encode(emptyLists(reflect.ValueOf(rep)).Interface()); err != nil {
 		return fmt.Errorf("evidence: write JSON: %w", err)
 	}
 	if _, err := w.Write(safetext.JSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("evidence: write JSON: %w", err)
 	}
 	return nil
+}
+
+// emptyLists returns a copy of v in which every nil slice, at any depth
+// of structs and slices, is an empty one, so that JSON writes a list with
+// nothing in it as [] and never as null ("deviations": null once stood
+// where other lists said []). v itself is not changed.
+func emptyLists(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || v.Elem().Kind() != reflect.Struct {
+			return v
+		}
+		p := reflect.New(v.Elem().Type())
+		p.Elem().Set(emptyLists(v.Elem()))
+		return p
+	case reflect.Slice:
+		if v.IsNil() {
+			return reflect.MakeSlice(v.Type(), 0, 0)
+		}
+		k := v.Type().Elem().Kind()
+		if k != reflect.Struct && k != reflect.Slice && k != reflect.Pointer {
+			return v
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			out.Index(i).Set(emptyLists(v.Index(i)))
+		}
+		return out
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v)
+		for i := range v.NumField() {
+			if f := v.Type().Field(i); f.IsExported() && f.Tag.Get("json") != "-" && !strings.Contains(f.Tag.Get("json"), "omitempty") {
+				out.Field(i).Set(emptyLists(v.Field(i)))
+			}
+		}
+		return out
+	}
+	return v
 }
 
 // rateOut is a rate as JSON writes it: nil (null) when unknown.

@@ -139,6 +139,16 @@ func (rep *Assessment) chainText() string {
 	if c.Verified > 0 {
 		text += fmt.Sprintf(" (records 1 to %d verified)", c.Verified)
 	}
+	if len(c.Unreadable) > 0 {
+		seqs := make([]string, len(c.Unreadable))
+		for i, n := range c.Unreadable {
+			seqs[i] = "#" + strconv.FormatInt(n, 10)
+		}
+		text += fmt.Sprintf(". Left out, their content not matching their hash: %s", strings.Join(seqs, ", "))
+	}
+	if c.ReadTo > 0 {
+		text += fmt.Sprintf("; the report stops at record %d, after %d unreadable records", c.ReadTo, len(c.Unreadable))
+	}
 	return text
 }
 

@@ -3,6 +3,7 @@ package evidence_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -213,5 +214,46 @@ func TestReachNotCounted(t *testing.T) {
 		if a.StakeholderID == "employees" && (a.Records != 3 || a.Expected != 200 || a.Reached != 170 || a.ReachRate != 0.85) {
 			t.Errorf("employees: %+v", a)
 		}
+	}
+}
+
+// TestJSONEmptyLists: a list with nothing in it is [] in the JSON form,
+// at every depth, never null (deviations and ad hoc records were null
+// while other lists were []); only unknown rates are null.
+func TestJSONEmptyLists(t *testing.T) {
+	in := input()
+	in.Records, in.Events = nil, nil
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Deviations != nil || rep.AdHoc != nil {
+		t.Fatalf("the test needs nil lists: %v %v", rep.Deviations, rep.AdHoc)
+	}
+	_, _, js := writeAll(t, rep)
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case nil:
+			if !strings.HasSuffix(path, "rate") && !strings.HasSuffix(path, "coverage") && !strings.HasSuffix(path, "seconds") {
+				t.Errorf("%s is null", path)
+			}
+		case map[string]any:
+			for k, x := range v {
+				walk(path+"."+k, x)
+			}
+		case []any:
+			for i, x := range v {
+				walk(fmt.Sprintf("%s[%d]", path, i), x)
+			}
+		}
+	}
+	var doc any
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatal(err)
+	}
+	walk("$", doc)
+	if rep.Deviations != nil {
+		t.Errorf("WriteJSON changed the report it wrote")
 	}
 }

@@ -473,3 +473,44 @@ func TestStartingMilestones(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenEventChecked: OpenEvent checks a new event's kind and milestones
+// against the plan as SaveMilestone checks a milestone, and refuses an
+// event the tenant has; nothing refused is saved.
+func TestOpenEventChecked(t *testing.T) {
+	ctx := context.Background()
+	mem := clockStore(t) // plan acme: aware starts its activities
+	opts := evidence.MilestoneOptions{PlanID: "acme"}
+	ev := func(id, kind, milestone string) comms.Event {
+		return comms.Event{ID: id, Kind: kind, Milestones: []comms.Milestone{{Name: milestone, At: at("2026-09-20 10:00")}}}
+	}
+	for _, tc := range []struct {
+		e    comms.Event
+		opts evidence.MilestoneOptions
+		want error
+	}{
+		{ev("inc-2", "incident", "detected"), opts, evidence.ErrStartsNothing},
+		{ev("inc-2", "nosuchkind", "aware"), opts, evidence.ErrRefused},
+		{ev("inc-1", "incident", "aware"), opts, store.ErrConflict},
+		{ev("inc-2", "incident", "aware"), evidence.MilestoneOptions{}, evidence.ErrInvalid},
+		{comms.Event{ID: "inc-2", Kind: "incident"}, opts, evidence.ErrInvalid},
+	} {
+		if _, err := evidence.OpenEvent(ctx, mem, "t", tc.e, tc.opts); !errors.Is(err, tc.want) {
+			t.Errorf("OpenEvent(%s %s.%v, %+v) = %v, want %v", tc.e.ID, tc.e.Kind, tc.e.Milestones, tc.opts, err, tc.want)
+		}
+	}
+	if _, err := mem.Event(ctx, "t", "inc-2"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a refused event was saved: %v", err)
+	}
+	res, err := evidence.OpenEvent(ctx, mem, "t", ev("inc-2", "incident", "aware"), opts)
+	if err != nil || len(res.Warnings) != 0 || res.Event.Start().IsZero() {
+		t.Fatalf("OpenEvent of a checked event: %+v %v", res, err)
+	}
+	inBerlin(t, "the saved milestone", res.Event.Milestones[0].At)
+	forced := opts
+	forced.Force = true
+	res, err = evidence.OpenEvent(ctx, mem, "t", ev("crisis-9", "crisis", "declared"), forced)
+	if err != nil || len(res.Warnings) != 1 || !errors.Is(res.Warnings[0], evidence.ErrStartsNothing) {
+		t.Fatalf("a forced event: %+v %v", res, err)
+	}
+}

@@ -58,7 +58,7 @@ func WriteICS(w io.Writer, p comms.Plan, o *ICSOptions) error {
 	}
 	loc, err := p.Location()
 	if err != nil {
-		return fmt.Errorf("schedule: write ICS: plan %s: %w", p.ID, err)
+		return inContext(err, "write ICS: plan %s", p.ID)
 	}
 	cal := ics.NewCalendarFor("ismscomms")
 	cal.SetProductId("-//ismscomms//ismscomms " + p.ID + "//EN")
@@ -79,14 +79,14 @@ func WriteICS(w io.Writer, p comms.Plan, o *ICSOptions) error {
 		}
 		rule, err := ActivityRule(p, a)
 		if err != nil {
-			return fmt.Errorf("schedule: write ICS: %w", err)
+			return inContext(err, "write ICS")
 		}
 		if y := a.When.Start.Year; firstYear == 0 || y < firstYear {
 			firstYear = y
 		}
 		e, err := activityEvent(p, a, rule, loc, zoned, opt)
 		if err != nil {
-			return fmt.Errorf("schedule: write ICS: activity %s: %w", a.ID, err)
+			return inContext(err, "write ICS: activity %s", a.ID)
 		}
 		events = append(events, e)
 	}
@@ -97,7 +97,7 @@ func WriteICS(w io.Writer, p comms.Plan, o *ICSOptions) error {
 		cal.AddVEvent(e)
 	}
 	if err := cal.SerializeTo(w, ics.WithNewLine("\r\n"), ics.WithLineLength(75)); err != nil {
-		return fmt.Errorf("schedule: write ICS: %w", err)
+		return inContext(err, "write ICS")
 	}
 	return nil
 }

@@ -1,8 +1,6 @@
 package schedule
 
 import (
-	"fmt"
-
 	"github.com/ismscomms/ismscomms/comms"
 )
 
@@ -11,11 +9,11 @@ import (
 func ActivityRule(p comms.Plan, a comms.Activity) (*Rule, error) {
 	loc, err := p.Location()
 	if err != nil {
-		return nil, fmt.Errorf("schedule: plan %s: %w", p.ID, err)
+		return nil, inContext(err, "plan %s", p.ID)
 	}
 	r, err := FromTiming(a.When, loc)
 	if err != nil {
-		return nil, fmt.Errorf("schedule: activity %s: %w", a.ID, err)
+		return nil, inContext(err, "activity %s", a.ID)
 	}
 	return r, nil
 }

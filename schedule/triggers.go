@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -38,7 +37,7 @@ type EventDeadline struct {
 func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDeadline, error) {
 	loc, err := p.Location()
 	if err != nil {
-		return nil, fmt.Errorf("schedule: plan %s: %w", p.ID, err)
+		return nil, inContext(err, "plan %s", p.ID)
 	}
 	// When each activity was first sent for this event.
 	sent := map[string]time.Time{}
@@ -74,7 +73,7 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDead
 		if a.When.Within != "" {
 			dl, err := ParseDeadline(a.When.Within)
 			if err != nil {
-				return nil, fmt.Errorf("schedule: activity %s: %w", a.ID, err)
+				return nil, inContext(err, "activity %s", a.ID)
 			}
 			cal, err := PlanCalendar(p, a.Calendar)
 			if err != nil {

@@ -171,10 +171,61 @@ func (a *app) run(args []string) int {
 	return code
 }
 
-// printErr prints err on w, escaped: library errors quote plans and
-// stores too.
+// printErr prints err on w, escaped (library errors quote plans and
+// stores too), without the names of the packages it passed through.
 func printErr(w io.Writer, err error) {
-	fmt.Fprintln(w, "ismscomms:", safetext.Escape(err.Error()))
+	msg := userText(err.Error())
+	if errors.Is(err, sqlite.ErrLocked) && !strings.Contains(msg, "--lock-timeout") {
+		msg += " (another process is using the store: try again, or wait longer with --lock-timeout)"
+	}
+	fmt.Fprintln(w, "ismscomms:", safetext.Escape(msg))
+}
+
+// packagePrefixes are the prefixes the module's packages give their
+// errors: "evidence: records: sqlite: store: record chain ..." names
+// three packages a user of the command never sees.
+var packagePrefixes = []string{"comms", "schedule", "matrix", "regulation", "evidence", "store", "driver", "sqlite", "postgres"}
+
+// userText removes from msg every package prefix ("sqlite: ") that
+// starts it or follows a ": ", so that an error wrapped on its way up
+// reads as one sentence. A prefix inside quotes (a user's value) is kept.
+func userText(msg string) string {
+	var b strings.Builder
+	for i := 0; i < len(msg); {
+		if i == 0 || strings.HasSuffix(msg[:i], ": ") {
+			if p := packagePrefix(msg[i:]); p > 0 {
+				i += p
+				continue
+			}
+		}
+		if msg[i] == '"' { // a quoted value, through its closing quote
+			j := i + 1
+			for j < len(msg) && msg[j] != '"' {
+				if msg[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(msg))
+			b.WriteString(msg[i:j])
+			i = j
+			continue
+		}
+		b.WriteByte(msg[i])
+		i++
+	}
+	return b.String()
+}
+
+// packagePrefix returns the length of the package prefix ("store: ") s
+// starts with, or 0.
+func packagePrefix(s string) int {
+	for _, p := range packagePrefixes {
+		if len(s) > len(p)+2 && s[:len(p)] == p && s[len(p):len(p)+2] == ": " {
+			return len(p) + 2
+		}
+	}
+	return 0
 }
 
 // usageText is the usage line of cmd and where to read more.

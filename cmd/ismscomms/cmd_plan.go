@@ -310,9 +310,17 @@ Without a store, an occurrence whose deadline has passed is "past"; with
 func (a *app) agendaOf(cmd *cobra.Command, st store.Store, p comms.Plan, from, to time.Time) ([]agendaItem, error) {
 	var items []agendaItem
 	if st != nil {
-		records, err := fallible.Collect(st.Records(cmd.Context(), a.tenant, store.RecordQuery{PlanID: p.ID}))
+		// An edited record is left out with a warning, not the agenda:
+		// verify says what is wrong with the log.
+		records, unreadable, readTo, err := evidence.ReadRecords(cmd.Context(), st, a.tenant, store.RecordQuery{PlanID: p.ID}, nil)
 		if err != nil {
 			return nil, storeFailure(err)
+		}
+		for _, seq := range unreadable {
+			say(a.stderr, "ismscomms: warning: record %d left out: its content does not match its hash (the log was changed behind the store: ismscomms verify)\n", seq)
+		}
+		if readTo > 0 {
+			say(a.stderr, "ismscomms: warning: records after %d not read: too many of them are damaged\n", readTo)
 		}
 		rep, err := evidence.Evaluate(evidence.Input{Plan: p, Records: records, From: from, To: to, Now: a.now})
 		if err != nil {

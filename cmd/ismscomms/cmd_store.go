@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
@@ -94,7 +95,11 @@ refused with every problem, and nothing is appended.`,
 			}
 			if content != "" {
 				if r.Digest, err = fileDigest(content); err != nil {
-					return inputErr("--content: %v", err)
+					var pe *fs.PathError
+					if errors.As(err, &pe) {
+						err = pe.Err // "no such file or directory", not "open x: ..."
+					}
+					return inputErr("--content %s: cannot read it: %v", content, err)
 				}
 			}
 			if waived {
@@ -216,10 +221,18 @@ legal obligations they trigger.`,
 // incidentOpenCommand is "incident open": an incident with its first
 // milestone.
 func (a *app) incidentOpenCommand() *cobra.Command {
-	var kind, title, milestone, at, note string
+	var kind, title, milestone, at, note, planFile, planID string
+	var force bool
 	open := &cobra.Command{
 		Use:   "open <id>",
 		Short: "Open an incident with its first milestone",
+		Long: `Open an incident (an event of --kind) with its first milestone, detected
+unless --milestone says otherwise.
+
+The kind and the milestone are checked against the plan as incident
+milestone checks a milestone: one that starts none of the plan's
+communications is refused, with the milestones that do, since it would
+most likely leave every deadline unstarted. --force opens it anyway.`,
 		Example: `  ismscomms incident open INC-7 --title "Customer database exposed"
   ismscomms incident open INC-7 --milestone detected --at 2026-03-06T16:00:00+01:00`,
 		Args: positional(1, 1),
@@ -229,31 +242,106 @@ func (a *app) incidentOpenCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			loc := a.tenantZone(cmd.Context(), st)
+			opts, loc, err := a.milestoneCheck(cmd.Context(), st, planFile, planID, force, func(err error) error {
+				return inputErr("%w\n(the incident is checked against the plan: save one first, name a plan file with --plan, or open it unchecked with --force)", err)
+			})
+			if err != nil {
+				return err
+			}
+			if loc == time.Local {
+				loc = a.tenantZone(cmd.Context(), st)
+			}
 			when, err := a.timeFlag("--at", at, loc)
 			if err != nil {
 				return err
 			}
-			if _, err := st.Event(cmd.Context(), a.tenant, args[0]); err == nil {
-				return inputErr("event %s is already open; add milestones with: ismscomms incident milestone %s <name>", args[0], args[0])
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return storeFailure(err)
-			}
 			e := comms.Event{ID: args[0], Kind: kind, Title: title, Milestones: []comms.Milestone{{Name: milestone, At: when, Note: note}}}
-			if err := st.SaveEvent(cmd.Context(), a.tenant, e); err != nil {
-				return storeFailure(err)
+			res, err := evidence.OpenEvent(cmd.Context(), st, a.tenant, e, opts)
+			if errors.Is(err, store.ErrConflict) {
+				return inputErr("event %s is already open; add milestones with: ismscomms incident milestone %s <name>", args[0], args[0])
+			}
+			if err != nil {
+				return milestoneRefused(err)
 			}
 			a.committed = fmt.Sprintf("incident %s was opened for tenant %s", e.ID, a.tenant)
-			say(a.stdout, "opened %s %s: %s.%s at %s\n", kind, e.ID, kind, milestone, when.In(loc).Format(time.RFC3339))
+			a.milestoneWarnings(res, func() {
+				say(a.stdout, "opened %s %s: %s.%s at %s\n", kind, e.ID, kind, milestone, when.In(loc).Format(time.RFC3339))
+			})
 			return nil
 		},
 	}
-	open.Flags().StringVar(&kind, "kind", "incident", "the kind of event (the first half of a trigger)")
-	open.Flags().StringVar(&title, "title", "", "a title")
-	open.Flags().StringVar(&milestone, "milestone", "detected", "the first milestone")
-	open.Flags().StringVar(&at, "at", "", "when it was reached (default: now)")
-	open.Flags().StringVar(&note, "note", "", "a note on the milestone")
+	f := open.Flags()
+	f.StringVar(&kind, "kind", "incident", "the kind of event (the first half of a trigger)")
+	f.StringVar(&title, "title", "", "a title")
+	f.StringVar(&milestone, "milestone", "detected", "the first milestone")
+	f.StringVar(&at, "at", "", "when it was reached (default: now)")
+	f.StringVar(&note, "note", "", "a note on the milestone")
+	f.StringVar(&planFile, "plan", "", "the plan file whose triggers the incident is checked against (default: the tenant's plan in the store)")
+	f.StringVar(&planID, "plan-id", "", "the plan's ID in the store")
+	f.BoolVar(&force, "force", false, "open an incident whose kind or milestone starts none of the plan's communications")
 	return open
+}
+
+// milestoneCheck returns what an incident's milestones are checked
+// against — the plan file planFile, else the stored plan planID (or the
+// tenant's only plan) — and the plan's zone (time.Local without a plan).
+// With force and no plan, nothing is checked; without force, the error
+// that no plan could be found goes through noPlan.
+func (a *app) milestoneCheck(ctx context.Context, st store.Store, planFile, planID string, force bool, noPlan func(error) error) (evidence.MilestoneOptions, *time.Location, error) {
+	opts := evidence.MilestoneOptions{Force: force}
+	if planFile != "" {
+		p, _, err := loadPlan(planFile)
+		if err != nil {
+			return opts, nil, err
+		}
+		opts.Plan = &p
+		loc, _ := p.Location()
+		return opts, loc, nil
+	}
+	v, err := a.storedPlan(ctx, st, planID)
+	switch {
+	case err == nil:
+		opts.PlanID = v.PlanID
+		loc, _ := v.Plan.Location()
+		return opts, loc, nil
+	case planID != "":
+		return opts, nil, err
+	case !force:
+		return opts, nil, noPlan(err)
+	}
+	return opts, time.Local, nil
+}
+
+// milestoneRefused is the exit of a milestone or an incident that
+// evidence.SaveMilestone or OpenEvent refused.
+func milestoneRefused(err error) error {
+	var merr *evidence.MilestoneError
+	switch {
+	case errors.As(err, &merr) && len(merr.Starting) == 0:
+		return refused(fmt.Errorf("%w; use --force to record it anyway", err))
+	case errors.As(err, &merr):
+		return refused(fmt.Errorf("%w (use --force to record it anyway)", err))
+	}
+	return storeFailure(err)
+}
+
+// milestoneWarnings prints what was saved (through confirm) between the
+// warnings of res: that a forced milestone starts nothing before it, that
+// aware came before detected after it.
+func (a *app) milestoneWarnings(res evidence.MilestoneResult, confirm func()) {
+	e := res.Event
+	var merr *evidence.MilestoneError
+	for _, w := range res.Warnings {
+		if errors.As(w, &merr) {
+			say(a.stderr, "ismscomms: warning: %s.%s starts no communication of plan %s; recorded as --force asks\n", e.Kind, merr.Milestone, merr.PlanID)
+		}
+	}
+	confirm()
+	for _, w := range res.Warnings {
+		if errors.Is(w, evidence.ErrMilestoneOrder) {
+			say(a.stderr, "ismscomms: warning: %s; if a time is wrong, record that milestone again with the right --at\n", libText(w))
+		}
+	}
 }
 
 // incidentMilestoneCommand is "incident milestone": a milestone of an
@@ -281,61 +369,31 @@ anyway. A warning says when aware comes before detected.`,
 			}
 			defer st.Close()
 			id, name := args[0], args[1]
-			// The plan the milestone is checked against; with --force, only
-			// for a warning, and none is needed.
-			opts := evidence.MilestoneOptions{Force: force}
-			loc := time.Local
-			if mPlanFile != "" {
-				p, _, err := loadPlan(mPlanFile)
-				if err != nil {
-					return err
+			opts, loc, err := a.milestoneCheck(cmd.Context(), st, mPlanFile, mPlanID, force, func(err error) error {
+				if _, eerr := st.Event(cmd.Context(), a.tenant, id); errors.Is(eerr, store.ErrNotFound) {
+					return a.noEvent(id)
 				}
-				opts.Plan = &p
-				loc, _ = p.Location()
-			} else {
-				v, err := a.storedPlan(cmd.Context(), st, mPlanID)
-				switch {
-				case err == nil:
-					opts.PlanID = v.PlanID
-					loc, _ = v.Plan.Location()
-				case mPlanID != "":
-					return err
-				case !force:
-					if _, eerr := st.Event(cmd.Context(), a.tenant, id); errors.Is(eerr, store.ErrNotFound) {
-						return a.noEvent(id)
-					}
-					return inputErr("%w\n(the milestone is checked against the plan: name a plan file with --plan, or record it unchecked with --force)", err)
-				}
+				return inputErr("%w\n(the milestone is checked against the plan: name a plan file with --plan, or record it unchecked with --force)", err)
+			})
+			if err != nil {
+				return err
 			}
 			when, err := a.timeFlag("--at", mAt, loc)
 			if err != nil {
 				return err
 			}
 			res, err := evidence.SaveMilestone(cmd.Context(), st, a.tenant, id, comms.Milestone{Name: name, At: when, Note: mNote}, opts)
-			var merr *evidence.MilestoneError
-			switch {
-			case errors.As(err, &merr) && len(merr.Starting) == 0:
-				return refused(fmt.Errorf("%w; use --force to record it anyway", err))
-			case errors.As(err, &merr):
-				return refused(fmt.Errorf("%w (use --force to record it anyway)", err))
-			case errors.Is(err, store.ErrNotFound):
+			if errors.Is(err, store.ErrNotFound) && !errors.Is(err, evidence.ErrStartsNothing) {
 				return a.noEvent(id)
-			case err != nil:
-				return storeFailure(err)
+			}
+			if err != nil {
+				return milestoneRefused(err)
 			}
 			e := res.Event
 			a.committed = fmt.Sprintf("milestone %s of incident %s was saved for tenant %s", name, e.ID, a.tenant)
-			for _, w := range res.Warnings {
-				if errors.As(w, &merr) {
-					say(a.stderr, "ismscomms: warning: %s.%s starts no communication of plan %s; recorded as --force asks\n", e.Kind, name, merr.PlanID)
-				}
-			}
-			say(a.stdout, "%s: %s.%s at %s\n", e.ID, e.Kind, name, when.In(loc).Format(time.RFC3339))
-			for _, w := range res.Warnings {
-				if errors.Is(w, evidence.ErrMilestoneOrder) {
-					say(a.stderr, "ismscomms: warning: %s; if a time is wrong, record that milestone again with the right --at\n", libText(w))
-				}
-			}
+			a.milestoneWarnings(res, func() {
+				say(a.stdout, "%s: %s.%s at %s\n", e.ID, e.Kind, name, when.In(loc).Format(time.RFC3339))
+			})
 			return nil
 		},
 	}

@@ -210,11 +210,16 @@ var exitCases = []exitCase{
 			{"incident", "clock", "INC-1"},
 			{"incident", "list"},
 			{"agenda", "--evidence", starterPlan},
+			// Writes to a store that must exist: a mistyped --db is not a
+			// new, empty store.
+			{"record", "--activity", "policy"},
+			{"incident", "milestone", "INC-1", "aware"},
+			{"migrate"},
 		} {
 			_, stderr := c.must(3, append([]string{"--db", typo}, args...)...)
 			wantIn(t, strings.Join(args, " "), stderr, "no store at $DIR/typo.db")
 			if _, err := os.Lstat(typo); err == nil {
-				t.Fatalf("%s created the store it only reads", strings.Join(args, " "))
+				t.Fatalf("%s created a store at a path where none was", strings.Join(args, " "))
 			}
 		}
 		if err := os.WriteFile(typo, nil, 0o644); err != nil {

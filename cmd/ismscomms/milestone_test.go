@@ -10,14 +10,25 @@ import (
 func TestMilestoneChecks(t *testing.T) {
 	c := newCLI(t)
 	// Without a plan there is nothing to check against: --force, or a plan.
-	c.must(0, "incident", "open", "INC-0", "--at", "2026-11-26T08:00:00Z")
-	_, stderr := c.must(2, "incident", "milestone", "INC-0", "aware")
+	_, stderr := c.must(2, "incident", "open", "INC-0", "--at", "2026-11-26T08:00:00Z")
+	wantIn(t, "open without a plan", stderr, "has no plan in the store", "--force")
+	c.must(0, "incident", "open", "INC-0", "--at", "2026-11-26T08:00:00Z", "--force")
+	_, stderr = c.must(2, "incident", "milestone", "INC-0", "aware")
 	wantIn(t, "milestone without a plan", stderr, "has no plan in the store")
 	c.must(0, "incident", "milestone", "INC-0", "aware", "--force")
 	c.must(0, "incident", "milestone", "INC-0", "aware", "--plan", starterPlan)
 
 	c.must(0, "plan", "save", starterPlan)
+	// incident open checks the kind and its milestone as milestone does
+	// (the review's D15: both were accepted).
+	_, stderr = c.must(2, "incident", "open", "INC-2", "--milestone", "foo")
+	wantIn(t, "open with a milestone that starts nothing", stderr, "incident.foo starts no communication of plan starter; the milestones that do are: detected, aware", "--force")
+	_, stderr = c.must(2, "incident", "open", "INC-3", "--kind", "nosuchkind")
+	wantIn(t, "open of a kind that starts nothing", stderr, "nosuchkind.detected starts no communication of plan starter: none of its activities is triggered by nosuchkind events")
+	_, stderr = c.must(0, "incident", "open", "INC-4", "--kind", "nosuchkind", "--force")
+	wantIn(t, "a forced open", stderr, "warning: nosuchkind.detected starts no communication of plan starter; recorded as --force asks")
 	c.must(0, "incident", "open", "INC-1", "--at", "2026-11-26T08:00:00Z")
+	c.must(2, "incident", "open", "INC-1", "--at", "2026-11-26T08:00:00Z") // already open
 	_, stderr = c.must(0, "incident", "milestone", "INC-1", "awre", "--force", "--at", "2026-11-26T09:00:00Z")
 	wantIn(t, "a forced milestone", stderr, "warning: incident.awre starts no communication of plan starter; recorded as --force asks")
 	// high-risk starts GDPR Art. 34 in the GDPR + NIS2 plan, nothing in the starter.

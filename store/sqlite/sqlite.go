@@ -132,9 +132,13 @@ var (
 	ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this program")
 	// ErrSchemaTooOld: opened with Options.ReadOnly, the database's schema
 	// is older than this package's. A read-only open never migrates: open
-	// the file once for writing (Open without ReadOnly; in the CLI, any
-	// command that writes), which migrates it, then read it.
+	// the file once for writing (Open without ReadOnly; in the CLI,
+	// ismscomms migrate), which migrates it, then read it.
 	ErrSchemaTooOld = errors.New("sqlite: database schema is older than this program")
+	// ErrLocked: another connection (most likely another process) held
+	// the database for longer than Options.BusyTimeout; nothing was done.
+	// Try again, or give a longer BusyTimeout.
+	ErrLocked = errors.New("sqlite: database is locked")
 )
 
 // categoryError is a sentinel of this package that is also one of the
@@ -152,6 +156,7 @@ type Store struct {
 	db        *sql.DB
 	path      string
 	now       func() time.Time
+	busy      time.Duration // Options.BusyTimeout
 	readOnly  bool
 	immutable bool // opened read-only as immutable, on read-only media
 	writeMu   sync.Mutex
@@ -220,7 +225,7 @@ func Open(file string, o *Options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(opt.MaxOpenConns)
 	db.SetMaxIdleConns(opt.MaxOpenConns)
-	s := &Store{db: db, path: file, now: opt.Now}
+	s := &Store{db: db, path: file, now: opt.Now, busy: opt.BusyTimeout}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err
@@ -247,7 +252,7 @@ func openReadOnly(file string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: file, now: opt.Now, readOnly: true, immutable: immutable}
+	s := &Store{db: db, path: file, now: opt.Now, busy: opt.BusyTimeout, readOnly: true, immutable: immutable}
 	var current int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&current); err != nil {
 		db.Close()
@@ -449,6 +454,8 @@ func classify(file string, err error) error {
 			return fmt.Errorf("sqlite: open %s: the database cannot be written (%v); commands that only read open it with Options.ReadOnly: %w", file, err, store.ErrReadOnly)
 		case sqlite3.SQLITE_CANTOPEN:
 			return cantOpen(file, err)
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w: %s: another connection held it for longer than the busy timeout", ErrLocked, file)
 		}
 	}
 	return fmt.Errorf("sqlite: open %s: %w", file, err)
@@ -610,6 +617,8 @@ func (s *Store) wrap(ctx context.Context, err error) error {
 			return fmt.Errorf("sqlite: %w: %w", store.ErrReadOnly, err)
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 			return fmt.Errorf("%w: %s: %w", ErrCorrupt, s.path, err)
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w: %s: another connection held it for longer than the busy timeout (%s)", ErrLocked, s.path, s.busy)
 		}
 	}
 	return fmt.Errorf("sqlite: %w", err)
