@@ -129,52 +129,20 @@ func sizeOf(r io.Reader) int {
 func parsePlan(name string, data []byte) (Plan, *Source, error) {
 	src := &Source{File: name, pos: map[string]Position{}}
 	perr := &PlanError{File: name}
-	fail := func(pos Position, format string, args ...any) (Plan, *Source, error) {
-		perr.Problems = append(perr.Problems, Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	fail := func(prob Problem) (Plan, *Source, error) {
+		perr.Problems = append(perr.Problems, prob)
 		return Plan{}, src, perr
 	}
 	if len(data) > MaxPlanSize {
-		return fail(Position{}, "plan is larger than %d bytes", MaxPlanSize)
+		return fail(Problem{Message: fmt.Sprintf("plan is larger than %d bytes", MaxPlanSize)})
 	}
 	sc := scanPlan(data)
 	if sc.bad != "" {
-		return fail(sc.badAt, "%s", sc.bad)
+		return fail(Problem{Pos: sc.badAt, Message: sc.bad})
 	}
-	var root *yaml.Node
-	var values int
-	if sc.json {
-		n, count, jerr := parseJSON(sc.body)
-		if jerr != nil {
-			return fail(jerr.pos, "%s", jerr.msg)
-		}
-		root, values = n, count
-	} else {
-		if sc.overAt.IsValid() {
-			return fail(sc.overAt, "the plan has too many elements: a YAML plan may have at most about %d (lines, list entries and keys); refusing to parse it", maxYAMLNodes/2)
-		}
-		var doc yaml.Node
-		dec := yaml.NewDecoder(bytes.NewReader(sc.body))
-		if err := dec.Decode(&doc); err != nil {
-			if errors.Is(err, io.EOF) {
-				return fail(Position{}, "the plan is empty")
-			}
-			pos, context := yamlErrorPosition(dec, sc.body, err)
-			return fail(pos, "%s", yamlErrorText(err, sc.body, pos, context))
-		}
-		var extra yaml.Node
-		if err := dec.Decode(&extra); err == nil {
-			return fail(Position{Line: extra.Line, Column: extra.Column}, "a plan file holds one YAML document; found another")
-		} else if !errors.Is(err, io.EOF) {
-			pos, context := yamlErrorPosition(dec, sc.body, err)
-			return fail(pos, "%s", yamlErrorText(err, sc.body, pos, context))
-		}
-		root = &doc
-		if root.Kind == yaml.DocumentNode {
-			if len(root.Content) == 0 {
-				return fail(Position{}, "the plan is empty")
-			}
-			root = root.Content[0]
-		}
+	root, values, prob := parseTree(&sc)
+	if prob != nil {
+		return fail(*prob)
 	}
 
 	// One position per value: sized up front, the map never grows.
@@ -192,30 +160,89 @@ func parsePlan(name string, data []byte) (Plan, *Source, error) {
 	probs := d.problems
 	if !d.overflow {
 		// The rest of a plan cut short by a limit is noise.
-		malformed := make(map[string]bool, len(d.problems.list))
-		for _, prob := range d.problems.list {
-			malformed[prob.Path] = true
-		}
-		v := newValidator()
-		p.check(v)
-		for _, prob := range v.probs.list {
-			if reported(malformed, prob.Path) {
-				continue // already reported as malformed; the rest is noise
-			}
-			prob.Pos = src.Position(prob.Path)
-			probs.add(prob)
-		}
-		probs.more += v.probs.more
-		if sc.later != "" && len(v.badText) == 0 {
-			// An unsafe character no field check saw: in a comment or a key.
-			probs.add(Problem{Pos: sc.laterAt, Message: sc.later})
-		}
+		checkDecoded(&p, src, &sc, &probs)
 	}
 	if len(probs.list) > 0 || probs.more > 0 {
 		perr.Problems = probs.sorted()
 		return p, src, perr
 	}
 	return p, src, nil
+}
+
+// parseTree parses the scanned plan sc into its tree of nodes, JSON or
+// YAML as sc tells, and returns the number of nodes of a JSON plan too
+// (a YAML plan's is bounded by sc.nodes). When the plan cannot be parsed
+// it returns the problem instead.
+func parseTree(sc *scan) (*yaml.Node, int, *Problem) {
+	if sc.json {
+		root, values, jerr := parseJSON(sc.body)
+		if jerr != nil {
+			return nil, 0, &Problem{Pos: jerr.pos, Message: jerr.msg}
+		}
+		return root, values, nil
+	}
+	if sc.overAt.IsValid() {
+		return nil, 0, &Problem{Pos: sc.overAt, Message: fmt.Sprintf("the plan has too many elements: a YAML plan may have at most about %d (lines, list entries and keys); refusing to parse it", maxYAMLNodes/2)}
+	}
+	root, prob := parseYAML(sc.body)
+	return root, 0, prob
+}
+
+// parseYAML parses body as the one YAML document of a plan file and
+// returns the document's content, or the problem that it is empty, is not
+// YAML or holds another document.
+func parseYAML(body []byte) (*yaml.Node, *Problem) {
+	syntax := func(dec *yaml.Decoder, err error) *Problem {
+		pos, context := yamlErrorPosition(dec, body, err)
+		return &Problem{Pos: pos, Message: yamlErrorText(err, body, pos, context)}
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Problem{Message: "the plan is empty"}
+		}
+		return nil, syntax(dec, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &Problem{Pos: Position{Line: extra.Line, Column: extra.Column}, Message: "a plan file holds one YAML document; found another"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, syntax(dec, err)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			return nil, &Problem{Message: "the plan is empty"}
+		}
+		root = root.Content[0]
+	}
+	return root, nil
+}
+
+// checkDecoded validates p, decoded from sc into probs without reaching a
+// limit, and adds the problems it finds to probs, each at the position
+// src has for its path, except those under a path already reported as
+// malformed.
+func checkDecoded(p *Plan, src *Source, sc *scan, probs *problems) {
+	malformed := make(map[string]bool, len(probs.list))
+	for _, prob := range probs.list {
+		malformed[prob.Path] = true
+	}
+	v := newValidator()
+	p.check(v)
+	for _, prob := range v.probs.list {
+		if reported(malformed, prob.Path) {
+			continue // already reported as malformed; the rest is noise
+		}
+		prob.Pos = src.Position(prob.Path)
+		probs.add(prob)
+	}
+	probs.more += v.probs.more
+	if sc.later != "" && len(v.badText) == 0 {
+		// An unsafe character no field check saw: in a comment or a key.
+		probs.add(Problem{Pos: sc.laterAt, Message: sc.later})
+	}
 }
 
 // problems collects the problems of a plan, keeping the first MaxProblems
@@ -563,6 +590,9 @@ func tagFor(t reflect.Type) string {
 	return ""
 }
 
+// decode decodes the node n into v, the value at path: it records the
+// node's position, follows an alias, refuses a tag other than v's plain
+// one and passes the node on to the step for v's kind.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	d.steps++
 	if !d.count(n, path, 1) {
@@ -576,40 +606,21 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		n = n.Alias
 	}
 	if v.Kind() == reflect.Pointer {
-		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Style&yaml.TaggedStyle == 0 {
-			return // an empty value leaves the pointer nil
-		}
-		elem := reflect.New(v.Type().Elem())
-		d.values-- // the pointer and its value are one value
-		d.decode(use, elem.Elem(), path)
-		v.Set(elem)
+		d.decodePointer(use, n, v, path)
 		return
 	}
 	if n.Style&yaml.TaggedStyle != 0 && n.Tag != tagFor(v.Type()) {
 		d.problem(n, path, "the YAML tag %s is not allowed here: write the value without a tag", quoteValue(n.Tag))
 		return
 	}
-	if n.Kind == yaml.ScalarNode {
-		if d.text += len(n.Value); d.text > maxTextBytes {
-			d.stop(use, path, "the plan's text is longer than %d bytes (counting each use of a YAML alias); refusing to decode it", maxTextBytes)
-			return
-		}
-		if n.Tag == "!!null" {
-			return // an empty value leaves the zero value
-		}
-	}
-
-	if reflect.PointerTo(v.Type()).Implements(textUnmarshaler) {
-		if n.Kind != yaml.ScalarNode {
-			d.problem(n, path, "expected %s, found %s", typeName(v.Type()), kindName(n))
-			return
-		}
-		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(n.Value)); err != nil {
-			d.problem(n, path, "%v", err)
-		}
+	if n.Kind == yaml.ScalarNode && !d.scalarText(use, n, path) {
 		return
 	}
 
+	if reflect.PointerTo(v.Type()).Implements(textUnmarshaler) {
+		d.decodeText(n, v, path)
+		return
+	}
 	switch v.Kind() {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
@@ -618,16 +629,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		v.SetString(n.Value)
 	case reflect.Int:
-		var i int64
-		var err error
-		if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
-			i, err = strconv.ParseInt(n.Value, 0, 64)
-		}
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil || i < 0 || i > maxNumber {
-			d.problem(n, path, "expected a whole number, found %s", kindName(n))
-			return
-		}
-		v.SetInt(i)
+		d.decodeInt(n, v, path)
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
 			d.problem(n, path, "expected true or false, found %s", kindName(n))
@@ -635,62 +637,133 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		v.SetBool(n.Value == "true")
 	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			d.problem(n, path, "expected a list, found %s", kindName(n))
-			return
-		}
-		if len(n.Content) == 0 {
-			return // an empty list is the same as none
-		}
-		if d.values+len(n.Content) > maxValues {
-			// Refused before the list is allocated.
-			d.stop(use, path, "the plan has more than %d values (counting each use of a YAML alias); refusing to decode it", maxValues)
-			return
-		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, item := range n.Content {
-			d.decode(item, s.Index(i), path+"["+strconv.Itoa(i)+"]")
-		}
-		v.Set(s)
+		d.decodeList(use, n, v, path)
 	case reflect.Map:
-		if n.Kind != yaml.MappingNode {
-			d.problem(n, path, "expected a mapping, found %s", kindName(n))
-			return
-		}
-		if len(n.Content) == 0 {
-			return
-		}
-		m := reflect.MakeMap(v.Type())
-		for _, kv := range d.pairs(n, path) {
-			val := reflect.New(v.Type().Elem()).Elem()
-			d.decode(kv.value, val, joinPath(path, kv.key.Value))
-			m.SetMapIndex(reflect.ValueOf(kv.key.Value), val)
-		}
-		v.Set(m)
+		d.decodeMap(n, v, path)
 	case reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			d.problem(n, path, "expected a mapping, found %s", kindName(n))
-			return
-		}
-		fields := structFields(v.Type())
-		for _, kv := range d.pairs(n, path) {
-			i, ok := fields[kv.key.Value]
-			if !ok {
-				if !d.count(kv.key, path, 1) {
-					return
-				}
-				if d.problems.room() {
-					d.problem(kv.key, keyPath(path, kv.key.Value), "unknown field %s%s", quoteValue(kv.key.Value), suggest(kv.key.Value, fields))
-				} else {
-					d.problems.more++
-				}
-				continue
-			}
-			d.decode(kv.value, v.Field(i), joinPath(path, kv.key.Value))
-		}
+		d.decodeStruct(n, v, path)
 	default:
 		// Unreachable with the plan's types; reported rather than panicking.
 		d.problem(n, path, "cannot decode a value of Go type %s", v.Type())
+	}
+}
+
+// decodePointer decodes n, used at use (an alias of it, or n itself),
+// into a new value for the pointer v to point to; an empty value leaves v
+// nil.
+func (d *decoder) decodePointer(use, n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Style&yaml.TaggedStyle == 0 {
+		return // an empty value leaves the pointer nil
+	}
+	elem := reflect.New(v.Type().Elem())
+	d.values-- // the pointer and its value are one value
+	d.decode(use, elem.Elem(), path)
+	v.Set(elem)
+}
+
+// scalarText counts the text of the scalar n, used at use, against
+// maxTextBytes, stopping the decoding once it passes them. It reports
+// whether there is a value to decode: not when decoding stopped, nor for
+// an empty value, which leaves the zero value.
+func (d *decoder) scalarText(use, n *yaml.Node, path string) bool {
+	if d.text += len(n.Value); d.text > maxTextBytes {
+		d.stop(use, path, "the plan's text is longer than %d bytes (counting each use of a YAML alias); refusing to decode it", maxTextBytes)
+		return false
+	}
+	return n.Tag != "!!null" // an empty value leaves the zero value
+}
+
+// decodeText decodes the scalar n into v, whose pointer is an
+// encoding.TextUnmarshaler.
+func (d *decoder) decodeText(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.ScalarNode {
+		d.problem(n, path, "expected %s, found %s", typeName(v.Type()), kindName(n))
+		return
+	}
+	if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(n.Value)); err != nil {
+		d.problem(n, path, "%v", err)
+	}
+}
+
+// decodeInt decodes n into v, an int that holds a whole number from 0 to
+// maxNumber.
+func (d *decoder) decodeInt(n *yaml.Node, v reflect.Value, path string) {
+	var i int64
+	var err error
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		i, err = strconv.ParseInt(n.Value, 0, 64)
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil || i < 0 || i > maxNumber {
+		d.problem(n, path, "expected a whole number, found %s", kindName(n))
+		return
+	}
+	v.SetInt(i)
+}
+
+// decodeList decodes the sequence n, used at use, into the slice v; an
+// empty list leaves v nil. A list that would take the values decoded past
+// maxValues stops the decoding before it is allocated.
+func (d *decoder) decodeList(use, n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.SequenceNode {
+		d.problem(n, path, "expected a list, found %s", kindName(n))
+		return
+	}
+	if len(n.Content) == 0 {
+		return // an empty list is the same as none
+	}
+	if d.values+len(n.Content) > maxValues {
+		// Refused before the list is allocated.
+		d.stop(use, path, "the plan has more than %d values (counting each use of a YAML alias); refusing to decode it", maxValues)
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		d.decode(item, s.Index(i), path+"["+strconv.Itoa(i)+"]")
+	}
+	v.Set(s)
+}
+
+// decodeMap decodes the mapping n into the map v; an empty mapping leaves
+// v nil.
+func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.problem(n, path, "expected a mapping, found %s", kindName(n))
+		return
+	}
+	if len(n.Content) == 0 {
+		return
+	}
+	m := reflect.MakeMap(v.Type())
+	for _, kv := range d.pairs(n, path) {
+		val := reflect.New(v.Type().Elem()).Elem()
+		d.decode(kv.value, val, joinPath(path, kv.key.Value))
+		m.SetMapIndex(reflect.ValueOf(kv.key.Value), val)
+	}
+	v.Set(m)
+}
+
+// decodeStruct decodes the mapping n into the struct v, field by field,
+// reporting the keys that name no field.
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.problem(n, path, "expected a mapping, found %s", kindName(n))
+		return
+	}
+	fields := structFields(v.Type())
+	for _, kv := range d.pairs(n, path) {
+		i, ok := fields[kv.key.Value]
+		if !ok {
+			if !d.count(kv.key, path, 1) {
+				return
+			}
+			if d.problems.room() {
+				d.problem(kv.key, keyPath(path, kv.key.Value), "unknown field %s%s", quoteValue(kv.key.Value), suggest(kv.key.Value, fields))
+			} else {
+				d.problems.more++
+			}
+			continue
+		}
+		d.decode(kv.value, v.Field(i), joinPath(path, kv.key.Value))
 	}
 }
 

@@ -92,6 +92,14 @@ type Stakeholder struct {
 	Size int `yaml:"size,omitempty" json:"size,omitempty"`
 }
 
+// Label is the name to show for s: its Name, or its ID when it has none.
+func (s Stakeholder) Label() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.ID
+}
+
 // Channel is a means of communication.
 type Channel struct {
 	ID   string      `yaml:"id" json:"id"`

@@ -115,8 +115,29 @@ func validID(s string) bool {
 	return true
 }
 
+// check runs every check of Validate on p, section by section, adding
+// what it finds to v.
 func (p Plan) check(v *validator) {
 	v.text(reflect.ValueOf(p), make([]segment, 0, 8))
+	v.header(p)
+	v.profiles(p.Profiles)
+	d := declared{calendars: v.calendars(p.Calendars)}
+	d.roles = ids(v, "roles", p.Roles, func(r Role) string { return r.ID })
+	d.stakeholders = v.stakeholders(p.Stakeholders)
+	d.channels = v.channels(p.Channels)
+	v.activities(p.Activities, d)
+	v.waivers(p.Waivers)
+}
+
+// declared holds the IDs a plan declares, by section, for the checks of
+// the references to them.
+type declared struct {
+	calendars, roles, stakeholders, channels map[string]bool
+}
+
+// header checks the plan's own fields: its format, ID, time zone and
+// review rule.
+func (v *validator) header(p Plan) {
 	if p.Format != "" && p.Format != Format {
 		v.add("format", "unsupported format %s: this version reads %q", quoteValue(p.Format), Format)
 	}
@@ -138,10 +159,13 @@ func (p Plan) check(v *validator) {
 			v.add("review", "%v", err)
 		}
 	}
+}
 
-	v.profiles(p.Profiles)
-	calendars := ids(v, "calendars", p.Calendars, func(c Calendar) string { return c.ID })
-	for i, c := range p.Calendars {
+// calendars checks the calendars' IDs, time zones and weekends, and
+// returns the set of their IDs.
+func (v *validator) calendars(items []Calendar) map[string]bool {
+	set := ids(v, "calendars", items, func(c Calendar) string { return c.ID })
+	for i, c := range items {
 		path := idx("calendars", i)
 		if c.TimeZone != "" {
 			if _, err := zone.Load(c.TimeZone); err != nil {
@@ -157,9 +181,14 @@ func (p Plan) check(v *validator) {
 			v.add(path+".weekend", "a calendar needs at least one business day")
 		}
 	}
-	roles := ids(v, "roles", p.Roles, func(r Role) string { return r.ID })
-	stakeholders := ids(v, "stakeholders", p.Stakeholders, func(s Stakeholder) string { return s.ID })
-	for i, s := range p.Stakeholders {
+	return set
+}
+
+// stakeholders checks the stakeholders' IDs, scopes and kinds, and returns
+// the set of their IDs.
+func (v *validator) stakeholders(items []Stakeholder) map[string]bool {
+	set := ids(v, "stakeholders", items, func(s Stakeholder) string { return s.ID })
+	for i, s := range items {
 		path := idx("stakeholders", i)
 		if s.Scope != "" && !s.Scope.Valid() {
 			v.add(path+".scope", "unknown scope %s: use internal or external", quoteValue(string(s.Scope)))
@@ -168,8 +197,14 @@ func (p Plan) check(v *validator) {
 			v.add(path+".kind", "unknown stakeholder kind %s: use one of %s", quoteValue(string(s.Kind)), list(StakeholderKinds()))
 		}
 	}
-	channels := ids(v, "channels", p.Channels, func(c Channel) string { return c.ID })
-	for i, c := range p.Channels {
+	return set
+}
+
+// channels checks the channels' IDs, kinds, reach and classifications, and
+// returns the set of their IDs.
+func (v *validator) channels(items []Channel) map[string]bool {
+	set := ids(v, "channels", items, func(c Channel) string { return c.ID })
+	for i, c := range items {
 		path := idx("channels", i)
 		if c.Kind != "" && !c.Kind.Valid() {
 			v.add(path+".kind", "unknown channel kind %s: use one of %s", quoteValue(string(c.Kind)), list(ChannelKinds()))
@@ -183,8 +218,15 @@ func (p Plan) check(v *validator) {
 			v.add(path+".max_classification", "unknown classification %s: use one of %s", quoteValue(string(c.MaxClassification)), list(Classifications()))
 		}
 	}
-	activities := ids(v, "activities", p.Activities, func(a Activity) string { return a.ID })
-	for i, a := range p.Activities {
+	return set
+}
+
+// activities checks the activities' IDs, topics and classifications,
+// their references to what d declares, their obligations and their
+// timing.
+func (v *validator) activities(items []Activity, d declared) {
+	activities := ids(v, "activities", items, func(a Activity) string { return a.ID })
+	for i, a := range items {
 		path := idx("activities", i)
 		if a.What.Topic != "" && !a.What.Topic.Valid() {
 			v.add(path+".what.topic", "unknown topic %s: use one of %s", quoteValue(string(a.What.Topic)), list(Topics()))
@@ -192,16 +234,16 @@ func (p Plan) check(v *validator) {
 		if a.What.Classification != "" && !a.What.Classification.Valid() {
 			v.add(path+".what.classification", "unknown classification %s: use one of %s", quoteValue(string(a.What.Classification)), list(Classifications()))
 		}
-		refs(v, path+".whom", a.Whom, stakeholders, "stakeholder", "stakeholders")
-		refs(v, path+".how", a.How, channels, "channel", "channels")
-		if a.Owner != "" && !roles[a.Owner] {
+		refs(v, path+".whom", a.Whom, d.stakeholders, "stakeholder", "stakeholders")
+		refs(v, path+".how", a.How, d.channels, "channel", "channels")
+		if a.Owner != "" && !d.roles[a.Owner] {
 			v.add(path+".owner", "role %s is not declared in roles", quoteValue(a.Owner))
 		}
-		refs(v, path+".support", a.Support, roles, "role", "roles")
-		if a.Spokesperson != "" && !roles[a.Spokesperson] {
+		refs(v, path+".support", a.Support, d.roles, "role", "roles")
+		if a.Spokesperson != "" && !d.roles[a.Spokesperson] {
 			v.add(path+".spokesperson", "role %s is not declared in roles", quoteValue(a.Spokesperson))
 		}
-		if a.Calendar != "" && !calendars[a.Calendar] {
+		if a.Calendar != "" && !d.calendars[a.Calendar] {
 			v.add(path+".calendar", "calendar %s is not declared in calendars", quoteValue(a.Calendar))
 		}
 		for j, o := range a.Obligations {
@@ -211,7 +253,11 @@ func (p Plan) check(v *validator) {
 		}
 		v.timing(path+".when", a.ID, a.When, activities)
 	}
-	for i, w := range p.Waivers {
+}
+
+// waivers checks that every waiver names a rule and gives a reason.
+func (v *validator) waivers(items []Waiver) {
+	for i, w := range items {
 		path := idx("waivers", i)
 		if w.Rule == "" {
 			v.add(path+".rule", "missing: name the rule the waiver excludes, such as CRISIS")

@@ -223,22 +223,51 @@ type SARIFOptions struct {
 // It writes a result at a time, so its memory does not grow with the
 // report.
 func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
-	esc := safetext.Escape
-	uri := esc(o.URI)
-	rules := o.Rules
-	if rules == nil {
-		rules = Checks()
-		known := map[string]bool{}
-		for _, ri := range rules {
-			known[ri.ID] = true
-		}
-		for _, f := range r.Findings {
-			if !known[f.Rule] {
-				known[f.Rule] = true
-				rules = append(rules, CheckInfo{ID: f.Rule, Severity: f.Severity, Clause: f.Clause, Title: f.Rule})
-			}
+	descriptors, index := sarifDescriptors(r.sarifRules(o))
+	tool := sarifTool{Driver: sarifDriver{
+		Name:           "ismscomms",
+		Version:        safetext.Escape(o.ToolVersion),
+		InformationURI: "https://pkg.go.dev/github.com/ismscomms/ismscomms",
+		Rules:          descriptors,
+	}}
+	results := &sarifResults{findings: r.Findings, index: index, uri: safetext.Escape(o.URI)}
+	jw := newJSONWriter(w)
+	jw.raw("{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": ")
+	jw.value(tool, "      ")
+	jw.raw(",\n      \"results\": ")
+	jw.list(len(r.Findings), "      ", results.result)
+	jw.raw("\n    }\n  ]\n}\n")
+	if err := jw.flush(); err != nil {
+		return fmt.Errorf("matrix: write SARIF: %w", err)
+	}
+	return nil
+}
+
+// sarifRules returns the rules a SARIF log of r describes: o.Rules, or
+// when it is nil the built-in rules plus any the findings name that are
+// not built in.
+func (r Report) sarifRules(o SARIFOptions) []CheckInfo {
+	if o.Rules != nil {
+		return o.Rules
+	}
+	rules := Checks()
+	known := map[string]bool{}
+	for _, ri := range rules {
+		known[ri.ID] = true
+	}
+	for _, f := range r.Findings {
+		if !known[f.Rule] {
+			known[f.Rule] = true
+			rules = append(rules, CheckInfo{ID: f.Rule, Severity: f.Severity, Clause: f.Clause, Title: f.Rule})
 		}
 	}
+	return rules
+}
+
+// sarifDescriptors returns the SARIF descriptors of rules, their texts
+// escaped, and the index of each (escaped) rule ID among them.
+func sarifDescriptors(rules []CheckInfo) ([]sarifRule, map[string]int) {
+	esc := safetext.Escape
 	index := map[string]int{}
 	descriptors := make([]sarifRule, len(rules))
 	for i, ri := range rules {
@@ -254,60 +283,57 @@ func (r Report) WriteSARIF(w io.Writer, o SARIFOptions) error {
 			Properties:       sarifRuleProperties{Clause: ri.Clause, Tags: []string{"iso27001", "clause-7.4"}},
 		}
 	}
-	tool := sarifTool{Driver: sarifDriver{
-		Name:           "ismscomms",
-		Version:        esc(o.ToolVersion),
-		InformationURI: "https://pkg.go.dev/github.com/ismscomms/ismscomms",
-		Rules:          descriptors,
-	}}
-	// One result, reused: its fields are set for each finding in turn.
-	var res sarifResult
-	var loc sarifLocation
-	var logical [1]sarifLogical
-	var region sarifRegion
-	var suppression [1]sarifSuppression
-	result := func(i int) any {
-		f := r.Findings[i]
-		rule := esc(f.Rule)
-		res = sarifResult{
-			RuleID:    rule,
-			RuleIndex: index[rule],
-			Level:     sarifLevel(f.Severity),
-			Message:   sarifText{Text: esc(f.Message) + " " + esc(f.Hint)},
-			Properties: &sarifResultProperties{
-				Clause:  esc(f.Clause),
-				Path:    esc(f.Path),
-				Subject: esc(f.Subject.String()),
-			},
-		}
-		if uri != "" {
-			loc = sarifLocation{Physical: sarifPhysical{Artifact: sarifArtifact{URI: uri}}}
-			if f.Pos.IsValid() {
-				region = sarifRegion{StartLine: f.Pos.Line, StartColumn: f.Pos.Column}
-				loc.Physical.Region = &region
-			}
-			if f.Path != "" {
-				logical[0] = sarifLogical{FullyQualifiedName: esc(f.Path), Kind: esc(string(f.Subject.Kind))}
-				loc.Logical = logical[:]
-			}
-			res.Locations = []sarifLocation{loc}
-		}
-		if f.Waived {
-			suppression[0] = sarifSuppression{Kind: "external", Status: "accepted", Justification: esc(f.WaiverReason)}
-			res.Suppressions = suppression[:]
-		}
-		return &res
+	return descriptors, index
+}
+
+// sarifResults turns findings into SARIF results one at a time, reusing
+// one result: its fields are set for each finding in turn.
+type sarifResults struct {
+	findings []Finding
+	index    map[string]int // of each escaped rule ID among the descriptors
+	uri      string         // escaped; "" for results without a location
+
+	res         sarifResult
+	loc         sarifLocation
+	logical     [1]sarifLogical
+	region      sarifRegion
+	suppression [1]sarifSuppression
+}
+
+// result returns the SARIF result of the i-th finding, valid until the
+// next call.
+func (s *sarifResults) result(i int) any {
+	esc := safetext.Escape
+	f := s.findings[i]
+	rule := esc(f.Rule)
+	s.res = sarifResult{
+		RuleID:    rule,
+		RuleIndex: s.index[rule],
+		Level:     sarifLevel(f.Severity),
+		Message:   sarifText{Text: esc(f.Message) + " " + esc(f.Hint)},
+		Properties: &sarifResultProperties{
+			Clause:  esc(f.Clause),
+			Path:    esc(f.Path),
+			Subject: esc(f.Subject.String()),
+		},
 	}
-	jw := newJSONWriter(w)
-	jw.raw("{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": ")
-	jw.value(tool, "      ")
-	jw.raw(",\n      \"results\": ")
-	jw.list(len(r.Findings), "      ", result)
-	jw.raw("\n    }\n  ]\n}\n")
-	if err := jw.flush(); err != nil {
-		return fmt.Errorf("matrix: write SARIF: %w", err)
+	if s.uri != "" {
+		s.loc = sarifLocation{Physical: sarifPhysical{Artifact: sarifArtifact{URI: s.uri}}}
+		if f.Pos.IsValid() {
+			s.region = sarifRegion{StartLine: f.Pos.Line, StartColumn: f.Pos.Column}
+			s.loc.Physical.Region = &s.region
+		}
+		if f.Path != "" {
+			s.logical[0] = sarifLogical{FullyQualifiedName: esc(f.Path), Kind: esc(string(f.Subject.Kind))}
+			s.loc.Logical = s.logical[:]
+		}
+		s.res.Locations = []sarifLocation{s.loc}
 	}
-	return nil
+	if f.Waived {
+		s.suppression[0] = sarifSuppression{Kind: "external", Status: "accepted", Justification: esc(f.WaiverReason)}
+		s.res.Suppressions = s.suppression[:]
+	}
+	return &s.res
 }
 
 func sarifLevel(s Severity) string {

@@ -194,17 +194,10 @@ func (c *Context) perEmployees(ok func(i int, a comms.Activity) bool, msg, hint 
 			}
 		}
 		if !reached {
-			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("%s: %s", stakeholderName(c.Plan.Stakeholders[si]), msg), hint))
+			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("%s: %s", c.Plan.Stakeholders[si].Label(), msg), hint))
 		}
 	}
 	return out
-}
-
-func stakeholderName(s comms.Stakeholder) string {
-	if s.Name != "" {
-		return s.Name
-	}
-	return s.ID
 }
 
 func activityName(a comms.Activity) string {
@@ -512,7 +505,7 @@ func checkRegulator(c *Context) []Finding {
 			continue
 		}
 		if !c.anyOf(c.reachedBy[s.ID], func(a comms.Activity) bool { return a.When.Triggered() }) {
-			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("Regulator %s is not notified by any triggered activity.", stakeholderName(s)),
+			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("Regulator %s is not notified by any triggered activity.", s.Label()),
 				"Add an activity triggered by the milestone the law counts from (incident.aware) with the legal deadline in within, reaching this stakeholder."))
 		}
 	}
@@ -631,7 +624,7 @@ func checkExternalAudit(c *Context) []Finding {
 		if !c.anyOf(c.reachedBy[s.ID], func(a comms.Activity) bool {
 			return hasTopic(a, comms.TopicExternalAudit, comms.TopicCertification)
 		}) {
-			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("External auditor %s receives no external-audit communication.", stakeholderName(s)),
+			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("External auditor %s receives no external-audit communication.", s.Label()),
 				"Add an activity with what.topic: external-audit reaching them."))
 		}
 	}
@@ -642,7 +635,7 @@ func checkUnreached(c *Context) []Finding {
 	var out []Finding
 	for si, s := range each(c, c.Plan.Stakeholders) {
 		if len(c.reachedBy[s.ID]) == 0 {
-			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("Stakeholder %s receives no activity.", stakeholderName(s)),
+			out = append(out, c.StakeholderFinding(si, fmt.Sprintf("Stakeholder %s receives no activity.", s.Label()),
 				"Add it to the whom of the activities that concern it, or remove it from the plan."))
 		}
 	}
@@ -710,7 +703,7 @@ func checkChannelReach(c *Context) []Finding {
 				continue
 			}
 			f := c.ActivityFinding(i, fmt.Sprintf("Activity %s reaches %s (%s) only through %s, which cannot reach %s stakeholders.",
-				activityName(a), stakeholderName(s), s.Scope, via, s.Scope),
+				activityName(a), s.Label(), s.Scope, via, s.Scope),
 				fmt.Sprintf("Add a channel whose reach includes %s (email, letter, portal, website), or remove %s from whom.", s.Scope, s.ID))
 			f.Path += fmt.Sprintf(".whom[%d]", j)
 			out = append(out, f)

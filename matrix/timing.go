@@ -83,9 +83,42 @@ func describeRule(t comms.Timing) string {
 	return phrase
 }
 
+// rulePhrase phrases r, which starts at start, in words ("Quarterly",
+// "Weekly on Monday"), or returns "" when no phrase fits exactly.
 func rulePhrase(r recur.RRule, start comms.DateTime) string {
-	byMonth, byMonthDay, byDay := r.ByMonth, r.ByMonthDay, r.ByDay
-	// Make explicit what RFC 5545 derives from DTSTART.
+	byMonth, byMonthDay, byDay := byParts(r, start)
+	n := r.Interval
+	switch r.Freq {
+	case recur.Daily:
+		if len(byMonth)+len(byMonthDay) > 0 {
+			return ""
+		}
+		return dailyPhrase(n, byDay)
+	case recur.Weekly:
+		if len(byMonth) > 0 || len(byDay) == 0 {
+			return ""
+		}
+		return weeklyPhrase(n, byDay)
+	case recur.Monthly:
+		if len(byMonth) > 0 {
+			return ""
+		}
+		return monthlyPhrase(n, byMonthDay, byDay)
+	case recur.Yearly:
+		if len(byMonth) == 0 {
+			return ""
+		}
+		return yearlyPhrase(n, byMonth, byMonthDay, byDay)
+	}
+	return ""
+}
+
+// byParts returns r's BYMONTH, BYMONTHDAY and BYDAY parts, with what
+// RFC 5545 derives from DTSTART (start) made explicit: a yearly rule
+// without day parts falls on start's month and day, a monthly one on
+// start's day, a weekly one on start's weekday.
+func byParts(r recur.RRule, start comms.DateTime) (byMonth, byMonthDay []int, byDay []recur.WeekdayNum) {
+	byMonth, byMonthDay, byDay = r.ByMonth, r.ByMonthDay, r.ByDay
 	if len(byMonthDay) == 0 && len(byDay) == 0 && !start.IsZero() {
 		switch r.Freq {
 		case recur.Yearly:
@@ -99,93 +132,95 @@ func rulePhrase(r recur.RRule, start comms.DateTime) string {
 			byDay = []recur.WeekdayNum{{Day: start.Weekday()}}
 		}
 	}
-	n := r.Interval
-	switch r.Freq {
-	case recur.Daily:
-		if len(byMonth)+len(byMonthDay) > 0 {
-			return ""
-		}
-		if len(byDay) == 0 {
-			if n == 1 {
-				return "Daily"
-			}
-			return "Every " + plural(n, "day")
-		}
-		if weekdaysOnly(byDay) && n == 1 {
-			return "Every weekday"
-		}
-		return ""
-	case recur.Weekly:
-		if len(byMonth) > 0 || len(byDay) == 0 {
-			return ""
-		}
-		days := make([]string, len(byDay))
-		for i, d := range byDay {
-			days[i] = d.Day.String()
-		}
+	return byMonth, byMonthDay, byDay
+}
+
+// dailyPhrase phrases a daily rule of interval n on the days byDay (none
+// for every day), or returns "".
+func dailyPhrase(n int, byDay []recur.WeekdayNum) string {
+	if len(byDay) == 0 {
 		if n == 1 {
-			return "Weekly on " + andList(days)
+			return "Daily"
 		}
-		return "Every " + plural(n, "week") + " on " + andList(days)
-	case recur.Monthly:
-		if len(byMonth) > 0 {
+		return "Every " + plural(n, "day")
+	}
+	if weekdaysOnly(byDay) && n == 1 {
+		return "Every weekday"
+	}
+	return ""
+}
+
+// weeklyPhrase phrases a weekly rule of interval n on the days byDay.
+func weeklyPhrase(n int, byDay []recur.WeekdayNum) string {
+	days := make([]string, len(byDay))
+	for i, d := range byDay {
+		days[i] = d.Day.String()
+	}
+	if n == 1 {
+		return "Weekly on " + andList(days)
+	}
+	return "Every " + plural(n, "week") + " on " + andList(days)
+}
+
+// monthlyPhrase phrases a monthly rule of interval n on one day of the
+// month (byMonthDay) or one numbered weekday (byDay), or returns "".
+func monthlyPhrase(n int, byMonthDay []int, byDay []recur.WeekdayNum) string {
+	var every string
+	switch n {
+	case 1:
+		every = "Monthly"
+	case 3:
+		every = "Quarterly"
+	case 12:
+		every = "Annually"
+	default:
+		every = "Every " + plural(n, "month")
+	}
+	switch {
+	case len(byMonthDay) == 1 && len(byDay) == 0:
+		if n == 1 || byMonthDay[0] < 0 {
+			return every + " on " + monthDay(byMonthDay[0])
+		}
+		// "Quarterly", "Every 6 months": the day comes from the start.
+		return every
+	case len(byMonthDay) == 0 && len(byDay) == 1 && byDay[0].N != 0:
+		ord, ok := ordinals[byDay[0].N]
+		if !ok {
 			return ""
 		}
-		var every string
-		switch n {
-		case 1:
-			every = "Monthly"
-		case 3:
-			every = "Quarterly"
-		case 12:
-			every = "Annually"
-		default:
-			every = "Every " + plural(n, "month")
+		return every + " on the " + ord + " " + byDay[0].Day.String()
+	}
+	return ""
+}
+
+// yearlyPhrase phrases a yearly rule of interval n in the months byMonth
+// (at least one) on one day of the month (byMonthDay), or in one month on
+// one numbered weekday (byDay), or returns "".
+func yearlyPhrase(n int, byMonth, byMonthDay []int, byDay []recur.WeekdayNum) string {
+	every := "Annually"
+	if n > 1 {
+		every = "Every " + plural(n, "year")
+	}
+	months := make([]string, len(byMonth))
+	for i, m := range byMonth {
+		months[i] = time.Month(m).String()
+	}
+	switch {
+	case len(byMonthDay) == 1 && len(byDay) == 0 && byMonthDay[0] > 0:
+		dates := make([]string, len(months))
+		for i, m := range months {
+			dates[i] = strconv.Itoa(byMonthDay[0]) + " " + m
 		}
-		switch {
-		case len(byMonthDay) == 1 && len(byDay) == 0:
-			if n == 1 || byMonthDay[0] < 0 {
-				return every + " on " + monthDay(byMonthDay[0])
-			}
-			// "Quarterly", "Every 6 months": the day comes from the start.
-			return every
-		case len(byMonthDay) == 0 && len(byDay) == 1 && byDay[0].N != 0:
-			ord, ok := ordinals[byDay[0].N]
-			if !ok {
-				return ""
-			}
-			return every + " on the " + ord + " " + byDay[0].Day.String()
+		if len(dates) == 2 && n == 1 {
+			return "Twice a year, on " + andList(dates)
 		}
-		return ""
-	case recur.Yearly:
-		if len(byMonth) == 0 {
+		return every + " on " + andList(dates)
+	case len(byMonthDay) == 0 && len(byDay) == 1 && byDay[0].N != 0 && len(months) == 1:
+		ord, ok := ordinals[byDay[0].N]
+		if !ok {
 			return ""
 		}
-		every := "Annually"
-		if n > 1 {
-			every = "Every " + plural(n, "year")
-		}
-		months := make([]string, len(byMonth))
-		for i, m := range byMonth {
-			months[i] = time.Month(m).String()
-		}
-		switch {
-		case len(byMonthDay) == 1 && len(byDay) == 0 && byMonthDay[0] > 0:
-			dates := make([]string, len(months))
-			for i, m := range months {
-				dates[i] = strconv.Itoa(byMonthDay[0]) + " " + m
-			}
-			if len(dates) == 2 && n == 1 {
-				return "Twice a year, on " + andList(dates)
-			}
-			return every + " on " + andList(dates)
-		case len(byMonthDay) == 0 && len(byDay) == 1 && byDay[0].N != 0 && len(months) == 1:
-			ord, ok := ordinals[byDay[0].N]
-			if !ok {
-				return ""
-			}
-			return every + " on the " + ord + " " + byDay[0].Day.String() + " of " + months[0]
-		}
+		return every + " on the " + ord + " " + byDay[0].Day.String() + " of " + months[0]
 	}
 	return ""
 }

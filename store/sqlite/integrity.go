@@ -62,46 +62,68 @@ func checkIntegrity(ctx context.Context, conn *sql.Conn, pragma string) error {
 	}
 	defer conn.ExecContext(context.Background(), "ROLLBACK")
 
-	var lines []string
-	more := 0
-	rows, err := conn.QueryContext(ctx, fmt.Sprintf("PRAGMA %s(%d)", pragma, store.MaxCorruptProblems+1))
-	if err != nil {
-		return integrityErr(err)
-	}
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			rows.Close()
-			return integrityErr(err)
-		}
-		if line != "ok" {
-			lines = append(lines, line)
-		}
-	}
-	err = rows.Err()
-	rows.Close()
+	lines, err := pragmaLines(ctx, conn, pragma)
 	if err != nil {
 		return integrityErr(err)
 	}
 	if len(lines) == 0 {
 		return nil
 	}
+	more := 0
 	if len(lines) > store.MaxCorruptProblems {
 		lines, more = lines[:store.MaxCorruptProblems], 1 // the pragma stopped counting
 	}
 	ce := &store.CorruptError{Err: ErrCorrupt}
+	explained := compareIndexes(ctx, conn, ce)
+	// The pragma's lines about the indexes compared are replaced by the
+	// comparison, which names records rather than row counters.
+	for _, line := range lines {
+		if name := indexOf(line); name == "" || !explained[name] {
+			ce.Problems = append(ce.Problems, line)
+		}
+	}
+	trimCorrupt(ce, more)
+	return ce
+}
+
+// pragmaLines runs the pragma (integrity_check or quick_check) on conn,
+// asking for one line more than a CorruptError keeps, and returns the
+// lines it reports other than "ok".
+func pragmaLines(ctx context.Context, conn *sql.Conn, pragma string) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, fmt.Sprintf("PRAGMA %s(%d)", pragma, store.MaxCorruptProblems+1))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		if line != "ok" {
+			lines = append(lines, line)
+		}
+	}
+	return lines, rows.Err()
+}
+
+// compareIndexes compares each secondary index of the tables with its
+// table, adding the differences and the records they name to ce, and
+// returns the names of the indexes found to differ. The comparison is a
+// courtesy: where it cannot be made it stops, and the pragma's own lines
+// stand.
+func compareIndexes(ctx context.Context, conn *sql.Conn, ce *store.CorruptError) map[string]bool {
 	explained := map[string]bool{}
-compare:
 	for _, table := range []string{"records", "events", "plans"} {
 		indexes, err := secondaryIndexes(ctx, conn, table)
 		if err != nil {
-			// The comparison is a courtesy; the pragma's own lines stand.
-			break
+			return explained
 		}
 		for _, idx := range indexes {
 			found, refs, err := compareIndex(ctx, conn, table, idx)
 			if err != nil {
-				break compare
+				return explained
 			}
 			if len(found) > 0 {
 				explained[idx.name] = true
@@ -110,13 +132,14 @@ compare:
 			}
 		}
 	}
-	// The pragma's lines about the indexes compared are replaced by the
-	// comparison, which names records rather than row counters.
-	for _, line := range lines {
-		if name := indexOf(line); name == "" || !explained[name] {
-			ce.Problems = append(ce.Problems, line)
-		}
-	}
+	return explained
+}
+
+// trimCorrupt sorts ce's records and drops those named twice, keeps at
+// most store.MaxCorruptProblems records and problems, and counts in
+// ce.More the problems left out, more (those the pragma did not report)
+// among them.
+func trimCorrupt(ce *store.CorruptError, more int) {
 	slices.SortFunc(ce.Records, func(a, b store.RecordRef) int {
 		if c := strings.Compare(a.Tenant, b.Tenant); c != 0 {
 			return c
@@ -132,7 +155,6 @@ compare:
 		ce.Problems = ce.Problems[:store.MaxCorruptProblems]
 	}
 	ce.More = more
-	return ce
 }
 
 // integrityErr reports an error of the pragma itself: SQLITE_CORRUPT is
@@ -239,92 +261,111 @@ func compareIndex(ctx context.Context, conn *sql.Conn, table string, idx index) 
 		cols = append(cols, quote(c))
 	}
 	list := strings.Join(cols, ", ")
-	// read reads through the index (from is "INDEXED BY ...") or, with
-	// from empty, the table itself: typeof(other) makes SQLite read the
-	// row, not a covering index.
-	read := func(from string) (map[string][]string, []string, error) {
-		query := `SELECT ` + list + ` FROM ` + quote(table) + ` ` + from
-		if from == "" {
-			query = `SELECT ` + list + `, typeof(` + quote(idx.other) + `) FROM ` + quote(table) + ` NOT INDEXED`
-		}
-		rows, err := conn.QueryContext(ctx, query)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer rows.Close()
-		values := map[string][]string{}
-		var order []string
-		for rows.Next() {
-			n := len(cols)
-			if from == "" {
-				n++
-			}
-			raw := make([]any, n)
-			ptrs := make([]any, n)
-			for i := range raw {
-				ptrs[i] = &raw[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return nil, nil, err
-			}
-			text := make([]string, len(cols))
-			for i, v := range raw[:len(cols)] {
-				if b, ok := v.([]byte); ok {
-					v = string(b)
-				}
-				text[i] = fmt.Sprintf("%#v", v)
-			}
-			k := strings.Join(text[:len(idx.key)], "\x00")
-			if _, dup := values[k]; !dup {
-				order = append(order, k)
-			}
-			values[k] = text
-		}
-		return values, order, rows.Err()
-	}
-	inTable, tableOrder, err := read("")
+	// From the table itself, typeof(other) making SQLite read the row,
+	// not a covering index; then through the index.
+	inTable, tableOrder, err := keyedRows(ctx, conn, `SELECT `+list+`, typeof(`+quote(idx.other)+`) FROM `+quote(table)+` NOT INDEXED`, len(cols)+1, len(cols), len(idx.key))
 	if err != nil {
 		return nil, nil, err
 	}
-	inIndex, indexOrder, err := read(`INDEXED BY ` + quote(idx.name))
+	inIndex, indexOrder, err := keyedRows(ctx, conn, `SELECT `+list+` FROM `+quote(table)+` INDEXED BY `+quote(idx.name), len(cols), len(cols), len(idx.key))
 	if err != nil {
 		return nil, nil, err
 	}
-	var problems []string
-	var refs []store.RecordRef
-	name := func(text []string) string {
-		if table == "records" && len(text) >= 2 && slices.Equal(idx.key, []string{"tenant", "seq"}) {
-			var seq int64
-			fmt.Sscan(text[1], &seq)
-			var tenant string
-			fmt.Sscanf(text[0], "%q", &tenant)
-			refs = append(refs, store.RecordRef{Tenant: tenant, Seq: seq})
-			return fmt.Sprintf("record %d of tenant %s", seq, text[0])
-		}
-		parts := make([]string, len(idx.key))
-		for i, k := range idx.key {
-			parts[i] = k + " " + text[i]
-		}
-		return table + " row (" + strings.Join(parts, ", ") + ")"
-	}
+	d := &indexDiff{table: table, idx: idx}
 	for _, k := range tableOrder {
 		row := inTable[k]
 		got, ok := inIndex[k]
 		if !ok {
-			problems = append(problems, fmt.Sprintf("%s is missing from index %s: a query by %s does not find it", name(row), idx.name, strings.Join(idx.columns, ", ")))
+			d.problems = append(d.problems, fmt.Sprintf("%s is missing from index %s: a query by %s does not find it", d.name(row), idx.name, strings.Join(idx.columns, ", ")))
 			continue
 		}
 		for i, c := range idx.columns {
 			if got[len(idx.key)+i] != row[len(idx.key)+i] {
-				problems = append(problems, fmt.Sprintf("index %s holds %s %s for %s, whose %s is %s: a query by %s misses it or finds it for the wrong value",
-					idx.name, c, got[len(idx.key)+i], name(row), c, row[len(idx.key)+i], c))
+				d.problems = append(d.problems, fmt.Sprintf("index %s holds %s %s for %s, whose %s is %s: a query by %s misses it or finds it for the wrong value",
+					idx.name, c, got[len(idx.key)+i], d.name(row), c, row[len(idx.key)+i], c))
 			}
 		}
 	}
 	for _, k := range indexOrder {
 		if _, ok := inTable[k]; !ok {
-			problems = append(problems, fmt.Sprintf("index %s holds an entry for %s, which is not in the table", idx.name, name(inIndex[k])))
+			d.problems = append(d.problems, fmt.Sprintf("index %s holds an entry for %s, which is not in the table", idx.name, d.name(inIndex[k])))
 		}
 	}
-	return problems, refs, nil
+	return d.problems, d.refs, nil
+}
+
+// keyedRows reads the rows query selects, each of width columns of which
+// it keeps the first keep as Go syntax (see rowText). It returns them by
+// key, the text of their first key columns joined by NUL (a later row of
+// a key replaces an earlier one), and the keys in the order first read.
+func keyedRows(ctx context.Context, conn *sql.Conn, query string, width, keep, key int) (map[string][]string, []string, error) {
+	rows, err := conn.QueryContext(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	values := map[string][]string{}
+	var order []string
+	for rows.Next() {
+		text, err := rowText(rows, width, keep)
+		if err != nil {
+			return nil, nil, err
+		}
+		k := strings.Join(text[:key], "\x00")
+		if _, dup := values[k]; !dup {
+			order = append(order, k)
+		}
+		values[k] = text
+	}
+	return values, order, rows.Err()
+}
+
+// rowText scans the current row of rows, of width columns, and returns
+// the first keep of them as Go syntax (%#v, a blob as a string), so that
+// values of different types never compare equal.
+func rowText(rows *sql.Rows, width, keep int) ([]string, error) {
+	raw := make([]any, width)
+	ptrs := make([]any, width)
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	text := make([]string, keep)
+	for i, v := range raw[:keep] {
+		if b, ok := v.([]byte); ok {
+			v = string(b)
+		}
+		text[i] = fmt.Sprintf("%#v", v)
+	}
+	return text, nil
+}
+
+// indexDiff collects the differences compareIndex finds between table and
+// its index idx, and the records they name.
+type indexDiff struct {
+	table    string
+	idx      index
+	problems []string
+	refs     []store.RecordRef
+}
+
+// name names the row whose columns' text is text by its key: "record 5
+// of tenant "acme"" for a record, which it adds to d.refs, or "events row
+// (tenant "acme", id "inc-1")".
+func (d *indexDiff) name(text []string) string {
+	if d.table == "records" && len(text) >= 2 && slices.Equal(d.idx.key, []string{"tenant", "seq"}) {
+		var seq int64
+		fmt.Sscan(text[1], &seq)
+		var tenant string
+		fmt.Sscanf(text[0], "%q", &tenant)
+		d.refs = append(d.refs, store.RecordRef{Tenant: tenant, Seq: seq})
+		return fmt.Sprintf("record %d of tenant %s", seq, text[0])
+	}
+	parts := make([]string, len(d.idx.key))
+	for i, k := range d.idx.key {
+		parts[i] = k + " " + text[i]
+	}
+	return d.table + " row (" + strings.Join(parts, ", ") + ")"
 }

@@ -41,144 +41,181 @@ type Tamperer interface {
 // returns, for a key, a record whose content does not carry it or does
 // not match its hash.
 func RunTamper(t *testing.T, newStore func(t *testing.T) (store.Store, Tamperer)) {
-	base := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
-	record := func(i int) comms.Record {
-		r := Record(fmt.Sprintf("a%d", i%2), base.Add(time.Duration(i)*24*time.Hour))
-		r.EventID = fmt.Sprintf("inc-%d", i%2)
-		r.IdempotencyKey = fmt.Sprintf("key-%d", i+1)
-		return r
+	for _, tc := range tamperColumns {
+		t.Run("Column/"+tc.column, func(t *testing.T) { testTamperColumn(t, newStore, tc) })
 	}
-	fill := func(t *testing.T, s store.Store) []comms.Record {
-		t.Helper()
-		var out []comms.Record
-		for i := 0; i < 6; i++ {
-			out = append(out, mustAppend(t, s, "t1", record(i)))
-		}
-		mustAppend(t, s, "t2", Record("a0", base))
-		return out
+	t.Run("Column/idempotency_key", func(t *testing.T) { testTamperKey(t, newStore) })
+	t.Run("Body", func(t *testing.T) { testTamperBody(t, newStore) })
+	// A deleted record: Verify names it, a record in the middle or the
+	// newest (the head the store keeps says it was appended).
+	for _, seq := range []int64{3, 6, 1} {
+		t.Run(fmt.Sprintf("Delete/%d", seq), func(t *testing.T) { testTamperDelete(t, newStore, seq) })
 	}
-	chainErrorAt := func(t *testing.T, what string, err error, seq int64, column string) {
-		t.Helper()
-		var ce *store.ChainError
-		if !errors.As(err, &ce) || !errors.Is(err, store.ErrChainBroken) || ce.Seq != seq || ce.Column != column || ce.Tenant != "t1" {
-			t.Errorf("%s: %v; want a *ChainError of tenant t1 at record %d (column %q)", what, err, seq, column)
-		}
+}
+
+// tamperBase is when the first record of a tamper clause was sent.
+var tamperBase = time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+
+// tamperRecord is the i-th record (from 0) a tamper clause appends to
+// tenant t1: activity and event alternate, and its key is key-(i+1).
+func tamperRecord(i int) comms.Record {
+	r := Record(fmt.Sprintf("a%d", i%2), tamperBase.Add(time.Duration(i)*24*time.Hour))
+	r.EventID = fmt.Sprintf("inc-%d", i%2)
+	r.IdempotencyKey = fmt.Sprintf("key-%d", i+1)
+	return r
+}
+
+// tamperFill appends six records to tenant t1, returning them, and one
+// to tenant t2.
+func tamperFill(t *testing.T, s store.Store) []comms.Record {
+	t.Helper()
+	var out []comms.Record
+	for i := 0; i < 6; i++ {
+		out = append(out, mustAppend(t, s, "t1", tamperRecord(i)))
 	}
-	otherTenantIntact := func(t *testing.T, s store.Store) {
-		t.Helper()
-		if head, err := s.Verify(ctx, "t2"); err != nil || head.Seq != 1 {
-			t.Errorf("Verify of another tenant: %+v, %v", head, err)
-		}
+	mustAppend(t, s, "t2", Record("a0", tamperBase))
+	return out
+}
+
+// chainErrorAt checks that err, the outcome of what, is a *store.ChainError
+// of tenant t1 at record seq and column.
+func chainErrorAt(t *testing.T, what string, err error, seq int64, column string) {
+	t.Helper()
+	var ce *store.ChainError
+	if !errors.As(err, &ce) || !errors.Is(err, store.ErrChainBroken) || ce.Seq != seq || ce.Column != column || ce.Tenant != "t1" {
+		t.Errorf("%s: %v; want a *ChainError of tenant t1 at record %d (column %q)", what, err, seq, column)
 	}
-	// Record 3 is plan "plan", activity "a0", event "inc-0", sent base+2d.
-	// Each edit moves it out of the first query and into the second.
-	columns := []struct {
-		column   string
-		value    any
-		from, to store.RecordQuery
-	}{
-		{"plan_id", "other", store.RecordQuery{PlanID: "plan"}, store.RecordQuery{PlanID: "other"}},
-		{"activity_id", "a1", store.RecordQuery{ActivityID: "a0"}, store.RecordQuery{ActivityID: "a1"}},
-		{"event_id", "inc-1", store.RecordQuery{EventID: "inc-0"}, store.RecordQuery{EventID: "inc-1"}},
-		{"sent_at", base.Add(-30 * 24 * time.Hour), store.RecordQuery{From: base}, store.RecordQuery{To: base}},
+}
+
+// otherTenantIntact checks that tenant t2, which no clause tampers with,
+// still verifies.
+func otherTenantIntact(t *testing.T, s store.Store) {
+	t.Helper()
+	if head, err := s.Verify(ctx, "t2"); err != nil || head.Seq != 1 {
+		t.Errorf("Verify of another tenant: %+v, %v", head, err)
 	}
-	for _, tc := range columns {
-		t.Run("Column/"+tc.column, func(t *testing.T) {
-			s, tamper := newStore(t)
-			appended := fill(t, s)
-			tamper.SetColumn(t, "t1", 3, tc.column, tc.value)
-			_, err := s.Verify(ctx, "t1")
-			chainErrorAt(t, "Verify after editing the "+tc.column+" column of record 3", err, 3, tc.column)
-			otherTenantIntact(t, s)
-			var ce *store.ChainError
-			for _, q := range []store.RecordQuery{tc.from, tc.to, {}} {
-				for r, err := range s.Records(ctx, "t1", q) {
-					if err != nil {
-						if !errors.As(err, &ce) || ce.Seq != 3 {
-							t.Errorf("Records(%+v): %v; want a record or a *ChainError at record 3", q, err)
-						}
-						break
-					}
-					if !reflect.DeepEqual(stripTimes([]comms.Record{r}), stripTimes(appended[r.Seq-1:r.Seq])) {
-						t.Errorf("Records(%+v) returned record %d with content other than appended:\n got %+v\nwant %+v", q, r.Seq, r, appended[r.Seq-1])
-					} else if !driver.RecordMatches(q, r) {
-						t.Errorf("Records(%+v) returned record %d, whose content does not match the query", q, r.Seq)
-					}
-				}
-			}
-		})
-	}
-	// The key column: an edit hides record 3 from the retry of its own
-	// key (which Verify reports) and must not make it the answer to
-	// another key.
-	t.Run("Column/idempotency_key", func(t *testing.T) {
-		s, tamper := newStore(t)
-		appended := fill(t, s)
-		tamper.SetColumn(t, "t1", 3, "idempotency_key", "key-other")
-		_, err := s.Verify(ctx, "t1")
-		chainErrorAt(t, "Verify after editing the idempotency_key column of record 3", err, 3, "idempotency_key")
-		otherTenantIntact(t, s)
-		r := record(2)
-		r.IdempotencyKey = "key-other"
-		got, err := s.AppendRecord(ctx, "t1", r)
-		chainErrorAt(t, "AppendRecord of the key the edited column holds", err, 3, "idempotency_key")
-		if err == nil && sameRecord(got, appended[2]) {
-			t.Errorf("AppendRecord returned record 3 for key-other, a key its hashed content does not carry")
-		}
-		// Other keys still answer.
-		if got, err := s.AppendRecord(ctx, "t1", record(4)); err != nil || !sameRecord(got, appended[4]) {
-			t.Errorf("a retry of record 5 by its key: %+v, %v", got, err)
-		}
-	})
-	t.Run("Body", func(t *testing.T) {
-		s, tamper := newStore(t)
-		appended := fill(t, s)
-		// A well-formed encoding of the same record with another subject:
-		// the edit an attacker would make.
-		r := appended[2]
-		r.Subject = "rewritten"
-		_, body := driver.Seal("t1", r.Seq, r.PrevHash, r.RecordedAt, r)
-		tamper.SetBody(t, "t1", 3, body)
-		_, err := s.Verify(ctx, "t1")
-		chainErrorAt(t, "Verify after editing the body of record 3", err, 3, "")
-		otherTenantIntact(t, s)
-		// A retry of record 3 by its key, with the content appended or with
-		// the content of the edited body: never the edited record.
-		for _, retry := range []comms.Record{record(2), func() comms.Record { r := record(2); r.Subject = "rewritten"; return r }()} {
-			got, err := s.AppendRecord(ctx, "t1", retry)
-			chainErrorAt(t, "AppendRecord of record 3's key after its body was edited", err, 3, "")
-			if err == nil {
-				t.Errorf("AppendRecord returned %+v", got)
-			}
-		}
-		var ce *store.ChainError
-		for r, err := range s.Records(ctx, "t1", store.RecordQuery{}) {
+}
+
+// tamperColumn is an edit of a column kept to select by: it writes value
+// into column, which moves record 3 out of the query from and into the
+// query to.
+type tamperColumn struct {
+	column   string
+	value    any
+	from, to store.RecordQuery
+}
+
+// tamperColumns are the edits of the columns. Record 3 is plan "plan",
+// activity "a0", event "inc-0", sent tamperBase+2d.
+var tamperColumns = []tamperColumn{
+	{"plan_id", "other", store.RecordQuery{PlanID: "plan"}, store.RecordQuery{PlanID: "other"}},
+	{"activity_id", "a1", store.RecordQuery{ActivityID: "a0"}, store.RecordQuery{ActivityID: "a1"}},
+	{"event_id", "inc-1", store.RecordQuery{EventID: "inc-0"}, store.RecordQuery{EventID: "inc-1"}},
+	{"sent_at", tamperBase.Add(-30 * 24 * time.Hour), store.RecordQuery{From: tamperBase}, store.RecordQuery{To: tamperBase}},
+}
+
+// testTamperColumn: after tc's edit of record 3's column, Verify names
+// the record and the column, and Records, whether the query is the one
+// the record left, the one it entered or none, yields only records as
+// appended that match the query, or a *ChainError at record 3.
+func testTamperColumn(t *testing.T, newStore func(t *testing.T) (store.Store, Tamperer), tc tamperColumn) {
+	s, tamper := newStore(t)
+	appended := tamperFill(t, s)
+	tamper.SetColumn(t, "t1", 3, tc.column, tc.value)
+	_, err := s.Verify(ctx, "t1")
+	chainErrorAt(t, "Verify after editing the "+tc.column+" column of record 3", err, 3, tc.column)
+	otherTenantIntact(t, s)
+	var ce *store.ChainError
+	for _, q := range []store.RecordQuery{tc.from, tc.to, {}} {
+		for r, err := range s.Records(ctx, "t1", q) {
 			if err != nil {
 				if !errors.As(err, &ce) || ce.Seq != 3 {
-					t.Errorf("Records: %v; want a record or a *ChainError at record 3", err)
+					t.Errorf("Records(%+v): %v; want a record or a *ChainError at record 3", q, err)
 				}
 				break
 			}
 			if !reflect.DeepEqual(stripTimes([]comms.Record{r}), stripTimes(appended[r.Seq-1:r.Seq])) {
-				t.Errorf("Records returned record %d with content other than appended (subject %q)", r.Seq, r.Subject)
+				t.Errorf("Records(%+v) returned record %d with content other than appended:\n got %+v\nwant %+v", q, r.Seq, r, appended[r.Seq-1])
+			} else if !driver.RecordMatches(q, r) {
+				t.Errorf("Records(%+v) returned record %d, whose content does not match the query", q, r.Seq)
 			}
 		}
-	})
-	// A deleted record: Verify names it, a record in the middle or the
-	// newest (the head the store keeps says it was appended).
-	for _, seq := range []int64{3, 6, 1} {
-		t.Run(fmt.Sprintf("Delete/%d", seq), func(t *testing.T) {
-			s, tamper := newStore(t)
-			fill(t, s)
-			tamper.DeleteRecord(t, "t1", seq)
-			_, err := s.Verify(ctx, "t1")
-			chainErrorAt(t, fmt.Sprintf("Verify after deleting record %d", seq), err, seq, "")
-			otherTenantIntact(t, s)
-			for r, err := range s.Records(ctx, "t1", store.RecordQuery{}) {
-				if err == nil && r.Seq == seq {
-					t.Errorf("Records yields the deleted record %d", seq)
-				}
+	}
+}
+
+// testTamperKey: an edit of the key column hides record 3 from the retry
+// of its own key (which Verify reports) and must not make it the answer
+// to another key.
+func testTamperKey(t *testing.T, newStore func(t *testing.T) (store.Store, Tamperer)) {
+	s, tamper := newStore(t)
+	appended := tamperFill(t, s)
+	tamper.SetColumn(t, "t1", 3, "idempotency_key", "key-other")
+	_, err := s.Verify(ctx, "t1")
+	chainErrorAt(t, "Verify after editing the idempotency_key column of record 3", err, 3, "idempotency_key")
+	otherTenantIntact(t, s)
+	r := tamperRecord(2)
+	r.IdempotencyKey = "key-other"
+	got, err := s.AppendRecord(ctx, "t1", r)
+	chainErrorAt(t, "AppendRecord of the key the edited column holds", err, 3, "idempotency_key")
+	if err == nil && sameRecord(got, appended[2]) {
+		t.Errorf("AppendRecord returned record 3 for key-other, a key its hashed content does not carry")
+	}
+	// Other keys still answer.
+	if got, err := s.AppendRecord(ctx, "t1", tamperRecord(4)); err != nil || !sameRecord(got, appended[4]) {
+		t.Errorf("a retry of record 5 by its key: %+v, %v", got, err)
+	}
+}
+
+// testTamperBody: after record 3's body is rewritten, Verify names the
+// record, a retry by its key never returns the edited record, and
+// Records yields only records as appended, or a *ChainError at record 3.
+func testTamperBody(t *testing.T, newStore func(t *testing.T) (store.Store, Tamperer)) {
+	s, tamper := newStore(t)
+	appended := tamperFill(t, s)
+	// A well-formed encoding of the same record with another subject:
+	// the edit an attacker would make.
+	r := appended[2]
+	r.Subject = "rewritten"
+	_, body := driver.Seal("t1", r.Seq, r.PrevHash, r.RecordedAt, r)
+	tamper.SetBody(t, "t1", 3, body)
+	_, err := s.Verify(ctx, "t1")
+	chainErrorAt(t, "Verify after editing the body of record 3", err, 3, "")
+	otherTenantIntact(t, s)
+	// A retry of record 3 by its key, with the content appended or with
+	// the content of the edited body: never the edited record.
+	for _, retry := range []comms.Record{tamperRecord(2), func() comms.Record { r := tamperRecord(2); r.Subject = "rewritten"; return r }()} {
+		got, err := s.AppendRecord(ctx, "t1", retry)
+		chainErrorAt(t, "AppendRecord of record 3's key after its body was edited", err, 3, "")
+		if err == nil {
+			t.Errorf("AppendRecord returned %+v", got)
+		}
+	}
+	var ce *store.ChainError
+	for r, err := range s.Records(ctx, "t1", store.RecordQuery{}) {
+		if err != nil {
+			if !errors.As(err, &ce) || ce.Seq != 3 {
+				t.Errorf("Records: %v; want a record or a *ChainError at record 3", err)
 			}
-		})
+			break
+		}
+		if !reflect.DeepEqual(stripTimes([]comms.Record{r}), stripTimes(appended[r.Seq-1:r.Seq])) {
+			t.Errorf("Records returned record %d with content other than appended (subject %q)", r.Seq, r.Subject)
+		}
+	}
+}
+
+// testTamperDelete: after record seq is deleted, Verify names it and
+// Records never yields it.
+func testTamperDelete(t *testing.T, newStore func(t *testing.T) (store.Store, Tamperer), seq int64) {
+	s, tamper := newStore(t)
+	tamperFill(t, s)
+	tamper.DeleteRecord(t, "t1", seq)
+	_, err := s.Verify(ctx, "t1")
+	chainErrorAt(t, fmt.Sprintf("Verify after deleting record %d", seq), err, seq, "")
+	otherTenantIntact(t, s)
+	for r, err := range s.Records(ctx, "t1", store.RecordQuery{}) {
+		if err == nil && r.Seq == seq {
+			t.Errorf("Records yields the deleted record %d", seq)
+		}
 	}
 }

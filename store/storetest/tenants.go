@@ -139,6 +139,25 @@ func count[T any](seq func(func(T, error) bool)) (int, error) {
 func testIsolation(t *testing.T, s store.Store) {
 	a, b := "acme", "acme-2"
 	when := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	fillIsolated(t, s, a, when)
+	isolatedReads(t, s, b)
+	isolatedWrites(t, s, a, b, when)
+	if _, err := s.Verify(ctx, a); err != nil {
+		t.Errorf("Verify A: %v", err)
+	}
+	if _, err := s.Verify(ctx, b); err != nil {
+		t.Errorf("Verify B: %v", err)
+	}
+	// A tenant that never wrote has an empty, valid log.
+	if _, err := s.Verify(ctx, "nobody"); err != nil {
+		t.Errorf("Verify of an unknown tenant: %v", err)
+	}
+}
+
+// fillIsolated gives tenant a two versions of plan "plan", plan "only-a",
+// event "inc-1" and three records with the keys key-0 to key-2.
+func fillIsolated(t *testing.T, s store.Store, a string, when time.Time) {
+	t.Helper()
 	mustSave(t, s, a, Plan("plan", 1), 0)
 	mustSave(t, s, a, Plan("plan", 2), 1)
 	mustSave(t, s, a, Plan("only-a", 1), 0)
@@ -150,8 +169,11 @@ func testIsolation(t *testing.T, s store.Store) {
 		r.IdempotencyKey = fmt.Sprintf("key-%d", i)
 		mustAppend(t, s, a, r)
 	}
+}
 
-	// B sees none of A's data...
+// isolatedReads checks that tenant b, which never wrote, sees none of
+// what fillIsolated gave another tenant, through any read.
+func isolatedReads(t *testing.T, s store.Store, b string) {
 	if _, err := s.Plan(ctx, b, "plan"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Plan: B sees A's plan: %v", err)
 	}
@@ -173,7 +195,11 @@ func testIsolation(t *testing.T, s store.Store) {
 	if rs := collect(t, s.Records(ctx, b, store.RecordQuery{})); len(rs) != 0 {
 		t.Errorf("Records: B sees A's records")
 	}
-	// ...and writing under the same IDs neither conflicts with nor changes A.
+}
+
+// isolatedWrites checks that tenant b, writing under the IDs and keys
+// fillIsolated gave tenant a, neither conflicts with nor changes a.
+func isolatedWrites(t *testing.T, s store.Store, a, b string, when time.Time) {
 	if v := mustSave(t, s, b, Plan("plan", 7), 0); v != 1 {
 		t.Errorf("B's first version is %d", v)
 	}
@@ -207,16 +233,6 @@ func testIsolation(t *testing.T, s store.Store) {
 	}
 	if ps := collect(t, s.Plans(ctx, b)); len(ps) != 1 || ps[0].Plan.Activities[0].What.Message != "Version 7" {
 		t.Errorf("Plans of B: %+v", ps)
-	}
-	if _, err := s.Verify(ctx, a); err != nil {
-		t.Errorf("Verify A: %v", err)
-	}
-	if _, err := s.Verify(ctx, b); err != nil {
-		t.Errorf("Verify B: %v", err)
-	}
-	// A tenant that never wrote has an empty, valid log.
-	if _, err := s.Verify(ctx, "nobody"); err != nil {
-		t.Errorf("Verify of an unknown tenant: %v", err)
 	}
 }
 
