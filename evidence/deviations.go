@@ -43,8 +43,8 @@ func (rep *Assessment) deviations(segs []segment) {
 		for _, w := range a.Whom {
 			if !slices.Contains(r.Audiences, w) {
 				name := w
-				if s, ok := p.Stakeholder(w); ok && s.Name != "" {
-					name = s.Name
+				if s, ok := p.Stakeholder(w); ok {
+					name = s.Label()
 				}
 				missing = append(missing, name)
 			}

@@ -145,8 +145,8 @@ func (rep *Assessment) audienceRates(segs []segment, months months) {
 			ar, ok := aud[id]
 			if !ok {
 				ar = &AudienceRate{StakeholderID: id, Stakeholder: id}
-				if s, ok := p.Stakeholder(id); ok && s.Name != "" {
-					ar.Stakeholder = s.Name
+				if s, ok := p.Stakeholder(id); ok {
+					ar.Stakeholder = s.Label()
 				}
 				aud[id] = ar
 				audOrder = append(audOrder, id)

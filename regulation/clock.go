@@ -341,8 +341,8 @@ func stakeholderNames(p comms.Plan, ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = id
-		if s, ok := p.Stakeholder(id); ok && s.Name != "" {
-			out[i] = s.Name
+		if s, ok := p.Stakeholder(id); ok {
+			out[i] = s.Label()
 		}
 	}
 	return out
