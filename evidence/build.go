@@ -55,27 +55,11 @@ type BuildOptions struct {
 // missing ([ErrInvalid]), the store fails, or the plan does not exist
 // (store.ErrNotFound).
 func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment, error) {
+	from, to, err := buildPeriod(st, opts)
+	if err != nil {
+		return nil, err
+	}
 	tenant, planID := opts.Tenant, opts.PlanID
-	switch {
-	case st == nil:
-		return nil, invalid("build: no store")
-	case tenant == "":
-		return nil, invalid("build: no Tenant")
-	case planID == "":
-		return nil, invalid("build: no PlanID")
-	case opts.Now.IsZero():
-		return nil, invalid("build: no Now (the reference time)")
-	}
-	from, to := opts.From, opts.To
-	if to.IsZero() {
-		to = opts.Now
-	}
-	if from.IsZero() {
-		from = to.AddDate(-1, 0, 0)
-	}
-	if !to.After(from) {
-		return nil, invalid("build: the period ends (%v) before it begins (%v)", to, from)
-	}
 	versions, err := fallible.Collect(st.Versions(ctx, tenant, planID))
 	if err != nil {
 		return nil, fmt.Errorf("evidence: plan %s: %w", planID, err)
@@ -87,7 +71,6 @@ func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment,
 	if err != nil {
 		return nil, fmt.Errorf("evidence: events: %w", err)
 	}
-
 	head, err := st.Verify(ctx, tenant)
 	chain := Chain{Checked: true, OK: true, Verified: head.Seq, HeadHash: head.Hash}
 	if err != nil {
@@ -97,7 +80,6 @@ func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment,
 		}
 		chain = Chain{Checked: true, Verified: max(ce.Seq-1, 0), Seq: ce.Seq, Error: ce.Error()}
 	}
-
 	// Records sent before the period cannot answer its occurrences, except
 	// those that name one; two months of slack cover every sensible window.
 	lookback := from.AddDate(0, -2, 0)
@@ -105,13 +87,55 @@ func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment,
 		return (r.PlanID == "" || r.PlanID == planID) &&
 			(!r.SentAt.Before(lookback) || !r.Occurrence.IsZero() && !r.Occurrence.Before(from))
 	}
+	records, err := buildRecords(ctx, st, tenant, head, relevant, &chain)
+	if err != nil {
+		return nil, err
+	}
+	return Evaluate(Input{
+		Tenant: tenant, Versions: versions, Records: records, Events: events,
+		From: from, To: to, Now: opts.Now, Chain: &chain, CheckOptions: opts.CheckOptions,
+	})
+}
+
+// buildPeriod checks Build's options and returns the period they give.
+func buildPeriod(st store.Store, opts BuildOptions) (from, to time.Time, err error) {
+	switch {
+	case st == nil:
+		return from, to, invalid("build: no store")
+	case opts.Tenant == "":
+		return from, to, invalid("build: no Tenant")
+	case opts.PlanID == "":
+		return from, to, invalid("build: no PlanID")
+	case opts.Now.IsZero():
+		return from, to, invalid("build: no Now (the reference time)")
+	}
+	from, to = opts.From, opts.To
+	if to.IsZero() {
+		to = opts.Now
+	}
+	if from.IsZero() {
+		from = to.AddDate(-1, 0, 0)
+	}
+	if !to.After(from) {
+		return from, to, invalid("build: the period ends (%v) before it begins (%v)", to, from)
+	}
+	return from, to, nil
+}
+
+// buildRecords reads the records relevant says for a report whose chain
+// Verify found as chain says, up to head: exactly the records verified
+// when the chain is intact (chain is changed to say so where they are
+// not), the log as it is when it is broken.
+func buildRecords(ctx context.Context, st store.Store, tenant string, head store.Head, relevant func(comms.Record) bool, chain *Chain) ([]comms.Record, error) {
 	var records []comms.Record
 	switch {
 	case !chain.OK:
 		// Nothing verified to hold the read to: read the log as it is.
-		if records, err = readAsIs(ctx, st, tenant, relevant, &chain); err != nil {
+		records, err := readAsIs(ctx, st, tenant, relevant, chain)
+		if err != nil {
 			return nil, fmt.Errorf("evidence: records: %w", err)
 		}
+		return records, nil
 	case head.Seq > 0:
 		check := snapshot{tenant: tenant, head: head}
 		for r, err := range st.Records(ctx, tenant, store.RecordQuery{Limit: int(min(head.Seq, maxLimit))}) {
@@ -126,14 +150,11 @@ func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment,
 			}
 		}
 		if seq, reason := check.end(); reason != "" {
-			chain = Chain{Checked: true, Verified: head.Seq, HeadHash: head.Hash, Seq: seq,
+			*chain = Chain{Checked: true, Verified: head.Seq, HeadHash: head.Hash, Seq: seq,
 				Error: fmt.Sprintf("evidence: the records read for the report are not the %d verified: %s", head.Seq, reason)}
 		}
 	}
-	return Evaluate(Input{
-		Tenant: tenant, Versions: versions, Records: records, Events: events,
-		From: from, To: to, Now: opts.Now, Chain: &chain, CheckOptions: opts.CheckOptions,
-	})
+	return records, nil
 }
 
 // readAsIs reads a tenant's log whose chain is broken, as it is, keeping

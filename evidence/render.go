@@ -295,90 +295,113 @@ func (rep *Assessment) WriteMarkdown(w io.Writer) error {
 	var esc escaper
 	e := rep.mapText(func(s string) string { return markdownMarkup.Replace(esc.text(lineBreaks.Replace(s))) })
 	var b strings.Builder
-	title := "Communication evidence"
-	if e.Organization != "" {
-		title += " — " + e.Organization
-	}
-	fmt.Fprintf(&b, "# %s\n\n", title)
-	fmt.Fprintf(&b, "**%s**", e.chainText())
-	if e.Chain.HeadHash != "" {
-		fmt.Fprintf(&b, " Head hash: %s.", e.Chain.HeadHash)
-	}
-	b.WriteString("\n\n")
-	if note := esc.note(); note != "" {
-		fmt.Fprintf(&b, "> **Note:** %s\n\n", markdownMarkup.Replace(note))
-	}
-	fmt.Fprintf(&b, "Plan %s, period %s to %s, as of %s. Times are in %s.\n\n", e.PlanID, e.day(e.From), e.day(e.To.Add(-time.Second)), e.date(e.Now), e.TimeZone)
-	b.WriteString("## Plan versions in force\n\n| version | in force from | until | saved by | note |\n|---|---|---|---|---|\n")
-	for _, v := range e.Versions {
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s |\n", v.Number, e.day(v.From), e.day(v.Until.Add(-time.Second)), v.SavedBy, v.Note)
-	}
-	k := e.KPIs
-	b.WriteString("\n## Key figures\n\n| on-time rate | coverage | on time | late | missed | due | upcoming | waived | ad hoc | deviations |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d |\n", pct(k.OnTimeRate), pct(k.Coverage), k.OnTime, k.Late, k.Missed, k.Due, k.Upcoming, k.Waived, k.AdHoc, k.Deviations)
-	fmt.Fprintf(&b, "\n### By month due\n\nEach occurrence, and the record that answers it, counts in the month (%s) that holds its deadline.\n\n", e.TimeZone)
-	b.WriteString("| month | judged | on time | late | missed | waived | on-time rate | coverage | reached | acknowledged |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, m := range e.Monthly {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %s | %s | %d | %d |\n", m.Month, m.Judged, m.OnTime, m.Late, m.Missed, m.Waived, pct(m.OnTimeRate), pct(m.Coverage), m.Reached, m.Acknowledged)
-	}
-	b.WriteString("\n### By activity\n\n| activity | judged | on time | late | missed | coverage |\n|---|---|---|---|---|---|\n")
-	for _, a := range e.Activities {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s |\n", a.Activity, a.Judged, a.OnTime, a.Late, a.Missed, pct(a.Coverage))
-	}
-	if len(k.Audiences) > 0 {
-		b.WriteString("\n### Reach and acknowledgement\n\n| audience | records | expected | reached | acknowledged | reach rate | acknowledgement rate |\n|---|---|---|---|---|---|---|\n")
-		for _, a := range k.Audiences {
-			fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %.0f | %s | %s |\n", a.Stakeholder, a.Records, expected(a), a.Reached, a.Acknowledged, pct(a.ReachRate), pct(a.AckRate))
-		}
-	}
-	if len(k.Timeliness) > 0 {
-		b.WriteString("\n### Incident notification timeliness\n\n| obligation | notifications | on time | late | missed | pending | slowest sent |\n|---|---|---|---|---|---|---|\n")
-		for _, t := range k.Timeliness {
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %s |\n", t.Obligation, t.Count, t.OnTime, t.Late, t.Missed, t.Pending, slowest(t))
-		}
-	}
-	if len(k.Overdue) > 0 {
-		b.WriteString("\n## Overdue\n\n| activity | planned | due | event |\n|---|---|---|---|\n")
-		for _, o := range k.Overdue {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", o.Activity, e.date(o.At), e.date(o.Due), o.EventID)
-		}
-	}
-	if len(e.Deviations) > 0 {
-		b.WriteString("\n## Deviations from the plan\n\n| record | activity | kind | detail |\n|---|---|---|---|\n")
-		for _, d := range e.Deviations {
-			fmt.Fprintf(&b, "| #%d | %s | %s | %s |\n", d.Seq, d.ActivityID, d.Kind, d.Detail)
-		}
-	}
-	b.WriteString("\n## Occurrences and their evidence\n\n| planned | activity | version | event | due | status | evidence |\n|---|---|---|---|---|---|---|\n")
-	for _, o := range e.Occurrences {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s |\n", e.date(o.At), o.Activity, o.PlanVersion, o.EventID, e.date(o.Due), o.Status, joinParts(e.evidence(o)))
-	}
-	if len(e.AdHoc) > 0 {
-		b.WriteString("\n## Ad hoc communications\n\n| record | sent | activity | subject |\n|---|---|---|---|\n")
-		for _, r := range e.AdHoc {
-			fmt.Fprintf(&b, "| #%d | %s | %s | %s |\n", r.Seq, e.date(r.SentAt), r.ActivityID, r.Subject)
-		}
-	}
+	e.markdownHead(&b, &esc)
+	e.markdownFigures(&b)
+	e.markdownRecords(&b)
 	b.WriteString("\n## Communication matrix\n\n")
 	// The matrix's own writer escapes its cells.
 	if err := rep.Matrix.WriteMarkdown(&b); err != nil {
 		return err
 	}
-	b.WriteString("\n## Completeness findings\n\n")
-	if len(e.Checks.Findings) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, f := range e.Checks.Findings {
-		waived := ""
-		if f.Waived {
-			waived = " (waived: " + f.WaiverReason + ")"
-		}
-		fmt.Fprintf(&b, "- **%s** %s [%s] %s: %s%s\n", f.Severity, f.Rule, f.Clause, f.Subject, f.Message, waived)
-	}
+	e.markdownFindings(&b)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("evidence: write Markdown: %w", err)
 	}
 	return nil
+}
+
+// markdownHead writes the title, the chain, the escaping note, the period
+// and the plan versions of rep, a report whose text is already escaped.
+func (rep *Assessment) markdownHead(b *strings.Builder, esc *escaper) {
+	title := "Communication evidence"
+	if rep.Organization != "" {
+		title += " — " + rep.Organization
+	}
+	fmt.Fprintf(b, "# %s\n\n", title)
+	fmt.Fprintf(b, "**%s**", rep.chainText())
+	if rep.Chain.HeadHash != "" {
+		fmt.Fprintf(b, " Head hash: %s.", rep.Chain.HeadHash)
+	}
+	b.WriteString("\n\n")
+	if note := esc.note(); note != "" {
+		fmt.Fprintf(b, "> **Note:** %s\n\n", markdownMarkup.Replace(note))
+	}
+	fmt.Fprintf(b, "Plan %s, period %s to %s, as of %s. Times are in %s.\n\n", rep.PlanID, rep.day(rep.From), rep.day(rep.To.Add(-time.Second)), rep.date(rep.Now), rep.TimeZone)
+	b.WriteString("## Plan versions in force\n\n| version | in force from | until | saved by | note |\n|---|---|---|---|---|\n")
+	for _, v := range rep.Versions {
+		fmt.Fprintf(b, "| %d | %s | %s | %s | %s |\n", v.Number, rep.day(v.From), rep.day(v.Until.Add(-time.Second)), v.SavedBy, v.Note)
+	}
+}
+
+// markdownFigures writes the key figures of rep: the totals, by month, by
+// activity, reach, notification timeliness.
+func (rep *Assessment) markdownFigures(b *strings.Builder) {
+	k := rep.KPIs
+	b.WriteString("\n## Key figures\n\n| on-time rate | coverage | on time | late | missed | due | upcoming | waived | ad hoc | deviations |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d |\n", pct(k.OnTimeRate), pct(k.Coverage), k.OnTime, k.Late, k.Missed, k.Due, k.Upcoming, k.Waived, k.AdHoc, k.Deviations)
+	fmt.Fprintf(b, "\n### By month due\n\nEach occurrence, and the record that answers it, counts in the month (%s) that holds its deadline.\n\n", rep.TimeZone)
+	b.WriteString("| month | judged | on time | late | missed | waived | on-time rate | coverage | reached | acknowledged |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, m := range rep.Monthly {
+		fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %d | %s | %s | %d | %d |\n", m.Month, m.Judged, m.OnTime, m.Late, m.Missed, m.Waived, pct(m.OnTimeRate), pct(m.Coverage), m.Reached, m.Acknowledged)
+	}
+	b.WriteString("\n### By activity\n\n| activity | judged | on time | late | missed | coverage |\n|---|---|---|---|---|---|\n")
+	for _, a := range rep.Activities {
+		fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %s |\n", a.Activity, a.Judged, a.OnTime, a.Late, a.Missed, pct(a.Coverage))
+	}
+	if len(k.Audiences) > 0 {
+		b.WriteString("\n### Reach and acknowledgement\n\n| audience | records | expected | reached | acknowledged | reach rate | acknowledgement rate |\n|---|---|---|---|---|---|---|\n")
+		for _, a := range k.Audiences {
+			fmt.Fprintf(b, "| %s | %d | %s | %.0f | %.0f | %s | %s |\n", a.Stakeholder, a.Records, expected(a), a.Reached, a.Acknowledged, pct(a.ReachRate), pct(a.AckRate))
+		}
+	}
+	if len(k.Timeliness) > 0 {
+		b.WriteString("\n### Incident notification timeliness\n\n| obligation | notifications | on time | late | missed | pending | slowest sent |\n|---|---|---|---|---|---|---|\n")
+		for _, t := range k.Timeliness {
+			fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %d | %s |\n", t.Obligation, t.Count, t.OnTime, t.Late, t.Missed, t.Pending, slowest(t))
+		}
+	}
+}
+
+// markdownRecords writes what is overdue, the deviations, every
+// occurrence with its evidence and the ad hoc records of rep.
+func (rep *Assessment) markdownRecords(b *strings.Builder) {
+	if k := rep.KPIs; len(k.Overdue) > 0 {
+		b.WriteString("\n## Overdue\n\n| activity | planned | due | event |\n|---|---|---|---|\n")
+		for _, o := range k.Overdue {
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", o.Activity, rep.date(o.At), rep.date(o.Due), o.EventID)
+		}
+	}
+	if len(rep.Deviations) > 0 {
+		b.WriteString("\n## Deviations from the plan\n\n| record | activity | kind | detail |\n|---|---|---|---|\n")
+		for _, d := range rep.Deviations {
+			fmt.Fprintf(b, "| #%d | %s | %s | %s |\n", d.Seq, d.ActivityID, d.Kind, d.Detail)
+		}
+	}
+	b.WriteString("\n## Occurrences and their evidence\n\n| planned | activity | version | event | due | status | evidence |\n|---|---|---|---|---|---|---|\n")
+	for _, o := range rep.Occurrences {
+		fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %s | %s |\n", rep.date(o.At), o.Activity, o.PlanVersion, o.EventID, rep.date(o.Due), o.Status, joinParts(rep.evidence(o)))
+	}
+	if len(rep.AdHoc) > 0 {
+		b.WriteString("\n## Ad hoc communications\n\n| record | sent | activity | subject |\n|---|---|---|---|\n")
+		for _, r := range rep.AdHoc {
+			fmt.Fprintf(b, "| #%d | %s | %s | %s |\n", r.Seq, rep.date(r.SentAt), r.ActivityID, r.Subject)
+		}
+	}
+}
+
+// markdownFindings writes the completeness findings of rep.
+func (rep *Assessment) markdownFindings(b *strings.Builder) {
+	b.WriteString("\n## Completeness findings\n\n")
+	if len(rep.Checks.Findings) == 0 {
+		b.WriteString("None.\n")
+	}
+	for _, f := range rep.Checks.Findings {
+		waived := ""
+		if f.Waived {
+			waived = " (waived: " + f.WaiverReason + ")"
+		}
+		fmt.Fprintf(b, "- **%s** %s [%s] %s: %s%s\n", f.Severity, f.Rule, f.Clause, f.Subject, f.Message, waived)
+	}
 }
 
 //go:embed report.html.tmpl

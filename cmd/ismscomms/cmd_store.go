@@ -25,8 +25,7 @@ import (
 
 func (a *app) recordCommand() *cobra.Command {
 	var r comms.Record
-	var sent, occurrence, content, format string
-	var waived bool
+	var in recordFlags
 	cmd := &cobra.Command{
 		Use:   "record",
 		Short: "Record that a communication happened (or was waived)",
@@ -55,112 +54,125 @@ refused with every problem, and nothing is appended.`,
   ismscomms record --activity regulator-incident-reports --event INC-7 --channel formal-reports --audience regulators`,
 		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := oneOf("--format", format, "text", "json"); err != nil {
-				return err
-			}
-			st, err := a.openStore(writeStore)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			v, err := a.storedPlan(cmd.Context(), st, r.PlanID)
-			if err != nil {
-				return err
-			}
-			if r.PlanVersion != 0 && r.PlanVersion != v.Number {
-				old, err := st.PlanVersion(cmd.Context(), a.tenant, v.PlanID, r.PlanVersion)
-				if errors.Is(err, store.ErrNotFound) {
-					return inputErr("--plan-version %d: plan %s of tenant %s has no such version (list them with: ismscomms plan list %s)", r.PlanVersion, v.PlanID, a.tenant, v.PlanID)
-				}
-				if err != nil {
-					return storeFailure(err)
-				}
-				v = old
-			}
-			r.PlanID, r.PlanVersion = v.PlanID, v.Number
-			loc, err := v.Plan.Location()
-			if err != nil {
-				return err
-			}
-			r.SentAt = a.now
-			if sent != "" {
-				if r.SentAt, err = parseTime(sent, loc); err != nil {
-					return inputErr("--sent: %v", err)
-				}
-			}
-			if occurrence != "" {
-				if r.Occurrence, err = parseTime(occurrence, loc); err != nil {
-					return inputErr("--occurrence: %v", err)
-				}
-			}
-			if content != "" {
-				if r.Digest, err = fileDigest(content); err != nil {
-					var pe *fs.PathError
-					if errors.As(err, &pe) {
-						err = pe.Err // "no such file or directory", not "open x: ..."
-					}
-					return inputErr("--content %s: cannot read it: %v", content, err)
-				}
-			}
-			if waived {
-				r.Type = comms.RecordTypeWaived
-			}
-			if err := checkDigest(r.Digest); err != nil {
-				return err
-			}
-			got, err := evidence.AppendRecord(cmd.Context(), st, a.tenant, r, a.now)
-			if errors.Is(err, evidence.ErrRefused) {
-				return refused(err)
-			}
-			if err != nil {
-				return storeFailure(err)
-			}
-			a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
-			if got.IdempotencyKey == "" {
-				a.committed += ": running the command again would append a second record (give it a --key to make a rerun safe)"
-			}
-			if format == "json" {
-				return writeJSON(a.stdout, got)
-			}
-			if got.Type == comms.RecordTypeWaived {
-				say(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
-					got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
-				return nil
-			}
-			if got.IdempotencyKey != "" {
-				// A retry returns the record stored the first time: say
-				// what is in the log, not that this run appended it.
-				say(a.stdout, "record %d in the log of tenant %s under key %s (sent %s, recorded %s)\nhash %s\n",
-					got.Seq, a.tenant, got.IdempotencyKey, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
-				return nil
-			}
-			say(a.stdout, "record %d appended for tenant %s (sent %s, recorded %s)\nhash %s\n",
-				got.Seq, a.tenant, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
-			return nil
+			return a.record(cmd.Context(), r, in)
+
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&r.PlanID, "plan-id", "", "the plan's ID in the store (default: the tenant's only plan)")
 	f.IntVar(&r.PlanVersion, "plan-version", 0, "the plan version in force (default: the latest)")
 	f.StringVar(&r.ActivityID, "activity", "", "the activity (empty: an ad hoc communication)")
-	f.StringVar(&occurrence, "occurrence", "", "the planned occurrence it answers")
+	f.StringVar(&in.occurrence, "occurrence", "", "the planned occurrence it answers")
 	f.StringVar(&r.EventID, "event", "", "the event (incident) it answers")
-	f.StringVar(&sent, "sent", "", "when it was sent (default: now)")
+	f.StringVar(&in.sent, "sent", "", "when it was sent (default: now)")
 	f.StringVar(&r.Channel, "channel", "", "the channel's ID")
 	f.StringSliceVar(&r.Audiences, "audience", nil, "a stakeholder addressed (repeat or comma-separate)")
 	f.StringVar(&r.Sender, "sender", "", "who sent it")
 	f.StringVar(&r.SenderRole, "role", "", "the plan role the sender acted in")
 	f.StringVar(&r.Subject, "subject", "", "the subject")
 	f.StringVar(&r.Digest, "digest", "", "a digest of the content (sha256:<hex>)")
-	f.StringVar(&content, "content", "", "a file with the content: records its SHA-256 as the digest")
+	f.StringVar(&in.content, "content", "", "a file with the content: records its SHA-256 as the digest")
 	f.IntVar(&r.Reached, "reached", 0, "how many people it reached")
 	f.IntVar(&r.Acknowledged, "acknowledged", 0, "how many acknowledged it")
 	f.StringVar(&r.Note, "note", "", "a note; for a waiver, the reason")
-	f.BoolVar(&waived, "waived", false, "record that the occurrence was waived, with the reason in --note")
+	f.BoolVar(&in.waived, "waived", false, "record that the occurrence was waived, with the reason in --note")
 	f.StringVar(&r.IdempotencyKey, "key", "", "an idempotency key (a message ID, a ticket number): running the command again with the same key appends nothing and prints the record stored the first time")
 	f.Int64Var(&r.Corrects, "corrects", 0, "the sequence number of a record this one corrects")
-	f.StringVar(&format, "format", "text", "text or json")
+	f.StringVar(&in.format, "format", "text", "text or json")
 	return cmd
+}
+
+// recordFlags are the flags of record that are not fields of the record.
+type recordFlags struct {
+	sent, occurrence, content, format string
+	waived                            bool
+}
+
+// record appends r, completed from in, to the tenant's log through the
+// checked append, and prints it.
+func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error {
+	if err := oneOf("--format", in.format, "text", "json"); err != nil {
+		return err
+	}
+	st, err := a.openStore(writeStore)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	v, err := a.storedPlan(ctx, st, r.PlanID)
+	if err != nil {
+		return err
+	}
+	if r.PlanVersion != 0 && r.PlanVersion != v.Number {
+		old, err := st.PlanVersion(ctx, a.tenant, v.PlanID, r.PlanVersion)
+		if errors.Is(err, store.ErrNotFound) {
+			return inputErr("--plan-version %d: plan %s of tenant %s has no such version (list them with: ismscomms plan list %s)", r.PlanVersion, v.PlanID, a.tenant, v.PlanID)
+		}
+		if err != nil {
+			return storeFailure(err)
+		}
+		v = old
+	}
+	r.PlanID, r.PlanVersion = v.PlanID, v.Number
+	loc, err := v.Plan.Location()
+	if err != nil {
+		return err
+	}
+	r.SentAt = a.now
+	if in.sent != "" {
+		if r.SentAt, err = parseTime(in.sent, loc); err != nil {
+			return inputErr("--sent: %v", err)
+		}
+	}
+	if in.occurrence != "" {
+		if r.Occurrence, err = parseTime(in.occurrence, loc); err != nil {
+			return inputErr("--occurrence: %v", err)
+		}
+	}
+	if in.content != "" {
+		if r.Digest, err = fileDigest(in.content); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // "no such file or directory", not "open x: ..."
+			}
+			return inputErr("--content %s: cannot read it: %v", in.content, err)
+		}
+	}
+	if in.waived {
+		r.Type = comms.RecordTypeWaived
+	}
+	if err := checkDigest(r.Digest); err != nil {
+		return err
+	}
+	got, err := evidence.AppendRecord(ctx, st, a.tenant, r, a.now)
+	if errors.Is(err, evidence.ErrRefused) {
+		return refused(err)
+	}
+	if err != nil {
+		return storeFailure(err)
+	}
+	a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
+	if got.IdempotencyKey == "" {
+		a.committed += ": running the command again would append a second record (give it a --key to make a rerun safe)"
+	}
+	if in.format == "json" {
+		return writeJSON(a.stdout, got)
+	}
+	if got.Type == comms.RecordTypeWaived {
+		say(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
+		return nil
+	}
+	if got.IdempotencyKey != "" {
+		// A retry returns the record stored the first time: say
+		// what is in the log, not that this run appended it.
+		say(a.stdout, "record %d in the log of tenant %s under key %s (sent %s, recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.IdempotencyKey, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
+		return nil
+	}
+	say(a.stdout, "record %d appended for tenant %s (sent %s, recorded %s)\nhash %s\n",
+		got.Seq, a.tenant, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
+	return nil
 }
 
 // fileDigest returns "sha256:<hex>" of the file's content.
