@@ -48,11 +48,14 @@ type validator struct {
 	// would only repeat the refusal.
 	badText map[string]bool
 	// rules caches the outcome of compiling each distinct recurrence (rule
-	// text, start and until): a plan that repeats one rule pays for it once.
-	rules map[ruleKey]error
-	// budget bounds the work of compiling all of them.
-	budget *recur.Budget
-	spent  bool // the budget ran out; the rules after are not compiled
+	// text, start and until): a plan that repeats one rule compiles it
+	// once, and pays its cost again at every use (repeated).
+	rules map[ruleKey]ruleOutcome
+	// budget bounds the work of compiling all of them; repeated counts
+	// what the uses of rules compiled before cost on top of it.
+	budget   *recur.Budget
+	repeated int64
+	spent    bool // the budget ran out; the rules after are not compiled
 }
 
 type ruleKey struct {
@@ -61,7 +64,7 @@ type ruleKey struct {
 }
 
 func newValidator() *validator {
-	return &validator{badText: map[string]bool{}, rules: map[ruleKey]error{}, budget: recur.NewBudget(maxRuleWork)}
+	return &validator{badText: map[string]bool{}, rules: map[ruleKey]ruleOutcome{}, budget: recur.NewBudget(maxRuleWork)}
 }
 
 func (v *validator) add(path, format string, args ...any) {
@@ -619,22 +622,42 @@ var errRuleBudget = fmt.Errorf("checking the plan's recurrence rules takes too l
 
 // compile checks that a timing's recurrence can be expanded: its start is
 // in range and the rule matches at least one date before the end of year
-// 9999. Each distinct rule is compiled once, within the plan's budget.
+// 9999. Each distinct rule is compiled once, and charged to the plan's
+// budget at every use: each use is evaluated again by every command.
 func (v *validator) compile(rr recur.RRule, t Timing) error {
-	key := ruleKey{rule: t.RRule, start: t.Start, until: t.Until}
-	if err, ok := v.rules[key]; ok {
-		return err
-	}
 	if v.spent {
 		return nil // the first rule over the budget was reported
 	}
+	key := ruleKey{rule: t.RRule, start: t.Start, until: t.Until}
+	if o, ok := v.rules[key]; ok {
+		// Compiled once, but charged at every use: every command
+		// evaluates each activity's rule again (15,000 activities sharing
+		// one costly rule cost 15,000 evaluations downstream).
+		v.repeated += o.cost
+		if v.spentUnits() > maxRuleWork {
+			v.spent = true
+			return errRuleBudget
+		}
+		return o.err
+	}
+	before := v.budget.Left()
 	err := compileTiming(rr, t, v.budget)
-	if errors.Is(err, recur.ErrBudget) {
+	if errors.Is(err, recur.ErrBudget) || v.spentUnits() > maxRuleWork {
 		v.spent = true
 		return errRuleBudget
 	}
-	v.rules[key] = err
+	v.rules[key] = ruleOutcome{err: err, cost: before - v.budget.Left()}
 	return err
+}
+
+// spentUnits is the plan's budget spent so far: the rules compiled and
+// the uses of rules compiled before.
+func (v *validator) spentUnits() int64 { return maxRuleWork - v.budget.Left() + v.repeated }
+
+// ruleOutcome is what compiling a rule gave, and what it cost.
+type ruleOutcome struct {
+	err  error
+	cost int64
 }
 
 // compileTiming compiles a timing's recurrence with a budget.

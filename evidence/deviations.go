@@ -9,15 +9,15 @@ import (
 )
 
 // activityIn returns the activity as the version in force for occurrence o
-// planned it.
-func activityIn(segs []segment, o Occurrence) (comms.Activity, comms.Plan, bool) {
+// planned it, and the index of that version's plan.
+func activityIn(segs []segment, o Occurrence) (comms.Activity, *comms.Index, bool) {
 	for _, s := range segs {
 		if s.v.Number == o.PlanVersion {
-			a, ok := s.v.Plan.Activity(o.ActivityID)
-			return a, s.v.Plan, ok
+			a, ok := s.ix.Activity(o.ActivityID)
+			return a, s.ix, ok
 		}
 	}
-	return comms.Activity{}, comms.Plan{}, false
+	return comms.Activity{}, comms.Plan{}.Index(), false
 }
 
 func (rep *Assessment) deviations(segs []segment) {

@@ -14,6 +14,7 @@ import (
 // segment is a plan version and when it was in force.
 type segment struct {
 	v          store.Version
+	ix         *comms.Index // of v.Plan, for lookups by ID in loops
 	from, till time.Time
 }
 
@@ -36,7 +37,7 @@ func segments(versions []store.Version) []segment {
 		if i+1 < len(versions) {
 			till = versions[i+1].SavedAt
 		}
-		segs[i] = segment{v, from, till}
+		segs[i] = segment{v: v, ix: v.Plan.Index(), from: from, till: till}
 	}
 	return segs
 }

@@ -107,7 +107,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 	if err != nil {
 		return nil, fmt.Errorf("regulation: plan %s: %w", p.ID, err)
 	}
-	c := clock{p: p, e: e, loc: loc, now: now, first: firstSent(e, records), carried: map[string]bool{}}
+	c := clock{p: p, ix: p.Index(), e: e, loc: loc, now: now, first: firstSent(e, records), carried: map[string]bool{}}
 	c.submitted = submittedAt(p, c.first)
 	planDue, err := schedule.Deadlines(p, e, recordsOf(c.first))
 	if err != nil {
@@ -148,6 +148,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 // clock is one computation of [IncidentClock].
 type clock struct {
 	p   comms.Plan
+	ix  *comms.Index // of p
 	e   comms.Event
 	loc *time.Location
 	now time.Time
@@ -199,7 +200,7 @@ func submittedAt(p comms.Plan, first map[string]comms.Record) map[string]time.Ti
 func (c *clock) activity(a comms.Activity) (Owed, error) {
 	o := Owed{
 		ActivityID: a.ID, Activity: a.Label(), Obligations: slices.Clone(a.Obligations),
-		Recipients: stakeholderNames(c.p, a.Whom), Trigger: a.When.Trigger,
+		Recipients: stakeholderNames(c.ix, a.Whom), Trigger: a.When.Trigger,
 	}
 	d, owed := c.planDue[a.ID]
 	if owed {
@@ -337,7 +338,7 @@ func recordsOf(m map[string]comms.Record) []comms.Record {
 	return out
 }
 
-func stakeholderNames(p comms.Plan, ids []string) []string {
+func stakeholderNames(p *comms.Index, ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = id

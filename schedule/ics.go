@@ -73,6 +73,7 @@ func WriteICS(w io.Writer, p comms.Plan, o *ICSOptions) error {
 
 	firstYear := 0
 	var events []*ics.VEvent
+	ix := p.Index()
 	for _, a := range p.Activities {
 		if !a.When.Recurring() {
 			continue
@@ -84,7 +85,7 @@ func WriteICS(w io.Writer, p comms.Plan, o *ICSOptions) error {
 		if y := a.When.Start.Year; firstYear == 0 || y < firstYear {
 			firstYear = y
 		}
-		e, err := activityEvent(p, a, rule, loc, zoned, opt)
+		e, err := activityEvent(p, ix, a, rule, loc, zoned, opt)
 		if err != nil {
 			return inContext(err, "write ICS: activity %s", a.ID)
 		}
@@ -102,7 +103,7 @@ func WriteICS(w io.Writer, p comms.Plan, o *ICSOptions) error {
 	return nil
 }
 
-func activityEvent(p comms.Plan, a comms.Activity, rule *Rule, loc *time.Location, zoned bool, opt ICSOptions) (*ics.VEvent, error) {
+func activityEvent(p comms.Plan, ix *comms.Index, a comms.Activity, rule *Rule, loc *time.Location, zoned bool, opt ICSOptions) (*ics.VEvent, error) {
 	e := ics.NewEvent(a.ID + "." + p.ID + "@" + opt.UIDDomain)
 	e.SetDtStampTime(opt.Stamp.UTC())
 	t := a.When
@@ -190,7 +191,7 @@ func activityEvent(p comms.Plan, a comms.Activity, rule *Rule, loc *time.Locatio
 		title = a.ID
 	}
 	e.SetSummary(icsText(title))
-	e.SetDescription(icsText(describeActivity(p, a)))
+	e.SetDescription(icsText(describeActivity(ix, a)))
 	if a.What.Topic != "" {
 		e.AddCategory(icsText(string(a.What.Topic)))
 	}
@@ -212,7 +213,7 @@ func activityEvent(p comms.Plan, a comms.Activity, rule *Rule, loc *time.Locatio
 }
 
 // describeActivity names what, with whom, how and who, one line each.
-func describeActivity(p comms.Plan, a comms.Activity) string {
+func describeActivity(ix *comms.Index, a comms.Activity) string {
 	names := func(ids []string, name func(string) (string, bool)) string {
 		out := make([]string, len(ids))
 		for i, id := range ids {
@@ -223,9 +224,9 @@ func describeActivity(p comms.Plan, a comms.Activity) string {
 		}
 		return strings.Join(out, ", ")
 	}
-	stakeholder := func(id string) (string, bool) { s, ok := p.Stakeholder(id); return s.Name, ok }
-	channel := func(id string) (string, bool) { c, ok := p.Channel(id); return c.Name, ok }
-	role := func(id string) (string, bool) { r, ok := p.Role(id); return r.Name, ok }
+	stakeholder := func(id string) (string, bool) { s, ok := ix.Stakeholder(id); return s.Name, ok }
+	channel := func(id string) (string, bool) { c, ok := ix.Channel(id); return c.Name, ok }
+	role := func(id string) (string, bool) { r, ok := ix.Role(id); return r.Name, ok }
 	var b strings.Builder
 	what := a.What.Message
 	if a.What.Topic != "" {

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -54,6 +55,7 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDead
 		order int
 	}
 	var out []indexed
+	var cals map[string]*Calendar
 	for i, a := range p.Activities {
 		t := a.When.Trigger
 		if t == "" {
@@ -75,9 +77,14 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDead
 			if err != nil {
 				return nil, inContext(err, "activity %s", a.ID)
 			}
-			cal, err := PlanCalendar(p, a.Calendar)
-			if err != nil {
-				return nil, err
+			if cals == nil { // built once, when the first deadline needs one
+				if cals, err = PlanCalendars(p); err != nil {
+					return nil, err
+				}
+			}
+			cal, ok := cals[a.Calendar]
+			if !ok {
+				return nil, fmt.Errorf("schedule: plan %s has no calendar %q", p.ID, a.Calendar)
 			}
 			d.Deadline, d.At = dl, dl.From(start, cal).In(loc)
 		}

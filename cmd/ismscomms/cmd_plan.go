@@ -337,11 +337,16 @@ func (a *app) agendaOf(cmd *cobra.Command, st store.Store, p comms.Plan, from, t
 	if err := ag.AddPlan("", p); err != nil {
 		return nil, inputErr("%v", err)
 	}
+	ix := p.Index()
+	cals, err := schedule.PlanCalendars(p) // each built once, not per occurrence
+	if err != nil {
+		return nil, inputErr("%v", err)
+	}
 	for o := range ag.Between(from, to) {
-		act, _ := p.Activity(o.Key)
-		cal, err := schedule.PlanCalendar(p, act.Calendar)
-		if err != nil {
-			return nil, inputErr("%v", err)
+		act, _ := ix.Activity(o.Key)
+		cal, ok := cals[act.Calendar]
+		if !ok {
+			return nil, inputErr("activity %s: plan %s has no calendar %q", act.ID, p.ID, act.Calendar)
 		}
 		due := time.Date(o.At.Year(), o.At.Month(), o.At.Day()+1, 0, 0, 0, 0, o.At.Location()).Add(-time.Second)
 		if d, err := schedule.ParseDeadline(act.When.Within); err == nil {

@@ -10,7 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"text/tabwriter"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/ismscomms/ismscomms/internal/safetext"
 )
@@ -90,11 +91,20 @@ func say(w io.Writer, format string, args ...any) {
 // table writes aligned columns. Every cell is escaped with safetext.Line
 // (which also spells out a TAB or LF that would break the columns): it is
 // the one place the command's tables pass their values through.
-type table struct{ tw *tabwriter.Writer }
+type table struct {
+	w    io.Writer
+	rows [][]string
+}
+
+// maxColumn is the widest a cell may make its column: a longer cell (an
+// activity named with 100,000 characters) is printed whole but widens
+// nothing, so that the table costs the size of its cells, not the widest
+// cell times the rows (300 MB once, for a 120 KB plan).
+const maxColumn = 80
 
 // newTable starts a table on w with a header row (none if header is empty).
 func newTable(w io.Writer, header ...string) *table {
-	t := &table{tw: tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)}
+	t := &table{w: w}
 	if len(header) > 0 {
 		t.row(header...)
 	}
@@ -102,16 +112,40 @@ func newTable(w io.Writer, header ...string) *table {
 }
 
 func (t *table) row(cells ...string) {
+	row := make([]string, len(cells))
 	for i, c := range cells {
-		if i > 0 {
-			io.WriteString(t.tw, "\t")
-		}
-		io.WriteString(t.tw, safetext.Line(c))
+		row[i] = safetext.Line(c)
 	}
-	io.WriteString(t.tw, "\n")
+	t.rows = append(t.rows, row)
 }
 
-func (t *table) flush() error { return t.tw.Flush() }
+// flush writes the rows, each cell but a row's last padded to its
+// column's width and two spaces, as text/tabwriter aligns them.
+func (t *table) flush() error {
+	var widths []int
+	for _, row := range t.rows {
+		for i, c := range row[:max(len(row)-1, 0)] {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			if n := utf8.RuneCountInString(c); n <= maxColumn {
+				widths[i] = max(widths[i], n)
+			}
+		}
+	}
+	bw := bufio.NewWriter(t.w)
+	for _, row := range t.rows {
+		for i, c := range row {
+			bw.WriteString(c)
+			if i < len(row)-1 {
+				bw.WriteString(strings.Repeat(" ", max(widths[i]-utf8.RuneCountInString(c), 0)+2))
+			}
+		}
+		bw.WriteByte('\n')
+	}
+	t.rows = nil
+	return bw.Flush()
+}
 
 // errOutputExists: writeFile was told not to replace path, and it exists.
 var errOutputExists = errors.New("exists")
