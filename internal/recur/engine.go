@@ -162,48 +162,91 @@ type Spec struct {
 func Compile(r RRule, o Options) (*Spec, error) { return compileShared(r, o) }
 
 // compile is Compile without the shared cache; with check false it skips
-// the proof that the rule can match (for tests that check the proof).
+// the proof that the rule can match (for tests that check the proof). It
+// runs the steps of binding a rule in order: check the options, derive
+// the parts DTSTART implies, lay out the times of day and the date
+// filters, size the calendar cycle, then prove the rule can match and
+// bound it.
 func compile(r RRule, o Options, check bool) (*Spec, error) {
-	if b := o.Budget; b != nil {
-		if b.left -= CompileCost; b.left < 0 {
-			return nil, ErrBudget
-		}
-	}
-	if o.Start < MinWall || o.Start > MaxWall {
-		return nil, errorf("DTSTART", "year out of range %d..%d", MinYear, MaxYear)
-	}
-	if o.DateOnly {
-		if len(r.ByHour)+len(r.ByMinute)+len(r.BySecond) > 0 {
-			return nil, errorf("", "BYHOUR, BYMINUTE and BYSECOND cannot be used with a DATE start (an all-day rule)")
-		}
-		if o.Start.Secs() != 0 {
-			return nil, errorf("DTSTART", "a DATE start has no time of day")
-		}
+	if err := checkOptions(r, o); err != nil {
+		return nil, err
 	}
 	// A Spec is shared (see Compile): it keeps its own copy of the rule.
 	r = r.clone()
 	r.Until = Until{}
-	s := &Spec{rule: r, freq: r.Freq, interval: r.Interval, start: o.Start, wkst: r.Wkst}
-	if s.interval < 1 {
-		s.interval = 1
-	}
+	s := &Spec{rule: r, freq: r.Freq, interval: max(r.Interval, 1), start: o.Start, wkst: r.Wkst}
 	s.weekRef = floorMod(int(s.wkst)-4, 7) // day 0 is a Thursday
-	_, sm, sd, sh, smi, ss := o.Start.Civil()
+	if err := s.bindTimes(r, o.Start); err != nil {
+		return nil, err
+	}
+	byMonth, byMonthDay, byDay := impliedDates(r, o.Start)
+	s.bindDates(r, byMonth, byMonthDay, byDay)
+	if err := s.bindSetPos(check); err != nil {
+		return nil, err
+	}
+	s.sp = s.period(o.Start.Day())
+	if err := s.bindCycle(check); err != nil {
+		return nil, err
+	}
+	s.startMatches = s.matches(o.Start)
+	s.fast = s.detectFast()
+	if err := s.bound(o, check); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
 
-	byMonth, byMonthDay, byDay := r.ByMonth, r.ByMonthDay, r.ByDay
-	if len(r.ByWeekNo) == 0 && len(r.ByYearDay) == 0 && len(byMonthDay) == 0 && len(byDay) == 0 {
-		switch r.Freq {
-		case Yearly:
-			if len(byMonth) == 0 {
-				byMonth = []int{sm}
-			}
-			byMonthDay = []int{sd}
-		case Monthly:
-			byMonthDay = []int{sd}
-		case Weekly:
-			byDay = []WeekdayNum{{Day: Weekday(o.Start.Day())}}
+// checkOptions charges the budget for a compilation and checks DTSTART
+// against the calendar's range and the rule's form.
+func checkOptions(r RRule, o Options) error {
+	if b := o.Budget; b != nil {
+		if b.left -= CompileCost; b.left < 0 {
+			return ErrBudget
 		}
 	}
+	if o.Start < MinWall || o.Start > MaxWall {
+		return errorf("DTSTART", "year out of range %d..%d", MinYear, MaxYear)
+	}
+	if o.DateOnly {
+		if len(r.ByHour)+len(r.ByMinute)+len(r.BySecond) > 0 {
+			return errorf("", "BYHOUR, BYMINUTE and BYSECOND cannot be used with a DATE start (an all-day rule)")
+		}
+		if o.Start.Secs() != 0 {
+			return errorf("DTSTART", "a DATE start has no time of day")
+		}
+	}
+	return nil
+}
+
+// impliedDates returns BYMONTH, BYMONTHDAY and BYDAY with what RFC 5545
+// takes from DTSTART when a rule names no day at all: a yearly rule recurs
+// on DTSTART's month and day, a monthly one on its day of the month, a
+// weekly one on its weekday.
+func impliedDates(r RRule, start Wall) (byMonth, byMonthDay []int, byDay []WeekdayNum) {
+	byMonth, byMonthDay, byDay = r.ByMonth, r.ByMonthDay, r.ByDay
+	if len(r.ByWeekNo) > 0 || len(r.ByYearDay) > 0 || len(byMonthDay) > 0 || len(byDay) > 0 {
+		return byMonth, byMonthDay, byDay
+	}
+	_, sm, sd, _, _, _ := start.Civil()
+	switch r.Freq {
+	case Yearly:
+		if len(byMonth) == 0 {
+			byMonth = []int{sm}
+		}
+		byMonthDay = []int{sd}
+	case Monthly:
+		byMonthDay = []int{sd}
+	case Weekly:
+		byDay = []WeekdayNum{{Day: Weekday(start.Day())}}
+	}
+	return byMonth, byMonthDay, byDay
+}
+
+// bindTimes sets the times of day of the rule: every combination of
+// BYHOUR, BYMINUTE and BYSECOND, each defaulting to DTSTART's, at most
+// [MaxTimesPerDay] of them.
+func (s *Spec) bindTimes(r RRule, start Wall) error {
+	_, _, _, sh, smi, ss := start.Civil()
 	hours, minutes, seconds := r.ByHour, r.ByMinute, r.BySecond
 	if len(hours) == 0 {
 		hours = []int{sh}
@@ -215,7 +258,7 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 		seconds = []int{ss}
 	}
 	if n := len(hours) * len(minutes) * len(seconds); n > MaxTimesPerDay {
-		return nil, errorf("", "BYHOUR × BYMINUTE × BYSECOND give %d times a day; at most %d are allowed (communications recur at most daily)", n, MaxTimesPerDay)
+		return errorf("", "BYHOUR × BYMINUTE × BYSECOND give %d times a day; at most %d are allowed (communications recur at most daily)", n, MaxTimesPerDay)
 	}
 	for _, h := range hours {
 		for _, mi := range minutes {
@@ -225,7 +268,13 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 		}
 	}
 	slices.Sort(s.times)
+	return nil
+}
 
+// bindDates turns the date filters into bit masks: BYMONTH, BYMONTHDAY
+// and BYDAY as DTSTART completes them (see impliedDates), BYYEARDAY and
+// BYWEEKNO as given.
+func (s *Spec) bindDates(r RRule, byMonth, byMonthDay []int, byDay []WeekdayNum) {
 	for _, m := range byMonth {
 		s.monthMask |= 1 << m
 	}
@@ -267,26 +316,37 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 		}
 	}
 	s.nthInYear = r.Freq == Yearly && len(r.ByMonth) == 0
-	s.setpos = r.BySetPos
-	if s.freq == Daily && len(s.setpos) > 0 {
-		// A day's set is its times of day, the same every day: BYSETPOS
-		// picks the same times from every day that matches.
-		s.times = pick(s.times, s.setpos)
-		s.setpos = nil
-		if len(s.times) == 0 && check {
-			return nil, fmt.Errorf("%w: BYSETPOS selects none of the %d times of a day", ErrNoOccurrence, len(hours)*len(minutes)*len(seconds))
-		}
-	}
-	s.sp = s.period(o.Start.Day())
 	for t := 0; t < 64; t++ {
 		if s.wdayMask&(1<<(t%7)) != 0 {
 			s.wdayPat |= 1 << t
 		}
 	}
+}
 
-	// The calendar repeats every 400 years (146097 days, a whole number of
-	// weeks). Walking the active periods, the pattern repeats after
-	// C/gcd(C, interval) of them, C being the cycle length in periods.
+// bindSetPos sets BYSETPOS. A daily rule's set is its times of day, the
+// same every day, so BYSETPOS is applied to them once, here.
+func (s *Spec) bindSetPos(check bool) error {
+	s.setpos = s.rule.BySetPos
+	if s.freq != Daily || len(s.setpos) == 0 {
+		return nil
+	}
+	n := len(s.times)
+	s.times = pick(s.times, s.setpos)
+	s.setpos = nil
+	if len(s.times) == 0 && check {
+		return fmt.Errorf("%w: BYSETPOS selects none of the %d times of a day", ErrNoOccurrence, n)
+	}
+	return nil
+}
+
+// bindCycle sets how many active periods the rule's pattern takes to
+// repeat and how many kinds of period the calendar has for its frequency.
+// The calendar repeats every 400 years (146097 days, a whole number of
+// weeks); walking the active periods, the pattern repeats after
+// C/gcd(C, interval) of them, C being the cycle length in periods. For a
+// daily rule it also rejects the filters a single look shows can never
+// match.
+func (s *Spec) bindCycle(check bool) error {
 	var c int
 	switch s.freq {
 	case Yearly:
@@ -305,45 +365,47 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 				s.gridPat |= 1 << t
 			}
 		}
-		if check && s.hasDay && s.interval%7 == 0 && s.wdayMask&(1<<Weekday(o.Start.Day())) == 0 {
+		startDay := Weekday(s.start.Day())
+		if check && s.hasDay && s.interval%7 == 0 && s.wdayMask&(1<<startDay) == 0 {
 			// Every day of the grid is the weekday DTSTART is.
-			return nil, fmt.Errorf("%w: every %d days from a %v is a %v, which BYDAY leaves out", ErrNoOccurrence, s.interval, Weekday(o.Start.Day()), Weekday(o.Start.Day()))
+			return fmt.Errorf("%w: every %d days from a %v is a %v, which BYDAY leaves out", ErrNoOccurrence, s.interval, startDay, startDay)
 		}
 		if check && !s.someMonthMatches() {
-			return nil, fmt.Errorf("%w: no month has a day that BYMONTH, BYMONTHDAY and BYDAY all allow", ErrNoOccurrence)
+			return fmt.Errorf("%w: no month has a day that BYMONTH, BYMONTHDAY and BYDAY all allow", ErrNoOccurrence)
 		}
 	}
 	s.cycle = c/gcd(c, s.interval) + 1
-	s.startMatches = s.matches(o.Start)
-	s.fast = s.detectFast()
+	return nil
+}
 
-	// Satisfiability, ignoring UNTIL and COUNT: a rule whose pattern has no
-	// date at all is malformed, not merely finished.
+// bound proves that the rule can match (ignoring UNTIL and COUNT: a rule
+// whose pattern has no date at all is malformed, not merely finished),
+// then sets its inclusive bound from Options.Until or COUNT.
+func (s *Spec) bound(o Options, check bool) error {
 	s.until = MaxWall
 	var cur Cursor
 	cur.budget = o.Budget
 	cur.seek(s, o.Start, MaxWall)
 	if _, ok := cur.Next(); !ok && check {
 		if cur.spent {
-			return nil, ErrBudget
+			return ErrBudget
 		}
-		return nil, fmt.Errorf("%w before the end of year %d", ErrNoOccurrence, MaxYear)
+		return fmt.Errorf("%w before the end of year %d", ErrNoOccurrence, MaxYear)
 	}
-
 	switch {
 	case o.Until != 0:
 		s.until = min(o.Until, MaxWall)
-	case r.Count > 0:
+	case s.rule.Count > 0:
 		// Computed now, so that the work is charged with the rest: a Spec
 		// is shared, and whoever iterates it first must not pay for it
 		// outside any budget.
-		s.until = s.countBound(r.Count, o.Budget)
+		s.until = s.countBound(s.rule.Count, o.Budget)
 		if o.Budget != nil && o.Budget.left < 0 {
-			return nil, ErrBudget
+			return ErrBudget
 		}
 	}
 	s.fast.until = s.until
-	return s, nil
+	return nil
 }
 
 // pick returns the elements of sorted set at the positions of BYSETPOS.
