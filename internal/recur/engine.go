@@ -611,6 +611,25 @@ func (s *Spec) Start() Wall { return s.start }
 // For a rule with COUNT it is the last occurrence COUNT allows.
 func (s *Spec) Until() Wall { return s.until }
 
+// Matches reports whether w is an occurrence of the rule, ignoring its
+// bound and DTSTART (which is an occurrence whether or not it matches).
+// It costs one evaluation of w's period.
+func (s *Spec) Matches(w Wall) bool { return s.matches(w) }
+
+// WithCount returns a copy of s bounded by its count-th occurrence in
+// wall-clock order, DTSTART being the first, as if its COUNT were count.
+// A caller that maps wall times to instants, where two local times can
+// name one instant, uses it to make COUNT count instants (see package
+// schedule). The work is that of Compile's bound for COUNT, charged to b
+// if not nil; once b is spent, the copy's bound means nothing and the
+// caller must report [ErrBudget].
+func (s *Spec) WithCount(count int, b *Budget) *Spec {
+	c := *s
+	c.until = s.countBound(count, b)
+	c.fast.until = c.until
+	return &c
+}
+
 // StartMatches reports whether DTSTART is itself an occurrence of the rule
 // (whether DTSTART is "synchronized" with it, in RFC 5545's words).
 func (s *Spec) StartMatches() bool { return s.startMatches }
@@ -1039,8 +1058,10 @@ func (s *Spec) matches(w Wall) bool {
 	if p < s.sp || (p-s.sp)%s.interval != 0 {
 		return false
 	}
-	_, found := slices.BinarySearch(s.appendPeriod(nil, p), w)
-	return found
+	var ps periodSet
+	s.evalPeriod(&ps, p)
+	k := ps.search(s, w)
+	return k < ps.n && ps.at(s, k) == w
 }
 
 // periodSet is the occurrences of one period, in time order: the days
