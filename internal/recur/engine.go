@@ -351,6 +351,9 @@ func (s *Spec) bindCycle(check bool) error {
 	switch s.freq {
 	case Yearly:
 		c, s.nKeys = 400, 21
+		if s.hasWno {
+			s.nKeys = 28
+		}
 	case Monthly:
 		c, s.nKeys = 4800, 91
 	case Weekly:
@@ -675,8 +678,9 @@ func (s *Spec) periodDays(p int) (first, last int) {
 // FREQ=DAILY.
 //
 // A year's occurrences depend on whether it is a leap year, the weekday of
-// 1 January and, for week numbers, whether the year before was a leap
-// year (21 kinds); a month's on its length and the weekday of its first day
+// 1 January and, for week numbers, whether the year before or the year
+// after is a leap year (at most one of the three is: 21 kinds, 28 with
+// BYWEEKNO, whose weeks -52 and -53 reach into the next year's week 1); a month's on its length and the weekday of its first day
 // (91 kinds); a week's on the month of its first day and how many of its
 // days that month holds (84 kinds), since weekly rules filter by weekday
 // and month only.
@@ -689,6 +693,8 @@ func (s *Spec) periodKey(p, first, last int) (int, bool) {
 			key += 7
 		case IsLeap(p - 1):
 			key += 14
+		case IsLeap(p+1) && s.hasWno:
+			key += 21
 		}
 		return key, true
 	case Monthly:
@@ -826,8 +832,8 @@ type dayInfo struct {
 	wd                                    time.Weekday
 	// Week numbering of the day's year, set only when BYWEEKNO is used:
 	// the first days of week 1 of this and the next year, and the number
-	// of weeks of the previous year.
-	w1, w1next, prevWeeks int
+	// of weeks of the previous and the next year.
+	w1, w1next, prevWeeks, nextWeeks int
 }
 
 func (di *dayInfo) advance() {
@@ -881,15 +887,23 @@ func (s *Spec) week1Start(y int) int {
 	return jan1 + 7 - off
 }
 
+// matchWeekNo reports whether BYWEEKNO selects the week of the day. A week
+// has a number counted from the start of the week-numbering year it
+// belongs to (the year that holds at least four of its days) and one
+// counted from its end (-1 for the last week), and either selects it, also
+// for the days of the week that lie in the calendar year before or after:
+// the days of 1 January's week that belong to last year's last week are
+// selected by that week's number (52 or 53) and by -1; the December days
+// of next year's week 1 by 1 and by -52 or -53, whichever is next year's
+// week 1 counted from its end.
 func (s *Spec) matchWeekNo(di *dayInfo) bool {
 	switch {
 	case di.day < di.w1:
 		// The last week of the previous year.
 		return s.wnoPos&(1<<di.prevWeeks) != 0 || s.wnoNeg&(1<<1) != 0
 	case di.day >= di.w1next:
-		// Week 1 of the next year. Like other implementations, only the
-		// positive number 1 selects it.
-		return s.wnoPos&(1<<1) != 0
+		// Week 1 of the next year, which is also that year's week -n of n.
+		return s.wnoPos&(1<<1) != 0 || s.wnoNeg&(1<<di.nextWeeks) != 0
 	}
 	no := (di.day-di.w1)/7 + 1
 	n := (di.w1next - di.w1) / 7
@@ -954,6 +968,7 @@ func (s *Spec) appendYearCandidates(days []int32, y, first, last int) []int32 {
 		// The days before week 1 are in the last week of the year before;
 		// those from w1next on in week 1 of the next (see matchWeekNo).
 		prevWeeks := (w1 - s.week1Start(y-1)) / 7
+		nextWeeks := (s.week1Start(y+2) - w1next) / 7
 		if s.wnoPos&(1<<prevWeeks) != 0 || s.wnoNeg&(1<<1) != 0 {
 			add(jan1, w1-1)
 		}
@@ -962,7 +977,7 @@ func (s *Spec) appendYearCandidates(days []int32, y, first, last int) []int32 {
 				add(w1+7*(no-1), w1+7*no-1)
 			}
 		}
-		if s.wnoPos&(1<<1) != 0 {
+		if s.wnoPos&(1<<1) != 0 || s.wnoNeg&(1<<nextWeeks) != 0 {
 			add(w1next, last)
 		}
 		if s.hasYday {
@@ -1018,6 +1033,7 @@ func (s *Spec) appendDays(days []int32, first, last int) []int32 {
 		if s.hasWno {
 			di.w1, di.w1next = s.week1Start(y), s.week1Start(y+1)
 			di.prevWeeks = (di.w1 - s.week1Start(y-1)) / 7
+			di.nextWeeks = (s.week1Start(y+2) - di.w1next) / 7
 		}
 		for ; d <= end; d++ {
 			if s.matchDay(&di) {
