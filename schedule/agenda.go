@@ -3,6 +3,7 @@ package schedule
 import (
 	"cmp"
 	"iter"
+	"math"
 	"math/bits"
 	"slices"
 	"sync"
@@ -137,6 +138,7 @@ func (a *Agenda) Between(from, to time.Time) iter.Seq[Occurrence] {
 type merger struct {
 	p        *prepared
 	lower    []recur.Wall        // closed-form rules: where to search next
+	prev     []int64             // closed-form rules: the last instant resolved
 	isFull   []uint64            // bit i: rule i is driven by a full iterator
 	full     map[int32]*ruleIter // the other rules
 	next     []int64             // next occurrence of each rule, Unix seconds
@@ -154,6 +156,7 @@ func newMerger(p *prepared, from, to time.Time) *merger {
 	m := &merger{
 		p:      p,
 		lower:  make([]recur.Wall, n),
+		prev:   make([]int64, n),
 		isFull: make([]uint64, (n+63)/64),
 		full:   map[int32]*ruleIter{},
 		next:   make([]int64, n),
@@ -180,6 +183,7 @@ func newMerger(p *prepared, from, to time.Time) *merger {
 		sl := &p.slots[i]
 		if sl.closedOK && (sl.synced || sl.start < m.from) {
 			m.lower[i] = seek[sl.zone]
+			m.prev[i] = math.MinInt64 // nothing resolved yet
 		} else {
 			it := &ruleIter{}
 			it.init(p.entries[i].rule, from)
@@ -197,12 +201,22 @@ func (m *merger) step(i int32) (int64, bool) {
 		return m.full[i].next()
 	}
 	sl := &m.p.slots[i]
-	w, ok := sl.closed.NextAt(m.lower[i])
-	if !ok {
-		return 0, false
+	loc := m.p.locs[sl.zone]
+	for {
+		w, ok := sl.closed.NextAt(m.lower[i])
+		if !ok {
+			return 0, false
+		}
+		u := m.zones[sl.zone].resolve(loc, int64(w))
+		// One time a day resolves in time order, but a day-long gap (Apia,
+		// 30 December 2011) resolves onto the next day's instant: one
+		// instance.
+		repeat := u == m.prev[i]
+		m.lower[i], m.prev[i] = w+1, u
+		if !repeat {
+			return u, true
+		}
 	}
-	m.lower[i] = w + 1
-	return m.zones[sl.zone].resolve(m.p.locs[sl.zone], int64(w)), true
 }
 
 // advance loads rule i's next occurrence and files it by day; base is the

@@ -36,10 +36,10 @@ type ruleIter struct {
 
 // init positions it at the first occurrence at or after from.
 func (it *ruleIter) init(r *Rule, from time.Time) {
+	// Occurrences are those of the local times from DTSTART's on (see
+	// countInstants): one whose instant comes before DTSTART's, when
+	// DTSTART is in a gap, is kept.
 	*it = ruleIter{r: r, from: from.Unix(), pend: it.pend[:0], budget: it.budget}
-	if from.Before(r.start) {
-		it.from = r.start.Unix()
-	}
 	it.startTodo = !r.start.Before(from)
 	if r.spec != nil {
 		// Occurrences at or after from have wall times no earlier than

@@ -12,10 +12,12 @@ import (
 )
 
 // Rule is a recurrence: a DTSTART with an optional RRULE, RDATEs and
-// EXDATEs, as RFC 5545 defines them. DTSTART is always the first
-// occurrence. Occurrences keep their wall-clock time in the rule's
-// location across daylight-saving changes, and local times in a gap or
-// overlap resolve as RFC 5545 §3.3.5 says (see [Resolve]).
+// EXDATEs, as RFC 5545 defines them. DTSTART is always an occurrence, the
+// first in wall-clock order. Occurrences keep their wall-clock time in the
+// rule's location across daylight-saving changes, and local times in a gap
+// or overlap resolve as RFC 5545 §3.3.5 says (see [Resolve]); local times
+// that resolve to one instant are one occurrence, and COUNT counts
+// occurrences (see the package documentation).
 //
 // A Rule is immutable and safe for concurrent use by multiple goroutines.
 // Build one with [Parse] or [FromTiming].
@@ -48,7 +50,12 @@ const (
 // Location returns the time zone occurrences are computed in.
 func (r *Rule) Location() *time.Location { return r.loc }
 
-// Start returns DTSTART, the first occurrence.
+// Start returns DTSTART, the first occurrence in wall-clock order. It is
+// the first in time too, except when DTSTART's local time is in a
+// daylight-saving gap: it then resolves forward by the gap, and local times
+// of the rule after it can resolve before it (New York's 02:30 on the
+// spring-forward night is 03:30 EDT, after the rule's 03:00 EDT). To list
+// every occurrence, start Between at the zero Time.
 func (r *Rule) Start() time.Time { return r.start }
 
 // StartMatches reports whether DTSTART is itself an occurrence of the
@@ -220,6 +227,9 @@ func (b *builder) build() (*Rule, error) {
 		spec, err := recur.Compile(b.rrule, o)
 		if err != nil {
 			return nil, err
+		}
+		if b.rrule.Count > 0 {
+			spec = countInstants(spec, r.loc, b.startW, b.rrule.Count)
 		}
 		r.spec = spec
 		r.multi = len(spec.Times()) > 1

@@ -31,11 +31,12 @@ func loadLoc(t testing.TB, name string) *time.Location {
 	return loc
 }
 
-// first returns the first n occurrences from DTSTART, formatted with their
-// UTC offset.
+// first returns the first n occurrences, formatted with their UTC offset.
+// It starts at the beginning of time, not at DTSTART: when DTSTART is in a
+// gap, later local times of the rule can come before it.
 func first(r *schedule.Rule, n int) []string {
 	var out []string
-	for at := range r.Between(r.Start(), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)) {
+	for at := range r.Between(time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		out = append(out, at.Format("2006-01-02 15:04 -0700"))
 		if len(out) == n {
 			break
@@ -198,10 +199,48 @@ func TestDSTGapsAndOverlaps(t *testing.T) {
 				// 02:00 and 02:30 do not exist on the 8th: they read as 03:00 and
 				// 03:30 EDT, the same instants as the real 03:00 and 03:30.
 				"2026-03-08 03:00 -0400", "2026-03-08 03:30 -0400",
-				// COUNT counts the rule's twelve local times; the two that
-				// collapse onto others are one occurrence each.
+				// COUNT counts instances, not local times: the two local
+				// times that collapse onto others are not instances of
+				// their own, so two more come on the 10th.
 				"2026-03-09 02:00 -0400", "2026-03-09 02:30 -0400", "2026-03-09 03:00 -0400", "2026-03-09 03:30 -0400",
+				"2026-03-10 02:00 -0400", "2026-03-10 02:30 -0400",
 			},
+		},
+		{
+			// Issue 14: DTSTART 02:30 is 03:30 EDT (07:30Z). The rule's 03:00
+			// is a later local time, so it is an occurrence, although 03:00
+			// EDT (07:00Z) comes before DTSTART's instant; 03:30 EDT is
+			// DTSTART's instant again, one instance. COUNT=3 counts the
+			// instances: the third is 02:00 EDT on the 9th.
+			"DTSTART in the New York gap: later local times come first",
+			"DTSTART;TZID=America/New_York:20260308T023000\nRRULE:FREQ=DAILY;COUNT=3;BYHOUR=2,3;BYMINUTE=0,30",
+			[]string{"2026-03-08 03:00 -0400", "2026-03-08 03:30 -0400", "2026-03-09 02:00 -0400"},
+		},
+		{
+			// Lord Howe moves 30 minutes at 02:00 on 4 October 2026: DTSTART
+			// 02:15 is 02:45 +1100 (15:45Z); the rule's 02:30 exists and is
+			// 15:30Z, earlier in time, later in wall time: kept.
+			"DTSTART in the Lord Howe gap, BYMINUTE=15,30",
+			"DTSTART;TZID=Australia/Lord_Howe:20261004T021500\nRRULE:FREQ=DAILY;COUNT=3;BYHOUR=2;BYMINUTE=15,30",
+			[]string{"2026-10-04 02:30 +1100", "2026-10-04 02:45 +1100", "2026-10-05 02:15 +1100"},
+		},
+		{
+			"the night before the Lord Howe gap, BYMINUTE=15,30",
+			"DTSTART;TZID=Australia/Lord_Howe:20261003T021500\nRRULE:FREQ=DAILY;COUNT=5;BYHOUR=2;BYMINUTE=15,30",
+			[]string{"2026-10-03 02:15 +1030", "2026-10-03 02:30 +1030", "2026-10-04 02:30 +1100", "2026-10-04 02:45 +1100", "2026-10-05 02:15 +1100"},
+		},
+		{
+			// 02:15 resolves onto the rule's own 02:45: one instance, and
+			// COUNT=3 reaches into the 5th.
+			"DTSTART in the Lord Howe gap, BYMINUTE=15,45",
+			"DTSTART;TZID=Australia/Lord_Howe:20261004T021500\nRRULE:FREQ=DAILY;COUNT=3;BYHOUR=2;BYMINUTE=15,45",
+			[]string{"2026-10-04 02:45 +1100", "2026-10-05 02:15 +1100", "2026-10-05 02:45 +1100"},
+		},
+		{
+			// Samoa skipped 30 December 2011: its 09:00 is 31 December's.
+			"a whole day skipped (Apia 2011): one instance, COUNT goes on",
+			"DTSTART;TZID=Pacific/Apia:20111229T090000\nRRULE:FREQ=DAILY;COUNT=3",
+			[]string{"2011-12-29 09:00 -1000", "2011-12-31 09:00 +1400", "2012-01-01 09:00 +1400"},
 		},
 	}
 	for _, tc := range tests {

@@ -162,48 +162,91 @@ type Spec struct {
 func Compile(r RRule, o Options) (*Spec, error) { return compileShared(r, o) }
 
 // compile is Compile without the shared cache; with check false it skips
-// the proof that the rule can match (for tests that check the proof).
+// the proof that the rule can match (for tests that check the proof). It
+// runs the steps of binding a rule in order: check the options, derive
+// the parts DTSTART implies, lay out the times of day and the date
+// filters, size the calendar cycle, then prove the rule can match and
+// bound it.
 func compile(r RRule, o Options, check bool) (*Spec, error) {
-	if b := o.Budget; b != nil {
-		if b.left -= CompileCost; b.left < 0 {
-			return nil, ErrBudget
-		}
-	}
-	if o.Start < MinWall || o.Start > MaxWall {
-		return nil, errorf("DTSTART", "year out of range %d..%d", MinYear, MaxYear)
-	}
-	if o.DateOnly {
-		if len(r.ByHour)+len(r.ByMinute)+len(r.BySecond) > 0 {
-			return nil, errorf("", "BYHOUR, BYMINUTE and BYSECOND cannot be used with a DATE start (an all-day rule)")
-		}
-		if o.Start.Secs() != 0 {
-			return nil, errorf("DTSTART", "a DATE start has no time of day")
-		}
+	if err := checkOptions(r, o); err != nil {
+		return nil, err
 	}
 	// A Spec is shared (see Compile): it keeps its own copy of the rule.
 	r = r.clone()
 	r.Until = Until{}
-	s := &Spec{rule: r, freq: r.Freq, interval: r.Interval, start: o.Start, wkst: r.Wkst}
-	if s.interval < 1 {
-		s.interval = 1
-	}
+	s := &Spec{rule: r, freq: r.Freq, interval: max(r.Interval, 1), start: o.Start, wkst: r.Wkst}
 	s.weekRef = floorMod(int(s.wkst)-4, 7) // day 0 is a Thursday
-	_, sm, sd, sh, smi, ss := o.Start.Civil()
+	if err := s.bindTimes(r, o.Start); err != nil {
+		return nil, err
+	}
+	byMonth, byMonthDay, byDay := impliedDates(r, o.Start)
+	s.bindDates(r, byMonth, byMonthDay, byDay)
+	if err := s.bindSetPos(check); err != nil {
+		return nil, err
+	}
+	s.sp = s.period(o.Start.Day())
+	if err := s.bindCycle(check); err != nil {
+		return nil, err
+	}
+	s.startMatches = s.matches(o.Start)
+	s.fast = s.detectFast()
+	if err := s.bound(o, check); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
 
-	byMonth, byMonthDay, byDay := r.ByMonth, r.ByMonthDay, r.ByDay
-	if len(r.ByWeekNo) == 0 && len(r.ByYearDay) == 0 && len(byMonthDay) == 0 && len(byDay) == 0 {
-		switch r.Freq {
-		case Yearly:
-			if len(byMonth) == 0 {
-				byMonth = []int{sm}
-			}
-			byMonthDay = []int{sd}
-		case Monthly:
-			byMonthDay = []int{sd}
-		case Weekly:
-			byDay = []WeekdayNum{{Day: Weekday(o.Start.Day())}}
+// checkOptions charges the budget for a compilation and checks DTSTART
+// against the calendar's range and the rule's form.
+func checkOptions(r RRule, o Options) error {
+	if b := o.Budget; b != nil {
+		if b.left -= CompileCost; b.left < 0 {
+			return ErrBudget
 		}
 	}
+	if o.Start < MinWall || o.Start > MaxWall {
+		return errorf("DTSTART", "year out of range %d..%d", MinYear, MaxYear)
+	}
+	if o.DateOnly {
+		if len(r.ByHour)+len(r.ByMinute)+len(r.BySecond) > 0 {
+			return errorf("", "BYHOUR, BYMINUTE and BYSECOND cannot be used with a DATE start (an all-day rule)")
+		}
+		if o.Start.Secs() != 0 {
+			return errorf("DTSTART", "a DATE start has no time of day")
+		}
+	}
+	return nil
+}
+
+// impliedDates returns BYMONTH, BYMONTHDAY and BYDAY with what RFC 5545
+// takes from DTSTART when a rule names no day at all: a yearly rule recurs
+// on DTSTART's month and day, a monthly one on its day of the month, a
+// weekly one on its weekday.
+func impliedDates(r RRule, start Wall) (byMonth, byMonthDay []int, byDay []WeekdayNum) {
+	byMonth, byMonthDay, byDay = r.ByMonth, r.ByMonthDay, r.ByDay
+	if len(r.ByWeekNo) > 0 || len(r.ByYearDay) > 0 || len(byMonthDay) > 0 || len(byDay) > 0 {
+		return byMonth, byMonthDay, byDay
+	}
+	_, sm, sd, _, _, _ := start.Civil()
+	switch r.Freq {
+	case Yearly:
+		if len(byMonth) == 0 {
+			byMonth = []int{sm}
+		}
+		byMonthDay = []int{sd}
+	case Monthly:
+		byMonthDay = []int{sd}
+	case Weekly:
+		byDay = []WeekdayNum{{Day: Weekday(start.Day())}}
+	}
+	return byMonth, byMonthDay, byDay
+}
+
+// bindTimes sets the times of day of the rule: every combination of
+// BYHOUR, BYMINUTE and BYSECOND, each defaulting to DTSTART's, at most
+// [MaxTimesPerDay] of them.
+func (s *Spec) bindTimes(r RRule, start Wall) error {
+	_, _, _, sh, smi, ss := start.Civil()
 	hours, minutes, seconds := r.ByHour, r.ByMinute, r.BySecond
 	if len(hours) == 0 {
 		hours = []int{sh}
@@ -215,7 +258,7 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 		seconds = []int{ss}
 	}
 	if n := len(hours) * len(minutes) * len(seconds); n > MaxTimesPerDay {
-		return nil, errorf("", "BYHOUR × BYMINUTE × BYSECOND give %d times a day; at most %d are allowed (communications recur at most daily)", n, MaxTimesPerDay)
+		return errorf("", "BYHOUR × BYMINUTE × BYSECOND give %d times a day; at most %d are allowed (communications recur at most daily)", n, MaxTimesPerDay)
 	}
 	for _, h := range hours {
 		for _, mi := range minutes {
@@ -225,7 +268,13 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 		}
 	}
 	slices.Sort(s.times)
+	return nil
+}
 
+// bindDates turns the date filters into bit masks: BYMONTH, BYMONTHDAY
+// and BYDAY as DTSTART completes them (see impliedDates), BYYEARDAY and
+// BYWEEKNO as given.
+func (s *Spec) bindDates(r RRule, byMonth, byMonthDay []int, byDay []WeekdayNum) {
 	for _, m := range byMonth {
 		s.monthMask |= 1 << m
 	}
@@ -267,30 +316,44 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 		}
 	}
 	s.nthInYear = r.Freq == Yearly && len(r.ByMonth) == 0
-	s.setpos = r.BySetPos
-	if s.freq == Daily && len(s.setpos) > 0 {
-		// A day's set is its times of day, the same every day: BYSETPOS
-		// picks the same times from every day that matches.
-		s.times = pick(s.times, s.setpos)
-		s.setpos = nil
-		if len(s.times) == 0 && check {
-			return nil, fmt.Errorf("%w: BYSETPOS selects none of the %d times of a day", ErrNoOccurrence, len(hours)*len(minutes)*len(seconds))
-		}
-	}
-	s.sp = s.period(o.Start.Day())
 	for t := 0; t < 64; t++ {
 		if s.wdayMask&(1<<(t%7)) != 0 {
 			s.wdayPat |= 1 << t
 		}
 	}
+}
 
-	// The calendar repeats every 400 years (146097 days, a whole number of
-	// weeks). Walking the active periods, the pattern repeats after
-	// C/gcd(C, interval) of them, C being the cycle length in periods.
+// bindSetPos sets BYSETPOS. A daily rule's set is its times of day, the
+// same every day, so BYSETPOS is applied to them once, here.
+func (s *Spec) bindSetPos(check bool) error {
+	s.setpos = s.rule.BySetPos
+	if s.freq != Daily || len(s.setpos) == 0 {
+		return nil
+	}
+	n := len(s.times)
+	s.times = pick(s.times, s.setpos)
+	s.setpos = nil
+	if len(s.times) == 0 && check {
+		return fmt.Errorf("%w: BYSETPOS selects none of the %d times of a day", ErrNoOccurrence, n)
+	}
+	return nil
+}
+
+// bindCycle sets how many active periods the rule's pattern takes to
+// repeat and how many kinds of period the calendar has for its frequency.
+// The calendar repeats every 400 years (146097 days, a whole number of
+// weeks); walking the active periods, the pattern repeats after
+// C/gcd(C, interval) of them, C being the cycle length in periods. For a
+// daily rule it also rejects the filters a single look shows can never
+// match.
+func (s *Spec) bindCycle(check bool) error {
 	var c int
 	switch s.freq {
 	case Yearly:
 		c, s.nKeys = 400, 21
+		if s.hasWno {
+			s.nKeys = 28
+		}
 	case Monthly:
 		c, s.nKeys = 4800, 91
 	case Weekly:
@@ -305,45 +368,47 @@ func compile(r RRule, o Options, check bool) (*Spec, error) {
 				s.gridPat |= 1 << t
 			}
 		}
-		if check && s.hasDay && s.interval%7 == 0 && s.wdayMask&(1<<Weekday(o.Start.Day())) == 0 {
+		startDay := Weekday(s.start.Day())
+		if check && s.hasDay && s.interval%7 == 0 && s.wdayMask&(1<<startDay) == 0 {
 			// Every day of the grid is the weekday DTSTART is.
-			return nil, fmt.Errorf("%w: every %d days from a %v is a %v, which BYDAY leaves out", ErrNoOccurrence, s.interval, Weekday(o.Start.Day()), Weekday(o.Start.Day()))
+			return fmt.Errorf("%w: every %d days from a %v is a %v, which BYDAY leaves out", ErrNoOccurrence, s.interval, startDay, startDay)
 		}
 		if check && !s.someMonthMatches() {
-			return nil, fmt.Errorf("%w: no month has a day that BYMONTH, BYMONTHDAY and BYDAY all allow", ErrNoOccurrence)
+			return fmt.Errorf("%w: no month has a day that BYMONTH, BYMONTHDAY and BYDAY all allow", ErrNoOccurrence)
 		}
 	}
 	s.cycle = c/gcd(c, s.interval) + 1
-	s.startMatches = s.matches(o.Start)
-	s.fast = s.detectFast()
+	return nil
+}
 
-	// Satisfiability, ignoring UNTIL and COUNT: a rule whose pattern has no
-	// date at all is malformed, not merely finished.
+// bound proves that the rule can match (ignoring UNTIL and COUNT: a rule
+// whose pattern has no date at all is malformed, not merely finished),
+// then sets its inclusive bound from Options.Until or COUNT.
+func (s *Spec) bound(o Options, check bool) error {
 	s.until = MaxWall
 	var cur Cursor
 	cur.budget = o.Budget
 	cur.seek(s, o.Start, MaxWall)
 	if _, ok := cur.Next(); !ok && check {
 		if cur.spent {
-			return nil, ErrBudget
+			return ErrBudget
 		}
-		return nil, fmt.Errorf("%w before the end of year %d", ErrNoOccurrence, MaxYear)
+		return fmt.Errorf("%w before the end of year %d", ErrNoOccurrence, MaxYear)
 	}
-
 	switch {
 	case o.Until != 0:
 		s.until = min(o.Until, MaxWall)
-	case r.Count > 0:
+	case s.rule.Count > 0:
 		// Computed now, so that the work is charged with the rest: a Spec
 		// is shared, and whoever iterates it first must not pay for it
 		// outside any budget.
-		s.until = s.countBound(r.Count, o.Budget)
+		s.until = s.countBound(s.rule.Count, o.Budget)
 		if o.Budget != nil && o.Budget.left < 0 {
-			return nil, ErrBudget
+			return ErrBudget
 		}
 	}
 	s.fast.until = s.until
-	return s, nil
+	return nil
 }
 
 // pick returns the elements of sorted set at the positions of BYSETPOS.
@@ -549,6 +614,25 @@ func (s *Spec) Start() Wall { return s.start }
 // For a rule with COUNT it is the last occurrence COUNT allows.
 func (s *Spec) Until() Wall { return s.until }
 
+// Matches reports whether w is an occurrence of the rule, ignoring its
+// bound and DTSTART (which is an occurrence whether or not it matches).
+// It costs one evaluation of w's period.
+func (s *Spec) Matches(w Wall) bool { return s.matches(w) }
+
+// WithCount returns a copy of s bounded by its count-th occurrence in
+// wall-clock order, DTSTART being the first, as if its COUNT were count.
+// A caller that maps wall times to instants, where two local times can
+// name one instant, uses it to make COUNT count instants (see package
+// schedule). The work is that of Compile's bound for COUNT, charged to b
+// if not nil; once b is spent, the copy's bound means nothing and the
+// caller must report [ErrBudget].
+func (s *Spec) WithCount(count int, b *Budget) *Spec {
+	c := *s
+	c.until = s.countBound(count, b)
+	c.fast.until = c.until
+	return &c
+}
+
 // StartMatches reports whether DTSTART is itself an occurrence of the rule
 // (whether DTSTART is "synchronized" with it, in RFC 5545's words).
 func (s *Spec) StartMatches() bool { return s.startMatches }
@@ -594,8 +678,9 @@ func (s *Spec) periodDays(p int) (first, last int) {
 // FREQ=DAILY.
 //
 // A year's occurrences depend on whether it is a leap year, the weekday of
-// 1 January and, for week numbers, whether the year before was a leap
-// year (21 kinds); a month's on its length and the weekday of its first day
+// 1 January and, for week numbers, whether the year before or the year
+// after is a leap year (at most one of the three is: 21 kinds, 28 with
+// BYWEEKNO, whose weeks -52 and -53 reach into the next year's week 1); a month's on its length and the weekday of its first day
 // (91 kinds); a week's on the month of its first day and how many of its
 // days that month holds (84 kinds), since weekly rules filter by weekday
 // and month only.
@@ -608,6 +693,8 @@ func (s *Spec) periodKey(p, first, last int) (int, bool) {
 			key += 7
 		case IsLeap(p - 1):
 			key += 14
+		case IsLeap(p+1) && s.hasWno:
+			key += 21
 		}
 		return key, true
 	case Monthly:
@@ -745,8 +832,8 @@ type dayInfo struct {
 	wd                                    time.Weekday
 	// Week numbering of the day's year, set only when BYWEEKNO is used:
 	// the first days of week 1 of this and the next year, and the number
-	// of weeks of the previous year.
-	w1, w1next, prevWeeks int
+	// of weeks of the previous and the next year.
+	w1, w1next, prevWeeks, nextWeeks int
 }
 
 func (di *dayInfo) advance() {
@@ -800,15 +887,23 @@ func (s *Spec) week1Start(y int) int {
 	return jan1 + 7 - off
 }
 
+// matchWeekNo reports whether BYWEEKNO selects the week of the day. A week
+// has a number counted from the start of the week-numbering year it
+// belongs to (the year that holds at least four of its days) and one
+// counted from its end (-1 for the last week), and either selects it, also
+// for the days of the week that lie in the calendar year before or after:
+// the days of 1 January's week that belong to last year's last week are
+// selected by that week's number (52 or 53) and by -1; the December days
+// of next year's week 1 by 1 and by -52 or -53, whichever is next year's
+// week 1 counted from its end.
 func (s *Spec) matchWeekNo(di *dayInfo) bool {
 	switch {
 	case di.day < di.w1:
 		// The last week of the previous year.
 		return s.wnoPos&(1<<di.prevWeeks) != 0 || s.wnoNeg&(1<<1) != 0
 	case di.day >= di.w1next:
-		// Week 1 of the next year. Like other implementations, only the
-		// positive number 1 selects it.
-		return s.wnoPos&(1<<1) != 0
+		// Week 1 of the next year, which is also that year's week -n of n.
+		return s.wnoPos&(1<<1) != 0 || s.wnoNeg&(1<<di.nextWeeks) != 0
 	}
 	no := (di.day-di.w1)/7 + 1
 	n := (di.w1next - di.w1) / 7
@@ -873,6 +968,7 @@ func (s *Spec) appendYearCandidates(days []int32, y, first, last int) []int32 {
 		// The days before week 1 are in the last week of the year before;
 		// those from w1next on in week 1 of the next (see matchWeekNo).
 		prevWeeks := (w1 - s.week1Start(y-1)) / 7
+		nextWeeks := (s.week1Start(y+2) - w1next) / 7
 		if s.wnoPos&(1<<prevWeeks) != 0 || s.wnoNeg&(1<<1) != 0 {
 			add(jan1, w1-1)
 		}
@@ -881,7 +977,7 @@ func (s *Spec) appendYearCandidates(days []int32, y, first, last int) []int32 {
 				add(w1+7*(no-1), w1+7*no-1)
 			}
 		}
-		if s.wnoPos&(1<<1) != 0 {
+		if s.wnoPos&(1<<1) != 0 || s.wnoNeg&(1<<nextWeeks) != 0 {
 			add(w1next, last)
 		}
 		if s.hasYday {
@@ -937,6 +1033,7 @@ func (s *Spec) appendDays(days []int32, first, last int) []int32 {
 		if s.hasWno {
 			di.w1, di.w1next = s.week1Start(y), s.week1Start(y+1)
 			di.prevWeeks = (di.w1 - s.week1Start(y-1)) / 7
+			di.nextWeeks = (s.week1Start(y+2) - di.w1next) / 7
 		}
 		for ; d <= end; d++ {
 			if s.matchDay(&di) {
@@ -977,8 +1074,10 @@ func (s *Spec) matches(w Wall) bool {
 	if p < s.sp || (p-s.sp)%s.interval != 0 {
 		return false
 	}
-	_, found := slices.BinarySearch(s.appendPeriod(nil, p), w)
-	return found
+	var ps periodSet
+	s.evalPeriod(&ps, p)
+	k := ps.search(s, w)
+	return k < ps.n && ps.at(s, k) == w
 }
 
 // periodSet is the occurrences of one period, in time order: the days

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -183,7 +184,11 @@ func TestCountBound(t *testing.T) {
 // TestByWeekNoISO checks BYWEEKNO against ISO 8601 week numbers, which
 // are RFC 5545's with WKST=MO.
 func TestByWeekNoISO(t *testing.T) {
-	for _, wk := range []int{1, 2, 26, 52, 53, -1, -2} {
+	// Negative week numbers count from the end of the week-numbering year
+	// the day's week belongs to, so -52 and -53 also select the December
+	// days of next year's week 1 when that year has 52 or 53 weeks (the
+	// choice schedule's package documentation states).
+	for _, wk := range []int{1, 2, 26, 52, 53, -1, -2, -52, -53} {
 		rule := fmt.Sprintf("FREQ=YEARLY;BYWEEKNO=%d", wk)
 		s := mustSpec(t, rule, MakeWall(1999, 1, 1, 0, 0, 0), Options{})
 		got := map[int]bool{}
@@ -402,4 +407,43 @@ func rrgoFirst(rr *rrule.RRule, horizon time.Time, n int) (out []time.Time, ok b
 		out = append(out, t)
 	}
 	return out, true
+}
+
+// TestCountBoundWeeksOfNextYear: with BYWEEKNO=-52 or -53 a year's
+// occurrences depend on whether the next year is a leap year, so the
+// COUNT bound, which counts each kind of year once, must tell those years
+// apart; it is checked against walking the occurrences.
+func TestCountBoundWeeksOfNextYear(t *testing.T) {
+	for _, rule := range []string{
+		"FREQ=YEARLY;BYWEEKNO=-52;BYDAY=MO",
+		"FREQ=YEARLY;BYWEEKNO=-53;BYDAY=WE,TH",
+		"FREQ=YEARLY;BYWEEKNO=-52,-53;BYDAY=SU;WKST=SU",
+		"FREQ=YEARLY;BYWEEKNO=-52;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYSETPOS=-1",
+	} {
+		for _, start := range []Wall{MakeWall(2001, 1, 1, 9, 0, 0), MakeWall(2026, 3, 8, 9, 0, 0)} {
+			s := mustSpec(t, rule, start, Options{})
+			walk := naive(s, start, 400, MaxWall)
+			if got := take(s, start, 400); !slices.Equal(got, walk) {
+				t.Fatalf("%s: the cursor gives %s,\nthe naive walk %s", rule, walls(got[:20]), walls(walk[:20]))
+			}
+			for _, count := range []int{2, 3, 5, 8, 13, 40, 99, 200, 400} {
+				r, err := ParseRRule(rule + ";COUNT=" + fmt.Sprint(count))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := compile(r, Options{Start: start}, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// DTSTART is the first occurrence; walk holds it if it matches.
+				after := walk
+				if len(after) > 0 && after[0] == start {
+					after = after[1:]
+				}
+				if want := after[count-2]; c.Until() != want {
+					t.Errorf("%s;COUNT=%d from %s: bound %s, walk %s", rule, count, FormatDateTime(start), FormatDateTime(c.Until()), FormatDateTime(want))
+				}
+			}
+		}
+	}
 }
