@@ -194,6 +194,20 @@ func TestOutTargets(t *testing.T) {
 				t.Errorf("a file of mode 0444 was replaced")
 			}
 		}},
+		{"file in a directory nobody may write", func(t *testing.T, dir string) string {
+			ro := filepath.Join(dir, "ro")
+			writeMode(t, filepath.Join(ro, "old.yaml"), "the previous version", 0o644)
+			if err := os.Chmod(ro, 0o555); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.Chmod(ro, 0o755) })
+			return filepath.Join(ro, "old.yaml")
+		}, 4, func(t *testing.T, dir, path string, w outWriter, _ string) {
+			if got, _ := os.ReadFile(path); string(got) != "the previous version" {
+				t.Errorf("a file in a directory of mode 0555 was replaced")
+			}
+			onlyFiles(t, filepath.Dir(path), "old.yaml")
+		}},
 		{"directory nobody may write", func(t *testing.T, dir string) string {
 			ro := filepath.Join(dir, "ro")
 			if err := os.Mkdir(ro, 0o555); err != nil {

@@ -208,6 +208,11 @@ func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
 			// is one its owner protected.
 			return outputErr(path, err)
 		}
+		if err := writable(filepath.Dir(target)); err != nil {
+			// The rename writes the directory: one nobody may write is
+			// protected too, from root as well.
+			return outputErr(path, err)
+		}
 		if n := hardLinks(fi); n > 1 {
 			// Renaming over one name would leave the others with the
 			// old content; writing in place would not be atomic.
