@@ -106,39 +106,59 @@ func WriteICS(w io.Writer, p comms.Plan, o *ICSOptions) error {
 func activityEvent(p comms.Plan, ix *comms.Index, a comms.Activity, rule *Rule, loc *time.Location, zoned bool, opt ICSOptions) (*ics.VEvent, error) {
 	e := ics.NewEvent(a.ID + "." + p.ID + "@" + opt.UIDDomain)
 	e.SetDtStampTime(opt.Stamp.UTC())
-	t := a.When
-	dateOnly := t.Start.DateOnly
-	tz := func() []ics.PropertyParameter {
-		if dateOnly {
-			return []ics.PropertyParameter{ics.WithValue(string(ics.ValueDataTypeDate))}
-		}
-		if zoned {
-			return []ics.PropertyParameter{&ics.KeyValues{Key: string(ics.ParameterTzid), Value: []string{loc.String()}}}
-		}
-		return nil
-	}
-	local := func(w recur.Wall) string {
-		if dateOnly {
-			return recur.FormatDate(w)
-		}
-		if zoned {
-			return recur.FormatDateTime(w)
-		}
-		return recur.FormatDateTime(w) + "Z"
-	}
-	e.AddProperty(ics.ComponentPropertyDtStart, local(civilWall(t.Start)), tz()...)
+	f := icsForm{loc: loc, zoned: zoned, dateOnly: a.When.Start.DateOnly}
+	e.AddProperty(ics.ComponentPropertyDtStart, f.local(civilWall(a.When.Start)), f.tz()...)
 	switch {
-	case dateOnly:
+	case f.dateOnly:
 		e.AddProperty(ics.ComponentPropertyDuration, "P1D")
 	case opt.Duration > 0:
 		e.AddProperty(ics.ComponentPropertyDuration, icsDuration(opt.Duration))
 	default:
 		e.AddProperty(ics.ComponentPropertyDuration, "PT1H")
 	}
+	if err := f.addRecurrence(e, a.When, rule); err != nil {
+		return nil, err
+	}
+	describeEvent(e, ix, a, opt)
+	return e, nil
+}
 
+// icsForm is how an activity's times are written: as dates, as local
+// times with the plan's TZID (zoned), or in UTC.
+type icsForm struct {
+	loc             *time.Location
+	zoned, dateOnly bool
+}
+
+// tz is the parameters of a time property in form f.
+func (f icsForm) tz() []ics.PropertyParameter {
+	if f.dateOnly {
+		return []ics.PropertyParameter{ics.WithValue(string(ics.ValueDataTypeDate))}
+	}
+	if f.zoned {
+		return []ics.PropertyParameter{&ics.KeyValues{Key: string(ics.ParameterTzid), Value: []string{f.loc.String()}}}
+	}
+	return nil
+}
+
+// local formats w in form f.
+func (f icsForm) local(w recur.Wall) string {
+	if f.dateOnly {
+		return recur.FormatDate(w)
+	}
+	if f.zoned {
+		return recur.FormatDateTime(w)
+	}
+	return recur.FormatDateTime(w) + "Z"
+}
+
+// addRecurrence adds t's RRULE (with its UNTIL as RFC 5545 wants it),
+// EXDATE and RDATE to e; rule is t compiled, whose occurrences on a whole
+// excluded day are named one by one.
+func (f icsForm) addRecurrence(e *ics.VEvent, t comms.Timing, rule *Rule) error {
 	rr, err := recur.ParseRRule(t.RRule)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !t.Until.IsZero() {
 		// RFC 5545: with a zoned DTSTART, UNTIL is given in UTC.
@@ -146,10 +166,10 @@ func activityEvent(p comms.Plan, ix *comms.Index, a comms.Activity, rule *Rule, 
 		if t.Until.DateOnly {
 			w += 86399
 		}
-		if dateOnly {
+		if f.dateOnly {
 			rr.Until = recur.Until{Wall: civilWall(t.Until) - civilWall(t.Until)%86400, IsDate: true, Present: true}
 		} else {
-			u := resolve(loc, w).UTC()
+			u := resolve(f.loc, w).UTC()
 			rr.Until = recur.Until{Wall: recur.FromTime(u), IsUTC: true, Present: true}
 		}
 	}
@@ -157,35 +177,36 @@ func activityEvent(p comms.Plan, ix *comms.Index, a comms.Activity, rule *Rule, 
 
 	var ex []string
 	for _, d := range t.Exdates {
-		if d.DateOnly && !dateOnly {
+		if d.DateOnly && !f.dateOnly {
 			// A whole excluded day: name each occurrence on it.
-			dayStart := resolve(loc, recur.Wall(civilWall(d).Day())*86400)
-			dayEnd := resolve(loc, recur.Wall(civilWall(d).Day()+1)*86400)
+			dayStart := resolve(f.loc, recur.Wall(civilWall(d).Day())*86400)
+			dayEnd := resolve(f.loc, recur.Wall(civilWall(d).Day()+1)*86400)
 			bare := *rule
 			bare.exdays, bare.exdates = nil, nil
 			for at := range bare.Between(dayStart, dayEnd) {
-				ex = append(ex, local(recur.FromTime(at.In(loc))))
+				ex = append(ex, f.local(recur.FromTime(at.In(f.loc))))
 			}
 			continue
 		}
-		ex = append(ex, local(civilWall(d)))
+		ex = append(ex, f.local(civilWall(d)))
 	}
 	if len(ex) > 0 {
 		slices.Sort(ex)
-		e.AddExdate(strings.Join(slices.Compact(ex), ","), tz()...)
+		e.AddExdate(strings.Join(slices.Compact(ex), ","), f.tz()...)
 	}
 	var rd []string
 	for _, d := range t.Rdates {
-		rd = append(rd, local(civilWall(d)))
+		rd = append(rd, f.local(civilWall(d)))
 	}
 	if len(rd) > 0 {
-		params := tz()
-		if dateOnly {
-			params = []ics.PropertyParameter{ics.WithValue(string(ics.ValueDataTypeDate))}
-		}
-		e.AddRdate(strings.Join(rd, ","), params...)
+		e.AddRdate(strings.Join(rd, ","), f.tz()...)
 	}
+	return nil
+}
 
+// describeEvent gives e activity a's title, description, category,
+// class and the reminder opt asks for.
+func describeEvent(e *ics.VEvent, ix *comms.Index, a comms.Activity, opt ICSOptions) {
 	title := a.Name
 	if title == "" {
 		title = a.ID
@@ -209,7 +230,6 @@ func activityEvent(p comms.Plan, ix *comms.Index, a comms.Activity, rule *Rule, 
 		al.SetTrigger("-" + icsDuration(opt.Reminder))
 		al.SetProperty(ics.ComponentPropertyDescription, icsText("Reminder: "+title))
 	}
-	return e, nil
 }
 
 // describeActivity names what, with whom, how and who, one line each.
