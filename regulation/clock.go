@@ -308,6 +308,12 @@ func (c *clock) activity(a comms.Activity) (Owed, error) {
 		o.NotInForce = true
 	case !owed:
 		o.Status = OwedStatusWaiting
+		// Nothing has arisen: the standing of what it waits for.
+		for _, id := range a.Obligations {
+			if ob, ok := Lookup(id); ok {
+				o.standing(ob)
+			}
+		}
 	default:
 		o.Effective = comms.Date{}
 	}
