@@ -24,8 +24,38 @@
 // 4 hours from classification, but no later than 24 hours from awareness —
 // unless classification comes after those 24 hours). A clock may start at
 // the actual submission of an earlier report ("submitted:nis2-notification"),
-// so chained stages move when the earlier report is sent. "Without undue
-// delay" is a flag, with a hard limit when the law sets one.
+// so chained stages move when the earlier report is sent; a chained clock
+// counts from the first submission or, as its [Clock.Submission] says,
+// the latest (DORA's final report: the latest intermediate report). "Without
+// undue delay" is a flag, with a hard limit when the law sets one.
+//
+// A follow-up of an obligation (a written record, a supplement, a final
+// report after handling) is owed as an obligation of its own,
+// "<obligation>.<follow-up id>" ("au-soci-critical.written-record"): a plan's
+// activity may declare it, and [IncidentClock] lists it either way.
+//
+// # Law in force
+//
+// An obligation with an effective date is owed only for events whose clock
+// starts on or after it; before it, the clock says "not yet in force (from
+// 2026-09-11)". A proposal (CIRCIA) is marked "proposed, not law", a
+// figure from secondary sources "secondary sources only", wherever an owed
+// item is shown ([Owed.Standing]).
+//
+// # Working days
+//
+// Business-day deadlines are counted in the law's own time zone and public
+// holidays, shipped in the catalog with the law that creates each holiday
+// (us-federal: 5 U.S.C. 6103; br-national: Lei 662/1949, Lei 6.802/1980,
+// Lei 14.759/2023), never in the plan's calendar. A jurisdiction whose
+// holidays the project cannot source is counted without holidays, and the
+// deadline says so ([LegalDeadline.WithoutHolidays]). The US calendar leaves
+// out Inauguration Day (5 U.S.C. 6103(c): a holiday only in the Washington,
+// D.C. area) although the SEC's headquarters close on it (17 CFR 201.104):
+// counting it as a business day gives an 8-K deadline never later than the
+// law's. Where a filing cut-off moves the practical deadline (EDGAR: after
+// 17:30 Eastern a filing counts as filed the next business day), the clock
+// shows both ([LegalDeadline.Practical], [Owed.PracticalDue]).
 package regulation
 
 import (
