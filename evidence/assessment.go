@@ -5,6 +5,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/matrix"
+	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/store"
 )
 
@@ -35,6 +36,18 @@ type Occurrence struct {
 	Status Status    `json:"status"`
 	// Record is the evidence (for waived, the waiver).
 	Record *comms.Record `json:"record,omitempty"`
+	// Evidence and LegalStatus are the standing of the law behind a
+	// triggered occurrence with obligations (the weakest of them, as
+	// regulation.Owed has it), and Law says it in words: "primary",
+	// "secondary sources only", "proposed, not law; secondary sources
+	// only". Empty for an occurrence no obligation applies to.
+	Evidence    regulation.EvidenceLevel `json:"evidence,omitempty"`
+	LegalStatus regulation.LegalStatus   `json:"legal_status,omitempty"`
+	Law         string                   `json:"law,omitempty"`
+	// NotInForce: the occurrence's obligations are not yet in force for
+	// its event (it is owed by the plan alone); it is no legal
+	// notification.
+	NotInForce bool `json:"not_in_force,omitempty"`
 	// Delay is how late a late record was. JSON: "delay_seconds", present
 	// only for a late occurrence.
 	Delay time.Duration `json:"-"`
@@ -81,11 +94,16 @@ type AudienceRate struct {
 
 // Notification is one legal notification of an event.
 type Notification struct {
-	Obligation string    `json:"obligation"`
-	EventID    string    `json:"event_id"`
-	ActivityID string    `json:"activity_id"`
-	Start      time.Time `json:"start"`
-	Due        time.Time `json:"due"`
+	Obligation string `json:"obligation"`
+	// Evidence and LegalStatus are the obligation's, and Law says them in
+	// words ("secondary sources only", "proposed, not law; ...").
+	Evidence    regulation.EvidenceLevel `json:"evidence,omitempty"`
+	LegalStatus regulation.LegalStatus   `json:"legal_status,omitempty"`
+	Law         string                   `json:"law,omitempty"`
+	EventID     string                   `json:"event_id"`
+	ActivityID  string                   `json:"activity_id"`
+	Start       time.Time                `json:"start"`
+	Due         time.Time                `json:"due"`
 	// Sent is when it went out; zero if not (yet).
 	Sent time.Time `json:"sent,omitzero"`
 	// Elapsed is from Start to Sent (zero when not sent; JSON:
@@ -107,6 +125,9 @@ func pending(s Status) bool { return s == StatusDue || s == StatusUpcoming }
 // Timeliness summarises one obligation's notifications.
 type Timeliness struct {
 	Obligation string `json:"obligation"`
+	// Law is the obligation's standing in words ("primary", "secondary
+	// sources only", "proposed, not law; secondary sources only").
+	Law string `json:"law,omitempty"`
 	// Count is OnTime + Late + Missed + Pending.
 	Count  int `json:"count"`
 	OnTime int `json:"on_time"`

@@ -215,7 +215,7 @@ func TestKPIs(t *testing.T) {
 	if mgmt.ReachRate != 1 || mgmt.AckRate != 1 {
 		t.Errorf("management: %+v", mgmt)
 	}
-	if len(k.Timeliness) != 1 || k.Timeliness[0] != (evidence.Timeliness{Obligation: "gdpr-art33", Count: 2, OnTime: 1, Missed: 1, Slowest: 56 * time.Hour}) {
+	if len(k.Timeliness) != 1 || k.Timeliness[0] != (evidence.Timeliness{Obligation: "gdpr-art33", Law: "primary", Count: 2, OnTime: 1, Missed: 1, Slowest: 56 * time.Hour}) {
 		t.Errorf("timeliness: %+v", k.Timeliness)
 	}
 	n := k.Notifications[0]
@@ -332,7 +332,7 @@ func TestRenderers(t *testing.T) {
 	}
 	for _, want := range []string{"# Communication evidence — Acme", "Record chain not verified", "| 32% | 37% | 6 | 1 | 12 | 1 | 1 | 1 | 1 | 3 |",
 		"| 2026-02-01 09:00 CET | Security newsletter | 1 |  | 2026-02-06 23:59 CET | late | #2 2026-02-08 09:00 CET, via email, by ina@acme.example, late by 1d9h |",
-		"| 2026-04-01 09:00 CEST | Security newsletter | 1 |  | 2026-04-06 23:59 CEST | waived |", "| gdpr-art33 | 2 | 1 | 0 | 1 | 0 | 2d8h |",
+		"| 2026-04-01 09:00 CEST | Security newsletter | 1 |  | 2026-04-06 23:59 CEST | waived |", "| gdpr-art33 | primary | 2 | 1 | 0 | 1 | 0 | 2d8h |",
 		"as of 2026-12-03 12:00 CET. Times are in Europe/Berlin.", "### By month due", "counts in the month (Europe/Berlin) that holds its deadline",
 		"| Data Protection Authority | 1 | — | 0 | 0 | — | — |"} {
 		if !strings.Contains(md.String(), want) {

@@ -3,6 +3,8 @@ package evidence
 import (
 	"slices"
 	"time"
+
+	"github.com/ismscomms/ismscomms/regulation"
 )
 
 func rate(num, den int) float64 {
@@ -184,11 +186,15 @@ func (rep *Assessment) notifications() {
 	tl := map[string]*Timeliness{}
 	var tlOrder []string
 	for _, o := range rep.Occurrences {
-		if o.EventID == "" || len(o.Obligations) == 0 || o.Status == StatusWaived {
+		if o.EventID == "" || len(o.Obligations) == 0 || o.Status == StatusWaived || o.NotInForce {
 			continue
 		}
 		for _, ob := range o.Obligations {
 			n := Notification{Obligation: ob, EventID: o.EventID, ActivityID: o.ActivityID, Start: o.At, Due: o.Due, Status: o.Status}
+			if law, ok := regulation.Lookup(ob); ok {
+				n.Evidence, n.LegalStatus = law.Evidence, law.Status
+				n.Law = regulation.Owed{Evidence: law.Evidence, LegalStatus: law.Status}.Standing()
+			}
 			if !o.Due.IsZero() {
 				n.Allowed = o.Due.Sub(o.At)
 			}
@@ -198,7 +204,7 @@ func (rep *Assessment) notifications() {
 			k.Notifications = append(k.Notifications, n)
 			t, ok := tl[ob]
 			if !ok {
-				t = &Timeliness{Obligation: ob}
+				t = &Timeliness{Obligation: ob, Law: n.Law}
 				tl[ob] = t
 				tlOrder = append(tlOrder, ob)
 			}

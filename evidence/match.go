@@ -194,11 +194,12 @@ func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []
 			return fmt.Errorf("evidence: event %s: %w", e.ID, err)
 		}
 		for _, o := range owed {
-			if o.Status == regulation.OwedStatusWaiting || o.ActivityID == "" || o.Start.Before(in.From) || !o.Start.Before(in.To) {
+			if o.Status == regulation.OwedStatusWaiting || o.Status == regulation.OwedStatusNotInForce || o.ActivityID == "" || o.Start.Before(in.From) || !o.Start.Before(in.To) {
 				continue
 			}
 			occ := Occurrence{ActivityID: o.ActivityID, Activity: o.Activity, PlanVersion: version, EventID: e.ID,
-				Obligations: o.Obligations, At: o.Start.In(rep.loc), Due: o.Due}
+				Obligations: o.Obligations, At: o.Start.In(rep.loc), Due: o.Due,
+				Evidence: o.Evidence, LegalStatus: o.LegalStatus, Law: o.Standing(), NotInForce: o.NotInForce}
 			if !o.Due.IsZero() {
 				occ.Due = o.Due.In(rep.loc)
 			}

@@ -190,6 +190,7 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		o.ActivityID, o.Activity, o.EventID = f(o.ActivityID), f(o.Activity), f(o.EventID)
 		o.Obligations = strs(o.Obligations)
 		o.Status = Status(f(string(o.Status)))
+		o.Law = f(o.Law)
 		if o.Record != nil {
 			r := record(*o.Record)
 			o.Record = &r
@@ -226,10 +227,11 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 	})
 	e.KPIs.Notifications = mapSlice(rep.KPIs.Notifications, func(n Notification) Notification {
 		n.Obligation, n.EventID, n.ActivityID, n.Status = f(n.Obligation), f(n.EventID), f(n.ActivityID), Status(f(string(n.Status)))
+		n.Law = f(n.Law)
 		return n
 	})
 	e.KPIs.Timeliness = mapSlice(rep.KPIs.Timeliness, func(t Timeliness) Timeliness {
-		t.Obligation = f(t.Obligation)
+		t.Obligation, t.Law = f(t.Obligation), f(t.Law)
 		return t
 	})
 	e.KPIs.Overdue = mapSlice(rep.KPIs.Overdue, occurrence)
@@ -355,9 +357,9 @@ func (rep *Assessment) markdownFigures(b *strings.Builder) {
 		}
 	}
 	if len(k.Timeliness) > 0 {
-		b.WriteString("\n### Incident notification timeliness\n\n| obligation | notifications | on time | late | missed | pending | slowest sent |\n|---|---|---|---|---|---|---|\n")
+		b.WriteString("\n### Incident notification timeliness\n\n| obligation | law | notifications | on time | late | missed | pending | slowest sent |\n|---|---|---|---|---|---|---|---|\n")
 		for _, t := range k.Timeliness {
-			fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %d | %s |\n", t.Obligation, t.Count, t.OnTime, t.Late, t.Missed, t.Pending, slowest(t))
+			fmt.Fprintf(b, "| %s | %s | %d | %d | %d | %d | %d | %s |\n", t.Obligation, orDash(t.Law), t.Count, t.OnTime, t.Late, t.Missed, t.Pending, slowest(t))
 		}
 	}
 }
@@ -379,7 +381,7 @@ func (rep *Assessment) markdownRecords(b *strings.Builder) {
 	}
 	b.WriteString("\n## Occurrences and their evidence\n\n| planned | activity | version | event | due | status | evidence |\n|---|---|---|---|---|---|---|\n")
 	for _, o := range rep.Occurrences {
-		fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %s | %s |\n", rep.date(o.At), o.Activity, o.PlanVersion, o.EventID, rep.date(o.Due), o.Status, joinParts(rep.evidence(o)))
+		fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %s | %s |\n", rep.date(o.At), o.Activity+lawNote(o.Law), o.PlanVersion, o.EventID, rep.date(o.Due), o.Status, joinParts(rep.evidence(o)))
 	}
 	if len(rep.AdHoc) > 0 {
 		b.WriteString("\n## Ad hoc communications\n\n| record | sent | activity | subject |\n|---|---|---|---|\n")
@@ -538,4 +540,22 @@ func (rep *Assessment) WriteHTML(w io.Writer) error {
 		return fmt.Errorf("evidence: write HTML: %w", err)
 	}
 	return nil
+}
+
+// orDash is s, or "—" when s is empty.
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// lawNote is the standing of the law behind an occurrence, for a table
+// cell after its activity: " (law: secondary sources only)"; empty
+// when no obligation applies.
+func lawNote(law string) string {
+	if law == "" {
+		return ""
+	}
+	return " (law: " + law + ")"
 }

@@ -119,8 +119,8 @@ func TestPendingNotification(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]evidence.Timeliness{
-		"gdpr-art33": {Obligation: "gdpr-art33", Count: 1, Pending: 1},
-		"gdpr-art34": {Obligation: "gdpr-art34", Count: 1, Pending: 1},
+		"gdpr-art33": {Obligation: "gdpr-art33", Law: "primary", Count: 1, Pending: 1},
+		"gdpr-art34": {Obligation: "gdpr-art34", Law: "primary", Count: 1, Pending: 1},
 	}
 	for _, tl := range rep.KPIs.Timeliness {
 		if tl != want[tl.Obligation] {
@@ -128,7 +128,7 @@ func TestPendingNotification(t *testing.T) {
 		}
 	}
 	md, html, js := writeAll(t, rep)
-	for _, row := range []string{"| gdpr-art33 | 1 | 0 | 0 | 0 | 1 | pending |", "| gdpr-art34 | 1 | 0 | 0 | 0 | 1 | pending |"} {
+	for _, row := range []string{"| gdpr-art33 | primary | 1 | 0 | 0 | 0 | 1 | pending |", "| gdpr-art34 | primary | 1 | 0 | 0 | 0 | 1 | pending |"} {
 		if !strings.Contains(md, row) {
 			t.Errorf("Markdown lacks %q", row)
 		}

@@ -17,7 +17,7 @@ var (
 	primaryRows = []string{
 		"gdpr-art33", "gdpr-art33-processor", "gdpr-art34", "nis2-early-warning", "nis2-notification",
 		"nis2-intermediate", "nis2-final", "nis2-progress", "nis2-recipients", "dora-initial",
-		"dora-intermediate", "dora-final", "dora-weekend", "hipaa-individuals", "hipaa-media",
+		"dora-intermediate", "dora-final", "hipaa-individuals", "hipaa-media",
 		"hipaa-hhs-500", "hipaa-hhs-small", "hipaa-ba", "ftc-hbnr", "us-bank-36h", "nydfs-500-17",
 		"au-ndb-assess", "au-ndb-oaic", "au-soci-critical", "sg-pdpa-assess", "sg-pdpa-pdpc",
 		"ca-pipeda", "jp-appi-prelim", "jp-appi-final", "cn-pipl", "ch-fadp",
@@ -27,14 +27,28 @@ var (
 		"nydfs-extortion", "circia", "ca-1798-82", "cert-in", "au-soci-other", "au-cps234", "br-lgpd",
 		"kr-pipa", "cn-cac", "za-popia",
 	}
+	// mixedRows are P/S rows: they ship at their weakest level, secondary.
+	mixedRows = []string{"dora-weekend"}
 )
 
 func TestCatalogMatchesReference(t *testing.T) {
 	all := regulation.All()
 	var ids []string
 	for _, o := range all {
+		if o.VariantOf != "" {
+			// A labelled variant of a row (cn-cac-cii): the row's level.
+			base, ok := regulation.Lookup(o.VariantOf)
+			if !ok || base.VariantOf != "" || o.Evidence != base.Evidence || o.Effective != base.Effective || !strings.Contains(o.Note, "variant of "+o.VariantOf) {
+				t.Errorf("%s: a variant of %q must share its row's evidence and effective date and say so in its note", o.ID, o.VariantOf)
+			}
+			continue
+		}
 		ids = append(ids, o.ID)
 		switch {
+		case slices.Contains(mixedRows, o.ID):
+			if o.Evidence != regulation.EvidenceLevelSecondary || !strings.Contains(o.Note, "Primary:") || !strings.Contains(o.Note, "Secondary sources only") {
+				t.Errorf("%s is a P/S row: it must ship as secondary and say which part is which (%s)", o.ID, o.Evidence)
+			}
 		case slices.Contains(primaryRows, o.ID):
 			if o.Evidence != regulation.EvidenceLevelPrimary {
 				t.Errorf("%s is a P row but ships as %s", o.ID, o.Evidence)
@@ -47,7 +61,7 @@ func TestCatalogMatchesReference(t *testing.T) {
 			t.Errorf("%s is not a P or S row of the reference", o.ID)
 		}
 	}
-	for _, id := range append(slices.Clone(primaryRows), secondaryRows...) {
+	for _, id := range slices.Concat(primaryRows, secondaryRows, mixedRows) {
 		if !slices.Contains(ids, id) {
 			t.Errorf("reference row %s is missing", id)
 		}
@@ -100,14 +114,27 @@ func TestCatalogComplete(t *testing.T) {
 			t.Errorf("%s: trigger %q is not a milestone or a submission of a known obligation", o.ID, o.Trigger)
 		}
 		clocks := slices.Clone(o.Clocks)
+		fids := map[string]bool{}
 		for _, f := range o.FollowUps {
-			if f.Name == "" {
-				t.Errorf("%s: unnamed follow-up", o.ID)
+			if f.Name == "" || f.ID == "" || fids[f.ID] {
+				t.Errorf("%s: follow-up without a name or a unique id: %+v", o.ID, f)
 			}
+			fids[f.ID] = true
 			clocks = append(clocks, f.Clocks...)
+			if f.Trigger != "" && !milestone(f.Trigger) {
+				t.Errorf("%s.%s: trigger %q", o.ID, f.ID, f.Trigger)
+			}
+			fo, ok := regulation.Lookup(o.ID + "." + f.ID)
+			if !ok || fo.FollowUpOf != o.ID || fo.Evidence != o.Evidence || fo.Status != o.Status || fo.Effective != o.Effective {
+				t.Errorf("%s.%s: Lookup = %+v, %v: not a follow-up with its obligation's standing", o.ID, f.ID, fo, ok)
+			}
+			if len(f.Clocks) == 0 && !f.UndueDelay && !strings.Contains(f.Name, "not in the reference") {
+				t.Errorf("%s.%s: no clock, not \"without undue delay\", and its name does not say why", o.ID, f.ID)
+			}
 		}
 		for _, c := range clocks {
-			if !milestone(c.From) || c.Within.IsZero() || (c.Anchor != "" && c.Anchor != "end-of-year") {
+			if !milestone(c.From) || c.Within.IsZero() || (c.Anchor != "" && c.Anchor != "end-of-year") ||
+				(c.Submission != "" && (!strings.HasPrefix(c.From, regulation.SubmittedPrefix) || (c.Submission != regulation.SubmissionFirst && c.Submission != regulation.SubmissionLatest))) {
 				t.Errorf("%s: bad clock %+v", o.ID, c)
 			}
 		}
@@ -224,7 +251,8 @@ func TestWorkedExamples(t *testing.T) {
 		// federal business days later is the following Wednesday.
 		{"sec-8k-105", "America/Los_Angeles", ms{"material": "2026-11-25 09:00"}, nil, "2026-12-02 23:59:59 -0500", false, false},
 		{"hipaa-individuals", "America/New_York", ms{"discovered": "2026-01-10 14:00"}, nil, "2026-03-11 23:59:59 -0400", true, false},
-		{"hipaa-media", "America/New_York", ms{"discovered": "2026-01-10 14:00"}, nil, "2026-03-11 23:59:59 -0400", true, false},
+		// Row hipaa-media states CD:60 only: no "without undue delay" flag.
+		{"hipaa-media", "America/New_York", ms{"discovered": "2026-01-10 14:00"}, nil, "2026-03-11 23:59:59 -0400", false, false},
 		{"hipaa-hhs-500", "America/New_York", ms{"discovered": "2026-01-10 14:00"}, nil, "2026-03-11 23:59:59 -0400", false, false},
 		{"hipaa-hhs-small", "America/New_York", ms{"discovered": "2026-05-05 14:00"}, nil, "2027-03-01 23:59:59 -0500", false, false},
 		{"hipaa-ba", "America/Chicago", ms{"discovered": "2026-01-10 14:00"}, nil, "2026-03-11 23:59:59 -0500", true, false},
@@ -252,6 +280,9 @@ func TestWorkedExamples(t *testing.T) {
 		{"jp-appi-final", "Asia/Tokyo", ms{"aware": "2026-03-06 10:00"}, nil, "2026-04-05 23:59:59 +0900", false, false},
 		{"kr-pipa", "Asia/Seoul", ms{"aware": "2026-03-06 10:00"}, nil, "2026-03-09 10:00:00 +0900", false, false},
 		{"cn-cac", "Asia/Shanghai", ms{"discovered": "2026-03-06 10:00"}, nil, "2026-03-06 14:00:00 +0800", false, false},
+		// Row cn-cac: CII operators H:1, central units H:2.
+		{"cn-cac-cii", "Asia/Shanghai", ms{"discovered": "2026-03-06 10:00"}, nil, "2026-03-06 11:00:00 +0800", false, false},
+		{"cn-cac-central", "Asia/Shanghai", ms{"discovered": "2026-03-06 10:00"}, nil, "2026-03-06 12:00:00 +0800", false, false},
 		{"cn-pipl", "Asia/Shanghai", ms{"aware": "2026-03-06 10:00"}, nil, "", true, false},
 		{"ch-fadp", "Europe/Zurich", ms{"high-risk": "2026-03-06 10:00"}, nil, "", true, false},
 		{"za-popia", "Africa/Johannesburg", ms{"discovered": "2026-03-06 10:00"}, nil, "", true, false},

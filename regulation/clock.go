@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
@@ -28,6 +29,10 @@ const (
 	OwedStatusDone OwedStatus = "done"
 	// OwedStatusDoneLate: sent, after its deadline.
 	OwedStatusDoneLate OwedStatus = "done-late"
+	// OwedStatusNotInForce: its trigger happened, but the law applies only
+	// to events whose clock starts on or after its effective date
+	// ([Owed.Effective]); nothing is owed under it.
+	OwedStatusNotInForce OwedStatus = "not-in-force"
 )
 
 // Owed is one communication owed for an event: an activity of the plan
@@ -39,6 +44,10 @@ type Owed struct {
 	// Obligations the activity declares (or the one obligation no activity
 	// carries).
 	Obligations []string `json:"obligations,omitempty"`
+	// FollowUp is the follow-up's name when the item is a follow-up of an
+	// obligation no activity carries (Obligations then holds
+	// "<obligation>.<follow-up id>"): "written record of an oral report".
+	FollowUp string `json:"follow_up,omitempty"`
 	// Recipients are the names of the stakeholders addressed (or, for an
 	// obligation without activity, the law's recipients).
 	Recipients []string `json:"recipients"`
@@ -51,9 +60,35 @@ type Owed struct {
 	PlanDue  time.Time `json:"plan_due,omitzero"`
 	LegalDue time.Time `json:"legal_due,omitzero"`
 	Due      time.Time `json:"due,omitzero"`
+	// PracticalDue is the last moment a submission counts as made by
+	// LegalDue where a filing cut-off moves it earlier (EDGAR: after 17:30
+	// Eastern a filing counts as filed the next business day); zero
+	// otherwise. When set, Due is the earlier of PlanDue and PracticalDue,
+	// and the status is judged against it.
+	PracticalDue time.Time `json:"practical_due,omitzero"`
+	// From is the milestone or submission the legal deadline counts from
+	// ("incident.aware", "submitted:dora-intermediate"), FromAt when it
+	// was reached.
+	From   string    `json:"from,omitempty"`
+	FromAt time.Time `json:"from_at,omitzero"`
 	// UndueDelay: an obligation says "without undue delay".
-	UndueDelay bool       `json:"undue_delay,omitempty"`
-	Status     OwedStatus `json:"status"`
+	UndueDelay bool `json:"undue_delay,omitempty"`
+	// Evidence and LegalStatus are the standing of the law behind the
+	// item: the weakest of its obligations (secondary if any is secondary;
+	// proposed if any is a proposal); empty for an item no obligation
+	// applies to. [Owed.Standing] says it in words.
+	Evidence    EvidenceLevel `json:"evidence,omitempty"`
+	LegalStatus LegalStatus   `json:"legal_status,omitempty"`
+	// NotInForce: every obligation of the item that has arisen applies
+	// only to events whose clock starts on or after Effective, and this
+	// event's started before.
+	NotInForce bool       `json:"not_in_force,omitempty"`
+	Effective  comms.Date `json:"effective,omitzero"`
+	// WithoutHolidays: the legal deadline is counted in business days
+	// without public holidays, because the catalog holds no sourced
+	// holiday calendar for the law's jurisdiction.
+	WithoutHolidays bool       `json:"without_holidays,omitempty"`
+	Status          OwedStatus `json:"status"`
 	// Left is the time from now to Due while not done (negative: overdue
 	// by); zero when done or when there is no deadline. JSON carries it
 	// as whole seconds, "left_seconds".
@@ -64,12 +99,14 @@ type Owed struct {
 
 type owedJSON Owed
 
-// MarshalJSON encodes o with Left as "left_seconds".
+// MarshalJSON encodes o with Left as "left_seconds" and its standing in
+// words ([Owed.Standing]) as "standing".
 func (o Owed) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		owedJSON
-		LeftSeconds int64 `json:"left_seconds,omitempty"`
-	}{owedJSON(o), int64(o.Left / time.Second)})
+		LeftSeconds int64  `json:"left_seconds,omitempty"`
+		Standing    string `json:"standing,omitempty"`
+	}{owedJSON(o), int64(o.Left / time.Second), o.Standing()})
 }
 
 // UnmarshalJSON decodes what MarshalJSON encodes.
@@ -88,10 +125,24 @@ func (o *Owed) UnmarshalJSON(data []byte) error {
 
 // IncidentClock lists every communication owed for event e under plan p
 // at now: each activity triggered by one of e's milestones or by another
-// activity sent for e, and each obligation of the plan's activities that
-// is owed but carried by no triggered activity. For each: the obligation,
-// recipients, deadline (the plan's and the law's), time left or overdue by,
-// and the record that did it — in deadline order (no deadline last).
+// activity sent for e, each obligation of the plan's activities that is
+// owed but carried by no triggered activity, and each follow-up of those
+// obligations (a written record, a supplement, a final report) that no
+// activity carries. For each: the obligation, recipients, deadline (the
+// plan's and the law's, with the milestone or submission it counts from
+// and the practical deadline where a filing cut-off moves it), time left
+// or overdue by, the record that did it, and the standing of the law
+// behind it (evidence level, proposed or in force, in force for this
+// event) — in deadline order (no deadline after, then waiting and not in
+// force).
+//
+// An obligation not yet in force when the event's clock starts (the CRA
+// before 11 September 2026) is listed with status
+// [OwedStatusNotInForce], or, on an activity the plan owes anyway, with
+// NotInForce set. A report sent by one activity and updated by another
+// activity declaring the same obligation: the law's deadline is the first
+// one's; the update counts for clocks that run from the latest submission
+// (DORA's final report).
 //
 // records are the records sent so far (those for other events are
 // ignored). Deadlines move when a milestone is recorded later, and chained
@@ -108,7 +159,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 		return nil, fmt.Errorf("regulation: plan %s: %w", p.ID, err)
 	}
 	c := clock{p: p, ix: p.Index(), e: e, loc: loc, now: now, first: firstSent(e, records), carried: map[string]bool{}}
-	c.submitted = submittedAt(p, c.first)
+	c.submitted, c.firstBy = submissions(p, e, records)
 	planDue, err := schedule.Deadlines(p, e, recordsOf(c.first))
 	if err != nil {
 		return nil, fmt.Errorf("regulation: %w", err)
@@ -154,8 +205,10 @@ type clock struct {
 	now time.Time
 	// first is the first record sent for each activity of the event.
 	first map[string]comms.Record
-	// submitted is when each obligation's report was submitted.
-	submitted map[string]time.Time
+	// submitted is when each obligation's report was submitted, first and
+	// latest; firstBy the activity that submitted it first.
+	submitted map[string]Submitted
+	firstBy   map[string]string
 	// planDue is the plan's deadline of each triggered activity owed.
 	planDue map[string]schedule.EventDeadline
 	// carried marks the obligations a triggered activity carries (or that
@@ -177,22 +230,31 @@ func firstSent(e comms.Event, records []comms.Record) map[string]comms.Record {
 	return first
 }
 
-// submittedAt returns when each obligation's report was submitted: by the
-// first activity that declares it and was sent.
-func submittedAt(p comms.Plan, first map[string]comms.Record) map[string]time.Time {
-	submitted := map[string]time.Time{}
+// submissions returns when each obligation's report was submitted for
+// event e — first and latest, by any activity that declares it — and the
+// activity that submitted it first.
+func submissions(p comms.Plan, e comms.Event, records []comms.Record) (map[string]Submitted, map[string]string) {
+	declares := map[string][]string{}
 	for _, a := range p.Activities {
-		r, ok := first[a.ID]
-		if !ok {
+		declares[a.ID] = a.Obligations
+	}
+	submitted, firstBy := map[string]Submitted{}, map[string]string{}
+	for _, r := range records {
+		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) {
 			continue
 		}
-		for _, id := range a.Obligations {
-			if t, ok := submitted[id]; !ok || r.SentAt.Before(t) {
-				submitted[id] = r.SentAt
+		for _, id := range declares[r.ActivityID] {
+			s, ok := submitted[id]
+			if !ok || r.SentAt.Before(s.First) {
+				s.First, firstBy[id] = r.SentAt, r.ActivityID
 			}
+			if !ok || r.SentAt.After(s.Latest) {
+				s.Latest = r.SentAt
+			}
+			submitted[id] = s
 		}
 	}
-	return submitted
+	return submitted, firstBy
 }
 
 // activity returns what triggered activity a owes: its plan deadline, the
@@ -206,32 +268,56 @@ func (c *clock) activity(a comms.Activity) (Owed, error) {
 	if owed {
 		o.Start, o.PlanDue = d.Start, d.At
 	}
+	var inForce, notInForce bool
 	for _, id := range a.Obligations {
 		ob, ok := Lookup(id)
 		if !ok {
 			continue
 		}
 		c.carried[id] = true
-		ld, arisen, err := ob.DeadlineFor(c.e, c.submitted, c.loc)
+		if by, ok := c.firstBy[id]; ok && by != a.ID && (o.Start.IsZero() || !c.submitted[id].First.After(o.Start)) {
+			// Another activity submitted this report before a arose: a
+			// is an update, with the plan's deadline only.
+			continue
+		}
+		ld, arisen, err := ob.DeadlineWith(c.e, c.submitted, c.loc)
 		if err != nil {
 			return Owed{}, err
 		}
 		if !arisen {
 			continue
 		}
-		owed = true
+		o.standing(ob)
+		if ld.NotInForce {
+			notInForce = true
+			if o.Effective.IsZero() || ld.Effective.Before(o.Effective) {
+				o.Effective = ld.Effective
+			}
+			continue
+		}
+		inForce, owed = true, true
 		if o.Start.IsZero() || ld.Start.Before(o.Start) {
 			o.Start = ld.Start
 		}
-		if !ld.At.IsZero() && (o.LegalDue.IsZero() || ld.At.Before(o.LegalDue)) {
-			o.LegalDue = ld.At
-		}
-		o.UndueDelay = o.UndueDelay || ld.UndueDelay
+		o.legal(ld)
 	}
-	if !owed {
+	switch {
+	case notInForce && !inForce && !owed:
+		o.Status, o.NotInForce = OwedStatusNotInForce, true
+	case notInForce && !inForce:
+		o.NotInForce = true
+	case !owed:
 		o.Status = OwedStatusWaiting
+		// Nothing has arisen: the standing of what it waits for.
+		for _, id := range a.Obligations {
+			if ob, ok := Lookup(id); ok {
+				o.standing(ob)
+			}
+		}
+	default:
+		o.Effective = comms.Date{}
 	}
-	o.Due = earliest(o.PlanDue, o.LegalDue)
+	o.Due = earliest(o.PlanDue, o.legalDue())
 	if r, ok := c.first[a.ID]; ok && owed {
 		rec := r
 		o.Record = &rec
@@ -245,39 +331,85 @@ func (c *clock) activity(a comms.Activity) (Owed, error) {
 // it after activity has marked what the activities carry.
 func (c *clock) uncarried() ([]Owed, error) {
 	var out []Owed
+	add := func(ob Obligation) error {
+		if c.carried[ob.ID] {
+			return nil
+		}
+		c.carried[ob.ID] = true
+		ld, arisen, err := ob.DeadlineWith(c.e, c.submitted, c.loc)
+		if err != nil || !arisen {
+			return err
+		}
+		o := Owed{Obligations: []string{ob.ID}, FollowUp: ob.FollowUp, Trigger: ob.Trigger, Start: ld.Start}
+		for _, r := range ob.Recipients {
+			o.Recipients = append(o.Recipients, r.Name)
+		}
+		o.standing(ob)
+		if ld.NotInForce {
+			o.Status, o.NotInForce, o.Effective = OwedStatusNotInForce, true, ld.Effective
+		} else {
+			o.legal(ld)
+			o.Due = o.legalDue()
+		}
+		o.settle(c.now)
+		out = append(out, o)
+		return nil
+	}
 	for _, a := range c.p.Activities {
 		for _, id := range a.Obligations {
-			if c.carried[id] {
-				continue
-			}
-			c.carried[id] = true
 			ob, ok := Lookup(id)
 			if !ok {
 				continue
 			}
-			ld, arisen, err := ob.DeadlineFor(c.e, c.submitted, c.loc)
-			if err != nil {
+			if err := add(ob); err != nil {
 				return nil, err
 			}
-			if !arisen {
-				continue
+			// Its follow-ups, whether or not an activity carries it.
+			for _, f := range ob.FollowUpObligations() {
+				if err := add(f); err != nil {
+					return nil, err
+				}
 			}
-			o := Owed{Obligations: []string{id}, Trigger: ob.Trigger, Start: ld.Start, LegalDue: ld.At, Due: ld.At, UndueDelay: ld.UndueDelay}
-			for _, r := range ob.Recipients {
-				o.Recipients = append(o.Recipients, r.Name)
-			}
-			o.settle(c.now)
-			out = append(out, o)
 		}
 	}
 	return out, nil
 }
 
+// standing lowers o's evidence level and status to ob's where ob's are
+// weaker.
+func (o *Owed) standing(ob Obligation) {
+	if o.Evidence == "" || ob.Evidence != EvidenceLevelPrimary {
+		o.Evidence = ob.Evidence
+	}
+	if o.LegalStatus == "" || ob.Status == LegalStatusProposed {
+		o.LegalStatus = ob.Status
+	}
+}
+
+// legal takes ld's deadline when it is the earliest legal one of o.
+func (o *Owed) legal(ld LegalDeadline) {
+	o.UndueDelay = o.UndueDelay || ld.UndueDelay
+	if ld.At.IsZero() || (!o.LegalDue.IsZero() && !ld.At.Before(o.LegalDue)) {
+		return
+	}
+	o.LegalDue, o.PracticalDue, o.WithoutHolidays = ld.At, ld.Practical, ld.WithoutHolidays
+	o.From, o.FromAt = ld.Clock.From, ld.ClockStart
+}
+
+// legalDue is the legal deadline a submission must meet: the practical
+// one where a cut-off moves it.
+func (o *Owed) legalDue() time.Time {
+	if !o.PracticalDue.IsZero() {
+		return o.PracticalDue
+	}
+	return o.LegalDue
+}
+
 // compareOwed orders the clock: by deadline, no deadline after, waiting
 // last.
 func compareOwed(a, b Owed) int {
-	if (a.Status == OwedStatusWaiting) != (b.Status == OwedStatusWaiting) {
-		if a.Status == OwedStatusWaiting {
+	if a.inactive() != b.inactive() {
+		if a.inactive() {
 			return 1
 		}
 		return -1
@@ -291,9 +423,15 @@ func compareOwed(a, b Owed) int {
 	return cmp.Compare(a.Due.UnixNano(), b.Due.UnixNano())
 }
 
+// inactive: nothing is owed yet (waiting), or nothing under a law in
+// force.
+func (o Owed) inactive() bool {
+	return o.Status == OwedStatusWaiting || o.Status == OwedStatusNotInForce
+}
+
 // in moves o's times, and its record's, to loc.
 func (o *Owed) in(loc *time.Location) {
-	for _, t := range []*time.Time{&o.Start, &o.PlanDue, &o.LegalDue, &o.Due} {
+	for _, t := range []*time.Time{&o.Start, &o.PlanDue, &o.LegalDue, &o.Due, &o.PracticalDue, &o.FromAt} {
 		if !t.IsZero() {
 			*t = t.In(loc)
 		}
@@ -306,7 +444,7 @@ func (o *Owed) in(loc *time.Location) {
 
 func (o *Owed) settle(now time.Time) {
 	switch {
-	case o.Status == OwedStatusWaiting:
+	case o.inactive():
 	case o.Record != nil && !o.Due.IsZero() && o.Record.SentAt.After(o.Due):
 		o.Status = OwedStatusDoneLate
 	case o.Record != nil:
@@ -355,6 +493,8 @@ func (o Owed) String() string {
 	switch o.Status {
 	case OwedStatusWaiting:
 		return "waiting for " + o.Trigger
+	case OwedStatusNotInForce:
+		return "not yet in force (from " + o.Effective.String() + ")"
 	case OwedStatusDone, OwedStatusDoneLate:
 		s := "done " + o.Record.SentAt.Format("2006-01-02 15:04 MST")
 		if o.Status == OwedStatusDoneLate {
@@ -371,4 +511,35 @@ func (o Owed) String() string {
 		return "no deadline"
 	}
 	return deadline.Short(o.Left) + " left"
+}
+
+// Standing says in words how far the law behind o can be relied on, for
+// a reader who must not miss it: "primary" (read in the law's own text),
+// "secondary sources only", "proposed, not law; secondary sources only",
+// with "not yet in force (from 2026-09-11)" and "business days counted
+// without public holidays (none sourced)" where they apply. Empty for an
+// item no obligation applies to (the plan's own deadline).
+func (o Owed) Standing() string {
+	var parts []string
+	if o.LegalStatus == LegalStatusProposed {
+		parts = append(parts, "proposed, not law")
+	}
+	switch o.Evidence {
+	case "":
+	case EvidenceLevelPrimary:
+		if len(parts) == 0 {
+			parts = append(parts, "primary")
+		}
+	case EvidenceLevelSecondary:
+		parts = append(parts, "secondary sources only")
+	default:
+		parts = append(parts, "evidence "+string(o.Evidence))
+	}
+	if o.NotInForce {
+		parts = append(parts, "not yet in force (from "+o.Effective.String()+")")
+	}
+	if o.WithoutHolidays {
+		parts = append(parts, "business days counted without public holidays (none sourced)")
+	}
+	return strings.Join(parts, "; ")
 }

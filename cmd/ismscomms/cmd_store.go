@@ -591,17 +591,34 @@ func (a *app) tenantZone(ctx context.Context, st store.Store) *time.Location {
 }
 
 // writeClock writes an incident clock as a table. Its times are in the
-// plan's zone (evidence.IncidentClock returns them so).
+// plan's zone (evidence.IncidentClock returns them so). LAW says the
+// standing of the law behind each item in words (primary, secondary
+// sources only, proposed, not law, not yet in force); COUNTS FROM the
+// milestone or submission its legal deadline runs from; a filing cut-off
+// shows the practical deadline in DUE with the legal one after it.
 func writeClock(out io.Writer, owed []regulation.Owed) error {
-	t := newTable(out, "COMMUNICATION", "OBLIGATIONS", "TO", "DUE", "STATUS")
+	t := newTable(out, "COMMUNICATION", "OBLIGATIONS", "TO", "DUE", "COUNTS FROM", "STATUS", "LAW")
 	for _, o := range owed {
 		due := "—"
 		if !o.Due.IsZero() {
 			due = o.Due.Format("Mon 02 Jan 15:04")
 		}
+		if !o.PracticalDue.IsZero() && o.Due.Equal(o.PracticalDue) {
+			due += " (filing cut-off; legal " + o.LegalDue.Format("Mon 02 Jan 15:04") + ")"
+		}
 		name := o.Activity
-		if name == "" {
+		switch {
+		case name == "" && o.FollowUp != "":
+			name = o.FollowUp + " (follow-up; no activity in the plan)"
+		case name == "":
 			name = "(no activity in the plan)"
+		}
+		from, law := o.From, o.Standing()
+		if from == "" {
+			from = "—"
+		}
+		if law == "" {
+			law = "—"
 		}
 		status := o.String()
 		if o.Record != nil && (o.Status == regulation.OwedStatusDone || o.Status == regulation.OwedStatusDoneLate) {
@@ -610,7 +627,7 @@ func writeClock(out io.Writer, owed []regulation.Owed) error {
 				status += " (late)"
 			}
 		}
-		t.row(name, strings.Join(o.Obligations, ", "), strings.Join(o.Recipients, ", "), due, status)
+		t.row(name, strings.Join(o.Obligations, ", "), strings.Join(o.Recipients, ", "), due, from, status, law)
 	}
 	return t.flush()
 }
