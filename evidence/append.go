@@ -302,9 +302,9 @@ func saveChecked(ctx context.Context, st store.Store, tenant string, e comms.Eve
 
 // startingMilestones returns the milestones of events of kind that start
 // a clock of plan p: those its activities are triggered by, and those the
-// clocks of the obligations its activities declare count from (what
-// regulation.IncidentClock and schedule.Deadlines count from), in the
-// order the plan first names them.
+// clocks of the obligations its activities declare, and of their
+// follow-ups, count from (what regulation.IncidentClock and
+// schedule.Deadlines count from), in the order the plan first names them.
 func startingMilestones(p comms.Plan, kind string) []string {
 	var out []string
 	add := func(trigger string) {
@@ -316,9 +316,16 @@ func startingMilestones(p comms.Plan, kind string) []string {
 	for _, act := range p.Activities {
 		add(act.When.Trigger)
 		for _, id := range act.Obligations {
-			if ob, ok := regulation.Lookup(id); ok {
-				add(ob.Trigger)
-				for _, c := range ob.Clocks {
+			ob, ok := regulation.Lookup(id)
+			if !ok {
+				continue
+			}
+			// The obligation's own clocks and its follow-ups' (a ransom
+			// payment starts CIRCIA's 24-hour report), which the clock
+			// lists as owed whether or not an activity carries them.
+			for _, o := range append([]regulation.Obligation{ob}, ob.FollowUpObligations()...) {
+				add(o.Trigger)
+				for _, c := range o.Clocks {
 					add(c.From)
 				}
 			}

@@ -15,7 +15,7 @@ func TestIncidentClockLaw(t *testing.T) {
 	c.must(0, "plan", "save", plan)
 	c.must(0, "incident", "open", "INC-1", "--title", "Ransomware", "--at", "2026-11-23T14:00:00Z", "--milestone", "aware")
 	c.must(0, "incident", "milestone", "INC-1", "material", "--at", "2026-11-24T15:00:00Z")
-	c.must(0, "incident", "milestone", "INC-1", "ransom-paid", "--at", "2026-11-26T20:00:00Z", "--force")
+	c.must(0, "incident", "milestone", "INC-1", "ransom-paid", "--at", "2026-11-26T20:00:00Z") // starts CIRCIA's ransom-payment report, a follow-up
 	out, _ := c.must(0, "incident", "clock", "INC-1")
 	wantIn(t, "incident clock", out,
 		"secondary sources only",
