@@ -161,3 +161,21 @@ func ChannelKinds() []ChannelKind {
 
 // Valid reports whether k is a known ChannelKind.
 func (k ChannelKind) Valid() bool { return slices.Contains(ChannelKinds(), k) }
+
+// ChangeClass is the declared class of a change to a message's content
+// (see [MessageVersion]).
+type ChangeClass string
+
+// Change classes. Values are persisted; their meaning never changes.
+const (
+	// ChangeMaterial: everyone must acknowledge the new version.
+	ChangeMaterial ChangeClass = "material"
+	// ChangeMinor: acknowledgements of the version before carry over.
+	ChangeMinor ChangeClass = "minor"
+)
+
+// ChangeClasses lists every ChangeClass.
+func ChangeClasses() []ChangeClass { return []ChangeClass{ChangeMaterial, ChangeMinor} }
+
+// Valid reports whether c is a known ChangeClass.
+func (c ChangeClass) Valid() bool { return slices.Contains(ChangeClasses(), c) }

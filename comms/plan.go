@@ -47,6 +47,12 @@ type Plan struct {
 	// Waivers are justified exclusions from the completeness checks, as a
 	// Statement of Applicability records them for Annex A controls.
 	Waivers []Waiver `yaml:"waivers,omitempty" json:"waivers,omitempty"`
+	// Grace is how long people have to acknowledge a message (a new one,
+	// or one whose version changed materially) before they count as
+	// overdue, for every activity that does not give its own
+	// ([Activity.Grace]). Its form is a deadline's: 14d, 3bd, 1mo, 72h.
+	// Empty: no grace period, due at once.
+	Grace string `yaml:"grace,omitempty" json:"grace,omitempty"`
 }
 
 // Waiver excludes a finding of matrix.Check, with the reason why. A waived
@@ -164,6 +170,20 @@ type Activity struct {
 	Obligations []string `yaml:"obligations,omitempty" json:"obligations,omitempty"`
 	// Notes is free text for the plan's reader.
 	Notes string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// Grace is how long people have to acknowledge the activity's message
+	// before they count as overdue; empty means the plan's [Plan.Grace].
+	// Its form is a deadline's (14d, 3bd, 1mo, 72h), business days
+	// counted in the activity's calendar.
+	Grace string `yaml:"grace,omitempty" json:"grace,omitempty"`
+}
+
+// GraceOf returns the grace period that applies to the activity: its own
+// Grace, or else the plan's; empty for none.
+func (p Plan) GraceOf(a Activity) string {
+	if a.Grace != "" {
+		return a.Grace
+	}
+	return p.Grace
 }
 
 // Message is what an activity communicates.
@@ -173,7 +193,51 @@ type Message struct {
 	// Classification is the sensitivity of the message; channels must be
 	// cleared for it.
 	Classification Classification `yaml:"classification,omitempty" json:"classification,omitempty"`
+	// Version identifies the content now in force (a policy document, a
+	// notice) and says how it changed from the one before; the zero
+	// value means the message is not versioned. See [MessageVersion].
+	Version MessageVersion `yaml:"version,omitempty" json:"version,omitzero"`
 }
+
+// MessageVersion is the version of an activity's message: the digest of
+// its content, and the class of the change from the version before it.
+// In a plan file:
+//
+//	what:
+//	  topic: policy
+//	  message: Information security policy
+//	  version: {digest: "sha256:9f86d0…", change: minor, label: "3.1", effective: 2026-03-01}
+//
+// The history of a message is the sequence of plan versions in a store
+// (store.Store keeps every one): a plan version whose digest differs from
+// the previous plan version's is a new message version, and its Change
+// says whether acknowledgements of the version before carry over (minor)
+// or everyone must acknowledge again (material, the default). The first
+// version of a message is always acknowledged by everyone.
+//
+// The zero MessageVersion is "not versioned".
+type MessageVersion struct {
+	// Digest identifies the content: "sha256:" and 64 lower-case hex
+	// digits, as [Digest] computes it. Required when any other field is
+	// set.
+	Digest string `yaml:"digest,omitempty" json:"digest,omitempty"`
+	// Change is the class of the change from the previous version;
+	// empty means material.
+	Change ChangeClass `yaml:"change,omitempty" json:"change,omitempty"`
+	// Label is a name for people, such as "3.1" or "2026 edition".
+	Label string `yaml:"label,omitempty" json:"label,omitempty"`
+	// Effective is the day the version takes effect; the grace period
+	// counts from it (and from the day a person joins, if later). Zero:
+	// from when it is first sent.
+	Effective Date `yaml:"effective,omitempty" json:"effective,omitzero"`
+}
+
+// IsZero reports whether v is the zero MessageVersion (not versioned).
+func (v MessageVersion) IsZero() bool { return v == MessageVersion{} }
+
+// Material reports whether the version requires everyone to acknowledge
+// again: its Change is material or empty.
+func (v MessageVersion) Material() bool { return v.Change != ChangeMinor }
 
 // Label is the name to show for a: its Name, or its ID when it has none.
 func (a Activity) Label() string {

@@ -47,6 +47,7 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[Topic]():           strs(Topics()),
 	reflect.TypeFor[StakeholderKind](): strs(StakeholderKinds()),
 	reflect.TypeFor[ChannelKind]():     strs(ChannelKinds()),
+	reflect.TypeFor[ChangeClass]():     strs(ChangeClasses()),
 }
 
 func strs[T ~string](v []T) []string {
@@ -62,12 +63,14 @@ const (
 	dateTimePattern = `^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$`
 	idPattern       = `^[A-Za-z0-9][A-Za-z0-9._-]*$`
 	deadlinePattern = `^[1-9][0-9]*(h|d|bd|mo)$`
+	digestPattern   = `^sha256:[0-9a-f]{64}$`
 )
 
 // fieldPatterns give string fields their form.
 var fieldPatterns = map[string]string{
-	"Timing.Within": deadlinePattern,
-	"Plan.ID":       idPattern, "Role.ID": idPattern, "Stakeholder.ID": idPattern,
+	"Timing.Within": deadlinePattern, "Activity.Grace": deadlinePattern, "Plan.Grace": deadlinePattern,
+	"MessageVersion.Digest": digestPattern,
+	"Plan.ID":               idPattern, "Role.ID": idPattern, "Stakeholder.ID": idPattern,
 	"Channel.ID": idPattern, "Activity.ID": idPattern, "Calendar.ID": idPattern,
 	"Plan.Profiles": idPattern,
 }

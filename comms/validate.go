@@ -130,6 +130,7 @@ func (p Plan) check(v *validator) {
 	d.channels = v.channels(p.Channels)
 	v.activities(p.Activities, d)
 	v.waivers(p.Waivers)
+	v.grace("grace", p.Grace)
 }
 
 // declared holds the IDs a plan declares, by section, for the checks of
@@ -255,6 +256,37 @@ func (v *validator) activities(items []Activity, d declared) {
 			}
 		}
 		v.timing(path+".when", a.ID, a.When, activities)
+		v.version(path+".what.version", a.What.Version)
+		v.grace(path+".grace", a.Grace)
+	}
+}
+
+// version checks a message's version: a well-formed digest whenever
+// anything is set, and a known change class.
+func (v *validator) version(path string, mv MessageVersion) {
+	if mv.IsZero() {
+		return
+	}
+	switch {
+	case mv.Digest == "":
+		v.add(path+".digest", "missing: a version needs the digest of its content (sha256: and 64 hex digits, as comms.Digest computes it)")
+	case !v.badText[path+".digest"] && !validDigest(mv.Digest):
+		v.add(path+".digest", "%s is not a digest: write sha256: and 64 lower-case hex digits, as comms.Digest computes it", quoteValue(mv.Digest))
+	}
+	if mv.Change != "" && !mv.Change.Valid() {
+		v.add(path+".change", "unknown change class %s: use material (everyone acknowledges again) or minor (acknowledgements carry over)", quoteValue(string(mv.Change)))
+	}
+}
+
+// grace checks a grace period, which has the form of a deadline.
+func (v *validator) grace(path, g string) {
+	if g == "" || v.badText[path] {
+		return
+	}
+	if len(g) > 32 {
+		v.add(path, "%s is not a grace period: use a number and a unit, such as 14d, 3bd, 1mo or 72h", quoteValue(g))
+	} else if _, _, err := deadline.Parse(g); err != nil {
+		v.add(path, "grace period: %v", err)
 	}
 }
 
