@@ -298,7 +298,9 @@ func DecodeRosterSCIM(r io.Reader, o *RosterOptions) (Roster, error) {
 	if !slices.Contains(list.Schemas, scimListResponse) {
 		add(Position{}, "schemas", "not a SCIM ListResponse: schemas must hold %q", scimListResponse)
 	}
-	if list.TotalResults != nil && *list.TotalResults > len(list.Resources) {
+	if list.TotalResults != nil && *list.TotalResults < 0 {
+		add(Position{}, "totalResults", "%d is not a number of users", *list.TotalResults)
+	} else if list.TotalResults != nil && *list.TotalResults > len(list.Resources) {
 		add(Position{}, "totalResults", "the response holds %d of %d users: it is one page of a paged listing; export every user in one response (count=%d) so that no one is missing", len(list.Resources), *list.TotalResults, *list.TotalResults)
 	}
 	type source struct {
@@ -441,7 +443,7 @@ func jsonKind(k string) string {
 	case "struct", "map":
 		return "object"
 	case "int", "int64":
-		return "number"
+		return "whole number"
 	case "bool":
 		return "boolean"
 	}

@@ -33,7 +33,8 @@ type Options struct {
 
 // Store is a store.Store in memory. It is safe for concurrent use by
 // multiple goroutines; tenants do not block each other's record appends.
-// It holds nothing to release and has no Close.
+// It holds nothing to release and has no Close. It implements
+// store.RosterStore.
 type Store struct {
 	now     func() time.Time
 	mu      sync.RWMutex
@@ -42,7 +43,8 @@ type Store struct {
 
 type tenant struct {
 	mu      sync.RWMutex
-	plans   map[string][]store.Version // by plan ID, versions in order
+	plans   map[string][]store.Version       // by plan ID, versions in order
+	rosters map[string][]store.RosterVersion // by roster ID, versions in order
 	events  map[string]comms.Event
 	records []driver.Stored // the log as kept, for Verify
 	decoded []comms.Record  // the same records, decoded once, for listing
@@ -64,7 +66,10 @@ func New(o *Options) *Store {
 	return m
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store       = (*Store)(nil)
+	_ store.RosterStore = (*Store)(nil)
+)
 
 // tenant returns the tenant's data, creating it if create is set.
 func (m *Store) tenant(ctx context.Context, id string, create bool) (*tenant, error) {
@@ -83,7 +88,7 @@ func (m *Store) tenant(ctx context.Context, id string, create bool) (*tenant, er
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if t = m.tenants[id]; t == nil {
-		t = &tenant{plans: map[string][]store.Version{}, events: map[string]comms.Event{}, keys: map[string]int{}}
+		t = &tenant{plans: map[string][]store.Version{}, rosters: map[string][]store.RosterVersion{}, events: map[string]comms.Event{}, keys: map[string]int{}}
 		m.tenants[id] = t
 	}
 	return t, nil
@@ -424,4 +429,109 @@ func (m *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 			}
 		}
 	}, head)
+}
+
+func cloneRosterVersion(v store.RosterVersion) store.RosterVersion {
+	v.Roster = driver.CloneRoster(v.Roster)
+	return v
+}
+
+// SaveRoster implements store.RosterStore.
+func (m *Store) SaveRoster(ctx context.Context, tenant string, r comms.Roster, expect int) (int, error) {
+	t, err := m.tenant(ctx, tenant, true)
+	if err != nil {
+		return 0, err
+	}
+	// Kept as a value, but checked as the database stores check it.
+	if _, err := driver.EncodeRoster(r); err != nil {
+		return 0, err
+	}
+	info := driver.SaveInfoFrom(ctx)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	versions := t.rosters[r.ID]
+	if latest := len(versions); expect != latest {
+		return 0, fmt.Errorf("%w: roster %q is at version %d, not %d", store.ErrConflict, r.ID, latest, expect)
+	}
+	v := store.RosterVersion{RosterID: r.ID, Number: len(versions) + 1, Roster: driver.CloneRoster(r), SavedAt: m.now().UTC(), SavedBy: info.By, Note: info.Note}
+	t.rosters[r.ID] = append(versions, v)
+	return v.Number, nil
+}
+
+// Roster implements store.RosterStore. Version 0 means the latest.
+func (m *Store) Roster(ctx context.Context, tenant, id string, v int) (store.RosterVersion, error) {
+	t, err := m.tenant(ctx, tenant, false)
+	if err != nil {
+		return store.RosterVersion{}, err
+	}
+	if t != nil {
+		t.mu.RLock()
+		defer t.mu.RUnlock()
+		versions := t.rosters[id]
+		n := v
+		if n == 0 {
+			n = len(versions)
+		}
+		if n >= 1 && n <= len(versions) {
+			return cloneRosterVersion(versions[n-1]), nil
+		}
+	}
+	if v == 0 {
+		return store.RosterVersion{}, fmt.Errorf("%w: roster %q", store.ErrNotFound, id)
+	}
+	return store.RosterVersion{}, fmt.Errorf("%w: roster %q version %d", store.ErrNotFound, id, v)
+}
+
+// RosterVersions implements store.RosterStore.
+func (m *Store) RosterVersions(ctx context.Context, tenant, id string) iter.Seq2[store.RosterVersion, error] {
+	return func(yield func(store.RosterVersion, error) bool) {
+		t, err := m.tenant(ctx, tenant, false)
+		if err != nil {
+			yield(store.RosterVersion{}, err)
+			return
+		}
+		if t == nil {
+			return
+		}
+		t.mu.RLock()
+		vs := make([]store.RosterVersion, len(t.rosters[id]))
+		for i, v := range t.rosters[id] {
+			vs[i] = cloneRosterVersion(v)
+		}
+		t.mu.RUnlock()
+		for _, v := range vs {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Rosters implements store.RosterStore.
+func (m *Store) Rosters(ctx context.Context, tenant string) iter.Seq2[store.RosterVersion, error] {
+	return func(yield func(store.RosterVersion, error) bool) {
+		t, err := m.tenant(ctx, tenant, false)
+		if err != nil {
+			yield(store.RosterVersion{}, err)
+			return
+		}
+		if t == nil {
+			return
+		}
+		t.mu.RLock()
+		latest := make([]store.RosterVersion, 0, len(t.rosters))
+		for _, vs := range t.rosters {
+			latest = append(latest, cloneRosterVersion(vs[len(vs)-1]))
+		}
+		t.mu.RUnlock()
+		driver.SortRosters(latest)
+		for _, v := range latest {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
 }

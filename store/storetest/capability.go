@@ -40,6 +40,12 @@ func testCloser(t *testing.T, s store.Store) {
 	if ic, ok := s.(store.IntegrityChecker); ok {
 		checks["CheckIntegrity"] = ic.CheckIntegrity(ctx)
 	}
+	if rs, ok := s.(store.RosterStore); ok {
+		_, checks["SaveRoster"] = rs.SaveRoster(ctx, "t1", Roster("staff", 1), 0)
+		_, checks["Roster"] = rs.Roster(ctx, "t1", "staff", 0)
+		checks["RosterVersions"] = firstErr(rs.RosterVersions(ctx, "t1", "staff"))
+		checks["Rosters"] = firstErr(rs.Rosters(ctx, "t1"))
+	}
 	for name, err := range checks {
 		if !errors.Is(err, store.ErrClosed) {
 			t.Errorf("%s after Close: %v, want ErrClosed", name, err)

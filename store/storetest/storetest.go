@@ -16,7 +16,8 @@
 // Cancellation, Concurrency), then per method (SavePlan/…, SaveEvent/…,
 // Events/…, AppendRecord/…, Records/…, Verify/…), then per optional
 // capability of the store package's documentation (Capabilities/Closer,
-// Pinger, IntegrityChecker; skipped for a store that does not have it).
+// Pinger, IntegrityChecker, RosterStore/…; skipped for a store that does
+// not have it).
 // Each clause's comment quotes the rule it checks. It checks error
 // categories with errors.Is, never messages, and needs no clock: it runs
 // against a store with the real one.
@@ -103,6 +104,14 @@ var clauses = []struct {
 	{"Capabilities/Closer", testCloser},
 	{"Capabilities/Pinger", testPinger},
 	{"Capabilities/IntegrityChecker", testIntegrityChecker},
+	{"Capabilities/RosterStore/Versions", testRosterVersions},
+	{"Capabilities/RosterStore/Conflict", testRosterConflict},
+	{"Capabilities/RosterStore/Isolation", testRosterIsolation},
+	{"Capabilities/RosterStore/Validation", testRosterInvalid},
+	{"Capabilities/RosterStore/Missing", testRosterMissing},
+	{"Capabilities/RosterStore/Copies", testRosterCopies},
+	{"Capabilities/RosterStore/Cancellation", testRosterCancellation},
+	{"Capabilities/RosterStore/Large", testRosterLarge},
 }
 
 var ctx = context.Background()
