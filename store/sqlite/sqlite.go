@@ -58,8 +58,15 @@
 // written under schema 1, which keep their record format v1) and its
 // index; a writable Open migrates a file of schema 1.
 //
+// # Rosters
+//
+// Schema 3 adds the rosters table (store.RosterStore): every version of
+// each roster, saved as plans are saved; a writable Open migrates a file
+// of an earlier schema, and a read-only Open refuses one with
+// ErrSchemaTooOld.
+//
 // A Store is safe for concurrent use by multiple goroutines. It implements
-// store.IntegrityChecker, store.Pinger and io.Closer.
+// store.RosterStore, store.IntegrityChecker, store.Pinger and io.Closer.
 package sqlite
 
 import (
