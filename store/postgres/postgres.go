@@ -36,9 +36,10 @@
 // organization tools and tests. The intended deployment has two roles: an
 // owner that runs migrations (Options.OwnerDSN, or Migrate) and an
 // application role without privileges of its own, to which migrations
-// grant exactly what the store needs: plans and records SELECT and INSERT
-// (the log is append-only for it: no UPDATE, no DELETE), events and chain
-// heads SELECT, INSERT and UPDATE.
+// grant exactly what the store needs: plans, rosters and records SELECT
+// and INSERT (the log is append-only for it, and plan and roster versions
+// are only ever added: no UPDATE, no DELETE), events and chain heads
+// SELECT, INSERT and UPDATE.
 //
 // # One chain per tenant
 //
@@ -109,9 +110,15 @@
 // insufficient privilege ErrPermission, connection failures ErrUnavailable.
 // A connection string's password never appears in an error.
 //
+// # Rosters
+//
+// Schema version 3 adds the rosters table (store.RosterStore), under the
+// same row-level security as the others: rosters are personal data, and
+// a transaction sees only the rosters of the tenant it set.
+//
 // A Store is safe for concurrent use by multiple goroutines. It
-// implements store.Pinger (the server answers on a pooled connection) and
-// io.Closer.
+// implements store.RosterStore, store.Pinger (the server answers on a
+// pooled connection) and io.Closer.
 package postgres
 
 import (
@@ -212,6 +219,7 @@ type Store struct {
 	readOnly bool
 	closed   atomic.Bool
 	q        queries
+	rq       rosterQueries
 }
 
 var (
@@ -351,7 +359,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 }
 
 func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret string) (*Store, error) {
-	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema)}
+	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema)}
 	var role string
 	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
 		return nil, s.translate(ctx, err)
@@ -599,7 +607,7 @@ func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) err
 			for _, grant := range []string{
 				`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + role,
 				`GRANT SELECT ON ` + table + ` TO ` + role,
-				`GRANT SELECT, INSERT ON ` + t("plans") + `, ` + t("records") + ` TO ` + role,
+				`GRANT SELECT, INSERT ON ` + t("plans") + `, ` + t("records") + `, ` + t("rosters") + ` TO ` + role,
 				`GRANT SELECT, INSERT, UPDATE ON ` + t("events") + `, ` + t("chain_heads") + ` TO ` + role,
 			} {
 				if _, err := tx.Exec(ctx, grant); err != nil {

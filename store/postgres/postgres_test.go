@@ -39,6 +39,9 @@ func fill(t *testing.T, s *Store, n int, tenants ...string) {
 		if _, err := s.SavePlan(ctx, tenant, p, 0); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.SaveRoster(ctx, tenant, storetest.Roster("staff", 1), 0); err != nil {
+			t.Fatal(err)
+		}
 		e := comms.Event{ID: "inc-1", Kind: "incident", Title: tenant, Milestones: []comms.Milestone{{Name: "detected", At: when}}}
 		if err := s.SaveEvent(ctx, tenant, e); err != nil {
 			t.Fatal(err)
@@ -53,7 +56,7 @@ func fill(t *testing.T, s *Store, n int, tenants ...string) {
 	}
 }
 
-var tables = []string{"plans", "events", "records", "chain_heads"}
+var tables = []string{"plans", "events", "records", "chain_heads", "rosters"}
 
 func count(t *testing.T, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
@@ -137,6 +140,10 @@ func TestHandWrittenSQLCannotCrossTenants(t *testing.T) {
 		})
 	}
 	denied("insert a plan for globex", `INSERT INTO `+sch+`.plans VALUES ('globex', 'x', 1, '{}', now(), '', '')`)
+	denied("insert a roster for globex", `INSERT INTO `+sch+`.rosters VALUES ('globex', 'x', 1, '{}', now(), '', '')`)
+	denied("update rosters", `UPDATE `+sch+`.rosters SET body = '{}' WHERE tenant = 'acme'`)
+	denied("delete rosters", `DELETE FROM `+sch+`.rosters WHERE tenant = 'acme'`)
+	denied("disable row-level security on rosters", `ALTER TABLE `+sch+`.rosters DISABLE ROW LEVEL SECURITY`)
 	denied("insert an event for globex", `INSERT INTO `+sch+`.events VALUES ('globex', 'x', 'incident', now(), '{}')`)
 	denied("insert a record for globex", `INSERT INTO `+sch+`.records VALUES ('globex', 99, '', '', '', now(), '\x00', '')`)
 	denied("move globex's chain head", `INSERT INTO `+sch+`.chain_heads VALUES ('globex', 0, '') ON CONFLICT (tenant) DO UPDATE SET seq = 0`)
