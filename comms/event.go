@@ -76,7 +76,36 @@ const (
 	// RecordTypeWaived records that an occurrence was deliberately waived or
 	// cancelled, with the reason in Note.
 	RecordTypeWaived RecordType = "waived"
+	// RecordTypeAck records that one person (PersonID) acknowledged one
+	// version (Digest) of an activity's message at SentAt, through
+	// Channel, optionally with Evidence. It is not evidence that a
+	// communication was sent: matching, reach and timeliness ignore it.
+	RecordTypeAck RecordType = "ack"
 )
+
+// AckEvidence is what backs an acknowledgement: its Kind ("click-through",
+// "signature", "e-mail reply") and a reference the system that holds it
+// understands (a click-through ID, a signature envelope's reference). The
+// zero value is no evidence beyond the record itself.
+type AckEvidence struct {
+	Kind string `json:"kind,omitempty"`
+	Ref  string `json:"ref,omitempty"`
+}
+
+// IsZero reports whether e holds nothing.
+func (e AckEvidence) IsZero() bool { return e == AckEvidence{} }
+
+// AckKey is the idempotency key an acknowledgement takes unless its
+// caller chooses another: "ack/" activity "/" digest "/" person. With it, a
+// person's acknowledgement of one version of an activity's message is
+// stored once however often it is submitted (a resubmission of the same
+// record is answered with the stored one; one with another time is a
+// conflict that names the stored one). A product that asks people to
+// acknowledge an unchanged version again (yearly, say) adds the period
+// to the key.
+func AckKey(activityID, digest, personID string) string {
+	return "ack/" + activityID + "/" + digest + "/" + personID
+}
 
 // Record is evidence that a communication happened (or was waived): which
 // activity and occurrence or event it answers, when it was sent, how, to
@@ -87,7 +116,8 @@ type Record struct {
 	// Seq is the record's position in its tenant's log, assigned by the
 	// store (1, 2, 3, ... with no gaps).
 	Seq int64 `json:"seq,omitempty"`
-	// Type is RecordSent (or empty) or RecordWaived.
+	// Type is RecordTypeSent (or empty), RecordTypeWaived or
+	// RecordTypeAck.
 	Type RecordType `json:"type,omitempty"`
 	// PlanID and PlanVersion identify the plan the record answers.
 	PlanID      string `json:"plan_id,omitempty"`
@@ -100,7 +130,8 @@ type Record struct {
 	Occurrence time.Time `json:"occurrence,omitzero"`
 	// EventID is the event the record answers, for a triggered activity.
 	EventID string `json:"event_id,omitempty"`
-	// SentAt is when the communication went out.
+	// SentAt is when the communication went out; for an acknowledgement,
+	// when the person acknowledged.
 	SentAt time.Time `json:"sent_at"`
 	// RecordedAt is when the record entered the store (assigned by it);
 	// evidence is often entered after the fact.
@@ -114,13 +145,24 @@ type Record struct {
 	Sender     string `json:"sender,omitempty"`
 	SenderRole string `json:"sender_role,omitempty"`
 	Subject    string `json:"subject,omitempty"`
-	// Digest identifies the content, such as "sha256:<hex>" of the message.
+	// Digest identifies the content, such as "sha256:<hex>" of the message;
+	// for an acknowledgement, the digest of the message version
+	// acknowledged (MessageVersion.Digest).
 	Digest string `json:"digest,omitempty"`
 	// Reached and Acknowledged count the people who received and who
 	// acknowledged the communication (training participants, policy
 	// acknowledgements).
 	Reached      int `json:"reached,omitempty"`
 	Acknowledged int `json:"acknowledged,omitempty"`
+	// Recipients lists, for a sent record, the IDs of the people (roster
+	// person IDs) it reached, where the sender knows them; Reached is
+	// then 0 or their number.
+	Recipients []string `json:"recipients,omitempty"`
+	// PersonID is, for an acknowledgement, the roster ID of the person who
+	// acknowledged; empty for every other type.
+	PersonID string `json:"person_id,omitempty"`
+	// Evidence backs an acknowledgement; zero for every other type.
+	Evidence AckEvidence `json:"evidence,omitzero"`
 	// Note is free text; for a waiver, the reason.
 	Note string `json:"note,omitempty"`
 	// Corrects is the Seq of an earlier record this one corrects.

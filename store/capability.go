@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/ismscomms/ismscomms/comms"
+)
 
 // IntegrityChecker is an optional capability of a Store (find it by type
 // assertion, as database/sql finds driver.Pinger): checking the storage
@@ -36,3 +40,33 @@ type Pinger interface {
 	// Close, with ErrClosed.
 	Ping(ctx context.Context) error
 }
+
+// BatchAppender is an optional capability of a Store (find it by type
+// assertion): appending many records, such as a day's acknowledgements
+// exported by a click-through tool, in one transaction that moves the
+// chain head once. store/memory, store/sqlite and store/postgres
+// implement it.
+//
+//	if ba, ok := st.(store.BatchAppender); ok {
+//		stored, err = ba.AppendRecords(ctx, tenant, acks)
+//	}
+type BatchAppender interface {
+	// AppendRecords appends rs, in order, to the tenant's log, as that
+	// many AppendRecord calls in a row would, and returns the records as
+	// stored, one for each of rs, in order. It is all or nothing: if any
+	// record is invalid (ErrInvalid, naming its index in rs) or conflicts
+	// with a stored record's idempotency key, or with an earlier record
+	// of rs that has the same key but differs (ErrConflict), or the store
+	// fails, nothing is appended. A record whose key the tenant already
+	// has, or an earlier record of rs has, and that is the same record, is
+	// answered with that record, as AppendRecord answers a retry, and
+	// appended once. A record's Corrects may name an earlier record of
+	// rs. rs holds at most [MaxBatch] records; an empty rs appends nothing
+	// and returns no records. Concurrent batches and appends to one tenant
+	// form one chain, each batch's new records consecutive in it.
+	AppendRecords(ctx context.Context, tenant string, rs []comms.Record) ([]comms.Record, error)
+}
+
+// MaxBatch is the most records one [BatchAppender.AppendRecords] call
+// appends.
+const MaxBatch = 100_000

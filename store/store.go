@@ -142,10 +142,17 @@ type Store interface {
 	// it corrects.
 	//
 	// r must leave Seq, RecordedAt, PrevHash and Hash zero and set SentAt.
-	// Its Type is empty, sent or waived, and a waiver gives its reason in
-	// Note; Reached, Acknowledged, Corrects and PlanVersion are not
-	// negative, and Acknowledged is at most Reached where Reached is set;
-	// Corrects, if set, names an earlier record of the tenant. Its IDs
+	// Its Type is empty, sent, waived or ack, and a waiver gives its reason
+	// in Note. An acknowledgement (ack) names its PersonID, ActivityID and
+	// Digest (the message version), and no Recipients, Reached,
+	// Acknowledged, Occurrence or Corrects; its Evidence kind is at most
+	// [MaxIDLen] bytes and its reference at most [MaxEvidenceRef], both
+	// without control characters. Only an acknowledgement has a PersonID
+	// or Evidence. Recipients, on a sent record only, are at most
+	// [MaxRecipients] distinct non-empty IDs of at most [MaxIDLen] bytes
+	// without control characters, and Reached is 0 or their number.
+	// Reached, Acknowledged, Corrects and PlanVersion are not negative,
+	// and Acknowledged is at most Reached where Reached is set; Corrects, if set, names an earlier record of the tenant. Its IDs
 	// (PlanID, ActivityID, EventID, Channel, SenderRole, each of
 	// Audiences) are at most [MaxIDLen] bytes without NUL, its
 	// IdempotencyKey at most [MaxIDLen] bytes without control characters,
@@ -240,6 +247,14 @@ const MaxStoredPlan = comms.MaxPlanSize
 // channel, sender role and audience IDs, and an idempotency key. (Plan
 // IDs are shorter still: see comms.Plan.Validate.)
 const MaxIDLen = 256
+
+// MaxRecipients is the most people one record's Recipients may name: a
+// delivery to more is recorded as several records.
+const MaxRecipients = 100_000
+
+// MaxEvidenceRef is the longest evidence reference of an acknowledgement
+// (comms.AckEvidence.Ref), in bytes.
+const MaxEvidenceRef = 2048
 
 // SaveInfo says who saved a plan version and why.
 type SaveInfo struct {

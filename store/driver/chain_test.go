@@ -36,6 +36,12 @@ func TestSealOpenRoundTrip(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			r.IdempotencyKey = randomText(rng) + "k"
 		}
+		switch rng.IntN(4) {
+		case 0:
+			r.Recipients = []string{randomText(rng) + "p", randomText(rng) + "q"}
+		case 1:
+			r.PersonID, r.Evidence = randomText(rng)+"p", comms.AckEvidence{Kind: randomText(rng), Ref: randomText(rng)}
+		}
 		tenant := randomText(rng) + "t"
 		sealed, body := Seal(tenant, int64(i+1), "prev", time.Now(), r)
 		got, err := OpenRecord(tenant, body)
@@ -66,6 +72,8 @@ func FuzzOpenRecord(f *testing.F) {
 	f.Add([]byte(`["ismscomms/record/v2","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","k\u00e9y"]`))
 	f.Add([]byte(`["ismscomms/record/v2","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"",""]`))
 	f.Add([]byte(`["ismscomms/record/v1","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key"]`))
+	f.Add([]byte(`["ismscomms/record/v3","t",1,"ack","",0,"a","","","","","",[],"","","","sha256:x",0,0,"",0,"","",[],"p","click",""]`))
+	f.Add([]byte(`["ismscomms/record/v3","t",1,"sent","",0,"a","","","","","",[],"","","","",0,0,"",0,"","",[],"","",""]`))
 	_, keyed := Seal("t", 2, "ab", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), comms.Record{SentAt: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC), IdempotencyKey: "msg-1"})
 	f.Add(keyed)
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -130,11 +138,40 @@ func TestOpenRecordOneEncoding(t *testing.T) {
 		"v2 without a key":           `["ismscomms/record/v2","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"",""]`,
 		"v2 without the key element": `["ismscomms/record/v2","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,""]`,
 		"v1 with a key":              `["ismscomms/record/v1","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key"]`,
-		"v3":                         `["ismscomms/record/v3","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key"]`,
+		"v3 without its elements":    `["ismscomms/record/v3","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key"]`,
+		"v3 naming no one":           `["ismscomms/record/v3","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key",[],"","",""]`,
+		"v2 naming people":           `["ismscomms/record/v2","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key",["p"],"","",""]`,
+		"v4":                         `["ismscomms/record/v4","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key",["p"],"","",""]`,
 		"no format":                  `[]`,
 	} {
 		if r, err := OpenRecord("t", []byte(body)); err == nil {
 			t.Errorf("%s: OpenRecord accepted it: %+v", name, r)
+		}
+	}
+}
+
+// A record that names people is encoded as v3: the v2 elements, the key
+// always present, then recipients, person and evidence. The encoding is
+// pinned: a log written with it must verify unchanged in later releases.
+func TestSealGoldenV3(t *testing.T) {
+	recorded := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	ack := comms.Record{Type: comms.RecordTypeAck, PlanID: "plan", PlanVersion: 2, ActivityID: "policy",
+		SentAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC), Channel: "intranet", Digest: "sha256:ab",
+		PersonID: "E-1001", Evidence: comms.AckEvidence{Kind: "click-through", Ref: "ct/9f\"2"}}
+	const want = `["ismscomms/record/v3","acme",7,"ack","plan",2,"policy","","","2026-03-02T09:30:00.000000Z","2026-03-02T08:00:00.000000Z","intranet",[],"","","","sha256:ab",0,0,"",0,"ab12","",[],"E-1001","click-through","ct/9f\"2"]`
+	sealed, body := Seal("acme", 7, "ab12", recorded, ack)
+	if string(body) != want || sealed.Hash != "c7a6dab273405333b87821c88f1b2025248c7dcab36f69fec4ca47438e86a82d" {
+		t.Errorf("an acknowledgement:\n%s\n%s\nwant\n%s", body, sealed.Hash, want)
+	}
+	sent := comms.Record{ActivityID: "policy", SentAt: recorded, Recipients: []string{"E-1", "E-2"}, IdempotencyKey: "k"}
+	_, body = Seal("acme", 8, "cd", recorded, sent)
+	if !strings.HasSuffix(string(body), `,"cd","k",["E-1","E-2"],"","",""]`) || !strings.HasPrefix(string(body), `["ismscomms/record/v3",`) {
+		t.Errorf("a record with recipients: %s", body)
+	}
+	for _, r := range []comms.Record{ack, sent} {
+		s, body := Seal("acme", 8, "cd", recorded, r)
+		if got, err := OpenRecord("acme", body); err != nil || got.Hash != s.Hash || !reflect.DeepEqual(got.Recipients, s.Recipients) || got.PersonID != s.PersonID || got.Evidence != s.Evidence {
+			t.Errorf("OpenRecord(v3) = %+v, %v", got, err)
 		}
 	}
 }

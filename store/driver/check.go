@@ -101,7 +101,7 @@ func CheckRecord(r comms.Record) error {
 		return invalid("Seq, RecordedAt, PrevHash and Hash are assigned by the store; leave them zero")
 	case r.SentAt.IsZero():
 		return invalid("record has no SentAt")
-	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived:
+	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived && r.Type != comms.RecordTypeAck:
 		return invalid("unknown record type %q", r.Type)
 	case r.Type == comms.RecordTypeWaived && strings.TrimSpace(r.Note) == "":
 		return invalid("a waiver record needs its reason in Note")
@@ -128,12 +128,69 @@ func CheckRecord(r comms.Record) error {
 			return invalid("record audience %d %q %s", i, a, p)
 		}
 	}
+	if err := checkPeople(r); err != nil {
+		return err
+	}
 	for _, f := range [...]struct{ what, s string }{
 		{"sender", r.Sender}, {"subject", r.Subject}, {"digest", r.Digest}, {"note", r.Note},
 	} {
 		if !utf8.ValidString(f.s) {
 			return invalid("record %s %q is not valid UTF-8", f.what, f.s)
 		}
+	}
+	return nil
+}
+
+// checkPeople checks what a record says about people: an acknowledgement
+// names its person, activity and message digest and nothing a delivery
+// says; recipients are on sent records only, distinct, and as many as
+// Reached where it is set.
+func checkPeople(r comms.Record) error {
+	if r.Type == comms.RecordTypeAck {
+		switch {
+		case r.PersonID == "":
+			return invalid("an acknowledgement names the person who acknowledged (PersonID)")
+		case r.ActivityID == "":
+			return invalid("an acknowledgement names the activity whose message was acknowledged")
+		case r.Digest == "":
+			return invalid("an acknowledgement names the message version acknowledged (Digest)")
+		case len(r.Recipients) > 0 || r.Reached != 0 || r.Acknowledged != 0:
+			return invalid("an acknowledgement is one person's: it has no recipients, reached or acknowledged counts")
+		case !r.Occurrence.IsZero() || r.Corrects != 0:
+			return invalid("an acknowledgement names a message version, not an occurrence, and corrects no record")
+		}
+		if p := idProblem(r.PersonID, false, true); p != "" {
+			return invalid("record person ID %q %s", r.PersonID, p)
+		}
+		if p := idProblem(r.Evidence.Kind, true, true); p != "" {
+			return invalid("record evidence kind %q %s", r.Evidence.Kind, p)
+		}
+		if len(r.Evidence.Ref) > store.MaxEvidenceRef || badText(r.Evidence.Ref) {
+			return invalid("record evidence reference is over %d bytes or holds invalid UTF-8 or control characters", store.MaxEvidenceRef)
+		}
+		return nil
+	}
+	switch {
+	case r.PersonID != "" || !r.Evidence.IsZero():
+		return invalid("only an acknowledgement (type %q) names a person and evidence", comms.RecordTypeAck)
+	case len(r.Recipients) == 0:
+		return nil
+	case r.Type == comms.RecordTypeWaived:
+		return invalid("a waiver reached no one: it has no recipients")
+	case len(r.Recipients) > store.MaxRecipients:
+		return invalid("record names %d recipients, over the limit of %d", len(r.Recipients), store.MaxRecipients)
+	case r.Reached != 0 && r.Reached != len(r.Recipients):
+		return invalid("record reached %d people but names %d recipients", r.Reached, len(r.Recipients))
+	}
+	seen := make(map[string]struct{}, len(r.Recipients))
+	for i, id := range r.Recipients {
+		if p := idProblem(id, false, true); p != "" {
+			return invalid("record recipient %d %q %s", i, id, p)
+		}
+		if _, dup := seen[id]; dup {
+			return invalid("record recipient %d %q is named twice", i, id)
+		}
+		seen[id] = struct{}{}
 	}
 	return nil
 }

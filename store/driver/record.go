@@ -22,6 +22,10 @@ const (
 	// RecordFormatV2 encodes a record with an idempotency key: v1 with the
 	// key as one more element.
 	RecordFormatV2 = "ismscomms/record/v2"
+	// RecordFormatV3 encodes a record that names people: recipients, a
+	// person who acknowledged, or the evidence of an acknowledgement. It
+	// is v2 (with the key, "" for none) followed by those fields.
+	RecordFormatV3 = "ismscomms/record/v3"
 )
 
 // timeLayout is how the canonical encoding writes times: UTC, microseconds.
@@ -47,6 +51,15 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 // (and hashed) exactly as before keys existed, so that logs written then
 // verify unchanged, and every record has exactly one encoding.
 //
+// A record that names people (Recipients, PersonID or Evidence set) is
+// encoded as [RecordFormatV3]: the v2 elements, idempotency_key always
+// present ("" for none), then
+//
+//	[recipients...], person_id, evidence_kind, evidence_ref
+//
+// A record that names nobody is never encoded as v3, so every record
+// written before v3 existed keeps its encoding and its hash.
+//
 // Strings are escaped as RFC 8259 requires and as Go's encoding/json
 // does without HTML escaping (which also escapes U+2028 and U+2029); numbers
 // are integers; times are "2006-01-02T15:04:05.000000Z" in UTC, or "" when
@@ -69,6 +82,11 @@ func Seal(tenant string, seq int64, prevHash string, recordedAt time.Time, r com
 		r.Audiences = nil
 	} else {
 		r.Audiences = slices.Clone(r.Audiences) // shares no memory with the caller's record
+	}
+	if len(r.Recipients) == 0 {
+		r.Recipients = nil
+	} else {
+		r.Recipients = slices.Clone(r.Recipients)
 	}
 	body := encode(tenant, r)
 	sum := sha256.Sum256(body)
@@ -95,8 +113,12 @@ func encode(tenant string, r comms.Record) []byte {
 	if audiences == nil {
 		audiences = []string{}
 	}
+	v3 := namesPeople(r)
 	format := RecordFormatV1
-	if r.IdempotencyKey != "" {
+	switch {
+	case v3:
+		format = RecordFormatV3
+	case r.IdempotencyKey != "":
 		format = RecordFormatV2
 	}
 	fields := []any{
@@ -105,8 +127,15 @@ func encode(tenant string, r comms.Record) []byte {
 		audiences, r.Sender, r.SenderRole, r.Subject, r.Digest, r.Reached,
 		r.Acknowledged, r.Note, r.Corrects, r.PrevHash,
 	}
-	if r.IdempotencyKey != "" {
+	if r.IdempotencyKey != "" || v3 {
 		fields = append(fields, r.IdempotencyKey)
+	}
+	if v3 {
+		recipients := r.Recipients
+		if recipients == nil {
+			recipients = []string{}
+		}
+		fields = append(fields, recipients, r.PersonID, r.Evidence.Kind, r.Evidence.Ref)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -117,17 +146,23 @@ func encode(tenant string, r comms.Record) []byte {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
+// namesPeople reports whether r is encoded as [RecordFormatV3].
+func namesPeople(r comms.Record) bool {
+	return len(r.Recipients) > 0 || r.PersonID != "" || !r.Evidence.IsZero()
+}
+
 // OpenRecord decodes a canonical encoding made by [Seal] for tenant, in
-// either format, and sets the record's Hash from it. It fails if the
-// bytes are not such an encoding (a v2 encoding without a key is not: its
-// record is encoded as v1) or belong to another tenant.
+// any format, and sets the record's Hash from it. It fails if the bytes
+// are not such an encoding (a v2 encoding without a key is not: its record
+// is encoded as v1; nor is a v3 encoding of a record that names nobody)
+// or belong to another tenant.
 func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 	d := canonDecoder{b: body}
 	var r comms.Record
 	var format, owner, typ, occurrence, sent, recorded string
 	d.open('[')
 	d.str(&format)
-	if d.err == nil && format != RecordFormatV1 && format != RecordFormatV2 {
+	if d.err == nil && format != RecordFormatV1 && format != RecordFormatV2 && format != RecordFormatV3 {
 		return comms.Record{}, fmt.Errorf("unknown record format %q", format)
 	}
 	d.str(&owner)
@@ -151,8 +186,14 @@ func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 	d.str(&r.Note)
 	d.num(&r.Corrects)
 	d.str(&r.PrevHash)
-	if format == RecordFormatV2 {
+	if format == RecordFormatV2 || format == RecordFormatV3 {
 		d.str(&r.IdempotencyKey)
+	}
+	if format == RecordFormatV3 {
+		d.strs(&r.Recipients)
+		d.str(&r.PersonID)
+		d.str(&r.Evidence.Kind)
+		d.str(&r.Evidence.Ref)
 	}
 	d.close(']')
 	if d.err == nil && d.i != len(d.b) {
@@ -163,6 +204,9 @@ func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 	}
 	if format == RecordFormatV2 && r.IdempotencyKey == "" {
 		return comms.Record{}, fmt.Errorf("a %s encoding without an idempotency key (such a record is encoded as %s)", RecordFormatV2, RecordFormatV1)
+	}
+	if format == RecordFormatV3 && !namesPeople(r) {
+		return comms.Record{}, fmt.Errorf("a %s encoding of a record that names no one (such a record is encoded as %s or %s)", RecordFormatV3, RecordFormatV1, RecordFormatV2)
 	}
 	if owner != tenant {
 		return comms.Record{}, fmt.Errorf("record belongs to another tenant")

@@ -187,6 +187,9 @@ func differences(a, b comms.Record) []string {
 	add(a.Digest != b.Digest, "digest")
 	add(a.Reached != b.Reached, "reached")
 	add(a.Acknowledged != b.Acknowledged, "acknowledged")
+	add(!slices.Equal(a.Recipients, b.Recipients), "recipients")
+	add(a.PersonID != b.PersonID, "person_id")
+	add(a.Evidence != b.Evidence, "evidence")
 	add(a.Note != b.Note, "note")
 	add(a.Corrects != b.Corrects, "corrects")
 	if len(out) == 0 {

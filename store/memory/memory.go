@@ -34,7 +34,7 @@ type Options struct {
 // Store is a store.Store in memory. It is safe for concurrent use by
 // multiple goroutines; tenants do not block each other's record appends.
 // It holds nothing to release and has no Close. It implements
-// store.RosterStore.
+// store.BatchAppender and store.RosterStore.
 type Store struct {
 	now     func() time.Time
 	mu      sync.RWMutex
@@ -342,8 +342,55 @@ func (m *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 		t.keys[sealed.IdempotencyKey] = len(t.records) - 1
 	}
 	t.head = store.Head{Seq: seq, Hash: sealed.Hash}
-	sealed.Audiences = slices.Clone(sealed.Audiences)
-	return sealed, nil
+	return driver.CloneRecord(sealed), nil
+}
+
+// AppendRecords implements store.BatchAppender: under the tenant's lock,
+// it seals the batch after the head and appends it, or nothing.
+func (m *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Record) ([]comms.Record, error) {
+	t, err := m.tenant(ctx, tenant, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := driver.CheckBatch(rs); err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pending, head, err := driver.SealBatch(tenant, t.head, m.now(), rs, func(key string) (driver.Stored, bool, error) {
+		i, ok := t.keys[key]
+		if !ok {
+			return driver.Stored{}, false, nil
+		}
+		st := t.records[i]
+		st.Columns = &t.columns[i]
+		return st, true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]comms.Record, len(pending))
+	for i, p := range pending {
+		out[i] = p.Record
+		if p.Body == nil {
+			continue
+		}
+		sealed := p.Record
+		t.records = append(t.records, driver.Stored{Seq: sealed.Seq, Body: p.Body, Hash: sealed.Hash})
+		t.decoded = append(t.decoded, driver.CloneRecord(sealed))
+		t.columns = append(t.columns, driver.ColumnsOf(sealed))
+		if sealed.IdempotencyKey != "" {
+			t.keys[sealed.IdempotencyKey] = len(t.records) - 1
+		}
+	}
+	t.head = head
+	return out, nil
 }
 
 // recordPage is how many records Records selects under the tenant's lock
@@ -384,7 +431,7 @@ func (m *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 						bad = &store.ChainError{Tenant: tenant, Seq: r.Seq, Reason: "the store selected it for a query its content does not match (a stored column was changed)"}
 						break
 					}
-					r.Audiences = slices.Clone(r.Audiences)
+					r = driver.CloneRecord(r)
 					page = append(page, r)
 				}
 			}

@@ -363,6 +363,92 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 // answers: nothing to write.
 var errReplayed = errors.New("postgres: replayed")
 
+// AppendRecords implements store.BatchAppender, in one transaction of two
+// round trips as AppendRecord: it locks the tenant's chain head and looks
+// every key of the batch up in one statement (= ANY), seals the batch,
+// then inserts its new records in one statement (unnest of one array per
+// column) and moves the head once.
+func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Record) ([]comms.Record, error) {
+	if err := driver.CheckTenant(tenant); err != nil {
+		return nil, err
+	}
+	if err := driver.CheckBatch(rs); err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		if err := s.withRetry(ctx, func() error { return nil }); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	keys := driver.Keys(rs)
+	var head store.Head
+	var found map[string]driver.Stored
+	var out []comms.Record
+	err := s.write(ctx, tenant, func(b *pgx.Batch) {
+		found = map[string]driver.Stored{}
+		b.Queue(s.q.lockHead, tenant).QueryRow(func(row pgx.Row) error { return row.Scan(&head.Seq, &head.Hash) })
+		if len(keys) > 0 {
+			b.Queue(s.q.recordsByKeys, tenant, keys).Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					st, err := scanStored(rows, new(driver.Columns))
+					if err != nil {
+						return err
+					}
+					found[st.Columns.IdempotencyKey] = st
+				}
+				return rows.Err()
+			})
+		}
+	}, func(b *pgx.Batch) error {
+		pending, next, err := driver.SealBatch(tenant, head, s.now(), rs, func(key string) (driver.Stored, bool, error) {
+			st, ok := found[key]
+			return st, ok, nil
+		})
+		if err != nil {
+			return err
+		}
+		out = make([]comms.Record, len(pending))
+		var (
+			seqs                       []int64
+			planIDs, activityIDs, evts []string
+			sent                       []time.Time
+			bodies                     [][]byte
+			hashes                     []string
+			recordKeys                 []*string
+		)
+		for i, p := range pending {
+			out[i] = p.Record
+			if p.Body == nil {
+				continue
+			}
+			r := p.Record
+			seqs = append(seqs, r.Seq)
+			planIDs = append(planIDs, r.PlanID)
+			activityIDs = append(activityIDs, r.ActivityID)
+			evts = append(evts, r.EventID)
+			sent = append(sent, r.SentAt)
+			bodies = append(bodies, p.Body)
+			hashes = append(hashes, r.Hash)
+			var key *string
+			if r.IdempotencyKey != "" {
+				key = &r.IdempotencyKey
+			}
+			recordKeys = append(recordKeys, key)
+		}
+		if len(seqs) == 0 {
+			return errReplayed
+		}
+		b.Queue(s.q.insertRecords, tenant, seqs, planIDs, activityIDs, evts, sent, bodies, hashes, recordKeys)
+		b.Queue(s.q.moveHead, tenant, next.Seq, next.Hash)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errReplayed) {
+		return nil, err
+	}
+	return out, nil
+}
+
 // scanStored reads storedColumns into a Stored whose Columns is c (reused
 // from row to row).
 func scanStored(row pgx.Row, c *driver.Columns) (driver.Stored, error) {

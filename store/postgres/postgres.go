@@ -117,8 +117,8 @@
 // a transaction sees only the rosters of the tenant it set.
 //
 // A Store is safe for concurrent use by multiple goroutines. It
-// implements store.RosterStore, store.Pinger (the server answers on a
-// pooled connection) and io.Closer.
+// implements store.BatchAppender, store.RosterStore, store.Pinger (the
+// server answers on a pooled connection) and io.Closer.
 package postgres
 
 import (
@@ -223,15 +223,17 @@ type Store struct {
 }
 
 var (
-	_ store.Store  = (*Store)(nil)
-	_ store.Pinger = (*Store)(nil)
-	_ io.Closer    = (*Store)(nil)
+	_ store.Store         = (*Store)(nil)
+	_ store.Pinger        = (*Store)(nil)
+	_ store.BatchAppender = (*Store)(nil)
+	_ io.Closer           = (*Store)(nil)
 )
 
 // queries are the store's statements, qualified with its schema.
 type queries struct {
 	latestVersion, insertPlan, planLatest, planVersion, plans, versions,
-	saveEvent, event, lockHead, recordByKey, insertRecord, moveHead, head, verifyRecords string
+	saveEvent, event, lockHead, recordByKey, insertRecord, moveHead, head, verifyRecords,
+	recordsByKeys, insertRecords string
 }
 
 const setTenantSQL = `SELECT set_config('ismscomms.tenant', $1, true)`
@@ -271,6 +273,9 @@ func newQueries(schema string) queries {
 			ON CONFLICT (tenant) DO UPDATE SET seq = h.seq RETURNING seq, hash`,
 		recordByKey:   `SELECT ` + storedColumns + ` FROM ` + t("records") + ` WHERE tenant = $1 AND idempotency_key = $2`,
 		insertRecord:  `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		recordsByKeys: `SELECT ` + storedColumns + ` FROM ` + t("records") + ` WHERE tenant = $1 AND idempotency_key = ANY($2)`,
+		insertRecords: `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key)
+			SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::bytea[], $8::text[], $9::text[])`,
 		moveHead:      `UPDATE ` + t("chain_heads") + ` SET seq = $2, hash = $3 WHERE tenant = $1`,
 		head:          `SELECT seq, hash FROM ` + t("chain_heads") + ` WHERE tenant = $1`,
 		verifyRecords: `SELECT ` + storedColumns + ` FROM ` + t("records") + ` WHERE tenant = $1 ORDER BY seq`,

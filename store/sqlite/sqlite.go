@@ -66,7 +66,8 @@
 // ErrSchemaTooOld.
 //
 // A Store is safe for concurrent use by multiple goroutines. It implements
-// store.RosterStore, store.IntegrityChecker, store.Pinger and io.Closer.
+// store.BatchAppender, store.RosterStore, store.IntegrityChecker,
+// store.Pinger and io.Closer.
 package sqlite
 
 import (
@@ -929,6 +930,90 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 // errReplayed ends the transaction of an append that a stored record
 // answers: nothing to write.
 var errReplayed = errors.New("sqlite: replayed")
+
+// AppendRecords implements store.BatchAppender. In one IMMEDIATE
+// transaction it reads the tenant's chain head, looks each key of the
+// batch up (through the unique index on tenant and key, one prepared
+// statement), seals the batch, inserts its new records with one prepared
+// statement and moves the head once: one commit, so one fsync for the
+// batch.
+func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Record) ([]comms.Record, error) {
+	if err := driver.CheckTenant(tenant); err != nil {
+		return nil, err
+	}
+	if err := driver.CheckBatch(rs); err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		if err := s.usable(ctx); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	var out []comms.Record
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var head store.Head
+		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM chain_heads WHERE tenant = ?`, tenant).Scan(&head.Seq, &head.Hash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return s.wrap(ctx, err)
+		}
+		var byKey *sql.Stmt
+		if len(driver.Keys(rs)) > 0 {
+			if byKey, err = tx.PrepareContext(ctx, `SELECT `+storedColumns+` FROM records WHERE tenant = ? AND idempotency_key = ?`); err != nil {
+				return s.wrap(ctx, err)
+			}
+			defer byKey.Close()
+		}
+		pending, head, err := driver.SealBatch(tenant, head, s.now(), rs, func(key string) (driver.Stored, bool, error) {
+			columns := new(driver.Columns)
+			st, err := scanStored(byKey.QueryRowContext(ctx, tenant, key), columns)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return driver.Stored{}, false, nil
+			case err != nil:
+				return driver.Stored{}, false, s.wrap(ctx, err)
+			}
+			return st, true, nil
+		})
+		if err != nil {
+			return err
+		}
+		insert, err := tx.PrepareContext(ctx, `INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return s.wrap(ctx, err)
+		}
+		defer insert.Close()
+		out = make([]comms.Record, len(pending))
+		wrote := false
+		for i, p := range pending {
+			out[i] = p.Record
+			if p.Body == nil {
+				continue
+			}
+			r := p.Record
+			if _, err := insert.ExecContext(ctx, tenant, r.Seq, r.PlanID, r.ActivityID, r.EventID, micros(r.SentAt), p.Body, r.Hash, nullable(r.IdempotencyKey)); err != nil {
+				var se *sqlite.Error
+				if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+					return fmt.Errorf("%w: idempotency key %q of tenant %q is already stored: %w", store.ErrConflict, r.IdempotencyKey, tenant, err)
+				}
+				return s.wrap(ctx, err)
+			}
+			wrote = true
+		}
+		if !wrote {
+			return errReplayed
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO chain_heads (tenant, seq, hash) VALUES (?, ?, ?)
+			ON CONFLICT (tenant) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, tenant, head.Seq, head.Hash); err != nil {
+			return s.wrap(ctx, err)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errReplayed) {
+		return nil, err
+	}
+	return out, nil
+}
 
 // nullable returns s, or NULL for "".
 func nullable(s string) any {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
 )
 
@@ -45,6 +46,9 @@ func testCloser(t *testing.T, s store.Store) {
 		_, checks["Roster"] = rs.Roster(ctx, "t1", "staff", 0)
 		checks["RosterVersions"] = firstErr(rs.RosterVersions(ctx, "t1", "staff"))
 		checks["Rosters"] = firstErr(rs.Rosters(ctx, "t1"))
+	}
+	if ba, ok := s.(store.BatchAppender); ok {
+		_, checks["AppendRecords"] = ba.AppendRecords(ctx, "t1", []comms.Record{Record("a", time.Now())})
 	}
 	for name, err := range checks {
 		if !errors.Is(err, store.ErrClosed) {

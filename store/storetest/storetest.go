@@ -16,7 +16,7 @@
 // Cancellation, Concurrency), then per method (SavePlan/…, SaveEvent/…,
 // Events/…, AppendRecord/…, Records/…, Verify/…), then per optional
 // capability of the store package's documentation (Capabilities/Closer,
-// Pinger, IntegrityChecker, RosterStore/…; skipped for a store that does
+// Pinger, IntegrityChecker, RosterStore/…, BatchAppender/…; skipped for a store that does
 // not have it).
 // Each clause's comment quotes the rule it checks. It checks error
 // categories with errors.Is, never messages, and needs no clock: it runs
@@ -98,6 +98,8 @@ var clauses = []struct {
 	{"AppendRecord/IdempotentConflict", testIdempotentConflict},
 	{"AppendRecord/IdempotentForGood", testIdempotentForGood},
 	{"AppendRecord/IdempotentChecksFirst", testIdempotentChecksFirst},
+	{"AppendRecord/Acks", testAcks},
+	{"AppendRecord/AcksInvalid", testAckInvalid},
 	{"Records/Query", testRecordQuery},
 	{"Records/Paging", testRecordPaging},
 	{"Verify/Head", testVerifyHead},
@@ -112,6 +114,9 @@ var clauses = []struct {
 	{"Capabilities/RosterStore/Copies", testRosterCopies},
 	{"Capabilities/RosterStore/Cancellation", testRosterCancellation},
 	{"Capabilities/RosterStore/Large", testRosterLarge},
+	{"Capabilities/BatchAppender/Append", testBatchAppend},
+	{"Capabilities/BatchAppender/AllOrNothing", testBatchAllOrNothing},
+	{"Capabilities/BatchAppender/Concurrent", testBatchConcurrent},
 }
 
 var ctx = context.Background()
