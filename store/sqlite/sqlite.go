@@ -738,7 +738,15 @@ func queryAll[T any](ctx context.Context, s *Store, scan func(*sql.Rows) (T, err
 		for rows.Next() {
 			v, err := scan(rows)
 			if err != nil {
+				// The rows before the bad one are good: yield them, then
+				// the error, so that a reader that goes on after a refused
+				// record (evidence.ReadRecords) loses none of them.
 				rows.Close()
+				for _, v := range out {
+					if !yield(v, nil) {
+						return
+					}
+				}
 				yield(zero, s.wrap(ctx, err))
 				return
 			}
