@@ -316,8 +316,8 @@ func (a *app) agendaOf(cmd *cobra.Command, st store.Store, p comms.Plan, from, t
 		if err != nil {
 			return nil, storeFailure(err)
 		}
-		for _, seq := range unreadable {
-			say(a.stderr, "ismscomms: warning: record %d left out: its content does not match its hash (the log was changed behind the store: ismscomms verify)\n", seq)
+		for _, u := range unreadable {
+			say(a.stderr, "ismscomms: warning: record %d left out: %s (the log was changed behind the store: ismscomms verify)\n", u.Seq, u.Reason)
 		}
 		if readTo > 0 {
 			say(a.stderr, "ismscomms: warning: records after %d not read: too many of them are damaged\n", readTo)

@@ -696,12 +696,21 @@ page; Markdown and JSON are also available.`,
 				return rep.WriteHTML(w)
 			}
 			if out == "" || out == "-" {
-				return a.writeOutput("-", write)
+				if err := a.writeOutput("-", write); err != nil {
+					return err
+				}
+			} else {
+				if err := a.writeOutput(out, write); err != nil {
+					return err
+				}
+				say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
 			}
-			if err := a.writeOutput(out, write); err != nil {
-				return err
+			if rep.Chain.Checked && !rep.Chain.OK {
+				// The report is written, and opens with the damage; a script
+				// that makes reports must notice it too.
+				say(a.stderr, "ismscomms: the record chain is broken at record %d: the report says so first; ismscomms verify says more\n", rep.Chain.Seq)
+				return errNegative
 			}
-			say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
 			return nil
 		},
 	}
