@@ -165,6 +165,7 @@ var exitCases = []exitCase{
 			{"help", "nosuch"},
 			{"completion"},
 			{"completion", "fish2"},
+			{"record", "--activity", "policy", "--key", "k1"}, // --key needs --sent
 			{"init", c.path("plan.txt")}, // a name check would refuse
 		} {
 			_, stderr := c.must(2, args...)
@@ -320,7 +321,7 @@ var exitCases = []exitCase{
 			if args[0] == "record" {
 				// The record was appended all the same: a script that
 				// retries must learn that it would append it twice.
-				wantIn(t, "record to a full disk", stderr, "record 1 is in the log of tenant default", "all the same", "--key")
+				wantIn(t, "record to a full disk", stderr, "record 1 is in the log of tenant default", "all the same", "--key and --sent")
 			}
 		}
 		// A pipe whose reader has gone.
