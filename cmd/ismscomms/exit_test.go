@@ -166,7 +166,7 @@ var exitCases = []exitCase{
 			{"completion"},
 			{"completion", "fish2"},
 			{"record", "--activity", "policy", "--key", "k1"}, // --key needs --sent
-			{"init", c.path("plan.txt")}, // a name check would refuse
+			{"init", c.path("plan.txt")},                      // a name check would refuse
 		} {
 			_, stderr := c.must(2, args...)
 			wantIn(t, "ismscomms "+strings.Join(args, " "), stderr, "\nusage: ismscomms", "Run 'ismscomms")
