@@ -521,3 +521,41 @@ func TestEvidenceAndPracticalDeadline(t *testing.T) {
 		t.Errorf("an item with a secondary obligation is %s", b.Evidence)
 	}
 }
+
+// TestLawsZone: day- and month-based deadlines and effective dates of a
+// law with one legal time zone count in that zone, whatever the plan's
+// (reference note 6), so a plan in another zone never shows a deadline
+// after the law's, nor "not yet in force" for a law that applies.
+func TestLawsZone(t *testing.T) {
+	tests := []struct {
+		row, id, planZone, lawZone string
+		milestones                 ms // in the law's zone
+		want                       string
+	}{
+		// Row sg-pdpa-pdpc: "SG PDPA s 26D(1) … CD:3 (day itself not counted)".
+		{"sg-pdpa-pdpc", "sg-pdpa-pdpc", "America/New_York", "Asia/Singapore", ms{"assessed": "2026-03-02 20:00"}, "2026-03-05 23:59:59 +0800"},
+		// Row ca-1798-82: 30 calendar days, from 1 Jan 2026.
+		{"ca-1798-82", "ca-1798-82", "Europe/Berlin", "America/Los_Angeles", ms{"discovered": "2026-01-10 20:00"}, "2026-02-09 23:59:59 -0800"},
+		{"ca-1798-82", "ca-1798-82", "Europe/Berlin", "America/Los_Angeles", ms{"discovered": "2025-12-31 20:00"}, "not yet in force (from 2026-01-01)"},
+		// Row cn-cac: from 1 Nov 2025, 4 hours.
+		{"cn-cac", "cn-cac", "America/Los_Angeles", "Asia/Shanghai", ms{"discovered": "2025-11-01 08:00"}, "2025-11-01 12:00:00 +0800"},
+	}
+	for _, tc := range tests {
+		plan, law := load(t, tc.planZone), load(t, tc.lawZone)
+		o, ok := regulation.Lookup(tc.id)
+		if !ok {
+			t.Fatalf("no %s", tc.id)
+		}
+		d, ok, err := o.DeadlineFor(event(t, law, tc.milestones), nil, plan)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v %v", tc.id, ok, err)
+		}
+		got := d.At.In(law).Format("2006-01-02 15:04:05 -0700")
+		if d.NotInForce {
+			got = "not yet in force (from " + d.Effective.String() + ")"
+		}
+		if got != tc.want {
+			t.Errorf("%s (row %s), plan in %s: %s, want %s", tc.id, tc.row, tc.planZone, got, tc.want)
+		}
+	}
+}

@@ -44,7 +44,13 @@
 //
 // # Working days
 //
-// Business-day deadlines are counted in the law's own time zone and public
+// Day-, business-day- and month-based deadlines, and effective dates, are
+// counted in the law's own legal time zone (reference note 6) wherever the
+// jurisdiction has one (Singapore, California, New York, China, Japan,
+// Korea, Switzerland, South Africa, the UK, India, the SEC's Eastern time,
+// Brazil's São Paulo time); for a jurisdiction that spans several (the EU,
+// US federal law outside the SEC, Australia, Canada) the plan's zone stands
+// for the entity's. Business days use the law's public
 // holidays, shipped in the catalog with the law that creates each holiday
 // (us-federal: 5 U.S.C. 6103; br-national: Lei 662/1949, Lei 6.802/1980,
 // Lei 14.759/2023), never in the plan's calendar. A jurisdiction whose
