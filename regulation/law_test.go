@@ -221,6 +221,11 @@ func TestIncidentClockDORALatestIntermediate(t *testing.T) {
 					if o.ActivityID == "update" && (!o.LegalDue.IsZero() || o.Status != regulation.OwedStatusDone) {
 						t.Errorf("the update: %+v", o)
 					}
+					// ... but it is still under the law, and says how far
+					// its figure can be relied on.
+					if o.ActivityID == "update" && (o.Evidence == "" || o.Standing() == "") {
+						t.Errorf("the update lost its standing: %+v", o)
+					}
 				}
 			}
 		})
