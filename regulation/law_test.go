@@ -86,7 +86,8 @@ func TestIncidentClockFollowUps(t *testing.T) {
 			"circia.ransom-payment-report", "2026-03-07 16:00:00 -0500", "incident.ransom-paid", regulation.OwedStatusOpen, "proposed, not law"},
 		{"NIS2 final report after handling", "nis2-progress: final M:1 after handling of the incident",
 			"nis2-notification", "Europe/Berlin", "incident.aware", ms{"aware": "2026-03-07 10:00", "handled": "2026-05-20 15:00"}, "2026-03-09 11:00",
-			"nis2-progress.final-report", "2026-06-20 23:59:59 +0200", "incident.handled", regulation.OwedStatusOpen, "primary"},
+			// A month after 20 May is Saturday 20 June: note 5 moves it to Monday.
+			"nis2-progress.final-report", "2026-06-22 23:59:59 +0200", "incident.handled", regulation.OwedStatusOpen, "primary"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
