@@ -229,6 +229,8 @@ func TestWorkedExamples(t *testing.T) {
 		{"uk-gdpr-art33", "Europe/London", ms{"aware": "2026-03-27 10:00"}, nil, "2026-03-30 11:00:00 +0100", true, false}, // 72 elapsed hours across BST
 		{"nis2-early-warning", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, nil, "2026-03-08 10:00:00 +0100", false, false},
 		{"nis2-notification", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, nil, "2026-03-10 10:00:00 +0100", false, false},
+		// Row nis2-notification: "H:72 (trust service providers: H:24)".
+		{"nis2-notification-tsp", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, nil, "2026-03-08 10:00:00 +0100", false, false},
 		{"nis2-intermediate", "Europe/Berlin", ms{"authority-request": "2026-03-12 09:00"}, nil, "", false, false},
 		// NIS2 final: one month after the notification was actually sent.
 		{"nis2-final", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, nil, "", false, true},
