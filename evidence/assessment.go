@@ -241,10 +241,18 @@ type Chain struct {
 	// edited record): the report leaves them out, and reads on after
 	// them. At most MaxUnreadable are listed; past that the report stops
 	// reading, at the record ReadTo names.
-	Unreadable []int64 `json:"unreadable,omitempty"`
+	Unreadable []Unreadable `json:"unreadable,omitempty"`
 	// ReadTo, when not zero, is the last record the report read: it gave
 	// up after MaxUnreadable unreadable records.
 	ReadTo int64 `json:"read_to,omitempty"`
+}
+
+// Unreadable is a record a report left out because the store would not
+// return it, and why (the store's *store.ChainError: "its content does
+// not match its hash", a time that does not parse, ...).
+type Unreadable struct {
+	Seq    int64  `json:"seq"`
+	Reason string `json:"reason"`
 }
 
 // MaxUnreadable is how many unreadable records a report on a broken

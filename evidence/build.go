@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
@@ -78,7 +79,7 @@ func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment,
 		if !errors.As(err, &ce) {
 			return nil, fmt.Errorf("evidence: verify: %w", err)
 		}
-		chain = Chain{Checked: true, Verified: max(ce.Seq-1, 0), Seq: ce.Seq, Error: ce.Error()}
+		chain = Chain{Checked: true, Verified: max(ce.Seq-1, 0), Seq: ce.Seq, Error: chainReason(ce)}
 	}
 	// Records sent before the period cannot answer its occurrences, except
 	// those that name one; two months of slack cover every sensible window.
@@ -151,10 +152,21 @@ func buildRecords(ctx context.Context, st store.Store, tenant string, head store
 		}
 		if seq, reason := check.end(); reason != "" {
 			*chain = Chain{Checked: true, Verified: head.Seq, HeadHash: head.Hash, Seq: seq,
-				Error: fmt.Sprintf("evidence: the records read for the report are not the %d verified: %s", head.Seq, reason)}
+				Error: fmt.Sprintf("the records read for the report are not the %d verified: %s", head.Seq, reason)}
 		}
 	}
 	return records, nil
+}
+
+// chainReason is what Chain.Error says of a broken chain: the store's
+// reason, with the column it names, without the sentence around it that
+// the report already says ("record chain of tenant ... broken at record
+// 6").
+func chainReason(ce *store.ChainError) string {
+	if ce.Column != "" && !strings.Contains(ce.Reason, ce.Column) {
+		return ce.Reason + " (column " + ce.Column + ")"
+	}
+	return ce.Reason
 }
 
 // readAsIs reads a tenant's log whose chain is broken, as it is, keeping
@@ -171,14 +183,14 @@ func readAsIs(ctx context.Context, st store.Store, tenant string, relevant func(
 // ReadRecords reads the tenant's records that q selects and keep (nil:
 // all) from a log that may be damaged: a record the store will not return
 // because its content does not match its hash (an edited record: the
-// store yields a *store.ChainError for it) is left out, its sequence
-// number listed in unreadable, and the read goes on after it, so that
+// store yields a *store.ChainError for it) is left out, listed in
+// unreadable with the store's reason, and the read goes on after it, so that
 // one edited record does not keep a report or an agenda from being made.
 // After MaxUnreadable such records it stops reading; readTo is then the
 // last record it read past, and zero when it read to the end. Any other
 // error ends the read. Nothing here is verified: Build verifies the
 // chain first and reads with ReadRecords only when it is broken.
-func ReadRecords(ctx context.Context, st store.Store, tenant string, q store.RecordQuery, keep func(comms.Record) bool) (records []comms.Record, unreadable []int64, readTo int64, err error) {
+func ReadRecords(ctx context.Context, st store.Store, tenant string, q store.RecordQuery, keep func(comms.Record) bool) (records []comms.Record, unreadable []Unreadable, readTo int64, err error) {
 	if q.Limit != 0 {
 		return nil, nil, 0, invalid("read records: a Limit is not supported")
 	}
@@ -202,7 +214,7 @@ func ReadRecords(ctx context.Context, st store.Store, tenant string, q store.Rec
 		if len(unreadable) == MaxUnreadable {
 			return records, unreadable, q.After, nil
 		}
-		unreadable = append(unreadable, bad.Seq)
+		unreadable = append(unreadable, Unreadable{Seq: bad.Seq, Reason: bad.Reason})
 		q.After = bad.Seq
 	}
 }

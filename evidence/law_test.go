@@ -63,3 +63,36 @@ func TestReportLawStanding(t *testing.T) {
 		t.Error("Markdown occurrences do not label the CIRCIA activity")
 	}
 }
+
+// TestReportUncarriedFollowUp: an item the clock owes that no activity
+// carries (CIRCIA's ransom-payment report, a follow-up) is in the report
+// too, with its standing, missed once its deadline passed: the report
+// never looks better than the clock (the review of issue 14 found it left
+// out, and the on-time rate flattered).
+func TestReportUncarriedFollowUp(t *testing.T) {
+	in := input()
+	p := plan(false)
+	a := comms.Activity{ID: "tell-cisa", Name: "Tell CISA", Obligations: []string{"circia"},
+		What: comms.Message{Topic: comms.TopicIncident, Message: "An incident"}, Whom: []string{"employees"}, How: []string{"email"}, Owner: "dpo",
+		When: comms.Timing{Trigger: "incident.aware"}}
+	p.Activities = append(p.Activities, a)
+	in.Versions, in.Plan = nil, p
+	in.Events = []comms.Event{{ID: "inc-5", Kind: "incident", Milestones: []comms.Milestone{
+		{Name: "aware", At: at("2026-06-03 02:00")}, {Name: "ransom-paid", At: at("2026-06-04 10:00")}}}}
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *evidence.Occurrence
+	for i, o := range rep.Occurrences {
+		if o.EventID == "inc-5" && o.ActivityID == "" {
+			found = &rep.Occurrences[i]
+		}
+	}
+	if found == nil {
+		t.Fatalf("the ransom-payment report no activity carries is not in the report: %+v", rep.Occurrences)
+	}
+	if found.Status != evidence.StatusMissed || found.LegalStatus != regulation.LegalStatusProposed || !strings.Contains(found.Law, "proposed, not law") {
+		t.Errorf("the uncarried follow-up: %+v", *found)
+	}
+}

@@ -3,6 +3,7 @@ package evidence
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
@@ -194,12 +195,24 @@ func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []
 			return fmt.Errorf("evidence: event %s: %w", e.ID, err)
 		}
 		for _, o := range owed {
-			if o.Status == regulation.OwedStatusWaiting || o.Status == regulation.OwedStatusNotInForce || o.ActivityID == "" || o.Start.Before(in.From) || !o.Start.Before(in.To) {
+			// An item no activity carries (a follow-up the law adds) is owed
+			// all the same: it is judged like the others, and, with no
+			// activity to record it against, stays due or missed, so that
+			// the report never looks better than the clock.
+			if o.Status == regulation.OwedStatusWaiting || o.Status == regulation.OwedStatusNotInForce || o.Start.Before(in.From) || !o.Start.Before(in.To) {
 				continue
 			}
 			occ := Occurrence{ActivityID: o.ActivityID, Activity: o.Activity, PlanVersion: version, EventID: e.ID,
 				Obligations: o.Obligations, At: o.Start.In(rep.loc), Due: o.Due,
 				Evidence: o.Evidence, LegalStatus: o.LegalStatus, Law: o.Standing(), NotInForce: o.NotInForce}
+			if occ.ActivityID == "" {
+				// Owed by the law alone: named after what is owed.
+				name := o.FollowUp
+				if name == "" {
+					name = strings.Join(o.Obligations, ", ")
+				}
+				occ.Activity = name + " (no activity of the plan carries it)"
+			}
 			if !o.Due.IsZero() {
 				occ.Due = o.Due.In(rep.loc)
 			}
@@ -207,7 +220,7 @@ func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []
 			// the communication.
 			for _, i := range byEvent[e.ID] {
 				r := records[i]
-				if r.ActivityID != o.ActivityID {
+				if o.ActivityID == "" || r.ActivityID != o.ActivityID {
 					continue
 				}
 				used[i] = true

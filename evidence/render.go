@@ -136,15 +136,18 @@ func (rep *Assessment) chainText() string {
 		return fmt.Sprintf("RECORDS NOT AS VERIFIED at record %d: %s", c.Seq, c.Error)
 	}
 	text := fmt.Sprintf("RECORD CHAIN BROKEN at record %d: %s", c.Seq, c.Error)
-	if c.Verified > 0 {
+	switch {
+	case c.Verified == 1:
+		text += " (record 1 verified)"
+	case c.Verified > 1:
 		text += fmt.Sprintf(" (records 1 to %d verified)", c.Verified)
 	}
 	if len(c.Unreadable) > 0 {
-		seqs := make([]string, len(c.Unreadable))
-		for i, n := range c.Unreadable {
-			seqs[i] = "#" + strconv.FormatInt(n, 10)
+		left := make([]string, len(c.Unreadable))
+		for i, u := range c.Unreadable {
+			left[i] = fmt.Sprintf("#%d (%s)", u.Seq, u.Reason)
 		}
-		text += fmt.Sprintf(". Left out, their content not matching their hash: %s", strings.Join(seqs, ", "))
+		text += ". Left out, as the store would not return them: " + strings.Join(left, ", ")
 	}
 	if c.ReadTo > 0 {
 		text += fmt.Sprintf("; the report stops at record %d, after %d unreadable records", c.ReadTo, len(c.Unreadable))
@@ -199,6 +202,10 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 	}
 	e.Tenant, e.PlanID, e.Organization, e.TimeZone = f(rep.Tenant), f(rep.PlanID), f(rep.Organization), f(rep.TimeZone)
 	e.Chain.HeadHash, e.Chain.Error = f(rep.Chain.HeadHash), f(rep.Chain.Error)
+	e.Chain.Unreadable = make([]Unreadable, len(rep.Chain.Unreadable))
+	for i, u := range rep.Chain.Unreadable {
+		e.Chain.Unreadable[i] = Unreadable{Seq: u.Seq, Reason: f(u.Reason)}
+	}
 	e.Versions = mapSlice(rep.Versions, func(v VersionInfo) VersionInfo {
 		v.SavedBy, v.Note = f(v.SavedBy), f(v.Note)
 		return v

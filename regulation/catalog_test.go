@@ -229,11 +229,15 @@ func TestWorkedExamples(t *testing.T) {
 		{"uk-gdpr-art33", "Europe/London", ms{"aware": "2026-03-27 10:00"}, nil, "2026-03-30 11:00:00 +0100", true, false}, // 72 elapsed hours across BST
 		{"nis2-early-warning", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, nil, "2026-03-08 10:00:00 +0100", false, false},
 		{"nis2-notification", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, nil, "2026-03-10 10:00:00 +0100", false, false},
+		// Row nis2-notification: "H:72 (trust service providers: H:24)".
+		{"nis2-notification-tsp", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, nil, "2026-03-08 10:00:00 +0100", false, false},
 		{"nis2-intermediate", "Europe/Berlin", ms{"authority-request": "2026-03-12 09:00"}, nil, "", false, false},
 		// NIS2 final: one month after the notification was actually sent.
 		{"nis2-final", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, nil, "", false, true},
 		{"nis2-final", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, ms{"nis2-notification": "2026-03-09 11:00"}, "2026-04-09 23:59:59 +0200", false, false},
-		{"nis2-progress", "Europe/Berlin", ms{}, ms{"nis2-notification": "2026-01-31 11:00"}, "2026-02-28 23:59:59 +0100", false, false},
+		// A month after 31 January is Saturday 28 February: Regulation
+		// 1182/71 Art. 3(4) (reference note 5) ends it with Monday 2 March.
+		{"nis2-progress", "Europe/Berlin", ms{}, ms{"nis2-notification": "2026-01-31 11:00"}, "2026-03-02 23:59:59 +0100", false, false},
 		{"nis2-recipients", "Europe/Berlin", ms{"aware": "2026-03-07 10:00"}, nil, "", true, false},
 		// DORA initial: 4h from classification, no later than 24h from awareness...
 		{"dora-initial", "Europe/Berlin", ms{"aware": "2026-03-09 09:00", "classified": "2026-03-09 11:00"}, nil, "2026-03-09 15:00:00 +0100", false, false},

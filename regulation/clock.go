@@ -277,7 +277,9 @@ func (c *clock) activity(a comms.Activity) (Owed, error) {
 		c.carried[id] = true
 		if by, ok := c.firstBy[id]; ok && by != a.ID && (o.Start.IsZero() || !c.submitted[id].First.After(o.Start)) {
 			// Another activity submitted this report before a arose: a
-			// is an update, with the plan's deadline only.
+			// is an update, with the plan's deadline only, but still under
+			// the law's standing, which the reader must see.
+			o.standing(ob)
 			continue
 		}
 		ld, arisen, err := ob.DeadlineWith(c.e, c.submitted, c.loc)

@@ -86,7 +86,8 @@ func TestIncidentClockFollowUps(t *testing.T) {
 			"circia.ransom-payment-report", "2026-03-07 16:00:00 -0500", "incident.ransom-paid", regulation.OwedStatusOpen, "proposed, not law"},
 		{"NIS2 final report after handling", "nis2-progress: final M:1 after handling of the incident",
 			"nis2-notification", "Europe/Berlin", "incident.aware", ms{"aware": "2026-03-07 10:00", "handled": "2026-05-20 15:00"}, "2026-03-09 11:00",
-			"nis2-progress.final-report", "2026-06-20 23:59:59 +0200", "incident.handled", regulation.OwedStatusOpen, "primary"},
+			// A month after 20 May is Saturday 20 June: note 5 moves it to Monday.
+			"nis2-progress.final-report", "2026-06-22 23:59:59 +0200", "incident.handled", regulation.OwedStatusOpen, "primary"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,6 +221,11 @@ func TestIncidentClockDORALatestIntermediate(t *testing.T) {
 				for _, o := range owed {
 					if o.ActivityID == "update" && (!o.LegalDue.IsZero() || o.Status != regulation.OwedStatusDone) {
 						t.Errorf("the update: %+v", o)
+					}
+					// ... but it is still under the law, and says how far
+					// its figure can be relied on.
+					if o.ActivityID == "update" && (o.Evidence == "" || o.Standing() == "") {
+						t.Errorf("the update lost its standing: %+v", o)
 					}
 				}
 			}
@@ -519,5 +525,43 @@ func TestEvidenceAndPracticalDeadline(t *testing.T) {
 	owed, _ = regulation.IncidentClock(p, e, nil, at(t, la, "2026-11-25 09:00"))
 	if b, _ := owedFor(owed, "us-bank-36h"); b.Evidence != regulation.EvidenceLevelSecondary {
 		t.Errorf("an item with a secondary obligation is %s", b.Evidence)
+	}
+}
+
+// TestLawsZone: day- and month-based deadlines and effective dates of a
+// law with one legal time zone count in that zone, whatever the plan's
+// (reference note 6), so a plan in another zone never shows a deadline
+// after the law's, nor "not yet in force" for a law that applies.
+func TestLawsZone(t *testing.T) {
+	tests := []struct {
+		row, id, planZone, lawZone string
+		milestones                 ms // in the law's zone
+		want                       string
+	}{
+		// Row sg-pdpa-pdpc: "SG PDPA s 26D(1) … CD:3 (day itself not counted)".
+		{"sg-pdpa-pdpc", "sg-pdpa-pdpc", "America/New_York", "Asia/Singapore", ms{"assessed": "2026-03-02 20:00"}, "2026-03-05 23:59:59 +0800"},
+		// Row ca-1798-82: 30 calendar days, from 1 Jan 2026.
+		{"ca-1798-82", "ca-1798-82", "Europe/Berlin", "America/Los_Angeles", ms{"discovered": "2026-01-10 20:00"}, "2026-02-09 23:59:59 -0800"},
+		{"ca-1798-82", "ca-1798-82", "Europe/Berlin", "America/Los_Angeles", ms{"discovered": "2025-12-31 20:00"}, "not yet in force (from 2026-01-01)"},
+		// Row cn-cac: from 1 Nov 2025, 4 hours.
+		{"cn-cac", "cn-cac", "America/Los_Angeles", "Asia/Shanghai", ms{"discovered": "2025-11-01 08:00"}, "2025-11-01 12:00:00 +0800"},
+	}
+	for _, tc := range tests {
+		plan, law := load(t, tc.planZone), load(t, tc.lawZone)
+		o, ok := regulation.Lookup(tc.id)
+		if !ok {
+			t.Fatalf("no %s", tc.id)
+		}
+		d, ok, err := o.DeadlineFor(event(t, law, tc.milestones), nil, plan)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v %v", tc.id, ok, err)
+		}
+		got := d.At.In(law).Format("2006-01-02 15:04:05 -0700")
+		if d.NotInForce {
+			got = "not yet in force (from " + d.Effective.String() + ")"
+		}
+		if got != tc.want {
+			t.Errorf("%s (row %s), plan in %s: %s, want %s", tc.id, tc.row, tc.planZone, got, tc.want)
+		}
 	}
 }

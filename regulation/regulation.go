@@ -44,7 +44,16 @@
 //
 // # Working days
 //
-// Business-day deadlines are counted in the law's own time zone and public
+// Day-, business-day- and month-based deadlines, and effective dates, are
+// counted in the law's own legal time zone (reference note 6) wherever the
+// jurisdiction has one (Singapore, California, New York, China, Japan,
+// Korea, Switzerland, South Africa, the UK, India, the SEC's Eastern time,
+// Brazil's São Paulo time); for a jurisdiction that spans several (the EU,
+// US federal law outside the SEC, Australia, Canada) the plan's zone stands
+// for the entity's. EU periods in days or months whose last day is a
+// weekend end with the next working day (Regulation 1182/71 Art. 3(4),
+// reference note 5; no EU holidays are sourced, and DORA's RTS keep their
+// own weekend rules), hours never move. Business days use the law's public
 // holidays, shipped in the catalog with the law that creates each holiday
 // (us-federal: 5 U.S.C. 6103; br-national: Lei 662/1949, Lei 6.802/1980,
 // Lei 14.759/2023), never in the plan's calendar. A jurisdiction whose
@@ -416,8 +425,15 @@ func (o Obligation) DayCalendar(planLoc *time.Location, year int) (*schedule.Cal
 		}
 		loc = l
 	}
+	// EU acts count periods by Regulation 1182/71: one in days or months
+	// whose last day is a Saturday, Sunday or public holiday ends with the
+	// next working day (Art. 3(4), reference note 5); hours do not move.
+	// No EU holidays are sourced, so only weekends move a deadline: it is
+	// never later than the law's. DORA's RTS set its own weekend rules
+	// (dora-weekend), and its deadlines are not moved: never later either.
+	roll := o.Jurisdiction == "EU" && !strings.HasPrefix(o.ID, "dora")
 	if o.Calendar.Holidays == "" {
-		return schedule.NewCalendar(loc, schedule.CalendarOptions{}), nil
+		return schedule.NewCalendar(loc, schedule.CalendarOptions{RollForward: roll}), nil
 	}
 	h, ok := holidays(o.Calendar.Holidays)
 	if !ok {
@@ -427,7 +443,7 @@ func (o Obligation) DayCalendar(planLoc *time.Location, year int) (*schedule.Cal
 	for y := year - 1; y <= year+2; y++ {
 		dates = append(dates, h.dates(y)...)
 	}
-	return schedule.NewCalendar(loc, schedule.CalendarOptions{Holidays: dates}), nil
+	return schedule.NewCalendar(loc, schedule.CalendarOptions{Holidays: dates, RollForward: roll}), nil
 }
 
 func holidays(id string) (holidayCalendar, bool) {

@@ -49,6 +49,23 @@
 // 9 March. An RDATE is mapped the same way, so an RDATE at any of these
 // local times or instants changes nothing.
 //
+// Step 2 is a choice between two sentences of §3.3.10. One says that
+// instances with "nonexistent local time (e.g., 1:30 AM on a day where the
+// local time is moved forward by an hour at 1:00 AM). Such recurrence
+// instances MUST be ignored and MUST NOT be counted as part of the
+// recurrence set"; the other, on the information taken from DTSTART, that
+// "if the computed local start time of a recurrence instance does not
+// exist, or occurs more than once, for the specified time zone, the time of
+// the recurrence instance is interpreted in the same manner as an explicit
+// DATE-TIME value describing that date and time, as specified in Section
+// 3.3.5". This package follows the second, as python-dateutil with
+// zoneinfo, calendar clients and the plan files' users expect: a daily
+// 02:30 meeting in New York happens at 03:30 EDT on the spring-forward
+// day rather than not at all, and counts towards COUNT. Read by the first
+// sentence, DTSTART;TZID=America/New_York:20260307T023000 with
+// FREQ=DAILY;COUNT=3 would give 7, 9 and 10 March; here it gives 7, 8
+// (03:30 EDT) and 9 March.
+//
 // # Rule parts, where RFC 5545 leaves a reading open
 //
 // At most 24 times a day: BYHOUR × BYMINUTE × BYSECOND may give at most

@@ -206,10 +206,11 @@ func userText(msg string) string {
 				}
 				j++
 			}
-			j = min(j+1, len(msg))
-			b.WriteString(msg[i:j])
-			i = j
-			continue
+			if j < len(msg) { // a quote without its closing one is a character
+				b.WriteString(msg[i : j+1])
+				i = j + 1
+				continue
+			}
 		}
 		b.WriteByte(msg[i])
 		i++

@@ -316,8 +316,8 @@ func (a *app) agendaOf(cmd *cobra.Command, st store.Store, p comms.Plan, from, t
 		if err != nil {
 			return nil, storeFailure(err)
 		}
-		for _, seq := range unreadable {
-			say(a.stderr, "ismscomms: warning: record %d left out: its content does not match its hash (the log was changed behind the store: ismscomms verify)\n", seq)
+		for _, u := range unreadable {
+			say(a.stderr, "ismscomms: warning: record %d left out: %s (the log was changed behind the store: ismscomms verify)\n", u.Seq, u.Reason)
 		}
 		if readTo > 0 {
 			say(a.stderr, "ismscomms: warning: records after %d not read: too many of them are damaged\n", readTo)
@@ -417,7 +417,8 @@ current version is used. A stale --expect fails and changes nothing.`,
 			}
 			defer st.Close()
 			ctx := store.WithSaveInfo(cmd.Context(), store.SaveInfo{By: by, Note: note})
-			if !cmd.Flags().Changed("expect") {
+			implicit := !cmd.Flags().Changed("expect")
+			if implicit {
 				expect = 0
 				if v, err := st.Plan(ctx, a.tenant, p.ID); err == nil {
 					expect = v.Number
@@ -426,6 +427,10 @@ current version is used. A stale --expect fails and changes nothing.`,
 				}
 			}
 			v, err := st.SavePlan(ctx, a.tenant, p, expect)
+			if implicit && errors.Is(err, store.ErrConflict) {
+				// The version read a moment ago is no longer the latest.
+				return inputErr("plan %s: another save of it came first (it was at version %d when this one began); run the command again to save this file over it, or pass --expect", p.ID, expect)
+			}
 			if err != nil {
 				return storeFailure(err)
 			}

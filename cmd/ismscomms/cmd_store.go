@@ -37,10 +37,11 @@ sequence number and chains the record to the one before by hash. Records
 are never changed; to correct one, record a new one with --corrects.
 
 With --key (an idempotency key: the message ID of the mail sent, a ticket
-number), the command is safe to run again after a timeout or a crash: a
-record under a key the tenant already has is not appended a second time,
-and the command prints the one stored the first time; a different record
-under a used key is refused.
+number) and --sent, the command is safe to run again after a timeout or a
+crash: a record under a key the tenant already has is not appended a
+second time, and the command prints the one stored the first time; a
+different record under a used key is refused (so run it again with the
+same flags, and with --plan-version if a plan version was saved since).
 
 The record is checked first against the plan version it names: its
 activity, channel, audiences and role must be the plan's, --occurrence one
@@ -93,6 +94,11 @@ type recordFlags struct {
 func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error {
 	if err := oneOf("--format", in.format, "text", "json"); err != nil {
 		return err
+	}
+	if r.IdempotencyKey != "" && in.sent == "" {
+		// Without --sent, each run would record another time, and so
+		// another record under the same key, which the store refuses.
+		return usageErr("--key needs --sent: a run again must record the same communication, sent at the same time")
 	}
 	st, err := a.openStore(writeStore)
 	if err != nil {
@@ -153,21 +159,25 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 	}
 	a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
 	if got.IdempotencyKey == "" {
-		a.committed += ": running the command again would append a second record (give it a --key to make a rerun safe)"
+		a.committed += ": running the command again would append a second record (give it --key and --sent to make a rerun safe)"
 	}
 	if in.format == "json" {
 		return writeJSON(a.stdout, got)
 	}
-	if got.Type == comms.RecordTypeWaived {
-		say(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
-			got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
-		return nil
-	}
 	if got.IdempotencyKey != "" {
 		// A retry returns the record stored the first time: say
 		// what is in the log, not that this run appended it.
-		say(a.stdout, "record %d in the log of tenant %s under key %s (sent %s, recorded %s)\nhash %s\n",
-			got.Seq, a.tenant, got.IdempotencyKey, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
+		what := fmt.Sprintf("sent %s", got.SentAt.Format(time.RFC3339))
+		if got.Type == comms.RecordTypeWaived {
+			what = got.ActivityID + " waived"
+		}
+		say(a.stdout, "record %d in the log of tenant %s under key %s (%s, recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.IdempotencyKey, what, got.RecordedAt.Format(time.RFC3339), got.Hash)
+		return nil
+	}
+	if got.Type == comms.RecordTypeWaived {
+		say(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
 		return nil
 	}
 	say(a.stdout, "record %d appended for tenant %s (sent %s, recorded %s)\nhash %s\n",
@@ -696,12 +706,21 @@ page; Markdown and JSON are also available.`,
 				return rep.WriteHTML(w)
 			}
 			if out == "" || out == "-" {
-				return a.writeOutput("-", write)
+				if err := a.writeOutput("-", write); err != nil {
+					return err
+				}
+			} else {
+				if err := a.writeOutput(out, write); err != nil {
+					return err
+				}
+				say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
 			}
-			if err := a.writeOutput(out, write); err != nil {
-				return err
+			if rep.Chain.Checked && !rep.Chain.OK {
+				// The report is written, and opens with the damage; a script
+				// that makes reports must notice it too.
+				say(a.stderr, "ismscomms: the record chain is broken at record %d: the report says so first; ismscomms verify says more\n", rep.Chain.Seq)
+				return errNegative
 			}
-			say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
 			return nil
 		},
 	}

@@ -132,6 +132,19 @@ var exitCases = []exitCase{
 		out, _ = c.must(0, "verify")
 		wantIn(t, "verify with a plan and no record", out, "no record yet: there is no record chain to verify")
 	}},
+	{1, "`report` wrote the report, but the record chain it read is broken", func(t *testing.T, c *cli) {
+		savePlanWithRecords(c, 2)
+		sqlExec(t, c, `UPDATE records SET body = CAST(replace(CAST(body AS TEXT), 'Policy 2026', 'Policy 2025') AS BLOB) WHERE seq = 1`)
+		_, stderr := c.must(1, "report", "--format", "md", "--out", c.path("broken.md"))
+		wantIn(t, "report on a broken chain", stderr, "chain BROKEN", "the record chain is broken at record 1")
+		md, err := os.ReadFile(c.path("broken.md"))
+		if err != nil || !strings.Contains(string(md), "RECORD CHAIN BROKEN at record 1") {
+			t.Errorf("the report on a broken chain was not written, or does not open with it (%v):\n%.300s", err, md)
+		}
+		c.must(1, "report", "--format", "json", "--out", c.path("broken.json"))
+		js, _ := os.ReadFile(c.path("broken.json"))
+		wantIn(t, "report --format json on a broken chain", string(js), `"ok": false`)
+	}},
 	{2, "a usage error", func(t *testing.T, c *cli) {
 		for _, args := range [][]string{
 			{},
@@ -152,7 +165,8 @@ var exitCases = []exitCase{
 			{"help", "nosuch"},
 			{"completion"},
 			{"completion", "fish2"},
-			{"init", c.path("plan.txt")}, // a name check would refuse
+			{"record", "--activity", "policy", "--key", "k1"}, // --key needs --sent
+			{"init", c.path("plan.txt")},                      // a name check would refuse
 		} {
 			_, stderr := c.must(2, args...)
 			wantIn(t, "ismscomms "+strings.Join(args, " "), stderr, "\nusage: ismscomms", "Run 'ismscomms")
@@ -307,7 +321,7 @@ var exitCases = []exitCase{
 			if args[0] == "record" {
 				// The record was appended all the same: a script that
 				// retries must learn that it would append it twice.
-				wantIn(t, "record to a full disk", stderr, "record 1 is in the log of tenant default", "all the same", "--key")
+				wantIn(t, "record to a full disk", stderr, "record 1 is in the log of tenant default", "all the same", "--key and --sent")
 			}
 		}
 		// A pipe whose reader has gone.

@@ -487,7 +487,7 @@ func TestVerifyTampered(t *testing.T) {
 			// broken chain and names the record it left out; the agenda
 			// warns.
 			report, stderr, code := c.run("report", "--format", "md")
-			if code != 0 || !strings.Contains(report, "RECORD CHAIN BROKEN at record 2") || !strings.Contains(report, "Left out, their content not matching their hash: #2") {
+			if code != 1 || !strings.Contains(report, "RECORD CHAIN BROKEN at record 2") || !strings.Contains(report, "Left out, as the store would not return them: #2 (its content does not match its hash)") {
 				t.Errorf("report after an edited body: exit %d\n%.500s\n%s", code, report, stderr)
 			}
 			_, stderr, code = c.run("agenda", "--evidence", "--from", "2027-01-01", "--to", "2027-02-01", "../../examples/plans/starter.yaml")

@@ -167,6 +167,31 @@ func TestOutTargets(t *testing.T) {
 			writeMode(t, p, string(data), 0o644)
 			return p
 		}, 4, func(t *testing.T, dir, path string, w outWriter, _ string) { isDatabaseFile(t, path) }},
+		// The files SQLite keeps beside a database: its write-ahead log
+		// holds committed records not yet in the database file.
+		{"a store's write-ahead log", func(t *testing.T, dir string) string {
+			data, err := os.ReadFile(c.path("ismscomms.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeMode(t, filepath.Join(dir, "other.db"), string(data), 0o644)
+			p := filepath.Join(dir, "other.db-wal")
+			writeMode(t, p, "committed records", 0o644)
+			return p
+		}, 4, func(t *testing.T, dir, path string, w outWriter, _ string) {
+			if got, _ := os.ReadFile(path); string(got) != "committed records" {
+				t.Errorf("the write-ahead log was replaced")
+			}
+		}},
+		{"a write-ahead log under another name", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "log.yaml")
+			writeMode(t, p, "\x37\x7f\x06\x82\x00\x2d\xe2\x18 and the frames of a log", 0o644)
+			return p
+		}, 4, func(t *testing.T, dir, path string, w outWriter, _ string) {
+			if got, _ := os.ReadFile(path); !strings.HasPrefix(string(got), "\x37\x7f\x06\x82") {
+				t.Errorf("the write-ahead log was replaced")
+			}
+		}},
 		// A file with a second name: a rename would leave the other name
 		// with the old content.
 		{"hard-linked file", func(t *testing.T, dir string) string {
@@ -231,7 +256,7 @@ func TestOutTargets(t *testing.T) {
 					before = fi
 				}
 				want := tg.code
-				if w.name == "init --force" && strings.HasSuffix(path, ".db") {
+				if w.name == "init --force" && (strings.HasSuffix(path, ".db") || strings.HasSuffix(path, "-wal")) {
 					want = 2 // refused for its name before anything is opened
 				}
 				stdout, stderr, code := c.run(w.args(path)...)

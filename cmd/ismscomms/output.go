@@ -11,7 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"golang.org/x/text/width"
 
 	"github.com/ismscomms/ismscomms/internal/safetext"
 )
@@ -119,6 +120,21 @@ func (t *table) row(cells ...string) {
 	t.rows = append(t.rows, row)
 }
 
+// cellWidth is how many columns of a terminal s takes: two for an East
+// Asian wide or fullwidth character (情報), one for any other.
+func cellWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x1100 {
+			if k := width.LookupRune(r).Kind(); k == width.EastAsianWide || k == width.EastAsianFullwidth {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // flush writes the rows, each cell but a row's last padded to its
 // column's width and two spaces, as text/tabwriter aligns them.
 func (t *table) flush() error {
@@ -128,7 +144,7 @@ func (t *table) flush() error {
 			if i == len(widths) {
 				widths = append(widths, 0)
 			}
-			if n := utf8.RuneCountInString(c); n <= maxColumn {
+			if n := cellWidth(c); n <= maxColumn {
 				widths[i] = max(widths[i], n)
 			}
 		}
@@ -138,7 +154,7 @@ func (t *table) flush() error {
 		for i, c := range row {
 			bw.WriteString(c)
 			if i < len(row)-1 {
-				bw.WriteString(strings.Repeat(" ", max(widths[i]-utf8.RuneCountInString(c), 0)+2))
+				bw.WriteString(strings.Repeat(" ", max(widths[i]-cellWidth(c), 0)+2))
 			}
 		}
 		bw.WriteByte('\n')
@@ -219,7 +235,7 @@ func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
 			return outputErr(path, fmt.Errorf("it has %d hard links: a new file would leave the other names with the old content (write to another name)", n))
 		}
 		if isDatabase(target) {
-			return outputErr(path, errors.New("it is an SQLite database (a store?), which an output never replaces"))
+			return outputErr(path, errors.New("it is an SQLite database or one of its files (a store?), which an output never replaces"))
 		}
 		return replaceFile(path, target, fi, exclusive, write)
 	case fi.IsDir():
@@ -233,15 +249,33 @@ func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
 // isDatabase reports whether the file at name begins as an SQLite
 // database does: an output written over it would destroy a store (the
 // review's D14: report --out ismscomms.db replaced every tenant's log).
+//
+// The files SQLite keeps beside a database count as the database: its
+// write-ahead log holds committed transactions not yet copied into it
+// (replacing it loses them, and nothing can tell), and its shared-memory
+// index and rollback journal are its own.
 func isDatabase(name string) bool {
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if base, ok := strings.CutSuffix(name, suffix); ok && isDatabase(base) {
+			return true
+		}
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
 	header := make([]byte, 16)
-	_, err = io.ReadFull(f, header)
-	return err == nil && string(header) == "SQLite format 3\x00"
+	if _, err := io.ReadFull(f, header); err != nil {
+		return false
+	}
+	switch {
+	case string(header) == "SQLite format 3\x00":
+		return true
+	case string(header[:4]) == "\x37\x7f\x06\x82" || string(header[:4]) == "\x37\x7f\x06\x83":
+		return true // a write-ahead log, whatever its name
+	}
+	return false
 }
 
 // resolveLinks follows path through symbolic links to the file they end

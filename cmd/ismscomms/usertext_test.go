@@ -25,6 +25,7 @@ func TestUserText(t *testing.T) {
 		{`restore: x`, `restore: x`},
 		{`store: `, `store: `},
 		{`"unterminated store: `, `"unterminated store: `},
+		{`cannot open the store a"b.db: sqlite: not an SQLite database`, `cannot open the store a"b.db: not an SQLite database`},
 	} {
 		if got := userText(tc.in); got != tc.want {
 			t.Errorf("userText(%q)\n = %q\nwant %q", tc.in, got, tc.want)
@@ -92,5 +93,22 @@ func TestAgendaCalendarsOnce(t *testing.T) {
 	}
 	if per := (after.TotalAlloc - before.TotalAlloc) / 600; per > 32<<10 {
 		t.Errorf("agenda allocated %d bytes per occurrence: a calendar is built for each", per)
+	}
+}
+
+// TestTableWideCharacters: East Asian wide characters take two columns,
+// so the columns after them line up.
+func TestTableWideCharacters(t *testing.T) {
+	var b strings.Builder
+	tb := newTable(&b, "EVENT", "TITLE", "STARTED")
+	tb.row("INC-1", "情報漏洩", "Mon")
+	tb.row("INC-2", "Phishing", "Tue")
+	if err := tb.flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	col := func(line string) int { return cellWidth(line[:strings.LastIndex(line, "  ")+2]) }
+	if a, c := col(lines[1]), col(lines[2]); a != c {
+		t.Errorf("STARTED at column %d after wide characters, %d after narrow ones:\n%s", a, c, b.String())
 	}
 }

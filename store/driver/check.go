@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ismscomms/ismscomms/comms"
@@ -12,6 +13,15 @@ import (
 // invalid wraps store.ErrInvalid with a message.
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", store.ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+// badTime reports a time outside the years 0001 to 9999 in UTC: the
+// canonical encoding (and JSON) writes four-digit years, so a record sent
+// in the year 10000 would be stored, then never read back, and its
+// tenant's chain broken for good.
+func badTime(t time.Time) bool {
+	y := t.UTC().Year()
+	return y < 1 || y > 9999
 }
 
 // badText reports a string that is not UTF-8 or holds control characters.
@@ -83,6 +93,9 @@ func CheckEvent(e comms.Event) error {
 		if m.At.IsZero() {
 			return invalid("event %s: milestone %s has no time", e.ID, m.Name)
 		}
+		if badTime(m.At) {
+			return invalid("event %s: milestone %s at %s is outside the years 0001 to 9999 UTC", e.ID, m.Name, m.At.UTC().Format(time.RFC3339))
+		}
 		if !utf8.ValidString(m.Note) {
 			return invalid("event %s: note of milestone %s %q is not valid UTF-8", e.ID, m.Name, m.Note)
 		}
@@ -101,6 +114,10 @@ func CheckRecord(r comms.Record) error {
 		return invalid("Seq, RecordedAt, PrevHash and Hash are assigned by the store; leave them zero")
 	case r.SentAt.IsZero():
 		return invalid("record has no SentAt")
+	case badTime(r.SentAt):
+		return invalid("record SentAt %s is outside the years 0001 to 9999 UTC, which the record encoding holds", r.SentAt.UTC().Format(time.RFC3339))
+	case !r.Occurrence.IsZero() && badTime(r.Occurrence):
+		return invalid("record Occurrence %s is outside the years 0001 to 9999 UTC, which the record encoding holds", r.Occurrence.UTC().Format(time.RFC3339))
 	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived && r.Type != comms.RecordTypeAck:
 		return invalid("unknown record type %q", r.Type)
 	case r.Type == comms.RecordTypeWaived && strings.TrimSpace(r.Note) == "":

@@ -114,28 +114,35 @@ func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 func collect[T any](ctx context.Context, s *Store, tenant string, scan func(pgx.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var out []T
+		var scanErr error // a row that would not scan: the rows before it are good
 		err := s.batch(ctx, tenant, func(b *pgx.Batch) {
 			b.Queue(query, args...).Query(func(rows pgx.Rows) error {
-				out = out[:0]
+				out, scanErr = out[:0], nil
 				for rows.Next() {
 					v, err := scan(rows)
 					if err != nil {
-						return err
+						scanErr = err
+						return nil
 					}
 					out = append(out, v)
 				}
 				return rows.Err()
 			})
 		})
+		var zero T
 		if err != nil {
-			var zero T
 			yield(zero, err)
 			return
 		}
+		// The good rows, then the bad one's error, so that a reader that
+		// goes on after a refused record (evidence.ReadRecords) loses none.
 		for _, v := range out {
 			if !yield(v, nil) {
 				return
 			}
+		}
+		if scanErr != nil {
+			yield(zero, scanErr)
 		}
 	}
 }

@@ -85,6 +85,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -746,7 +747,15 @@ func queryAll[T any](ctx context.Context, s *Store, scan func(*sql.Rows) (T, err
 		for rows.Next() {
 			v, err := scan(rows)
 			if err != nil {
+				// The rows before the bad one are good: yield them, then
+				// the error, so that a reader that goes on after a refused
+				// record (evidence.ReadRecords) loses none of them.
 				rows.Close()
+				for _, v := range out {
+					if !yield(v, nil) {
+						return
+					}
+				}
 				yield(zero, s.wrap(ctx, err))
 				return
 			}
@@ -1081,14 +1090,33 @@ func checkColumnTypes(tenant string, seq int64, types string) error {
 	return nil
 }
 
-// typesScanner scans a row of storedColumns followed by columnTypes:
-// scanStored's destinations, then the types into *types.
-type typesScanner struct {
-	rows  *sql.Rows
-	types *string
+// storedOf makes a Stored, whose Columns is c, of a row of storedColumns
+// scanned untyped, whose storage classes checkColumnTypes found right.
+func storedOf(vals []any, c *driver.Columns) driver.Stored {
+	text := func(v any) string {
+		switch v := v.(type) {
+		case string:
+			return v
+		case []byte:
+			return string(v)
+		}
+		return ""
+	}
+	st := driver.Stored{Columns: c}
+	st.Seq, _ = vals[0].(int64)
+	switch b := vals[1].(type) {
+	case []byte:
+		st.Body = slices.Clone(b)
+	case string:
+		st.Body = []byte(b)
+	}
+	st.Hash = text(vals[2])
+	c.PlanID, c.ActivityID, c.EventID = text(vals[3]), text(vals[4]), text(vals[5])
+	sent, _ := vals[6].(int64)
+	c.SentAt = time.UnixMicro(sent).UTC()
+	c.IdempotencyKey = text(vals[7])
+	return st
 }
-
-func (t typesScanner) Scan(dest ...any) error { return t.rows.Scan(append(dest, t.types)...) }
 
 // recordPage is how many records Records reads per query.
 const recordPage = 500
@@ -1166,17 +1194,31 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 	defer rows.Close()
 	var columns driver.Columns
 	return driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
-		var types string
+		var last int64 // the last record read
+		vals := make([]any, len(columnNames)+1)
+		dest := make([]any, len(vals))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
 		for rows.Next() {
-			st, err := scanStored(typesScanner{rows, &types}, &columns)
-			if err != nil {
-				yield(st, s.wrap(ctx, err))
+			// Scanned untyped, so that no edit of a column fails the scan
+			// (a sent_at changed to 'x' would, with a driver error, where it
+			// is an edited record): the storage classes are checked first.
+			if err := rows.Scan(dest...); err != nil {
+				yield(driver.Stored{}, s.wrap(ctx, err))
 				return
 			}
-			if err := checkColumnTypes(tenant, st.Seq, types); err != nil {
-				yield(st, err)
+			seq, ok := vals[0].(int64)
+			if !ok {
+				seq = last + 1
+			}
+			types, _ := vals[len(vals)-1].(string)
+			if err := checkColumnTypes(tenant, seq, types); err != nil {
+				yield(driver.Stored{}, err)
 				return
 			}
+			st := storedOf(vals, &columns)
+			last = st.Seq
 			if !yield(st, nil) {
 				return
 			}

@@ -126,6 +126,7 @@ func TestColumnStorageClass(t *testing.T) {
 		{"event_id", "event_id = CAST(event_id AS BLOB)", store.RecordQuery{}},
 		{"sent_at", "sent_at = CAST(CAST(sent_at AS TEXT) AS BLOB)", store.RecordQuery{From: sent, To: sent.Add(time.Minute)}},
 		{"idempotency_key", "idempotency_key = CAST('k' AS BLOB)", store.RecordQuery{}},
+		{"sent_at", "sent_at = 'x'", store.RecordQuery{From: sent, To: sent.Add(time.Minute)}}, // a typed scan would fail on it
 		{"", "hash = CAST(hash AS BLOB)", store.RecordQuery{}},
 	} {
 		t.Run(tc.set, func(t *testing.T) {

@@ -180,6 +180,7 @@ func testEventInvalid(t *testing.T, s store.Store) {
 		{ID: "x", Kind: "incident", Labels: map[string]string{"k": "\xff"}},
 		{ID: "x", Kind: "incident", Milestones: []comms.Milestone{{Name: "aware\x00", At: at}}},
 		{ID: "x", Kind: "incident", Milestones: []comms.Milestone{{Name: "aware", At: at, Note: "\xc3"}}},
+		{ID: "x", Kind: "incident", Milestones: []comms.Milestone{{Name: "aware", At: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}},
 	} {
 		if err := s.SaveEvent(ctx, "t1", bad); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("SaveEvent(%+v): %v, want ErrInvalid", bad, err)

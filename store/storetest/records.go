@@ -227,6 +227,14 @@ func testRecordInvalid(t *testing.T, s store.Store) {
 		func(r *comms.Record) { r.SenderRole = "iso\x00" },
 		func(r *comms.Record) { r.Audiences = []string{"employees", "bad\x00"} },
 		func(r *comms.Record) { r.Subject = "invalid \xff UTF-8" },
+		// Times the record encoding cannot hold: stored, they would never
+		// read back, and the tenant's chain would stay broken for good.
+		func(r *comms.Record) { r.SentAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		func(r *comms.Record) {
+			r.SentAt = time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("-12", -12*3600))
+		},
+		func(r *comms.Record) { r.SentAt = time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC) },
+		func(r *comms.Record) { r.Occurrence = time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC) },
 		func(r *comms.Record) { r.Note = "invalid \xc3" },
 		func(r *comms.Record) { r.Sender = "\xff" },
 		func(r *comms.Record) { r.Digest = "\xff" },
