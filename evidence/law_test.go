@@ -29,7 +29,7 @@ func TestReportLawStanding(t *testing.T) {
 	}
 	in.Versions = nil
 	in.Plan = p
-	in.Events = []comms.Event{{ID: "inc-4", Kind: "incident", Milestones: []comms.Milestone{{Name: "aware", At: at("2026-06-03 02:00")}}}}
+	in.Events = []comms.Event{{ID: "inc-4", Kind: "incident", Milestones: []comms.Milestone{{Name: "aware", At: at("2026-06-03 02:00")}, {Name: "believed", At: at("2026-06-03 02:00")}}}}
 	rep, err := evidence.Evaluate(in)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestReportUncarriedFollowUp(t *testing.T) {
 	p.Activities = append(p.Activities, a)
 	in.Versions, in.Plan = nil, p
 	in.Events = []comms.Event{{ID: "inc-5", Kind: "incident", Milestones: []comms.Milestone{
-		{Name: "aware", At: at("2026-06-03 02:00")}, {Name: "ransom-paid", At: at("2026-06-04 10:00")}}}}
+		{Name: "aware", At: at("2026-06-03 02:00")}, {Name: "believed", At: at("2026-06-03 02:00")}, {Name: "ransom-paid", At: at("2026-06-04 10:00")}}}}
 	rep, err := evidence.Evaluate(in)
 	if err != nil {
 		t.Fatal(err)

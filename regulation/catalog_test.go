@@ -266,7 +266,9 @@ func TestWorkedExamples(t *testing.T) {
 		{"us-bank-36h", "America/New_York", ms{"determined": "2026-03-06 16:00"}, nil, "2026-03-08 05:00:00 -0400", false, false},
 		{"nydfs-500-17", "America/New_York", ms{"determined": "2026-03-06 16:00"}, nil, "2026-03-09 17:00:00 -0400", false, false},
 		{"nydfs-extortion", "America/New_York", ms{"ransom-paid": "2026-03-06 16:00"}, nil, "2026-03-07 16:00:00 -0500", false, false},
-		{"circia", "America/New_York", ms{"aware": "2026-03-06 16:00"}, nil, "2026-03-09 17:00:00 -0400", false, false},
+		// Row circia: "reasonable belief of covered incident / ransom paid".
+		{"circia", "America/New_York", ms{"believed": "2026-03-06 16:00"}, nil, "2026-03-09 17:00:00 -0400", false, false},
+		{"circia", "America/New_York", ms{"aware": "2026-03-06 16:00"}, nil, "", false, true},
 		{"ca-1798-82", "America/Los_Angeles", ms{"discovered": "2026-01-10 14:00"}, nil, "2026-02-09 23:59:59 -0800", false, false},
 		{"cert-in", "Asia/Kolkata", ms{"detected": "2026-03-06 22:00"}, nil, "2026-03-07 04:00:00 +0530", false, false},
 		{"au-ndb-assess", "Australia/Sydney", ms{"suspected": "2026-03-06 10:00"}, nil, "2026-04-05 23:59:59 +1000", false, false},

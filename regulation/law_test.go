@@ -82,7 +82,7 @@ func TestIncidentClockFollowUps(t *testing.T) {
 			"br-lgpd", "America/Sao_Paulo", "incident.aware", ms{"aware": "2026-03-06 10:00"}, "2026-03-09 10:00",
 			"br-lgpd.supplement", "2026-04-03 23:59:59 -0300", "incident.aware", regulation.OwedStatusOpen, "secondary sources only"},
 		{"CIRCIA ransom payment report", "circia (proposed): H:72 / H:24",
-			"circia", "America/New_York", "incident.aware", ms{"aware": "2026-03-06 10:00", "ransom-paid": "2026-03-06 16:00"}, "",
+			"circia", "America/New_York", "incident.believed", ms{"believed": "2026-03-06 10:00", "ransom-paid": "2026-03-06 16:00"}, "",
 			"circia.ransom-payment-report", "2026-03-07 16:00:00 -0500", "incident.ransom-paid", regulation.OwedStatusOpen, "proposed, not law"},
 		{"NIS2 final report after handling", "nis2-progress: final M:1 after handling of the incident",
 			"nis2-notification", "Europe/Berlin", "incident.aware", ms{"aware": "2026-03-07 10:00", "handled": "2026-05-20 15:00"}, "2026-03-09 11:00",
@@ -483,9 +483,10 @@ func TestEvidenceAndPracticalDeadline(t *testing.T) {
 
 	p := onePlan("America/Los_Angeles", "incident.material", "sec-8k-105")
 	p.Activities = append(p.Activities,
-		comms.Activity{ID: "cisa", When: comms.Timing{Trigger: "incident.aware"}, Obligations: []string{"circia"}},
+		comms.Activity{ID: "cisa", When: comms.Timing{Trigger: "incident.believed"}, Obligations: []string{"circia"}},
 		comms.Activity{ID: "bank", When: comms.Timing{Trigger: "incident.aware"}, Obligations: []string{"us-bank-36h"}})
 	e.Milestones = append(e.Milestones, comms.Milestone{Name: "aware", At: at(t, la, "2026-11-25 08:00")},
+		comms.Milestone{Name: "believed", At: at(t, la, "2026-11-25 08:00")},
 		comms.Milestone{Name: "determined", At: at(t, la, "2026-11-25 08:30")})
 	// Filed at 18:00 Eastern on the last day: counted as filed the next
 	// business day, late.

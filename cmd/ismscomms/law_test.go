@@ -13,7 +13,8 @@ func TestIncidentClockLaw(t *testing.T) {
 	c := newCLI(t)
 	plan := "testdata/us-law.yaml"
 	c.must(0, "plan", "save", plan)
-	c.must(0, "incident", "open", "INC-1", "--title", "Ransomware", "--at", "2026-11-23T14:00:00Z", "--milestone", "aware")
+	// CIRCIA's clock starts at a reasonable belief that a covered incident occurred.
+	c.must(0, "incident", "open", "INC-1", "--title", "Ransomware", "--at", "2026-11-23T14:00:00Z", "--milestone", "believed")
 	c.must(0, "incident", "milestone", "INC-1", "material", "--at", "2026-11-24T15:00:00Z")
 	c.must(0, "incident", "milestone", "INC-1", "ransom-paid", "--at", "2026-11-26T20:00:00Z") // starts CIRCIA's ransom-payment report, a follow-up
 	out, _ := c.must(0, "incident", "clock", "INC-1")
