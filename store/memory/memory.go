@@ -40,6 +40,7 @@ type Store struct {
 	tenants map[string]*tenantData
 }
 
+// tenantData is one tenant's share of the store, guarded by mu.
 type tenantData struct {
 	mu      sync.RWMutex
 	plans   map[string][]store.Version // by plan ID, versions in order
