@@ -131,8 +131,10 @@ func buildRecords(ctx context.Context, st store.Store, tenant string, head store
 	var records []comms.Record
 	switch {
 	case !chain.OK:
-		// Nothing verified to hold the read to: read the log as it is.
-		records, err := readAsIs(ctx, st, tenant, relevant, chain)
+		// Nothing verified to hold the read to: read the log as it is,
+		// past the records the store will not return.
+		records, unreadable, readTo, err := ReadRecords(ctx, st, tenant, store.RecordQuery{}, relevant)
+		chain.Unreadable, chain.ReadTo = unreadable, readTo
 		if err != nil {
 			return nil, fmt.Errorf("evidence: records: %w", err)
 		}
@@ -167,17 +169,6 @@ func chainReason(ce *store.ChainError) string {
 		return ce.Reason + " (column " + ce.Column + ")"
 	}
 	return ce.Reason
-}
-
-// readAsIs reads a tenant's log whose chain is broken, as it is, keeping
-// the records relevant says, with ReadRecords: a record the store will not
-// return is listed in chain.Unreadable, and chain.ReadTo says where the
-// read stopped, if it did.
-func readAsIs(ctx context.Context, st store.Store, tenant string, relevant func(comms.Record) bool, chain *Chain) ([]comms.Record, error) {
-	var records []comms.Record
-	var err error
-	records, chain.Unreadable, chain.ReadTo, err = ReadRecords(ctx, st, tenant, store.RecordQuery{}, relevant)
-	return records, err
 }
 
 // ReadRecords reads the tenant's records that q selects and keep (nil:

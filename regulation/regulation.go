@@ -181,6 +181,10 @@ type CalendarRef struct {
 	// 17:30 Eastern), so the practical deadline is the cut-off of the
 	// deadline's day ([LegalDeadline.Practical]).
 	Cutoff string `yaml:"cutoff,omitempty" json:"cutoff,omitempty"`
+	// KeepDays: the instrument's own rules say how its deadlines meet a
+	// weekend (DORA's RTS), so a day or month deadline of an EU act is not
+	// moved to the next working day by Regulation 1182/71.
+	KeepDays bool `yaml:"keep_days,omitempty" json:"keep_days,omitempty"`
 }
 
 // Obligation is one legal notification obligation.
@@ -429,9 +433,10 @@ func (o Obligation) DayCalendar(planLoc *time.Location, year int) (*schedule.Cal
 	// whose last day is a Saturday, Sunday or public holiday ends with the
 	// next working day (Art. 3(4), reference note 5); hours do not move.
 	// No EU holidays are sourced, so only weekends move a deadline: it is
-	// never later than the law's. DORA's RTS set its own weekend rules
-	// (dora-weekend), and its deadlines are not moved: never later either.
-	roll := o.Jurisdiction == "EU" && !strings.HasPrefix(o.ID, "dora")
+	// never later than the law's. An instrument with weekend rules of its
+	// own (DORA's RTS, dora-weekend) keeps its days (Calendar.KeepDays):
+	// never later either.
+	roll := o.Jurisdiction == "EU" && !o.Calendar.KeepDays
 	if o.Calendar.Holidays == "" {
 		return schedule.NewCalendar(loc, schedule.CalendarOptions{RollForward: roll}), nil
 	}

@@ -222,10 +222,9 @@ func refused(err error) error {
 	return &exitError{code: exitInput, err: &describedError{libText(err), err}}
 }
 
-// libText is a library error's message without the package's prefix.
-func libText(err error) string {
-	return strings.TrimPrefix(err.Error(), "evidence: ")
-}
+// libText is a library error's message without the packages' prefixes
+// (userText).
+func libText(err error) string { return userText(err.Error()) }
 
 func (a *app) incidentCommand() *cobra.Command {
 	cmd := &cobra.Command{

@@ -11,7 +11,7 @@ import (
 // (storetest.Tamperer).
 type Tamper struct{ M *Store }
 
-func (mt Tamper) tenant(t *testing.T, id string, seq int64) (*tenant, int) {
+func (mt Tamper) tenant(t *testing.T, id string, seq int64) (*tenantData, int) {
 	t.Helper()
 	mt.M.mu.RLock()
 	tt := mt.M.tenants[id]

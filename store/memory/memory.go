@@ -38,10 +38,11 @@ type Options struct {
 type Store struct {
 	now     func() time.Time
 	mu      sync.RWMutex
-	tenants map[string]*tenant
+	tenants map[string]*tenantData
 }
 
-type tenant struct {
+// tenantData is one tenant's share of the store, guarded by mu.
+type tenantData struct {
 	mu      sync.RWMutex
 	plans   map[string][]store.Version       // by plan ID, versions in order
 	rosters map[string][]store.RosterVersion // by roster ID, versions in order
@@ -59,7 +60,7 @@ type tenant struct {
 
 // New returns an empty in-memory store. A nil o means the defaults.
 func New(o *Options) *Store {
-	m := &Store{now: time.Now, tenants: map[string]*tenant{}}
+	m := &Store{now: time.Now, tenants: map[string]*tenantData{}}
 	if o != nil && o.Now != nil {
 		m.now = o.Now
 	}
@@ -72,7 +73,7 @@ var (
 )
 
 // tenant returns the tenant's data, creating it if create is set.
-func (m *Store) tenant(ctx context.Context, id string, create bool) (*tenant, error) {
+func (m *Store) tenant(ctx context.Context, id string, create bool) (*tenantData, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func (m *Store) tenant(ctx context.Context, id string, create bool) (*tenant, er
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if t = m.tenants[id]; t == nil {
-		t = &tenant{plans: map[string][]store.Version{}, rosters: map[string][]store.RosterVersion{}, events: map[string]comms.Event{}, keys: map[string]int{}}
+		t = &tenantData{plans: map[string][]store.Version{}, rosters: map[string][]store.RosterVersion{}, events: map[string]comms.Event{}, keys: map[string]int{}}
 		m.tenants[id] = t
 	}
 	return t, nil
@@ -198,48 +199,48 @@ func (m *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 
 // Plans implements store.Store.
 func (m *Store) Plans(ctx context.Context, tenant string) iter.Seq2[store.Version, error] {
-	return func(yield func(store.Version, error) bool) {
-		t, err := m.tenant(ctx, tenant, false)
-		if err != nil {
-			yield(store.Version{}, err)
-			return
-		}
-		if t == nil {
-			return
-		}
-		t.mu.RLock()
+	return listing(ctx, m, tenant, func(t *tenantData) []store.Version {
 		latest := make([]store.Version, 0, len(t.plans))
 		for _, vs := range t.plans {
 			latest = append(latest, cloneVersion(vs[len(vs)-1]))
 		}
-		t.mu.RUnlock()
-		driver.SortPlans(latest)
-		for _, v := range latest {
-			if !yield(v, nil) {
-				return
-			}
-		}
-	}
+		return latest
+	}, driver.SortPlans)
 }
 
 // Versions implements store.Store.
 func (m *Store) Versions(ctx context.Context, tenant, id string) iter.Seq2[store.Version, error] {
-	return func(yield func(store.Version, error) bool) {
-		t, err := m.tenant(ctx, tenant, false)
+	return listing(ctx, m, tenant, func(t *tenantData) []store.Version {
+		vs := make([]store.Version, len(t.plans[id]))
+		for i, v := range t.plans[id] {
+			vs[i] = cloneVersion(v)
+		}
+		return vs
+	}, nil)
+}
+
+// listing yields what take copies out of the tenant's data under its read
+// lock, in the order sort (if not nil) puts it after the lock is released;
+// an unknown tenant lists nothing. Copying first means a caller may write
+// to the store while it iterates.
+func listing[T any](ctx context.Context, m *Store, id string, take func(*tenantData) []T, sort func([]T)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		t, err := m.tenant(ctx, id, false)
 		if err != nil {
-			yield(store.Version{}, err)
+			var zero T
+			yield(zero, err)
 			return
 		}
 		if t == nil {
 			return
 		}
 		t.mu.RLock()
-		vs := make([]store.Version, len(t.plans[id]))
-		for i, v := range t.plans[id] {
-			vs[i] = cloneVersion(v)
-		}
+		out := take(t)
 		t.mu.RUnlock()
-		for _, v := range vs {
+		if sort != nil {
+			sort(out)
+		}
+		for _, v := range out {
 			if !yield(v, nil) {
 				return
 			}
@@ -283,30 +284,15 @@ func (m *Store) Event(ctx context.Context, tenant, id string) (comms.Event, erro
 
 // Events implements store.Store.
 func (m *Store) Events(ctx context.Context, tenant string, q store.EventQuery) iter.Seq2[comms.Event, error] {
-	return func(yield func(comms.Event, error) bool) {
-		t, err := m.tenant(ctx, tenant, false)
-		if err != nil {
-			yield(comms.Event{}, err)
-			return
-		}
-		if t == nil {
-			return
-		}
-		t.mu.RLock()
+	return listing(ctx, m, tenant, func(t *tenantData) []comms.Event {
 		var out []comms.Event
 		for _, e := range t.events {
 			if driver.EventMatches(q, e) {
 				out = append(out, cloneEvent(e))
 			}
 		}
-		t.mu.RUnlock()
-		driver.SortEvents(out)
-		for _, e := range out {
-			if !yield(e, nil) {
-				return
-			}
-		}
-	}
+		return out
+	}, driver.SortEvents)
 }
 
 // AppendRecord implements store.Store.
