@@ -29,7 +29,12 @@ import (
 //   - a named Occurrence is one of the activity's schedule;
 //   - a named event exists for the tenant and is of the kind the
 //     activity's trigger answers;
-//   - the record was sent by now (a record tells what has happened).
+//   - the record was sent by now (a record tells what has happened);
+//   - the recipients it names, if any, are people of the tenant's rosters
+//     ([TenantRoster]).
+//
+// An acknowledgement (type comms.RecordTypeAck) is checked and appended
+// by [AppendAcks], as a batch of one, and refused with its *[AckError].
 //
 // A record that fails any of them is refused with a *[RecordError] that
 // lists every problem (errors.Is(err, [ErrRefused])). A plan or version
@@ -49,6 +54,12 @@ func AppendRecord(ctx context.Context, st store.Store, tenant string, r comms.Re
 		return comms.Record{}, invalid("append record: no now (the reference time)")
 	case r.PlanID == "":
 		return comms.Record{}, invalid("append record: the record names no plan (PlanID): a checked record is checked against one")
+	case r.Type == comms.RecordTypeAck:
+		got, err := AppendAcks(ctx, st, tenant, []comms.Record{r}, now)
+		if err != nil {
+			return comms.Record{}, err
+		}
+		return got[0], nil
 	}
 	var v store.Version
 	var err error
@@ -112,6 +123,11 @@ func checkRecord(ctx context.Context, st store.Store, tenant string, p comms.Pla
 			}
 		}
 	}
+	more, err := checkRecipients(ctx, st, tenant, r.Recipients)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, more...)
 	if r.SentAt.After(now) {
 		problems = append(problems, fmt.Errorf("sent_at: %s is after the reference time %s: a record tells what has happened",
 			r.SentAt.In(loc).Format(time.RFC3339), now.In(loc).Format(time.RFC3339)))

@@ -282,6 +282,16 @@ type Assessment struct {
 	KPIs        KPIs           `json:"kpis"`
 	Activities  []ActivityKPI  `json:"activities"`
 	Monthly     []Month        `json:"monthly"`
+	// Acknowledgements are, for each activity of the plan in force whose
+	// message has a version, who was due to acknowledge it at Now (or the
+	// end of the period, if earlier), who did and who is outstanding or
+	// overdue ([Outstanding]), computed from the tenant's roster and the
+	// acknowledgements in the log: counts and rates per audience and in
+	// total. The people themselves are listed only when Names is set
+	// (Input.Names): a report is often shared, and they are personal data.
+	Acknowledgements []AckStatus `json:"acknowledgements"`
+	// Names says whether Acknowledgements list the people.
+	Names bool `json:"names"`
 
 	loc *time.Location
 }
@@ -305,4 +315,13 @@ type Input struct {
 	Chain *Chain
 	// CheckOptions are passed to matrix.Check for the findings (profiles).
 	CheckOptions []matrix.CheckOption
+	// Roster is the tenant's people (see [TenantRoster]); nil for none.
+	// Where it covers a stakeholder group, the group's size is the
+	// roster's count on the day (comms.Roster.Size), not the plan's
+	// declared figure, and the acknowledgements of versioned messages are
+	// computed from it.
+	Roster *comms.Roster
+	// Names lists the people in the report's Acknowledgements; without
+	// it, only counts and rates.
+	Names bool
 }

@@ -33,6 +33,9 @@ type BuildOptions struct {
 	// profiles the plan declares are applied without them; a
 	// matrix.Profile here adds to those.
 	CheckOptions []matrix.CheckOption
+	// Names lists the people in the report's acknowledgement figures
+	// (Input.Names); without it, counts and rates only.
+	Names bool
 }
 
 // Build reads a plan's versions and the tenant's events from st, verifies
@@ -49,6 +52,10 @@ type BuildOptions struct {
 // records than those it verified (a copy of a column edited outside the
 // hashed body, say) is caught. The plan and the period are selected in
 // memory, not by the store's query columns.
+//
+// The tenant's rosters, where the store keeps them ([TenantRoster]), give
+// the sizes of the groups they cover and the acknowledgement figures of
+// versioned messages (Assessment.Acknowledgements).
 //
 // A broken chain, or records that are not those verified, do not stop the
 // report: the report's Chain says so, and it is the first thing the
@@ -84,17 +91,27 @@ func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment,
 	// Records sent before the period cannot answer its occurrences, except
 	// those that name one; two months of slack cover every sensible window.
 	lookback := from.AddDate(0, -2, 0)
+	// Acknowledgements, and the deliveries of versioned messages that
+	// start their rounds, count however old they are.
 	relevant := func(r comms.Record) bool {
 		return (r.PlanID == "" || r.PlanID == planID) &&
-			(!r.SentAt.Before(lookback) || !r.Occurrence.IsZero() && !r.Occurrence.Before(from))
+			(!r.SentAt.Before(lookback) || !r.Occurrence.IsZero() && !r.Occurrence.Before(from) ||
+				r.Type == comms.RecordTypeAck || r.Digest != "")
 	}
 	records, err := buildRecords(ctx, st, tenant, head, relevant, &chain)
 	if err != nil {
 		return nil, err
 	}
+	var roster *comms.Roster
+	if r, ok, err := TenantRoster(ctx, st, tenant); err != nil {
+		return nil, err
+	} else if ok {
+		roster = &r
+	}
 	return Evaluate(Input{
 		Tenant: tenant, Versions: versions, Records: records, Events: events,
 		From: from, To: to, Now: opts.Now, Chain: &chain, CheckOptions: opts.CheckOptions,
+		Roster: roster, Names: opts.Names,
 	})
 }
 

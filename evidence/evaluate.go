@@ -121,7 +121,10 @@ func Evaluate(in Input) (*Assessment, error) {
 		}
 	}
 	rep.deviations(segs)
-	rep.kpis(segs)
+	rep.kpis(segs, in.Roster)
+	if err := rep.acknowledgements(versions, in); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 

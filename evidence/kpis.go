@@ -1,10 +1,13 @@
 package evidence
 
 import (
+	"errors"
 	"slices"
 	"time"
 
+	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/regulation"
+	"github.com/ismscomms/ismscomms/store"
 )
 
 func rate(num, den int) float64 {
@@ -16,14 +19,14 @@ func rate(num, den int) float64 {
 
 // kpis computes the programme's indicators from the occurrences, ad hoc
 // records and deviations already found.
-func (rep *Assessment) kpis(segs []segment) {
+func (rep *Assessment) kpis(segs []segment, roster *comms.Roster) {
 	k := &rep.KPIs
 	k.Occurrences = len(rep.Occurrences)
 	k.AdHoc = len(rep.AdHoc)
 	k.Deviations = len(rep.Deviations)
 	months := newMonths(rep.From, rep.To, rep.loc)
 	rep.countStatuses(months)
-	rep.audienceRates(segs, months)
+	rep.audienceRates(segs, months, roster)
 	rep.notifications()
 	rep.Monthly = months.sorted()
 }
@@ -123,7 +126,7 @@ func (rep *Assessment) countStatuses(months months) {
 
 // audienceRates computes reach and acknowledgement per audience and per
 // month, from the evidence of planned occurrences.
-func (rep *Assessment) audienceRates(segs []segment, months months) {
+func (rep *Assessment) audienceRates(segs []segment, months months, roster *comms.Roster) {
 	aud := map[string]*AudienceRate{}
 	var audOrder []string
 	for _, o := range rep.Occurrences {
@@ -132,7 +135,11 @@ func (rep *Assessment) audienceRates(segs []segment, months months) {
 			continue
 		}
 		m := months.at(o.Due)
-		m.Reached += r.Reached
+		reached := r.Reached
+		if reached == 0 {
+			reached = len(r.Recipients) // the people it names
+		}
+		m.Reached += reached
 		m.Acknowledged += r.Acknowledged
 		_, p, _ := activityIn(segs, o)
 		sizes := make([]float64, len(r.Audiences))
@@ -140,6 +147,10 @@ func (rep *Assessment) audienceRates(segs []segment, months months) {
 		for i, id := range r.Audiences {
 			if s, ok := p.Stakeholder(id); ok {
 				sizes[i] = float64(s.Size)
+				if roster != nil {
+					n, _ := roster.Size(s, o.Due.In(rep.loc))
+					sizes[i] = float64(n)
+				}
 			}
 			total += sizes[i]
 		}
@@ -158,10 +169,10 @@ func (rep *Assessment) audienceRates(segs []segment, months months) {
 				share = sizes[i] / total
 			}
 			ar.Records++
-			if r.Reached > 0 {
+			if reached > 0 {
 				ar.Expected += sizes[i]
 			}
-			ar.Reached += float64(r.Reached) * share
+			ar.Reached += float64(reached) * share
 			ar.Acknowledged += float64(r.Acknowledged) * share
 		}
 	}
@@ -232,4 +243,35 @@ func (t *Timeliness) count(n Notification) {
 	if !n.Sent.IsZero() {
 		t.Slowest = max(t.Slowest, n.Elapsed)
 	}
+}
+
+// acknowledgements computes, for each versioned activity of the plan in
+// force, who was due to acknowledge its message and who did.
+func (rep *Assessment) acknowledgements(versions []store.Version, in Input) error {
+	if in.Roster == nil {
+		return nil
+	}
+	at := in.Now
+	if !in.To.After(at) {
+		at = in.To.Add(-time.Nanosecond)
+	}
+	current := inForce(segments(versions), at).Plan
+	rep.Names = in.Names
+	for _, a := range current.Activities {
+		if a.What.Version.Digest == "" {
+			continue
+		}
+		st, err := Outstanding(versions, *in.Roster, in.Records, a.ID, at)
+		if errors.Is(err, ErrInvalid) {
+			continue // the activity's message was not versioned by at
+		}
+		if err != nil {
+			return err
+		}
+		if !in.Names {
+			st.People = nil
+		}
+		rep.Acknowledgements = append(rep.Acknowledgements, *st)
+	}
+	return nil
 }

@@ -250,6 +250,21 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		m.Month = f(m.Month)
 		return m
 	})
+	e.Acknowledgements = mapSlice(rep.Acknowledgements, func(s AckStatus) AckStatus {
+		s.ActivityID, s.Digest, s.Grace = f(s.ActivityID), f(s.Digest), f(s.Grace)
+		s.Accepted = strs(s.Accepted)
+		s.Stakeholders = mapSlice(s.Stakeholders, func(g StakeholderAcks) StakeholderAcks {
+			g.StakeholderID = f(g.StakeholderID)
+			return g
+		})
+		s.People = mapSlice(s.People, func(p PersonAck) PersonAck {
+			p.PersonID, p.Name, p.AckDigest = f(p.PersonID), f(p.Name), f(p.AckDigest)
+			p.Stakeholders = strs(p.Stakeholders)
+			p.State = AckState(f(string(p.State)))
+			return p
+		})
+		return s
+	})
 	return &e
 }
 
@@ -363,6 +378,7 @@ func (rep *Assessment) markdownFigures(b *strings.Builder) {
 			fmt.Fprintf(b, "| %s | %d | %s | %.0f | %.0f | %s | %s |\n", a.Stakeholder, a.Records, expected(a), a.Reached, a.Acknowledged, pct(a.ReachRate), pct(a.AckRate))
 		}
 	}
+	rep.markdownAcks(b)
 	if len(k.Timeliness) > 0 {
 		b.WriteString("\n### Incident notification timeliness\n\n| obligation | law | notifications | on time | late | missed | pending | slowest sent |\n|---|---|---|---|---|---|---|---|\n")
 		for _, t := range k.Timeliness {
@@ -542,6 +558,7 @@ func (rep *Assessment) WriteHTML(w io.Writer) error {
 		"Versions":      versions,
 		"MonthChart":    e.monthChart(),
 		"ActivityChart": e.activityChart(),
+		"Acks":          e.ackViews(),
 	}
 	if err := htmlTemplate.Execute(w, data); err != nil {
 		return fmt.Errorf("evidence: write HTML: %w", err)
@@ -565,4 +582,114 @@ func lawNote(law string) string {
 		return ""
 	}
 	return " (law: " + law + ")"
+}
+
+// activityName is the name of the activity with the given ID in the
+// report's matrix, or the ID.
+func (rep *Assessment) activityName(id string) string {
+	for _, r := range rep.Matrix.Rows {
+		if r.ActivityID == id && r.Activity != "" {
+			return r.Activity
+		}
+	}
+	return id
+}
+
+// ackRound says which version of the message and since when.
+func (rep *Assessment) ackRound(s AckStatus) string {
+	grace := "no grace period"
+	if s.Grace != "" {
+		grace = "grace " + s.Grace
+	}
+	return fmt.Sprintf("version %s since %s, %s", shortHash(s.Digest), rep.day(s.Since), grace)
+}
+
+// shortHash is a digest's first 12 hexadecimal digits, for tables.
+func shortHash(d string) string {
+	hex := strings.TrimPrefix(d, comms.DigestPrefix)
+	if len(hex) > 12 {
+		hex = hex[:12]
+	}
+	return hex
+}
+
+// markdownAcks writes who acknowledged the versioned messages.
+func (rep *Assessment) markdownAcks(b *strings.Builder) {
+	if len(rep.Acknowledgements) == 0 {
+		return
+	}
+	b.WriteString("\n### Acknowledgements\n\nFrom the tenant's roster and the acknowledgements in the log, at the reference time.")
+	if !rep.Names {
+		b.WriteString(" Counts only: the people are listed when the report is asked for names.")
+	}
+	b.WriteString("\n\n| activity | audience | due | received | acknowledged | outstanding | overdue | rate |\n|---|---|---|---|---|---|---|---|\n")
+	for _, s := range rep.Acknowledgements {
+		row := func(who string, c AckCounts) {
+			fmt.Fprintf(b, "| %s | %s | %d | %d | %d | %d | %d | %s |\n", rep.activityName(s.ActivityID), who, c.Due, c.Received, c.Acknowledged, c.Outstanding, c.Overdue, pct(ackRate(c)))
+		}
+		row("all ("+rep.ackRound(s)+")", s.Total)
+		for _, g := range s.Stakeholders {
+			row(g.StakeholderID, g.AckCounts)
+		}
+	}
+	if !rep.Names {
+		return
+	}
+	for _, s := range rep.Acknowledgements {
+		fmt.Fprintf(b, "\n#### %s: people\n\n| person | name | state | due by | acknowledged |\n|---|---|---|---|---|\n", rep.activityName(s.ActivityID))
+		for _, p := range s.People {
+			acked := "—"
+			if !p.AcknowledgedAt.IsZero() {
+				acked = rep.date(p.AcknowledgedAt)
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", p.PersonID, p.Name, p.State, rep.date(p.DueBy), acked)
+		}
+	}
+}
+
+// ackRate is c's rate, or -1 (shown as a dash) when no one is due.
+func ackRate(c AckCounts) float64 {
+	if c.Due == 0 {
+		return -1
+	}
+	return c.Rate
+}
+
+// ackView is one versioned activity's acknowledgement figures, for the
+// HTML report.
+type ackView struct {
+	Name, Round string
+	Rows        []ackRow
+	People      []personView
+}
+
+type ackRow struct {
+	Who string
+	AckCounts
+	RateText string
+}
+
+type personView struct {
+	PersonAck
+	DueText, AckedText string
+}
+
+func (rep *Assessment) ackViews() []ackView {
+	views := make([]ackView, 0, len(rep.Acknowledgements))
+	for _, s := range rep.Acknowledgements {
+		v := ackView{Name: rep.activityName(s.ActivityID), Round: rep.ackRound(s)}
+		v.Rows = append(v.Rows, ackRow{"all", s.Total, pct(ackRate(s.Total))})
+		for _, g := range s.Stakeholders {
+			v.Rows = append(v.Rows, ackRow{g.StakeholderID, g.AckCounts, pct(ackRate(g.AckCounts))})
+		}
+		for _, p := range s.People {
+			pv := personView{PersonAck: p, DueText: rep.date(p.DueBy), AckedText: "—"}
+			if !p.AcknowledgedAt.IsZero() {
+				pv.AckedText = rep.date(p.AcknowledgedAt)
+			}
+			v.People = append(v.People, pv)
+		}
+		views = append(views, v)
+	}
+	return views
 }

@@ -1,0 +1,242 @@
+package evidence_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/memory"
+)
+
+// ackStore is a memory store with tenant t's plan history (d1, then d2
+// material) and roster.
+func ackStore(t *testing.T) *memory.Store {
+	t.Helper()
+	ctx := context.Background()
+	st := memory.New(&memory.Options{Now: func() time.Time { return at("2026-01-01 08:00") }})
+	for i, v := range history(comms.ChangeMaterial) {
+		if _, err := st.SavePlan(ctx, "t", v.Plan, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.SaveRoster(ctx, "t", people(), 0); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func head(t *testing.T, st store.Store) int64 {
+	t.Helper()
+	h, err := st.Verify(context.Background(), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Seq
+}
+
+func TestAppendAcks(t *testing.T) {
+	ctx := context.Background()
+	st := ackStore(t)
+	now := at("2026-03-20 12:00")
+	batch := []comms.Record{ackOf("alice", d1, "2026-01-06 10:00"), ackOf("bob", d2, "2026-03-05 10:00"), ackOf("erin", d2, "2026-03-06 10:00")}
+	batch[0].Type = "" // taken as an acknowledgement
+	got, err := evidence.AppendAcks(ctx, st, "t", batch, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Seq != 1 || got[2].Seq != 3 {
+		t.Fatalf("appended %+v", got)
+	}
+	for i, r := range got {
+		if r.Type != comms.RecordTypeAck || r.PlanVersion != 2 || r.IdempotencyKey != comms.AckKey("policy", batch[i].Digest, batch[i].PersonID) {
+			t.Errorf("record %d = type %q version %d key %q", i, r.Type, r.PlanVersion, r.IdempotencyKey)
+		}
+		if r.SentAt.Location().String() != "Europe/Berlin" {
+			t.Errorf("record %d in %v, want the plan's zone", i, r.SentAt.Location())
+		}
+	}
+	// Submitted again, in one batch with a new one: stored once.
+	again, err := evidence.AppendAcks(ctx, st, "t", append(batch, ackOf("carol", d2, "2026-03-10 10:00")), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 4 || again[0].Seq != 1 || again[3].Seq != 4 || head(t, st) != 4 {
+		t.Errorf("resubmission: %d records, head %d", len(again), head(t, st))
+	}
+	// One ack through AppendRecord takes the same path.
+	one, err := evidence.AppendRecord(ctx, st, "t", ackOf("dave", d1, "2026-01-08 10:00"), now)
+	if err != nil || one.Seq != 5 {
+		t.Fatalf("AppendRecord(ack) = %d, %v", one.Seq, err)
+	}
+}
+
+// TestAppendAcksRefused: each bad entry is named by index and field, and
+// a batch with one bad entry among good ones stores nothing.
+func TestAppendAcksRefused(t *testing.T) {
+	ctx := context.Background()
+	st := ackStore(t)
+	now := at("2026-03-20 12:00")
+	good := ackOf("alice", d2, "2026-03-05 10:00")
+	cases := []struct {
+		name string
+		edit func(*comms.Record)
+		want string
+	}{
+		{"unknown person", func(r *comms.Record) { r.PersonID = "zoe" }, `person_id: tenant t has no person "zoe"`},
+		{"no person", func(r *comms.Record) { r.PersonID = "" }, "person_id: an acknowledgement names the person"},
+		{"unknown version", func(r *comms.Record) { r.Digest = comms.Digest([]byte("never")) }, "is not a version the message of activity policy has had"},
+		{"no digest", func(r *comms.Record) { r.Digest = "" }, "digest: an acknowledgement names the message version"},
+		{"unknown activity", func(r *comms.Record) { r.ActivityID = "nope" }, `plan acme has no activity "nope"`},
+		{"no activity", func(r *comms.Record) { r.ActivityID = "" }, "activity_id: an acknowledgement names the activity"},
+		{"unknown plan", func(r *comms.Record) { r.PlanID = "other" }, "plan_id: tenant t has no plan other"},
+		{"unknown plan version", func(r *comms.Record) { r.PlanVersion = 7 }, "plan_version: plan acme has no version 7"},
+		{"unknown channel", func(r *comms.Record) { r.Channel = "fax" }, `plan acme has no channel "fax"`},
+		{"in the future", func(r *comms.Record) { r.SentAt = at("2026-04-01 10:00") }, "sent_at: 2026-04-01T10:00:00+02:00 is after"},
+		{"no time", func(r *comms.Record) { r.SentAt = time.Time{} }, "sent_at: the moment of acknowledgement is missing"},
+		{"not an ack", func(r *comms.Record) { r.Type = comms.RecordTypeWaived }, `type: "waived" is not an acknowledgement`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bad := good
+			c.edit(&bad)
+			_, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{good, ackOf("bob", d2, "2026-03-05 11:00"), bad}, now)
+			var ae *evidence.AckError
+			if !errors.As(err, &ae) || !errors.Is(err, evidence.ErrRefused) {
+				t.Fatalf("err = %v, want an *AckError", err)
+			}
+			if len(ae.Problems) == 0 || ae.Problems[0].Index != 2 || !strings.Contains(ae.Problems[0].Err.Error(), c.want) {
+				t.Errorf("problems = %+v, want index 2 saying %q", ae.Problems, c.want)
+			}
+			if h := head(t, st); h != 0 {
+				t.Errorf("a refused batch appended: head %d", h)
+			}
+		})
+	}
+	// A tenant without a roster has no one to acknowledge.
+	bare := memory.New(nil)
+	if _, err := bare.SavePlan(ctx, "t", history("")[0].Plan, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, err := evidence.AppendAcks(ctx, bare, "t", []comms.Record{ackOf("alice", d1, "2026-01-06 10:00")}, now)
+	if !errors.Is(err, evidence.ErrRefused) || !strings.Contains(err.Error(), "has no roster") {
+		t.Errorf("no roster: %v", err)
+	}
+}
+
+// TestAppendRecordRecipients: a delivery naming a person the tenant's
+// rosters do not hold is refused, and nothing is appended.
+func TestAppendRecordRecipients(t *testing.T) {
+	ctx := context.Background()
+	st := ackStore(t)
+	r := comms.Record{PlanID: "acme", ActivityID: "policy", SentAt: at("2026-01-05 09:00"), Digest: d1, Channel: "intranet",
+		Occurrence: at("2026-01-05 09:00"), Recipients: []string{"alice", "mallory", "bob"}}
+	_, err := evidence.AppendRecord(ctx, st, "t", r, at("2026-03-20 12:00"))
+	if !errors.Is(err, evidence.ErrRefused) || !strings.Contains(err.Error(), `recipients[1]: tenant t has no person "mallory"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if h := head(t, st); h != 0 {
+		t.Errorf("head %d after a refusal", h)
+	}
+	r.Recipients = []string{"alice", "bob"}
+	if _, err := evidence.AppendRecord(ctx, st, "t", r, at("2026-03-20 12:00")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTenantRoster: two rosters are one tenant's people; a person in both
+// is one, in the groups of both.
+func TestTenantRoster(t *testing.T) {
+	ctx := context.Background()
+	st := ackStore(t)
+	if _, err := st.SaveRoster(ctx, "t", comms.Roster{ID: "vendors", People: []comms.Person{
+		{ID: "erin", Name: "Erin V", Stakeholders: []string{"management"}},
+		{ID: "vic", Stakeholders: []string{"contractors"}},
+	}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	r, ok, err := evidence.TenantRoster(ctx, st, "t")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if len(r.People) != 7 {
+		t.Fatalf("%d people, want 7", len(r.People))
+	}
+	erin, _ := r.Person("erin")
+	if erin.Name != "Erin" || !erin.In("management") || !erin.In("contractors") {
+		t.Errorf("erin = %+v", erin)
+	}
+	if _, ok, _ := evidence.TenantRoster(ctx, memory.New(nil), "t"); ok {
+		t.Error("a tenant without rosters has a roster")
+	}
+}
+
+// TestReportAcknowledgements: the report counts acknowledgements from
+// people; names appear only when asked for; a group's size is the
+// roster's count.
+func TestReportAcknowledgements(t *testing.T) {
+	ctx := context.Background()
+	st := ackStore(t)
+	now := at("2026-03-20 12:00")
+	delivery := comms.Record{PlanID: "acme", ActivityID: "policy", SentAt: at("2026-01-05 09:00"), Digest: d1, Channel: "intranet",
+		Occurrence: at("2026-01-05 09:00"), Audiences: []string{"employees"}, Recipients: []string{"alice", "bob", "dave", "erin"}}
+	if _, err := evidence.AppendRecord(ctx, st, "t", delivery, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
+		ackOf("alice", d2, "2026-03-05 10:00"), ackOf("bob", d1, "2026-01-07 10:00"), ackOf("erin", d2, "2026-03-06 10:00"),
+	}, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, names := range []bool{false, true} {
+		rep, err := evidence.Build(ctx, st, evidence.BuildOptions{Tenant: "t", PlanID: "acme", Now: now, Names: names})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Acknowledgements) != 1 {
+			t.Fatalf("acknowledgements: %+v", rep.Acknowledgements)
+		}
+		a := rep.Acknowledgements[0]
+		// March 20: alice, bob, dave, erin are due (carol joins in June);
+		// bob's acknowledgement is of d1, before the material change.
+		if a.Total.Due != 4 || a.Total.Acknowledged != 2 || a.Total.Outstanding != 2 || a.Digest != d2 {
+			t.Errorf("names=%v: total %+v digest %s", names, a.Total, a.Digest)
+		}
+		if got := len(a.People); names && got != 4 || !names && got != 0 {
+			t.Errorf("names=%v: %d people listed", names, got)
+		}
+		var md strings.Builder
+		if err := rep.WriteMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(md.String(), "Alice") != names {
+			t.Errorf("names=%v: Markdown names Alice: %v", names, !names)
+		}
+		if !strings.Contains(md.String(), "| Security policy | all (version ") {
+			t.Errorf("names=%v: no acknowledgement table:\n%s", names, md.String())
+		}
+		var html strings.Builder
+		if err := rep.WriteHTML(&html); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(html.String(), "Alice") != names || !strings.Contains(html.String(), "<h2>Acknowledgements</h2>") {
+			t.Errorf("names=%v: HTML acknowledgements wrong", names)
+		}
+		// The plan says 100 employees; the roster has 4 on January 5
+		// (alice, bob, dave, erin), and the record reached its 4
+		// recipients.
+		var emp *evidence.AudienceRate
+		for i := range rep.KPIs.Audiences {
+			if rep.KPIs.Audiences[i].StakeholderID == "employees" {
+				emp = &rep.KPIs.Audiences[i]
+			}
+		}
+		if emp == nil || emp.Expected != 4 || emp.Reached != 4 || emp.ReachRate != 1 {
+			t.Errorf("employees reach = %+v, want expected 4 (the roster's count), reached 4", emp)
+		}
+	}
+}
