@@ -118,6 +118,14 @@ func TenantRoster(ctx context.Context, st store.Store, tenant string) (r comms.R
 //     person's acknowledgement of a version submitted twice, in one batch
 //     or two, is stored once.
 //
+// A person acknowledges a version once: the first acknowledgement stands.
+// An entry under comms.AckKey that the log already holds, or that an
+// earlier entry of the batch has, is answered with that acknowledgement,
+// whatever its time (a second click is not a conflict). An entry under a
+// key of the caller's own is the store's: the same record again is
+// answered with the stored one, another under that key is refused
+// (store.ErrConflict), the whole batch with it.
+//
 // A batch that fails is refused with an *[AckError] listing every problem
 // by index (errors.Is(err, ErrRefused)). Appending goes through
 // store.BatchAppender, one transaction, when st has it; otherwise entry by
@@ -165,25 +173,105 @@ func AppendAcks(ctx context.Context, st store.Store, tenant string, acks []comms
 	if len(refusal.Problems) > 0 {
 		return nil, &refusal
 	}
-	var got []comms.Record
-	if ba, ok := st.(store.BatchAppender); ok {
-		if got, err = ba.AppendRecords(ctx, tenant, batch); err != nil {
-			return nil, fmt.Errorf("evidence: append acknowledgements: %w", err)
+	got, err := appendOnce(ctx, st, tenant, batch)
+	if errors.Is(err, store.ErrConflict) {
+		// Some were acknowledged before, at another time: the first
+		// stands. Find them, and append the rest.
+		stored, rerr := storedAcks(ctx, st, tenant, batch)
+		if rerr != nil {
+			return nil, rerr
 		}
-	} else {
-		got = make([]comms.Record, 0, len(batch))
-		for _, r := range batch {
-			s, err := st.AppendRecord(ctx, tenant, r)
-			if err != nil {
-				return nil, fmt.Errorf("evidence: append acknowledgements: %d of %d appended: %w", len(got), len(batch), err)
-			}
-			got = append(got, s)
-		}
+		got, err = appendOnce(ctx, st, tenant, batch, stored)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("evidence: append acknowledgements: %w", err)
 	}
 	for i := range got {
 		got[i] = got[i].In(c.plans[got[i].PlanID].loc)
 	}
 	return got, nil
+}
+
+// appendOnce appends the entries of batch that are new: not under a
+// default acknowledgement key that an earlier entry has, or stored has.
+// It returns a record for each entry of batch: the one appended, or the
+// one that answers it.
+func appendOnce(ctx context.Context, st store.Store, tenant string, batch []comms.Record, stored ...map[string]comms.Record) ([]comms.Record, error) {
+	var known map[string]comms.Record
+	if len(stored) > 0 {
+		known = stored[0]
+	}
+	first := map[string]int{} // default key → index of its first entry
+	answer := make([]int, len(batch))
+	fresh := make([]comms.Record, 0, len(batch))
+	for i, r := range batch {
+		answer[i] = -1
+		if r.IdempotencyKey != comms.AckKey(r.ActivityID, r.Digest, r.PersonID) {
+			fresh = append(fresh, r) // the caller's key: the store decides
+			answer[i] = len(fresh) - 1
+			continue
+		}
+		if _, ok := known[r.IdempotencyKey]; ok {
+			continue
+		}
+		if j, ok := first[r.IdempotencyKey]; ok {
+			answer[i] = answer[j]
+			continue
+		}
+		first[r.IdempotencyKey] = i
+		fresh = append(fresh, r)
+		answer[i] = len(fresh) - 1
+	}
+	var got []comms.Record
+	var err error
+	if ba, ok := st.(store.BatchAppender); ok {
+		got, err = ba.AppendRecords(ctx, tenant, fresh)
+	} else {
+		got = make([]comms.Record, 0, len(fresh))
+		for _, r := range fresh {
+			s, aerr := st.AppendRecord(ctx, tenant, r)
+			if aerr != nil {
+				err = fmt.Errorf("%d of %d appended: %w", len(got), len(fresh), aerr)
+				break
+			}
+			got = append(got, s)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]comms.Record, len(batch))
+	for i, r := range batch {
+		if answer[i] >= 0 {
+			out[i] = got[answer[i]]
+		} else {
+			out[i] = known[r.IdempotencyKey]
+		}
+	}
+	return out, nil
+}
+
+// storedAcks returns the acknowledgements of the batch's activities that
+// the log holds, by key.
+func storedAcks(ctx context.Context, st store.Store, tenant string, batch []comms.Record) (map[string]comms.Record, error) {
+	activities := map[string]bool{}
+	for _, r := range batch {
+		activities[r.ActivityID] = true
+	}
+	stored := map[string]comms.Record{}
+	for id := range activities {
+		for r, err := range st.Records(ctx, tenant, store.RecordQuery{ActivityID: id}) {
+			if err != nil {
+				return nil, fmt.Errorf("evidence: append acknowledgements: records of %s: %w", id, err)
+			}
+			if r.Type == comms.RecordTypeAck && r.IdempotencyKey != "" {
+				if _, dup := stored[r.IdempotencyKey]; !dup {
+					stored[r.IdempotencyKey] = r
+				}
+			}
+		}
+	}
+	return stored, nil
 }
 
 // planHistory is what the checks of acknowledgements need of one plan.

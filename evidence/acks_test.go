@@ -240,3 +240,42 @@ func TestReportAcknowledgements(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendAcksFirstStands: a person who acknowledges a version again,
+// at another time, in the same batch or a later one, keeps their first
+// acknowledgement; the others of the batch are appended.
+func TestAppendAcksFirstStands(t *testing.T) {
+	ctx := context.Background()
+	st := ackStore(t)
+	now := at("2026-03-20 12:00")
+	first, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
+		ackOf("alice", d2, "2026-03-05 10:00"), ackOf("alice", d2, "2026-03-05 10:05"),
+	}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first[0].Seq != 1 || first[1].Seq != 1 || head(t, st) != 1 {
+		t.Fatalf("in one batch: seqs %d %d, head %d", first[0].Seq, first[1].Seq, head(t, st))
+	}
+	again, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
+		ackOf("bob", d2, "2026-03-06 10:00"), ackOf("alice", d2, "2026-03-07 09:00"),
+	}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again[0].Seq != 2 || again[1].Seq != 1 || !again[1].SentAt.Equal(at("2026-03-05 10:00")) || head(t, st) != 2 {
+		t.Errorf("later batch: %+v, head %d", again, head(t, st))
+	}
+	// A key of the caller's own is the store's: another record under it is
+	// a conflict, and nothing of the batch is appended.
+	mine := ackOf("erin", d2, "2026-03-06 10:00")
+	mine.IdempotencyKey = "click-77"
+	if _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{mine}, now); err != nil {
+		t.Fatal(err)
+	}
+	mine.SentAt = at("2026-03-06 11:00")
+	_, err = evidence.AppendAcks(ctx, st, "t", []comms.Record{ackOf("dave", d2, "2026-03-06 10:00"), mine}, now)
+	if !errors.Is(err, store.ErrConflict) || head(t, st) != 3 {
+		t.Errorf("caller's key reused: %v, head %d", err, head(t, st))
+	}
+}

@@ -643,6 +643,7 @@ func writeClock(out io.Writer, owed []regulation.Owed) error {
 
 func (a *app) reportCommand() *cobra.Command {
 	var planID, fromFlag, toFlag, format, out, profiles string
+	var names bool
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the evidence report: planned versus done, KPIs, chain check",
@@ -690,7 +691,7 @@ page; Markdown and JSON are also available.`,
 				return inputErr("--to (%s) must be after --from (%s)", to.Format(time.RFC3339), from.Format(time.RFC3339))
 			}
 			rep, err := evidence.Build(cmd.Context(), st, evidence.BuildOptions{
-				Tenant: a.tenant, PlanID: v.PlanID, From: from, To: to, Now: a.now, CheckOptions: opts,
+				Tenant: a.tenant, PlanID: v.PlanID, From: from, To: to, Now: a.now, CheckOptions: opts, Names: names,
 			})
 			if err != nil {
 				return storeFailure(err)
@@ -730,6 +731,7 @@ page; Markdown and JSON are also available.`,
 	f.StringVar(&format, "format", "html", "html, md or json")
 	f.StringVar(&out, "out", "", "write to this file (\"-\" or none: standard output); a regular file is replaced atomically, a device or FIFO written as it is")
 	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated, on top of those the plan declares")
+	f.BoolVar(&names, "names", false, "list the people in the acknowledgement figures (personal data; default: counts and rates only)")
 	return cmd
 }
 

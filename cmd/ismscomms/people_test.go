@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPeopleSession runs the people commands a user would: roster import
+// (CSV and SCIM, a bad file, a second snapshot), ack (one by one, a file,
+// an unknown person, an unknown version, a rerun), outstanding and the
+// report's acknowledgement figures, and compares the transcript with
+// testdata/people.golden.
+func TestPeopleSession(t *testing.T) {
+	c := newCLI(t)
+	data := func(name string) string {
+		src, err := os.ReadFile(filepath.Join("testdata", "people", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := c.path(name)
+		if err := os.WriteFile(dst, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dst
+	}
+	plan, staff, december, bad := data("plan.yaml"), data("staff.csv"), data("staff-december.csv"), data("bad.csv")
+	users, groups := data("users.json"), data("groups.yaml")
+
+	c.must(3, "roster", "import", staff) // no store: a write never creates one
+	c.must(0, "plan", "save", plan)
+	c.must(2, "outstanding", "--at", "2026-10-01") // the plan was saved later
+	c.must(0, "outstanding")                       // no roster yet: no one due, and it says so
+	c.must(2, "roster", "import", bad)             // every problem, located; nothing saved
+	c.must(2, "roster", "import", users)           // SCIM needs --groups
+	c.must(0, "roster", "import", "--roster", "idp", "--groups", groups, users)
+	c.must(0, "roster", "import", "--now", "2026-11-20T09:00:00Z", staff)
+	c.must(0, "roster", "import", "--now", "2026-11-20T09:00:00Z", staff) // unchanged: no new version
+	c.must(0, "roster", "list")
+	c.must(0, "outstanding")
+	c.must(0, "ack", "--activity", "policy", "--person", "E1,E2", "--at", "2026-11-05T10:00:00+01:00", "--channel", "intranet")
+	c.must(2, "ack", "--activity", "policy", "--person", "E3,E9")                                             // E9 is no one: nothing recorded
+	c.must(2, "ack", "--activity", "policy", "--person", "E3", "--digest", "sha256:"+strings.Repeat("a", 64)) // a version that never was
+	c.must(0, "ack", "--activity", "policy", "--person", "E1")                                                // again: the first stands
+	acks := c.path("acks.csv")
+	if err := os.WriteFile(acks, []byte("person,at,evidence_kind,evidence_ref\nE3,2026-11-26T08:00:00+01:00,signature,env-77\nE4,2026-13-01,,\nE77,,,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.must(2, "ack", "--activity", "policy", "--file", acks)
+	if err := os.WriteFile(acks, []byte("person,at,evidence_kind,evidence_ref\nE3,2026-11-26T08:00:00+01:00,signature,env-77\n2819c223-7f76-453a-919d-413861904646,2026-11-26T09:00:00+01:00,,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.must(0, "ack", "--activity", "policy", "--file", acks)
+	c.must(0, "outstanding", "--all")
+	c.must(1, "outstanding", "--fail-on", "overdue")
+	c.must(0, "outstanding", "--format", "json", "--activity", "policy")
+	// December's snapshot: Bob has left (not due, not chased), Eve joined.
+	c.must(0, "roster", "import", "--now", "2026-12-01T09:00:00Z", december)
+	c.must(0, "outstanding", "--now", "2026-12-20T09:00:00Z")
+	c.quiet = true // the report is tested elsewhere; here, what it names
+	out, _ := c.must(0, "report", "--format", "md")
+	if strings.Contains(out, "Alice") {
+		t.Error("the report names people without --names")
+	}
+	out, _ = c.must(0, "report", "--format", "md", "--names")
+	if !strings.Contains(out, "Alice Adams") {
+		t.Error("report --names does not name Alice")
+	}
+	golden(t, "people.golden", c.transcript.String())
+}
