@@ -262,3 +262,42 @@ func TestNewSMTPRejects(t *testing.T) {
 		}
 	}
 }
+
+// One notifier used by several goroutines at once (run with -race); a
+// resend of the same key carries the same Message-ID.
+func TestSMTPConcurrentAndResend(t *testing.T) {
+	srv := notifytest.StartSMTP(t, notifytest.SMTPOptions{})
+	n := newSMTP(t, notify.SMTPConfig{Addr: srv.Addr, Username: srv.Username, Password: srv.Password,
+		TLSConfig: srv.TLSConfig()})
+	keys := []string{"k/1", "k/2", "k/3", "k/1"} // k/1 resent
+	errs := make(chan error, len(keys))
+	for _, k := range keys {
+		go func() {
+			errs <- n.Notify(context.Background(), notify.Message{Key: k, To: []string{"ada@example.com"}, Subject: k, Text: k})
+		}()
+	}
+	for range keys {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := map[string]string{} // Message-ID -> key
+	got := srv.Messages(t)
+	if len(got) != len(keys) {
+		t.Fatalf("received %d messages, want %d", len(got), len(keys))
+	}
+	for _, r := range got {
+		msg, err := r.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, key := msg.Header.Get("Message-Id"), msg.Header.Get(notify.HeaderKey)
+		if prev, ok := ids[id]; ok && prev != key {
+			t.Fatalf("keys %q and %q share Message-ID %s", prev, key, id)
+		}
+		ids[id] = key
+	}
+	if len(ids) != 3 {
+		t.Fatalf("%d distinct Message-IDs for 3 distinct keys: %v", len(ids), ids)
+	}
+}
