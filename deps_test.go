@@ -20,6 +20,7 @@ import (
 var core = []string{
 	"./comms", "./schedule", "./matrix", "./matrix/matrixtest", "./regulation",
 	"./evidence", "./store", "./store/driver", "./store/memory", "./store/storetest",
+	"./notify", "./notify/notifytest",
 }
 
 func TestCoreImportsNoDatabaseDriver(t *testing.T) {
