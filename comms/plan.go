@@ -53,6 +53,10 @@ type Plan struct {
 	// ([Activity.Grace]). Its form is a deadline's: 14d, 3bd, 1mo, 72h.
 	// Empty: no grace period, due at once.
 	Grace string `yaml:"grace,omitempty" json:"grace,omitempty"`
+	// Reminders is the plan-wide reminder and escalation policy, for
+	// every activity that has no reminders block of its own; nil: none.
+	// See [Reminders].
+	Reminders *Reminders `yaml:"reminders,omitempty" json:"reminders,omitempty"`
 }
 
 // Waiver excludes a finding of matrix.Check, with the reason why. A waived
@@ -139,6 +143,13 @@ type Calendar struct {
 	// codes (sa, su). Empty means Saturday and Sunday.
 	Weekend  []string `yaml:"weekend,omitempty" json:"weekend,omitempty"`
 	Holidays []Date   `yaml:"holidays,omitempty" json:"holidays,omitempty"`
+	// Hours are the business hours, "09:00-17:00" (local to the
+	// calendar's zone, the end excluded; 24:00 for midnight), within
+	// which reminders are sent: package remind moves a reminder that
+	// falls outside them, or on a day that is not a business day, to the
+	// start of the next business hours. Empty: reminders are sent at any
+	// hour. Deadlines are not affected.
+	Hours string `yaml:"hours,omitempty" json:"hours,omitempty"`
 }
 
 // Activity is one row of the communication matrix: what is communicated,
@@ -175,6 +186,10 @@ type Activity struct {
 	// Its form is a deadline's (14d, 3bd, 1mo, 72h), business days
 	// counted in the activity's calendar.
 	Grace string `yaml:"grace,omitempty" json:"grace,omitempty"`
+	// Reminders is the activity's reminder and escalation policy; it
+	// replaces the plan's wholly ([Plan.RemindersOf]). An empty block
+	// turns reminders off for the activity; nil means the plan's.
+	Reminders *Reminders `yaml:"reminders,omitempty" json:"reminders,omitempty"`
 }
 
 // GraceOf returns the grace period that applies to the activity: its own

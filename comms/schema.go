@@ -64,13 +64,17 @@ const (
 	idPattern       = `^[A-Za-z0-9][A-Za-z0-9._-]*$`
 	deadlinePattern = `^[1-9][0-9]*(h|d|bd|mo)$`
 	digestPattern   = `^sha256:[0-9a-f]{64}$`
+	sharePattern    = `^[1-9][0-9]?(\.[0-9]{1,2})?%$`
+	hoursPattern    = `^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$`
 )
 
 // fieldPatterns give string fields their form.
 var fieldPatterns = map[string]string{
 	"Timing.Within": deadlinePattern, "Activity.Grace": deadlinePattern, "Plan.Grace": deadlinePattern,
 	"MessageVersion.Digest": digestPattern,
-	"Plan.ID":               idPattern, "Role.ID": idPattern, "Stakeholder.ID": idPattern,
+	"Reminders.Before":      deadlinePattern, "Chase.Every": deadlinePattern, "Escalation.After": deadlinePattern,
+	"Escalation.At": sharePattern, "Escalation.To": idPattern, "Calendar.Hours": hoursPattern,
+	"Plan.ID": idPattern, "Role.ID": idPattern, "Stakeholder.ID": idPattern,
 	"Channel.ID": idPattern, "Activity.ID": idPattern, "Calendar.ID": idPattern,
 	"Plan.Profiles": idPattern,
 }

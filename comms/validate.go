@@ -131,6 +131,7 @@ func (p Plan) check(v *validator) {
 	v.activities(p.Activities, d)
 	v.waivers(p.Waivers)
 	v.grace("grace", p.Grace)
+	v.reminders("reminders", p.Reminders, d.roles)
 }
 
 // declared holds the IDs a plan declares, by section, for the checks of
@@ -183,6 +184,11 @@ func (v *validator) calendars(items []Calendar) map[string]bool {
 		}
 		if len(c.Weekend) >= 7 {
 			v.add(path+".weekend", "a calendar needs at least one business day")
+		}
+		if c.Hours != "" && !v.badText[path+".hours"] {
+			if _, _, ok := parseHours(c.Hours); !ok {
+				v.add(path+".hours", "%s are not business hours: write the opening and closing time, HH:MM-HH:MM, such as 09:00-17:00 (the end after the start, 24:00 for midnight)", quoteValue(c.Hours))
+			}
 		}
 	}
 	return set
@@ -258,6 +264,78 @@ func (v *validator) activities(items []Activity, d declared) {
 		v.timing(path+".when", a.ID, a.When, activities)
 		v.version(path+".what.version", a.What.Version)
 		v.grace(path+".grace", a.Grace)
+		v.reminders(path+".reminders", a.Reminders, d.roles)
+	}
+}
+
+// reminders checks a reminder policy: durations in a deadline's form of
+// at most a year, a chase with both fields, escalations with exactly one
+// of after and at and a declared role, and the limits on list lengths.
+func (v *validator) reminders(path string, r *Reminders, roles map[string]bool) {
+	if r == nil {
+		return
+	}
+	duration := func(p, s, what string) {
+		switch {
+		case v.badText[p]:
+		case s == "":
+			v.add(p, "missing: %s needs a duration, such as 3bd, 7d, 1mo or 72h", what)
+		case len(s) > 32:
+			v.add(p, "%s is not a duration: use a number and a unit, such as 3bd, 7d, 1mo or 72h", quoteValue(s))
+		default:
+			if err := reminderDuration(s); err != nil {
+				v.add(p, "%s: %v", what, err)
+			}
+		}
+	}
+	if len(r.Before) > MaxBefore {
+		v.add(path+".before", "%d reminders before an occurrence; at most %d", len(r.Before), MaxBefore)
+	}
+	seen := make(map[string]int, len(r.Before))
+	for i, b := range r.Before {
+		p := idx(path+".before", i)
+		duration(p, b, "a reminder before an occurrence")
+		if j, dup := seen[b]; dup && b != "" {
+			v.add(p, "%s is listed twice (also %s)", quoteValue(b), idx(path+".before", j))
+		} else {
+			seen[b] = i
+		}
+	}
+	if c := r.Chase; c != nil {
+		duration(path+".chase.every", c.Every, "chase.every")
+		if c.Max < 1 || c.Max > MaxChases {
+			v.add(path+".chase.max", "chase.max is %d: give how many reminders a person gets at most, 1 to %d", c.Max, MaxChases)
+		}
+	}
+	if len(r.Escalate) > MaxEscalations {
+		v.add(path+".escalate", "%d escalations; at most %d", len(r.Escalate), MaxEscalations)
+	}
+	steps := make(map[Escalation]int, len(r.Escalate))
+	for i, e := range r.Escalate {
+		p := idx(path+".escalate", i)
+		switch {
+		case e.After != "" && e.At != "":
+			v.add(p, "an escalation has either after (a time past the deadline) or at (a share of the time to a legal deadline), not both")
+		case e.After == "" && e.At == "":
+			v.add(p, "an escalation needs after (a time past the deadline, such as 2bd) or at (a share of the time to a legal deadline, such as 80%%)")
+		case e.After != "":
+			duration(p+".after", e.After, "escalate.after")
+		case !v.badText[p+".at"]:
+			if _, ok := parseShare(e.At); !ok {
+				v.add(p+".at", "%s is not a share of the time to a deadline: write a percentage from 1%% to 99%% with at most two decimals, such as 80%% or 66.5%%", quoteValue(e.At))
+			}
+		}
+		switch {
+		case e.To == "":
+			v.add(p+".to", "missing: an escalation names the role it goes to")
+		case !roles[e.To]:
+			v.add(p+".to", "role %s is not declared in roles", quoteValue(e.To))
+		}
+		if j, dup := steps[e]; dup {
+			v.add(p, "the same escalation is listed twice (also %s)", idx(path+".escalate", j))
+		} else {
+			steps[e] = i
+		}
 	}
 }
 
