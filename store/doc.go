@@ -125,6 +125,11 @@
 //   - [Pinger]: a health check (store/sqlite, store/postgres).
 //   - [IntegrityChecker]: a check of the storage itself, for damage Verify
 //     cannot see (store/sqlite).
+//   - [BatchAppender]: many records in one transaction (all three stores).
+//   - [RosterStore]: the people of the stakeholder groups (all three).
+//   - [DeliveryLog]: claims, leases and checkpoints, so that each reminder
+//     is sent once (all three). Operational state, not evidence: it is
+//     not hashed or chained, and Verify does not check it.
 //
 // A program that opened a store through an interface closes it so:
 //

@@ -34,7 +34,7 @@ type Options struct {
 // Store is a store.Store in memory. It is safe for concurrent use by
 // multiple goroutines; tenants do not block each other's record appends.
 // It holds nothing to release and has no Close. It implements
-// store.BatchAppender and store.RosterStore.
+// store.BatchAppender, store.RosterStore and store.DeliveryLog.
 type Store struct {
 	now     func() time.Time
 	mu      sync.RWMutex
@@ -56,6 +56,10 @@ type tenantData struct {
 	// whose column holds the key.
 	keys map[string]int
 	head store.Head // the last record appended
+	// deliveries and checkpoints are the delivery log
+	// (store.DeliveryLog): operational state, outside the chain.
+	deliveries  map[string]driver.StoredDelivery
+	checkpoints map[string]time.Time
 }
 
 // New returns an empty in-memory store. A nil o means the defaults.
@@ -89,7 +93,8 @@ func (m *Store) tenant(ctx context.Context, id string, create bool) (*tenantData
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if t = m.tenants[id]; t == nil {
-		t = &tenantData{plans: map[string][]store.Version{}, rosters: map[string][]store.RosterVersion{}, events: map[string]comms.Event{}, keys: map[string]int{}}
+		t = &tenantData{plans: map[string][]store.Version{}, rosters: map[string][]store.RosterVersion{}, events: map[string]comms.Event{}, keys: map[string]int{},
+			deliveries: map[string]driver.StoredDelivery{}, checkpoints: map[string]time.Time{}}
 		m.tenants[id] = t
 	}
 	return t, nil

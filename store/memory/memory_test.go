@@ -81,3 +81,9 @@ func TestTamper(t *testing.T) {
 		})
 	}
 }
+
+func TestDeliveryLog(t *testing.T) {
+	storetest.RunDeliveryLog(t, func(t *testing.T, now func() time.Time) store.Store {
+		return memory.New(&memory.Options{Now: now})
+	})
+}

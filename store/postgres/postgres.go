@@ -38,8 +38,8 @@
 // application role without privileges of its own, to which migrations
 // grant exactly what the store needs: plans, rosters and records SELECT
 // and INSERT (the log is append-only for it, and plan and roster versions
-// are only ever added: no UPDATE, no DELETE), events and chain heads
-// SELECT, INSERT and UPDATE.
+// are only ever added: no UPDATE, no DELETE), events, chain heads,
+// deliveries and checkpoints SELECT, INSERT and UPDATE.
 //
 // # One chain per tenant
 //
@@ -116,9 +116,21 @@
 // same row-level security as the others: rosters are personal data, and
 // a transaction sees only the rosters of the tenant it set.
 //
+// # Delivery log
+//
+// Schema version 4 adds the delivery log and the jobs' checkpoints
+// (store.DeliveryLog), under the same row-level security. A claim is one
+// statement, INSERT … ON CONFLICT DO UPDATE … WHERE the row is released
+// or its lease ran out … RETURNING: the conflict locks the key's row, so
+// of concurrent claims of a key, on any connection of any server, one
+// takes it and the others find it held (TestDeliveryLogEightServers: 8
+// stores with pools of their own on one database). The application role
+// may SELECT, INSERT and UPDATE the two tables, not DELETE; they are
+// operational state, not evidence, outside the record chain.
+//
 // A Store is safe for concurrent use by multiple goroutines. It
-// implements store.BatchAppender, store.RosterStore, store.Pinger (the
-// server answers on a pooled connection) and io.Closer.
+// implements store.BatchAppender, store.RosterStore, store.DeliveryLog,
+// store.Pinger (the server answers on a pooled connection) and io.Closer.
 package postgres
 
 import (
@@ -220,6 +232,7 @@ type Store struct {
 	closed   atomic.Bool
 	q        queries
 	rq       rosterQueries
+	dq       deliveryQueries
 }
 
 var (
@@ -364,7 +377,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 }
 
 func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret string) (*Store, error) {
-	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema)}
+	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema), dq: newDeliveryQueries(opt.Schema)}
 	var role string
 	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
 		return nil, s.translate(ctx, err)
@@ -613,7 +626,7 @@ func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) err
 				`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + role,
 				`GRANT SELECT ON ` + table + ` TO ` + role,
 				`GRANT SELECT, INSERT ON ` + t("plans") + `, ` + t("records") + `, ` + t("rosters") + ` TO ` + role,
-				`GRANT SELECT, INSERT, UPDATE ON ` + t("events") + `, ` + t("chain_heads") + ` TO ` + role,
+				`GRANT SELECT, INSERT, UPDATE ON ` + t("events") + `, ` + t("chain_heads") + `, ` + t("deliveries") + `, ` + t("checkpoints") + ` TO ` + role,
 			} {
 				if _, err := tx.Exec(ctx, grant); err != nil {
 					return err

@@ -42,6 +42,19 @@ func fill(t *testing.T, s *Store, n int, tenants ...string) {
 		if _, err := s.SaveRoster(ctx, tenant, storetest.Roster("staff", 1), 0); err != nil {
 			t.Fatal(err)
 		}
+		c, ok, err := s.Claim(ctx, tenant, "remind/policy/"+tenant, time.Hour)
+		if err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		if err := s.MarkSent(ctx, tenant, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Claim(ctx, tenant, "remind/held", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetCheckpoint(ctx, tenant, "remind", when); err != nil {
+			t.Fatal(err)
+		}
 		e := comms.Event{ID: "inc-1", Kind: "incident", Title: tenant, Milestones: []comms.Milestone{{Name: "detected", At: when}}}
 		if err := s.SaveEvent(ctx, tenant, e); err != nil {
 			t.Fatal(err)
@@ -56,7 +69,7 @@ func fill(t *testing.T, s *Store, n int, tenants ...string) {
 	}
 }
 
-var tables = []string{"plans", "events", "records", "chain_heads", "rosters"}
+var tables = []string{"plans", "events", "records", "chain_heads", "rosters", "deliveries", "checkpoints"}
 
 func count(t *testing.T, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
@@ -144,6 +157,12 @@ func TestHandWrittenSQLCannotCrossTenants(t *testing.T) {
 	denied("update rosters", `UPDATE `+sch+`.rosters SET body = '{}' WHERE tenant = 'acme'`)
 	denied("delete rosters", `DELETE FROM `+sch+`.rosters WHERE tenant = 'acme'`)
 	denied("disable row-level security on rosters", `ALTER TABLE `+sch+`.rosters DISABLE ROW LEVEL SECURITY`)
+	denied("insert a delivery for globex", `INSERT INTO `+sch+`.deliveries VALUES ('globex', 'k', 'sent', 1, 't', now(), now(), now(), '')`)
+	denied("claim globex's delivery", `INSERT INTO `+sch+`.deliveries VALUES ('globex', 'remind/held', 'claimed', 1, 't', now(), now(), NULL, '') ON CONFLICT (tenant, key) DO UPDATE SET token = 'mine'`)
+	denied("delete deliveries", `DELETE FROM `+sch+`.deliveries WHERE tenant = 'acme'`)
+	denied("disable row-level security on deliveries", `ALTER TABLE `+sch+`.deliveries DISABLE ROW LEVEL SECURITY`)
+	denied("set globex's checkpoint", `INSERT INTO `+sch+`.checkpoints VALUES ('globex', 'remind', now()) ON CONFLICT (tenant, job) DO UPDATE SET at = now()`)
+	denied("delete checkpoints", `DELETE FROM `+sch+`.checkpoints`)
 	denied("insert an event for globex", `INSERT INTO `+sch+`.events VALUES ('globex', 'x', 'incident', now(), '{}')`)
 	denied("insert a record for globex", `INSERT INTO `+sch+`.records VALUES ('globex', 99, '', '', '', now(), '\x00', '')`)
 	denied("move globex's chain head", `INSERT INTO `+sch+`.chain_heads VALUES ('globex', 0, '') ON CONFLICT (tenant) DO UPDATE SET seq = 0`)
@@ -157,6 +176,8 @@ func TestHandWrittenSQLCannotCrossTenants(t *testing.T) {
 		for _, stmt := range []string{
 			`UPDATE ` + sch + `.events SET kind = 'hijacked' WHERE tenant = 'globex'`,
 			`UPDATE ` + sch + `.chain_heads SET seq = 0 WHERE tenant = 'globex'`,
+			`UPDATE ` + sch + `.deliveries SET state = 'released' WHERE tenant = 'globex'`,
+			`UPDATE ` + sch + `.checkpoints SET at = now() WHERE tenant = 'globex'`,
 		} {
 			tag, err := tx.Exec(ctx, stmt)
 			if err != nil || tag.RowsAffected() != 0 {
@@ -172,6 +193,9 @@ func TestHandWrittenSQLCannotCrossTenants(t *testing.T) {
 	})
 	if _, err := s.Verify(ctx, "globex"); err != nil {
 		t.Errorf("globex's chain after the attempts: %v", err)
+	}
+	if d, err := s.Delivery(ctx, "globex", "remind/held"); err != nil || d.State != store.DeliveryClaimed || d.Attempts != 1 {
+		t.Errorf("globex's delivery after the attempts: %+v, %v", d, err)
 	}
 }
 
@@ -732,4 +756,29 @@ func FuzzRedactDSN(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDeliveryLog(t *testing.T) {
+	storetest.RunDeliveryLog(t, func(t *testing.T, now func() time.Time) store.Store {
+		s, _ := openStore(t, &Options{Now: now})
+		return s
+	})
+}
+
+// 8 concurrent senders on PostgreSQL, each a store with its own pool on
+// one database and schema (as 8 application servers), send each of 1,000
+// reminders exactly once.
+func TestDeliveryLogEightServers(t *testing.T) {
+	first, srv := openStore(t, nil)
+	logs := []store.DeliveryLog{first}
+	for len(logs) < 8 {
+		s, err := Open(ctx, srv.app, &Options{Schema: first.schema, MaxConns: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		logs = append(logs, s)
+	}
+	n := storetest.ClaimRace(t, logs, "acme", 1000)
+	t.Logf("keys won by each server: %v", n)
 }

@@ -65,9 +65,20 @@
 // of an earlier schema, and a read-only Open refuses one with
 // ErrSchemaTooOld.
 //
+// # Delivery log
+//
+// Schema 4 adds the delivery log and the jobs' checkpoints
+// (store.DeliveryLog), operational state outside the record chain. A
+// claim reads and writes the key's row in one IMMEDIATE transaction, so
+// claims of one key queue on the write lock, from this process or
+// another, and exactly one takes the key while its lease lasts; a
+// transaction that waits longer than the busy timeout fails with
+// ErrLocked, having claimed nothing. Two processes claiming the same keys
+// on one file each win distinct keys (TestClaimTwoProcesses).
+//
 // A Store is safe for concurrent use by multiple goroutines. It implements
-// store.BatchAppender, store.RosterStore, store.IntegrityChecker,
-// store.Pinger and io.Closer.
+// store.BatchAppender, store.RosterStore, store.DeliveryLog,
+// store.IntegrityChecker, store.Pinger and io.Closer.
 package sqlite
 
 import (

@@ -47,6 +47,16 @@ func testCloser(t *testing.T, s store.Store) {
 		checks["RosterVersions"] = firstErr(rs.RosterVersions(ctx, "t1", "staff"))
 		checks["Rosters"] = firstErr(rs.Rosters(ctx, "t1"))
 	}
+	if dl, ok := s.(store.DeliveryLog); ok {
+		c := store.Claim{Key: "k", Token: "t"}
+		_, _, checks["Claim"] = dl.Claim(ctx, "t1", "k", time.Minute)
+		checks["MarkSent"] = dl.MarkSent(ctx, "t1", c)
+		checks["Release"] = dl.Release(ctx, "t1", c, "")
+		_, checks["Delivery"] = dl.Delivery(ctx, "t1", "k")
+		checks["Deliveries"] = firstErr(dl.Deliveries(ctx, "t1", store.DeliveryQuery{}))
+		_, checks["Checkpoint"] = dl.Checkpoint(ctx, "t1", "remind")
+		_, checks["SetCheckpoint"] = dl.SetCheckpoint(ctx, "t1", "remind", time.Now())
+	}
 	if ba, ok := s.(store.BatchAppender); ok {
 		_, checks["AppendRecords"] = ba.AppendRecords(ctx, "t1", []comms.Record{Record("a", time.Now())})
 	}

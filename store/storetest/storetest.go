@@ -22,6 +22,9 @@
 // categories with errors.Is, never messages, and needs no clock: it runs
 // against a store with the real one.
 //
+// RunDeliveryLog runs the clauses of store.DeliveryLog against stores
+// whose clock it controls (leases run out when it moves the clock on).
+//
 // RunTamper checks, given a way to edit the store behind its back, that
 // Verify, Records and AppendRecord notice; RunReliability is the heavier
 // part of the contract, for CI.
