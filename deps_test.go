@@ -20,7 +20,7 @@ import (
 var core = []string{
 	"./comms", "./schedule", "./matrix", "./matrix/matrixtest", "./regulation",
 	"./evidence", "./store", "./store/driver", "./store/memory", "./store/storetest",
-	"./notify", "./notify/notifytest",
+	"./notify", "./notify/notifytest", "./remind",
 }
 
 func TestCoreImportsNoDatabaseDriver(t *testing.T) {
