@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -97,6 +98,9 @@ type app struct {
 	// with (tests); --now never is: a store records when things really
 	// entered it.
 	storeNow func() time.Time
+	// tlsConfig, when set, is the TLS configuration remind --send uses
+	// (tests: a throwaway CA); nil is the system's roots.
+	tlsConfig *tls.Config
 }
 
 // version is the module version of the binary ("(devel)" from source).
@@ -184,7 +188,7 @@ func printErr(w io.Writer, err error) {
 // packagePrefixes are the prefixes the module's packages give their
 // errors: "evidence: records: sqlite: store: record chain ..." names
 // three packages a user of the command never sees.
-var packagePrefixes = []string{"comms", "schedule", "matrix", "regulation", "evidence", "store", "driver", "sqlite", "postgres"}
+var packagePrefixes = []string{"comms", "schedule", "matrix", "regulation", "evidence", "store", "driver", "sqlite", "postgres", "notify", "remind"}
 
 // userText removes from msg every package prefix ("sqlite: ") that
 // starts it or follows a ": ", so that an error wrapped on its way up
@@ -347,7 +351,7 @@ unreachable); 4 an output could not be written (standard output, or an
 		a.initCommand(), a.checkCommand(), a.matrixCommand(), a.calendarCommand(), a.agendaCommand(),
 		a.planCommand(), a.recordCommand(), a.incidentCommand(), a.reportCommand(), a.verifyCommand(),
 		a.schemaCommand(), a.demoCommand(), a.migrateCommand(),
-		a.rosterCommand(), a.ackCommand(), a.outstandingCommand(),
+		a.rosterCommand(), a.ackCommand(), a.outstandingCommand(), a.remindCommand(),
 	)
 	// cobra's completion command prints its help and exits 0 when given no
 	// shell or an unknown one; here that is a usage error, as for every

@@ -145,6 +145,13 @@ var exitCases = []exitCase{
 		js, _ := os.ReadFile(c.path("broken.json"))
 		wantIn(t, "report --format json on a broken chain", string(js), `"ok": false`)
 	}},
+	{1, "`outstanding --fail-on overdue` found someone overdue", func(t *testing.T, c *cli) {
+		peopleStore(t, c, "default")
+		out, _ := c.must(1, "outstanding", "--fail-on", "overdue")
+		wantIn(t, "outstanding --fail-on overdue", out, "overdue")
+		c.must(0, "outstanding")
+		c.must(1, "outstanding", "--fail-on", "outstanding")
+	}},
 	{2, "a usage error", func(t *testing.T, c *cli) {
 		for _, args := range [][]string{
 			{},
@@ -214,6 +221,15 @@ var exitCases = []exitCase{
 		c.must(0, "init", c.path("plan.yaml"))
 		_, stderr = c.must(2, "init", c.path("plan.yaml"))
 		wantIn(t, "init onto a file", stderr, "$DIR/plan.yaml exists; use --force to overwrite it")
+		// People: a roster file with problems, an acknowledgement for
+		// someone the rosters do not hold; nothing is stored.
+		p := peopleStore(t, c, "people")
+		_, stderr = c.must(2, "--tenant", "people", "roster", "import", p("bad.csv"))
+		wantIn(t, "roster import bad.csv", stderr, "bad.csv:2:1: people[0].id: missing")
+		_, stderr = c.must(2, "--tenant", "people", "ack", "--activity", "policy", "--person", "E1,nobody")
+		wantIn(t, "ack nobody", stderr, `person_id: tenant people has no person "nobody" in its rosters`)
+		out, _ := c.must(0, "--tenant", "people", "outstanding", "--format", "json")
+		wantIn(t, "outstanding after refusals", out, `"acknowledged": 0`)
 	}},
 	{3, "no store at the `--db` path", func(t *testing.T, c *cli) {
 		typo := c.path("typo.db")
@@ -302,6 +318,16 @@ var exitCases = []exitCase{
 		if strings.Contains(stderr, "s3cret") {
 			t.Errorf("stderr shows the password: %s", stderr)
 		}
+	}},
+	{4, "`remind --send` could not send a reminder", func(t *testing.T, c *cli) {
+		peopleStore(t, c, "default")
+		// Nothing listens on port 1: every reminder fails, none is marked
+		// sent, and the next run has them again.
+		url := "smtp://127.0.0.1:1?from=isms@acme.example&tls=none"
+		_, stderr := c.must(4, "--now", "2026-11-30T09:30:00+01:00", "remind", "--send", url)
+		wantIn(t, "remind --send to a closed port", stderr, "could not be sent")
+		out, _ := c.must(0, "--now", "2026-11-30T09:35:00+01:00", "remind")
+		wantIn(t, "remind after a failed send", out, "4 reminders due", "released")
 	}},
 	{4, "an output that cannot be written", func(t *testing.T, c *cli) {
 		c.must(0, "plan", "save", starterPlan)
@@ -412,4 +438,14 @@ func readOnlyDirCase(t *testing.T) {
 	} {
 		runInReadOnlyDir(t, tc.name, tc.args)
 	}
+}
+
+// peopleStore saves the reminder plan and the staff roster for tenant and
+// returns where the people test files are.
+func peopleStore(t *testing.T, c *cli, tenant string) func(string) string {
+	t.Helper()
+	p := func(name string) string { return filepath.Join("testdata", "people", name) }
+	c.must(0, "--tenant", tenant, "plan", "save", p("remind.yaml"))
+	c.must(0, "--tenant", tenant, "roster", "import", "--now", "2026-11-20T09:00:00Z", p("staff.csv"))
+	return p
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -59,6 +60,12 @@ type cli struct {
 	// quiet keeps the commands out of the transcript (output that varies
 	// between machines, such as a network error).
 	quiet bool
+	// env is the environment the command sees (getenv); tlsConfig its
+	// TLS configuration (app.tlsConfig); hide maps text that varies
+	// between runs (a server's port) to what the transcript shows.
+	env       map[string]string
+	tlsConfig *tls.Config
+	hide      map[string]string
 }
 
 func newCLI(t *testing.T) *cli {
@@ -86,7 +93,8 @@ func (c *cli) runTo(w, ew io.Writer, args ...string) (stdout, stderr string, cod
 	var out, errOut bytes.Buffer
 	a := &app{
 		stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
-		getenv: func(string) string { return "" },
+		getenv:    func(k string) string { return c.env[k] },
+		tlsConfig: c.tlsConfig,
 		storeNow: func() time.Time {
 			c.clock = c.clock.Add(time.Minute)
 			return c.clock
@@ -136,6 +144,9 @@ func (c *cli) must(want int, args ...string) (stdout, stderr string) {
 
 // scrub replaces the temporary directory with $DIR.
 func (c *cli) scrub(s string) string {
+	for from, to := range c.hide {
+		s = strings.ReplaceAll(s, from, to)
+	}
 	return strings.ReplaceAll(s, c.dir+string(filepath.Separator), "$DIR/")
 }
 
