@@ -9,11 +9,13 @@
 // Results go to standard output, diagnostics to standard error. Exit
 // status (the README's table): 0 success; 1 the answer is no (check found
 // findings at the --fail-on level, verify found a broken chain or nothing
-// stored for the tenant); 2 usage or bad input (an unknown command, flag
-// or profile, a missing argument, an unreadable plan, a bad date, a
-// record that does not fit the plan); 3 the store failed (no store at
+// stored for the tenant, outstanding --fail-on found someone overdue); 2
+// usage or bad input (an unknown command, flag or profile, a missing
+// argument, an unreadable plan, a bad date, a record or acknowledgement
+// that does not fit the plan and rosters); 3 the store failed (no store at
 // --db, locked, corrupt, unreachable); 4 an output could not be written
-// (standard output or error, an --out file), or anything else.
+// (standard output or error, an --out file, a reminder remind --send could
+// not send), or anything else.
 package main
 
 import (
