@@ -70,9 +70,10 @@
 //   - Records: everything a query or a report reads. The body (the
 //     canonical encoding) is hashed and chained, so an edit, deletion,
 //     insertion or reordering breaks the chain at that record. The copies
-//     of plan_id, activity_id, event_id, sent_at and idempotency_key that a
-//     store keeps in columns of their own to select by (store/driver's
-//     Columns) are checked by Verify against the body, so an edit that
+//     of plan_id, activity_id, event_id, sent_at and idempotency_key (and,
+//     of acknowledgements, person_id, digest and channel, which
+//     [AckReader] reads) that a store keeps in columns of their own to
+//     select by (store/driver's Columns) are checked by Verify against the body, so an edit that
 //     would hide a record from a query, or from the append that retries
 //     it, makes Verify fail naming the record and the column; Records
 //     never returns a record whose body does not match its stored hash or
@@ -130,6 +131,9 @@
 //   - [DeliveryLog]: claims, leases and checkpoints, so that each reminder
 //     is sent once (all three). Operational state, not evidence: it is
 //     not hashed or chained, and Verify does not check it.
+//   - [AckReader]: an activity's acknowledgements from columns kept beside
+//     the hashed bodies, for the outstanding list of thousands of people
+//     (all three); Verify checks those columns, Acks itself does not.
 //
 // A program that opened a store through an interface closes it so:
 //

@@ -45,8 +45,9 @@ type ChainError struct {
 	Seq int64
 	// Column, when what is wrong is a copy of a record field that the
 	// store keeps outside the hashed body to select by, names it:
-	// "plan_id", "activity_id", "event_id", "sent_at" or
-	// "idempotency_key" (see store/driver.Columns). Empty otherwise.
+	// "plan_id", "activity_id", "event_id", "sent_at",
+	// "idempotency_key", or, copies that [AckReader] reads, "person_id",
+	// "digest" or "channel" (see store/driver.Columns). Empty otherwise.
 	Column string
 	Reason string
 }

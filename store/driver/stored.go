@@ -44,11 +44,59 @@ type Columns struct {
 	EventID        string    // column "event_id"
 	SentAt         time.Time // column "sent_at"
 	IdempotencyKey string    // column "idempotency_key"; "" for none (a store may keep NULL)
+	// The copies store.AckReader reads: for an acknowledgement
+	// (comms.RecordTypeAck), its person ID, digest and channel; for any
+	// other record, all three empty (a store may keep NULL).
+	PersonID string // column "person_id"
+	Digest   string // column "digest"
+	Channel  string // column "channel"
 }
 
 // ColumnsOf returns the columns a store keeps for r.
 func ColumnsOf(r comms.Record) Columns {
-	return Columns{PlanID: r.PlanID, ActivityID: r.ActivityID, EventID: r.EventID, SentAt: r.SentAt, IdempotencyKey: r.IdempotencyKey}
+	c := Columns{PlanID: r.PlanID, ActivityID: r.ActivityID, EventID: r.EventID, SentAt: r.SentAt, IdempotencyKey: r.IdempotencyKey}
+	if r.Type == comms.RecordTypeAck {
+		c.PersonID, c.Digest, c.Channel = r.PersonID, r.Digest, r.Channel
+	}
+	return c
+}
+
+// IsAck reports whether the columns are those of an acknowledgement: a
+// person ID is set (every acknowledgement has one, and no other record).
+func (c Columns) IsAck() bool { return c.PersonID != "" }
+
+// AckOf returns the acknowledgement that store.AckReader yields for the
+// record seq whose columns are c.
+func AckOf(seq int64, c Columns) store.AckRecord {
+	return store.AckRecord{Seq: seq, ActivityID: c.ActivityID, PersonID: c.PersonID, Digest: c.Digest, SentAt: c.SentAt, Channel: c.Channel}
+}
+
+// CheckAckQuery returns a store.ErrInvalid error for an AckQuery without
+// an activity, with more than store.MaxAckDigests digests, or with To
+// before From.
+func CheckAckQuery(q store.AckQuery) error {
+	switch {
+	case q.ActivityID == "":
+		return invalid("ack query names no activity")
+	case len(q.Digests) > store.MaxAckDigests:
+		return invalid("ack query names %d digests, over the limit of %d", len(q.Digests), store.MaxAckDigests)
+	case !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From):
+		return invalid("ack query's To %s is before its From %s", q.To.Format(time.RFC3339Nano), q.From.Format(time.RFC3339Nano))
+	}
+	return nil
+}
+
+// AckMatches reports whether a store that selects by the columns c
+// selects the record for q.
+func AckMatches(q store.AckQuery, c Columns) bool {
+	switch {
+	case !c.IsAck(), c.ActivityID != q.ActivityID,
+		len(q.Digests) > 0 && !slices.Contains(q.Digests, c.Digest),
+		!q.From.IsZero() && c.SentAt.Before(q.From),
+		!q.To.IsZero() && !c.SentAt.Before(q.To):
+		return false
+	}
+	return true
 }
 
 // Matches reports whether a store that selects by these columns selects
@@ -83,6 +131,22 @@ func (c *Columns) disagreement(r comms.Record) (column, reason string) {
 		return differ("sent_at", timeText(c.SentAt), timeText(r.SentAt))
 	case c.IdempotencyKey != r.IdempotencyKey:
 		return differ("idempotency_key", c.IdempotencyKey, r.IdempotencyKey)
+	}
+	want := ColumnsOf(r)
+	if r.Type != comms.RecordTypeAck {
+		for _, f := range []struct{ col, v string }{{"person_id", c.PersonID}, {"digest", c.Digest}, {"channel", c.Channel}} {
+			if f.v != "" {
+				return f.col, fmt.Sprintf("its stored %s column holds %q, but its hashed content is not an acknowledgement (a stored column was changed)", f.col, f.v)
+			}
+		}
+	}
+	switch {
+	case c.PersonID != want.PersonID:
+		return differ("person_id", c.PersonID, want.PersonID)
+	case c.Digest != want.Digest:
+		return differ("digest", c.Digest, want.Digest)
+	case c.Channel != want.Channel:
+		return differ("channel", c.Channel, want.Channel)
 	}
 	return "", ""
 }
@@ -134,6 +198,19 @@ func OpenStored(tenant string, st Stored, q store.RecordQuery) (comms.Record, er
 		return comms.Record{}, &store.ChainError{Tenant: tenant, Seq: st.Seq, Reason: "the store returned it for a query its hashed content does not match (a stored column or index was changed)"}
 	}
 	return r, nil
+}
+
+// OpenCommunication is [OpenStored] for store.AckReader's
+// Communications: it also refuses, with a *store.ChainError naming column
+// (the one the store selected communications by), an acknowledgement (a
+// store that selected it by a column that says otherwise was edited).
+func OpenCommunication(tenant, column string, st Stored, q store.RecordQuery) (comms.Record, error) {
+	r, err := OpenStored(tenant, st, q)
+	if err == nil && r.Type == comms.RecordTypeAck {
+		return comms.Record{}, &store.ChainError{Tenant: tenant, Seq: st.Seq, Column: column,
+			Reason: "the store returned it as a communication, but its hashed content is an acknowledgement (a stored column was changed)"}
+	}
+	return r, err
 }
 
 // Replay is AppendRecord for a record r whose idempotency key the tenant

@@ -49,6 +49,12 @@ func (mt Tamper) SetColumn(t *testing.T, tenant string, seq int64, column string
 		if c.IdempotencyKey != "" {
 			tt.keys[c.IdempotencyKey] = i
 		}
+	case "person_id":
+		c.PersonID = value.(string)
+	case "digest":
+		c.Digest = value.(string)
+	case "channel":
+		c.Channel = value.(string)
 	default:
 		t.Fatalf("tamper: no column %q", column)
 	}

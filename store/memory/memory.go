@@ -34,7 +34,8 @@ type Options struct {
 // Store is a store.Store in memory. It is safe for concurrent use by
 // multiple goroutines; tenants do not block each other's record appends.
 // It holds nothing to release and has no Close. It implements
-// store.BatchAppender, store.RosterStore and store.DeliveryLog.
+// store.BatchAppender, store.RosterStore, store.DeliveryLog and
+// store.AckReader.
 type Store struct {
 	now     func() time.Time
 	mu      sync.RWMutex
@@ -391,6 +392,17 @@ const recordPage = 256
 // Records implements store.Store. It reads a page of records at a time, so
 // a long listing never holds the tenant's lock while the caller works.
 func (m *Store) Records(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
+	return m.records(ctx, tenant, q, false)
+}
+
+// Communications implements store.AckReader: Records without the
+// acknowledgements, which it leaves out by their columns.
+func (m *Store) Communications(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
+	return m.records(ctx, tenant, q, true)
+}
+
+// records is Records, less the acknowledgements if noAcks.
+func (m *Store) records(ctx context.Context, tenant string, q store.RecordQuery, noAcks bool) iter.Seq2[comms.Record, error] {
 	return func(yield func(comms.Record, error) bool) {
 		t, err := m.tenant(ctx, tenant, false)
 		if err == nil {
@@ -417,9 +429,13 @@ func (m *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 			for ; i < len(t.decoded) && len(page) < recordPage; i++ {
 				r := t.decoded[i]
 				after = r.Seq
-				if t.columns[i].Matches(q) {
+				if t.columns[i].Matches(q) && !(noAcks && t.columns[i].IsAck()) {
 					if !driver.RecordMatches(q, r) {
 						bad = &store.ChainError{Tenant: tenant, Seq: r.Seq, Reason: "the store selected it for a query its content does not match (a stored column was changed)"}
+						break
+					}
+					if noAcks && r.Type == comms.RecordTypeAck {
+						bad = &store.ChainError{Tenant: tenant, Seq: r.Seq, Column: "person_id", Reason: "the store selected it as a communication, but its content is an acknowledgement (a stored column was changed)"}
 						break
 					}
 					r = driver.CloneRecord(r)

@@ -353,7 +353,8 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 		if sealed.IdempotencyKey != "" {
 			key = &sealed.IdempotencyKey
 		}
-		b.Queue(s.q.insertRecord, tenant, next, sealed.PlanID, sealed.ActivityID, sealed.EventID, sealed.SentAt, body, sealed.Hash, key)
+		person, digest, channel := ackColumns(sealed)
+		b.Queue(s.q.insertRecord, tenant, next, sealed.PlanID, sealed.ActivityID, sealed.EventID, sealed.SentAt, body, sealed.Hash, key, person, digest, channel)
 		b.Queue(s.q.moveHead, tenant, next, sealed.Hash)
 		return nil
 	})
@@ -423,6 +424,7 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 			bodies                     [][]byte
 			hashes                     []string
 			recordKeys                 []*string
+			persons, digests, channels []*string
 		)
 		for i, p := range pending {
 			out[i] = p.Record
@@ -442,11 +444,13 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 				key = &r.IdempotencyKey
 			}
 			recordKeys = append(recordKeys, key)
+			person, digest, channel := ackColumns(r)
+			persons, digests, channels = append(persons, person), append(digests, digest), append(channels, channel)
 		}
 		if len(seqs) == 0 {
 			return errReplayed
 		}
-		b.Queue(s.q.insertRecords, tenant, seqs, planIDs, activityIDs, evts, sent, bodies, hashes, recordKeys)
+		b.Queue(s.q.insertRecords, tenant, seqs, planIDs, activityIDs, evts, sent, bodies, hashes, recordKeys, persons, digests, channels)
 		b.Queue(s.q.moveHead, tenant, next.Seq, next.Hash)
 		return nil
 	})
@@ -456,19 +460,32 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 	return out, nil
 }
 
+// ackColumns are the person_id, digest and channel columns of the sealed
+// record r: NULL but for an acknowledgement.
+func ackColumns(r comms.Record) (person, digest, channel *string) {
+	c := driver.ColumnsOf(r)
+	if !c.IsAck() {
+		return nil, nil, nil
+	}
+	return &c.PersonID, &c.Digest, &c.Channel
+}
+
 // scanStored reads storedColumns into a Stored whose Columns is c (reused
 // from row to row).
 func scanStored(row pgx.Row, c *driver.Columns) (driver.Stored, error) {
 	st := driver.Stored{Columns: c}
-	var key *string
-	if err := row.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &c.SentAt, &key); err != nil {
+	var key, person, digest, channel *string
+	if err := row.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &c.SentAt, &key, &person, &digest, &channel); err != nil {
 		return st, err
 	}
 	c.SentAt = c.SentAt.UTC()
-	c.IdempotencyKey = ""
-	if key != nil {
-		c.IdempotencyKey = *key
+	text := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
 	}
+	c.IdempotencyKey, c.PersonID, c.Digest, c.Channel = text(key), text(person), text(digest), text(channel)
 	return st, nil
 }
 
@@ -479,6 +496,18 @@ const recordPage = 1000
 // on the sequence number), one round trip per page, so that no
 // transaction stays open while the caller works through a long listing.
 func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
+	return s.records(ctx, tenant, q, false)
+}
+
+// Communications implements store.AckReader: Records without the
+// acknowledgements, which it leaves out by their person_id column (NULL
+// for every other record).
+func (s *Store) Communications(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
+	return s.records(ctx, tenant, q, true)
+}
+
+// records is Records, less the acknowledgements if noAcks.
+func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery, noAcks bool) iter.Seq2[comms.Record, error] {
 	if err := driver.CheckTenant(tenant); err != nil {
 		return driver.Fail[comms.Record](err)
 	}
@@ -505,6 +534,13 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 		args = append(args, to)
 		where += fmt.Sprintf(` AND sent_at < $%d`, len(args))
 	}
+	open := driver.OpenStored
+	if noAcks {
+		where += ` AND person_id IS NULL`
+		open = func(tenant string, st driver.Stored, q store.RecordQuery) (comms.Record, error) {
+			return driver.OpenCommunication(tenant, "person_id", st, q)
+		}
+	}
 	args = append(args, 0)
 	// The columns selected by are not read back: OpenStored checks each
 	// record against q by its hashed content (Verify checks the columns).
@@ -515,7 +551,7 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
-		return driver.OpenStored(tenant, st, q)
+		return open(tenant, st, q)
 	}
 	return driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
 		pageArgs := slices.Clone(args)

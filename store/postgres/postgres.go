@@ -128,9 +128,21 @@
 // may SELECT, INSERT and UPDATE the two tables, not DELETE; they are
 // operational state, not evidence, outside the record chain.
 //
+// # Acknowledgements read fast
+//
+// Schema version 5 adds copies of an acknowledgement's person_id, digest
+// and channel to its row (NULL for other records), written in the
+// append's statement, and the partial covering index records_by_ack.
+// Acks (store.AckReader) reads the index, no body, in one round trip;
+// Verify checks the copies against the hashed bodies. Migrating a schema
+// of version 4 copies them from the bodies of the acknowledgements it
+// holds (jsonb of the v3 encoding), as the owner, with FORCE ROW LEVEL
+// SECURITY lifted for that statement inside the migrating transaction.
+//
 // A Store is safe for concurrent use by multiple goroutines. It
 // implements store.BatchAppender, store.RosterStore, store.DeliveryLog,
-// store.Pinger (the server answers on a pooled connection) and io.Closer.
+// store.AckReader, store.Pinger (the server answers on a pooled
+// connection) and io.Closer.
 package postgres
 
 import (
@@ -265,7 +277,7 @@ func (s *Store) setTenant() string {
 
 // storedColumns are the columns of a record that Verify and the key
 // lookup read: all of them but the tenant.
-const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at, idempotency_key`
+const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at, idempotency_key, person_id, digest, channel`
 
 func newQueries(schema string) queries {
 	t := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
@@ -285,10 +297,10 @@ func newQueries(schema string) queries {
 		lockHead: `INSERT INTO ` + t("chain_heads") + ` AS h (tenant, seq, hash) VALUES ($1, 0, '')
 			ON CONFLICT (tenant) DO UPDATE SET seq = h.seq RETURNING seq, hash`,
 		recordByKey:   `SELECT ` + storedColumns + ` FROM ` + t("records") + ` WHERE tenant = $1 AND idempotency_key = $2`,
-		insertRecord:  `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		insertRecord:  `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key, person_id, digest, channel) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		recordsByKeys: `SELECT ` + storedColumns + ` FROM ` + t("records") + ` WHERE tenant = $1 AND idempotency_key = ANY($2)`,
-		insertRecords: `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key)
-			SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::bytea[], $8::text[], $9::text[])`,
+		insertRecords: `INSERT INTO ` + t("records") + ` (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key, person_id, digest, channel)
+			SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::bytea[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`,
 		moveHead:      `UPDATE ` + t("chain_heads") + ` SET seq = $2, hash = $3 WHERE tenant = $1`,
 		head:          `SELECT seq, hash FROM ` + t("chain_heads") + ` WHERE tenant = $1`,
 		verifyRecords: `SELECT ` + storedColumns + ` FROM ` + t("records") + ` WHERE tenant = $1 ORDER BY seq`,

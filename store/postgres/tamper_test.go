@@ -46,7 +46,7 @@ func (ot ownerTamper) exec(t *testing.T, tenant, sql string, args ...any) {
 
 func (ot ownerTamper) SetColumn(t *testing.T, tenant string, seq int64, column string, value any) {
 	t.Helper()
-	if !slices.Contains([]string{"plan_id", "activity_id", "event_id", "sent_at", "idempotency_key"}, column) {
+	if !slices.Contains([]string{"plan_id", "activity_id", "event_id", "sent_at", "idempotency_key", "person_id", "digest", "channel"}, column) {
 		t.Fatalf("no column %q", column)
 	}
 	if value == "" && column == "idempotency_key" {

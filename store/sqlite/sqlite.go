@@ -76,9 +76,26 @@
 // ErrLocked, having claimed nothing. Two processes claiming the same keys
 // on one file each win distinct keys (TestClaimTwoProcesses).
 //
+// # Acknowledgements read fast
+//
+// Schema 5 adds copies of an acknowledgement's person_id, digest and
+// channel to its row (NULL for other records), written in the append's
+// transaction, and the covering index records_by_ack (tenant,
+// activity_id, digest, seq, sent_at, person_id, channel). Acks
+// (store.AckReader) reads that index only, no body; Communications reads
+// an activity's other records through it (their digest is NULL), opening
+// each as Records does. Verify checks the copies against the hashed
+// bodies, CheckIntegrity the index against the table. Migrating a file of
+// schema 4 copies the fields of the acknowledgements it holds from their
+// bodies (record format v3, a JSON array); Verify checks the result like
+// any other copy. On the reference machine, the outstanding list of one
+// activity for 10,000 people and a year of acknowledgements (36,004
+// records) reads in about a sixth of the time of Records
+// (BenchmarkOutstanding).
+//
 // A Store is safe for concurrent use by multiple goroutines. It implements
 // store.BatchAppender, store.RosterStore, store.DeliveryLog,
-// store.IntegrityChecker, store.Pinger and io.Closer.
+// store.AckReader, store.IntegrityChecker, store.Pinger and io.Closer.
 package sqlite
 
 import (
@@ -922,8 +939,7 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 		}
 		var body []byte
 		sealed, body = driver.Seal(tenant, seq, prev, s.now(), r)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			tenant, seq, sealed.PlanID, sealed.ActivityID, sealed.EventID, micros(sealed.SentAt), body, sealed.Hash, nullable(sealed.IdempotencyKey)); err != nil {
+		if _, err := tx.ExecContext(ctx, insertRecordSQL, recordArgs(tenant, sealed, body)...); err != nil {
 			var se *sqlite.Error
 			if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 				// The transaction looked the key up: only a writer that
@@ -998,7 +1014,7 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 		if err != nil {
 			return err
 		}
-		insert, err := tx.PrepareContext(ctx, `INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		insert, err := tx.PrepareContext(ctx, insertRecordSQL)
 		if err != nil {
 			return s.wrap(ctx, err)
 		}
@@ -1011,7 +1027,7 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 				continue
 			}
 			r := p.Record
-			if _, err := insert.ExecContext(ctx, tenant, r.Seq, r.PlanID, r.ActivityID, r.EventID, micros(r.SentAt), p.Body, r.Hash, nullable(r.IdempotencyKey)); err != nil {
+			if _, err := insert.ExecContext(ctx, recordArgs(tenant, r, p.Body)...); err != nil {
 				var se *sqlite.Error
 				if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 					return fmt.Errorf("%w: idempotency key %q of tenant %q is already stored: %w", store.ErrConflict, r.IdempotencyKey, tenant, err)
@@ -1035,6 +1051,24 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 	return out, nil
 }
 
+// insertRecordSQL inserts a record with its columns (recordArgs).
+const insertRecordSQL = `INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash, idempotency_key, person_id, digest, channel)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// recordArgs are the values of insertRecordSQL for the sealed record r:
+// the copies store.AckReader reads are NULL but for an acknowledgement.
+func recordArgs(tenant string, r comms.Record, body []byte) []any {
+	c := driver.ColumnsOf(r)
+	ack := func(v string) any {
+		if !c.IsAck() {
+			return nil
+		}
+		return v
+	}
+	return []any{tenant, r.Seq, c.PlanID, c.ActivityID, c.EventID, micros(c.SentAt), body, r.Hash, nullable(c.IdempotencyKey),
+		ack(c.PersonID), ack(c.Digest), ack(c.Channel)}
+}
+
 // nullable returns s, or NULL for "".
 func nullable(s string) any {
 	if s == "" {
@@ -1045,19 +1079,20 @@ func nullable(s string) any {
 
 // storedColumns are the columns of a record that Verify and the key
 // lookup read: all of them but the tenant.
-const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at, idempotency_key`
+const storedColumns = `seq, body, hash, plan_id, activity_id, event_id, sent_at, idempotency_key, person_id, digest, channel`
 
 // scanStored reads storedColumns into a Stored whose Columns is c (reused
 // from row to row).
 func scanStored(sc interface{ Scan(...any) error }, c *driver.Columns) (driver.Stored, error) {
 	st := driver.Stored{Columns: c}
 	var sent int64
-	var key sql.NullString
-	if err := sc.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &sent, &key); err != nil {
+	var key, person, digest, channel sql.NullString
+	if err := sc.Scan(&st.Seq, &st.Body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &sent, &key, &person, &digest, &channel); err != nil {
 		return st, err
 	}
 	c.SentAt = time.UnixMicro(sent).UTC()
 	c.IdempotencyKey = key.String
+	c.PersonID, c.Digest, c.Channel = person.String, digest.String, channel.String
 	return st, nil
 }
 
@@ -1069,16 +1104,21 @@ func scanStored(sc interface{ Scan(...any) error }, c *driver.Columns) (driver.S
 // TEXT as unequal) finds the record any more. Verify checks the classes,
 // so such an edit is named like any other edit of a column.
 const (
-	columnTypes = `typeof(seq)||','||typeof(body)||','||typeof(hash)||','||typeof(plan_id)||','||typeof(activity_id)||','||typeof(event_id)||','||typeof(sent_at)||','||typeof(idempotency_key)`
-	recordTypes = "integer,blob,text,text,text,text,integer,text"
+	columnTypes = `typeof(seq)||','||typeof(body)||','||typeof(hash)||','||typeof(plan_id)||','||typeof(activity_id)||','||typeof(event_id)||','||typeof(sent_at)||','||typeof(idempotency_key)||','||typeof(person_id)||','||typeof(digest)||','||typeof(channel)`
+	recordTypes = "integer,blob,text,text,text,text,integer,text,text,text,text"
 )
 
 var columnNames = strings.Split(storedColumns, ", ")
 
+// nullColumn names the columns that hold NULL for a record without the
+// field: no idempotency key, not an acknowledgement.
+var nullColumn = map[string]bool{"idempotency_key": true, "person_id": true, "digest": true, "channel": true}
+
 // checkColumnTypes returns a *store.ChainError naming the first column
 // of record seq whose storage class, in types (as columnTypes lists
 // them), is not the one Records and Verify rely on. A record without an
-// idempotency key keeps NULL there.
+// idempotency key keeps NULL there, and one that is not an acknowledgement
+// in person_id, digest and channel.
 func checkColumnTypes(tenant string, seq int64, types string) error {
 	if types == recordTypes {
 		return nil
@@ -1088,7 +1128,7 @@ func checkColumnTypes(tenant string, seq int64, types string) error {
 		if i >= len(got) || i >= len(want) {
 			break
 		}
-		if got[i] == want[i] || name == "idempotency_key" && got[i] == "null" {
+		if got[i] == want[i] || nullColumn[name] && got[i] == "null" {
 			continue
 		}
 		column := name
@@ -1126,6 +1166,7 @@ func storedOf(vals []any, c *driver.Columns) driver.Stored {
 	sent, _ := vals[6].(int64)
 	c.SentAt = time.UnixMicro(sent).UTC()
 	c.IdempotencyKey = text(vals[7])
+	c.PersonID, c.Digest, c.Channel = text(vals[8]), text(vals[9]), text(vals[10])
 	return st
 }
 
@@ -1136,6 +1177,18 @@ const recordPage = 500
 // on the sequence number), so no read transaction stays open while the
 // caller works through a long listing.
 func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
+	return s.records(ctx, tenant, q, false)
+}
+
+// Communications implements store.AckReader: Records without the
+// acknowledgements, which it leaves out by their digest column (NULL for
+// every other record).
+func (s *Store) Communications(ctx context.Context, tenant string, q store.RecordQuery) iter.Seq2[comms.Record, error] {
+	return s.records(ctx, tenant, q, true)
+}
+
+// records is Records, less the acknowledgements if noAcks.
+func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery, noAcks bool) iter.Seq2[comms.Record, error] {
 	if err := driver.CheckTenant(tenant); err != nil {
 		return driver.Fail[comms.Record](err)
 	}
@@ -1161,15 +1214,30 @@ func (s *Store) Records(ctx context.Context, tenant string, q store.RecordQuery)
 		where += ` AND sent_at < ?`
 		filters = append(filters, to.UnixMicro())
 	}
+	open := driver.OpenStored
+	table := `records`
+	if noAcks {
+		// Other records hold NULL in digest, so that through
+		// records_by_ack (tenant, activity_id, digest, seq) the
+		// communications of an activity are a range of their own, in
+		// sequence order, not a walk past its acknowledgements.
+		where += ` AND digest IS NULL`
+		if q.ActivityID != "" {
+			table = `records INDEXED BY records_by_ack`
+		}
+		open = func(tenant string, st driver.Stored, q store.RecordQuery) (comms.Record, error) {
+			return driver.OpenCommunication(tenant, "digest", st, q)
+		}
+	}
 	// The columns selected by are not read back: OpenStored checks each
 	// record against q by its hashed content (Verify checks the columns).
-	query := `SELECT seq, body, hash FROM records WHERE ` + where + ` ORDER BY seq LIMIT ?`
+	query := `SELECT seq, body, hash FROM ` + table + ` WHERE ` + where + ` ORDER BY seq LIMIT ?`
 	scan := func(r *sql.Rows) (comms.Record, error) {
 		var st driver.Stored
 		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
-		return driver.OpenStored(tenant, st, q)
+		return open(tenant, st, q)
 	}
 	return driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
 		return queryAll(ctx, s, scan, query, append(append([]any{tenant, after}, filters...), limit)...)

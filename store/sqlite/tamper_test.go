@@ -45,7 +45,7 @@ type sqlTamper struct{ path string }
 
 func (st sqlTamper) SetColumn(t *testing.T, tenant string, seq int64, column string, value any) {
 	t.Helper()
-	if !slices.Contains([]string{"plan_id", "activity_id", "event_id", "sent_at", "idempotency_key"}, column) {
+	if !slices.Contains([]string{"plan_id", "activity_id", "event_id", "sent_at", "idempotency_key", "person_id", "digest", "channel"}, column) {
 		t.Fatalf("no column %q", column)
 	}
 	if tm, ok := value.(time.Time); ok {
@@ -223,6 +223,10 @@ func TestIndexCorruption(t *testing.T) {
 		{"key index", "records_by_idempotency_key", `tenant TEXT, idempotency_key TEXT, seq INTEGER`, `tenant, idempotency_key, seq`,
 			`UPDATE fake SET idempotency_key = 'forged' WHERE tenant = 't' AND seq = 5`,
 			`SELECT count(*) FROM records INDEXED BY records_by_idempotency_key WHERE tenant = 't' AND idempotency_key = 'forged'`, []store.RecordRef{{Tenant: "t", Seq: 5}}, `records_by_idempotency_key holds idempotency_key "forged" for record 5`},
+		{"ack index", "records_by_ack", `tenant TEXT, activity_id TEXT, digest TEXT, seq INTEGER, sent_at INTEGER, person_id TEXT, channel TEXT`,
+			`tenant, activity_id, digest, seq, sent_at, person_id, channel`,
+			`UPDATE fake SET person_id = 'e-other' WHERE tenant = 't' AND seq = 12`,
+			`SELECT count(*) FROM records INDEXED BY records_by_ack WHERE tenant = 't' AND person_id = 'e-other'`, []store.RecordRef{{Tenant: "t", Seq: 12}}, `records_by_ack holds person_id "e-other" for record 12 of tenant "t", whose person_id is "e-001"`},
 		{"events index", "events_by_start", `tenant TEXT, start INTEGER, id TEXT`, `tenant, start, id`,
 			`UPDATE fake SET start = 0 WHERE tenant = 't'`,
 			`SELECT count(*) FROM events INDEXED BY events_by_start WHERE tenant = 't' AND start > 0`, nil, `index events_by_start holds start 0 for events row (tenant "t", id "inc-1")`},
@@ -232,6 +236,11 @@ func TestIndexCorruption(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "db")
 			s := openT(t, path)
 			fill(t, s, "t", 10)
+			for i := 0; i < 3; i++ { // records 11 to 13: acknowledgements
+				if _, err := s.AppendRecord(ctx, "t", storetest.Ack("a0", fmt.Sprintf("e-%03d", i), time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))); err != nil {
+					t.Fatal(err)
+				}
+			}
 			fill(t, s, "u", 3)
 			if err := s.SaveEvent(ctx, "t", comms.Event{ID: "inc-1", Kind: "incident", Milestones: []comms.Milestone{{Name: "aware", At: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}}}); err != nil {
 				t.Fatal(err)

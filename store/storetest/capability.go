@@ -57,6 +57,9 @@ func testCloser(t *testing.T, s store.Store) {
 		_, checks["Checkpoint"] = dl.Checkpoint(ctx, "t1", "remind")
 		_, checks["SetCheckpoint"] = dl.SetCheckpoint(ctx, "t1", "remind", time.Now())
 	}
+	if ar, ok := s.(store.AckReader); ok {
+		checks["Acks"] = firstErr(ar.Acks(ctx, "t1", store.AckQuery{ActivityID: "a"}))
+	}
 	if ba, ok := s.(store.BatchAppender); ok {
 		_, checks["AppendRecords"] = ba.AppendRecords(ctx, "t1", []comms.Record{Record("a", time.Now())})
 	}

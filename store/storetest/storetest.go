@@ -16,8 +16,8 @@
 // Cancellation, Concurrency), then per method (SavePlan/…, SaveEvent/…,
 // Events/…, AppendRecord/…, Records/…, Verify/…), then per optional
 // capability of the store package's documentation (Capabilities/Closer,
-// Pinger, IntegrityChecker, RosterStore/…, BatchAppender/…; skipped for a store that does
-// not have it).
+// Pinger, IntegrityChecker, RosterStore/…, BatchAppender/…, AckReader/…;
+// skipped for a store that does not have it).
 // Each clause's comment quotes the rule it checks. It checks error
 // categories with errors.Is, never messages, and needs no clock: it runs
 // against a store with the real one.
@@ -120,6 +120,8 @@ var clauses = []struct {
 	{"Capabilities/BatchAppender/Append", testBatchAppend},
 	{"Capabilities/BatchAppender/AllOrNothing", testBatchAllOrNothing},
 	{"Capabilities/BatchAppender/Concurrent", testBatchConcurrent},
+	{"Capabilities/AckReader/Query", testAckReaderQuery},
+	{"Capabilities/AckReader/Invalid", testAckReaderInvalid},
 }
 
 var ctx = context.Background()

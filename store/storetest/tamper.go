@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,9 +20,9 @@ import (
 type Tamperer interface {
 	// SetColumn overwrites a stored copy of one field of record seq of
 	// tenant, one the store keeps apart from the hashed body to select
-	// by: column is "plan_id", "activity_id", "event_id" or
-	// "idempotency_key" (value is a string) or "sent_at" (value is a
-	// time.Time). It calls t.Skip if the store keeps no such copy,
+	// by: column is "plan_id", "activity_id", "event_id",
+	// "idempotency_key", "person_id", "digest" or "channel" (value is a
+	// string) or "sent_at" (value is a time.Time). It calls t.Skip if the store keeps no such copy,
 	// t.Fatal if the edit fails.
 	SetColumn(t *testing.T, tenant string, seq int64, column string, value any)
 	// SetBody overwrites the stored body (the canonical encoding) of
@@ -46,6 +47,21 @@ func RunTamper(t *testing.T, newStore func(t *testing.T) (store.Store, Tamperer)
 		t.Run("Column/"+tc.column, func(t *testing.T) { testTamperColumn(t, newStore, tc) })
 	}
 	t.Run("Column/idempotency_key", func(t *testing.T) { testTamperKey(t, newStore) })
+	// The copies store.AckReader reads: edited on an acknowledgement, or
+	// set on a record that is not one.
+	for _, tc := range []struct {
+		name, column string
+		seq          int64
+		value        string
+	}{
+		{"person_id", "person_id", 3, "e-other"},
+		{"digest", "digest", 3, "sha256:" + strings.Repeat("f", 64)},
+		{"channel", "channel", 3, "intranet"},
+		{"person_id_of_a_sent_record", "person_id", 2, "e-001"},
+		{"digest_of_a_sent_record", "digest", 2, AckDigest},
+	} {
+		t.Run("Column/"+tc.name, func(t *testing.T) { testTamperAckColumn(t, newStore, tc.column, tc.seq, tc.value) })
+	}
 	t.Run("Body", func(t *testing.T) { testTamperBody(t, newStore) })
 	// A deleted record: Verify names it, a record in the middle or the
 	// newest (the head the store keeps says it was appended).
@@ -238,4 +254,26 @@ func testTamperDelete(t *testing.T, newStore func(t *testing.T) (store.Store, Ta
 			t.Errorf("Records yields the deleted record %d", seq)
 		}
 	}
+}
+
+// testTamperAckColumn: record 3 of t1 is an acknowledgement, the others
+// are not; after column of record seq is set to value behind the store's
+// back, Verify names the record and the column.
+func testTamperAckColumn(t *testing.T, newStore func(t *testing.T) (store.Store, Tamperer), column string, seq int64, value string) {
+	s, tamper := newStore(t)
+	for i := 0; i < 6; i++ {
+		r := tamperRecord(i)
+		if i == 2 {
+			r = Ack("a0", "e-001", tamperBase.Add(48*time.Hour))
+		}
+		mustAppend(t, s, "t1", r)
+	}
+	mustAppend(t, s, "t2", Ack("a0", "e-001", tamperBase))
+	if _, err := s.Verify(ctx, "t1"); err != nil {
+		t.Fatalf("Verify before the edit: %v", err)
+	}
+	tamper.SetColumn(t, "t1", seq, column, value)
+	_, err := s.Verify(ctx, "t1")
+	chainErrorAt(t, "Verify after editing the "+column+" column of record "+fmt.Sprint(seq), err, seq, column)
+	otherTenantIntact(t, s)
 }
