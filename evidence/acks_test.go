@@ -279,3 +279,75 @@ func TestAppendAcksFirstStands(t *testing.T) {
 		t.Errorf("caller's key reused: %v, head %d", err, head(t, st))
 	}
 }
+
+// plainStore hides every capability of a store but store.Store's methods
+// and RosterStore: ReadOutstanding then reads through Records.
+type plainStore struct {
+	store.Store
+	store.RosterStore
+}
+
+// TestReadOutstanding: read from a store, through its AckReader or through
+// Records, the answer is Outstanding's over the whole log.
+func TestReadOutstanding(t *testing.T) {
+	ctx := context.Background()
+	st := ackStore(t)
+	now := at("2026-03-20 12:00")
+	if _, err := evidence.AppendRecord(ctx, st, "t", comms.Record{PlanID: "acme", ActivityID: "policy", SentAt: at("2026-03-02 09:00"), Digest: d2,
+		Channel: "intranet", Occurrence: at("2026-01-05 09:00"), Recipients: []string{"alice", "bob"}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
+		ackOf("alice", d2, "2026-03-05 10:00"), ackOf("bob", d1, "2026-01-07 10:00"), ackOf("erin", d2, "2026-03-21 10:00"),
+	}, at("2026-03-22 12:00")); err != nil {
+		t.Fatal(err)
+	}
+	var versions []store.Version
+	for v, err := range st.Versions(ctx, "t", "acme") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions = append(versions, v)
+	}
+	var log []comms.Record
+	for r, err := range st.Records(ctx, "t", store.RecordQuery{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		log = append(log, r)
+	}
+	want, err := evidence.Outstanding(versions, people(), log, "policy", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]store.Store{"AckReader": st, "Records": plainStore{st, st}} {
+		got, err := evidence.ReadOutstanding(ctx, s, "t", "acme", "policy", now)
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		if got.Total != want.Total || len(got.People) != len(want.People) {
+			t.Fatalf("%s: total %+v, want %+v", name, got.Total, want.Total)
+		}
+		for i := range got.People {
+			g, w := got.People[i], want.People[i]
+			if g.PersonID != w.PersonID || g.State != w.State || !g.AcknowledgedAt.Equal(w.AcknowledgedAt) || !g.ReceivedAt.Equal(w.ReceivedAt) {
+				t.Errorf("%s: %+v, want %+v", name, g, w)
+			}
+		}
+	}
+	// The tenant's log as remind reads it gives the same answer.
+	for name, s := range map[string]store.Store{"AckReader": st, "Records": plainStore{st, st}} {
+		tenantLog, err := evidence.ReadLog(ctx, s, "t", versions, now)
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		got, err := evidence.Outstanding(versions, people(), tenantLog, "policy", now)
+		if err != nil || got.Total != want.Total {
+			t.Errorf("ReadLog through %s: %+v, %v; want %+v", name, got.Total, err, want.Total)
+		}
+	}
+	// Erin acknowledged after now: outstanding at now, on both paths.
+	if want.Total.Acknowledged != 1 || want.Total.Received != 2 {
+		t.Errorf("the case is not what it tests: %+v", want.Total)
+	}
+}

@@ -36,18 +36,44 @@ func ReadOutstanding(ctx context.Context, st store.Store, tenant, planID, activi
 	if err != nil {
 		return nil, err
 	}
-	log, err := activityLog(ctx, st, tenant, activityID, at)
+	log, err := ActivityLog(ctx, st, tenant, versions, activityID, at)
 	if err != nil {
 		return nil, err
 	}
 	return Outstanding(versions, roster, log, activityID, at)
 }
 
-// activityLog reads the records of one activity sent by at.
-func activityLog(ctx context.Context, st store.Store, tenant, activityID string, at time.Time) ([]comms.Record, error) {
-	log, err := fallible.Collect(st.Records(ctx, tenant, store.RecordQuery{ActivityID: activityID, To: at.Add(time.Nanosecond)}))
+// ActivityLog reads from st the records of one activity, made by at, that
+// [Outstanding] needs: its communications (deliveries, waivers) and the
+// acknowledgements of the message versions accepted at at (those since
+// its last material change, by the plan's versions). A store with the
+// capability store.AckReader serves them from its columns, without
+// decoding each acknowledgement's hashed body (see store.AckReader for
+// what that read verifies: a report runs Verify first); any other store
+// through Records, every record opened and checked.
+func ActivityLog(ctx context.Context, st store.Store, tenant string, versions []store.Version, activityID string, at time.Time) ([]comms.Record, error) {
+	to := at.Add(time.Microsecond) // at included, to the microsecond stores keep
+	ar, fast := st.(store.AckReader)
+	if !fast {
+		log, err := fallible.Collect(st.Records(ctx, tenant, store.RecordQuery{ActivityID: activityID, To: to}))
+		if err != nil {
+			return nil, fmt.Errorf("evidence: outstanding: records of %s: %w", activityID, err)
+		}
+		return log, nil
+	}
+	log, err := fallible.Collect(ar.Communications(ctx, tenant, store.RecordQuery{ActivityID: activityID, To: to}))
 	if err != nil {
 		return nil, fmt.Errorf("evidence: outstanding: records of %s: %w", activityID, err)
+	}
+	accepted := roundAt(versions, activityID, at).accepted
+	if len(accepted) == 0 {
+		return log, nil // no version by at: Outstanding says so
+	}
+	for a, err := range ar.Acks(ctx, tenant, store.AckQuery{ActivityID: activityID, Digests: accepted, To: to}) {
+		if err != nil {
+			return nil, fmt.Errorf("evidence: outstanding: acknowledgements of %s: %w", activityID, err)
+		}
+		log = append(log, a.Record())
 	}
 	return log, nil
 }
@@ -68,4 +94,83 @@ func (s *AckStatus) In(loc *time.Location) *AckStatus {
 		c.People[i] = p
 	}
 	return &c
+}
+
+// messageRound is where an activity's message stands at a moment, by the
+// plan's versions saved by then: the version in force, the version that
+// began the current acknowledgement round (the last material change, or
+// the first version), its digest, and the digests accepted in the round.
+type messageRound struct {
+	current, round *store.Version
+	roundDigest    string
+	accepted       []string
+}
+
+// roundAt returns the message round of activityID at at.
+func roundAt(versions []store.Version, activityID string, at time.Time) messageRound {
+	var m messageRound
+	prevDigest := ""
+	for i := range versions {
+		v := &versions[i]
+		if v.SavedAt.After(at) {
+			break
+		}
+		m.current = v
+		a, ok := v.Plan.Activity(activityID)
+		if !ok || a.What.Version.Digest == "" {
+			continue
+		}
+		mv := a.What.Version
+		if mv.Digest == prevDigest {
+			continue
+		}
+		if prevDigest == "" || mv.Material() {
+			m.accepted, m.roundDigest, m.round = []string{mv.Digest}, mv.Digest, v
+		} else {
+			m.accepted = append(m.accepted, mv.Digest)
+		}
+		prevDigest = mv.Digest
+	}
+	return m
+}
+
+// ReadLog reads from st the tenant's log as the people questions need it
+// at the moment at, for a plan's versions: every communication made by at
+// (deliveries, waivers, of every activity), and the acknowledgements of
+// each versioned message of the plan version in force that count at at
+// ([ActivityLog]). It is what package remind's Due takes as its Log, read
+// in a time that grows with the acknowledgements that count, not with
+// every acknowledgement ever made; a store without store.AckReader is
+// read through Records.
+func ReadLog(ctx context.Context, st store.Store, tenant string, versions []store.Version, at time.Time) ([]comms.Record, error) {
+	to := at.Add(time.Microsecond)
+	ar, fast := st.(store.AckReader)
+	if !fast {
+		log, err := fallible.Collect(st.Records(ctx, tenant, store.RecordQuery{To: to}))
+		if err != nil {
+			return nil, fmt.Errorf("evidence: records: %w", err)
+		}
+		return log, nil
+	}
+	log, err := fallible.Collect(ar.Communications(ctx, tenant, store.RecordQuery{To: to}))
+	if err != nil {
+		return nil, fmt.Errorf("evidence: records: %w", err)
+	}
+	m := roundAt(versions, "", at)
+	if m.current == nil {
+		return log, nil
+	}
+	for _, a := range m.current.Plan.Activities {
+		accepted := roundAt(versions, a.ID, at).accepted
+		if len(accepted) == 0 {
+			continue
+		}
+		for r, err := range ar.Acks(ctx, tenant, store.AckQuery{ActivityID: a.ID, Digests: accepted, To: to}) {
+			if err != nil {
+				return nil, fmt.Errorf("evidence: acknowledgements of %s: %w", a.ID, err)
+			}
+			log = append(log, r.Record())
+		}
+	}
+	return log, nil
 }

@@ -162,7 +162,7 @@ func (a *app) remindInput(ctx context.Context, st store.Store, dl store.Delivery
 	if err != nil {
 		return remind.Input{}, storeFailure(err)
 	}
-	log, err := fallible.Collect(st.Records(ctx, a.tenant, store.RecordQuery{To: a.now.Add(time.Nanosecond)}))
+	log, err := evidence.ReadLog(ctx, st, a.tenant, versions, a.now)
 	if err != nil {
 		return remind.Input{}, storeFailure(err)
 	}
