@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 const remindersPlan = `format: ismscomms/v1
@@ -170,5 +171,32 @@ func TestRemindersInvalid(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The schema takes the policy's forms and refuses what DecodePlan
+// refuses for form.
+func TestRemindersSchema(t *testing.T) {
+	s := compileSchema(t)
+	for _, c := range []struct {
+		doc  string
+		good bool
+	}{
+		{`{"id": "p", "reminders": {"before": ["7d", "1bd"], "chase": {"every": "3bd", "max": 4}, "escalate": [{"after": "2bd", "to": "ciso"}, {"at": "66.5%", "to": "dpo"}]}}`, true},
+		{`{"id": "p", "calendars": [{"id": "c", "hours": "09:00-17:00"}]}`, true},
+		{`{"id": "p", "reminders": {"before": ["1w"]}}`, false},
+		{`{"id": "p", "reminders": {"escalate": [{"at": "100%", "to": "r"}]}}`, false},
+		{`{"id": "p", "reminders": {"escalate": [{"at": "80", "to": "r"}]}}`, false},
+		{`{"id": "p", "reminders": {"chase": {"every": "3bd", "max": 4, "until": "x"}}}`, false},
+		{`{"id": "p", "calendars": [{"id": "c", "hours": "9-17"}]}`, false},
+		{`{"id": "p", "activities": [{"id": "a", "reminders": {"remind": []}}]}`, false},
+	} {
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(c.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Validate(doc); (err == nil) != c.good {
+			t.Errorf("%s: schema says %v, want valid %v", c.doc, err, c.good)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
@@ -200,33 +201,75 @@ func Outstanding(versions []store.Version, roster comms.Roster, log []comms.Reco
 	if ra, ok := round.Plan.Activity(activityID); ok {
 		eff = ra.What.Version.Effective
 	}
+	day := comms.DateOf(at.In(loc))
+
+	st := &AckStatus{ActivityID: a.ID, At: at.In(loc), PlanVersion: current.Number, Digest: a.What.Version.Digest,
+		Accepted: accepted, Grace: grace}
+	index := make(map[string]int, len(a.Whom))
+	for _, id := range a.Whom {
+		index[id] = len(st.Stakeholders)
+		st.Stakeholders = append(st.Stakeholders, StakeholderAcks{StakeholderID: id})
+	}
+	// First the people due, each with their position: the pass over the
+	// log then finds a person's entry with one map lookup (a record of
+	// someone not due is skipped), rather than filling maps of deliveries
+	// and acknowledgements to be looked up again for every person.
+	st.People = make([]PersonAck, 0, len(roster.People))
+	pos := make(map[string]int, len(roster.People))
+	joined := make([]comms.Date, 0, len(roster.People)) // each entry's person's From
+	dups := false                                       // a person ID twice (an unvalidated roster)
+	// The people's groups share one backing array, each a full slice
+	// expression of it (an append to one cannot overwrite the next).
+	var pool []string
+	for _, person := range roster.People {
+		if !person.Active(day) {
+			continue
+		}
+		begin := len(pool)
+		for _, s := range person.Stakeholders {
+			if _, ok := index[s]; ok {
+				if pool == nil {
+					pool = make([]string, 0, len(roster.People))
+				}
+				pool = append(pool, s)
+			}
+		}
+		if len(pool) == begin {
+			continue
+		}
+		if _, dup := pos[person.ID]; !dup {
+			pos[person.ID] = len(st.People)
+		} else {
+			dups = true
+		}
+		st.People = append(st.People, PersonAck{PersonID: person.ID, Name: person.Name, Stakeholders: pool[begin:len(pool):len(pool)]})
+		joined = append(joined, person.From)
+	}
+
+	// One pass over the log: the first delivery of the round's version,
+	// each person's first delivery and first acknowledgement that count.
 	var firstSent time.Time
-	received := map[string]time.Time{}
-	type ack struct {
-		at     time.Time
-		digest string
-	}
-	acked := map[string]ack{}
-	isAccepted := make(map[string]bool, len(accepted))
-	for _, d := range accepted {
-		isAccepted[d] = true
-	}
-	for _, r := range log {
-		if r.ActivityID != activityID || r.SentAt.After(at) || !isAccepted[r.Digest] {
+	for i := range log {
+		r := &log[i] // not a copy: a record is hundreds of bytes, the log large
+		if r.ActivityID != activityID || r.SentAt.After(at) || !slices.Contains(accepted, r.Digest) {
 			continue
 		}
 		switch r.Type {
 		case comms.RecordTypeAck:
-			if prev, ok := acked[r.PersonID]; !ok || r.SentAt.Before(prev.at) {
-				acked[r.PersonID] = ack{r.SentAt, r.Digest}
+			if k, ok := pos[r.PersonID]; ok {
+				if pa := &st.People[k]; pa.AckDigest == "" || r.SentAt.Before(pa.AcknowledgedAt) {
+					pa.AcknowledgedAt, pa.AckDigest = r.SentAt, r.Digest
+				}
 			}
 		case "", comms.RecordTypeSent:
 			if r.Digest == roundDigest && (firstSent.IsZero() || r.SentAt.Before(firstSent)) {
 				firstSent = r.SentAt
 			}
 			for _, id := range r.Recipients {
-				if prev, ok := received[id]; !ok || r.SentAt.Before(prev) {
-					received[id] = r.SentAt
+				if k, ok := pos[id]; ok {
+					if pa := &st.People[k]; pa.ReceivedAt.IsZero() || r.SentAt.Before(pa.ReceivedAt) {
+						pa.ReceivedAt = r.SentAt
+					}
 				}
 			}
 		}
@@ -238,55 +281,49 @@ func Outstanding(versions []store.Version, roster comms.Roster, log []comms.Reco
 	case !firstSent.IsZero():
 		since = firstSent
 	}
-	since = since.In(loc)
+	st.Since = since.In(loc)
 
-	st := &AckStatus{ActivityID: a.ID, At: at.In(loc), PlanVersion: current.Number, Digest: a.What.Version.Digest,
-		Accepted: accepted, Since: since, Grace: grace}
-	index := make(map[string]int, len(a.Whom))
-	for _, id := range a.Whom {
-		index[id] = len(st.Stakeholders)
-		st.Stakeholders = append(st.Stakeholders, StakeholderAcks{StakeholderID: id})
-	}
-	day := comms.DateOf(at.In(loc))
-	for _, person := range roster.People {
-		if !person.Active(day) {
-			continue
-		}
-		var groups []string
-		for _, s := range person.Stakeholders {
-			if _, ok := index[s]; ok {
-				groups = append(groups, s)
+	// Most people share the round's start, so their DueBy is counted once.
+	var lastStart, lastDue time.Time
+	for i := range st.People {
+		pa := &st.People[i]
+		if dups {
+			if k := pos[pa.PersonID]; k != i {
+				// A second entry of one person ID stands as the first does.
+				pa.AcknowledgedAt, pa.AckDigest, pa.ReceivedAt = st.People[k].AcknowledgedAt, st.People[k].AckDigest, st.People[k].ReceivedAt
 			}
 		}
-		if len(groups) == 0 {
-			continue
-		}
-		start := since
-		if !person.From.IsZero() {
-			if joined := person.From.In(loc); joined.After(start) {
-				start = joined
+		start := st.Since
+		if from := joined[i]; !from.IsZero() {
+			if t := from.In(loc); t.After(start) {
+				start = t
 			}
 		}
-		pa := PersonAck{PersonID: person.ID, Name: person.Name, Stakeholders: groups, DueBy: start}
+		pa.DueBy = start
 		if grace != "" {
-			pa.DueBy = within.From(start, cal).In(loc)
+			if lastDue.IsZero() || !start.Equal(lastStart) {
+				lastStart, lastDue = start, within.From(start, cal).In(loc)
+			}
+			pa.DueBy = lastDue
 		}
-		if t, ok := received[person.ID]; ok {
-			pa.ReceivedAt = t.In(loc)
+		if !pa.ReceivedAt.IsZero() {
+			pa.ReceivedAt = pa.ReceivedAt.In(loc)
 		}
-		switch k, ok := acked[person.ID]; {
-		case ok:
-			pa.AcknowledgedAt, pa.AckDigest, pa.State = k.at.In(loc), k.digest, AckDone
+		switch {
+		case pa.AckDigest != "":
+			pa.AcknowledgedAt, pa.State = pa.AcknowledgedAt.In(loc), AckDone
 		case at.After(pa.DueBy):
 			pa.State = AckOverdue
 		default:
 			pa.State = AckOutstanding
 		}
-		st.People = append(st.People, pa)
-		st.Total.add(pa)
-		for _, g := range groups {
-			st.Stakeholders[index[g]].add(pa)
+		st.Total.add(*pa)
+		for _, g := range pa.Stakeholders {
+			st.Stakeholders[index[g]].add(*pa)
 		}
+	}
+	if len(st.People) == 0 {
+		st.People = nil // as before: no one due is null in JSON, not []
 	}
 	st.Total.rate()
 	for i := range st.Stakeholders {

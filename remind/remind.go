@@ -242,7 +242,10 @@ func Due(in Input) ([]Reminder, error) {
 	return due(in, true)
 }
 
-func due(in Input, indexed bool) ([]Reminder, error) {
+// due is Due; memo false computes each person's chase moments anew (the
+// baseline the benchmark compares with: what a caller of Outstanding
+// writes).
+func due(in Input, memo bool) ([]Reminder, error) {
 	if in.Now.IsZero() {
 		return nil, fmt.Errorf("%w: no Now", ErrInvalid)
 	}
@@ -264,7 +267,7 @@ func due(in Input, indexed bool) ([]Reminder, error) {
 	if err := r.plan.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: plan %s version %d: %w", ErrInvalid, r.plan.ID, r.current.Number, err)
 	}
-	if err := r.prepare(indexed); err != nil {
+	if err := r.prepare(memo); err != nil {
 		return nil, err
 	}
 	for _, a := range r.plan.Activities {
