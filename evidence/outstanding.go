@@ -141,34 +141,8 @@ type AckStatus struct {
 // activity is not in the version in force, or its message has no
 // version.
 func Outstanding(versions []store.Version, roster comms.Roster, log []comms.Record, activityID string, at time.Time) (*AckStatus, error) {
-	var (
-		current     *store.Version
-		prevDigest  string
-		accepted    []string
-		roundDigest string
-		round       *store.Version
-	)
-	for i := range versions {
-		v := &versions[i]
-		if v.SavedAt.After(at) {
-			break
-		}
-		current = v
-		a, ok := v.Plan.Activity(activityID)
-		if !ok || a.What.Version.Digest == "" {
-			continue
-		}
-		mv := a.What.Version
-		if mv.Digest == prevDigest {
-			continue
-		}
-		if prevDigest == "" || mv.Material() {
-			accepted, roundDigest, round = []string{mv.Digest}, mv.Digest, v
-		} else {
-			accepted = append(accepted, mv.Digest)
-		}
-		prevDigest = mv.Digest
-	}
+	m := roundAt(versions, activityID, at)
+	current, accepted, roundDigest, round := m.current, m.accepted, m.roundDigest, m.round
 	if current == nil {
 		return nil, invalid("outstanding: no plan version was saved by %s", at.Format(time.RFC3339))
 	}

@@ -88,20 +88,12 @@ func (a *app) rosterImport(ctx context.Context, path string, in rosterImportFlag
 	if in.format == "scim" && in.groups == "" {
 		return usageErr("a SCIM import needs --groups: a file mapping the identity provider's groups to the plan's stakeholders")
 	}
-	st, err := a.openStore(writeStore)
+	st, v, loc, err := a.openPlan(ctx, writeStore, in.planID)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	rs, ok := st.(store.RosterStore)
-	if !ok {
-		return errorf(exitStore, "the store at %s keeps no rosters", a.db)
-	}
-	v, err := a.storedPlan(ctx, st, in.planID)
-	if err != nil {
-		return err
-	}
-	loc, err := v.Plan.Location()
+	rs, err := a.rosters(st)
 	if err != nil {
 		return err
 	}
@@ -211,9 +203,9 @@ func (a *app) rosterListCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			rs, ok := st.(store.RosterStore)
-			if !ok {
-				return errorf(exitStore, "the store at %s keeps no rosters", a.db)
+			rs, err := a.rosters(st)
+			if err != nil {
+				return err
 			}
 			all, err := fallible.Collect(rs.Rosters(cmd.Context(), a.tenant))
 			if err != nil {
@@ -301,19 +293,11 @@ func (a *app) ack(ctx context.Context, in ackFlags) error {
 	case len(in.people) > 0 && in.file != "":
 		return usageErr("give --person or --file, not both")
 	}
-	st, err := a.openStore(writeStore)
+	st, v, loc, err := a.openPlan(ctx, writeStore, in.planID)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	v, err := a.storedPlan(ctx, st, in.planID)
-	if err != nil {
-		return err
-	}
-	loc, err := v.Plan.Location()
-	if err != nil {
-		return err
-	}
 	act, ok := v.Plan.Activity(in.activity)
 	if !ok {
 		return inputErr("--activity: plan %s has no activity %s", v.PlanID, in.activity)
@@ -511,19 +495,11 @@ These are personal data: the list goes to standard output only.`,
 			if err := oneOf("--fail-on", failOn, "none", "outstanding", "overdue"); err != nil {
 				return err
 			}
-			st, err := a.openStore(readStore)
+			st, v, loc, err := a.openPlan(cmd.Context(), readStore, planID)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			v, err := a.storedPlan(cmd.Context(), st, planID)
-			if err != nil {
-				return err
-			}
-			loc, err := v.Plan.Location()
-			if err != nil {
-				return err
-			}
 			when, err := a.timeFlag("--at", at, loc)
 			if err != nil {
 				return err
@@ -682,4 +658,35 @@ func versionText(p comms.Plan, s *evidence.AckStatus) string {
 		return act.What.Version.Label + " (" + short + ")"
 	}
 	return short
+}
+
+// openPlan opens the store for access and finds in it the tenant's plan
+// (planID, or the tenant's only plan) and the plan's zone. The caller
+// closes the store; on an error it is closed already.
+func (a *app) openPlan(ctx context.Context, access storeAccess, planID string) (closingStore, store.Version, *time.Location, error) {
+	st, err := a.openStore(access)
+	if err != nil {
+		return nil, store.Version{}, nil, err
+	}
+	v, err := a.storedPlan(ctx, st, planID)
+	if err != nil {
+		st.Close()
+		return nil, store.Version{}, nil, err
+	}
+	loc, err := v.Plan.Location()
+	if err != nil {
+		st.Close()
+		return nil, store.Version{}, nil, err
+	}
+	return st, v, loc, nil
+}
+
+// rosters returns st's roster capability, or the error for a store
+// without one.
+func (a *app) rosters(st store.Store) (store.RosterStore, error) {
+	rs, ok := st.(store.RosterStore)
+	if !ok {
+		return nil, errorf(exitStore, "the store at %s keeps no rosters", a.db)
+	}
+	return rs, nil
 }

@@ -663,19 +663,11 @@ page; Markdown and JSON are also available.`,
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore(readStore)
+			st, v, loc, err := a.openPlan(cmd.Context(), readStore, planID)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			v, err := a.storedPlan(cmd.Context(), st, planID)
-			if err != nil {
-				return err
-			}
-			loc, err := v.Plan.Location()
-			if err != nil {
-				return err
-			}
 			from, to := a.now.AddDate(-1, 0, 0), a.now
 			if fromFlag != "" {
 				if from, err = parseTime(fromFlag, loc); err != nil {
