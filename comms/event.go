@@ -96,15 +96,16 @@ type AckEvidence struct {
 func (e AckEvidence) IsZero() bool { return e == AckEvidence{} }
 
 // AckKey is the idempotency key an acknowledgement takes unless its
-// caller chooses another: "ack/" activity "/" digest "/" person. With it, a
+// caller chooses another: "ack/" plan "/" activity "/" digest "/" person
+// (plan and activity IDs hold no "/"; the person ID, last, may). With it, a
 // person's acknowledgement of one version of an activity's message is
 // stored once however often it is submitted (a resubmission of the same
 // record is answered with the stored one; one with another time is a
 // conflict that names the stored one). A product that asks people to
 // acknowledge an unchanged version again (yearly, say) adds the period
 // to the key.
-func AckKey(activityID, digest, personID string) string {
-	return "ack/" + activityID + "/" + digest + "/" + personID
+func AckKey(planID, activityID, digest, personID string) string {
+	return "ack/" + planID + "/" + activityID + "/" + digest + "/" + personID
 }
 
 // Record is evidence that a communication happened (or was waived): which

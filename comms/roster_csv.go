@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/ismscomms/ismscomms/internal/csvlimit"
 )
 
 // MaxRosterSize is the largest roster source (a CSV or SCIM file) the
@@ -169,8 +171,14 @@ func delimiter(data []byte) rune {
 
 func (d *csvDecoder) decode(data []byte) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	comma := delimiter(data)
+	var tooWide *csvlimit.Error
+	if errors.As(csvlimit.Check(data, byte(comma), csvlimit.MaxFields), &tooWide) {
+		d.add(Position{Line: tooWide.Line, Column: 1}, "", "more than %d fields in one record: not a roster", tooWide.Max)
+		return
+	}
 	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = delimiter(data)
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()

@@ -19,6 +19,9 @@ import (
 // errors.Is(err, ErrRefused) is true. Nothing was appended.
 type AckError struct {
 	Problems []AckProblem
+	// More counts the problems left out of Problems, which holds at most
+	// 300.
+	More int
 }
 
 // AckProblem is one thing wrong with entry Index of a batch.
@@ -32,6 +35,9 @@ func (e *AckError) Error() string {
 	b.WriteString("evidence: acknowledgements refused:")
 	for _, p := range e.Problems {
 		fmt.Fprintf(&b, "\n[%d] %v", p.Index, p.Err)
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "\nand %d more problems", e.More)
 	}
 	return b.String()
 }
@@ -126,70 +132,123 @@ func TenantRoster(ctx context.Context, st store.Store, tenant string) (r comms.R
 // answered with the stored one, another under that key is refused
 // (store.ErrConflict), the whole batch with it.
 //
+// appended is how many of the records this call added to the log; the
+// others answer entries that were there already (or came twice).
+//
 // A batch that fails is refused with an *[AckError] listing every problem
 // by index (errors.Is(err, ErrRefused)). Appending goes through
 // store.BatchAppender, one transaction, when st has it; otherwise entry by
 // entry through AppendRecord, under their keys, so that a run again after
 // a failure appends only what is missing. The stored records come back in
 // the order given, with their times in the plan's zone.
-func AppendAcks(ctx context.Context, st store.Store, tenant string, acks []comms.Record, now time.Time) ([]comms.Record, error) {
+func AppendAcks(ctx context.Context, st store.Store, tenant string, acks []comms.Record, now time.Time) (records []comms.Record, appended int, err error) {
 	switch {
 	case st == nil:
-		return nil, invalid("append acknowledgements: no store")
+		return nil, 0, invalid("append acknowledgements: no store")
 	case tenant == "":
-		return nil, invalid("append acknowledgements: no tenant")
+		return nil, 0, invalid("append acknowledgements: no tenant")
 	case now.IsZero():
-		return nil, invalid("append acknowledgements: no now (the reference time)")
+		return nil, 0, invalid("append acknowledgements: no now (the reference time)")
 	case len(acks) > store.MaxBatch:
-		return nil, invalid("append acknowledgements: %d entries, more than a batch holds (%d)", len(acks), store.MaxBatch)
+		return nil, 0, invalid("append acknowledgements: %d entries, more than a batch holds (%d)", len(acks), store.MaxBatch)
 	case len(acks) == 0:
-		return nil, nil
+		return nil, 0, nil
 	}
 	roster, _, err := TenantRoster(ctx, st, tenant)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c := ackChecker{ctx: ctx, st: st, tenant: tenant, now: now, plans: map[string]*planHistory{}, people: personIndex(roster)}
 	batch := make([]comms.Record, len(acks))
 	var refusal AckError
-	more := 0
 	for i, r := range acks {
 		r, problems, err := c.check(r)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		batch[i] = r
 		for _, p := range problems {
 			if len(refusal.Problems) < maxAckProblems {
 				refusal.Problems = append(refusal.Problems, AckProblem{Index: i, Err: p})
 			} else {
-				more++
+				refusal.More++
 			}
 		}
 	}
-	if more > 0 {
-		refusal.Problems = append(refusal.Problems, AckProblem{Index: len(acks) - 1, Err: fmt.Errorf("and %d more problems", more)})
-	}
 	if len(refusal.Problems) > 0 {
-		return nil, &refusal
+		return nil, 0, &refusal
+	}
+	head, err := lastSeq(ctx, st, tenant)
+	if err != nil {
+		return nil, 0, fmt.Errorf("evidence: append acknowledgements: %w", err)
 	}
 	got, err := appendOnce(ctx, st, tenant, batch)
-	if errors.Is(err, store.ErrConflict) {
+	for try := 0; errors.Is(err, store.ErrConflict) && try < 3; try++ {
 		// Some were acknowledged before, at another time: the first
-		// stands. Find them, and append the rest.
+		// stands. Find them, and append the rest (again, if another
+		// writer acknowledged one of them meanwhile).
 		stored, rerr := storedAcks(ctx, st, tenant, batch)
 		if rerr != nil {
-			return nil, rerr
+			return nil, 0, rerr
 		}
 		got, err = appendOnce(ctx, st, tenant, batch, stored)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("evidence: append acknowledgements: %w", err)
+		return nil, 0, fmt.Errorf("evidence: append acknowledgements: %w", err)
 	}
+	counted := map[int64]bool{}
 	for i := range got {
-		got[i] = got[i].In(c.plans[got[i].PlanID].loc)
+		got[i] = got[i].In(c.plans[batch[i].PlanID].loc) // the plan checked, not one the store names
+		if s := got[i].Seq; s > head && !counted[s] {
+			counted[s] = true
+			appended++
+		}
 	}
-	return got, nil
+	return got, appended, nil
+}
+
+// lastSeq returns the sequence number of the tenant's last record, found
+// with O(log n) reads of one record each (Records after a cursor): a
+// store has no cheaper way to say it than Verify, which reads them all. A
+// record that cannot be read is there all the same.
+func lastSeq(ctx context.Context, st store.Store, tenant string) (int64, error) {
+	after := func(seq int64) (bool, error) { // is there a record after seq?
+		for _, err := range st.Records(ctx, tenant, store.RecordQuery{After: seq, Limit: 1}) {
+			var ce *store.ChainError
+			if err != nil && !errors.As(err, &ce) {
+				return false, err
+			}
+			return true, nil
+		}
+		return false, nil
+	}
+	if ok, err := after(0); err != nil || !ok {
+		return 0, err
+	}
+	lo, hi := int64(0), int64(1) // a record after lo; is there one after hi?
+	for {
+		ok, err := after(hi)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			break
+		}
+		lo, hi = hi, hi*2
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		ok, err := after(mid)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi, nil
 }
 
 // appendOnce appends the entries of batch that are new: not under a
@@ -206,7 +265,7 @@ func appendOnce(ctx context.Context, st store.Store, tenant string, batch []comm
 	fresh := make([]comms.Record, 0, len(batch))
 	for i, r := range batch {
 		answer[i] = -1
-		if r.IdempotencyKey != comms.AckKey(r.ActivityID, r.Digest, r.PersonID) {
+		if r.IdempotencyKey != comms.AckKey(r.PlanID, r.ActivityID, r.Digest, r.PersonID) {
 			fresh = append(fresh, r) // the caller's key: the store decides
 			answer[i] = len(fresh) - 1
 			continue
@@ -254,9 +313,9 @@ func appendOnce(ctx context.Context, st store.Store, tenant string, batch []comm
 // storedAcks returns the acknowledgements of the batch's activities that
 // the log holds, by key.
 func storedAcks(ctx context.Context, st store.Store, tenant string, batch []comms.Record) (map[string]comms.Record, error) {
-	activities := map[string]bool{}
+	activities, plans := map[string]bool{}, map[string]bool{}
 	for _, r := range batch {
-		activities[r.ActivityID] = true
+		activities[r.ActivityID], plans[r.PlanID] = true, true
 	}
 	stored := map[string]comms.Record{}
 	for id := range activities {
@@ -264,7 +323,7 @@ func storedAcks(ctx context.Context, st store.Store, tenant string, batch []comm
 			if err != nil {
 				return nil, fmt.Errorf("evidence: append acknowledgements: records of %s: %w", id, err)
 			}
-			if r.Type == comms.RecordTypeAck && r.IdempotencyKey != "" {
+			if r.Type == comms.RecordTypeAck && r.IdempotencyKey != "" && plans[r.PlanID] {
 				if _, dup := stored[r.IdempotencyKey]; !dup {
 					stored[r.IdempotencyKey] = r
 				}
@@ -396,7 +455,7 @@ func (c *ackChecker) check(r comms.Record) (comms.Record, []error, error) {
 			r.SentAt.In(h.loc).Format(time.RFC3339), c.now.In(h.loc).Format(time.RFC3339))
 	}
 	if r.IdempotencyKey == "" && r.ActivityID != "" && r.Digest != "" && r.PersonID != "" {
-		r.IdempotencyKey = comms.AckKey(r.ActivityID, r.Digest, r.PersonID)
+		r.IdempotencyKey = comms.AckKey(r.PlanID, r.ActivityID, r.Digest, r.PersonID)
 	}
 	return r, problems, nil
 }

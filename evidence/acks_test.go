@@ -45,15 +45,15 @@ func TestAppendAcks(t *testing.T) {
 	now := at("2026-03-20 12:00")
 	batch := []comms.Record{ackOf("alice", d1, "2026-01-06 10:00"), ackOf("bob", d2, "2026-03-05 10:00"), ackOf("erin", d2, "2026-03-06 10:00")}
 	batch[0].Type = "" // taken as an acknowledgement
-	got, err := evidence.AppendAcks(ctx, st, "t", batch, now)
+	got, n, err := evidence.AppendAcks(ctx, st, "t", batch, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || got[0].Seq != 1 || got[2].Seq != 3 {
-		t.Fatalf("appended %+v", got)
+	if len(got) != 3 || got[0].Seq != 1 || got[2].Seq != 3 || n != 3 {
+		t.Fatalf("appended %d: %+v", n, got)
 	}
 	for i, r := range got {
-		if r.Type != comms.RecordTypeAck || r.PlanVersion != 2 || r.IdempotencyKey != comms.AckKey("policy", batch[i].Digest, batch[i].PersonID) {
+		if r.Type != comms.RecordTypeAck || r.PlanVersion != 2 || r.IdempotencyKey != comms.AckKey("acme", "policy", batch[i].Digest, batch[i].PersonID) {
 			t.Errorf("record %d = type %q version %d key %q", i, r.Type, r.PlanVersion, r.IdempotencyKey)
 		}
 		if r.SentAt.Location().String() != "Europe/Berlin" {
@@ -61,12 +61,12 @@ func TestAppendAcks(t *testing.T) {
 		}
 	}
 	// Submitted again, in one batch with a new one: stored once.
-	again, err := evidence.AppendAcks(ctx, st, "t", append(batch, ackOf("carol", d2, "2026-03-10 10:00")), now)
+	again, n2, err := evidence.AppendAcks(ctx, st, "t", append(batch, ackOf("carol", d2, "2026-03-10 10:00")), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(again) != 4 || again[0].Seq != 1 || again[3].Seq != 4 || head(t, st) != 4 {
-		t.Errorf("resubmission: %d records, head %d", len(again), head(t, st))
+	if len(again) != 4 || again[0].Seq != 1 || again[3].Seq != 4 || head(t, st) != 4 || n2 != 1 {
+		t.Errorf("resubmission: %d records, %d appended, head %d", len(again), n2, head(t, st))
 	}
 	// One ack through AppendRecord takes the same path.
 	one, err := evidence.AppendRecord(ctx, st, "t", ackOf("dave", d1, "2026-01-08 10:00"), now)
@@ -104,7 +104,7 @@ func TestAppendAcksRefused(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			bad := good
 			c.edit(&bad)
-			_, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{good, ackOf("bob", d2, "2026-03-05 11:00"), bad}, now)
+			_, _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{good, ackOf("bob", d2, "2026-03-05 11:00"), bad}, now)
 			var ae *evidence.AckError
 			if !errors.As(err, &ae) || !errors.Is(err, evidence.ErrRefused) {
 				t.Fatalf("err = %v, want an *AckError", err)
@@ -122,7 +122,7 @@ func TestAppendAcksRefused(t *testing.T) {
 	if _, err := bare.SavePlan(ctx, "t", history("")[0].Plan, 0); err != nil {
 		t.Fatal(err)
 	}
-	_, err := evidence.AppendAcks(ctx, bare, "t", []comms.Record{ackOf("alice", d1, "2026-01-06 10:00")}, now)
+	_, _, err := evidence.AppendAcks(ctx, bare, "t", []comms.Record{ackOf("alice", d1, "2026-01-06 10:00")}, now)
 	if !errors.Is(err, evidence.ErrRefused) || !strings.Contains(err.Error(), "has no roster") {
 		t.Errorf("no roster: %v", err)
 	}
@@ -187,7 +187,7 @@ func TestReportAcknowledgements(t *testing.T) {
 	if _, err := evidence.AppendRecord(ctx, st, "t", delivery, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
+	if _, _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
 		ackOf("alice", d2, "2026-03-05 10:00"), ackOf("bob", d1, "2026-01-07 10:00"), ackOf("erin", d2, "2026-03-06 10:00"),
 	}, now); err != nil {
 		t.Fatal(err)
@@ -248,33 +248,33 @@ func TestAppendAcksFirstStands(t *testing.T) {
 	ctx := context.Background()
 	st := ackStore(t)
 	now := at("2026-03-20 12:00")
-	first, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
+	first, n, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
 		ackOf("alice", d2, "2026-03-05 10:00"), ackOf("alice", d2, "2026-03-05 10:05"),
 	}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first[0].Seq != 1 || first[1].Seq != 1 || head(t, st) != 1 {
+	if first[0].Seq != 1 || first[1].Seq != 1 || head(t, st) != 1 || n != 1 {
 		t.Fatalf("in one batch: seqs %d %d, head %d", first[0].Seq, first[1].Seq, head(t, st))
 	}
-	again, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
+	again, n2, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
 		ackOf("bob", d2, "2026-03-06 10:00"), ackOf("alice", d2, "2026-03-07 09:00"),
 	}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again[0].Seq != 2 || again[1].Seq != 1 || !again[1].SentAt.Equal(at("2026-03-05 10:00")) || head(t, st) != 2 {
+	if again[0].Seq != 2 || again[1].Seq != 1 || !again[1].SentAt.Equal(at("2026-03-05 10:00")) || head(t, st) != 2 || n2 != 1 {
 		t.Errorf("later batch: %+v, head %d", again, head(t, st))
 	}
 	// A key of the caller's own is the store's: another record under it is
 	// a conflict, and nothing of the batch is appended.
 	mine := ackOf("erin", d2, "2026-03-06 10:00")
 	mine.IdempotencyKey = "click-77"
-	if _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{mine}, now); err != nil {
+	if _, _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{mine}, now); err != nil {
 		t.Fatal(err)
 	}
 	mine.SentAt = at("2026-03-06 11:00")
-	_, err = evidence.AppendAcks(ctx, st, "t", []comms.Record{ackOf("dave", d2, "2026-03-06 10:00"), mine}, now)
+	_, _, err = evidence.AppendAcks(ctx, st, "t", []comms.Record{ackOf("dave", d2, "2026-03-06 10:00"), mine}, now)
 	if !errors.Is(err, store.ErrConflict) || head(t, st) != 3 {
 		t.Errorf("caller's key reused: %v, head %d", err, head(t, st))
 	}
@@ -297,7 +297,7 @@ func TestReadOutstanding(t *testing.T) {
 		Channel: "intranet", Occurrence: at("2026-01-05 09:00"), Recipients: []string{"alice", "bob"}}, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
+	if _, _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{
 		ackOf("alice", d2, "2026-03-05 10:00"), ackOf("bob", d1, "2026-01-07 10:00"), ackOf("erin", d2, "2026-03-21 10:00"),
 	}, at("2026-03-22 12:00")); err != nil {
 		t.Fatal(err)
@@ -349,5 +349,46 @@ func TestReadOutstanding(t *testing.T) {
 	// Erin acknowledged after now: outstanding at now, on both paths.
 	if want.Total.Acknowledged != 1 || want.Total.Received != 2 {
 		t.Errorf("the case is not what it tests: %+v", want.Total)
+	}
+}
+
+// TestAcksOfTwoPlans: a tenant's two plans with an activity of the same
+// ID and the same message version keep their acknowledgements apart.
+func TestAcksOfTwoPlans(t *testing.T) {
+	ctx := context.Background()
+	st := ackStore(t)
+	other := history(comms.ChangeMaterial)[1].Plan
+	other.ID = "acme2"
+	if _, err := st.SavePlan(ctx, "t", other, 0); err != nil {
+		t.Fatal(err)
+	}
+	now := at("2026-03-20 12:00")
+	first := ackOf("alice", d2, "2026-03-05 10:00")
+	second := first
+	second.PlanID, second.SentAt = "acme2", at("2026-03-06 10:00")
+	for _, r := range []comms.Record{first, second} {
+		got, _, err := evidence.AppendAcks(ctx, st, "t", []comms.Record{r}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].PlanID != r.PlanID || !got[0].SentAt.Equal(r.SentAt) {
+			t.Errorf("acknowledgement for %s answered with %s's of %v", r.PlanID, got[0].PlanID, got[0].SentAt)
+		}
+	}
+	for _, s := range []store.Store{st, plainStore{st, st}} {
+		for plan, when := range map[string]string{"acme": "2026-03-05 10:00", "acme2": "2026-03-06 10:00"} {
+			got, err := evidence.ReadOutstanding(ctx, s, "t", plan, "policy", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total.Acknowledged != 1 {
+				t.Fatalf("%s: %+v", plan, got.Total)
+			}
+			for _, p := range got.People {
+				if p.PersonID == "alice" && !p.AcknowledgedAt.Equal(at(when)) {
+					t.Errorf("%s: alice acknowledged at %v, want %s", plan, p.AcknowledgedAt, when)
+				}
+			}
+		}
 	}
 }

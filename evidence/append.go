@@ -55,7 +55,7 @@ func AppendRecord(ctx context.Context, st store.Store, tenant string, r comms.Re
 	case r.PlanID == "":
 		return comms.Record{}, invalid("append record: the record names no plan (PlanID): a checked record is checked against one")
 	case r.Type == comms.RecordTypeAck:
-		got, err := AppendAcks(ctx, st, tenant, []comms.Record{r}, now)
+		got, _, err := AppendAcks(ctx, st, tenant, []comms.Record{r}, now)
 		if err != nil {
 			return comms.Record{}, err
 		}

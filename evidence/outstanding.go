@@ -117,8 +117,8 @@ type AckStatus struct {
 // Outstanding answers the acknowledgement questions for activity
 // activityID at the moment at, from the plan's history (versions, oldest
 // first, as store.Versions yields them), the roster and the log (the
-// tenant's records, in any order; those of other activities, and those
-// after at, are ignored). It is a pure function; it costs O(people +
+// tenant's records, in any order; those of other activities or another
+// plan, and those after at, are ignored). It is a pure function; it costs O(people +
 // records + versions).
 //
 // The message's history is the plan versions saved by at: a version whose
@@ -225,7 +225,7 @@ func Outstanding(versions []store.Version, roster comms.Roster, log []comms.Reco
 	var firstSent time.Time
 	for i := range log {
 		r := &log[i] // not a copy: a record is hundreds of bytes, the log large
-		if r.ActivityID != activityID || r.SentAt.After(at) || !slices.Contains(accepted, r.Digest) {
+		if r.ActivityID != activityID || r.PlanID != "" && r.PlanID != p.ID || r.SentAt.After(at) || !slices.Contains(accepted, r.Digest) {
 			continue
 		}
 		switch r.Type {

@@ -43,8 +43,8 @@ func ReadOutstanding(ctx context.Context, st store.Store, tenant, planID, activi
 	return Outstanding(versions, roster, log, activityID, at)
 }
 
-// ActivityLog reads from st the records of one activity, made by at, that
-// [Outstanding] needs: its communications (deliveries, waivers) and the
+// ActivityLog reads from st the records of one activity of the plan whose
+// versions are given, made by at, that [Outstanding] needs: its communications (deliveries, waivers) and the
 // acknowledgements of the message versions accepted at at (those since
 // its last material change, by the plan's versions). A store with the
 // capability store.AckReader serves them from its columns, without
@@ -53,15 +53,19 @@ func ReadOutstanding(ctx context.Context, st store.Store, tenant, planID, activi
 // through Records, every record opened and checked.
 func ActivityLog(ctx context.Context, st store.Store, tenant string, versions []store.Version, activityID string, at time.Time) ([]comms.Record, error) {
 	to := at.Add(time.Microsecond) // at included, to the microsecond stores keep
+	planID := ""
+	if len(versions) > 0 {
+		planID = versions[0].PlanID
+	}
 	ar, fast := st.(store.AckReader)
 	if !fast {
-		log, err := fallible.Collect(st.Records(ctx, tenant, store.RecordQuery{ActivityID: activityID, To: to}))
+		log, err := fallible.Collect(st.Records(ctx, tenant, store.RecordQuery{PlanID: planID, ActivityID: activityID, To: to}))
 		if err != nil {
 			return nil, fmt.Errorf("evidence: outstanding: records of %s: %w", activityID, err)
 		}
 		return log, nil
 	}
-	log, err := fallible.Collect(ar.Communications(ctx, tenant, store.RecordQuery{ActivityID: activityID, To: to}))
+	log, err := fallible.Collect(ar.Communications(ctx, tenant, store.RecordQuery{PlanID: planID, ActivityID: activityID, To: to}))
 	if err != nil {
 		return nil, fmt.Errorf("evidence: outstanding: records of %s: %w", activityID, err)
 	}
@@ -69,7 +73,7 @@ func ActivityLog(ctx context.Context, st store.Store, tenant string, versions []
 	if len(accepted) == 0 {
 		return log, nil // no version by at: Outstanding says so
 	}
-	for a, err := range ar.Acks(ctx, tenant, store.AckQuery{ActivityID: activityID, Digests: accepted, To: to}) {
+	for a, err := range ar.Acks(ctx, tenant, store.AckQuery{PlanID: planID, ActivityID: activityID, Digests: accepted, To: to}) {
 		if err != nil {
 			return nil, fmt.Errorf("evidence: outstanding: acknowledgements of %s: %w", activityID, err)
 		}
@@ -165,7 +169,7 @@ func ReadLog(ctx context.Context, st store.Store, tenant string, versions []stor
 		if len(accepted) == 0 {
 			continue
 		}
-		for r, err := range ar.Acks(ctx, tenant, store.AckQuery{ActivityID: a.ID, Digests: accepted, To: to}) {
+		for r, err := range ar.Acks(ctx, tenant, store.AckQuery{PlanID: m.current.PlanID, ActivityID: a.ID, Digests: accepted, To: to}) {
 			if err != nil {
 				return nil, fmt.Errorf("evidence: acknowledgements of %s: %w", a.ID, err)
 			}

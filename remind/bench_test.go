@@ -162,7 +162,7 @@ func benchTenant(b *testing.B, n int) Input {
 					continue
 				}
 				in.Log = append(in.Log, comms.Record{Type: comms.RecordTypeAck, PlanID: "acme", ActivityID: a, PersonID: id, Digest: digest(i, v+1),
-					SentAt: start.Add(time.Duration(1+j%72) * time.Hour), Channel: "email", IdempotencyKey: comms.AckKey(a, digest(i, v+1), id)})
+					SentAt: start.Add(time.Duration(1+j%72) * time.Hour), Channel: "email", IdempotencyKey: comms.AckKey("acme", a, digest(i, v+1), id)})
 			}
 		}
 	}

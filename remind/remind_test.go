@@ -138,7 +138,7 @@ func world(t testing.TB) remind.Input {
 
 func ack(person, digest string, t time.Time) comms.Record {
 	return comms.Record{Type: comms.RecordTypeAck, ActivityID: "policy", PersonID: person, Digest: digest, SentAt: t,
-		IdempotencyKey: comms.AckKey("policy", digest, person)}
+		IdempotencyKey: comms.AckKey("", "policy", digest, person)}
 }
 
 func sent(activity string, t time.Time) comms.Record {

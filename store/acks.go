@@ -68,10 +68,10 @@ type AckReader interface {
 // AckRecord is an acknowledgement as [AckReader.Acks] returns it: the
 // fields of its comms.Record that the outstanding list needs, read from
 // the store's columns (see "What is verified"); SentAt is in UTC, to the
-// microsecond. It is not the record: it has no hash, evidence, key or
-// plan.
+// microsecond. It is not the record: it has no hash, evidence or key.
 type AckRecord struct {
 	Seq        int64     `json:"seq"`
+	PlanID     string    `json:"plan_id"`
 	ActivityID string    `json:"activity_id"`
 	PersonID   string    `json:"person_id"`
 	Digest     string    `json:"digest"`
@@ -82,11 +82,14 @@ type AckRecord struct {
 // Record returns a as a comms.Record of type ack with only the fields of
 // a set, for functions that take records (evidence.Outstanding).
 func (a AckRecord) Record() comms.Record {
-	return comms.Record{Seq: a.Seq, Type: comms.RecordTypeAck, ActivityID: a.ActivityID, PersonID: a.PersonID, Digest: a.Digest, SentAt: a.SentAt, Channel: a.Channel}
+	return comms.Record{Seq: a.Seq, Type: comms.RecordTypeAck, PlanID: a.PlanID, ActivityID: a.ActivityID, PersonID: a.PersonID, Digest: a.Digest, SentAt: a.SentAt, Channel: a.Channel}
 }
 
 // AckQuery selects the acknowledgements of one activity.
 type AckQuery struct {
+	// PlanID, if set, selects the acknowledgements of that plan's
+	// activity only (a tenant's plans may share activity IDs).
+	PlanID string
 	// ActivityID is the activity; required.
 	ActivityID string
 	// Digests, if set, selects the acknowledgements of these message

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/internal/csvlimit"
 	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/internal/safetext"
 	"github.com/ismscomms/ismscomms/store"
@@ -326,11 +328,7 @@ func (a *app) ack(ctx context.Context, in ackFlags) error {
 			lines = append(lines, "--person "+safetext.Line(p))
 		}
 	}
-	before, err := st.Verify(ctx, a.tenant)
-	if err != nil {
-		return storeFailure(err)
-	}
-	got, err := evidence.AppendAcks(ctx, st, a.tenant, acks, a.now)
+	got, fresh, err := evidence.AppendAcks(ctx, st, a.tenant, acks, a.now)
 	var ae *evidence.AckError
 	if errors.As(err, &ae) {
 		var b strings.Builder
@@ -342,16 +340,13 @@ func (a *app) ack(ctx context.Context, in ackFlags) error {
 		for _, p := range ae.Problems {
 			fmt.Fprintf(&b, "\n%s: %s", lines[p.Index], libText(p.Err))
 		}
+		if ae.More > 0 {
+			fmt.Fprintf(&b, "\nand %d more problems", ae.More)
+		}
 		return &exitError{code: exitInput, err: &describedError{b.String(), err}}
 	}
 	if err != nil {
 		return storeFailure(err)
-	}
-	fresh := 0
-	for _, r := range got {
-		if r.Seq > before.Seq {
-			fresh++
-		}
 	}
 	a.committed = fmt.Sprintf("%s of %s are in the log of tenant %s", plural(fresh, "new acknowledgement"), act.ID, a.tenant)
 	say(a.stdout, "%s of %s recorded for tenant %s", plural(fresh, "acknowledgement"), act.ID, a.tenant)
@@ -364,7 +359,7 @@ func (a *app) ack(ctx context.Context, in ackFlags) error {
 
 // ackColumns are the columns of an acknowledgement CSV file.
 var ackColumns = map[string]string{
-	"person": "person", "personid": "person", "id": "person", "employeeid": "person",
+	"person": "person", "personid": "person", "employeeid": "person",
 	"at": "at", "acknowledgedat": "at", "time": "at", "date": "at",
 	"digest": "digest", "version": "digest",
 	"channel":      "channel",
@@ -386,8 +381,20 @@ func readAcks(path string, base comms.Record, loc *time.Location) ([]comms.Recor
 	name := safetext.Line(path)
 	p, err := readInput(path, func(r io.Reader) (parsed, error) {
 		var out parsed
-		cr := csv.NewReader(io.LimitReader(r, maxAckFile+1))
+		data, err := io.ReadAll(io.LimitReader(r, maxAckFile+1))
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(data) > maxAckFile {
+			return out, fmt.Errorf("%s: larger than %d MiB: split it", name, maxAckFile>>20)
+		}
+		var tooWide *csvlimit.Error
+		if errors.As(csvlimit.Check(data, ',', len(ackColumns)), &tooWide) {
+			return out, fmt.Errorf("%s:%d: more than %d fields in one record: not an acknowledgement file", name, tooWide.Line, tooWide.Max)
+		}
+		cr := csv.NewReader(bytes.NewReader(data))
 		cr.FieldsPerRecord = -1
+		cr.ReuseRecord = true
 		header, err := cr.Read()
 		if err != nil {
 			return out, fmt.Errorf("%s: no header row: %w", name, err)

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
 )
 
 // TestPeopleSession runs the people commands a user would: roster import
@@ -68,4 +71,34 @@ func TestPeopleSession(t *testing.T) {
 		t.Error("report --names does not name Alice")
 	}
 	golden(t, "people.golden", c.transcript.String())
+}
+
+// TestReadAcksHostile: an acknowledgement file over the size limit is
+// refused, not cut short (a cut row once acknowledged E2 for E23), and a
+// record of a million fields is refused before encoding/csv reads it.
+func TestReadAcksHostile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	loc := time.UTC
+	big := []byte("person,evidence_ref\nE1,r1," + strings.Repeat(" ", maxAckFile-20) + "\nE23,r23\n")
+	if len(big) <= maxAckFile {
+		t.Fatalf("the file is %d bytes, not over %d", len(big), maxAckFile)
+	}
+	if _, _, err := readAcks(write("big.csv", big), comms.Record{}, loc); err == nil || !strings.Contains(err.Error(), "larger than 64 MiB") {
+		t.Errorf("a file over the limit: %v", err)
+	}
+	wide := write("wide.csv", []byte("person\nE1"+strings.Repeat(",", 1_000_000)+"\n"))
+	if _, _, err := readAcks(wide, comms.Record{}, loc); err == nil || !strings.Contains(err.Error(), "wide.csv:2: more than") {
+		t.Errorf("a record of a million fields: %v", err)
+	}
+	// One row with more fields than the columns it names is not read either.
+	if n := testing.AllocsPerRun(1, func() { readAcks(wide, comms.Record{}, loc) }); n > 100 {
+		t.Errorf("refusing a wide record allocates %v times", n)
+	}
 }

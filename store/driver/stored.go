@@ -68,7 +68,7 @@ func (c Columns) IsAck() bool { return c.PersonID != "" }
 // AckOf returns the acknowledgement that store.AckReader yields for the
 // record seq whose columns are c.
 func AckOf(seq int64, c Columns) store.AckRecord {
-	return store.AckRecord{Seq: seq, ActivityID: c.ActivityID, PersonID: c.PersonID, Digest: c.Digest, SentAt: c.SentAt, Channel: c.Channel}
+	return store.AckRecord{Seq: seq, PlanID: c.PlanID, ActivityID: c.ActivityID, PersonID: c.PersonID, Digest: c.Digest, SentAt: c.SentAt, Channel: c.Channel}
 }
 
 // CheckAckQuery returns a store.ErrInvalid error for an AckQuery without
@@ -90,7 +90,7 @@ func CheckAckQuery(q store.AckQuery) error {
 // selects the record for q.
 func AckMatches(q store.AckQuery, c Columns) bool {
 	switch {
-	case !c.IsAck(), c.ActivityID != q.ActivityID,
+	case !c.IsAck(), c.ActivityID != q.ActivityID, q.PlanID != "" && c.PlanID != q.PlanID,
 		len(q.Digests) > 0 && !slices.Contains(q.Digests, c.Digest),
 		!q.From.IsZero() && c.SentAt.Before(q.From),
 		!q.To.IsZero() && !c.SentAt.Before(q.To):

@@ -22,11 +22,15 @@ func (s *Store) Acks(ctx context.Context, tenant string, q store.AckQuery) iter.
 	if err := driver.CheckAckQuery(q); err != nil {
 		return driver.Fail[store.AckRecord](err)
 	}
-	if !storable(q.ActivityID) || !storable(q.Digests...) {
+	if !storable(q.ActivityID, q.PlanID) || !storable(q.Digests...) {
 		return nothing[store.AckRecord](ctx, s)
 	}
 	args := []any{tenant, q.ActivityID}
 	where := `tenant = $1 AND activity_id = $2 AND person_id IS NOT NULL AND person_id <> ''`
+	if q.PlanID != "" {
+		args = append(args, q.PlanID)
+		where += fmt.Sprintf(` AND plan_id = $%d`, len(args))
+	}
 	if len(q.Digests) > 0 {
 		args = append(args, q.Digests)
 		where += fmt.Sprintf(` AND digest = ANY($%d)`, len(args))
@@ -40,11 +44,11 @@ func (s *Store) Acks(ctx context.Context, tenant string, q store.AckQuery) iter.
 		args = append(args, to)
 		where += fmt.Sprintf(` AND sent_at < $%d`, len(args))
 	}
-	query := `SELECT seq, activity_id, person_id, digest, sent_at, COALESCE(channel, '') FROM ` + pgx.Identifier{s.schema, "records"}.Sanitize() +
+	query := `SELECT seq, plan_id, activity_id, person_id, digest, sent_at, COALESCE(channel, '') FROM ` + pgx.Identifier{s.schema, "records"}.Sanitize() +
 		` WHERE ` + where + ` ORDER BY seq`
 	return collect(ctx, s, tenant, func(r pgx.Rows) (store.AckRecord, error) {
 		var a store.AckRecord
-		if err := r.Scan(&a.Seq, &a.ActivityID, &a.PersonID, &a.Digest, &a.SentAt, &a.Channel); err != nil {
+		if err := r.Scan(&a.Seq, &a.PlanID, &a.ActivityID, &a.PersonID, &a.Digest, &a.SentAt, &a.Channel); err != nil {
 			return a, err
 		}
 		a.SentAt = a.SentAt.UTC()

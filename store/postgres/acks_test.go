@@ -55,7 +55,7 @@ func TestMigrateAcks(t *testing.T) {
 		var want, got []store.AckRecord
 		for _, r := range records {
 			if r.Type == comms.RecordTypeAck {
-				want = append(want, store.AckRecord{Seq: r.Seq, ActivityID: r.ActivityID, PersonID: r.PersonID, Digest: r.Digest, SentAt: r.SentAt, Channel: r.Channel})
+				want = append(want, store.AckRecord{Seq: r.Seq, PlanID: r.PlanID, ActivityID: r.ActivityID, PersonID: r.PersonID, Digest: r.Digest, SentAt: r.SentAt, Channel: r.Channel})
 			}
 		}
 		for a, err := range s2.Acks(ctx, tenant, store.AckQuery{ActivityID: "policy"}) {

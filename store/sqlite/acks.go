@@ -15,7 +15,7 @@ var _ store.AckReader = (*Store)(nil)
 
 // Acks implements store.AckReader: one query through the covering index
 // records_by_ack (tenant, activity_id, digest, seq, sent_at, person_id,
-// channel), which reads no record's body. See store.AckReader for what that does and does not
+// channel, plan_id), which reads no record's body. See store.AckReader for what that does and does not
 // verify.
 func (s *Store) Acks(ctx context.Context, tenant string, q store.AckQuery) iter.Seq2[store.AckRecord, error] {
 	if err := driver.CheckTenant(tenant); err != nil {
@@ -26,9 +26,13 @@ func (s *Store) Acks(ctx context.Context, tenant string, q store.AckQuery) iter.
 	}
 	// person_id > '': an acknowledgement (other records hold NULL; no
 	// acknowledgement has an empty person ID).
-	query := `SELECT seq, person_id, digest, sent_at, channel FROM records INDEXED BY records_by_ack
+	query := `SELECT seq, plan_id, person_id, digest, sent_at, channel FROM records INDEXED BY records_by_ack
 		WHERE tenant = ? AND activity_id = ? AND person_id > ''`
 	args := []any{tenant, q.ActivityID}
+	if q.PlanID != "" {
+		query += ` AND plan_id = ?`
+		args = append(args, q.PlanID)
+	}
 	if len(q.Digests) > 0 {
 		query += ` AND digest IN (?` + strings.Repeat(`, ?`, len(q.Digests)-1) + `)`
 		for _, d := range q.Digests {
@@ -49,15 +53,15 @@ func (s *Store) Acks(ctx context.Context, tenant string, q store.AckQuery) iter.
 		// The digests and channels repeat from row to row: scanned as
 		// bytes and kept once each (RawBytes is valid until Next).
 		var person string
-		var digest, channel sql.RawBytes
+		var digest, channel, plan sql.RawBytes
 		var seq, sent int64
-		var digests, channels interned
+		var digests, channels, plans interned
 		var out []store.AckRecord
 		err := s.query(ctx, query, args, func(r *sql.Rows) error {
-			if err := r.Scan(&seq, &person, &digest, &sent, &channel); err != nil {
+			if err := r.Scan(&seq, &plan, &person, &digest, &sent, &channel); err != nil {
 				return err
 			}
-			out = append(out, store.AckRecord{Seq: seq, ActivityID: q.ActivityID, PersonID: person, Digest: digests.of(digest),
+			out = append(out, store.AckRecord{Seq: seq, PlanID: plans.of(plan), ActivityID: q.ActivityID, PersonID: person, Digest: digests.of(digest),
 				SentAt: time.UnixMicro(sent).UTC(), Channel: channels.of(channel)})
 			return nil
 		})

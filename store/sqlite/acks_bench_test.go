@@ -167,7 +167,7 @@ func ackYear(n int) ([]store.Version, comms.Roster, []comms.Record, []string) {
 				continue
 			}
 			log = append(log, comms.Record{Type: comms.RecordTypeAck, PlanID: "acme", ActivityID: "policy", PersonID: id, Digest: digests[q],
-				SentAt: when.Add(time.Duration(24+j%300) * time.Hour), Channel: "email", IdempotencyKey: comms.AckKey("policy", digests[q], id)})
+				SentAt: when.Add(time.Duration(24+j%300) * time.Hour), Channel: "email", IdempotencyKey: comms.AckKey("plan", "policy", digests[q], id)})
 		}
 	}
 	return vs, roster, log, digests[3:]

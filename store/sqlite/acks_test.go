@@ -58,7 +58,7 @@ func TestMigrateAcks(t *testing.T) {
 	var want []store.AckRecord
 	for _, r := range appended {
 		if r.Type == comms.RecordTypeAck {
-			want = append(want, store.AckRecord{Seq: r.Seq, ActivityID: r.ActivityID, PersonID: r.PersonID, Digest: r.Digest, SentAt: r.SentAt, Channel: r.Channel})
+			want = append(want, store.AckRecord{Seq: r.Seq, PlanID: r.PlanID, ActivityID: r.ActivityID, PersonID: r.PersonID, Digest: r.Digest, SentAt: r.SentAt, Channel: r.Channel})
 		}
 	}
 	var got []store.AckRecord

@@ -44,10 +44,14 @@ func ackLog(t *testing.T, s store.Store) []comms.Record {
 			r = Ack(a, fmt.Sprintf("e-%d", i), base.Add(time.Duration(i)*time.Hour+time.Microsecond))
 			if i%3 == 0 {
 				r.Digest = other
-				r.IdempotencyKey = comms.AckKey(a, other, r.PersonID)
+				r.IdempotencyKey = comms.AckKey(r.PlanID, a, other, r.PersonID)
 			}
 			if i%7 == 0 {
 				r.Channel = ""
+			}
+			if i%4 == 2 { // another plan's activity of the same ID
+				r.PlanID = "other-plan"
+				r.IdempotencyKey = comms.AckKey(r.PlanID, a, r.Digest, r.PersonID)
 			}
 		}
 		rs = append(rs, r)
@@ -76,12 +80,12 @@ func ackLog(t *testing.T, s store.Store) []comms.Record {
 func wantAcks(records []comms.Record, q store.AckQuery) []store.AckRecord {
 	var out []store.AckRecord
 	for _, r := range records {
-		if r.Type != comms.RecordTypeAck || r.ActivityID != q.ActivityID ||
+		if r.Type != comms.RecordTypeAck || r.ActivityID != q.ActivityID || q.PlanID != "" && r.PlanID != q.PlanID ||
 			len(q.Digests) > 0 && !strings.Contains(strings.Join(q.Digests, " "), r.Digest) ||
 			!q.From.IsZero() && r.SentAt.Before(q.From) || !q.To.IsZero() && !r.SentAt.Before(q.To) {
 			continue
 		}
-		out = append(out, store.AckRecord{Seq: r.Seq, ActivityID: r.ActivityID, PersonID: r.PersonID, Digest: r.Digest, SentAt: r.SentAt, Channel: r.Channel})
+		out = append(out, store.AckRecord{Seq: r.Seq, PlanID: r.PlanID, ActivityID: r.ActivityID, PersonID: r.PersonID, Digest: r.Digest, SentAt: r.SentAt, Channel: r.Channel})
 	}
 	return out
 }
@@ -107,6 +111,9 @@ func testAckReaderQuery(t *testing.T, s store.Store) {
 		{ActivityID: "policy", To: to},
 		{ActivityID: "awareness", Digests: []string{AckDigest}, From: from, To: to},
 		{ActivityID: "nothing"},
+		{PlanID: "plan", ActivityID: "policy"},
+		{PlanID: "other-plan", ActivityID: "policy", Digests: []string{AckDigest}},
+		{PlanID: "nothing", ActivityID: "policy"},
 	} {
 		got := collect(t, ar.Acks(ctx, "t1", q))
 		want := wantAcks(records, q)
@@ -121,6 +128,9 @@ func testAckReaderQuery(t *testing.T, s store.Store) {
 	}
 	if n := len(wantAcks(records, store.AckQuery{ActivityID: "policy"})); n < 10 {
 		t.Fatalf("the log has %d acks of policy: the test proves little", n)
+	}
+	if n := len(wantAcks(records, store.AckQuery{PlanID: "other-plan", ActivityID: "policy"})); n == 0 {
+		t.Fatal("the log has no ack of another plan: the plan filter is not tested")
 	}
 	if got := collect(t, ar.Acks(ctx, "t2", store.AckQuery{ActivityID: "policy"})); len(got) != 1 || got[0].Seq != 1 {
 		t.Errorf("t2's acks: %+v, want its one", got)

@@ -23,7 +23,7 @@ const AckDigest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c
 func Ack(a, person string, at time.Time) comms.Record {
 	return comms.Record{Type: comms.RecordTypeAck, PlanID: "plan", PlanVersion: 1, ActivityID: a, SentAt: at, Channel: "email",
 		PersonID: person, Digest: AckDigest, Evidence: comms.AckEvidence{Kind: "click-through", Ref: "ct-" + person},
-		IdempotencyKey: comms.AckKey(a, AckDigest, person)}
+		IdempotencyKey: comms.AckKey("plan", a, AckDigest, person)}
 }
 
 // An acknowledgement and a record with recipients are appended, listed and

@@ -21,5 +21,5 @@ ALTER TABLE records FORCE ROW LEVEL SECURITY;
 
 -- Covering: Acks reads the index alone (tenant, activity and digest to
 -- select; seq to order; the rest to return).
-CREATE INDEX records_by_ack ON records (tenant, activity_id, digest, seq) INCLUDE (sent_at, person_id, channel)
+CREATE INDEX records_by_ack ON records (tenant, activity_id, digest, seq) INCLUDE (sent_at, person_id, channel, plan_id)
 	WHERE person_id IS NOT NULL;

@@ -20,4 +20,4 @@ WHERE substr(body, 1, 23) = CAST('["ismscomms/record/v3",' AS BLOB)
 -- Covering: Acks reads the index alone. Not partial (WHERE person_id IS
 -- NOT NULL), so that CheckIntegrity's comparison of each index with its
 -- table covers it like the others; other records hold NULLs in it.
-CREATE INDEX records_by_ack ON records (tenant, activity_id, digest, seq, sent_at, person_id, channel);
+CREATE INDEX records_by_ack ON records (tenant, activity_id, digest, seq, sent_at, person_id, channel, plan_id);
