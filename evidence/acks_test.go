@@ -219,6 +219,13 @@ func TestReportAcknowledgements(t *testing.T) {
 		if !strings.Contains(md.String(), "| Security policy | all (version ") {
 			t.Errorf("names=%v: no acknowledgement table:\n%s", names, md.String())
 		}
+		var js strings.Builder
+		if err := rep.WriteJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(js.String(), `"dave"`) != names {
+			t.Errorf("names=%v: the JSON names dave (a recipient): %v", names, !names)
+		}
 		var html strings.Builder
 		if err := rep.WriteHTML(&html); err != nil {
 			t.Fatal(err)

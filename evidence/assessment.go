@@ -290,7 +290,9 @@ type Assessment struct {
 	// total. The people themselves are listed only when Names is set
 	// (Input.Names): a report is often shared, and they are personal data.
 	Acknowledgements []AckStatus `json:"acknowledgements"`
-	// Names says whether Acknowledgements list the people.
+	// Names says whether the report names people: the Acknowledgements'
+	// People, and the Recipients of the records it shows (without Names,
+	// those are left out; the records' counts and hashes are as stored).
 	Names bool `json:"names"`
 
 	loc *time.Location

@@ -125,7 +125,35 @@ func Evaluate(in Input) (*Assessment, error) {
 	if err := rep.acknowledgements(versions, in); err != nil {
 		return nil, err
 	}
+	if !in.Names {
+		rep.withoutNames()
+	}
 	return rep, nil
+}
+
+// withoutNames removes from the records the report shows the people they
+// name (a delivery's Recipients), which only Input.Names may show: the
+// counts stay (Reached is as recorded), and the record's hash is still the
+// one stored.
+func (rep *Assessment) withoutNames() {
+	// A copy: the records may be shared with the caller's Input.
+	unnamed := func(r *comms.Record) *comms.Record {
+		if r == nil || len(r.Recipients) == 0 {
+			return r
+		}
+		c := *r
+		c.Recipients = nil
+		return &c
+	}
+	for i := range rep.Occurrences {
+		rep.Occurrences[i].Record = unnamed(rep.Occurrences[i].Record)
+	}
+	for i := range rep.KPIs.Overdue {
+		rep.KPIs.Overdue[i].Record = unnamed(rep.KPIs.Overdue[i].Record)
+	}
+	for i := range rep.AdHoc {
+		rep.AdHoc[i] = *unnamed(&rep.AdHoc[i])
+	}
 }
 
 func later(a, b time.Time) time.Time {

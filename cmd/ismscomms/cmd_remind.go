@@ -116,18 +116,14 @@ func (a *app) remind(ctx context.Context, in remindFlags) error {
 	if err != nil {
 		return err
 	}
-	due, err := remind.Due(in2)
+	due, err := a.dueReminders(ctx, dl, in2)
 	if err != nil {
-		msg := libText(err)
-		for _, words := range []string{"invalid input: ", "invalid argument: ", "outstanding: "} {
-			msg = strings.ReplaceAll(msg, words, "")
-		}
-		return inputErr("cannot compute the reminders: %s", msg)
+		return err
 	}
 	list := make([]dueReminder, len(due))
 	for i, r := range due {
 		list[i] = dueReminder{Reminder: r}
-		if dl != nil {
+		if dl != nil && notifier == nil { // a dry run says where each stands; a send claims
 			d, err := dl.Delivery(ctx, a.tenant, r.Key)
 			switch {
 			case errors.Is(err, store.ErrNotFound):
@@ -142,6 +138,59 @@ func (a *app) remind(ctx context.Context, in remindFlags) error {
 		return a.writeReminders(list, in2, in.format)
 	}
 	return a.sendReminders(ctx, dl, notifier, list, in)
+}
+
+// dueReminders returns what remind.Due makes due for in, and the
+// reminders and chases that a run tried to send and could not (the
+// delivery log holds them released, or claimed by a sender whose lease
+// ran out): those stay due until they are sent, however long ago their
+// moment was (within remind.DefaultLookback), while their condition
+// holds. They did not pass while nothing ran; a run failed to send them.
+func (a *app) dueReminders(ctx context.Context, dl store.DeliveryLog, in remind.Input) ([]remind.Reminder, error) {
+	var retry map[string]bool
+	if dl != nil {
+		for _, state := range []store.DeliveryState{store.DeliveryReleased, store.DeliveryClaimed} {
+			for d, err := range dl.Deliveries(ctx, a.tenant, store.DeliveryQuery{Prefix: remind.KeyPrefix, State: state}) {
+				if err != nil {
+					return nil, storeFailure(err)
+				}
+				if state == store.DeliveryReleased || d.Expired(a.now) {
+					if retry == nil {
+						retry = map[string]bool{}
+					}
+					retry[d.Key] = true
+				}
+			}
+		}
+	}
+	wide := in
+	if len(retry) > 0 {
+		wide.Since, wide.MaxLate = time.Time{}, remind.DefaultLookback
+	}
+	due, err := remind.Due(wide)
+	if err != nil {
+		msg := libText(err)
+		for _, words := range []string{"invalid input: ", "invalid argument: ", "outstanding: "} {
+			msg = strings.ReplaceAll(msg, words, "")
+		}
+		return nil, inputErr("cannot compute the reminders: %s", msg)
+	}
+	if len(retry) == 0 {
+		return due, nil
+	}
+	// The window a run without retries has: after Since, and at most a
+	// day late.
+	since := in.Now.Add(-remind.DefaultMaxLate)
+	if in.Since.After(since) {
+		since = in.Since
+	}
+	kept := due[:0]
+	for _, r := range due {
+		if r.Kind == remind.KindEscalate || r.At.After(since) || retry[r.Key] {
+			kept = append(kept, r)
+		}
+	}
+	return kept, nil
 }
 
 // remindInput reads from st what remind.Due needs.
