@@ -25,6 +25,9 @@ type Roster struct {
 	// the rules of a plan's IDs.
 	ID     string   `json:"id"`
 	People []Person `json:"people,omitempty"`
+	// AsOf is the day the roster's source said who belongs, for a roster
+	// imported as a snapshot ([Roster.Carry] sets it); zero if unknown.
+	AsOf Date `json:"as_of,omitzero"`
 }
 
 // Person is one member of a [Roster].

@@ -17,15 +17,20 @@ import "time"
 //     none.
 //
 // People r lists come first, in r's order, then those who left, in
-// prev's. A membership with a gap is not represented: a person who comes
-// back counts as a member throughout. r and prev are not modified.
+// prev's; the result's AsOf is day. A roster keeps one span of days per
+// person: a membership with a gap is not represented (a person who comes
+// back counts as a member throughout), nor a change of groups (a person
+// who moves counts in the new groups from their first day, in answers
+// about the past too). A snapshot older than prev's (day before
+// prev.AsOf) would rewrite what prev knew: the caller refuses it. r and
+// prev are not modified.
 func (r Roster) Carry(prev Roster, day Date) Roster {
 	before := make(map[string]Person, len(prev.People))
 	for _, p := range prev.People {
 		before[p.ID] = p
 	}
 	listed := make(map[string]bool, len(r.People))
-	out := Roster{ID: r.ID, People: make([]Person, 0, len(r.People))}
+	out := Roster{ID: r.ID, People: make([]Person, 0, len(r.People)), AsOf: day}
 	for _, p := range r.People {
 		listed[p.ID] = true
 		if old, ok := before[p.ID]; ok {

@@ -61,10 +61,12 @@ const maxAckProblems = 300
 // TenantRoster returns the people of all the tenant's rosters (the latest
 // version of each, store.RosterStore.Rosters) as one roster with the ID
 // "" — the tenant's people, whatever source each came from. A person
-// listed by two rosters (the same ID) is one person: the first roster in
-// ID order gives their name, e-mail and dates, and their stakeholder
-// groups are those of both. ok is false when st keeps no rosters (it
-// lacks the capability) or the tenant has none.
+// listed by two rosters (the same ID) is one person, a member of what
+// either says: in the groups of both, from the earlier first day to the
+// later last day (an open one, zero, is the earliest or latest of all),
+// with the name and e-mail address of the first roster in ID order that
+// gives one. ok is false when st keeps no rosters (it lacks the
+// capability) or the tenant has none.
 func TenantRoster(ctx context.Context, st store.Store, tenant string) (r comms.Roster, ok bool, err error) {
 	rs, can := st.(store.RosterStore)
 	if !can {
@@ -97,6 +99,18 @@ func TenantRoster(ctx context.Context, st store.Store, tenant string) (r comms.R
 				}
 			}
 			q.Stakeholders = groups
+			if q.Name == "" {
+				q.Name = p.Name
+			}
+			if q.Email == "" {
+				q.Email = p.Email
+			}
+			if p.From.IsZero() || !q.From.IsZero() && p.From.Before(q.From) {
+				q.From = p.From
+			}
+			if p.Until.IsZero() || !q.Until.IsZero() && p.Until.After(q.Until) {
+				q.Until = p.Until
+			}
 		}
 	}
 	return r, true, nil

@@ -154,8 +154,9 @@ func TestTenantRoster(t *testing.T) {
 	ctx := context.Background()
 	st := ackStore(t)
 	if _, err := st.SaveRoster(ctx, "t", comms.Roster{ID: "vendors", People: []comms.Person{
-		{ID: "erin", Name: "Erin V", Stakeholders: []string{"management"}},
+		{ID: "erin", Name: "Erin V", Email: "erin@vendor.example", Stakeholders: []string{"management"}, Until: day(2026, 12, 31)},
 		{ID: "vic", Stakeholders: []string{"contractors"}},
+		{ID: "carol", Stakeholders: []string{"contractors"}, From: day(2026, 3, 1), Until: day(2026, 9, 30)},
 	}}, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -166,9 +167,16 @@ func TestTenantRoster(t *testing.T) {
 	if len(r.People) != 7 {
 		t.Fatalf("%d people, want 7", len(r.People))
 	}
+	// erin: staff's name, vendors' e-mail (staff has none), both rosters'
+	// groups, and staff's open last day over vendors' December 31.
 	erin, _ := r.Person("erin")
-	if erin.Name != "Erin" || !erin.In("management") || !erin.In("contractors") {
+	if erin.Name != "Erin" || erin.Email != "erin@vendor.example" || !erin.In("management") || !erin.In("contractors") || !erin.Until.IsZero() {
 		t.Errorf("erin = %+v", erin)
+	}
+	// carol: from vendors' March 1 (before staff's June 10) to staff's open end.
+	carol, _ := r.Person("carol")
+	if carol.From != day(2026, 3, 1) || !carol.Until.IsZero() || !carol.In("contractors") {
+		t.Errorf("carol = %+v", carol)
 	}
 	if _, ok, _ := evidence.TenantRoster(ctx, memory.New(nil), "t"); ok {
 		t.Error("a tenant without rosters has a roster")

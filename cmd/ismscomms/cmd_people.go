@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,8 +125,17 @@ func (a *app) rosterImport(ctx context.Context, path string, in rosterImportFlag
 	case err != nil:
 		return storeFailure(err)
 	}
-	next := roster.Carry(prev.Roster, comms.DateOf(a.now.In(loc)))
-	if prev.Number > 0 && reflect.DeepEqual(next, prev.Roster) {
+	today := comms.DateOf(a.now.In(loc))
+	if prev.Number > 0 && today.Before(prev.Roster.AsOf) {
+		// A snapshot older than the version it would follow would say
+		// that people who joined since never did, and bring back who left.
+		return inputErr("roster %s of tenant %s: version %d is a snapshot of %s; an import is a snapshot of --now (%s), which must not be earlier",
+			roster.ID, a.tenant, prev.Number, prev.Roster.AsOf, today)
+	}
+	next := roster.Carry(prev.Roster, today)
+	same := next
+	same.AsOf = prev.Roster.AsOf // a snapshot of another day that changes nothing
+	if prev.Number > 0 && reflect.DeepEqual(same, prev.Roster) {
 		say(a.stdout, "roster %s of tenant %s is unchanged: version %d stands (%s)\n", next.ID, a.tenant, prev.Number, people(len(next.People)))
 		return nil
 	}
@@ -137,18 +147,25 @@ func (a *app) rosterImport(ctx context.Context, path string, in rosterImportFlag
 		return storeFailure(err)
 	}
 	a.committed = fmt.Sprintf("roster %s version %d is saved for tenant %s", next.ID, n, a.tenant)
-	joined, left := rosterChanges(prev.Roster, next)
+	ch := rosterChanges(prev.Roster, next)
 	say(a.stdout, "roster %s version %d saved for tenant %s: %s listed", next.ID, n, a.tenant, people(len(roster.People)))
 	if prev.Number > 0 {
-		say(a.stdout, " (%d joined, %d left since version %d)", joined, left, prev.Number)
+		say(a.stdout, " (%d joined, %d left, %d changed groups since version %d)", ch.joined, ch.left, ch.moved, prev.Number)
 	}
 	say(a.stdout, "\n")
+	if ch.moved > 0 {
+		say(a.stderr, "ismscomms: a roster keeps one span of days per person: the %s whose groups changed count in their new groups from their first day, and no longer in the old ones, in answers about the past too\n", people(ch.moved))
+	}
 	return nil
 }
 
-// rosterChanges counts the people next lists whom prev did not, and those
-// whose last day next sets that prev left open.
-func rosterChanges(prev, next comms.Roster) (joined, left int) {
+// rosterDiff counts how next differs from prev: the people it lists whom
+// prev did not, those whose last day it sets that prev left open, and
+// those whose groups changed.
+type rosterDiff struct{ joined, left, moved int }
+
+func rosterChanges(prev, next comms.Roster) rosterDiff {
+	var d rosterDiff
 	before := make(map[string]comms.Person, len(prev.People))
 	for _, p := range prev.People {
 		before[p.ID] = p
@@ -157,12 +174,27 @@ func rosterChanges(prev, next comms.Roster) (joined, left int) {
 		old, ok := before[p.ID]
 		switch {
 		case !ok:
-			joined++
+			d.joined++
 		case old.Until.IsZero() && !p.Until.IsZero():
-			left++
+			d.left++
+		case !sameGroups(old.Stakeholders, p.Stakeholders):
+			d.moved++
 		}
 	}
-	return joined, left
+	return d
+}
+
+// sameGroups reports whether a and b list the same groups, in any order.
+func sameGroups(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, g := range a {
+		if !slices.Contains(b, g) {
+			return false
+		}
+	}
+	return true
 }
 
 // readInput opens the file at path (standard input for "-") and decodes
@@ -534,19 +566,29 @@ These are personal data: the list goes to standard output only.`,
 			if len(statuses) == 0 {
 				return inputErr("nothing to answer at %s: %s", when.Format(time.RFC3339), invalidText(skipped))
 			}
+			_, hasRoster, err := evidence.TenantRoster(cmd.Context(), st, a.tenant)
+			if err != nil {
+				return storeFailure(err)
+			}
 			if format == "json" {
-				if err := writeJSON(a.stdout, statuses); err != nil {
-					return err
-				}
+				err = writeJSON(a.stdout, struct {
+					Tenant     string                `json:"tenant"`
+					Roster     bool                  `json:"roster"`
+					Activities []*evidence.AckStatus `json:"activities"`
+				}{a.tenant, hasRoster, statuses})
 			} else {
-				if _, ok, err := evidence.TenantRoster(cmd.Context(), st, a.tenant); err != nil {
-					return storeFailure(err)
-				} else if !ok {
+				if !hasRoster {
 					say(a.stdout, "tenant %s has no roster, so no one is due (import one with: ismscomms roster import <file>)\n\n", a.tenant)
 				}
-				if err := a.writeOutstanding(v.Plan, statuses, all); err != nil {
-					return err
-				}
+				err = a.writeOutstanding(v.Plan, statuses, all)
+			}
+			if err != nil {
+				return err
+			}
+			if failOn != "none" && !hasRoster {
+				// No one is due because no one is known: not an answer.
+				say(a.stderr, "ismscomms: tenant %s has no roster: nothing was checked\n", a.tenant)
+				return errNegative
 			}
 			for _, s := range statuses {
 				if failOn == "overdue" && s.Total.Overdue > 0 || failOn == "outstanding" && s.Total.Outstanding > 0 {

@@ -33,10 +33,11 @@ func TestPeopleSession(t *testing.T) {
 
 	c.must(3, "roster", "import", staff) // no store: a write never creates one
 	c.must(0, "plan", "save", plan)
-	c.must(2, "outstanding", "--at", "2026-10-01") // the plan was saved later
-	c.must(0, "outstanding")                       // no roster yet: no one due, and it says so
-	c.must(2, "roster", "import", bad)             // every problem, located; nothing saved
-	c.must(2, "roster", "import", users)           // SCIM needs --groups
+	c.must(2, "outstanding", "--at", "2026-10-01")   // the plan was saved later
+	c.must(0, "outstanding")                         // no roster yet: no one due, and it says so
+	c.must(1, "outstanding", "--fail-on", "overdue") // and nothing was checked
+	c.must(2, "roster", "import", bad)               // every problem, located; nothing saved
+	c.must(2, "roster", "import", users)             // SCIM needs --groups
 	c.must(0, "roster", "import", "--roster", "idp", "--groups", groups, users)
 	c.must(0, "roster", "import", "--now", "2026-11-20T09:00:00Z", staff)
 	c.must(0, "roster", "import", "--now", "2026-11-20T09:00:00Z", staff) // unchanged: no new version
@@ -61,7 +62,8 @@ func TestPeopleSession(t *testing.T) {
 	// December's snapshot: Bob has left (not due, not chased), Eve joined.
 	c.must(0, "roster", "import", "--now", "2026-12-01T09:00:00Z", december)
 	c.must(0, "outstanding", "--now", "2026-12-20T09:00:00Z")
-	c.quiet = true // the report is tested elsewhere; here, what it names
+	c.must(2, "roster", "import", "--now", "2026-11-25T09:00:00Z", staff) // older than the snapshot it would follow
+	c.quiet = true                                                        // the report is tested elsewhere; here, what it names
 	out, _ := c.must(0, "report", "--format", "md")
 	if strings.Contains(out, "Alice") {
 		t.Error("the report names people without --names")
