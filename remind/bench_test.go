@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/evidence"
 	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/schedule"
 	"github.com/ismscomms/ismscomms/store"
@@ -75,6 +76,32 @@ func BenchmarkDue(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				log, err := fallible.Collect(s.Records(b.Context(), in.Tenant, store.RecordQuery{}))
+				if err != nil {
+					b.Fatal(err)
+				}
+				x := in
+				x.Log = log
+				got, err := Due(x)
+				if err != nil || (want >= 0 && len(got) != want) {
+					b.Fatal(len(got), want, err)
+				}
+			}
+		})
+		b.Run(order+"/sqlite-fast-read-and-due", func(b *testing.B) {
+			s, err := sqlite.Open(filepath.Join(b.TempDir(), "remind.db"), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			for i := 0; i < len(in.Log); i += store.MaxBatch {
+				if _, err := s.AppendRecords(b.Context(), in.Tenant, in.Log[i:min(i+store.MaxBatch, len(in.Log))]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				log, err := evidence.ReadLog(b.Context(), s, in.Tenant, in.Versions, in.Now)
 				if err != nil {
 					b.Fatal(err)
 				}

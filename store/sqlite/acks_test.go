@@ -38,6 +38,7 @@ func TestMigrateAcks(t *testing.T) {
 	db := rawDB(t, path)
 	for _, q := range []string{
 		`DROP INDEX records_by_ack`,
+		`DROP INDEX records_by_kind`,
 		`ALTER TABLE records DROP COLUMN person_id`,
 		`ALTER TABLE records DROP COLUMN digest`,
 		`ALTER TABLE records DROP COLUMN channel`,

@@ -1222,6 +1222,7 @@ func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 		// communications of an activity are a range of their own, in
 		// sequence order, not a walk past its acknowledgements.
 		where += ` AND digest IS NULL`
+		table = `records INDEXED BY records_by_kind`
 		if q.ActivityID != "" {
 			table = `records INDEXED BY records_by_ack`
 		}

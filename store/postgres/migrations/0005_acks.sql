@@ -23,3 +23,8 @@ ALTER TABLE records FORCE ROW LEVEL SECURITY;
 -- select; seq to order; the rest to return).
 CREATE INDEX records_by_ack ON records (tenant, activity_id, digest, seq) INCLUDE (sent_at, person_id, channel, plan_id)
 	WHERE person_id IS NOT NULL;
+
+-- The communications of a whole tenant (AckReader.Communications without
+-- an activity): the records that are not acknowledgements, in sequence
+-- order, without a walk past the acknowledgements.
+CREATE INDEX records_communications ON records (tenant, seq) WHERE digest IS NULL;

@@ -21,3 +21,8 @@ WHERE substr(body, 1, 23) = CAST('["ismscomms/record/v3",' AS BLOB)
 -- NOT NULL), so that CheckIntegrity's comparison of each index with its
 -- table covers it like the others; other records hold NULLs in it.
 CREATE INDEX records_by_ack ON records (tenant, activity_id, digest, seq, sent_at, person_id, channel, plan_id);
+
+-- The communications of a whole tenant (AckReader.Communications without
+-- an activity) are the range digest IS NULL of this index, in sequence
+-- order: not a walk of the table past every acknowledgement.
+CREATE INDEX records_by_kind ON records (tenant, digest, seq);
