@@ -32,7 +32,12 @@
 // DORA, HIPAA, SEC, ...) and runs the incident clock; package store keeps
 // plans, events and a hash-chained log of communication records per tenant;
 // package evidence judges those records against the plan and writes the
-// report an auditor reads.
+// report an auditor reads, and answers who was due to acknowledge a
+// message, who did and who is overdue, from the tenant's rosters (kept in
+// the store too, never in the plan); package remind computes the
+// reminders and escalations a plan's policy makes due, each with a stable
+// key, and package notify sends them by e-mail or signed webhook, once,
+// through the store's delivery log.
 //
 // # Ten lines
 //
@@ -53,6 +58,7 @@
 //
 // cmd/ismscomms puts the same on the command line for an ISMS manager, an
 // auditor and a CI pipeline: init, check (text, JSON or SARIF), matrix,
-// calendar, agenda, record, incident, report, verify, schema. go run
+// calendar, agenda, record, incident, roster, ack, outstanding, remind,
+// report, verify, schema. go run
 // ./cmd/ismscomms demo runs the whole flow in a temporary store.
 package ismscomms

@@ -104,3 +104,45 @@ func TestReadAcksHostile(t *testing.T) {
 		t.Errorf("refusing a wide record allocates %v times", n)
 	}
 }
+
+// FuzzReadAcks: an acknowledgement file never panics the reader; what it
+// accepts holds one entry per line it names; what it refuses is said in
+// words that hold no character a terminal obeys once printed.
+func FuzzReadAcks(f *testing.F) {
+	for _, s := range []string{
+		"person,at,digest,channel,evidence_kind,evidence_ref\nE1,2026-11-05T10:00:00+01:00,,intranet,click,ct-1\n",
+		"\ufeffPerson ID;At\nE1;2026-11-05\n",
+		"person\n\"E\n1\"\n,,\n",
+		"person,person\nE1,E2\n",
+		"nobody\nE1\n",
+		"person,at\nE1,2026-13-01\n\x1b[2J,\n",
+	} {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "acks.csv")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		acks, lines, err := readAcks(path, comms.Record{ActivityID: "policy"}, time.UTC)
+		if err != nil {
+			var b strings.Builder
+			printErr(&b, err)
+			for _, r := range b.String() {
+				if r < ' ' && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+					t.Fatalf("the error prints %U:\n%q", r, b.String())
+				}
+			}
+			return
+		}
+		if len(acks) == 0 || len(acks) != len(lines) {
+			t.Fatalf("%d entries, %d lines", len(acks), len(lines))
+		}
+		for _, a := range acks {
+			if a.ActivityID != "policy" {
+				t.Fatalf("an entry lost what the flags gave it: %+v", a)
+			}
+		}
+	})
+}

@@ -1,6 +1,8 @@
 package csvlimit
 
 import (
+	"bytes"
+	"encoding/csv"
 	"strings"
 	"testing"
 )
@@ -37,4 +39,30 @@ func TestCheckAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(10, func() { _ = Check(data, ',', 4) }); n != 0 {
 		t.Errorf("Check allocates %v times", n)
 	}
+}
+
+// FuzzCheck: whatever data is, when Check accepts it, encoding/csv (as
+// the roster and acknowledgement readers set it up) reads no record of
+// more than max fields; when Check refuses it, a record there has more.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{"a,b\n1,2\n", "a,\"b,\nc\",d\n", "\"\"\"\",,\n", ",,,,,\n", "a\r\nb,c,d,e\r\n", "\"x\"y,z\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const limit = 3
+		err := Check(data, ',', limit)
+		r := csv.NewReader(bytes.NewReader(data))
+		r.FieldsPerRecord = -1
+		widest := 0
+		for {
+			rec, rerr := r.Read()
+			if rerr != nil {
+				break // a syntax error ends reading, as it ends the decoders'
+			}
+			widest = max(widest, len(rec))
+		}
+		if err == nil && widest > limit {
+			t.Fatalf("Check accepted a record of %d fields:\n%q", widest, data)
+		}
+	})
 }
