@@ -154,6 +154,7 @@ func TestRemindersInvalid(t *testing.T) {
 		{"share", plan("09:00-17:00", "{escalate: [{at: 100%, to: iso}, {at: 80, to: iso}]}", "{}"),
 			[]string{"reminders.escalate[0].at: \"100%\" is not a share", "reminders.escalate[1].at: \"80\" is not a share"}},
 		{"twice", plan("09:00-17:00", "{escalate: [{at: 80%, to: iso}, {at: 80%, to: iso}]}", "{}"), []string{"reminders.escalate[1]: the same escalation is listed twice"}},
+		{"twice, written otherwise", plan("09:00-17:00", "{escalate: [{at: 80%, to: iso}, {at: 80.0%, to: iso}]}", "{}"), []string{"reminders.escalate[1]: the same escalation is listed twice"}},
 		{"unknown field", plan("09:00-17:00", "{remind: [1d]}", "{}"), []string{"5:13: reminders.remind: unknown field \"remind\""}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

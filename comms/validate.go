@@ -331,10 +331,14 @@ func (v *validator) reminders(path string, r *Reminders, roles map[string]bool) 
 		case !roles[e.To]:
 			v.add(p+".to", "role %s is not declared in roles", quoteValue(e.To))
 		}
-		if j, dup := steps[e]; dup {
+		same := e // 80% and 80.0% are one share
+		if bp, ok := parseShare(e.At); ok {
+			same.At = strconv.Itoa(bp)
+		}
+		if j, dup := steps[same]; dup {
 			v.add(p, "the same escalation is listed twice (also %s)", idx(path+".escalate", j))
 		} else {
-			steps[e] = i
+			steps[same] = i
 		}
 	}
 }

@@ -59,13 +59,15 @@ func ActivityLog(ctx context.Context, st store.Store, tenant string, versions []
 	}
 	ar, fast := st.(store.AckReader)
 	if !fast {
-		log, err := fallible.Collect(st.Records(ctx, tenant, store.RecordQuery{PlanID: planID, ActivityID: activityID, To: to}))
+		log, err := fallible.Collect(st.Records(ctx, tenant, store.RecordQuery{ActivityID: activityID, To: to}))
 		if err != nil {
 			return nil, fmt.Errorf("evidence: outstanding: records of %s: %w", activityID, err)
 		}
 		return log, nil
 	}
-	log, err := fallible.Collect(ar.Communications(ctx, tenant, store.RecordQuery{PlanID: planID, ActivityID: activityID, To: to}))
+	// Communications of every plan: one that names no plan counts for
+	// each, as in the report; Outstanding leaves out other plans'.
+	log, err := fallible.Collect(ar.Communications(ctx, tenant, store.RecordQuery{ActivityID: activityID, To: to}))
 	if err != nil {
 		return nil, fmt.Errorf("evidence: outstanding: records of %s: %w", activityID, err)
 	}

@@ -140,6 +140,11 @@ func (k calendar) upperBound(t time.Time, s span) time.Time {
 		// 28 February, more than a month after it.
 		u = u.Add(4 * 24 * time.Hour)
 	}
+	if k.hours {
+		// A reminder moved back into business hours (backInHours) can
+		// come up to the days without them before its occurrence.
+		u = u.Add(time.Duration(k.maxDaysFor(1)) * 24 * time.Hour)
+	}
 	return u
 }
 
@@ -176,6 +181,31 @@ func (k calendar) inHours(t time.Time) time.Time {
 		}
 	}
 	return k.opening(k.businessAfter(day, 1))
+}
+
+// backInHours moves t back to the start of the business hours it falls
+// in or the last ones before it: for a reminder before an occurrence,
+// which moved forward would come after what it announces. t itself if
+// the calendar has no business hours.
+func (k calendar) backInHours(t time.Time) time.Time {
+	if !k.hours {
+		return t
+	}
+	l := t.In(k.loc)
+	day := dayNumber(l)
+	secs := l.Hour()*3600 + l.Minute()*60 + l.Second()
+	if k.isBusinessDay(day) && secs >= k.open*60 {
+		if secs < k.close*60 {
+			return t
+		}
+		return k.opening(day)
+	}
+	for step := 1; step <= k.maxDaysFor(1); step++ {
+		if k.isBusinessDay(day - step) {
+			return k.opening(day - step)
+		}
+	}
+	return t
 }
 
 // opening is when business hours begin on day number day.

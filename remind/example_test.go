@@ -55,7 +55,7 @@ activities:
 	}
 	// Output:
 	// Thu 05 Mar 00:00 alice@example.com Please acknowledge: policy
-	//    remind/v1/acme/policy/version:sha256:823412d1eacb67956220e532959f0104603057c88704863ca38e7cd188fda812/person:e-1001/chase/1
+	//    remind/v1/acme/acme/policy/~64a102fddd7ff12c6048902ea7d3a708/person:e-1001/chase/1
 	// Sun 08 Mar 10:00 iso@example.com Reminder: newsletter on 2026-03-15 10:00 CET
-	//    remind/v1/acme/newsletter/at:2026-03-15T09:00:00Z/role:iso/before/7d
+	//    remind/v1/acme/acme/newsletter/at:2026-03-15T09:00:00Z/role:iso/before/7d
 }

@@ -2,6 +2,8 @@ package remind
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -97,8 +99,9 @@ type Reminder struct {
 	// delivery log, a job queue's unique-job option, an e-mail's
 	// Message-ID.
 	Key string `json:"key"`
-	// Tenant is the tenant's ID (Input.Tenant).
+	// Tenant is the tenant's ID (Input.Tenant), PlanID the plan's.
 	Tenant string `json:"tenant"`
+	PlanID string `json:"plan_id"`
 	Kind   Kind   `json:"kind"`
 	// Step is the step of the policy: "before/7d", "chase/2",
 	// "escalate/after-2bd", "escalate/at-80".
@@ -143,52 +146,83 @@ type Recipient struct {
 // KeyPrefix starts every key.
 const KeyPrefix = "remind/v1/"
 
+// MaxKeyLen is the longest key [Key] returns: it fits the delivery log
+// (store.MaxDeliveryKey) and an e-mail header (notify.MaxKeyLen).
+const MaxKeyLen = 256
+
+// maxField is the longest field of a key as it is written; a longer one
+// is written as "~" and 32 hexadecimal digits of its SHA-256.
+const maxField = 40
+
 // Key returns the idempotency key of a reminder:
 //
-//	remind/v1/<tenant>/<activity>/<subject>/<recipient>/<kind>/<step>
+//	remind/v1/<tenant>/<plan>/<activity>/<subject>/<recipient>/<kind>/<step>
 //
 // with
+//   - plan: the plan's ID (a tenant's plans may share activity and role
+//     IDs; each plan's reminders are its own);
 //   - activity: the activity ID, or "obligation:<id>" for an obligation
 //     of an event that no activity carries;
 //   - subject: "at:<occurrence>" (RFC 3339 in UTC, to the second, or
-//     finer if it has a fraction), "event:<event ID>" or
-//     "version:<digest>" (a chase follows one acknowledgement round);
+//     finer if it has a fraction), "event:<event ID>" or, for a chase,
+//     "version:<digest>@<due>": the message version and when the
+//     person's acknowledgement was due, so that each acknowledgement
+//     round of each person is chased afresh (a version that comes back
+//     after another, a person who leaves and comes back);
 //   - recipient: "role:<role ID>" or "person:<person ID>";
 //   - kind and step: "before/7d", "chase/2", "escalate/after-2bd",
 //     "escalate/at-80" (80%), "escalate/at-66.5".
 //
 // In every field but kind and step (which never hold one), "%" is
 // written "%25" and "/" is written "%2F", so no ID can forge a field
-// boundary: two reminders have the same key only if they agree on every
-// field. The format is API: it changes only with its version prefix.
+// boundary; a field longer than 40 bytes so written (a digest, a person
+// ID that is a URL) is written as "~" and the first 32 hexadecimal digits
+// of the SHA-256 of what it would be, so that a key is at most
+// [MaxKeyLen] bytes. Two reminders have the same key only if they agree
+// on every field. The format is API: it changes only with its version
+// prefix.
 func Key(r Reminder) string {
 	var b strings.Builder
-	b.WriteString(KeyPrefix)
-	b.WriteString(escape(r.Tenant))
-	b.WriteByte('/')
+	b.WriteString(PlanPrefix(r.Tenant, r.PlanID))
 	if r.ActivityID != "" {
-		b.WriteString(escape(r.ActivityID))
+		b.WriteString(field("", r.ActivityID))
 	} else {
-		b.WriteString("obligation:" + escape(r.Obligation))
+		b.WriteString(field("obligation:", r.Obligation))
 	}
 	b.WriteByte('/')
 	switch {
 	case r.EventID != "":
-		b.WriteString("event:" + escape(r.EventID))
+		b.WriteString(field("event:", r.EventID))
 	case r.Kind == KindChase:
-		b.WriteString("version:" + escape(r.Digest))
+		b.WriteString(field("version:", r.Digest+"@"+r.Due.UTC().Format(time.RFC3339Nano)))
 	default:
-		b.WriteString("at:" + r.Occurrence.UTC().Format(time.RFC3339Nano))
+		b.WriteString(field("at:", r.Occurrence.UTC().Format(time.RFC3339Nano)))
 	}
 	b.WriteByte('/')
 	if r.To.PersonID != "" {
-		b.WriteString("person:" + escape(r.To.PersonID))
+		b.WriteString(field("person:", r.To.PersonID))
 	} else {
-		b.WriteString("role:" + escape(r.To.RoleID))
+		b.WriteString(field("role:", r.To.RoleID))
 	}
 	b.WriteByte('/')
 	b.WriteString(r.Step)
 	return b.String()
+}
+
+// PlanPrefix is what the keys of a tenant's plan's reminders start with:
+// select them in a delivery log with it.
+func PlanPrefix(tenant, planID string) string {
+	return KeyPrefix + field("", tenant) + "/" + field("", planID) + "/"
+}
+
+// field is tag and s as a key's field: escaped, and hashed if long.
+func field(tag, s string) string {
+	f := tag + escape(s)
+	if len(f) <= maxField {
+		return f
+	}
+	sum := sha256.Sum256([]byte(f))
+	return "~" + hex.EncodeToString(sum[:16])
 }
 
 func escape(s string) string {

@@ -327,6 +327,14 @@ func TestBusinessHours(t *testing.T) {
 	// Wednesday is the next business day (Tuesday is a holiday anyway).
 	equal(t, "evening", only(run(t, in, "2026-03-10 06:00", "2026-03-11 09:00"), remind.KindBefore, "townhall"),
 		"before/1d townhall 2026-03-11 09:00 iso")
+	// A town hall at Monday 09:00: 1d before is Sunday 09:00, and the
+	// next opening is the occurrence itself. The reminder goes back to
+	// Friday's opening, not to nothing.
+	in.Versions[0].Plan.Calendars[1] = comms.Calendar{ID: "office", Hours: "09:00-17:00"}
+	in.Versions[0].Plan.Activities[1].When = comms.Timing{RRule: "FREQ=WEEKLY;BYDAY=MO", Start: comms.DateTime{Date: date("2026-03-02"), Hour: 9}}
+	equal(t, "back to Friday", only(run(t, in, "2026-03-06 08:00", "2026-03-06 09:30"), remind.KindBefore, "townhall"),
+		"before/1d townhall 2026-03-06 09:00 iso")
+	equal(t, "not again on Monday", only(run(t, in, "2026-03-06 09:30", "2026-03-09 08:59"), remind.KindBefore, "townhall"))
 }
 
 // Business days before an occurrence skip weekends and holidays.
@@ -370,7 +378,7 @@ func TestIncidentEscalation(t *testing.T) {
 	}
 	e := esc[0]
 	if e.Step != "escalate/at-80" || !e.At.Equal(moment) || e.EventID != "INC/7" || e.To.RoleID != "dpo" || e.To.Address != "" ||
-		!e.Due.Equal(aware.Add(72*time.Hour)) || e.Key != "remind/v1/acme/breach/event:INC%2F7/role:dpo/escalate/at-80" {
+		!e.Due.Equal(aware.Add(72*time.Hour)) || e.Key != "remind/v1/acme/acme/breach/event:INC%2F7/role:dpo/escalate/at-80" {
 		t.Errorf("escalation = %+v", e)
 	}
 	// Retroactive: a run a day later still has it.
@@ -392,7 +400,7 @@ func TestKeys(t *testing.T) {
 	a := run(t, in, "2026-03-08 09:00", "2026-03-08 11:00")
 	in.MaxLate = 48 * time.Hour
 	b := run(t, in, "2026-03-07 09:00", "2026-03-08 12:00")
-	if len(a) == 0 || len(b) < len(a) || a[0].Key != b[0].Key || a[0].Key != "remind/v1/acme/newsletter/at:2026-03-15T09:00:00Z/role:iso/before/7d" {
+	if len(a) == 0 || len(b) < len(a) || a[0].Key != b[0].Key || a[0].Key != "remind/v1/acme/acme/newsletter/at:2026-03-15T09:00:00Z/role:iso/before/7d" {
 		t.Fatalf("keys across runs: %q / %q", keys(a), keys(b))
 	}
 	base := remind.Reminder{Tenant: "t", Kind: remind.KindBefore, Step: "before/1d", ActivityID: "a", Occurrence: at("2026-03-15 10:00"), To: remind.Recipient{RoleID: "r"}}
@@ -422,6 +430,14 @@ func TestKeys(t *testing.T) {
 		r.Kind, r.Step, r.Digest, r.To = remind.KindChase, "chase/1", d2, remind.Recipient{PersonID: "p"}
 	})
 	vary(func(r *remind.Reminder) { r.ActivityID, r.Obligation, r.EventID = "", "gdpr-art33", "e" })
+	vary(func(r *remind.Reminder) { r.PlanID = "p2" })
+	vary(func(r *remind.Reminder) { r.PlanID, r.ActivityID = "p2/a", "b" })
+	vary(func(r *remind.Reminder) { // the same version, another round (due day)
+		r.Kind, r.Step, r.Digest, r.To, r.Due = remind.KindChase, "chase/1", d1, remind.Recipient{PersonID: "p"}, at("2026-04-01 00:00")
+	})
+	long := strings.Repeat("x/", 200)
+	vary(func(r *remind.Reminder) { r.Tenant, r.PlanID, r.To = long, long, remind.Recipient{PersonID: long} })
+	vary(func(r *remind.Reminder) { r.Tenant, r.PlanID, r.To = long, long, remind.Recipient{PersonID: long + "y"} })
 	seen := map[string]int{}
 	for i, r := range variants {
 		k := remind.Key(r)
@@ -429,8 +445,11 @@ func TestKeys(t *testing.T) {
 			t.Errorf("variants %d and %d share the key %q", j, i, k)
 		}
 		seen[k] = i
-		if strings.Count(k, "/") != 7 {
-			t.Errorf("key %q has %d slashes, want 7 (a field's slash not escaped)", k, strings.Count(k, "/"))
+		if strings.Count(k, "/") != 8 {
+			t.Errorf("key %q has %d slashes, want 8 (a field's slash not escaped)", k, strings.Count(k, "/"))
+		}
+		if len(k) > remind.MaxKeyLen {
+			t.Errorf("key of %d bytes, over MaxKeyLen %d: %q", len(k), remind.MaxKeyLen, k)
 		}
 	}
 }

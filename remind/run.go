@@ -136,7 +136,7 @@ func (r *run) role(id string) Recipient {
 }
 
 func (r *run) add(rem Reminder) {
-	rem.Tenant = r.in.Tenant
+	rem.Tenant, rem.PlanID = r.in.Tenant, r.plan.ID
 	r.out = append(r.out, rem)
 }
 
@@ -261,7 +261,11 @@ func (r *run) occurrences(a comms.Activity, pol *comms.Reminders) error {
 		}
 		if t.After(now) {
 			for j, s := range befores {
-				m := k.inHours(k.before(t, s))
+				raw := k.before(t, s)
+				m := k.inHours(raw)
+				if !m.Before(t) { // moved forward past the occurrence: back
+					m = k.backInHours(raw)
+				}
 				if !m.After(r.since) || m.After(now) || !m.Before(t) {
 					continue
 				}
@@ -451,7 +455,7 @@ func (r *run) events() error {
 					}
 					m = from.Add(total/10000*time.Duration(bp) + total%10000*time.Duration(bp)/10000)
 					due = o.LegalDue
-					step = "escalate/at-" + strings.TrimSuffix(esc.At, "%")
+					step = "escalate/at-" + shareText(bp) // 80% and 80.0% are one step
 					why = esc.At + " of the time to the legal deadline " + r.format(due) + " is used"
 				default:
 					if o.Due.IsZero() {
@@ -482,4 +486,11 @@ func (r *run) events() error {
 		}
 	}
 	return nil
+}
+
+// shareText writes a share in hundredths of a percent as the fewest
+// digits that say it: 8000 is "80", 6650 "66.5", 8005 "80.05".
+func shareText(bp int) string {
+	s := strconv.Itoa(bp/100) + "." + fmt.Sprintf("%02d", bp%100)
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }

@@ -17,8 +17,9 @@ import (
 	"github.com/ismscomms/ismscomms/store"
 )
 
-// remindJob is the delivery log's checkpoint name for the runs of remind.
-const remindJob = "remind"
+// remindJob is the delivery log's checkpoint name for the runs of remind
+// on a plan: each plan's runs are its own.
+func remindJob(planID string) string { return "remind." + planID }
 
 type remindFlags struct {
 	planID, since, send, format string
@@ -116,6 +117,7 @@ func (a *app) remind(ctx context.Context, in remindFlags) error {
 	if err != nil {
 		return err
 	}
+	in.planID = in2.Versions[len(in2.Versions)-1].PlanID // the plan found
 	due, err := a.dueReminders(ctx, dl, in2)
 	if err != nil {
 		return err
@@ -150,7 +152,8 @@ func (a *app) dueReminders(ctx context.Context, dl store.DeliveryLog, in remind.
 	var retry map[string]bool
 	if dl != nil {
 		for _, state := range []store.DeliveryState{store.DeliveryReleased, store.DeliveryClaimed} {
-			for d, err := range dl.Deliveries(ctx, a.tenant, store.DeliveryQuery{Prefix: remind.KeyPrefix, State: state}) {
+			prefix := remind.PlanPrefix(a.tenant, in.Versions[len(in.Versions)-1].PlanID)
+			for d, err := range dl.Deliveries(ctx, a.tenant, store.DeliveryQuery{Prefix: prefix, State: state}) {
 				if err != nil {
 					return nil, storeFailure(err)
 				}
@@ -226,7 +229,7 @@ func (a *app) remindInput(ctx context.Context, st store.Store, dl store.Delivery
 			return remind.Input{}, inputErr("--since: %v", err)
 		}
 	case dl != nil:
-		if since, err = dl.Checkpoint(ctx, a.tenant, remindJob); err != nil {
+		if since, err = dl.Checkpoint(ctx, a.tenant, remindJob(v.PlanID)); err != nil {
 			return remind.Input{}, storeFailure(err)
 		}
 	}
@@ -313,10 +316,22 @@ func (o *sendOutcome) unsent(at time.Time) {
 	}
 }
 
+// maxFailuresInARow ends a run of remind --send whose notifier failed
+// that many times in a row with errors a retry may cure (a server down, a
+// network gone): the rest is left to the next run, not tried one by one,
+// each with its own timeouts and retries.
+const maxFailuresInARow = 5
+
 func (a *app) sendReminders(ctx context.Context, dl store.DeliveryLog, n notify.Notifier, list []dueReminder, in remindFlags) error {
 	var out sendOutcome
+	inARow := 0
 	for i := range list {
 		r := &list[i]
+		if inARow >= maxFailuresInARow {
+			out.failed++
+			out.unsent(r.At)
+			continue
+		}
 		if r.State == string(store.DeliverySent) {
 			out.already++
 			continue
@@ -332,6 +347,12 @@ func (a *app) sendReminders(ctx context.Context, dl store.DeliveryLog, n notify.
 			continue
 		}
 		c, ok, err := dl.Claim(ctx, a.tenant, r.Key, in.lease)
+		if errors.Is(err, store.ErrInvalid) { // this one's key: the others may go
+			out.failed++
+			out.unsent(r.At)
+			say(a.stderr, "ismscomms: cannot send %s: %s\n", r.Key, libText(err))
+			continue
+		}
 		if err != nil {
 			return storeFailure(err)
 		}
@@ -351,6 +372,11 @@ func (a *app) sendReminders(ctx context.Context, dl store.DeliveryLog, n notify.
 		}
 		msg := notify.Message{Key: r.Key, To: []string{r.To.Address}, Subject: r.Subject, Text: r.Text, Data: data}
 		if err := n.Notify(ctx, msg); err != nil {
+			if notify.IsPermanent(err) {
+				inARow = 0
+			} else if inARow++; inARow == maxFailuresInARow {
+				say(a.stderr, "ismscomms: %d sends in a row failed: the rest is left to the next run\n", inARow)
+			}
 			out.failed++
 			out.unsent(r.At) // a wrong password is permanent too, until it is put right
 			if rerr := dl.Release(ctx, a.tenant, c, err.Error()); rerr != nil && !errors.Is(rerr, store.ErrLeaseLost) {
@@ -368,13 +394,14 @@ func (a *app) sendReminders(ctx context.Context, dl store.DeliveryLog, n notify.
 			return storeFailure(fmt.Errorf("sent %s but could not mark it sent (a run again will send it again): %w", r.Key, err))
 		}
 		out.sent++
+		inARow = 0
 		a.committed = fmt.Sprintf("%s sent and marked sent in the delivery log of tenant %s", plural(out.sent, "reminder"), a.tenant)
 	}
 	checkpoint := a.now
 	if !out.retryFrom.IsZero() && out.retryFrom.Before(checkpoint) {
 		checkpoint = out.retryFrom.Add(-time.Nanosecond)
 	}
-	if _, err := dl.SetCheckpoint(ctx, a.tenant, remindJob, checkpoint); err != nil && !errors.Is(err, store.ErrInvalid) {
+	if _, err := dl.SetCheckpoint(ctx, a.tenant, remindJob(in.planID), checkpoint); err != nil && !errors.Is(err, store.ErrInvalid) {
 		return storeFailure(err)
 	}
 	parts := []string{fmt.Sprintf("%d sent", out.sent)}

@@ -151,6 +151,15 @@ var exitCases = []exitCase{
 		wantIn(t, "outstanding --fail-on overdue", out, "overdue")
 		c.must(0, "outstanding")
 		c.must(1, "outstanding", "--fail-on", "outstanding")
+		// Everyone acknowledges; then a column is edited behind the
+		// store's back so that a plan's record reads as an
+		// acknowledgement: the gate verifies first, and fails.
+		c.must(0, "ack", "--activity", "policy", "--person", "E1,E2,E3", "--at", "2026-11-05T10:00:00+01:00")
+		c.must(0, "ack", "--activity", "policy", "--person", "E4", "--at", "2026-11-21T10:00:00+01:00")
+		c.must(0, "outstanding", "--fail-on", "outstanding")
+		sqlExec(t, c, `UPDATE records SET person_id = 'E1' WHERE seq = 4`)
+		_, stderr := c.must(1, "outstanding", "--fail-on", "outstanding")
+		wantIn(t, "outstanding --fail-on on a tampered log", stderr, "the record chain of tenant default is broken at record 4")
 	}},
 	{2, "a usage error", func(t *testing.T, c *cli) {
 		for _, args := range [][]string{

@@ -179,3 +179,45 @@ func TestRemindTwoProcesses(t *testing.T) {
 	}
 	t.Logf("%d reminders; process outputs:\n%s\n%s", len(keys), outs[0].String(), outs[1].String())
 }
+
+// TestRemindTwoPlans: a tenant's two plans with the same activities,
+// roles and people each send their own reminders, and one plan's run
+// moves only its own checkpoint.
+func TestRemindTwoPlans(t *testing.T) {
+	srv := notifytest.StartSMTP(t, notifytest.SMTPOptions{})
+	c := remindSession(t)
+	src, err := os.ReadFile(c.path("remind.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := c.path("remind2.yaml")
+	if err := os.WriteFile(second, []byte(strings.Replace(string(src), "\nid: acme\n", "\nid: acme2\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.must(0, "plan", "save", second)
+	c.must(0, "ack", "--plan-id", "acme2", "--activity", "policy", "--person", "E1", "--at", "2026-11-05T10:00:00+01:00")
+	c.env = map[string]string{notify.EnvSMTPPassword: srv.Password}
+	c.tlsConfig = srv.TLSConfig()
+	url := fmt.Sprintf("smtp://%s@%s?from=isms@acme.example", srv.Username, srv.Addr)
+	now := "2026-12-03T11:00:00+01:00"
+	want := 0
+	for _, plan := range []string{"acme", "acme2"} {
+		c.quiet = true
+		out, _ := c.must(0, "--now", now, "remind", "--plan-id", plan, "--format", "json")
+		want += strings.Count(out, `"key"`)
+	}
+	for _, plan := range []string{"acme", "acme2"} {
+		c.must(0, "--now", now, "remind", "--plan-id", plan, "--send", url)
+	}
+	seen := map[string]bool{}
+	for _, m := range srv.Messages(t) {
+		msg, err := m.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[msg.Header.Get("Message-Id")] = true
+	}
+	if want < 4 || len(seen) != want {
+		t.Errorf("%d distinct messages, want %d (each plan's reminders)", len(seen), want)
+	}
+}

@@ -167,6 +167,10 @@ func checkPeople(r comms.Record) error {
 		switch {
 		case r.PersonID == "":
 			return invalid("an acknowledgement names the person who acknowledged (PersonID)")
+		case r.PlanID == "":
+			// A plan's activity: without it, an acknowledgement would
+			// count for every plan with an activity of that ID.
+			return invalid("an acknowledgement names the plan whose activity's message was acknowledged (PlanID)")
 		case r.ActivityID == "":
 			return invalid("an acknowledgement names the activity whose message was acknowledged")
 		case r.Digest == "":

@@ -80,6 +80,7 @@ func testAckInvalid(t *testing.T, s store.Store) {
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	acks := map[string]func(r *comms.Record){
 		"no person":    func(r *comms.Record) { r.PersonID = "" },
+		"no plan":      func(r *comms.Record) { r.PlanID = "" },
 		"no activity":  func(r *comms.Record) { r.ActivityID = "" },
 		"no digest":    func(r *comms.Record) { r.Digest = "" },
 		"recipients":   func(r *comms.Record) { r.Recipients = []string{"p1"} },
