@@ -437,7 +437,9 @@ func TestKeys(t *testing.T) {
 	})
 	long := strings.Repeat("x/", 200)
 	vary(func(r *remind.Reminder) { r.Tenant, r.PlanID, r.To = long, long, remind.Recipient{PersonID: long} })
-	vary(func(r *remind.Reminder) { r.Tenant, r.PlanID, r.To = long, long, remind.Recipient{PersonID: long + "y"} })
+	vary(func(r *remind.Reminder) {
+		r.Tenant, r.PlanID, r.To = long, long, remind.Recipient{PersonID: long + "y"}
+	})
 	seen := map[string]int{}
 	for i, r := range variants {
 		k := remind.Key(r)
