@@ -57,6 +57,12 @@ type Plan struct {
 	// every activity that has no reminders block of its own; nil: none.
 	// See [Reminders].
 	Reminders *Reminders `yaml:"reminders,omitempty" json:"reminders,omitempty"`
+	// Objectives are the programme's measurable objectives, each judged
+	// per period by package evidence. See [Objective].
+	Objectives []Objective `yaml:"objectives,omitempty" json:"objectives,omitempty"`
+	// Feedback is the plan's feedback policy: the scale scores are given
+	// on and how soon feedback must be handled; nil: none. See [Feedback].
+	Feedback *Feedback `yaml:"feedback,omitempty" json:"feedback,omitempty"`
 }
 
 // Waiver excludes a finding of matrix.Check, with the reason why. A waived
@@ -100,6 +106,9 @@ type Stakeholder struct {
 	// Size is how many people the stakeholder group holds, if known. The
 	// evidence package uses it for reach rates.
 	Size int `yaml:"size,omitempty" json:"size,omitempty"`
+	// Requirements are what the stakeholder needs to be told or expects,
+	// each with the activities that meet it. See [Requirement].
+	Requirements []Requirement `yaml:"requirements,omitempty" json:"requirements,omitempty"`
 }
 
 // Label is the name to show for s: its Name, or its ID when it has none.
@@ -121,6 +130,11 @@ type Channel struct {
 	// MaxClassification is the most sensitive classification the channel
 	// may carry.
 	MaxClassification Classification `yaml:"max_classification,omitempty" json:"max_classification,omitempty"`
+	// Inbound says the channel also takes communication in: stakeholders
+	// can reach the organization through it (a press office's line for
+	// media inquiries, a survey, a suggestion box, a reporting hotline).
+	// Feedback and media-inquiry protocols name inbound channels.
+	Inbound bool `yaml:"inbound,omitempty" json:"inbound,omitempty"`
 }
 
 // Reaches reports whether c can reach stakeholders of scope s.

@@ -48,6 +48,9 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[StakeholderKind](): strs(StakeholderKinds()),
 	reflect.TypeFor[ChannelKind]():     strs(ChannelKinds()),
 	reflect.TypeFor[ChangeClass]():     strs(ChangeClasses()),
+	reflect.TypeFor[Measure]():         strs(Measures()),
+	reflect.TypeFor[Direction]():       strs(Directions()),
+	reflect.TypeFor[Period]():          strs(Periods()),
 }
 
 func strs[T ~string](v []T) []string {
@@ -66,6 +69,10 @@ const (
 	digestPattern   = `^sha256:[0-9a-f]{64}$`
 	sharePattern    = `^[1-9][0-9]?(\.[0-9]{1,2})?%$`
 	hoursPattern    = `^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$`
+	// targetPattern is the union of an objective target's forms: a
+	// percentage, a deadline's form, a score. Which one a measure takes is
+	// checked by DecodePlan.
+	targetPattern = `^((100|[1-9]?[0-9])(\.[0-9]{1,2})?%|[1-9][0-9]*(h|d|bd|mo)|(0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?)$`
 )
 
 // fieldPatterns give string fields their form.
@@ -76,7 +83,8 @@ var fieldPatterns = map[string]string{
 	"Escalation.At": sharePattern, "Escalation.To": idPattern, "Calendar.Hours": hoursPattern,
 	"Plan.ID": idPattern, "Role.ID": idPattern, "Stakeholder.ID": idPattern,
 	"Channel.ID": idPattern, "Activity.ID": idPattern, "Calendar.ID": idPattern,
-	"Plan.Profiles": idPattern,
+	"Plan.Profiles": idPattern, "Objective.ID": idPattern, "Requirement.ID": idPattern,
+	"Feedback.HandleWithin": deadlinePattern,
 }
 
 func (g *schemaGen) typ(t reflect.Type, owner, field string) map[string]any {
@@ -88,6 +96,14 @@ func (g *schemaGen) typ(t reflect.Type, owner, field string) map[string]any {
 	}
 	if vals, ok := enums[t]; ok {
 		return map[string]any{"type": "string", "enum": vals}
+	}
+	if owner == "Objective" && field == "Target" {
+		// A score is naturally written as a number (target: 4), which
+		// DecodePlan reads as its text.
+		return map[string]any{"anyOf": []any{
+			map[string]any{"type": "string", "pattern": targetPattern},
+			map[string]any{"type": "number", "minimum": 0},
+		}, "description": "a percentage (95%) for a rate, a deadline's form (5bd) for a duration, a score on the feedback scale (4.5) for satisfaction"}
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -126,7 +142,8 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			continue
 		}
 		props[name] = g.typ(f.Type, t.Name(), f.Name)
-		if name == "id" || (t == reflect.TypeFor[Waiver]() && (name == "rule" || name == "reason")) {
+		if name == "id" || (t == reflect.TypeFor[Waiver]() && (name == "rule" || name == "reason")) ||
+			(t == reflect.TypeFor[Scale]() && (name == "min" || name == "max")) {
 			required = append(required, name)
 		}
 	}
