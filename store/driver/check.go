@@ -2,6 +2,7 @@ package driver
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,6 +76,9 @@ func CheckEvent(e comms.Event) error {
 	if p := idProblem(e.ID, false, false); p != "" {
 		return invalid("event ID %q %s", e.ID, p)
 	}
+	if err := e.Check(); err != nil { // a drill says what it exercises; no other event does
+		return fmt.Errorf("%w: %w", store.ErrInvalid, err)
+	}
 	if p := idProblem(e.Kind, false, false); p != "" {
 		return invalid("event %s: kind %q %s", e.ID, e.Kind, p)
 	}
@@ -118,8 +122,16 @@ func CheckRecord(r comms.Record) error {
 		return invalid("record SentAt %s is outside the years 0001 to 9999 UTC, which the record encoding holds", r.SentAt.UTC().Format(time.RFC3339))
 	case !r.Occurrence.IsZero() && badTime(r.Occurrence):
 		return invalid("record Occurrence %s is outside the years 0001 to 9999 UTC, which the record encoding holds", r.Occurrence.UTC().Format(time.RFC3339))
-	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived && r.Type != comms.RecordTypeAck:
+	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived && r.Type != comms.RecordTypeAck && r.Type != comms.RecordTypeFeedback:
 		return invalid("unknown record type %q", r.Type)
+	case !r.HandledAt.IsZero() && badTime(r.HandledAt):
+		return invalid("record HandledAt %s is outside the years 0001 to 9999 UTC, which the record encoding holds", r.HandledAt.UTC().Format(time.RFC3339))
+	case r.Score != nil && (*r.Score < 0 || *r.Score > math.MaxInt32):
+		return invalid("record score %d is not on any scale (0 or more)", *r.Score)
+	case r.Type == comms.RecordTypeFeedback && r.From == "":
+		return invalid("a feedback record names the stakeholder it came from (From)")
+	case r.Type != comms.RecordTypeFeedback && (r.From != "" || r.Score != nil || !r.HandledAt.IsZero()):
+		return invalid("only a feedback record has From, Score or HandledAt")
 	case r.Type == comms.RecordTypeWaived && strings.TrimSpace(r.Note) == "":
 		return invalid("a waiver record needs its reason in Note")
 	case r.Reached < 0 || r.Acknowledged < 0:
@@ -131,7 +143,7 @@ func CheckRecord(r comms.Record) error {
 	}
 	for _, f := range [...]struct{ what, s string }{
 		{"plan ID", r.PlanID}, {"activity ID", r.ActivityID}, {"event ID", r.EventID},
-		{"channel", r.Channel}, {"sender role", r.SenderRole},
+		{"channel", r.Channel}, {"sender role", r.SenderRole}, {"from", r.From},
 	} {
 		if p := idProblem(f.s, true, false); p != "" {
 			return invalid("record %s %q %s", f.what, f.s, p)
