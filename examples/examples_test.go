@@ -20,15 +20,15 @@ var want = map[string]struct {
 	files map[string][]string
 }{
 	"quickstart": {args: []string{"-from", "2026-12-01"}, out: []string{
-		"communication matrix (14 activities)", "| Security Metrics and Dashboards |", "Monthly on the first Monday",
+		"communication matrix (17 activities)", "| Security Metrics and Dashboards |", "Monthly on the first Monday",
 		"## Next 90 days (2026-12-01 to 2027-02-28)", "- Mon 2026-12-07 09:00 CET  Security Metrics and Dashboards",
 		"- Fri 2027-01-15 09:00 CET  Information Security Policy Communication",
 	}},
 	"evidence": {args: []string{"-out", filepath.Join(os.TempDir(), "ismscomms-example-evidence.html")}, out: []string{
-		"28 records in",
+		"29 records in",
 		"chain verified: true",
-		"occurrences 29: on time 25, late 1, missed 2, waived 1, due 0, upcoming 0; deviations 1; ad hoc 1",
-		"on-time rate 89%, coverage 93%",
+		"occurrences 30: on time 26, late 1, missed 2, waived 1, due 0, upcoming 0; deviations 1; ad hoc 1",
+		"on-time rate 90%, coverage 93%",
 	}},
 	"incident": {out: []string{
 		"Clock at Sat 2026-03-07 12:00",
@@ -44,11 +44,11 @@ var want = map[string]struct {
 		"Thu 05:00Z  Thu 10 Dec 14:00 JST        initech-tokyo    Awareness training",
 	}},
 	"vendor": {args: []string{"-out", "$OUT"}, out: []string{
-		"acme     starter-gdpr-nis2 version 1 saved: 20 activities, profiles [gdpr nis2], 0 warnings",
-		"globex   starter version 1 saved: 14 activities, profiles [], 0 warnings",
+		"acme     starter-gdpr-nis2 version 1 saved: 23 activities, profiles [gdpr nis2], 0 warnings",
+		"globex   starter version 1 saved: 17 activities, profiles [], 0 warnings",
 		"initech  refused: 1 problem(s)",
 		`initech.yaml:12:12: activities[0].whom[0]: stakeholder "bord" is not declared in stakeholders`,
-		"agenda: 18 recurring activities across 2 tenants",
+		"agenda: 20 recurring activities across 2 tenants",
 		"appended 15 records (acme 8, globex 7)",
 		"retry of acme/starter-gdpr-nis2/security-metrics@2026-01-05T08:00:00Z: seq 1 again, acme log still 8 records",
 		`channel: plan starter-gdpr-nis2 has no channel "fax"`,
