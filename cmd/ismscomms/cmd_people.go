@@ -511,8 +511,7 @@ func readAcks(path string, base comms.Record, loc *time.Location) ([]comms.Recor
 }
 
 func (a *app) outstandingCommand() *cobra.Command {
-	var planID, activity, at, format, failOn string
-	var all bool
+	var in outstandingFlags
 	cmd := &cobra.Command{
 		Use:   "outstanding",
 		Short: "Who has not acknowledged an activity's message, and who is overdue",
@@ -531,97 +530,105 @@ goes to standard output only.`,
   ismscomms outstanding --activity policy --at 2026-06-30 --format json
   ismscomms outstanding --fail-on overdue`,
 		Args: positional(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := oneOf("--format", format, "table", "json"); err != nil {
-				return err
-			}
-			if err := oneOf("--fail-on", failOn, "none", "outstanding", "overdue"); err != nil {
-				return err
-			}
-			st, v, loc, err := a.openPlan(cmd.Context(), readStore, planID)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			when, err := a.timeFlag("--at", at, loc)
-			if err != nil {
-				return err
-			}
-			ids, err := versionedActivities(v.Plan, activity)
-			if err != nil {
-				return err
-			}
-			if failOn != "none" {
-				// A gate reads what it verified: the columns the figures
-				// come from are checked against the hashed records.
-				if _, err := st.Verify(cmd.Context(), a.tenant); err != nil {
-					var ce *store.ChainError
-					if errors.As(err, &ce) {
-						say(a.stderr, "ismscomms: the record chain of tenant %s is broken at record %d (ismscomms verify says more): nothing was checked\n", a.tenant, ce.Seq)
-						return errNegative
-					}
-					return storeFailure(err)
-				}
-			}
-			statuses := make([]*evidence.AckStatus, 0, len(ids))
-			var skipped error
-			for _, id := range ids {
-				s, err := evidence.ReadOutstanding(cmd.Context(), st, a.tenant, v.PlanID, id, when)
-				if errors.Is(err, evidence.ErrInvalid) && activity == "" {
-					skipped = err // not versioned at --at
-					continue
-				}
-				if errors.Is(err, evidence.ErrInvalid) {
-					return inputErr("--activity %s: %s", id, invalidText(err))
-				}
-				if err != nil {
-					return storeFailure(err)
-				}
-				statuses = append(statuses, s.In(loc))
-			}
-			if len(statuses) == 0 {
-				return inputErr("nothing to answer at %s: %s", when.Format(time.RFC3339), invalidText(skipped))
-			}
-			_, hasRoster, err := evidence.TenantRoster(cmd.Context(), st, a.tenant)
-			if err != nil {
-				return storeFailure(err)
-			}
-			if format == "json" {
-				err = writeJSON(a.stdout, struct {
-					Tenant     string                `json:"tenant"`
-					Roster     bool                  `json:"roster"`
-					Activities []*evidence.AckStatus `json:"activities"`
-				}{a.tenant, hasRoster, statuses})
-			} else {
-				if !hasRoster {
-					say(a.stdout, "tenant %s has no roster, so no one is due (import one with: ismscomms roster import <file>)\n\n", a.tenant)
-				}
-				err = a.writeOutstanding(v.Plan, statuses, all)
-			}
-			if err != nil {
-				return err
-			}
-			if failOn != "none" && !hasRoster {
-				// No one is due because no one is known: not an answer.
-				say(a.stderr, "ismscomms: tenant %s has no roster: nothing was checked\n", a.tenant)
-				return errNegative
-			}
-			for _, s := range statuses {
-				if failOn == "overdue" && s.Total.Overdue > 0 || failOn == "outstanding" && s.Total.Outstanding > 0 {
-					return errNegative
-				}
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return a.outstanding(cmd.Context(), in) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&planID, "plan-id", "", "the plan's ID in the store (default: the tenant's only plan)")
-	f.StringVar(&activity, "activity", "", "one activity (default: every activity whose message has a version)")
-	f.StringVar(&at, "at", "", "the moment (default: --now)")
-	f.StringVar(&format, "format", "table", "table or json")
-	f.BoolVar(&all, "all", false, "list everyone due, not only those who have not acknowledged")
-	f.StringVar(&failOn, "fail-on", "none", "exit 1 if anyone is overdue (overdue) or has not acknowledged (outstanding)")
+	f.StringVar(&in.planID, "plan-id", "", "the plan's ID in the store (default: the tenant's only plan)")
+	f.StringVar(&in.activity, "activity", "", "one activity (default: every activity whose message has a version)")
+	f.StringVar(&in.at, "at", "", "the moment (default: --now)")
+	f.StringVar(&in.format, "format", "table", "table or json")
+	f.BoolVar(&in.all, "all", false, "list everyone due, not only those who have not acknowledged")
+	f.StringVar(&in.failOn, "fail-on", "none", "exit 1 if anyone is overdue (overdue) or has not acknowledged (outstanding)")
 	return cmd
+}
+
+type outstandingFlags struct {
+	planID, activity, at, format, failOn string
+	all                                  bool
+}
+
+// outstanding answers who has not acknowledged, as in says.
+func (a *app) outstanding(ctx context.Context, in outstandingFlags) error {
+	if err := oneOf("--format", in.format, "table", "json"); err != nil {
+		return err
+	}
+	if err := oneOf("--fail-on", in.failOn, "none", "outstanding", "overdue"); err != nil {
+		return err
+	}
+	st, v, loc, err := a.openPlan(ctx, readStore, in.planID)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	when, err := a.timeFlag("--at", in.at, loc)
+	if err != nil {
+		return err
+	}
+	ids, err := versionedActivities(v.Plan, in.activity)
+	if err != nil {
+		return err
+	}
+	if in.failOn != "none" {
+		// A gate reads what it verified: the columns the figures
+		// come from are checked against the hashed records.
+		if _, err := st.Verify(ctx, a.tenant); err != nil {
+			var ce *store.ChainError
+			if errors.As(err, &ce) {
+				say(a.stderr, "ismscomms: the record chain of tenant %s is broken at record %d (ismscomms verify says more): nothing was checked\n", a.tenant, ce.Seq)
+				return errNegative
+			}
+			return storeFailure(err)
+		}
+	}
+	statuses := make([]*evidence.AckStatus, 0, len(ids))
+	var skipped error
+	for _, id := range ids {
+		s, err := evidence.ReadOutstanding(ctx, st, a.tenant, v.PlanID, id, when)
+		if errors.Is(err, evidence.ErrInvalid) && in.activity == "" {
+			skipped = err // not versioned at --at
+			continue
+		}
+		if errors.Is(err, evidence.ErrInvalid) {
+			return inputErr("--activity %s: %s", id, invalidText(err))
+		}
+		if err != nil {
+			return storeFailure(err)
+		}
+		statuses = append(statuses, s.In(loc))
+	}
+	if len(statuses) == 0 {
+		return inputErr("nothing to answer at %s: %s", when.Format(time.RFC3339), invalidText(skipped))
+	}
+	_, hasRoster, err := evidence.TenantRoster(ctx, st, a.tenant)
+	if err != nil {
+		return storeFailure(err)
+	}
+	if in.format == "json" {
+		err = writeJSON(a.stdout, struct {
+			Tenant     string                `json:"tenant"`
+			Roster     bool                  `json:"roster"`
+			Activities []*evidence.AckStatus `json:"activities"`
+		}{a.tenant, hasRoster, statuses})
+	} else {
+		if !hasRoster {
+			say(a.stdout, "tenant %s has no roster, so no one is due (import one with: ismscomms roster import <file>)\n\n", a.tenant)
+		}
+		err = a.writeOutstanding(v.Plan, statuses, in.all)
+	}
+	if err != nil {
+		return err
+	}
+	if in.failOn != "none" && !hasRoster {
+		// No one is due because no one is known: not an answer.
+		say(a.stderr, "ismscomms: tenant %s has no roster: nothing was checked\n", a.tenant)
+		return errNegative
+	}
+	for _, s := range statuses {
+		if in.failOn == "overdue" && s.Total.Overdue > 0 || in.failOn == "outstanding" && s.Total.Outstanding > 0 {
+			return errNegative
+		}
+	}
+	return nil
 }
 
 // versionedActivities returns the activity given, or every activity of p
