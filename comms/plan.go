@@ -70,8 +70,9 @@ type Plan struct {
 type Waiver struct {
 	// Rule is the check's ID, such as "CRISIS".
 	Rule string `yaml:"rule" json:"rule"`
-	// Subject is the ID of the activity, stakeholder, channel or role the
-	// finding is about; empty waives the rule for the whole plan.
+	// Subject is the ID of the activity, stakeholder, channel, role,
+	// objective or requirement the finding is about; empty waives the
+	// rule for the whole plan.
 	Subject string `yaml:"subject,omitempty" json:"subject,omitempty"`
 	// Reason is the written justification. It is required.
 	Reason string `yaml:"reason" json:"reason"`
