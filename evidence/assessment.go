@@ -290,6 +290,18 @@ type Assessment struct {
 	// total. The people themselves are listed only when Names is set
 	// (Input.Names): a report is often shared, and they are personal data.
 	Acknowledgements []AckStatus `json:"acknowledgements"`
+	// Drills are the drills held in the period (events of kind
+	// comms.EventKindDrill that began in it), with the deadlines they
+	// would have met or missed and their lessons; none of their records
+	// counts anywhere else in the report. DrillYears are the period's
+	// calendar years and their drills, when the plan in force plans
+	// drills; a complete year without one is [DrillYear.Missing].
+	Drills     []Drill     `json:"drills"`
+	DrillYears []DrillYear `json:"drill_years"`
+	// RecordProblems are the records sent in the period that the report
+	// counted nowhere because they contradict the event they name (see
+	// [RecordProblem]).
+	RecordProblems []RecordProblem `json:"record_problems"`
 	// Names says whether the report names people: the Acknowledgements'
 	// People, and the Recipients of the records it shows (without Names,
 	// those are left out; the records' counts and hashes are as stored).

@@ -101,12 +101,26 @@ func Evaluate(in Input) (*Assessment, error) {
 		}
 	}
 	slices.SortStableFunc(records, func(a, b comms.Record) int { return a.SentAt.Compare(b.SentAt) })
+	// Drills apart: their records never count as evidence of a real
+	// communication, nor real records as a drill's.
+	var realEvents, drillEvents []comms.Event
+	for _, e := range in.Events {
+		if e.IsDrill() {
+			drillEvents = append(drillEvents, e)
+		} else {
+			realEvents = append(realEvents, e)
+		}
+	}
+	records, drillRecords := rep.splitDrills(records, in.Events, in)
 	used := make([]bool, len(records))
 
 	if err := rep.recurring(segs, records, used, in); err != nil {
 		return nil, err
 	}
-	if err := rep.triggered(segs, records, used, in); err != nil {
+	if err := rep.triggered(segs, records, used, realEvents, in); err != nil {
+		return nil, err
+	}
+	if err := rep.drills(segs, drillRecords, drillEvents, in); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(rep.Occurrences, func(a, b Occurrence) int {
@@ -153,6 +167,17 @@ func (rep *Assessment) withoutNames() {
 	}
 	for i := range rep.AdHoc {
 		rep.AdHoc[i] = *unnamed(&rep.AdHoc[i])
+	}
+	for i := range rep.Drills {
+		d := &rep.Drills[i]
+		d.Deadlines = slices.Clone(d.Deadlines)
+		for k := range d.Deadlines {
+			d.Deadlines[k].Record = unnamed(d.Deadlines[k].Record)
+		}
+		d.Lessons = slices.Clone(d.Lessons)
+		for k := range d.Lessons {
+			d.Lessons[k] = *unnamed(&d.Lessons[k])
+		}
 	}
 }
 

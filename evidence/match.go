@@ -172,10 +172,21 @@ func endOfDay(t time.Time) time.Time {
 	return time.Date(y, m, d+1, 0, 0, 0, 0, t.Location()).Add(-time.Second)
 }
 
-// triggered lists the deadlines of triggered activities for every event,
-// from the version in force when the event began, and their evidence.
-func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []bool, in Input) error {
-	events := slices.Clone(in.Events)
+// triggered lists the deadlines of triggered activities for every event
+// of events, from the version in force when the event began, and their
+// evidence.
+func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []bool, events []comms.Event, in Input) error {
+	occ, err := rep.eventOccurrences(segs, records, used, events, in)
+	rep.Occurrences = append(rep.Occurrences, occ...)
+	return err
+}
+
+// eventOccurrences returns the deadlines of triggered activities for
+// every event of events that began in the period, and their evidence
+// among records, which it marks in used.
+func (rep *Assessment) eventOccurrences(segs []segment, records []comms.Record, used []bool, events []comms.Event, in Input) ([]Occurrence, error) {
+	var out []Occurrence
+	events = slices.Clone(events)
 	driver.SortEvents(events)
 	byEvent := map[string][]int{} // record indexes by event
 	for i, r := range records {
@@ -192,7 +203,7 @@ func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []
 		p, version := v.Plan, v.Number
 		owed, err := regulation.IncidentClock(p, e, mine, in.Now)
 		if err != nil {
-			return fmt.Errorf("evidence: event %s: %w", e.ID, err)
+			return nil, fmt.Errorf("evidence: event %s: %w", e.ID, err)
 		}
 		for _, o := range owed {
 			// An item no activity carries (a follow-up the law adds) is owed
@@ -241,8 +252,8 @@ func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []
 			default:
 				occ.Status = openStatus(occ.At, occ.Due, in.Now)
 			}
-			rep.Occurrences = append(rep.Occurrences, occ)
+			out = append(out, occ)
 		}
 	}
-	return nil
+	return out, nil
 }

@@ -242,6 +242,16 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		return t
 	})
 	e.KPIs.Overdue = mapSlice(rep.KPIs.Overdue, occurrence)
+	e.Drills = mapSlice(rep.Drills, func(d Drill) Drill {
+		d.EventID, d.Title, d.Exercises, d.Scenario = f(d.EventID), f(d.Title), f(d.Exercises), f(d.Scenario)
+		d.Deadlines = mapSlice(d.Deadlines, occurrence)
+		d.Lessons = mapSlice(d.Lessons, record)
+		return d
+	})
+	e.RecordProblems = mapSlice(rep.RecordProblems, func(p RecordProblem) RecordProblem {
+		p.EventID, p.Problem = f(p.EventID), f(p.Problem)
+		return p
+	})
 	e.Activities = mapSlice(rep.Activities, func(a ActivityKPI) ActivityKPI {
 		a.ActivityID, a.Activity = f(a.ActivityID), f(a.Activity)
 		return a
@@ -322,6 +332,7 @@ func (rep *Assessment) WriteMarkdown(w io.Writer) error {
 	e.markdownHead(&b, &esc)
 	e.markdownFigures(&b)
 	e.markdownRecords(&b)
+	e.markdownDrills(&b)
 	b.WriteString("\n## Communication matrix\n\n")
 	// The matrix's own writer escapes its cells.
 	if err := rep.Matrix.WriteMarkdown(&b); err != nil {
@@ -410,6 +421,38 @@ func (rep *Assessment) markdownRecords(b *strings.Builder) {
 		b.WriteString("\n## Ad hoc communications\n\n| record | sent | activity | subject |\n|---|---|---|---|\n")
 		for _, r := range rep.AdHoc {
 			fmt.Fprintf(b, "| #%d | %s | %s | %s |\n", r.Seq, rep.date(r.SentAt), r.ActivityID, r.Subject)
+		}
+	}
+}
+
+// markdownDrills writes the drills of rep, the years without one and the
+// records counted nowhere.
+func (rep *Assessment) markdownDrills(b *strings.Builder) {
+	if len(rep.Drills) > 0 || len(rep.DrillYears) > 0 {
+		b.WriteString("\n## Drills\n\nExercises of the incident communication plan. Their deadlines are those the real incident would have owed; none of their records counts in the figures above.\n")
+	}
+	for _, y := range rep.DrillYears {
+		if y.Missing() {
+			fmt.Fprintf(b, "\n**No drill was held in %d**, though the plan plans one.\n", y.Year)
+		}
+	}
+	for _, d := range rep.Drills {
+		fmt.Fprintf(b, "\n### Drill %s, %s\n\nExercises %s; scenario: %s. Plan version %d. Deadlines met %d, late %d, missed %d, open %d.\n\n", d.EventID, rep.date(d.Start), d.Exercises, d.Scenario, d.PlanVersion, d.Met, d.Late, d.Missed, d.Open)
+		b.WriteString("| triggered | activity | due | would have been | drill record |\n|---|---|---|---|---|\n")
+		for _, o := range d.Deadlines {
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", rep.date(o.At), o.Activity+lawNote(o.Law), rep.date(o.Due), o.Status, joinParts(rep.evidence(o)))
+		}
+		if len(d.Lessons) > 0 {
+			b.WriteString("\nLessons learned:\n\n")
+			for _, r := range d.Lessons {
+				fmt.Fprintf(b, "- #%d %s: %s %s\n", r.Seq, rep.date(r.SentAt), r.Subject, r.Note)
+			}
+		}
+	}
+	if len(rep.RecordProblems) > 0 {
+		b.WriteString("\n## Records counted nowhere\n\n| record | sent | event | problem |\n|---|---|---|---|\n")
+		for _, p := range rep.RecordProblems {
+			fmt.Fprintf(b, "| #%d | %s | %s | %s |\n", p.Seq, rep.date(p.SentAt), p.EventID, p.Problem)
 		}
 	}
 }
@@ -544,7 +587,28 @@ func (rep *Assessment) WriteHTML(w io.Writer) error {
 	for i, v := range e.Versions {
 		versions[i] = versionView{v, e.day(v.From), e.day(v.Until.Add(-time.Second)), words(v.SavedBy)}
 	}
+	type drillView struct {
+		Drill
+		StartHTML template.HTML
+		Deadlines []occurrenceView
+	}
+	drills := make([]drillView, len(e.Drills))
+	for i, d := range e.Drills {
+		drills[i] = drillView{Drill: d, StartHTML: e.dateHTML(d.Start)}
+		for _, o := range d.Deadlines {
+			drills[i].Deadlines = append(drills[i].Deadlines, occurrenceView{o, e.dateHTML(o.At), e.dateHTML(o.Due), e.evidence(o)})
+		}
+	}
+	var missingYears []int
+	for _, y := range e.DrillYears {
+		if y.Missing() {
+			missingYears = append(missingYears, y.Year)
+		}
+	}
 	data := map[string]any{
+		"Drills":        drills,
+		"DrillYears":    e.DrillYears,
+		"MissingYears":  missingYears,
 		"R":             e,
 		"Title":         "Communication evidence",
 		"From":          e.day(e.From),

@@ -1,0 +1,272 @@
+package evidence_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/store/memory"
+)
+
+// drillPlan is the test plan with a yearly drill and a lessons-learned
+// activity after an incident's closure.
+func drillPlan() comms.Plan {
+	p := plan(false)
+	p.Activities = append(p.Activities,
+		comms.Activity{ID: "drill", Name: "Incident drill", What: comms.Message{Topic: comms.TopicDrill, Message: "Exercise"},
+			Whom: []string{"management"}, How: []string{"email"}, Owner: "iso",
+			When: comms.Timing{RRule: "FREQ=YEARLY", Start: dt("2026-01-20T09:00"), Within: "30d"}},
+		comms.Activity{ID: "lessons", Name: "Lessons learned", What: comms.Message{Topic: comms.TopicLessonsLearned, Message: "Lessons"},
+			Whom: []string{"management"}, How: []string{"email"}, Owner: "iso",
+			When: comms.Timing{Trigger: "incident.closed", Within: "10d"}})
+	return p
+}
+
+func drillRecord(r comms.Record, event string) comms.Record {
+	r.EventID, r.Drill = event, true
+	return r
+}
+
+// drillTenant is one tenant's events and records: a real incident with
+// its notification, a second real incident whose notification was never
+// sent, and a drill with its own (late) notification and its lessons; and
+// hostile records: a drill record naming the unanswered real incident
+// (sent in time: counted, it would make that notification on time), and
+// a record not marked as a drill answering the drill.
+func drillTenant() (events []comms.Event, records []comms.Record, drillOnly []comms.Record) {
+	inc := comms.Event{ID: "inc-1", Kind: comms.EventKindIncident, Milestones: []comms.Milestone{{Name: "aware", At: at("2026-03-07 10:00")}}}
+	inc2 := comms.Event{ID: "inc-2", Kind: comms.EventKindIncident, Milestones: []comms.Milestone{{Name: "aware", At: at("2026-09-01 10:00")}}}
+	drill := comms.Event{ID: "drill-1", Kind: comms.EventKindDrill, Exercises: comms.EventKindIncident, Scenario: "ransomware on the file servers",
+		Milestones: []comms.Milestone{{Name: "aware", At: at("2026-05-05 10:00")}, {Name: "closed", At: at("2026-05-06 10:00")}}}
+	events = []comms.Event{inc, inc2, drill}
+	real := []comms.Record{
+		sent("newsletter", "2026-01-01 10:00", 90, 40),
+		sent("newsletter", "2026-02-01 10:00", 80, 30),
+		sent("audit-results", "2026-01-15 11:00", 10, 10),
+		sent("drill", "2026-01-21 09:00", 10, 0),
+		withEvent(sent("breach", "2026-03-08 09:00", 1, 0), "inc-1"),
+	}
+	breach := sent("breach", "2026-05-09 12:00", 1, 0) // 74h after awareness: late
+	lessons := sent("lessons", "2026-05-08 10:00", 10, 0)
+	lessons.Audiences, lessons.Subject, lessons.Note = []string{"management"}, "Drill lessons", "escalation list out of date"
+	drillOnly = []comms.Record{
+		drillRecord(breach, "drill-1"),
+		drillRecord(lessons, "drill-1"),
+		drillRecord(sent("breach", "2026-09-01 12:00", 1, 0), "inc-2"),
+		withEvent(sent("breach", "2026-05-05 11:00", 1, 0), "drill-1"),
+	}
+	for i := range drillOnly {
+		drillOnly[i].Seq = int64(100 + i)
+	}
+	for i := range real {
+		real[i].Seq = int64(1 + i)
+	}
+	return events, append(real, drillOnly...), real
+}
+
+func withEvent(r comms.Record, id string) comms.Record {
+	r.EventID = id
+	return r
+}
+
+// figures is everything of a report that counts real evidence.
+func figures(t *testing.T, rep *evidence.Assessment) string {
+	t.Helper()
+	b, err := json.MarshalIndent(map[string]any{
+		"kpis": rep.KPIs, "activities": rep.Activities, "monthly": rep.Monthly, "occurrences": rep.Occurrences,
+		"ad_hoc": rep.AdHoc, "deviations": rep.Deviations, "acknowledgements": rep.Acknowledgements,
+	}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestDrillsNeverCount is issue 16's acceptance test: in one tenant a
+// drill and real incidents with records each; every figure of the report
+// is that of the same tenant without the drill's records, and the drill
+// section lists the drill's deadlines.
+func TestDrillsNeverCount(t *testing.T) {
+	events, all, real := drillTenant()
+	in := evidence.Input{Plan: drillPlan(), Events: events, From: at("2026-01-01 00:00"), To: at("2027-01-01 00:00"), Now: at("2027-01-10 00:00")}
+	in.Records = all
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Records = real
+	without, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := figures(t, rep), figures(t, without); got != want {
+		t.Errorf("the drill's records changed the figures:\n got %s\nwant %s", got, want)
+	}
+	// The figures are those of the real records: inc-2's notification
+	// missed (the drill record naming it does not count), no ad hoc.
+	var inc2 *evidence.Occurrence
+	for i, o := range rep.Occurrences {
+		if o.EventID == "inc-2" && o.ActivityID == "breach" {
+			inc2 = &rep.Occurrences[i]
+		}
+		if o.EventID == "drill-1" {
+			t.Errorf("a drill's deadline among the occurrences: %+v", o)
+		}
+	}
+	if inc2 == nil || inc2.Status != evidence.StatusMissed {
+		t.Errorf("inc-2's notification: %+v, want missed", inc2)
+	}
+	if rep.KPIs.AdHoc != 0 || len(rep.KPIs.Timeliness) != 1 || rep.KPIs.Timeliness[0].Count != 2 || rep.KPIs.Timeliness[0].OnTime != 1 || rep.KPIs.Timeliness[0].Missed != 1 {
+		t.Errorf("ad hoc %d, timeliness %+v: want none ad hoc, gdpr-art33 2 notifications, 1 on time, 1 missed", rep.KPIs.AdHoc, rep.KPIs.Timeliness)
+	}
+
+	// The drill section: the deadlines the incident would have owed.
+	if len(rep.Drills) != 1 {
+		t.Fatalf("drills: %+v", rep.Drills)
+	}
+	d := rep.Drills[0]
+	if d.EventID != "drill-1" || d.Scenario != "ransomware on the file servers" || d.Exercises != "incident" || !d.Start.Equal(at("2026-05-05 10:00")) {
+		t.Errorf("drill: %+v", d)
+	}
+	got := map[string]string{}
+	for _, o := range d.Deadlines {
+		got[o.ActivityID] = string(o.Status) + " due " + o.Due.Format("2006-01-02 15:04")
+		if o.Record != nil && !o.Record.Drill {
+			t.Errorf("drill deadline %s answered by a real record #%d", o.ActivityID, o.Record.Seq)
+		}
+	}
+	want := map[string]string{
+		"breach":  "late due 2026-05-08 10:00",
+		"lessons": "on-time due 2026-05-16 23:59",
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("drill deadline %s: %q, want %q (all: %v)", id, got[id], w, got)
+		}
+	}
+	if d.Met != 1 || d.Late != 1 || d.Missed != 0 {
+		t.Errorf("drill counts met %d late %d missed %d", d.Met, d.Late, d.Missed)
+	}
+	if len(d.Lessons) != 1 || d.Lessons[0].Note != "escalation list out of date" {
+		t.Errorf("lessons: %+v", d.Lessons)
+	}
+	// The hostile records are reported, not dropped silently.
+	var problems []string
+	for _, p := range rep.RecordProblems {
+		problems = append(problems, p.EventID)
+	}
+	if strings.Join(problems, " ") != "drill-1 inc-2" {
+		t.Errorf("record problems: %+v", rep.RecordProblems)
+	}
+	if len(rep.DrillYears) != 1 || rep.DrillYears[0].Drills != 1 || rep.DrillYears[0].Missing() {
+		t.Errorf("drill years: %+v", rep.DrillYears)
+	}
+
+	// Every writer says it.
+	var md, html bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteHTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"## Drills", "ransomware on the file servers", "| late |", "escalation list out of date", "## Records counted nowhere"} {
+		if !strings.Contains(md.String(), w) {
+			t.Errorf("Markdown lacks %q", w)
+		}
+	}
+	for _, w := range []string{`id="drills"`, "ransomware on the file servers", `class="status s-late"`, "escalation list out of date", `id="record-problems"`} {
+		if !strings.Contains(html.String(), w) {
+			t.Errorf("HTML lacks %q", w)
+		}
+	}
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var back evidence.Assessment
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Drills) != 1 || len(back.Drills[0].Deadlines) != len(d.Deadlines) || back.Drills[0].Deadlines[0].Status != d.Deadlines[0].Status {
+		t.Errorf("JSON round trip: %+v", back.Drills)
+	}
+}
+
+// A year of the period without a drill, when the plan plans one, is
+// flagged; a year not over is not.
+func TestDrillYears(t *testing.T) {
+	events, all, _ := drillTenant()
+	rep, err := evidence.Evaluate(evidence.Input{Plan: drillPlan(), Events: events, Records: all,
+		From: at("2025-01-01 00:00"), To: at("2027-06-01 00:00"), Now: at("2027-06-01 00:00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, y := range rep.DrillYears {
+		s := "ok"
+		switch {
+		case y.Missing():
+			s = "missing"
+		case !y.Complete:
+			s = "open"
+		}
+		got = append(got, s)
+	}
+	if strings.Join(got, " ") != "missing ok open" {
+		t.Errorf("drill years %+v: %v, want 2025 missing, 2026 ok, 2027 open", rep.DrillYears, got)
+	}
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "No drill was held in 2025") || strings.Contains(md.String(), "No drill was held in 2027") {
+		t.Errorf("Markdown's drill years:\n%s", md.String())
+	}
+	// A plan that plans no drill flags no year.
+	p := plan(false)
+	rep, err = evidence.Evaluate(evidence.Input{Plan: p, Events: events, Records: all, From: at("2025-01-01 00:00"), To: at("2027-01-01 00:00"), Now: at("2027-06-01 00:00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.DrillYears) != 0 {
+		t.Errorf("drill years without a planned drill: %+v", rep.DrillYears)
+	}
+}
+
+// AppendRecord refuses a drill record for a real incident and a real
+// record for a drill, and takes a drill record for the drill, whose
+// incident activities answer the kind it exercises.
+func TestAppendRecordDrill(t *testing.T) {
+	ctx := context.Background()
+	now := at("2026-06-01 00:00")
+	mem := memory.New(&memory.Options{Now: func() time.Time { return now }})
+	if _, err := mem.SavePlan(ctx, "t", drillPlan(), 0); err != nil {
+		t.Fatal(err)
+	}
+	events, _, _ := drillTenant()
+	for _, e := range events {
+		if err := mem.SaveEvent(ctx, "t", e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	breach := sent("breach", "2026-05-05 11:00", 1, 0)
+	if _, err := evidence.AppendRecord(ctx, mem, "t", drillRecord(breach, "drill-1"), now); err != nil {
+		t.Errorf("a drill record for the drill: %v", err)
+	}
+	for name, r := range map[string]comms.Record{
+		"drill record for a real incident": drillRecord(breach, "inc-1"),
+		"real record for a drill":          withEvent(breach, "drill-1"),
+	} {
+		_, err := evidence.AppendRecord(ctx, mem, "t", r, now)
+		if !errors.Is(err, evidence.ErrRefused) || !errors.Is(err, comms.ErrDrillMismatch) {
+			t.Errorf("%s: %v, want refused with comms.ErrDrillMismatch", name, err)
+		}
+	}
+}
