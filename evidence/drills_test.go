@@ -270,3 +270,26 @@ func TestAppendRecordDrill(t *testing.T) {
 		}
 	}
 }
+
+// Feedback received is no communication sent: a feedback record about an
+// activity, in an occurrence's window, never answers the occurrence nor
+// counts as ad hoc.
+func TestFeedbackIsNoEvidence(t *testing.T) {
+	events, _, real := drillTenant()
+	in := evidence.Input{Plan: drillPlan(), Events: events, Records: real, From: at("2026-01-01 00:00"), To: at("2027-01-01 00:00"), Now: at("2027-01-10 00:00")}
+	without, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	score := 2
+	in.Records = append(real[:len(real):len(real)],
+		comms.Record{Seq: 50, Type: comms.RecordTypeFeedback, PlanID: "acme", ActivityID: "newsletter", SentAt: at("2026-03-02 10:00"), Channel: "email", From: "employees", Score: &score},
+		comms.Record{Seq: 51, Type: comms.RecordTypeFeedback, PlanID: "acme", SentAt: at("2026-03-03 10:00"), Channel: "email", From: "employees", Score: &score})
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := figures(t, rep), figures(t, without); got != want {
+		t.Errorf("feedback records changed the figures:\n got %s\nwant %s", got, want)
+	}
+}

@@ -93,8 +93,8 @@ func Evaluate(in Input) (*Assessment, error) {
 
 	var records []comms.Record
 	for _, r := range in.Records {
-		if r.Type == comms.RecordTypeAck {
-			continue // one person's acknowledgement, not a communication: see Outstanding
+		if r.Type == comms.RecordTypeAck || r.Type == comms.RecordTypeFeedback {
+			continue // one person's acknowledgement (see Outstanding), or feedback received: not a communication sent
 		}
 		if r.PlanID == "" || r.PlanID == current.ID || slices.ContainsFunc(versions, func(v store.Version) bool { return v.PlanID == r.PlanID }) {
 			records = append(records, r.In(loc))
