@@ -216,7 +216,7 @@ var exitCases = []exitCase{
 		wantIn(t, "record", stderr, "the record does not fit plan starter version 1")
 		c.must(0, "incident", "open", "INC-1", "--at", "2026-11-26T08:00:00Z")
 		_, stderr = c.must(2, "incident", "milestone", "INC-1", "awre")
-		wantIn(t, "incident milestone awre", stderr, "incident.awre starts no communication of plan starter; the milestones that do are: detected, aware (use --force to record it anyway)")
+		wantIn(t, "incident milestone awre", stderr, "incident.awre starts no communication of plan starter; the milestones that do are: detected, aware, closed (use --force to record it anyway)")
 		_, stderr = c.must(2, "incident", "clock", "INC-9")
 		wantIn(t, "incident clock INC-9", stderr, "tenant default has no incident INC-9 (list them with: ismscomms incident list")
 		_, stderr = c.must(2, "plan", "list", "nope")
