@@ -298,9 +298,16 @@ type Assessment struct {
 	// drills; a complete year without one is [DrillYear.Missing].
 	Drills     []Drill     `json:"drills"`
 	DrillYears []DrillYear `json:"drill_years"`
+	// Feedback is the feedback received in the period and its handling
+	// (records of type comms.RecordTypeFeedback; a drill's never count).
+	Feedback Feedback `json:"feedback"`
+	// Objectives are the plan's objectives (of the version in force at
+	// Now), each judged per period (see [ObjectiveResult]).
+	Objectives []ObjectiveResult `json:"objectives"`
 	// RecordProblems are the records sent in the period that the report
-	// counted nowhere because they contradict the event they name (see
-	// [RecordProblem]).
+	// counted nowhere, or not wholly, because they contradict the event
+	// they name or the plan (see [RecordProblem]): a feedback score off the
+	// plan's scale, a correction of a record the report does not have.
 	RecordProblems []RecordProblem `json:"record_problems"`
 	// Names says whether the report names people: the Acknowledgements'
 	// People, and the Recipients of the records it shows (without Names,

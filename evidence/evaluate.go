@@ -91,13 +91,17 @@ func Evaluate(in Input) (*Assessment, error) {
 		}
 	}
 
-	var records []comms.Record
+	var records, feedback []comms.Record
 	for _, r := range in.Records {
-		if r.Type == comms.RecordTypeAck || r.Type == comms.RecordTypeFeedback {
-			continue // one person's acknowledgement (see Outstanding), or feedback received: not a communication sent
+		if r.Type == comms.RecordTypeAck {
+			continue // one person's acknowledgement (see Outstanding): not a communication sent
 		}
 		if r.PlanID == "" || r.PlanID == current.ID || slices.ContainsFunc(versions, func(v store.Version) bool { return v.PlanID == r.PlanID }) {
-			records = append(records, r.In(loc))
+			if r.Type == comms.RecordTypeFeedback {
+				feedback = append(feedback, r.In(loc)) // feedback received: not a communication sent
+			} else {
+				records = append(records, r.In(loc))
+			}
 		}
 	}
 	slices.SortStableFunc(records, func(a, b comms.Record) int { return a.SentAt.Compare(b.SentAt) })
@@ -136,6 +140,12 @@ func Evaluate(in Input) (*Assessment, error) {
 	}
 	rep.deviations(segs)
 	rep.kpis(segs, in.Roster)
+	if err := rep.feedback(segs, feedback, in.Events, in); err != nil {
+		return nil, err
+	}
+	if err := rep.objectives(segs, versions, in); err != nil {
+		return nil, err
+	}
 	if err := rep.acknowledgements(versions, in); err != nil {
 		return nil, err
 	}
