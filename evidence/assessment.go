@@ -274,14 +274,18 @@ type Assessment struct {
 	Versions []VersionInfo `json:"versions"`
 	// Matrix and Checks are those of the plan version in force at Now
 	// (or the last one of the period).
-	Matrix      matrix.Matrix  `json:"matrix"`
-	Checks      matrix.Report  `json:"findings"`
-	Occurrences []Occurrence   `json:"occurrences"`
-	AdHoc       []comms.Record `json:"ad_hoc"`
-	Deviations  []Deviation    `json:"deviations"`
-	KPIs        KPIs           `json:"kpis"`
-	Activities  []ActivityKPI  `json:"activities"`
-	Monthly     []Month        `json:"monthly"`
+	// Approved is the latest approval of the plan in force at Now (nil
+	// when it records none): [Assessment.ManagementReview] takes the
+	// changes since its day.
+	Approved    *comms.Approval `json:"approved,omitempty"`
+	Matrix      matrix.Matrix   `json:"matrix"`
+	Checks      matrix.Report   `json:"findings"`
+	Occurrences []Occurrence    `json:"occurrences"`
+	AdHoc       []comms.Record  `json:"ad_hoc"`
+	Deviations  []Deviation     `json:"deviations"`
+	KPIs        KPIs            `json:"kpis"`
+	Activities  []ActivityKPI   `json:"activities"`
+	Monthly     []Month         `json:"monthly"`
 	// Acknowledgements are, for each activity of the plan in force whose
 	// message has a version, who was due to acknowledge it at Now (or the
 	// end of the period, if earlier), who did and who is outstanding or

@@ -78,7 +78,7 @@ func Evaluate(in Input) (*Assessment, error) {
 	rep := &Assessment{
 		Tenant: in.Tenant, PlanID: current.ID, Organization: current.Organization, TimeZone: loc.String(),
 		From: in.From.In(loc), To: in.To.In(loc), Now: in.Now.In(loc), loc: loc,
-		Matrix: matrix.Build(current),
+		Matrix: matrix.Build(current), Approved: current.Approved,
 		Checks: matrix.Check(current, append([]matrix.CheckOption{matrix.At(in.Now)}, in.CheckOptions...)...),
 	}
 	if in.Chain != nil {

@@ -210,6 +210,9 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		v.SavedBy, v.Note = f(v.SavedBy), f(v.Note)
 		return v
 	})
+	if rep.Approved != nil {
+		e.Approved = &comms.Approval{By: f(rep.Approved.By), Date: rep.Approved.Date}
+	}
 	e.Matrix = matrix.Matrix{PlanID: f(rep.Matrix.PlanID), Organization: f(rep.Matrix.Organization),
 		Rows: mapSlice(rep.Matrix.Rows, func(r matrix.Row) matrix.Row {
 			return matrix.Row{ActivityID: f(r.ActivityID), Activity: f(r.Activity), KeyMessage: f(r.KeyMessage),
