@@ -642,7 +642,7 @@ func writeClock(out io.Writer, owed []regulation.Owed) error {
 }
 
 func (a *app) reportCommand() *cobra.Command {
-	var planID, fromFlag, toFlag, format, out, profiles string
+	var planID, fromFlag, toFlag, format, out, profiles, forFlag string
 	var names bool
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -651,13 +651,27 @@ func (a *app) reportCommand() *cobra.Command {
 months): the record chain's verification first, the plan versions in
 force, every occurrence with its evidence or the lack of it, deviations,
 KPIs, the matrix and the completeness findings. HTML is one self-contained
-page; Markdown and JSON are also available.`,
+page; Markdown and JSON are also available.
+
+--for management-review writes the input to a management review instead
+(ISO/IEC 27001 9.3.2 c-d), from the same evidence: objectives met and
+missed, KPIs and their trends, overdue and missed communications, feedback
+and its handling, drills, incidents and their notifications, and the plan
+versions saved since the plan's approval. It is HTML or Markdown.`,
 		Example: `  ismscomms report --plan-id starter --from 2026-01-01 --to 2027-01-01 --out report.html
-  ismscomms report --format md`,
+  ismscomms report --format md
+  ismscomms report --for management-review --format md --out review.md`,
 		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := oneOf("--for", forFlag, "audit", "management-review"); err != nil {
+				return err
+			}
 			if err := oneOf("--format", format, "html", "md", "json"); err != nil {
 				return err
+			}
+			review := forFlag == "management-review"
+			if review && format == "json" {
+				return usageErr("--format json is for --for audit; the management-review input is html or md")
 			}
 			opts, err := profileOptions(profiles)
 			if err != nil {
@@ -688,7 +702,14 @@ page; Markdown and JSON are also available.`,
 			if err != nil {
 				return storeFailure(err)
 			}
+			input := rep.ManagementReview(evidence.ReviewOptions{})
 			write := func(w io.Writer) error {
+				switch {
+				case review && format == "md":
+					return input.WriteMarkdown(w)
+				case review:
+					return input.WriteHTML(w)
+				}
 				switch format {
 				case "md":
 					return rep.WriteMarkdown(w)
@@ -705,7 +726,12 @@ page; Markdown and JSON are also available.`,
 				if err := a.writeOutput(out, write); err != nil {
 					return err
 				}
-				say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
+				if review {
+					say(a.stderr, "wrote %s: management-review input, objectives met %d, missed %d; on-time rate %s; plan versions saved since %s: %d; chain %s\n", out,
+						input.ObjectivesMet, input.ObjectivesMissed, pctText(rep.KPIs.OnTimeRate), input.Since.Format("2006-01-02"), len(input.Changes), chainWord(rep.Chain))
+				} else {
+					say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
+				}
 			}
 			if rep.Chain.Checked && !rep.Chain.OK {
 				// The report is written, and opens with the damage; a script
@@ -720,7 +746,8 @@ page; Markdown and JSON are also available.`,
 	f.StringVar(&planID, "plan-id", "", "the plan's ID in the store (default: the tenant's only plan)")
 	f.StringVar(&fromFlag, "from", "", "start of the period (default: 12 months before --now)")
 	f.StringVar(&toFlag, "to", "", "end of the period, exclusive (default: --now)")
-	f.StringVar(&format, "format", "html", "html, md or json")
+	f.StringVar(&forFlag, "for", "audit", "audit (the evidence report) or management-review (the input to a management review)")
+	f.StringVar(&format, "format", "html", "html, md or json (json: --for audit only)")
 	f.StringVar(&out, "out", "", "write to this file (\"-\" or none: standard output); a regular file is replaced atomically, a device or FIFO written as it is")
 	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated, on top of those the plan declares")
 	f.BoolVar(&names, "names", false, "list the people in the acknowledgement figures (personal data; default: counts and rates only)")
