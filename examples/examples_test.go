@@ -24,11 +24,26 @@ var want = map[string]struct {
 		"## Next 90 days (2026-12-01 to 2027-02-28)", "- Mon 2026-12-07 09:00 CET  Security Metrics and Dashboards",
 		"- Fri 2027-01-15 09:00 CET  Information Security Policy Communication",
 	}},
-	"evidence": {args: []string{"-out", filepath.Join(os.TempDir(), "ismscomms-example-evidence.html")}, out: []string{
-		"29 records in",
+	"evidence": {args: []string{"-out", filepath.Join(os.TempDir(), "ismscomms-example-evidence.html"), "-review", "$OUT/review.md"}, out: []string{
+		"41 records in",
 		"chain verified: true",
 		"occurrences 30: on time 26, late 1, missed 2, waived 1, due 0, upcoming 0; deviations 1; ad hoc 1",
 		"on-time rate 90%, coverage 93%",
+		"feedback 8: satisfaction 4.00, handled 6 (late 1), open 1, overdue 1",
+		"drill DRILL-2026: deadlines met 2, late 1, missed 0; 1 lessons",
+		"objective on-time: missed (periods met 1, missed 3)",
+		"objective satisfaction: met (periods met 1, missed 0)",
+		"management review: 3 objectives met, 1 missed; 1 plan changes since approval",
+	}, files: map[string][]string{
+		"review.md": {
+			"# Management review input — Acme Corp",
+			"4 objectives: 3 met, 1 missed, 0 without data, 0 not judged",
+			"| satisfaction | satisfaction | at-least 4 | yearly | met so far | 2026 | 4.00 | 1 | 0 | 0 | — |",
+			"8 received (8 scored, mean satisfaction 4.00 on a scale of 1 to 5); 6 handled, 1 of them late; 1 open, 1 overdue",
+			"| DRILL-2026 | 2026-10-15 10:00 CEST | incident | Ransomware on the file servers | 2 | 1 | 0 | 0 | 1 |",
+			"| INC-2026-014 | 2026-09-11 16:00 CEST | 2 | 2 | 0 | 0 | 0 | 0 | — |",
+			"Plan versions saved since the plan's approval (2025-12-15): 1.",
+		},
 	}},
 	"incident": {out: []string{
 		"Clock at Sat 2026-03-07 12:00",
