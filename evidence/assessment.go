@@ -85,11 +85,16 @@ type AudienceRate struct {
 	Expected     float64 `json:"expected"`
 	Reached      float64 `json:"reached"`
 	Acknowledged float64 `json:"acknowledged"`
-	// ReachRate is Reached/Expected; AckRate is Acknowledged/Reached.
-	// Negative when not computable (the stakeholders' sizes are unknown,
+	// ReachRate is the share of Expected reached: the records' reach
+	// counted against the audiences of known size only, each record's
+	// at most the audience's size, so it never exceeds 1 (Reached also
+	// holds the shares of audiences without a size). AckRate is
+	// Acknowledged/Reached. Negative when not computable (the stakeholders' sizes are unknown,
 	// nothing was reached); null in JSON then.
 	ReachRate float64 `json:"-"` // JSON: "reach_rate"
 	AckRate   float64 `json:"-"` // JSON: "ack_rate"
+
+	reachedOfExpected float64 // the part of Reached counted against Expected
 }
 
 // Notification is one legal notification of an event.

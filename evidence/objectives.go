@@ -57,8 +57,8 @@ type ObjectivePeriod struct {
 	Duration time.Duration `json:"-"`
 	// Basis is how many things the value is computed from: occurrences
 	// judged (on-time-rate, coverage), people due and records with a
-	// reach (acknowledgement-rate), records with a reach
-	// (participation), triggered communications (notification-
+	// reach (acknowledgement-rate), records with a reach and an
+	// audience of known size (participation), triggered communications (notification-
 	// timeliness), feedback scored (satisfaction) or received
 	// (feedback-response-time). Zero is no-data.
 	Basis int `json:"basis"`
@@ -313,9 +313,10 @@ func (j judge) durations(p *ObjectivePeriod, spans []span) {
 
 // reach sums, over the records answering occurrences in scope due in p
 // that say how many they reached, the people reached and the audiences'
-// sizes (participation) or the people acknowledged and reached (ack,
-// true); skip leaves out activities measured otherwise. With a
-// stakeholder scope, only that stakeholder's share counts.
+// sizes (participation: only audiences of known size, as the report's
+// reach per audience, see audienceShares) or the people acknowledged and
+// reached (ack, true); skip leaves out activities measured otherwise.
+// With a stakeholder scope, only that stakeholder's share counts.
 func (j judge) reach(p *ObjectivePeriod, ack bool, skip map[string]bool) (num, den float64, n int) {
 	for _, o := range j.rep.Occurrences {
 		r := o.Record
@@ -333,37 +334,27 @@ func (j judge) reach(p *ObjectivePeriod, ack bool, skip map[string]bool) (num, d
 		if reached == 0 {
 			continue
 		}
-		sizes := make([]float64, len(r.Audiences))
-		total := 0.0
-		for i, id := range r.Audiences {
-			if s, ok := ix.Stakeholder(id); ok {
-				sizes[i] = float64(s.Size)
-				if j.in.Roster != nil {
-					c, _ := j.in.Roster.Size(s, o.Due.In(j.rep.loc))
-					sizes[i] = float64(c)
+		var rn, rd float64
+		counted := false
+		if ack && j.o.Scope.Stakeholder == "" {
+			rn, rd, counted = float64(r.Acknowledged), float64(reached), true
+		} else {
+			for _, sh := range audienceShares(r, ix, j.in.Roster, o.Due.In(j.rep.loc)) {
+				switch {
+				case j.o.Scope.Stakeholder != "" && sh.id != j.o.Scope.Stakeholder:
+					// only the stakeholder's share counts
+				case ack:
+					rn, rd, counted = rn+sh.acknowledged, rd+sh.reached, true
+				case sh.expected > 0:
+					rn, rd, counted = rn+sh.reachedOfExpected, rd+sh.expected, true
 				}
 			}
-			total += sizes[i]
 		}
-		share, size := 1.0, total
-		if sh := j.o.Scope.Stakeholder; sh != "" {
-			i := slices.Index(r.Audiences, sh)
-			if i < 0 {
-				continue // this record did not address the stakeholder
-			}
-			share, size = 1/float64(len(r.Audiences)), sizes[i]
-			if total > 0 {
-				share = sizes[i] / total
-			}
+		if !counted {
+			continue // no audience in scope, or none of a known size
 		}
 		n++
-		if ack {
-			num += float64(r.Acknowledged) * share
-			den += float64(reached) * share
-		} else {
-			num += float64(reached) * share
-			den += size
-		}
+		num, den = num+rn, den+rd
 	}
 	return num, den, n
 }

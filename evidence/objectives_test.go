@@ -82,3 +82,75 @@ func TestObjectives(t *testing.T) {
 		}
 	}
 }
+
+// TestParticipationMatchesReach: the participation objective's value is
+// the report's reach on the same records. A record that names no audience,
+// or only an audience of unknown size, adds to neither side, and a record
+// that claims more people than the audience holds counts at most its
+// size: the rate never exceeds 100% (review 3, defect 2).
+func TestParticipationMatchesReach(t *testing.T) {
+	p := plan(false)
+	p.Objectives = []comms.Objective{
+		{ID: "part", Measure: comms.MeasureParticipation, Target: "90%", Period: comms.PeriodYearly},
+		{ID: "part-employees", Measure: comms.MeasureParticipation, Target: "90%", Period: comms.PeriodYearly, Scope: comms.ObjectiveScope{Stakeholder: "employees"}},
+	}
+	p.Stakeholders = append(p.Stakeholders, comms.Stakeholder{ID: "press", Name: "Press", Scope: comms.ScopeExternal, Kind: comms.StakeholderKindMedia})
+	p.Activities[0].Whom = append(p.Activities[0].Whom, "press")
+	jan := sent("newsletter", "2026-01-01 10:00", 50, 0) // 50 of 100
+	feb := sent("newsletter", "2026-02-01 10:00", 50, 0)
+	feb.Audiences = nil // no audience named: no denominator
+	mar := sent("newsletter", "2026-03-01 10:00", 40, 0)
+	mar.Audiences = []string{"press"} // unknown size: no denominator
+	apr := sent("newsletter", "2026-04-01 10:00", 250, 0) // more than the 100 employees
+	for _, tc := range []struct {
+		name    string
+		records []comms.Record
+		want    float64
+		basis   int
+	}{
+		{"no audience", []comms.Record{jan, feb}, 0.5, 1},
+		{"unsized audience", []comms.Record{jan, mar}, 0.5, 1},
+		{"over the size", []comms.Record{jan, apr}, 0.75, 2},
+		{"only unsized", []comms.Record{feb, mar}, -1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := evidence.Evaluate(evidence.Input{Plan: p, Records: tc.records, From: at("2026-01-01 00:00"), To: at("2026-05-01 00:00"), Now: at("2026-05-01 12:00")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reach := -1.0
+			for _, a := range rep.KPIs.Audiences {
+				if a.StakeholderID == "employees" {
+					reach = a.ReachRate
+				}
+				if a.ReachRate > 1 {
+					t.Errorf("audience %s: reach %.3f above 100%%", a.StakeholderID, a.ReachRate)
+				}
+			}
+			if reach != tc.want {
+				t.Errorf("report's reach of employees = %.3f, want %.3f", reach, tc.want)
+			}
+			for _, o := range rep.Objectives {
+				if len(o.Periods) != 1 {
+					t.Fatalf("%s: %d periods, want 1", o.ID, len(o.Periods))
+				}
+				got := o.Periods[0]
+				if got.Basis != tc.basis {
+					t.Errorf("%s: basis %d, want %d", o.ID, got.Basis, tc.basis)
+				}
+				if tc.basis == 0 {
+					if got.Status != evidence.ObjectiveNoData {
+						t.Errorf("%s: status %s, want no data", o.ID, got.Status)
+					}
+					continue
+				}
+				if got.Value != reach {
+					t.Errorf("%s: value %.3f, the report's reach %.3f", o.ID, got.Value, reach)
+				}
+				if got.Status != evidence.ObjectiveMissed {
+					t.Errorf("%s: status %s, want missed", o.ID, got.Status)
+				}
+			}
+		})
+	}
+}
