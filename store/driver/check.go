@@ -110,8 +110,13 @@ func CheckEvent(e comms.Event) error {
 // CheckRecord validates a record before it is appended: what the caller
 // must set (SentAt; a reason for a waiver), what it must leave to the
 // store (Seq, RecordedAt, PrevHash, Hash), its counts, and its IDs and
-// text as store.Store's AppendRecord documents them. Whether Corrects names an existing record is for the store to
-// check, against its log.
+// text as store.Store's AppendRecord documents them, and the format's
+// rules for the programme's fields: From, Score and HandledAt on feedback
+// only; Drill (comms.Record.Drill) only on a record answering an event
+// (EventID) and never on an acknowledgement, which is of a message
+// version, not of an exercise. Whether Corrects names an existing record
+// is for the store to check, against its log, and whether EventID names a
+// drill for the checked append (evidence.AppendRecord).
 func CheckRecord(r comms.Record) error {
 	switch {
 	case r.Seq != 0 || r.Hash != "" || r.PrevHash != "" || !r.RecordedAt.IsZero():
@@ -132,6 +137,10 @@ func CheckRecord(r comms.Record) error {
 		return invalid("a feedback record names the stakeholder it came from (From)")
 	case r.Type != comms.RecordTypeFeedback && (r.From != "" || r.Score != nil || !r.HandledAt.IsZero()):
 		return invalid("only a feedback record has From, Score or HandledAt")
+	case r.Drill && r.Type == comms.RecordTypeAck:
+		return invalid("an acknowledgement is of a message version, never part of a drill: it cannot be marked Drill")
+	case r.Drill && r.EventID == "":
+		return invalid("a drill record answers its drill: name the drill's event in EventID")
 	case r.Type == comms.RecordTypeWaived && strings.TrimSpace(r.Note) == "":
 		return invalid("a waiver record needs its reason in Note")
 	case r.Reached < 0 || r.Acknowledged < 0:

@@ -392,4 +392,18 @@ func testProgrammeRecords(t *testing.T, s store.Store) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
 		}
 	}
+	// A drill's mark only on a record answering an event, never on an
+	// acknowledgement.
+	drillAck := Ack("policy", "alice", at)
+	drillAck.EventID, drillAck.Drill = "DRILL-1", true
+	noEvent := drill
+	noEvent.EventID = ""
+	for name, r := range map[string]comms.Record{"a drill acknowledgement": drillAck, "a drill record naming no event": noEvent} {
+		if _, err := s.AppendRecord(ctx, "t1", r); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if head, err := s.Verify(ctx, "t1"); err != nil || head.Seq != 2 {
+		t.Errorf("Verify after the refusals: %+v, %v", head, err)
+	}
 }
