@@ -100,7 +100,7 @@ func TestParticipationMatchesReach(t *testing.T) {
 	feb := sent("newsletter", "2026-02-01 10:00", 50, 0)
 	feb.Audiences = nil // no audience named: no denominator
 	mar := sent("newsletter", "2026-03-01 10:00", 40, 0)
-	mar.Audiences = []string{"press"} // unknown size: no denominator
+	mar.Audiences = []string{"press"}                     // unknown size: no denominator
 	apr := sent("newsletter", "2026-04-01 10:00", 250, 0) // more than the 100 employees
 	for _, tc := range []struct {
 		name    string

@@ -50,12 +50,16 @@ type ReviewInput struct {
 	// records they are computed from.
 	Chain Chain
 	// Objectives are the plan's objectives with their standing; the
-	// counts say how many stand met, missed, without data, or are not
-	// judged (ObjectiveResult.Problem).
-	Objectives                            []ReviewObjective
-	ObjectivesMet, ObjectivesMissed       int
-	ObjectivesNoData, ObjectivesNotJudged int
-	KPIs                                  ReviewKPIs
+	// counts say how many stand met or missed on a complete period, met
+	// or missed so far (only a period not over has data:
+	// ReviewObjective.SoFar), without data, or are not judged
+	// (ObjectiveResult.Problem). ObjectivesMet and ObjectivesMissed never
+	// count a partial period.
+	Objectives                                []ReviewObjective
+	ObjectivesMet, ObjectivesMissed           int
+	ObjectivesMetSoFar, ObjectivesMissedSoFar int
+	ObjectivesNoData, ObjectivesNotJudged     int
+	KPIs                                      ReviewKPIs
 	// Overdue are the missed occurrences (Assessment.KPIs.Overdue).
 	Overdue []Occurrence
 	// Acknowledgements are the versioned messages' totals at the reference
@@ -91,8 +95,9 @@ type ReviewInput struct {
 }
 
 // ReviewObjective is one objective and where it stands: the status of
-// its latest period with data (Latest; "so far" when that period is
-// partial), its periods met, missed and without data, and its trend.
+// its latest complete period with data (Latest) or, when no complete
+// period has data, of its latest partial one (SoFar: the standing is "so
+// far"); its periods met, missed and without data, and its trend.
 type ReviewObjective struct {
 	ID        string
 	Statement string
@@ -102,9 +107,11 @@ type ReviewObjective struct {
 	Direction comms.Direction
 	Period    comms.Period
 	// Standing is Latest's status, ObjectiveNoData when no period has
-	// data or the objective is not judged.
+	// data or the objective is not judged; SoFar says Latest is partial
+	// (no complete period has data).
 	Standing ObjectiveStatus
 	Latest   *ObjectivePeriod
+	SoFar    bool
 	Met      int
 	Missed   int
 	NoData   int
@@ -163,6 +170,25 @@ type ReviewIncident struct {
 	Notifications                         []Notification
 }
 
+// standing is the period an objective stands by: its latest complete
+// period with data, else its latest partial one with data, else nil.
+// A partial period (the current month, three days in) never outranks a
+// complete one.
+func standing(periods []ObjectivePeriod) *ObjectivePeriod {
+	var partial *ObjectivePeriod
+	for i := len(periods) - 1; i >= 0; i-- {
+		p := periods[i]
+		switch {
+		case p.Status == ObjectiveNoData:
+		case !p.Partial:
+			return &p
+		case partial == nil:
+			partial = &p
+		}
+	}
+	return partial
+}
+
 // ManagementReview returns the management-review input of rep (see
 // [ReviewInput]). rep is not changed.
 func (rep *Assessment) ManagementReview(opts ReviewOptions) *ReviewInput {
@@ -173,15 +199,19 @@ func (rep *Assessment) ManagementReview(opts ReviewOptions) *ReviewInput {
 	for _, o := range rep.Objectives {
 		ro := ReviewObjective{ID: o.ID, Statement: o.Statement, Measure: o.Measure, Kind: o.Kind, Target: o.Target, Direction: o.Direction,
 			Period: o.Period, Standing: ObjectiveNoData, Met: o.Met, Missed: o.Missed, NoData: o.NoData, Trend: o.Trend, Problem: o.Problem}
-		for i := len(o.Periods) - 1; i >= 0; i-- {
-			if p := o.Periods[i]; p.Status != ObjectiveNoData {
-				ro.Latest, ro.Standing = &p, p.Status
-				break
-			}
+		if o.Problem == "" {
+			ro.Latest = standing(o.Periods)
+		}
+		if ro.Latest != nil {
+			ro.Standing, ro.SoFar = ro.Latest.Status, ro.Latest.Partial
 		}
 		switch {
 		case o.Problem != "":
 			r.ObjectivesNotJudged++
+		case ro.Standing == ObjectiveMet && ro.SoFar:
+			r.ObjectivesMetSoFar++
+		case ro.Standing == ObjectiveMissed && ro.SoFar:
+			r.ObjectivesMissedSoFar++
 		case ro.Standing == ObjectiveMet:
 			r.ObjectivesMet++
 		case ro.Standing == ObjectiveMissed:

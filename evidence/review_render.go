@@ -154,8 +154,8 @@ func (r *ReviewInput) objectivesSummary() string {
 	if len(r.Objectives) == 0 {
 		return "The plan sets no objectives."
 	}
-	return fmt.Sprintf("%s: %d met, %d missed, %d without data, %d not judged (each by its latest period with data; \"so far\" for a period not over).",
-		plural(int64(len(r.Objectives)), "objective"), r.ObjectivesMet, r.ObjectivesMissed, r.ObjectivesNoData, r.ObjectivesNotJudged)
+	return fmt.Sprintf("%s: %d met, %d missed (each by its latest complete period with data), %d met so far, %d missed so far (only a period not over has data), %d without data, %d not judged.",
+		plural(int64(len(r.Objectives)), "objective"), r.ObjectivesMet, r.ObjectivesMissed, r.ObjectivesMetSoFar, r.ObjectivesMissedSoFar, r.ObjectivesNoData, r.ObjectivesNotJudged)
 }
 
 func (r *ReviewInput) overdueSummary() string {

@@ -427,3 +427,58 @@ func TestManagementReviewWriters(t *testing.T) {
 		t.Error("a ReviewInput not made by ManagementReview was written")
 	}
 }
+
+// TestManagementReviewPartialPeriod: an objective missed in every complete
+// month and met three days into the current one stands missed, by its
+// latest complete month; one with data only in a period not over counts
+// "so far", apart from the met and missed, in the Markdown and the HTML
+// (review 3, defect 8).
+func TestManagementReviewPartialPeriod(t *testing.T) {
+	p := plan(false)
+	p.Objectives = []comms.Objective{
+		{ID: "monthly", Measure: comms.MeasureOnTimeRate, Target: "100%", Period: comms.PeriodMonthly, Scope: comms.ObjectiveScope{Activity: "newsletter"}},
+		{ID: "yearly", Measure: comms.MeasureOnTimeRate, Target: "30%", Period: comms.PeriodYearly, Scope: comms.ObjectiveScope{Activity: "newsletter"}},
+	}
+	records := []comms.Record{
+		sent("newsletter", "2026-01-08 10:00", 90, 0), // late: due 6 Jan
+		sent("newsletter", "2026-02-08 10:00", 90, 0), // late
+		sent("newsletter", "2026-03-01 10:00", 90, 0), // on time, March so far
+	}
+	rep, err := evidence.Evaluate(evidence.Input{Plan: p, Records: records, From: at("2026-01-01 00:00"), To: at("2026-04-01 00:00"), Now: at("2026-03-03 12:00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := objectivesOf(rep)["monthly"]; !strings.Contains(got, "2026-03=") || !strings.Contains(got, "met") {
+		t.Fatalf("monthly objective %s: want March met so far", got)
+	}
+	rv := rep.ManagementReview(evidence.ReviewOptions{})
+	byID := map[string]evidence.ReviewObjective{}
+	for _, o := range rv.Objectives {
+		byID[o.ID] = o
+	}
+	if m := byID["monthly"]; m.Standing != evidence.ObjectiveMissed || m.SoFar || m.Latest == nil || m.Latest.Label != "2026-02" {
+		t.Errorf("monthly stands %s (so far %v, latest %v), want missed by 2026-02", m.Standing, m.SoFar, m.Latest)
+	}
+	if y := byID["yearly"]; y.Standing != evidence.ObjectiveMet || !y.SoFar {
+		t.Errorf("yearly stands %s (so far %v), want met so far", y.Standing, y.SoFar)
+	}
+	if rv.ObjectivesMet != 0 || rv.ObjectivesMissed != 1 || rv.ObjectivesMetSoFar != 1 || rv.ObjectivesMissedSoFar != 0 {
+		t.Errorf("met %d, missed %d, met so far %d, missed so far %d; want 0, 1, 1, 0",
+			rv.ObjectivesMet, rv.ObjectivesMissed, rv.ObjectivesMetSoFar, rv.ObjectivesMissedSoFar)
+	}
+	var md, html strings.Builder
+	if err := rv.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := rv.WriteHTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	if want := "0 met, 1 missed (each by its latest complete period with data), 1 met so far"; !strings.Contains(md.String(), want) {
+		t.Errorf("Markdown summary lacks %q", want)
+	}
+	for _, want := range []string{`<b>0</b><span>objectives met</span>`, `<b>1</b><span>objectives missed</span>`, `<b>1</b><span>objectives met so far</span>`} {
+		if !strings.Contains(html.String(), want) {
+			t.Errorf("HTML summary cards lack %q", want)
+		}
+	}
+}
