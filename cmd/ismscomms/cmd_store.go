@@ -47,12 +47,18 @@ The record is checked first against the plan version it names: its
 activity, channel, audiences and role must be the plan's, --occurrence one
 of the activity's schedule, --event an incident of the kind the activity
 answers, and --sent no later than --now. A record that does not fit is
-refused with every problem, and nothing is appended.`,
+refused with every problem, and nothing is appended.
+
+A communication made in a drill (an exercise, opened with incident open
+--exercises) is recorded with --drill and --event naming the drill: it
+counts as the drill's, never as a real communication, and --drill is
+refused for a real incident, as a record without it is for a drill.`,
 		Example: `  ismscomms record --plan-id starter --activity policy --sent 2026-01-15T09:30:00+01:00 \
       --channel email --audience employees --sender ina@acme.example --role iso \
       --subject "Information security policy 2026" --content policy.pdf --reached 231 --acknowledged 198
   ismscomms record --activity security-metrics --occurrence 2026-08-03T09:00:00+02:00 --waived --note "summer shutdown"
-  ismscomms record --activity regulator-incident-reports --event INC-7 --channel formal-reports --audience regulators`,
+  ismscomms record --activity regulator-incident-reports --event INC-7 --channel formal-reports --audience regulators
+  ismscomms record --drill --activity regulator-incident-reports --event DRILL-1 --channel formal-reports --audience regulators`,
 		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.record(cmd.Context(), r, in)
@@ -65,6 +71,7 @@ refused with every problem, and nothing is appended.`,
 	f.StringVar(&r.ActivityID, "activity", "", "the activity (empty: an ad hoc communication)")
 	f.StringVar(&in.occurrence, "occurrence", "", "the planned occurrence it answers")
 	f.StringVar(&r.EventID, "event", "", "the event (incident) it answers")
+	f.BoolVar(&r.Drill, "drill", false, "a communication made in a drill: --event names the drill")
 	f.StringVar(&in.sent, "sent", "", "when it was sent (default: now)")
 	f.StringVar(&r.Channel, "channel", "", "the channel's ID")
 	f.StringSliceVar(&r.Audiences, "audience", nil, "a stakeholder addressed (repeat or comma-separate)")
@@ -171,6 +178,9 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 		if got.Type == comms.RecordTypeWaived {
 			what = got.ActivityID + " waived"
 		}
+		if got.Drill {
+			what = "a DRILL record of drill " + got.EventID + ", " + what
+		}
 		say(a.stdout, "record %d in the log of tenant %s under key %s (%s, recorded %s)\nhash %s\n",
 			got.Seq, a.tenant, got.IdempotencyKey, what, got.RecordedAt.Format(time.RFC3339), got.Hash)
 		return nil
@@ -178,6 +188,11 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 	if got.Type == comms.RecordTypeWaived {
 		say(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
 			got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
+		return nil
+	}
+	if got.Drill {
+		say(a.stdout, "record %d appended for tenant %s: a DRILL record of drill %s, counted as the drill's only (sent %s, recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.EventID, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
 		return nil
 	}
 	say(a.stdout, "record %d appended for tenant %s (sent %s, recorded %s)\nhash %s\n",
@@ -242,7 +257,7 @@ legal obligations they trigger.`,
 // incidentOpenCommand is "incident open": an incident with its first
 // milestone.
 func (a *app) incidentOpenCommand() *cobra.Command {
-	var kind, title, milestone, at, note, planFile, planID string
+	var kind, title, milestone, at, note, planFile, planID, exercises, scenario string
 	var force bool
 	open := &cobra.Command{
 		Use:   "open <id>",
@@ -253,11 +268,30 @@ unless --milestone says otherwise.
 The kind and the milestone are checked against the plan as incident
 milestone checks a milestone: one that starts none of the plan's
 communications is refused, with the milestones that do, since it would
-most likely leave every deadline unstarted. --force opens it anyway.`,
+most likely leave every deadline unstarted. --force opens it anyway.
+
+A drill (an exercise of the incident plan) is an event of kind drill that
+names the kind it exercises (--exercises, which implies --kind drill) and
+its --scenario: its milestones are those of the kind it exercises, and its
+clock runs as the real one's would, marked as a drill. Record its
+communications with record --drill.`,
 		Example: `  ismscomms incident open INC-7 --title "Customer database exposed"
-  ismscomms incident open INC-7 --milestone detected --at 2026-03-06T16:00:00+01:00`,
+  ismscomms incident open INC-7 --milestone detected --at 2026-03-06T16:00:00+01:00
+  ismscomms incident open DRILL-1 --exercises incident --scenario "ransomware on the file servers" --milestone aware`,
 		Args: positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if exercises != "" && !cmd.Flags().Changed("kind") {
+				kind = comms.EventKindDrill
+			}
+			// A drill's rules first, in the flags' words: a drill with
+			// nothing to exercise is no typing error that --force mends.
+			probe := comms.Event{ID: args[0], Kind: kind, Exercises: exercises, Scenario: scenario}
+			switch err := probe.Check(); {
+			case err != nil && kind == comms.EventKindDrill:
+				return usageErr("a drill names the kind of event it exercises and its scenario: give --exercises (such as incident) and --scenario \"...\"")
+			case err != nil:
+				return usageErr("--exercises and --scenario are for a drill (--kind drill, the default with --exercises), not for an event of kind %s", kind)
+			}
 			st, err := a.openStore(createStore)
 			if err != nil {
 				return err
@@ -276,7 +310,8 @@ most likely leave every deadline unstarted. --force opens it anyway.`,
 			if err != nil {
 				return err
 			}
-			e := comms.Event{ID: args[0], Kind: kind, Title: title, Milestones: []comms.Milestone{{Name: milestone, At: when, Note: note}}}
+			e := comms.Event{ID: args[0], Kind: kind, Title: title, Exercises: exercises, Scenario: scenario,
+				Milestones: []comms.Milestone{{Name: milestone, At: when, Note: note}}}
 			res, err := evidence.OpenEvent(cmd.Context(), st, a.tenant, e, opts)
 			if errors.Is(err, store.ErrConflict) {
 				return inputErr("event %s is already open; add milestones with: ismscomms incident milestone %s <name>", args[0], args[0])
@@ -285,14 +320,22 @@ most likely leave every deadline unstarted. --force opens it anyway.`,
 				return milestoneRefused(err)
 			}
 			a.committed = fmt.Sprintf("incident %s was opened for tenant %s", e.ID, a.tenant)
+			if e.IsDrill() {
+				a.committed = fmt.Sprintf("drill %s was opened for tenant %s", e.ID, a.tenant)
+			}
 			a.milestoneWarnings(res, func() {
 				say(a.stdout, "opened %s %s: %s.%s at %s\n", kind, e.ID, kind, milestone, when.In(loc).Format(time.RFC3339))
+				if e.IsDrill() {
+					sayDrill(a.stdout, e)
+				}
 			})
 			return nil
 		},
 	}
 	f := open.Flags()
-	f.StringVar(&kind, "kind", "incident", "the kind of event (the first half of a trigger)")
+	f.StringVar(&kind, "kind", "incident", "the kind of event (the first half of a trigger); drill for an exercise")
+	f.StringVar(&exercises, "exercises", "", "for a drill: the kind of event it exercises (incident); implies --kind drill")
+	f.StringVar(&scenario, "scenario", "", "for a drill: the scenario exercised")
 	f.StringVar(&title, "title", "", "a title")
 	f.StringVar(&milestone, "milestone", "detected", "the first milestone")
 	f.StringVar(&at, "at", "", "when it was reached (default: now)")
@@ -485,6 +528,9 @@ times are in the plan's zone.`,
 				return writeJSON(a.stdout, owed)
 			}
 			say(a.stdout, "%s %s at %s\n", c.Event.ID, c.Event.Title, c.Now.Format("Mon 2006-01-02 15:04 MST"))
+			if c.Event.IsDrill() {
+				sayDrill(a.stdout, c.Event)
+			}
 			return writeClock(a.stdout, owed)
 		},
 	}
@@ -541,7 +587,12 @@ are shown in the zone of the tenant's plan when it has one.`,
 				if len(ms) > 0 {
 					started = ms[0].At.In(loc).Format("Mon 2006-01-02 15:04 MST")
 				}
-				t.row(e.ID, e.Kind, e.Title, started, strings.Join(names, ", "))
+				kind, title := e.Kind, e.Title
+				if e.IsDrill() {
+					kind = "DRILL (exercising " + e.Exercises + ")"
+					title = strings.TrimSpace(title + " [scenario: " + e.Scenario + "]")
+				}
+				t.row(e.ID, kind, title, started, strings.Join(names, ", "))
 			}
 			return t.flush()
 		},
@@ -573,6 +624,13 @@ func effectiveMilestones(e comms.Event) []milestoneAt {
 	}
 	slices.SortStableFunc(out, func(x, y milestoneAt) int { return x.At.Compare(y.At) })
 	return out
+}
+
+// sayDrill says that the drill e is an exercise, not a real incident:
+// what it exercises, its scenario, and what its deadlines mean.
+func sayDrill(w io.Writer, e comms.Event) {
+	say(w, "DRILL (exercising %s): %s\nAn exercise, not a real %s: its deadlines are those the real %s would have; nothing is owed to a regulator or anyone else.\n",
+		e.Exercises, e.Scenario, e.Exercises, e.Exercises)
 }
 
 // noEvent is the error for an event the tenant does not have.
