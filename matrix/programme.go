@@ -288,6 +288,11 @@ func (c *Context) mediaGaps(a comms.Activity) []string {
 	return gaps
 }
 
+// checkMediaInquiry applies where the media are in the plan: a
+// media-kind stakeholder, an activity of topic media-inquiry, or a crisis
+// activity reaching a media-kind stakeholder. A crisis activity that
+// reaches no media (a staff-only crisis alert) is neither a candidate nor
+// a reason to apply: CRISIS judges it.
 func checkMediaInquiry(c *Context) []Finding {
 	applies := false
 	for _, s := range each(c, c.Plan.Stakeholders) {
@@ -301,7 +306,8 @@ func checkMediaInquiry(c *Context) []Finding {
 	best, bestRank := -1, 0
 	var bestGaps []string
 	for i, a := range each(c, c.Plan.Activities) {
-		if !hasTopic(a, comms.TopicMediaInquiry, comms.TopicCrisis) {
+		inquiry := hasTopic(a, comms.TopicMediaInquiry)
+		if !inquiry && !(hasTopic(a, comms.TopicCrisis) && c.reachesKind(a, comms.StakeholderKindMedia)) {
 			continue
 		}
 		applies = true
@@ -310,7 +316,7 @@ func checkMediaInquiry(c *Context) []Finding {
 			return nil
 		}
 		rank := 2 * len(gaps)
-		if !hasTopic(a, comms.TopicMediaInquiry) {
+		if !inquiry {
 			rank++
 		}
 		if best < 0 || rank < bestRank {
@@ -321,7 +327,7 @@ func checkMediaInquiry(c *Context) []Finding {
 		return nil
 	}
 	if best < 0 {
-		return []Finding{c.PlanFinding("The plan has no protocol for media inquiries: no activity of topic media-inquiry or crisis answers the media's questions.",
+		return []Finding{c.PlanFinding("The plan has no protocol for media inquiries: no activity of topic media-inquiry, and no crisis activity reaching the media, answers the media's questions.",
 			"Add an activity with what.topic: media-inquiry that reaches the media-kind stakeholder, names the spokesperson and uses a channel with inbound: true (a press office line).")}
 	}
 	a := c.Plan.Activities[best]

@@ -92,7 +92,7 @@ func TestProgrammeRuleExamples(t *testing.T) {
 			{"POST-INCIDENT", "activity lessons-learned", "activities[1].when", `Lessons-learned activity lessons-learned does not follow an incident's closure: it is triggered by "incident.detected", not incident.closed.`},
 		}},
 		{"MEDIA-INQUIRY", []brief{
-			{"MEDIA-INQUIRY", "activity media-inquiries", "activities[0]", "Media-inquiry activity media-inquiries is no protocol for media inquiries: it has no inbound channel."},
+			{"MEDIA-INQUIRY", "activity press-statement", "activities[0]", "Crisis activity press-statement is no protocol for media inquiries: it has no inbound channel."},
 		}},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
@@ -314,9 +314,17 @@ func TestMediaInquiry(t *testing.T) {
 	}{
 		{"no media and no crisis", noMedia, "activities: [{id: a, what: {topic: awareness, message: m}, whom: [employees], when: {trigger: x.y, within: 1d}, owner: irt}]\n", nil},
 		{"media, no protocol", programmeBase, "activities: [{id: a, what: {topic: awareness, message: m}, whom: [press], how: [line], when: {trigger: x.y, within: 1d}, owner: irt, spokesperson: ceo}]\n",
-			[]brief{{"MEDIA-INQUIRY", "plan", "", "The plan has no protocol for media inquiries: no activity of topic media-inquiry or crisis answers the media's questions."}}},
-		{"a crisis, no media", noMedia, "activities: [{id: c, name: Crisis, what: {topic: crisis, message: m}, whom: [public], how: [line], when: {trigger: crisis.declared, within: 1h}, owner: irt, spokesperson: ceo}]\n",
-			[]brief{{"MEDIA-INQUIRY", "activity c", "activities[0]", `Crisis activity "Crisis" is no protocol for media inquiries: it has no media audience.`}}},
+			[]brief{{"MEDIA-INQUIRY", "plan", "", "The plan has no protocol for media inquiries: no activity of topic media-inquiry, and no crisis activity reaching the media, answers the media's questions."}}},
+		// A crisis activity that reaches no media does not make the rule
+		// apply (review 3, defect 5): CRISIS judges it.
+		{"a crisis, no media", noMedia, "activities: [{id: c, name: Crisis, what: {topic: crisis, message: m}, whom: [public], how: [line], when: {trigger: crisis.declared, within: 1h}, owner: irt, spokesperson: ceo}]\n", nil},
+		{"a staff-only crisis plan", noMedia, "activities: [{id: c, what: {topic: crisis, message: m}, whom: [employees], how: [email], when: {trigger: crisis.declared, within: 1h}, owner: irt}]\n", nil},
+		{"media, a staff-only crisis alert", programmeBase, "activities: [{id: c, what: {topic: crisis, message: m}, whom: [employees], how: [email], when: {trigger: crisis.declared, within: 1h}, owner: irt}]\n",
+			[]brief{{"MEDIA-INQUIRY", "plan", "", "The plan has no protocol for media inquiries: no activity of topic media-inquiry, and no crisis activity reaching the media, answers the media's questions."}}},
+		{"a crisis reaching the media", programmeBase, "activities: [{id: c, what: {topic: crisis, message: m}, whom: [employees, press], how: [email], when: {trigger: crisis.declared, within: 1h}, owner: irt}]\n",
+			[]brief{{"MEDIA-INQUIRY", "activity c", "activities[0]", "Crisis activity c is no protocol for media inquiries: it has no spokesperson and no inbound channel."}}},
+		{"a media-inquiry activity, no media stakeholder", noMedia, "activities: [{id: m, what: {topic: media-inquiry, message: m}, whom: [public], how: [line], when: {trigger: crisis.declared, within: 1h}, owner: irt, spokesperson: ceo}]\n",
+			[]brief{{"MEDIA-INQUIRY", "activity m", "activities[0]", "Media-inquiry activity m is no protocol for media inquiries: it has no media audience."}}},
 		{"nothing of it", programmeBase, "activities: [{id: m, what: {topic: media-inquiry, message: m}, whom: [public], how: [email], when: {trigger: crisis.declared, within: 1h}, owner: irt}]\n",
 			[]brief{{"MEDIA-INQUIRY", "activity m", "activities[0]", "Media-inquiry activity m is no protocol for media inquiries: it has no media audience, no spokesperson and no inbound channel."}}},
 		{"the closest candidate", programmeBase, "activities:\n" +
