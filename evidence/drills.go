@@ -41,6 +41,26 @@ type Drill struct {
 	// Lessons are the drill records of activities of topic
 	// lessons-learned that answer the drill: what the exercise taught.
 	Lessons []comms.Record `json:"lessons"`
+	// Legacy says the event was saved before the kind drill was
+	// reserved for exercises (when event kinds were free names): it
+	// names neither what it exercises nor its scenario (both empty, the
+	// report says "unknown"). It is read as a drill all the same, never
+	// as an incident: it owes only what triggers of kind drill start
+	// ("drill.closed"), and its records, from before records could be
+	// marked as a drill's, are read as its own (see [LegacyDrill]).
+	Legacy bool `json:"legacy,omitempty"`
+}
+
+// LegacyDrill reports whether e is an event of kind drill saved before
+// that kind was reserved for exercises: it names neither what it
+// exercises nor its scenario, as comms.Event.Check now asks of a new
+// drill. The report reads such an event as a drill of unknown scenario
+// that exercises nothing: never as an incident, no incident clock of its
+// own, and the records answering it, which could not be marked as a
+// drill's when they were written, count as its own records (in its
+// Drills entry) and never in a KPI, as any drill's.
+func LegacyDrill(e comms.Event) bool {
+	return e.IsDrill() && e.Exercises == "" && e.Scenario == ""
 }
 
 // DrillYear is a calendar year (of the plan's zone) of the report's
@@ -102,6 +122,9 @@ func (rep *Assessment) splitDrills(records []comms.Record, events []comms.Event,
 			problem(r, "a drill record that names no drill: counted nowhere")
 		case r.Drill:
 			problem(r, "a drill record answering event %s, which the report does not have: counted nowhere", r.EventID)
+		case known && LegacyDrill(e):
+			r.Drill = true // written before records could say so: the drill's own
+			drill = append(drill, r)
 		case known && e.IsDrill():
 			problem(r, "a record not marked as a drill answering drill %s: counted neither as the drill's nor as a real communication", e.ID)
 		default:
@@ -131,7 +154,7 @@ func (rep *Assessment) drills(segs []segment, records []comms.Record, events []c
 		}
 		v := inForce(segs, start)
 		d := Drill{EventID: e.ID, Title: e.Title, Exercises: e.Exercises, Scenario: e.Scenario, Start: start.In(rep.loc),
-			PlanVersion: v.Number, Deadlines: byEvent[e.ID]}
+			PlanVersion: v.Number, Deadlines: byEvent[e.ID], Legacy: LegacyDrill(e)}
 		for _, o := range d.Deadlines {
 			switch o.Status {
 			case StatusOnTime:

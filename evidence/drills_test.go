@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,5 +292,90 @@ func TestFeedbackIsNoEvidence(t *testing.T) {
 	}
 	if got, want := figures(t, rep), figures(t, without); got != want {
 		t.Errorf("feedback records changed the figures:\n got %s\nwant %s", got, want)
+	}
+}
+
+// An event of kind drill saved before that kind was reserved for
+// exercises names neither what it exercises nor its scenario, and its
+// records are not marked as a drill's (review 3, defect 3). The store
+// keeps accepting it, so that a milestone can still be added; the report
+// reads it as a drill of unknown scenario: never as an incident (its
+// aware milestone starts no breach notification), its records as its
+// own and in no KPI, and none of them a record problem.
+func TestLegacyDrill(t *testing.T) {
+	ctx := context.Background()
+	p := drillPlan()
+	p.Activities = append(p.Activities, comms.Activity{ID: "drill-notice", Name: "Drill notice", What: comms.Message{Topic: comms.TopicDrill, Message: "A drill is running"},
+		Whom: []string{"management"}, How: []string{"email"}, Owner: "iso", When: comms.Timing{Trigger: "drill.started", Within: "1h"}})
+	legacy := comms.Event{ID: "fire-drill", Kind: comms.EventKindDrill, Title: "Spring drill",
+		Milestones: []comms.Milestone{{Name: "started", At: at("2026-04-14 09:00")}, {Name: "aware", At: at("2026-04-14 09:05")}}}
+	if !evidence.LegacyDrill(legacy) {
+		t.Fatal("LegacyDrill is false for a drill naming neither exercises nor scenario")
+	}
+
+	mem := memory.New(nil)
+	if err := mem.SaveEvent(ctx, "t", legacy); err != nil {
+		t.Fatalf("saving a drill event of the old shape: %v", err)
+	}
+	later := legacy
+	later.Milestones = append(slices.Clone(legacy.Milestones), comms.Milestone{Name: "closed", At: at("2026-04-14 12:00")})
+	if err := mem.SaveEvent(ctx, "t", later); err != nil {
+		t.Errorf("a new milestone on a drill event of the old shape: %v", err)
+	}
+	for name, e := range map[string]comms.Event{
+		"exercises without a scenario": {ID: "d2", Kind: comms.EventKindDrill, Exercises: comms.EventKindIncident},
+		"a scenario without exercises": {ID: "d3", Kind: comms.EventKindDrill, Scenario: "fire"},
+		"a scenario on an incident":    {ID: "i1", Kind: comms.EventKindIncident, Scenario: "fire"},
+	} {
+		if err := mem.SaveEvent(ctx, "t", e); err == nil {
+			t.Errorf("%s: saved, want refused", name)
+		}
+	}
+
+	real := []comms.Record{sent("newsletter", "2026-04-01 10:00", 90, 40), sent("audit-results", "2026-04-15 11:00", 10, 10)}
+	notice := withEvent(sent("drill-notice", "2026-04-14 09:30", 10, 0), "fire-drill") // written before records had a drill mark
+	breach := withEvent(sent("breach", "2026-04-14 10:00", 1, 0), "fire-drill")
+	for i, r := range []*comms.Record{&real[0], &real[1], &notice, &breach} {
+		r.Seq = int64(i + 1)
+	}
+	in := evidence.Input{Plan: p, From: at("2026-04-01 00:00"), To: at("2026-05-01 00:00"), Now: at("2026-05-01 12:00")}
+	bare := in
+	bare.Records = real
+	want, err := evidence.Evaluate(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Records, in.Events = append(slices.Clone(real), notice, breach), []comms.Event{later}
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := figures(t, rep), figures(t, want); got != want {
+		t.Errorf("the legacy drill's records count in the figures:\n%s\nwant\n%s", got, want)
+	}
+	if len(rep.RecordProblems) != 0 {
+		t.Errorf("record problems %+v, want none", rep.RecordProblems)
+	}
+	if len(rep.Drills) != 1 {
+		t.Fatalf("%d drills, want the legacy one", len(rep.Drills))
+	}
+	d := rep.Drills[0]
+	if d.EventID != "fire-drill" || !d.Legacy || d.Exercises != "" || d.Scenario != "" {
+		t.Errorf("drill %s legacy %v exercises %q scenario %q", d.EventID, d.Legacy, d.Exercises, d.Scenario)
+	}
+	if len(d.Deadlines) != 1 || d.Deadlines[0].ActivityID != "drill-notice" || d.Deadlines[0].Status != evidence.StatusOnTime || d.Met != 1 {
+		t.Errorf("deadlines %+v, want drill-notice on time alone (no incident clock)", d.Deadlines)
+	}
+	for _, o := range rep.Occurrences {
+		if o.EventID == "fire-drill" {
+			t.Errorf("occurrence %s of the legacy drill among the real ones", o.ActivityID)
+		}
+	}
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Exercises unknown; scenario: unknown (a drill event saved before drills named them)."; !strings.Contains(md.String(), want) {
+		t.Errorf("Markdown lacks %q", want)
 	}
 }

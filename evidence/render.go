@@ -247,6 +247,9 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 	e.KPIs.Overdue = mapSlice(rep.KPIs.Overdue, occurrence)
 	e.Drills = mapSlice(rep.Drills, func(d Drill) Drill {
 		d.EventID, d.Title, d.Exercises, d.Scenario = f(d.EventID), f(d.Title), f(d.Exercises), f(d.Scenario)
+		if d.Legacy {
+			d.Exercises, d.Scenario = "unknown", "unknown (a drill event saved before drills named them)"
+		}
 		d.Deadlines = mapSlice(d.Deadlines, occurrence)
 		d.Lessons = mapSlice(d.Lessons, record)
 		return d

@@ -71,12 +71,22 @@ func CheckPlan(p comms.Plan) error {
 
 // CheckEvent validates an event for saving: an ID and a kind, and a name
 // and a time for each milestone; those IDs within store.MaxIDLen bytes
-// without NUL, and all text valid UTF-8.
+// without NUL, and all text valid UTF-8; comms.Event.Check, except that
+// an event of kind drill naming neither exercises nor a scenario (one
+// saved before that kind was reserved) is accepted.
 func CheckEvent(e comms.Event) error {
 	if p := idProblem(e.ID, false, false); p != "" {
 		return invalid("event ID %q %s", e.ID, p)
 	}
-	if err := e.Check(); err != nil { // a drill says what it exercises; no other event does
+	// A drill says what it exercises; no other event does. An event of
+	// kind drill naming neither what it exercises nor its scenario is one
+	// saved before the kind was reserved for exercises (kinds were free
+	// names): the store keeps accepting it, so that its milestones can
+	// still be recorded. Readers take it for a drill of unknown scenario
+	// (evidence.LegacyDrill), never for an incident; front ends that open
+	// a new drill insist on both (comms.Event.Check).
+	legacyDrill := e.IsDrill() && e.Exercises == "" && e.Scenario == ""
+	if err := e.Check(); err != nil && !legacyDrill {
 		return fmt.Errorf("%w: %w", store.ErrInvalid, err)
 	}
 	if p := idProblem(e.Kind, false, false); p != "" {
