@@ -33,7 +33,7 @@ var want = map[string]struct {
 		"drill DRILL-2026: deadlines met 2, late 1, missed 0; 1 lessons",
 		"objective on-time: missed (periods met 1, missed 3)",
 		"objective satisfaction: met (periods met 1, missed 0)",
-		"management review: 3 objectives met, 1 missed; 1 plan changes since approval",
+		"management review: 0 objectives met, 1 missed (3 met so far, 0 missed so far, in periods not over); 1 plan changes since approval",
 	}, files: map[string][]string{
 		"review.md": {
 			"# Management review input — Acme Corp",

@@ -242,7 +242,8 @@ func main() {
 	for _, o := range review.Objectives {
 		fmt.Printf("objective %s: %s (periods met %d, missed %d)\n", o.ID, o.Standing, o.Met, o.Missed)
 	}
-	fmt.Printf("management review: %d objectives met, %d missed; %d plan changes since %s\n", review.ObjectivesMet, review.ObjectivesMissed, len(review.Changes), review.SinceFrom)
+	fmt.Printf("management review: %d objectives met, %d missed (%d met so far, %d missed so far, in periods not over); %d plan changes since %s\n",
+		review.ObjectivesMet, review.ObjectivesMissed, review.ObjectivesMetSoFar, review.ObjectivesMissedSoFar, len(review.Changes), review.SinceFrom)
 	fmt.Printf("report written to %s\n", *out)
 }
 
