@@ -37,7 +37,7 @@ var want = map[string]struct {
 	}, files: map[string][]string{
 		"review.md": {
 			"# Management review input — Acme Corp",
-			"4 objectives: 3 met, 1 missed, 0 without data, 0 not judged",
+			"4 objectives: 0 met, 1 missed (each by its latest complete period with data), 3 met so far, 0 missed so far (only a period not over has data), 0 without data, 0 not judged.",
 			"| satisfaction | satisfaction | at-least 4 | yearly | met so far | 2026 | 4.00 | 1 | 0 | 0 | — |",
 			"8 received (8 scored, mean satisfaction 4.00 on a scale of 1 to 5); 6 handled, 1 of them late; 1 open, 1 overdue",
 			"| DRILL-2026 | 2026-10-15 10:00 CEST | incident | Ransomware on the file servers | 2 | 1 | 0 | 0 | 1 |",
