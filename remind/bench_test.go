@@ -62,16 +62,7 @@ func BenchmarkDue(b *testing.B) {
 			}
 		})
 		b.Run(order+"/sqlite-read-and-due", func(b *testing.B) {
-			s, err := sqlite.Open(filepath.Join(b.TempDir(), "remind.db"), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			for i := 0; i < len(in.Log); i += store.MaxBatch {
-				if _, err := s.AppendRecords(b.Context(), in.Tenant, in.Log[i:min(i+store.MaxBatch, len(in.Log))]); err != nil {
-					b.Fatal(err)
-				}
-			}
+			s := storeWith(b, in)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -88,16 +79,7 @@ func BenchmarkDue(b *testing.B) {
 			}
 		})
 		b.Run(order+"/sqlite-fast-read-and-due", func(b *testing.B) {
-			s, err := sqlite.Open(filepath.Join(b.TempDir(), "remind.db"), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			for i := 0; i < len(in.Log); i += store.MaxBatch {
-				if _, err := s.AppendRecords(b.Context(), in.Tenant, in.Log[i:min(i+store.MaxBatch, len(in.Log))]); err != nil {
-					b.Fatal(err)
-				}
-			}
+			s := storeWith(b, in)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -196,4 +178,20 @@ func benchTenant(b *testing.B, n int) Input {
 	// As a store returns them: in the order they happened.
 	slices.SortStableFunc(in.Log, func(a, b comms.Record) int { return a.SentAt.Compare(b.SentAt) })
 	return in
+}
+
+// storeWith is a SQLite store holding in's log, appended in batches.
+func storeWith(b *testing.B, in Input) *sqlite.Store {
+	b.Helper()
+	s, err := sqlite.Open(filepath.Join(b.TempDir(), "remind.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	for i := 0; i < len(in.Log); i += store.MaxBatch {
+		if _, err := s.AppendRecords(b.Context(), in.Tenant, in.Log[i:min(i+store.MaxBatch, len(in.Log))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
 }

@@ -8,9 +8,6 @@ import (
 	"iter"
 	"time"
 
-	sqlite "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/driver"
@@ -29,29 +26,7 @@ func (s *Store) SaveRoster(ctx context.Context, tenant string, r comms.Roster, e
 	if err != nil {
 		return 0, err
 	}
-	info := driver.SaveInfoFrom(ctx)
-	version := 0
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		var latest int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM rosters WHERE tenant = ? AND id = ?`, tenant, r.ID).Scan(&latest); err != nil {
-			return s.wrap(ctx, err)
-		}
-		if latest != expect {
-			return fmt.Errorf("%w: roster %q is at version %d, not %d", store.ErrConflict, r.ID, latest, expect)
-		}
-		version = latest + 1
-		_, err := tx.ExecContext(ctx, `INSERT INTO rosters (tenant, id, version, body, saved_at, saved_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			tenant, r.ID, version, string(body), s.now().UTC().Format(time.RFC3339Nano), info.By, info.Note)
-		if err != nil {
-			var se *sqlite.Error
-			if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
-				return fmt.Errorf("%w: roster %q version %d was saved concurrently", store.ErrConflict, r.ID, version)
-			}
-			return s.wrap(ctx, err)
-		}
-		return nil
-	})
-	return version, err
+	return s.saveVersion(ctx, "rosters", "roster", tenant, r.ID, body, expect)
 }
 
 const rosterColumns = `id, version, body, saved_at, saved_by, note`

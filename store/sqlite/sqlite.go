@@ -677,23 +677,31 @@ func (s *Store) SavePlan(ctx context.Context, tenant string, p comms.Plan, expec
 	if err != nil {
 		return 0, err
 	}
+	return s.saveVersion(ctx, "plans", "plan", tenant, p.ID, body, expect)
+}
+
+// saveVersion inserts body as the next version of the plan or roster id
+// (table "plans" or "rosters", what the errors call it) in one IMMEDIATE
+// transaction, if expect is the latest version; a version saved
+// concurrently is a conflict.
+func (s *Store) saveVersion(ctx context.Context, table, what, tenant, id string, body []byte, expect int) (int, error) {
 	info := driver.SaveInfoFrom(ctx)
 	version := 0
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		var latest int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM plans WHERE tenant = ? AND id = ?`, tenant, p.ID).Scan(&latest); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+table+` WHERE tenant = ? AND id = ?`, tenant, id).Scan(&latest); err != nil {
 			return s.wrap(ctx, err)
 		}
 		if latest != expect {
-			return fmt.Errorf("%w: plan %q is at version %d, not %d", store.ErrConflict, p.ID, latest, expect)
+			return fmt.Errorf("%w: %s %q is at version %d, not %d", store.ErrConflict, what, id, latest, expect)
 		}
 		version = latest + 1
-		_, err := tx.ExecContext(ctx, `INSERT INTO plans (tenant, id, version, body, saved_at, saved_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			tenant, p.ID, version, string(body), s.now().UTC().Format(time.RFC3339Nano), info.By, info.Note)
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (tenant, id, version, body, saved_at, saved_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			tenant, id, version, string(body), s.now().UTC().Format(time.RFC3339Nano), info.By, info.Note)
 		if err != nil {
 			var se *sqlite.Error
 			if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
-				return fmt.Errorf("%w: plan %q version %d was saved concurrently", store.ErrConflict, p.ID, version)
+				return fmt.Errorf("%w: %s %q version %d was saved concurrently", store.ErrConflict, what, id, version)
 			}
 			return s.wrap(ctx, err)
 		}
