@@ -36,6 +36,14 @@ type Occurrence struct {
 	Status Status    `json:"status"`
 	// Record is the evidence (for waived, the waiver).
 	Record *comms.Record `json:"record,omitempty"`
+	// HeldAs is the drill event (comms.EventKindDrill) that answered an
+	// occurrence of a recurring activity of topic drill, and HeldAt the
+	// drill's start: holding the exercise is the evidence of the
+	// activity that plans it (on time or late by its start), with no
+	// Record. The drill's own records still count only in its Drills
+	// entry, never in a KPI of reach or acknowledgement.
+	HeldAs string    `json:"held_as,omitempty"`
+	HeldAt time.Time `json:"held_at,omitzero"`
 	// Evidence and LegalStatus are the standing of the law behind a
 	// triggered occurrence with obligations (the weakest of them, as
 	// regulation.Owed has it), and Law says it in words: "primary",

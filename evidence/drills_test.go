@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -377,5 +378,70 @@ func TestLegacyDrill(t *testing.T) {
 	}
 	if want := "Exercises unknown; scenario: unknown (a drill event saved before drills named them)."; !strings.Contains(md.String(), want) {
 		t.Errorf("Markdown lacks %q", want)
+	}
+}
+
+// Holding a drill is the evidence of the recurring activity of topic
+// drill that plans it (review 3, defect 6): a drill that began in an
+// occurrence's window answers it on time, one after its deadline (before
+// the next occurrence) late; a real incident in the window answers
+// nothing, and the drill's own records still count in no KPI.
+func TestDrillHeldAnswersDrillActivity(t *testing.T) {
+	drill := func(id, start string) comms.Event {
+		return comms.Event{ID: id, Kind: comms.EventKindDrill, Exercises: comms.EventKindIncident, Scenario: "phishing",
+			Milestones: []comms.Milestone{{Name: "aware", At: at(start)}}}
+	}
+	events := []comms.Event{
+		drill("drill-1", "2026-02-01 10:00"), // in 2026's window (20 Jan + 30d)
+		{ID: "inc-1", Kind: comms.EventKindIncident, Milestones: []comms.Milestone{{Name: "aware", At: at("2027-01-25 10:00")}}},
+		drill("drill-2", "2027-03-01 10:00"), // after 2027's deadline: late
+	}
+	records := []comms.Record{drillRecord(sent("breach", "2026-02-01 12:00", 1, 0), "drill-1")}
+	rep, err := evidence.Evaluate(evidence.Input{Plan: drillPlan(), Events: events, Records: records,
+		From: at("2026-01-01 00:00"), To: at("2028-01-01 00:00"), Now: at("2028-01-10 00:00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range rep.Occurrences {
+		if o.ActivityID == "drill" {
+			got = append(got, fmt.Sprintf("%s %s %s %v", o.At.Format("2006-01-02"), o.Status, o.HeldAs, o.Delay))
+			if o.Record != nil {
+				t.Errorf("occurrence %v answered by record #%d", o.At, o.Record.Seq)
+			}
+		}
+	}
+	want := []string{"2026-01-20 on-time drill-1 0s", "2027-01-20 late drill-2 226h0m1s"}
+	if !slices.Equal(got, want) {
+		t.Errorf("drill occurrences:\n got %q\nwant %q", got, want)
+	}
+	for _, a := range rep.Activities {
+		if a.ActivityID == "drill" && (a.OnTime != 1 || a.Late != 1 || a.Missed != 0) {
+			t.Errorf("drill activity: %+v", a)
+		}
+	}
+	for _, ar := range rep.KPIs.Audiences {
+		if ar.StakeholderID == "management" && ar.Records != 0 {
+			t.Errorf("a held drill counted as reaching its audience: %+v", ar)
+		}
+	}
+	var md, html bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteHTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{md.String(), html.String()} {
+		if !strings.Contains(out, "held as drill") || !strings.Contains(out, "drill-2") {
+			t.Errorf("the report does not say the drill was held:\n%s", out)
+		}
+	}
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js.String(), `"held_as": "drill-1"`) && !strings.Contains(js.String(), `"held_as":"drill-1"`) {
+		t.Errorf("JSON lacks held_as")
 	}
 }

@@ -118,7 +118,7 @@ func Evaluate(in Input) (*Assessment, error) {
 	records, drillRecords := rep.splitDrills(records, in.Events, in)
 	used := make([]bool, len(records))
 
-	if err := rep.recurring(segs, records, used, in); err != nil {
+	if err := rep.recurring(segs, records, used, drillEvents, in); err != nil {
 		return nil, err
 	}
 	if err := rep.triggered(segs, records, used, realEvents, in); err != nil {

@@ -21,9 +21,15 @@ type planned struct {
 
 // recurring lists the occurrences of every recurring activity, each from
 // the version in force at its time, and matches records to them.
-func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []bool, in Input) error {
+//
+// An occurrence of an activity of topic drill that no record answers is
+// answered by a drill event that began in its window, or late before
+// the next occurrence (each drill answers one occurrence): holding the
+// exercise is what the activity plans.
+func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []bool, drills []comms.Event, in Input) error {
 	byActivity := map[string][]*planned{}
 	var order []string
+	drillTopic := map[string]bool{} // activities of topic drill, in any version
 	for _, s := range segs {
 		from, till := later(s.from, in.From), earlier(s.till, in.To)
 		if !from.Before(till) {
@@ -43,6 +49,9 @@ func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []
 			if _, seen := byActivity[a.ID]; !seen {
 				order = append(order, a.ID)
 			}
+			if a.What.Topic == comms.TopicDrill {
+				drillTopic[a.ID] = true
+			}
 			occ, err := rep.occurrences(s.v, a, cals, from, till)
 			if err != nil {
 				return err
@@ -50,11 +59,16 @@ func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []
 			byActivity[a.ID] = append(byActivity[a.ID], occ...)
 		}
 	}
+	starts := drillStarts(drills)
+	held := make([]bool, len(starts))
 	for _, id := range order {
 		occ := byActivity[id]
 		matchRecurring(id, occ, records, used)
+		if drillTopic[id] {
+			matchDrills(occ, starts, held)
+		}
 		for _, o := range occ {
-			if o.Record == nil {
+			if o.Record == nil && o.HeldAs == "" {
 				o.Status = openStatus(o.At, o.Due, in.Now)
 			}
 			rep.Occurrences = append(rep.Occurrences, o.Occurrence)
@@ -150,6 +164,61 @@ func matchRecurring(id string, occ []*planned, records []comms.Record, used []bo
 			o := occ[k]
 			if o.Record == nil && r.SentAt.After(o.Due) && r.SentAt.Before(o.next) {
 				assign(o, i)
+				break
+			}
+		}
+	}
+}
+
+// drillStart is a drill event and when it began.
+type drillStart struct {
+	id string
+	at time.Time
+}
+
+// drillStarts lists the drills of events that have begun, by start.
+func drillStarts(events []comms.Event) []drillStart {
+	var out []drillStart
+	for _, e := range events {
+		if s := e.Start(); e.IsDrill() && !s.IsZero() {
+			out = append(out, drillStart{e.ID, s})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b drillStart) int { return a.at.Compare(b.at) })
+	return out
+}
+
+// matchDrills answers the occurrences of occ (of an activity of topic
+// drill, in time order) that no record answered with the drills of
+// starts not yet held: one that began in an occurrence's window is on
+// time, one that began after its deadline and before the next
+// occurrence is late. It marks the drills it uses in held.
+func matchDrills(occ []*planned, starts []drillStart, held []bool) {
+	assign := func(o *planned, k int) {
+		held[k] = true
+		o.HeldAs, o.HeldAt = starts[k].id, starts[k].at
+		if starts[k].at.After(o.Due) {
+			o.Status, o.Delay = StatusLate, starts[k].at.Sub(o.Due)
+		} else {
+			o.Status = StatusOnTime
+		}
+	}
+	for k, d := range starts {
+		for _, o := range occ {
+			if o.Record == nil && o.HeldAs == "" && !d.at.Before(o.At) && !d.at.After(o.Due) {
+				assign(o, k)
+				break
+			}
+		}
+	}
+	for k, d := range starts {
+		if held[k] {
+			continue
+		}
+		for i := len(occ) - 1; i >= 0; i-- {
+			o := occ[i]
+			if o.Record == nil && o.HeldAs == "" && d.at.After(o.Due) && d.at.Before(o.next) {
+				assign(o, k)
 				break
 			}
 		}

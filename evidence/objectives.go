@@ -434,8 +434,11 @@ func (j judge) notifications(p *ObjectivePeriod) error {
 			cals[o.PlanVersion] = cs
 		}
 		end := ref
-		if o.Record != nil {
+		switch {
+		case o.Record != nil:
 			end = o.Record.SentAt
+		case o.HeldAs != "":
+			end = o.HeldAt
 		}
 		spans = append(spans, span{start: o.At, took: max(end.Sub(o.At), 0), cal: cs[a.Calendar]})
 	}

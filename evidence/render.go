@@ -96,7 +96,15 @@ func joinParts(parts []part) string {
 func (rep *Assessment) evidence(o Occurrence) []part {
 	r := o.Record
 	if r == nil {
-		return nil
+		if o.HeldAs == "" {
+			return nil
+		}
+		day, clock, _ := strings.Cut(rep.date(o.HeldAt), " ")
+		parts := []part{{"held as drill ", false}, {o.HeldAs, true}, {" from ", false}, {day, true}, {" ", false}, {clock, true}}
+		if o.Status == StatusLate {
+			parts = append(parts, part{", late by ", false}, part{deadline.Short(o.Delay), true})
+		}
+		return parts
 	}
 	day, clock, _ := strings.Cut(rep.date(r.SentAt), " ")
 	parts := []part{{"#" + strconv.FormatInt(r.Seq, 10), true}, {" ", false}, {day, true}, {" ", false}, {clock, true}}
@@ -190,7 +198,7 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		return r
 	}
 	occurrence := func(o Occurrence) Occurrence {
-		o.ActivityID, o.Activity, o.EventID = f(o.ActivityID), f(o.Activity), f(o.EventID)
+		o.ActivityID, o.Activity, o.EventID, o.HeldAs = f(o.ActivityID), f(o.Activity), f(o.EventID), f(o.HeldAs)
 		o.Obligations = strs(o.Obligations)
 		o.Status = Status(f(string(o.Status)))
 		o.Law = f(o.Law)

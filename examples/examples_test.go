@@ -24,8 +24,8 @@ var want = map[string]struct {
 		"## Next 90 days (2026-12-01 to 2027-02-28)", "- Mon 2026-12-07 09:00 CET  Security Metrics and Dashboards",
 		"- Fri 2027-01-15 09:00 CET  Information Security Policy Communication",
 	}},
-	"evidence": {args: []string{"-out", filepath.Join(os.TempDir(), "ismscomms-example-evidence.html"), "-review", "$OUT/review.md"}, out: []string{
-		"41 records in",
+	"evidence": {args: []string{"-out", "$OUT/report.html", "-review", "$OUT/review.md"}, out: []string{
+		"40 records in",
 		"chain verified: true",
 		"occurrences 30: on time 26, late 1, missed 2, waived 1, due 0, upcoming 0; deviations 1; ad hoc 1",
 		"on-time rate 90%, coverage 93%",
@@ -35,6 +35,7 @@ var want = map[string]struct {
 		"objective satisfaction: met (periods met 1, missed 0)",
 		"management review: 0 objectives met, 1 missed (3 met so far, 0 missed so far, in periods not over); 1 plan changes since approval",
 	}, files: map[string][]string{
+		"report.md": {"held as drill DRILL-2026 from 2026-10-15 10:00"},
 		"review.md": {
 			"# Management review input — Acme Corp",
 			"4 objectives: 0 met, 1 missed (each by its latest complete period with data), 3 met so far, 0 missed so far (only a period not over has data), 0 without data, 0 not judged.",

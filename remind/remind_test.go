@@ -577,3 +577,37 @@ func TestRefuses(t *testing.T) {
 		})
 	}
 }
+
+// Holding a drill answers the recurring activity of topic drill that
+// plans it, as the evidence report reads it: no escalation chases a drill
+// that was held, and one that was not is escalated.
+func TestDrillHeldNotChased(t *testing.T) {
+	in := world(t)
+	p := in.Versions[0].Plan
+	p.Activities = append(p.Activities, comms.Activity{ID: "exercise", What: comms.Message{Topic: comms.TopicDrill, Message: "Incident drill"},
+		Whom: []string{"employees"}, How: []string{"email"}, Owner: "iso",
+		When: comms.Timing{RRule: "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=2", Start: mustDateTime("2026-03-02T10:00"), Within: "7d"}})
+	in.Versions[0].Plan = p
+	escalations := func() []remind.Reminder {
+		return only(run(t, in, "2026-03-10 12:00", "2026-03-20 12:00"), remind.KindEscalate, "exercise")
+	}
+	if len(escalations()) != 1 {
+		t.Fatalf("a drill not held: escalations %q, want one", brief(escalations()))
+	}
+	in.Events = []comms.Event{{ID: "D1", Kind: comms.EventKindDrill, Exercises: comms.EventKindIncident, Scenario: "ransomware",
+		Milestones: []comms.Milestone{{Name: "aware", At: at("2026-03-04 09:00")}}}}
+	equal(t, "a drill held on 4 March", escalations())
+	// A real incident is no drill.
+	in.Events[0].Kind, in.Events[0].Exercises, in.Events[0].Scenario = comms.EventKindIncident, "", ""
+	if len(escalations()) != 1 {
+		t.Errorf("a real incident answered the drill activity: %q", brief(escalations()))
+	}
+}
+
+func mustDateTime(s string) comms.DateTime {
+	d, err := comms.ParseDateTime(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}

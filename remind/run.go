@@ -107,6 +107,24 @@ func (r *run) prepare(memo bool) error {
 			s.named[rec.Occurrence.UnixNano()] = true
 		}
 	}
+	// Holding a drill is what an activity of topic drill plans: its
+	// start answers the occurrence it falls after, as the evidence
+	// report reads it, so no reminder or escalation chases a drill held.
+	for _, a := range r.plan.Activities {
+		if a.What.Topic != comms.TopicDrill || !a.When.Recurring() {
+			continue
+		}
+		for _, e := range r.in.Events {
+			if start := e.Start(); e.IsDrill() && !start.IsZero() {
+				s := r.sent[a.ID]
+				if s == nil {
+					s = &sentIndex{named: map[int64]bool{}}
+					r.sent[a.ID] = s
+				}
+				s.unnamed = append(s.unnamed, start)
+			}
+		}
+	}
 	for _, s := range r.sent {
 		slices.SortFunc(s.unnamed, time.Time.Compare)
 	}

@@ -90,8 +90,8 @@ func main() {
 		return got
 	}
 	for _, a := range plan.Activities {
-		if !a.When.Recurring() {
-			continue
+		if !a.When.Recurring() || a.What.Topic == comms.TopicDrill {
+			continue // the yearly drill is held as DRILL-2026 below: that is its evidence
 		}
 		rule, err := schedule.ActivityRule(plan, a)
 		if err != nil {
