@@ -144,6 +144,11 @@ func TestOpenRecordOneEncoding(t *testing.T) {
 		"v2 naming people":           `["ismscomms/record/v2","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key",["p"],"","",""]`,
 		"v4":                         `["ismscomms/record/v4","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key",["p"],"","",""]`,
 		"no format":                  `[]`,
+		"a leading zero":             `["ismscomms/record/v1","t",01,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,""]`,
+		"a leading zero, negative":   `["ismscomms/record/v1","t",1,"sent","",-01,"","","","","","",[],"","","","",0,0,"",0,""]`,
+		"minus zero":                 `["ismscomms/record/v1","t",1,"sent","",-0,"","","","","","",[],"","","","",0,0,"",0,""]`,
+		"v4 drill 01":                `["ismscomms/record/v4","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","",[],"","","","",-1,"",01]`,
+		"v4 score -00":               `["ismscomms/record/v4","t",1,"feedback","",0,"","","","","","",[],"","","","",0,0,"",0,"","",[],"","","","x",-00,"",0]`,
 	} {
 		if r, err := OpenRecord("t", []byte(body)); err == nil {
 			t.Errorf("%s: OpenRecord accepted it: %+v", name, r)

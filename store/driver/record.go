@@ -348,12 +348,21 @@ func (d *canonDecoder) num(dst *int64) {
 	if d.i < len(d.b) && d.b[d.i] == '-' {
 		d.i++
 	}
+	digits := d.i
 	for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
 		d.i++
 	}
 	n, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
 	if err != nil {
 		d.fail("expected an integer")
+		return
+	}
+	// One spelling per number, as the encoder writes it: JSON has no
+	// leading zero, and -0 is 0. A body spelling a number otherwise
+	// would decode to a record it is not the encoding of.
+	if d.i-digits > 1 && d.b[digits] == '0' || n == 0 && digits > start {
+		d.i = start
+		d.fail("a number not spelled canonically (a leading zero or -0)")
 		return
 	}
 	*dst = n
