@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,10 +69,15 @@ func checkObjectives(c *Context) []Finding {
 	}
 	var out []Finding
 	measurable := 0
+	holds := map[scopeKey]bool{}
 	for i, o := range each(c, c.Plan.Objectives) {
 		gaps := objectiveGaps(o)
 		if len(gaps) == 0 {
 			measurable++
+			if what, empty := emptyScope(c, o, holds); empty {
+				out = append(out, c.ObjectiveFinding(i, fmt.Sprintf("Objective %s measures %s: the plan has none, so the objective never has data.", o.ID, what),
+					"Scope the objective to activities the plan has, or add the activities it is meant to measure."))
+			}
 			continue
 		}
 		out = append(out, c.ObjectiveFinding(i, fmt.Sprintf("Objective %s has %s: it cannot be judged.", o.ID, joinAnd(gaps)), hint))
@@ -86,6 +92,55 @@ func checkObjectives(c *Context) []Finding {
 		out = append([]Finding{f}, out...)
 	}
 	return out
+}
+
+// scopeKey is what an objective's scope asks of an activity (package
+// comms's validation has checked a scope naming an activity).
+type scopeKey struct {
+	topic       comms.Topic
+	stakeholder string
+	triggered   bool
+}
+
+// emptyScope reports whether measurable objective o, scoped to a topic
+// or a stakeholder and no activity, holds no activity of the plan it can
+// measure (for notification timeliness, a triggered one), and says what
+// it measures. Feedback measures scoped to a stakeholder alone read the
+// feedback it gave, which needs no activity. holds memoizes the answers,
+// so that many objectives of one scope cost one pass.
+func emptyScope(c *Context, o comms.Objective, holds map[scopeKey]bool) (string, bool) {
+	sc := o.Scope
+	if sc.Activity != "" || sc.Topic == "" && sc.Stakeholder == "" {
+		return "", false
+	}
+	feedback := o.Measure == comms.MeasureSatisfaction || o.Measure == comms.MeasureFeedbackResponseTime
+	if feedback && sc.Topic == "" {
+		return "", false
+	}
+	k := scopeKey{sc.Topic, sc.Stakeholder, o.Measure == comms.MeasureNotificationTimeliness}
+	held, ok := holds[k]
+	if !ok {
+		for _, a := range each(c, c.Plan.Activities) {
+			if (k.topic == "" || a.What.Topic == k.topic) && (k.stakeholder == "" || slices.Contains(a.Whom, k.stakeholder)) && (!k.triggered || a.When.Triggered()) {
+				held = true
+				break
+			}
+		}
+		holds[k] = held
+	}
+	var what []string
+	if k.triggered {
+		what = append(what, "triggered activities")
+	} else {
+		what = append(what, "activities")
+	}
+	if k.topic != "" {
+		what = append(what, "of topic "+quoted(string(k.topic)))
+	}
+	if k.stakeholder != "" {
+		what = append(what, "reaching "+quoted(k.stakeholder))
+	}
+	return strings.Join(what, " "), !held
 }
 
 // reaching returns, for stakeholder ID id, the set of the positions of

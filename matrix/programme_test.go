@@ -394,3 +394,23 @@ waivers:
 		}
 	}
 }
+
+// A measurable objective whose scope holds no activity it could measure
+// never has data: OBJECTIVES says so (review 3, minor point).
+func TestObjectiveEmptyScope(t *testing.T) {
+	p := decode(t, programmeBase+`activities:
+  - {id: newsletter, what: {topic: awareness, message: m}, whom: [employees], how: [email], when: {rrule: FREQ=MONTHLY, start: "2026-01-05T09:00"}, owner: irt}
+objectives:
+  - {id: aware, measure: on-time-rate, target: 95%, period: yearly, scope: {topic: awareness}}
+  - {id: train, measure: participation, target: 90%, period: yearly, scope: {topic: training}}
+  - {id: press, measure: coverage, target: 90%, period: yearly, scope: {stakeholder: press}}
+  - {id: fast, measure: notification-timeliness, target: 24h, period: yearly, scope: {topic: awareness}}
+  - {id: liked, measure: satisfaction, target: 4, period: yearly, scope: {stakeholder: press}}
+feedback: {scale: {min: 1, max: 5}}
+`)
+	wantFindings(t, findingsOf(matrix.Check(p, matrix.At(ref)), "OBJECTIVES"), []brief{
+		{"OBJECTIVES", "objective train", "objectives[1]", `Objective train measures activities of topic "training": the plan has none, so the objective never has data.`},
+		{"OBJECTIVES", "objective press", "objectives[2]", `Objective press measures activities reaching "press": the plan has none, so the objective never has data.`},
+		{"OBJECTIVES", "objective fast", "objectives[3]", `Objective fast measures triggered activities of topic "awareness": the plan has none, so the objective never has data.`},
+	})
+}
