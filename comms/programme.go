@@ -46,7 +46,10 @@ type Objective struct {
 	// decimals, for a score ("4", "4.25"). [Objective.ParseTarget] reads it.
 	Target string `yaml:"target,omitempty" json:"target,omitempty"`
 	// Direction says whether the measure must be at least or at most the
-	// target; empty means the measure's default ([Measure.Direction]).
+	// target; empty means the measure's own ([Measure.Direction]), the
+	// only one a plan may name: a rate or a score is better higher, a
+	// duration shorter, and the other direction would call an objective
+	// met for doing worse (validation refuses it).
 	Direction Direction `yaml:"direction,omitempty" json:"direction,omitempty"`
 	// Scope narrows what is measured; the zero scope is the whole plan.
 	Scope ObjectiveScope `yaml:"scope,omitempty" json:"scope,omitzero"`

@@ -109,6 +109,8 @@ activities:
 		{"score as duration", "feedback: {scale: {min: 1, max: 5}}\nobjectives: [{id: o, measure: satisfaction, target: 2bd}]", "objectives[0].target", "a score: write a number on the plan's feedback scale"},
 		{"target without measure", "objectives: [{id: o, target: 95%}]", "objectives[0].target", "a target needs a measure"},
 		{"unknown direction", "objectives: [{id: o, measure: coverage, direction: up}]", "objectives[0].direction", "unknown direction \"up\": use at-least or at-most"},
+		{"a rate at most", "objectives: [{id: o, measure: coverage, direction: at-most}]", "objectives[0].direction", "a rate is better higher, so coverage is judged at-least its target: at-most would call doing worse met"},
+		{"a duration at least", "objectives: [{id: o, measure: feedback-response-time, direction: at-least}]", "objectives[0].direction", "a duration is better shorter, so feedback-response-time is judged at-most its target: at-least would call doing worse met"},
 		{"unknown period", "objectives: [{id: o, measure: coverage, period: weekly}]", "objectives[0].period", "unknown period \"weekly\": use one of monthly, quarterly, yearly"},
 		{"duplicate objective", "objectives: [{id: o}, {id: o}]", "objectives[1].id", `duplicate id "o" (also objectives[0])`},
 		{"objective without id", "objectives: [{statement: s}]", "objectives[0].id", "missing"},
@@ -357,7 +359,7 @@ func TestDrillNeverAnIncident(t *testing.T) {
 // refuses what DecodePlan refuses for form in the new fields.
 func TestProgrammeSchema(t *testing.T) {
 	s := compileSchema(t)
-	ok := `{"id": "p", "feedback": {"scale": {"min": 1, "max": 5}}, "objectives": [{"id": "o", "measure": "satisfaction", "target": 4, "period": "yearly"}]}`
+	ok := `{"id": "p", "feedback": {"scale": {"min": 1, "max": 5}}, "objectives": [{"id": "o", "measure": "satisfaction", "target": 4, "period": "yearly"}, {"id": "t", "measure": "notification-timeliness", "direction": "at-most"}, {"id": "d", "direction": "at-least"}]}`
 	doc, _ := jsonschema.UnmarshalJSON(strings.NewReader(ok))
 	if err := s.Validate(doc); err != nil {
 		t.Errorf("the schema refuses %s: %v", ok, err)
@@ -370,6 +372,8 @@ func TestProgrammeSchema(t *testing.T) {
 		`{"id": "p", "objectives": [{"id": "o", "measure": "coverage", "target": "95 percent"}]}`,
 		`{"id": "p", "objectives": [{"id": "o", "period": "weekly"}]}`,
 		`{"id": "p", "objectives": [{"id": "o", "direction": "up"}]}`,
+		`{"id": "p", "objectives": [{"id": "o", "measure": "coverage", "direction": "at-most"}]}`,
+		`{"id": "p", "objectives": [{"id": "o", "measure": "feedback-response-time", "direction": "at-least"}]}`,
 		`{"id": "p", "objectives": [{"statement": "no id"}]}`,
 		`{"id": "p", "objectives": [{"id": "o", "scope": {"team": "x"}}]}`,
 		`{"id": "p", "feedback": {"scale": {"min": 1}}}`,

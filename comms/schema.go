@@ -148,6 +148,21 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		}
 	}
 	obj := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if t == reflect.TypeFor[Objective]() {
+		// A measure's direction is its own (Objective.Direction).
+		byDir := map[Direction][]string{}
+		for _, m := range Measures() {
+			byDir[m.Direction()] = append(byDir[m.Direction()], string(m))
+		}
+		var all []any
+		for _, d := range Directions() {
+			all = append(all, map[string]any{
+				"if":   map[string]any{"properties": map[string]any{"measure": map[string]any{"enum": byDir[d]}}, "required": []string{"measure"}},
+				"then": map[string]any{"properties": map[string]any{"direction": map[string]any{"const": string(d)}}},
+			})
+		}
+		obj["allOf"] = all
+	}
 	if len(required) > 0 && t != reflect.TypeFor[Plan]() {
 		obj["required"] = required
 	}

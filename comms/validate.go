@@ -336,8 +336,14 @@ func (v *validator) objectives(p Plan, d declared) {
 		if o.Measure != "" && !o.Measure.Valid() {
 			v.add(path+".measure", "unknown measure %s: use one of %s", quoteValue(string(o.Measure)), list(Measures()))
 		}
-		if o.Direction != "" && !o.Direction.Valid() {
+		switch {
+		case o.Direction != "" && !o.Direction.Valid():
 			v.add(path+".direction", "unknown direction %s: use at-least or at-most", quoteValue(string(o.Direction)))
+		case o.Direction != "" && o.Measure.Valid() && o.Direction != o.Measure.Direction():
+			// Every measure has one good side: a rate or a score is
+			// better higher, a duration shorter. The other direction
+			// would call an objective met for doing worse.
+			v.add(path+".direction", "a %s is better %s, so %s is judged %s its target: %s would call doing worse met", o.Measure.Kind(), better(o.Measure), o.Measure, o.Measure.Direction(), o.Direction)
 		}
 		if o.Period != "" && !o.Period.Valid() {
 			v.add(path+".period", "unknown period %s: use one of %s", quoteValue(string(o.Period)), list(Periods()))
@@ -371,6 +377,14 @@ func (v *validator) objectives(p Plan, d declared) {
 			v.add(path+".scope.activity", "activity %s is not triggered by events: %s measures the time from a trigger to the communication", act.ID, o.Measure)
 		}
 	}
+}
+
+// better says which way measure m improves.
+func better(m Measure) string {
+	if m.Direction() == DirectionAtMost {
+		return "shorter"
+	}
+	return "higher"
 }
 
 // target checks an objective's target against its measure.
