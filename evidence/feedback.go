@@ -48,6 +48,15 @@ type FeedbackItem struct {
 	// off the scale is left out here (and listed in
 	// Assessment.RecordProblems).
 	Score *int `json:"score,omitempty"`
+	// Rescaled is Score on the scale in force at Now (Feedback.Scale)
+	// when the plan version the feedback came under had another one:
+	// mapped linearly, the ends onto the ends (4 of 1 to 5 is 7.5 of 0
+	// to 10), so that scores given on different scales average as one.
+	// Nil when the scales agree, or either is missing (Score counts as
+	// given).
+	Rescaled *float64 `json:"rescaled,omitempty"`
+	// ScaleOf is the scale Score was given on, when Rescaled is set.
+	ScaleOf *comms.Scale `json:"scale_of,omitempty"`
 	// HandledAt is when it was handled; zero while it is open at the
 	// reference time (Now, or the end of the period if earlier).
 	HandledAt time.Time `json:"handled_at,omitzero"`
@@ -77,7 +86,7 @@ type FeedbackCounts struct {
 	MeanHandling time.Duration `json:"-"` // JSON: "mean_handling_seconds"
 	Longest      time.Duration `json:"-"` // JSON: "longest_handling_seconds"
 
-	scoreSum    int
+	scoreSum    float64
 	handledTime time.Duration
 }
 
@@ -98,14 +107,37 @@ func (c *FeedbackCounts) add(it FeedbackItem) {
 		c.handledTime += it.Handling
 	}
 	c.Longest = max(c.Longest, it.Handling)
-	if it.Score != nil {
+	if v, ok := it.value(); ok {
 		c.Scored++
-		c.scoreSum += *it.Score
+		c.scoreSum += v
 	}
 }
 
+// value is the item's score as averaged: Rescaled when set, else Score.
+func (it FeedbackItem) value() (float64, bool) {
+	switch {
+	case it.Rescaled != nil:
+		return *it.Rescaled, true
+	case it.Score != nil:
+		return float64(*it.Score), true
+	}
+	return 0, false
+}
+
+// rescale maps score s from scale from onto scale to, the ends onto the
+// ends; ok is false when the scales agree or either is missing.
+func rescale(s int, from, to *comms.Scale) (float64, bool) {
+	if from == nil || to == nil || *from == *to || from.Max <= from.Min {
+		return 0, false
+	}
+	return float64(to.Min) + float64(s-from.Min)*float64(to.Max-to.Min)/float64(from.Max-from.Min), true
+}
+
 func (c *FeedbackCounts) finish() {
-	c.Satisfaction = rate(c.scoreSum, c.Scored)
+	c.Satisfaction = -1
+	if c.Scored > 0 {
+		c.Satisfaction = c.scoreSum / float64(c.Scored)
+	}
 	if c.Handled > 0 {
 		c.MeanHandling = c.handledTime / time.Duration(c.Handled)
 	}
@@ -266,6 +298,10 @@ func (rep *Assessment) feedback(segs []segment, records []comms.Record, events [
 			default:
 				s := *l.Score
 				it.Score = &s
+				if v, ok := rescale(s, fp.scale, f.Scale); ok {
+					sc := *fp.scale
+					it.Rescaled, it.ScaleOf = &v, &sc
+				}
 			}
 		}
 		handled := l.HandledAt

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/store"
 )
 
 func scoreOf(n int) *int { return &n }
@@ -238,5 +239,48 @@ func TestFeedbackRendered(t *testing.T) {
 	}
 	if !strings.Contains(js, `"value_seconds"`) || !strings.Contains(js, `"satisfaction": 3.6666`) {
 		t.Errorf("JSON lacks value_seconds or the satisfaction")
+	}
+}
+
+// Scores given on an older plan version's scale are mapped onto the
+// scale in force before they are averaged, never mixed raw (review 3,
+// minor point): 5 of 1–5 is 10 of 0–10.
+func TestFeedbackAcrossScales(t *testing.T) {
+	v1 := feedbackPlan()
+	v2 := feedbackPlan()
+	v2.Feedback = &comms.Feedback{Scale: &comms.Scale{Min: 0, Max: 10}}
+	v2.Objectives = []comms.Objective{{ID: "satisfied", Measure: comms.MeasureSatisfaction, Target: "8", Period: comms.PeriodQuarterly}}
+	in := evidence.Input{
+		Versions: []store.Version{
+			{PlanID: "acme", Number: 1, Plan: v1, SavedAt: at("2025-12-01 10:00")},
+			{PlanID: "acme", Number: 2, Plan: v2, SavedAt: at("2026-02-01 00:00")},
+		},
+		Records: []comms.Record{
+			feedbackRecord(1, "employees", "2026-01-05 10:00", scoreOf(5), "2026-01-06 10:00"), // v1: 10 of 0–10
+			feedbackRecord(2, "employees", "2026-01-06 10:00", scoreOf(2), "2026-01-07 10:00"), // v1: 2.5
+			feedbackRecord(3, "employees", "2026-02-05 10:00", scoreOf(9), "2026-02-06 10:00"), // v2: 9 (off v1's scale)
+		},
+		From: at("2026-01-01 00:00"), To: at("2026-04-01 00:00"), Now: at("2026-04-01 12:00"),
+	}
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Feedback.Total
+	if f.Scored != 3 || score(f.Satisfaction) != "7.17" {
+		t.Errorf("scored %d, satisfaction %v: want 3, (10+2.5+9)/3 = 7.17", f.Scored, f.Satisfaction)
+	}
+	if len(rep.RecordProblems) != 0 {
+		t.Errorf("record problems: %+v", rep.RecordProblems)
+	}
+	if len(rep.Objectives) != 1 || len(rep.Objectives[0].Periods) != 1 || score(rep.Objectives[0].Periods[0].Value) != "7.17" || rep.Objectives[0].Periods[0].Status != evidence.ObjectiveMissed {
+		t.Errorf("objective: %+v", rep.Objectives)
+	}
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "5 of 1–5 (10.00)") {
+		t.Errorf("the report does not say a score was given on another scale:\n%s", md.String())
 	}
 }

@@ -224,16 +224,16 @@ func (j judge) period(p *ObjectivePeriod) error {
 	case comms.MeasureNotificationTimeliness:
 		return j.notifications(p)
 	case comms.MeasureSatisfaction:
-		sum, n := 0, 0
+		sum, n := 0.0, 0
 		for _, it := range j.rep.Feedback.Items {
-			if it.Score != nil && inPeriod(it.ReceivedAt, p) && j.feedbackInScope(it) {
-				sum += *it.Score
+			if v, ok := it.value(); ok && inPeriod(it.ReceivedAt, p) && j.feedbackInScope(it) {
+				sum += v
 				n++
 			}
 		}
 		p.Basis = n
 		if n > 0 {
-			p.Value = float64(sum) / float64(n)
+			p.Value = sum / float64(n)
 			p.Status = j.compare(p.Value)
 		}
 	case comms.MeasureFeedbackResponseTime:

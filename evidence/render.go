@@ -599,7 +599,7 @@ func (rep *Assessment) markdownFeedback(b *strings.Builder) {
 		fmt.Fprintf(b, "| %s | %d | %d | %s | %d | %d | %d | %d | %s | %s |\n", name, c.Received, c.Scored, score(c.Satisfaction), c.Handled, c.HandledLate, c.Open, c.Overdue,
 			handlingText(c.MeanHandling, c.Handled > 0), handlingText(c.Longest, c.Received > 0))
 	}
-	head := "| %s | received | scored | satisfaction | handled | handled late | open | overdue | mean handling | longest |\n|---|---|---|---|---|---|---|---|---|---|\n"
+	head := "| %s | received | scored | satisfaction | handled | handled late | open | overdue | mean handling (handled) | longest (open included) |\n|---|---|---|---|---|---|---|---|---|---|\n"
 	fmt.Fprintf(b, head, "")
 	row("total", f.Total)
 	for _, sec := range []struct {
@@ -618,10 +618,7 @@ func (rep *Assessment) markdownFeedback(b *strings.Builder) {
 	if len(f.Items) > 0 {
 		b.WriteString("\n### Feedback\n\n| record | received | from | activity | score | state | due | handled | handling |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, it := range f.Items {
-			sc := "—"
-			if it.Score != nil {
-				sc = strconv.Itoa(*it.Score)
-			}
+			sc := scoreText(it)
 			rec := fmt.Sprintf("#%d", it.Seq)
 			if it.Last != it.Seq {
 				rec += fmt.Sprintf(" (#%d)", it.Last)
@@ -688,12 +685,22 @@ func (rep *Assessment) feedbackView() feedbackView {
 		if it.Last != it.Seq {
 			iv.Record += fmt.Sprintf(" (#%d)", it.Last)
 		}
-		if it.Score != nil {
-			iv.ScoreText = strconv.Itoa(*it.Score)
-		}
+		iv.ScoreText = scoreText(it)
 		v.Items = append(v.Items, iv)
 	}
 	return v
+}
+
+// scoreText is an item's score as the report shows it: "4", or, given
+// on another scale than the one in force, "4 of 1–5 (7.50)".
+func scoreText(it FeedbackItem) string {
+	switch {
+	case it.Score == nil:
+		return "—"
+	case it.Rescaled != nil && it.ScaleOf != nil:
+		return fmt.Sprintf("%d of %d–%d (%.2f)", *it.Score, it.ScaleOf.Min, it.ScaleOf.Max, *it.Rescaled)
+	}
+	return strconv.Itoa(*it.Score)
 }
 
 // markdownFindings writes the completeness findings of rep.
