@@ -611,3 +611,17 @@ func mustDateTime(s string) comms.DateTime {
 	}
 	return d
 }
+
+// Feedback about an activity is no communication of it: it never stops
+// a reminder or an escalation (review 4, defect 2).
+func TestFeedbackIsNotSent(t *testing.T) {
+	in := world(t)
+	in.Log = in.Log[:2] // February's newsletter was never sent
+	score := 2
+	in.Log = append(in.Log, comms.Record{Type: comms.RecordTypeFeedback, ActivityID: "newsletter", From: "employees", SentAt: at("2026-02-16 10:00"), Score: &score})
+	equal(t, "escalation of February despite the complaint", only(run(t, in, "2026-03-07 12:00", "2026-03-10 12:00"), remind.KindEscalate, "newsletter"),
+		"escalate/after-2bd newsletter 2026-02-18 23:59 ciso")
+	// An untyped record is a sent one.
+	in.Log = append(in.Log, comms.Record{ActivityID: "newsletter", SentAt: at("2026-02-16 10:00")})
+	equal(t, "sent (untyped)", only(run(t, in, "2026-03-07 12:00", "2026-03-10 12:00"), remind.KindEscalate, "newsletter"))
+}

@@ -86,8 +86,8 @@ func (r *run) prepare(memo bool) error {
 	r.memo = memo
 	for i := range r.in.Log {
 		rec := &r.in.Log[i] // not a copy: records are large
-		if rec.Type == comms.RecordTypeAck {
-			continue
+		if rec.Type != "" && rec.Type != comms.RecordTypeSent && rec.Type != comms.RecordTypeWaived {
+			continue // an acknowledgement or feedback received: no communication sent
 		}
 		if rec.EventID != "" {
 			r.byEvent[rec.EventID] = append(r.byEvent[rec.EventID], *rec)
