@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -200,6 +201,9 @@ func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 	d.open('[')
 	d.str(&format)
 	if d.err == nil && format != RecordFormatV1 && format != RecordFormatV2 && format != RecordFormatV3 && format != RecordFormatV4 {
+		if v, ok := strings.CutPrefix(format, "ismscomms/record/v"); ok && newerFormat(v) {
+			return comms.Record{}, fmt.Errorf("record format %q is newer than this program reads (up to %s): the record was written by a later release; upgrade ismscomms to read it", format, RecordFormatV4)
+		}
 		return comms.Record{}, fmt.Errorf("unknown record format %q", format)
 	}
 	d.str(&owner)
@@ -440,4 +444,12 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("record time %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// newerFormat reports whether v, the version of a record format named
+// "ismscomms/record/v<v>", is a number above the newest this package
+// reads.
+func newerFormat(v string) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n > 4 && v[0] != '0'
 }
