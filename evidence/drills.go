@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -41,6 +42,11 @@ type Drill struct {
 	// Lessons are the drill records of activities of topic
 	// lessons-learned that answer the drill: what the exercise taught.
 	Lessons []comms.Record `json:"lessons"`
+	// Feedback is the feedback received about the drill (feedback
+	// records marked as a drill's, naming it), by sequence number: what
+	// the participants said. It counts in none of the report's feedback
+	// figures, which are those of real communications.
+	Feedback []comms.Record `json:"feedback,omitempty"`
 	// Legacy says the event was saved before the kind drill was
 	// reserved for exercises (when event kinds were free names): it
 	// names neither what it exercises nor its scenario (both empty, the
@@ -137,7 +143,7 @@ func (rep *Assessment) splitDrills(records []comms.Record, events []comms.Event,
 // drills lists the drills that began in the period, their deadlines from
 // their own records (the clock's, as for the incident they exercise), and
 // the years without one.
-func (rep *Assessment) drills(segs []segment, records []comms.Record, events []comms.Event, in Input) error {
+func (rep *Assessment) drills(segs []segment, records, feedback []comms.Record, events []comms.Event, in Input) error {
 	used := make([]bool, len(records))
 	occ, err := rep.eventOccurrences(segs, records, used, events, in)
 	if err != nil {
@@ -173,6 +179,12 @@ func (rep *Assessment) drills(segs []segment, records []comms.Record, events []c
 				d.Lessons = append(d.Lessons, r)
 			}
 		}
+		for _, r := range feedback {
+			if r.EventID == e.ID {
+				d.Feedback = append(d.Feedback, r)
+			}
+		}
+		slices.SortStableFunc(d.Feedback, func(a, b comms.Record) int { return cmp.Compare(a.Seq, b.Seq) })
 		rep.Drills = append(rep.Drills, d)
 	}
 	slices.SortStableFunc(rep.Drills, func(a, b Drill) int { return a.Start.Compare(b.Start) })

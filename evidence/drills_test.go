@@ -445,3 +445,56 @@ func TestDrillHeldAnswersDrillActivity(t *testing.T) {
 		t.Errorf("JSON lacks held_as")
 	}
 }
+
+// Feedback about a drill is the drill's: listed in its entry, never in
+// the feedback figures; feedback contradicting the event it names is a
+// record problem (review 4, defect 4).
+func TestDrillFeedback(t *testing.T) {
+	in := feedbackInput()
+	three := 3
+	on := feedbackRecord(20, "employees", "2026-03-04 10:00", &three, "")
+	on.Drill, on.EventID = true, "drill-1"
+	unmarked := feedbackRecord(21, "employees", "2026-03-04 11:00", &three, "")
+	unmarked.EventID = "drill-1"
+	in.Records = append(in.Records, on, unmarked)
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := evidence.Evaluate(feedbackInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Feedback.Total != base.Feedback.Total {
+		t.Errorf("drill feedback changed the figures: %+v, want %+v", rep.Feedback.Total, base.Feedback.Total)
+	}
+	var got []int64
+	for _, d := range rep.Drills {
+		for _, r := range d.Feedback {
+			got = append(got, r.Seq)
+		}
+	}
+	// #4 is feedbackRecords' own drill feedback.
+	if !slices.Equal(got, []int64{4, 20}) {
+		t.Errorf("the drill's feedback: %v, want #4 and #20", got)
+	}
+	found := false
+	for _, p := range rep.RecordProblems {
+		found = found || p.Seq == 21
+	}
+	if !found {
+		t.Errorf("feedback not marked as a drill's answering the drill is no record problem: %+v", rep.RecordProblems)
+	}
+	var md, html bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteHTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{md.String(), html.String()} {
+		if !strings.Contains(out, "Feedback on the drill") || !strings.Contains(out, "score 3") {
+			t.Errorf("the drill's feedback is not shown:\n%s", out)
+		}
+	}
+}

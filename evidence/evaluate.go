@@ -116,6 +116,9 @@ func Evaluate(in Input) (*Assessment, error) {
 		}
 	}
 	records, drillRecords := rep.splitDrills(records, in.Events, in)
+	// Feedback about a drill is the drill's; feedback contradicting the
+	// event it names is a record problem, as any record's.
+	feedback, drillFeedback := rep.splitDrills(feedback, in.Events, in)
 	used := make([]bool, len(records))
 
 	if err := rep.recurring(segs, records, used, drillEvents, in); err != nil {
@@ -124,7 +127,7 @@ func Evaluate(in Input) (*Assessment, error) {
 	if err := rep.triggered(segs, records, used, realEvents, in); err != nil {
 		return nil, err
 	}
-	if err := rep.drills(segs, drillRecords, drillEvents, in); err != nil {
+	if err := rep.drills(segs, drillRecords, drillFeedback, drillEvents, in); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(rep.Occurrences, func(a, b Occurrence) int {

@@ -194,7 +194,7 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		r.PlanID, r.ActivityID, r.EventID, r.Channel = f(r.PlanID), f(r.ActivityID), f(r.EventID), f(r.Channel)
 		r.Audiences = strs(r.Audiences)
 		r.Sender, r.SenderRole, r.Subject, r.Digest = f(r.Sender), f(r.SenderRole), f(r.Subject), f(r.Digest)
-		r.Note, r.PrevHash, r.Hash = f(r.Note), f(r.PrevHash), f(r.Hash)
+		r.Note, r.PrevHash, r.Hash, r.From = f(r.Note), f(r.PrevHash), f(r.Hash), f(r.From)
 		return r
 	}
 	occurrence := func(o Occurrence) Occurrence {
@@ -260,6 +260,7 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		}
 		d.Deadlines = mapSlice(d.Deadlines, occurrence)
 		d.Lessons = mapSlice(d.Lessons, record)
+		d.Feedback = mapSlice(d.Feedback, record)
 		return d
 	})
 	e.Feedback.HandleWithin = f(rep.Feedback.HandleWithin)
@@ -486,6 +487,16 @@ func (rep *Assessment) markdownDrills(b *strings.Builder) {
 			b.WriteString("\nLessons learned:\n\n")
 			for _, r := range d.Lessons {
 				fmt.Fprintf(b, "- #%d %s: %s %s\n", r.Seq, rep.date(r.SentAt), r.Subject, r.Note)
+			}
+		}
+		if len(d.Feedback) > 0 {
+			b.WriteString("\nFeedback on the drill (counted in no feedback figure):\n\n")
+			for _, r := range d.Feedback {
+				sc := "no score"
+				if r.Score != nil {
+					sc = "score " + strconv.Itoa(*r.Score)
+				}
+				fmt.Fprintf(b, "- #%d %s from %s, %s\n", r.Seq, rep.date(r.SentAt), r.From, sc)
 			}
 		}
 	}
