@@ -332,6 +332,8 @@ type Assessment struct {
 	Names bool `json:"names"`
 
 	loc *time.Location
+	// objectiveVisits counts what judging the objectives looked at (objectiveIndex.visited), for the cost test.
+	objectiveVisits int
 }
 
 // Input is what Evaluate judges.

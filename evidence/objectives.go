@@ -91,6 +91,7 @@ type ObjectiveResult struct {
 // objectives judges each objective of the plan in force at Now.
 func (rep *Assessment) objectives(segs []segment, versions []store.Version, in Input) error {
 	cur := inForce(segs, in.Now).Plan
+	var x *objectiveIndex // built for the first objective judged
 	for _, o := range cur.Objectives {
 		res := ObjectiveResult{ID: o.ID, Statement: o.Statement, Measure: o.Measure, Kind: o.Measure.Kind(), Target: o.Target,
 			Direction: o.DirectionOf(), Scope: o.Scope, Period: o.Period}
@@ -115,7 +116,10 @@ func (rep *Assessment) objectives(segs []segment, versions []store.Version, in I
 				continue
 			}
 		}
-		j := judge{rep: rep, segs: segs, versions: versions, in: in, o: o, target: target, within: within}
+		if x == nil {
+			x = newObjectiveIndex(rep, segs)
+		}
+		j := judge{rep: rep, segs: segs, versions: versions, in: in, o: o, target: target, within: within, x: x}
 		for _, p := range rep.periods(o.Period, in) {
 			p.duration = target.Kind == comms.MeasureKindDuration
 			if err := j.period(&p); err != nil {
@@ -133,6 +137,9 @@ func (rep *Assessment) objectives(segs []segment, versions []store.Version, in I
 		}
 		res.Trend = trendOf(res)
 		rep.Objectives = append(rep.Objectives, res)
+	}
+	if x != nil {
+		rep.objectiveVisits = x.visited
 	}
 	return nil
 }
@@ -180,6 +187,7 @@ type judge struct {
 	o        comms.Objective
 	target   comms.Target
 	within   schedule.Deadline
+	x        *objectiveIndex
 }
 
 // inScope reports whether activity a (of the plan version ix indexes)
@@ -197,12 +205,8 @@ func (j judge) period(p *ObjectivePeriod) error {
 	switch j.o.Measure {
 	case comms.MeasureOnTimeRate, comms.MeasureCoverage:
 		judged, good := 0, 0
-		for _, o := range j.rep.Occurrences {
-			a, _, ok := activityIn(j.segs, o)
-			if !ok || !j.inScope(a) || !inPeriod(o.Due, p) {
-				continue
-			}
-			switch o.Status {
+		for _, i := range j.byDue(p) {
+			switch o := j.rep.Occurrences[i]; o.Status {
 			case StatusOnTime:
 				judged++
 				good++
@@ -225,8 +229,8 @@ func (j judge) period(p *ObjectivePeriod) error {
 		return j.notifications(p)
 	case comms.MeasureSatisfaction:
 		sum, n := 0.0, 0
-		for _, it := range j.rep.Feedback.Items {
-			if v, ok := it.value(); ok && inPeriod(it.ReceivedAt, p) && j.feedbackInScope(it) {
+		for _, i := range j.feedback(p) {
+			if v, ok := j.rep.Feedback.Items[i].value(); ok {
 				sum += v
 				n++
 			}
@@ -242,10 +246,9 @@ func (j judge) period(p *ObjectivePeriod) error {
 			return err
 		}
 		var ends []span
-		for _, it := range j.rep.Feedback.Items {
-			if inPeriod(it.ReceivedAt, p) && j.feedbackInScope(it) {
-				ends = append(ends, span{start: it.ReceivedAt, took: it.Handling, cal: fp.cal})
-			}
+		for _, i := range j.feedback(p) {
+			it := j.rep.Feedback.Items[i]
+			ends = append(ends, span{start: it.ReceivedAt, took: it.Handling, cal: fp.cal})
 		}
 		j.durations(p, ends)
 	}
@@ -318,15 +321,13 @@ func (j judge) durations(p *ObjectivePeriod, spans []span) {
 // reached (ack, true); skip leaves out activities measured otherwise.
 // With a stakeholder scope, only that stakeholder's share counts.
 func (j judge) reach(p *ObjectivePeriod, ack bool, skip map[string]bool) (num, den float64, n int) {
-	for _, o := range j.rep.Occurrences {
+	for _, i := range j.byDue(p) {
+		o := j.rep.Occurrences[i]
 		r := o.Record
-		if r == nil || o.Status == StatusWaived || !inPeriod(o.Due, p) || skip[o.ActivityID] {
+		if r == nil || o.Status == StatusWaived || skip[o.ActivityID] {
 			continue
 		}
-		a, ix, ok := activityIn(j.segs, o)
-		if !ok || !j.inScope(a) {
-			continue
-		}
+		ix := j.x.acts[i].ix
 		reached := r.Reached
 		if reached == 0 {
 			reached = len(r.Recipients)
@@ -376,7 +377,7 @@ func (j judge) acks(p *ObjectivePeriod) error {
 			}
 		}
 		if len(ids) > 0 {
-			st, err := OutstandingAll(j.versions, *j.in.Roster, j.in.Records, ids, at)
+			st, err := j.x.outstanding(j, ids, at)
 			if err != nil {
 				return err
 			}
@@ -413,14 +414,12 @@ func (j judge) notifications(p *ObjectivePeriod) error {
 	ref := feedbackAt(j.in)
 	var spans []span
 	cals := map[int]map[string]*schedule.Calendar{}
-	for _, o := range j.rep.Occurrences {
-		if o.EventID == "" || o.Status == StatusWaived || !inPeriod(o.At, p) || o.At.After(ref) {
+	for _, i := range j.byAt(p) {
+		o := j.rep.Occurrences[i]
+		if o.EventID == "" || o.Status == StatusWaived || o.At.After(ref) {
 			continue
 		}
-		a, _, ok := activityIn(j.segs, o)
-		if !ok || !j.inScope(a) {
-			continue
-		}
+		a := j.x.acts[i].a
 		cs, ok := cals[o.PlanVersion]
 		if !ok {
 			var err error
