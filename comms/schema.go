@@ -69,10 +69,15 @@ const (
 	digestPattern   = `^sha256:[0-9a-f]{64}$`
 	sharePattern    = `^[1-9][0-9]?(\.[0-9]{1,2})?%$`
 	hoursPattern    = `^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$`
-	// targetPattern is the union of an objective target's forms: a
-	// percentage, a deadline's form, a score. Which one a measure takes is
-	// checked by DecodePlan.
-	targetPattern = `^((100|[1-9]?[0-9])(\.[0-9]{1,2})?%|[1-9][0-9]*(h|d|bd|mo)|(0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?)$`
+	// An objective target's forms: a percentage from 0% to 100%, a
+	// deadline's form, a score from 0 to MaxScale, with at most two
+	// decimals; targetPattern is their union, and the Objective's allOf
+	// ties each measure to its form. Whether a score is on the plan's
+	// scale DecodePlan checks.
+	hundredths          = `(100(\.0{1,2})?|[1-9]?[0-9](\.[0-9]{1,2})?)`
+	targetRatePattern   = `^` + hundredths + `%$`
+	targetScorePattern  = `^` + hundredths + `$`
+	targetPattern       = `^(` + hundredths + `%?|[1-9][0-9]*(h|d|bd|mo))$`
 )
 
 // fieldPatterns give string fields their form.
@@ -102,7 +107,7 @@ func (g *schemaGen) typ(t reflect.Type, owner, field string) map[string]any {
 		// DecodePlan reads as its text.
 		return map[string]any{"anyOf": []any{
 			map[string]any{"type": "string", "pattern": targetPattern},
-			map[string]any{"type": "number", "minimum": 0},
+			map[string]any{"type": "number", "minimum": 0, "maximum": MaxScale},
 		}, "description": "a percentage (95%) for a rate, a deadline's form (5bd) for a duration, a score on the feedback scale (4.5) for satisfaction"}
 	}
 	switch t.Kind() {
@@ -155,6 +160,24 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			byDir[m.Direction()] = append(byDir[m.Direction()], string(m))
 		}
 		var all []any
+		byKind := map[MeasureKind][]string{}
+		for _, m := range Measures() {
+			byKind[m.Kind()] = append(byKind[m.Kind()], string(m))
+		}
+		forms := map[MeasureKind]any{
+			MeasureKindRate:     map[string]any{"type": "string", "pattern": targetRatePattern},
+			MeasureKindDuration: map[string]any{"type": "string", "pattern": deadlinePattern},
+			MeasureKindScore: map[string]any{"anyOf": []any{
+				map[string]any{"type": "string", "pattern": targetScorePattern},
+				map[string]any{"type": "number", "minimum": 0, "maximum": MaxScale},
+			}},
+		}
+		for _, k := range []MeasureKind{MeasureKindRate, MeasureKindDuration, MeasureKindScore} {
+			all = append(all, map[string]any{
+				"if":   map[string]any{"properties": map[string]any{"measure": map[string]any{"enum": byKind[k]}}, "required": []string{"measure"}},
+				"then": map[string]any{"properties": map[string]any{"target": forms[k]}},
+			})
+		}
 		for _, d := range Directions() {
 			all = append(all, map[string]any{
 				"if":   map[string]any{"properties": map[string]any{"measure": map[string]any{"enum": byDir[d]}}, "required": []string{"measure"}},
@@ -162,6 +185,14 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			})
 		}
 		obj["allOf"] = all
+	}
+	if t == reflect.TypeFor[Scale]() {
+		for _, end := range []string{"min", "max"} {
+			props[end].(map[string]any)["maximum"] = MaxScale
+		}
+	}
+	if t == reflect.TypeFor[Requirement]() {
+		props["activities"].(map[string]any)["uniqueItems"] = true
 	}
 	if len(required) > 0 && t != reflect.TypeFor[Plan]() {
 		obj["required"] = required
