@@ -74,10 +74,10 @@ const (
 	// decimals; targetPattern is their union, and the Objective's allOf
 	// ties each measure to its form. Whether a score is on the plan's
 	// scale DecodePlan checks.
-	hundredths          = `(100(\.0{1,2})?|[1-9]?[0-9](\.[0-9]{1,2})?)`
-	targetRatePattern   = `^` + hundredths + `%$`
-	targetScorePattern  = `^` + hundredths + `$`
-	targetPattern       = `^(` + hundredths + `%?|[1-9][0-9]*(h|d|bd|mo))$`
+	hundredths         = `(100(\.0{1,2})?|[1-9]?[0-9](\.[0-9]{1,2})?)`
+	targetRatePattern  = `^` + hundredths + `%$`
+	targetScorePattern = `^` + hundredths + `$`
+	targetPattern      = `^(` + hundredths + `%?|[1-9][0-9]*(h|d|bd|mo))$`
 )
 
 // fieldPatterns give string fields their form.
