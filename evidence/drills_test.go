@@ -498,3 +498,28 @@ func TestDrillFeedback(t *testing.T) {
 		}
 	}
 }
+
+// A record answering a legacy drill (not marked, written before records
+// could be) delivers no message version: the acknowledgement figures are
+// those without it (review 4, minor point).
+func TestLegacyDrillDeliversNothing(t *testing.T) {
+	old := comms.Event{ID: "old-drill", Kind: comms.EventKindDrill, Milestones: []comms.Milestone{{Name: "started", At: at("2026-03-03 09:00")}}}
+	delivery := comms.Record{PlanID: "acme", ActivityID: "policy", EventID: "old-drill", SentAt: at("2026-03-03 09:30"), Digest: d2, Channel: "intranet",
+		Recipients: []string{"alice", "bob", "erin"}}
+	roster := people()
+	in := evidence.Input{Versions: history(comms.ChangeMaterial), Roster: &roster, Events: []comms.Event{old},
+		From: at("2026-01-01 00:00"), To: at("2026-06-01 00:00"), Now: at("2026-06-01 12:00")}
+	in.Records = januaryLog()
+	without, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Records = append(januaryLog(), delivery)
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := figures(t, rep), figures(t, without); got != want {
+		t.Errorf("a legacy drill's record counted as a delivery:\n got %s\nwant %s", got, want)
+	}
+}

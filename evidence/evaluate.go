@@ -70,6 +70,7 @@ func Evaluate(in Input) (*Assessment, error) {
 		versions = []store.Version{{PlanID: in.Plan.ID, Number: 0, Plan: in.Plan}}
 	}
 	segs := segments(versions)
+	in.Records = markLegacyDrills(in.Records, in.Events)
 	current := inForce(segs, in.Now).Plan
 	loc, err := current.Location()
 	if err != nil {
@@ -206,4 +207,35 @@ func earlier(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// markLegacyDrills returns records with those answering a legacy drill
+// (LegacyDrill: saved before records could be marked as a drill's)
+// marked as the drill's, so that no path of the report (acknowledgements
+// and Outstanding read the records themselves) counts them as real; it
+// copies records only when one is marked.
+func markLegacyDrills(records []comms.Record, events []comms.Event) []comms.Record {
+	legacy := map[string]bool{}
+	for _, e := range events {
+		if LegacyDrill(e) {
+			legacy[e.ID] = true
+		}
+	}
+	if len(legacy) == 0 {
+		return records
+	}
+	var out []comms.Record
+	for i, r := range records {
+		if r.Drill || r.EventID == "" || !legacy[r.EventID] {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(records)
+		}
+		out[i].Drill = true
+	}
+	if out == nil {
+		return records
+	}
+	return out
 }
