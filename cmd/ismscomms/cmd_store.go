@@ -52,15 +52,27 @@ refused with every problem, and nothing is appended.
 A communication made in a drill (an exercise, opened with incident open
 --exercises) is recorded with --drill and --event naming the drill: it
 counts as the drill's, never as a real communication, and --drill is
-refused for a real incident, as a record without it is for a drill.`,
+refused for a real incident, as a record without it is for a drill.
+
+Feedback received is recorded with --feedback: --from the stakeholder it
+came from, --channel the (inbound) channel it came in through, --sent when
+it was received, --activity (and --occurrence or --event) what it is about,
+--score on the plan's feedback scale and/or --content (or --digest) for
+its text, whose digest alone is kept, and --handled when it was handled.
+Feedback handled later is closed with a second record: --feedback
+--corrects N --handled TIME, which repeats the fields of record N that it
+does not give. Feedback is never evidence that a communication was sent.`,
 		Example: `  ismscomms record --plan-id starter --activity policy --sent 2026-01-15T09:30:00+01:00 \
       --channel email --audience employees --sender ina@acme.example --role iso \
       --subject "Information security policy 2026" --content policy.pdf --reached 231 --acknowledged 198
   ismscomms record --activity security-metrics --occurrence 2026-08-03T09:00:00+02:00 --waived --note "summer shutdown"
   ismscomms record --activity regulator-incident-reports --event INC-7 --channel formal-reports --audience regulators
-  ismscomms record --drill --activity regulator-incident-reports --event DRILL-1 --channel formal-reports --audience regulators`,
+  ismscomms record --drill --activity regulator-incident-reports --event DRILL-1 --channel formal-reports --audience regulators
+  ismscomms record --feedback --from customers --channel feedback-survey --sent 2026-03-02T09:30 --activity customer-updates --score 4
+  ismscomms record --feedback --corrects 41 --handled 2026-03-04T10:00`,
 		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			in.scored = cmd.Flags().Changed("score")
 			return a.record(cmd.Context(), r, in)
 
 		},
@@ -72,7 +84,7 @@ refused for a real incident, as a record without it is for a drill.`,
 	f.StringVar(&in.occurrence, "occurrence", "", "the planned occurrence it answers")
 	f.StringVar(&r.EventID, "event", "", "the event (incident) it answers")
 	f.BoolVar(&r.Drill, "drill", false, "a communication made in a drill: --event names the drill")
-	f.StringVar(&in.sent, "sent", "", "when it was sent (default: now)")
+	f.StringVar(&in.sent, "sent", "", "when it was sent; for --feedback, when it was received (default: now)")
 	f.StringVar(&r.Channel, "channel", "", "the channel's ID")
 	f.StringSliceVar(&r.Audiences, "audience", nil, "a stakeholder addressed (repeat or comma-separate)")
 	f.StringVar(&r.Sender, "sender", "", "who sent it")
@@ -86,6 +98,10 @@ refused for a real incident, as a record without it is for a drill.`,
 	f.BoolVar(&in.waived, "waived", false, "record that the occurrence was waived, with the reason in --note")
 	f.StringVar(&r.IdempotencyKey, "key", "", "an idempotency key (a message ID, a ticket number): running the command again with the same key appends nothing and prints the record stored the first time")
 	f.Int64Var(&r.Corrects, "corrects", 0, "the sequence number of a record this one corrects")
+	f.BoolVar(&in.feedback, "feedback", false, "record feedback received (not a communication sent): with --from, --channel, --score and/or --content")
+	f.StringVar(&r.From, "from", "", "for --feedback: the stakeholder it came from")
+	f.IntVar(&in.score, "score", 0, "for --feedback: the score given, on the plan's feedback scale")
+	f.StringVar(&in.handled, "handled", "", "for --feedback: when it was handled")
 	f.StringVar(&in.format, "format", "text", "text or json")
 	return cmd
 }
@@ -94,6 +110,11 @@ refused for a real incident, as a record without it is for a drill.`,
 type recordFlags struct {
 	sent, occurrence, content, format string
 	waived                            bool
+	// feedback: --feedback; score and scored: --score and whether it
+	// was given; handled: --handled.
+	feedback, scored bool
+	score            int
+	handled          string
 }
 
 // record appends r, completed from in, to the tenant's log through the
@@ -154,6 +175,27 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 	if in.waived {
 		r.Type = comms.RecordTypeWaived
 	}
+	if in.feedback {
+		if in.waived {
+			return usageErr("--feedback and --waived: feedback received is not a waiver")
+		}
+		r.Type = comms.RecordTypeFeedback
+		if in.scored {
+			r.Score = &in.score
+		}
+		if in.handled != "" {
+			if r.HandledAt, err = parseTime(in.handled, loc); err != nil {
+				return inputErr("--handled: %v", err)
+			}
+		}
+		if r.Corrects != 0 {
+			if err := a.repeatFeedback(ctx, st, &r, in); err != nil {
+				return err
+			}
+		}
+	} else if r.From != "" || in.scored || in.handled != "" {
+		return usageErr("--from, --score and --handled are for --feedback")
+	}
 	if err := checkDigest(r.Digest); err != nil {
 		return err
 	}
@@ -186,8 +228,21 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 		return nil
 	}
 	if got.Type == comms.RecordTypeWaived {
-		say(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
-			got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
+		drill := ""
+		if got.Drill {
+			drill = " in DRILL " + got.EventID + " (counted as the drill's only)"
+		}
+		say(a.stdout, "record %d appended for tenant %s: %s waived%s (recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.ActivityID, drill, got.RecordedAt.Format(time.RFC3339), got.Hash)
+		return nil
+	}
+	if got.Type == comms.RecordTypeFeedback {
+		state := "open"
+		if !got.HandledAt.IsZero() {
+			state = "handled " + got.HandledAt.Format(time.RFC3339)
+		}
+		say(a.stdout, "record %d appended for tenant %s: feedback from %s received %s, %s (recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.From, got.SentAt.Format(time.RFC3339), state, got.RecordedAt.Format(time.RFC3339), got.Hash)
 		return nil
 	}
 	if got.Drill {
@@ -1013,4 +1068,47 @@ A store that does not exist is not created.`,
 			return nil
 		},
 	}
+}
+
+// repeatFeedback completes r, feedback closing or correcting record
+// r.Corrects, with the fields of that record the flags did not give: the
+// stakeholder, channel, activity, occurrence, event, score, digest and
+// the time it was received (--sent not given).
+func (a *app) repeatFeedback(ctx context.Context, st store.Store, r *comms.Record, in recordFlags) error {
+	var prev comms.Record
+	found := false
+	for got, err := range st.Records(ctx, a.tenant, store.RecordQuery{After: r.Corrects - 1, Limit: 1}) {
+		if err != nil {
+			return storeFailure(err)
+		}
+		prev, found = got, got.Seq == r.Corrects
+	}
+	switch {
+	case !found:
+		return inputErr("--corrects %d: tenant %s has no record %d", r.Corrects, a.tenant, r.Corrects)
+	case prev.Type != comms.RecordTypeFeedback:
+		return inputErr("--corrects %d: record %d is not feedback (it is of type %s): --feedback closes or corrects feedback", r.Corrects, r.Corrects, prev.Type)
+	}
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&r.From, prev.From)
+	fill(&r.Channel, prev.Channel)
+	fill(&r.ActivityID, prev.ActivityID)
+	fill(&r.EventID, prev.EventID)
+	fill(&r.Digest, prev.Digest)
+	if r.Occurrence.IsZero() {
+		r.Occurrence = prev.Occurrence
+	}
+	if r.Score == nil && prev.Score != nil {
+		s := *prev.Score
+		r.Score = &s
+	}
+	if in.sent == "" {
+		r.SentAt = prev.SentAt
+	}
+	r.Drill = r.Drill || prev.Drill
+	return nil
 }
