@@ -326,6 +326,12 @@ type Assessment struct {
 	// they name or the plan (see [RecordProblem]): a feedback score off the
 	// plan's scale, a correction of a record the report does not have.
 	RecordProblems []RecordProblem `json:"record_problems"`
+	// LastReview is when the last management review of the period was
+	// held, as its records show: the latest sent record, by Now, of an
+	// activity of topic management-review (a planned occurrence's or ad
+	// hoc); zero for none. [Assessment.ManagementReview] counts the
+	// changes to the plan from it.
+	LastReview time.Time `json:"last_review,omitzero"`
 	// Names says whether the report names people: the Acknowledgements'
 	// People, and the Recipients of the records it shows (without Names,
 	// those are left out; the records' counts and hashes are as stored).

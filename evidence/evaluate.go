@@ -142,6 +142,7 @@ func Evaluate(in Input) (*Assessment, error) {
 			rep.AdHoc = append(rep.AdHoc, r)
 		}
 	}
+	rep.LastReview = lastReview(segs, records, in.Now)
 	rep.deviations(segs)
 	rep.kpis(segs, in.Roster)
 	if err := rep.feedback(segs, feedback, in.Events, in); err != nil {
@@ -238,4 +239,26 @@ func markLegacyDrills(records []comms.Record, events []comms.Event) []comms.Reco
 		return records
 	}
 	return out
+}
+
+// lastReview returns when the last management review was held by now:
+// the latest of records (real ones, sent in the period or before) of an
+// activity of topic management-review in the version in force when it
+// was sent; zero for none.
+func lastReview(segs []segment, records []comms.Record, now time.Time) time.Time {
+	var last time.Time
+	for _, r := range records {
+		if r.ActivityID == "" || r.Type == comms.RecordTypeWaived || r.EventID != "" || r.SentAt.After(now) || !r.SentAt.After(last) {
+			continue
+		}
+		for _, s := range segs {
+			if !r.SentAt.Before(s.from) && r.SentAt.Before(s.till) {
+				if a, ok := s.ix.Activity(r.ActivityID); ok && a.What.Topic == comms.TopicManagementReview {
+					last = r.SentAt
+				}
+				break
+			}
+		}
+	}
+	return last
 }

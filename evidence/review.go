@@ -2,7 +2,9 @@ package evidence
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
@@ -12,9 +14,12 @@ import (
 // takes the changes since the plan's approval.
 type ReviewOptions struct {
 	// Since is when the last management review was held: the changes are
-	// the plan versions saved from then on. Zero: from the day after the
-	// approval of the plan in force (Assessment.Approved), or, without
-	// one, from the start of the period.
+	// the plan versions saved from then on. Zero: from the last review
+	// the period's records show (the latest record of an activity of
+	// topic management-review sent by Now, such as the one
+	// [ReviewInput.Record] makes of the input), else from the day after
+	// the approval of the plan in force (Assessment.Approved), or,
+	// without one, from the start of the period.
 	Since time.Time
 }
 
@@ -22,6 +27,7 @@ type ReviewOptions struct {
 // persisted (JSON).
 const (
 	SinceOption   = "option"   // ReviewOptions.Since
+	SinceReview   = "review"   // the last management-review record of the period
 	SinceApproval = "approval" // the day after the plan's approval
 	SincePeriod   = "period"   // the start of the period
 )
@@ -250,9 +256,12 @@ func (rep *Assessment) ManagementReview(opts ReviewOptions) *ReviewInput {
 		}
 	}
 	r.Incidents = rep.reviewIncidents()
+	last := rep.LastReview
 	switch {
 	case !opts.Since.IsZero():
 		r.Since, r.SinceFrom = opts.Since.In(loc), SinceOption
+	case !last.IsZero():
+		r.Since, r.SinceFrom = last.In(loc), SinceReview
 	case rep.Approved != nil && !rep.Approved.Date.IsZero():
 		d := rep.Approved.Date
 		r.Since, r.SinceFrom = time.Date(d.Year, d.Month, d.Day+1, 0, 0, 0, 0, loc), SinceApproval
@@ -266,6 +275,47 @@ func (rep *Assessment) ManagementReview(opts ReviewOptions) *ReviewInput {
 		}
 	}
 	return r
+}
+
+// ReviewSubject begins the subject of the record [ReviewInput.Record]
+// makes.
+const ReviewSubject = "Management-review input"
+
+// Record returns the record that the input, as written in body (the
+// bytes of WriteMarkdown or WriteHTML), was communicated at at through
+// activity a of the plan, of topic management-review: the input of the
+// plan's own review, in the tenant's log. Its digest is body's, so that
+// the file handed to management can be proven to be the one recorded;
+// its subject names the period, its note the headline figures, and its
+// channel, audiences and role are the activity's first channel, its
+// audiences and its owner. Append it with [AppendRecord]; the next
+// review's changes start from it ([ReviewOptions.Since]).
+func (in *ReviewInput) Record(a comms.Activity, body []byte, at time.Time) (comms.Record, error) {
+	if len(body) == 0 {
+		return comms.Record{}, fmt.Errorf("%w: record review input: no body: record the input as it was written", ErrInvalid)
+	}
+	return in.RecordDigest(a, comms.Digest(body), at)
+}
+
+// RecordDigest is [ReviewInput.Record] for a body written elsewhere
+// (streamed to a file), given by its digest (comms.Digest's form).
+func (in *ReviewInput) RecordDigest(a comms.Activity, digest string, at time.Time) (comms.Record, error) {
+	if a.What.Topic != comms.TopicManagementReview {
+		return comms.Record{}, fmt.Errorf("%w: record review input: activity %s is of topic %q, not %s: the input goes to the plan's management review", ErrInvalid, a.ID, a.What.Topic, comms.TopicManagementReview)
+	}
+	if !strings.HasPrefix(digest, comms.DigestPrefix) || len(digest) != len(comms.DigestPrefix)+64 {
+		return comms.Record{}, fmt.Errorf("%w: record review input: %q is not a digest (sha256: and 64 hex digits)", ErrInvalid, digest)
+	}
+	r := comms.Record{Type: comms.RecordTypeSent, PlanID: in.PlanID, ActivityID: a.ID, SentAt: at,
+		Audiences: slices.Clone(a.Whom), SenderRole: a.Owner, Digest: digest,
+		Subject: fmt.Sprintf("%s %s to %s", ReviewSubject, in.From.Format("2006-01-02"), in.To.Format("2006-01-02")),
+		Note: fmt.Sprintf("objectives met %d, missed %d (so far: met %d, missed %d); occurrences %d, missed %d; feedback received %d; drills %d; incidents %d; plan versions since %s: %d",
+			in.ObjectivesMet, in.ObjectivesMissed, in.ObjectivesMetSoFar, in.ObjectivesMissedSoFar, in.KPIs.Occurrences, in.KPIs.Missed,
+			in.Feedback.Total.Received, len(in.Drills), len(in.Incidents), in.Since.Format("2006-01-02"), len(in.Changes))}
+	if len(a.How) > 0 {
+		r.Channel = a.How[0]
+	}
+	return r, nil
 }
 
 // reviewIncidents groups the triggered occurrences of rep (real events

@@ -210,6 +210,8 @@ func (r *ReviewInput) changesSummary() string {
 	switch r.SinceFrom {
 	case SinceOption:
 		from = "the last review, " + since
+	case SinceReview:
+		from = "the last management review recorded, " + since
 	case SinceApproval:
 		from = fmt.Sprintf("the plan's approval (%s)", r.rep.Approved.Date)
 	default:

@@ -482,3 +482,72 @@ func TestManagementReviewPartialPeriod(t *testing.T) {
 		}
 	}
 }
+
+// The review input, recorded for the plan's management-review activity
+// (ReviewInput.Record), carries the digest of what was written, and the
+// next review counts the plan's changes from it (SinceReview); an explicit
+// Since still wins.
+func TestReviewRecorded(t *testing.T) {
+	p := plan(false)
+	review := comms.Activity{ID: "mgmt-review", What: comms.Message{Topic: comms.TopicManagementReview, Message: "Review input"},
+		Whom: []string{"management"}, How: []string{"email"}, Owner: "iso", When: comms.Timing{RRule: "FREQ=YEARLY", Start: dt("2026-11-20T10:00"), Within: "14d"}}
+	p.Activities = append(p.Activities, review)
+	p.Approved = &comms.Approval{By: "iso", Date: comms.Date{Year: 2025, Month: 12, Day: 1}}
+	in := evidence.Input{Versions: []store.Version{
+		{PlanID: "acme", Number: 1, Plan: p, SavedAt: at("2025-12-01 10:00")},
+		{PlanID: "acme", Number: 2, Plan: p, SavedAt: at("2026-06-01 10:00")},
+		{PlanID: "acme", Number: 3, Plan: p, SavedAt: at("2026-12-01 10:00")},
+	}, From: at("2026-01-01 00:00"), To: at("2027-01-01 00:00"), Now: at("2026-12-20 12:00")}
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := rep.ManagementReview(evidence.ReviewOptions{})
+	if first.SinceFrom != evidence.SinceApproval || len(first.Changes) != 2 {
+		t.Fatalf("before any review: since %s (%s), %d changes; want the approval, 2", first.Since, first.SinceFrom, len(first.Changes))
+	}
+	var body bytes.Buffer
+	if err := first.WriteMarkdown(&body); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Record(p.Activities[0], body.Bytes(), at("2026-11-23 10:00")); err == nil {
+		t.Error("Record took an activity of another topic")
+	}
+	if _, err := first.RecordDigest(review, "sha256:xyz", at("2026-11-23 10:00")); err == nil {
+		t.Error("RecordDigest took a malformed digest")
+	}
+	r, err := first.Record(review, body.Bytes(), at("2026-11-23 10:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ActivityID != "mgmt-review" || r.Digest != comms.Digest(body.Bytes()) || r.Channel != "email" || r.SenderRole != "iso" ||
+		!strings.HasPrefix(r.Subject, evidence.ReviewSubject+" 2026-01-01 to 2027-01-01") || !strings.Contains(r.Note, "plan versions since 2025-12-02: 2") {
+		t.Errorf("the review's record: %+v", r)
+	}
+	r.Seq = 1
+	in.Records = []comms.Record{r}
+	rep, err = evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := rep.ManagementReview(evidence.ReviewOptions{})
+	if next.SinceFrom != evidence.SinceReview || !next.Since.Equal(at("2026-11-23 10:00")) || len(next.Changes) != 1 || next.Changes[0].Number != 3 {
+		t.Errorf("after the review recorded: since %s (%s), changes %+v; want 2026-11-23, version 3 only", next.Since, next.SinceFrom, next.Changes)
+	}
+	var md bytes.Buffer
+	if err := next.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "since the last management review recorded, 2026-11-23: 1.") {
+		t.Errorf("the review does not say where its changes count from:\n%s", md.String())
+	}
+	// The recorded input answers the activity's occurrence.
+	for _, o := range rep.Occurrences {
+		if o.ActivityID == "mgmt-review" && (o.Status != evidence.StatusOnTime || o.Record == nil || o.Record.Digest != r.Digest) {
+			t.Errorf("the review occurrence: %+v", o)
+		}
+	}
+	if s := rep.ManagementReview(evidence.ReviewOptions{Since: at("2026-01-01 00:00")}); s.SinceFrom != evidence.SinceOption || len(s.Changes) != 2 {
+		t.Errorf("Since given: %s, %d changes", s.SinceFrom, len(s.Changes))
+	}
+}

@@ -68,7 +68,7 @@ func TestStarterFilesArePublished(t *testing.T) {
 
 // The starter keeps the reference's 14 rows, in its order, first; the
 // programme's rows (a drill, post-incident communication, media
-// inquiries) come after them.
+// inquiries, the management-review input) come after them.
 func TestStarterKeepsThe14Rows(t *testing.T) {
 	p := matrix.Starter()
 	if err := p.Validate(); err != nil {
@@ -78,7 +78,7 @@ func TestStarterKeepsThe14Rows(t *testing.T) {
 	want := []string{"policy", "policy-changes", "awareness-training", "incident-response", "risk-results",
 		"internal-audits", "third-party-audits", "regulatory-updates", "regulator-incident-reports",
 		"customer-supplier-assurance", "continuous-improvement", "crisis", "security-metrics", "employee-recognition",
-		"incident-drill", "lessons-learned", "media-inquiries"}
+		"incident-drill", "lessons-learned", "media-inquiries", "management-review"}
 	if len(m.Rows) != len(want) {
 		t.Fatalf("got %d rows, want %d", len(m.Rows), len(want))
 	}
@@ -136,7 +136,7 @@ func TestCSVParsesBack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("output is not valid CSV: %v", err)
 	}
-	if len(records) != 18 || len(records[0]) != 6 || records[0][0] != "Communication activity" {
+	if len(records) != 19 || len(records[0]) != 6 || records[0][0] != "Communication activity" {
 		t.Fatalf("got %d records, header %v", len(records), records[0])
 	}
 	if records[1][0] != p.Activities[0].Name {

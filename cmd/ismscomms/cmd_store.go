@@ -755,7 +755,8 @@ func writeClock(out io.Writer, owed []regulation.Owed) error {
 }
 
 func (a *app) reportCommand() *cobra.Command {
-	var planID, fromFlag, toFlag, format, out, profiles, forFlag string
+	var planID, fromFlag, toFlag, format, out, profiles, forFlag, sinceFlag, activityFlag string
+	var record bool
 	var names bool
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -770,10 +771,19 @@ page; Markdown and JSON are also available.
 (ISO/IEC 27001 9.3.2 c-d), from the same evidence: objectives met and
 missed, KPIs and their trends, overdue and missed communications, feedback
 and its handling, drills, incidents and their notifications, and the plan
-versions saved since the plan's approval. It is HTML or Markdown.`,
+versions saved since the last review: --since, else the last record of an
+activity of topic management-review in the period, else the plan's
+approval. It is HTML or Markdown.
+
+--record appends the input, as written, to the tenant's log as a record of
+the plan's activity of topic management-review (--activity when it has
+several), with the digest of the bytes written: the input of the plan's own
+review, provably the file management received, and where the next review's
+changes start. Without --record the command writes nothing to the store.`,
 		Example: `  ismscomms report --plan-id starter --from 2026-01-01 --to 2027-01-01 --out report.html
   ismscomms report --format md
-  ismscomms report --for management-review --format md --out review.md`,
+  ismscomms report --for management-review --format md --out review.md
+  ismscomms report --for management-review --since 2025-11-20 --out review.html --record`,
 		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--for", forFlag, "audit", "management-review"); err != nil {
@@ -786,15 +796,37 @@ versions saved since the plan's approval. It is HTML or Markdown.`,
 			if review && format == "json" {
 				return usageErr("--format json is for --for audit; the management-review input is html or md")
 			}
+			if !review && (record || sinceFlag != "" || activityFlag != "") {
+				return usageErr("--since, --record and --activity are for --for management-review")
+			}
+			if activityFlag != "" && !record {
+				return usageErr("--activity names the activity --record records the input for: give --record too")
+			}
+			access := readStore
+			if record {
+				access = writeStore
+			}
 			opts, err := profileOptions(profiles)
 			if err != nil {
 				return err
 			}
-			st, v, loc, err := a.openPlan(cmd.Context(), readStore, planID)
+			st, v, loc, err := a.openPlan(cmd.Context(), access, planID)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			var reviewed comms.Activity
+			if record {
+				if reviewed, err = reviewActivity(v.Plan, activityFlag); err != nil {
+					return err
+				}
+			}
+			var since time.Time
+			if sinceFlag != "" {
+				if since, err = parseTime(sinceFlag, loc); err != nil {
+					return inputErr("--since: %v", err)
+				}
+			}
 			from, to := a.now.AddDate(-1, 0, 0), a.now
 			if fromFlag != "" {
 				if from, err = parseTime(fromFlag, loc); err != nil {
@@ -815,8 +847,10 @@ versions saved since the plan's approval. It is HTML or Markdown.`,
 			if err != nil {
 				return storeFailure(err)
 			}
-			input := rep.ManagementReview(evidence.ReviewOptions{})
+			input := rep.ManagementReview(evidence.ReviewOptions{Since: since})
+			digest := sha256.New() // of what is written, for --record
 			write := func(w io.Writer) error {
+				w = io.MultiWriter(w, digest)
 				switch {
 				case review && format == "md":
 					return input.WriteMarkdown(w)
@@ -840,10 +874,19 @@ versions saved since the plan's approval. It is HTML or Markdown.`,
 					return err
 				}
 				if review {
-					say(a.stderr, "wrote %s: management-review input, objectives met %d, missed %d; on-time rate %s; plan versions saved since %s: %d; chain %s\n", out,
-						input.ObjectivesMet, input.ObjectivesMissed, pctText(rep.KPIs.OnTimeRate), input.Since.Format("2006-01-02"), len(input.Changes), chainWord(rep.Chain))
+					say(a.stderr, "wrote %s: management-review input, objectives met %d, missed %d (so far, in periods not over: met %d, missed %d); on-time rate %s; plan versions saved since %s (%s): %d; chain %s\n", out,
+						input.ObjectivesMet, input.ObjectivesMissed, input.ObjectivesMetSoFar, input.ObjectivesMissedSoFar, pctText(rep.KPIs.OnTimeRate),
+						input.Since.Format("2006-01-02"), sinceWords(input.SinceFrom), len(input.Changes), chainWord(rep.Chain))
 				} else {
 					say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
+				}
+			}
+			if record {
+				if rep.Chain.Checked && !rep.Chain.OK {
+					return refused(fmt.Errorf("the record chain is broken at record %d: the input was written, but is not recorded as the review's (ismscomms verify says more)", rep.Chain.Seq))
+				}
+				if err := a.recordReview(cmd.Context(), st, input, reviewed, digest.Sum(nil)); err != nil {
+					return err
 				}
 			}
 			if rep.Chain.Checked && !rep.Chain.OK {
@@ -864,7 +907,71 @@ versions saved since the plan's approval. It is HTML or Markdown.`,
 	f.StringVar(&out, "out", "", "write to this file (\"-\" or none: standard output); a regular file is replaced atomically, a device or FIFO written as it is")
 	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated, on top of those the plan declares")
 	f.BoolVar(&names, "names", false, "list the people in the acknowledgement figures (personal data; default: counts and rates only)")
+	f.StringVar(&sinceFlag, "since", "", "management-review: when the last review was held; the changes to the plan count from it (default: the last one recorded, else the plan's approval)")
+	f.BoolVar(&record, "record", false, "management-review: record the input written in the tenant's log, as the plan's management-review activity's")
+	f.StringVar(&activityFlag, "activity", "", "management-review --record: the activity of topic management-review (default: the plan's only one)")
 	return cmd
+}
+
+// reviewActivity returns the activity of plan p that --record records a
+// management-review input for: id, or the plan's only activity of topic
+// management-review.
+func reviewActivity(p comms.Plan, id string) (comms.Activity, error) {
+	if id != "" {
+		a, ok := p.Activity(id)
+		switch {
+		case !ok:
+			return comms.Activity{}, inputErr("--activity %s: plan %s has no such activity", id, p.ID)
+		case a.What.Topic != comms.TopicManagementReview:
+			return comms.Activity{}, inputErr("--activity %s is of topic %s, not %s: the input goes to the plan's management review", id, a.What.Topic, comms.TopicManagementReview)
+		}
+		return a, nil
+	}
+	var found []comms.Activity
+	for _, a := range p.Activities {
+		if a.What.Topic == comms.TopicManagementReview {
+			found = append(found, a)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return comms.Activity{}, inputErr("--record: plan %s has no activity of topic %s to record the input for: add one (the starter plans have management-review)", p.ID, comms.TopicManagementReview)
+	case 1:
+		return found[0], nil
+	}
+	return comms.Activity{}, usageErr("--record: plan %s has %d activities of topic %s: name one with --activity", p.ID, len(found), comms.TopicManagementReview)
+}
+
+// recordReview appends the record that input, whose written bytes have
+// SHA-256 sum, was handed to the management review through activity a.
+func (a *app) recordReview(ctx context.Context, st store.Store, input *evidence.ReviewInput, act comms.Activity, sum []byte) error {
+	r, err := input.RecordDigest(act, comms.DigestPrefix+hex.EncodeToString(sum), a.now)
+	if err != nil {
+		return inputErr("--record: %v", err)
+	}
+	got, err := evidence.AppendRecord(ctx, st, a.tenant, r, a.now)
+	if errors.Is(err, evidence.ErrRefused) {
+		return refused(err)
+	}
+	if err != nil {
+		return storeFailure(err)
+	}
+	a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
+	say(a.stderr, "recorded the input as record %d of activity %s (digest %s), tenant %s\n", got.Seq, act.ID, got.Digest, a.tenant)
+	return nil
+}
+
+// sinceWords says where a review's changes count from.
+func sinceWords(from string) string {
+	switch from {
+	case evidence.SinceOption:
+		return "--since"
+	case evidence.SinceReview:
+		return "the last review recorded"
+	case evidence.SinceApproval:
+		return "the plan's approval"
+	}
+	return "the start of the period"
 }
 
 func pctText(r float64) string {

@@ -31,5 +31,5 @@ func TestRecordFeedback(t *testing.T) {
 	wantIn(t, "the report's feedback", out, "## Feedback received",
 		"| #1 (#2) | 2026-11-02 10:30 CET | All Employees | awareness-training | 2 | handled | 2026-11-09 23:59 CET | 2026-11-04 11:00 CET | 2d30m |",
 		// Two feedback records, no communication sent: nothing ad hoc.
-		"| 0% | 0% | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 |")
+		"| 0% | 0% | 0 | 0 | 1 | 1 | 0 | 0 | 0 | 0 |")
 }

@@ -566,12 +566,12 @@ func TestMatrixFormats(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatalf("matrix --format json: %v\n%s", err, out)
 	}
-	if len(m.Rows) != 17 {
-		t.Errorf("matrix --format json: %d rows, want the reference's 14 and the programme's 3", len(m.Rows))
+	if len(m.Rows) != 18 {
+		t.Errorf("matrix --format json: %d rows, want the reference's 14 and the programme's 4", len(m.Rows))
 	}
 	out, _ = c.must(0, "matrix", "--format", "html", "../../examples/plans/starter.yaml")
-	if n := strings.Count(out, `<tr id="activity-`); n != 17 {
-		t.Errorf("matrix --format html: %d activity rows, want the reference's 14 and the programme's 3", n)
+	if n := strings.Count(out, `<tr id="activity-`); n != 18 {
+		t.Errorf("matrix --format html: %d activity rows, want the reference's 14 and the programme's 4", n)
 	}
 	c.must(2, "matrix", "--format", "xlsx", "../../examples/plans/starter.yaml")
 }

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/sqlite"
 )
 
 // TestReportManagementReview writes the management-review input of a
@@ -54,5 +60,59 @@ func TestReportManagementReview(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(audit), "# Communication evidence") {
 		t.Errorf("--for audit wrote no evidence report:\n%.200s", audit)
+	}
+}
+
+// TestRecordReview records the management-review input (--record): the
+// record carries the digest of the file written, answers the plan's
+// management-review activity, and the next review's changes count from
+// it; without --record nothing is written to the store, and --since
+// overrides where the changes count from.
+func TestRecordReview(t *testing.T) {
+	c := newCLI(t)
+	c.quiet = true
+	c.must(0, "plan", "save", starterPlan)
+	c.quiet = false
+	c.must(2, "report", "--record")
+	c.must(2, "report", "--for", "management-review", "--activity", "management-review")
+	_, stderr := c.must(2, "report", "--for", "management-review", "--record", "--activity", "policy")
+	wantIn(t, "--activity of another topic", stderr, "not management-review")
+
+	out := c.path("review.md")
+	_, stderr = c.must(0, "report", "--for", "management-review", "--format", "md", "--out", out, "--record")
+	wantIn(t, "recorded", stderr, "recorded the input as record 1 of activity management-review (digest sha256:", "plan versions saved since")
+	body, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := func() []comms.Record {
+		t.Helper()
+		st, err := sqlite.Open(c.path("ismscomms.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		var out []comms.Record
+		for r, err := range st.Records(context.Background(), "default", store.RecordQuery{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	got := records()
+	if len(got) != 1 || got[0].ActivityID != "management-review" || got[0].Digest != comms.Digest(body) || !strings.HasPrefix(got[0].Subject, evidence.ReviewSubject) {
+		t.Fatalf("records after --record: %+v, want one of management-review with the digest of the file, %s", got, comms.Digest(body))
+	}
+
+	// The next review counts its changes from the recorded one.
+	_, stderr = c.must(0, "report", "--for", "management-review", "--format", "md", "--out", c.path("next.md"))
+	wantIn(t, "since the last review", stderr, "(the last review recorded)")
+	_, stderr = c.must(0, "report", "--for", "management-review", "--format", "md", "--out", c.path("since.md"), "--since", "2026-01-01")
+	wantIn(t, "--since", stderr, "since 2026-01-01 (--since)")
+	// Without --record, nothing was appended.
+	if n := len(records()); n != 1 {
+		t.Errorf("%d records, want only the one --record appended", n)
 	}
 }
