@@ -107,6 +107,18 @@ func (e Event) Reached(trigger string) (time.Time, bool) {
 // IsDrill reports whether e is an exercise ([EventKindDrill]).
 func (e Event) IsDrill() bool { return e.Kind == EventKindDrill }
 
+// LegacyDrill reports whether e is an event of kind drill saved before
+// that kind was reserved for exercises: it names neither what it
+// exercises nor its scenario, as [Event.Check] now asks of a new drill.
+// Its records, written before records could be marked as a drill's
+// (Record.Drill), are its own all the same.
+func (e Event) LegacyDrill() bool { return e.IsDrill() && e.Exercises == "" && e.Scenario == "" }
+
+// Counts reports whether record r, naming e, may count for e: a drill
+// record for a drill, any other for a real event, and any record for a
+// legacy drill ([Event.LegacyDrill]).
+func (e Event) Counts(r Record) bool { return r.Drill == e.IsDrill() || e.LegacyDrill() }
+
 // ReachedInDrill returns when the drill e reached the milestone a trigger
 // of the kind it exercises names: for a drill exercising incidents,
 // "incident.aware" answers with its aware milestone. It is false for an

@@ -65,9 +65,7 @@ type Drill struct {
 // own, and the records answering it, which could not be marked as a
 // drill's when they were written, count as its own records (in its
 // Drills entry) and never in a KPI, as any drill's.
-func LegacyDrill(e comms.Event) bool {
-	return e.IsDrill() && e.Exercises == "" && e.Scenario == ""
-}
+func LegacyDrill(e comms.Event) bool { return e.LegacyDrill() }
 
 // DrillYear is a calendar year (of the plan's zone) of the report's
 // period and the drills held in it, listed when the plan in force plans

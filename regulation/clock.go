@@ -250,9 +250,10 @@ func firstSent(e comms.Event, records []comms.Record) map[string]comms.Record {
 
 // answers reports whether r is a communication sent for e that counts for
 // it: it names e, an activity, is sent (not a waiver, an acknowledgement
-// or feedback), and is a drill record exactly when e is a drill.
+// or feedback), and is a drill record exactly when e is a drill (any
+// record, for a drill saved before records could say so: comms.Event.Counts).
 func answers(e comms.Event, r comms.Record) bool {
-	return r.EventID == e.ID && r.ActivityID != "" && (r.Type == "" || r.Type == comms.RecordTypeSent) && r.Drill == e.IsDrill()
+	return r.EventID == e.ID && r.ActivityID != "" && (r.Type == "" || r.Type == comms.RecordTypeSent) && e.Counts(r)
 }
 
 // submissions returns when each obligation's report was submitted for

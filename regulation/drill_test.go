@@ -80,3 +80,35 @@ func TestIncidentClockDrill(t *testing.T) {
 		}
 	}
 }
+
+// A drill saved before the kind was reserved (no exercises, no scenario)
+// takes its unmarked records as its own, as the evidence report reads
+// them: its clock shows them done (review 3's open point).
+func TestIncidentClockLegacyDrill(t *testing.T) {
+	berlin := load(t, "Europe/Berlin")
+	at := func(s string) time.Time {
+		tt, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tt
+	}
+	p := matrix.Starter()
+	p.Activities = append(p.Activities, comms.Activity{ID: "drill-notice", Name: "Drill notice", What: comms.Message{Topic: comms.TopicDrill, Message: "A drill is running"},
+		Whom: []string{"employees"}, How: []string{"email"}, Owner: "irt", When: comms.Timing{Trigger: "drill.started", Within: "1h"}})
+	old := comms.Event{ID: "spring-drill", Kind: comms.EventKindDrill, Milestones: []comms.Milestone{{Name: "started", At: at("2026-04-14 09:00")}}}
+	if !old.LegacyDrill() {
+		t.Fatal("not a legacy drill")
+	}
+	records := []comms.Record{{ActivityID: "drill-notice", EventID: "spring-drill", SentAt: at("2026-04-14 09:20")}}
+	got := strings.Join(clock(t, p, old, records, at("2026-04-14 12:00")), "\n")
+	if !strings.Contains(got, "drill-notice") || !strings.Contains(got, "done") {
+		t.Errorf("the legacy drill's own record does not count:\n%s", got)
+	}
+	// A new drill still takes only drill records.
+	drill := old
+	drill.Exercises, drill.Scenario = comms.EventKindIncident, "fire"
+	if got := strings.Join(clock(t, p, drill, records, at("2026-04-14 12:00")), "\n"); strings.Contains(got, "done") {
+		t.Errorf("an unmarked record counts for a new drill:\n%s", got)
+	}
+}

@@ -48,7 +48,7 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDead
 	// When each activity was first sent for this event.
 	sent := map[string]time.Time{}
 	for _, r := range records {
-		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) || r.Drill != e.IsDrill() {
+		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) || !e.Counts(r) {
 			continue // not sent for e; or a drill's record for a real event, or a real one for a drill
 		}
 		if t, ok := sent[r.ActivityID]; !ok || r.SentAt.Before(t) {
