@@ -102,6 +102,11 @@ type RecordProblem struct {
 // the event they name go into neither, and are reported in
 // rep.RecordProblems when they were sent in the period.
 func (rep *Assessment) splitDrills(records []comms.Record, events []comms.Event, in Input) (real, drill []comms.Record) {
+	// Most tenants hold no drill: then every record is real, as it is.
+	if !slices.ContainsFunc(events, comms.Event.IsDrill) && !slices.ContainsFunc(records, func(r comms.Record) bool { return r.Drill }) {
+		return records, nil
+	}
+	real = make([]comms.Record, 0, len(records))
 	byID := make(map[string]comms.Event, len(events))
 	for _, e := range events {
 		byID[e.ID] = e
