@@ -13,6 +13,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/memory"
 )
 
@@ -521,5 +522,45 @@ func TestLegacyDrillDeliversNothing(t *testing.T) {
 	}
 	if got, want := figures(t, rep), figures(t, without); got != want {
 		t.Errorf("a legacy drill's record counted as a delivery:\n got %s\nwant %s", got, want)
+	}
+}
+
+// A drill answers an occurrence only where the version that planned it
+// makes the activity one of topic drill, at most one occurrence of each
+// activity, on time in the window and late after it alike for every
+// drill activity; a drill not yet begun answers nothing (review 5).
+func TestDrillHeldPerVersionAndActivity(t *testing.T) {
+	monthly := func(id string, topic comms.Topic) comms.Activity {
+		return comms.Activity{ID: id, What: comms.Message{Topic: topic, Message: "m"}, Whom: []string{"management"}, How: []string{"email"}, Owner: "iso",
+			When: comms.Timing{RRule: "FREQ=MONTHLY", Start: dt("2026-01-01T09:00"), Within: "8d"}}
+	}
+	v1, v2 := plan(false), plan(false)
+	v1.Activities = append(v1.Activities, monthly("exercise", comms.TopicDrill), monthly("tabletop", comms.TopicDrill))
+	v2.Activities = append(v2.Activities, monthly("exercise", comms.TopicAwareness), monthly("tabletop", comms.TopicDrill))
+	drill := func(id, start string) comms.Event {
+		return comms.Event{ID: id, Kind: comms.EventKindDrill, Exercises: comms.EventKindIncident, Scenario: "s", Milestones: []comms.Milestone{{Name: "aware", At: at(start)}}}
+	}
+	in := evidence.Input{Versions: []store.Version{
+		{PlanID: "acme", Number: 1, Plan: v1, SavedAt: at("2025-12-01 10:00")},
+		{PlanID: "acme", Number: 2, Plan: v2, SavedAt: at("2026-03-01 00:00")},
+	}, Events: []comms.Event{drill("D1", "2026-01-20 10:00"), drill("D2", "2026-04-03 10:00"), drill("D3", "2026-05-03 10:00")},
+		From: at("2026-01-01 00:00"), To: at("2026-06-01 00:00"), Now: at("2026-05-02 12:00")}
+	rep, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, o := range rep.Occurrences {
+		got[o.ActivityID+" "+o.At.Format("01")] = string(o.Status) + " " + o.HeldAs
+	}
+	for k, want := range map[string]string{
+		"exercise 01": "late D1", "tabletop 01": "late D1", // D1 after the 9 January deadline: late, for both
+		"exercise 04": "missed ",  // of topic awareness from March: no drill answers it
+		"tabletop 04": "on-time D2",
+		"tabletop 05": "due ",      // D3 has not begun at Now
+	} {
+		if got[k] != want {
+			t.Errorf("%s: %q, want %q", k, got[k], want)
+		}
 	}
 }

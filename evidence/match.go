@@ -17,6 +17,9 @@ import (
 type planned struct {
 	Occurrence
 	next time.Time // the activity's next occurrence (bounds a late record)
+	// drill: the activity is of topic drill in the version that planned
+	// this occurrence, so that a drill held answers it.
+	drill bool
 }
 
 // recurring lists the occurrences of every recurring activity, each from
@@ -29,7 +32,6 @@ type planned struct {
 func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []bool, drills []comms.Event, in Input) error {
 	byActivity := map[string][]*planned{}
 	var order []string
-	drillTopic := map[string]bool{} // activities of topic drill, in any version
 	for _, s := range segs {
 		from, till := later(s.from, in.From), earlier(s.till, in.To)
 		if !from.Before(till) {
@@ -49,9 +51,6 @@ func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []
 			if _, seen := byActivity[a.ID]; !seen {
 				order = append(order, a.ID)
 			}
-			if a.What.Topic == comms.TopicDrill {
-				drillTopic[a.ID] = true
-			}
 			occ, err := rep.occurrences(s.v, a, cals, from, till)
 			if err != nil {
 				return err
@@ -59,14 +58,11 @@ func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []
 			byActivity[a.ID] = append(byActivity[a.ID], occ...)
 		}
 	}
-	starts := drillStarts(drills)
-	held := make([]bool, len(starts))
+	starts := drillStarts(drills, in.Now)
 	for _, id := range order {
 		occ := byActivity[id]
 		matchRecurring(id, occ, records, used)
-		if drillTopic[id] {
-			matchDrills(occ, starts, held)
-		}
+		matchDrills(occ, starts)
 		for _, o := range occ {
 			if o.Record == nil && o.HeldAs == "" {
 				o.Status = openStatus(o.At, o.Due, in.Now)
@@ -110,7 +106,7 @@ func (rep *Assessment) occurrences(v store.Version, a comms.Activity, cals map[s
 		out = append(out, &planned{Occurrence{
 			ActivityID: a.ID, Activity: a.Label(), PlanVersion: v.Number,
 			Obligations: a.Obligations, At: t, Due: due,
-		}, next})
+		}, next, a.What.Topic == comms.TopicDrill})
 	}
 	return out, nil
 }
@@ -176,11 +172,11 @@ type drillStart struct {
 	at time.Time
 }
 
-// drillStarts lists the drills of events that have begun, by start.
-func drillStarts(events []comms.Event) []drillStart {
+// drillStarts lists the drills of events that began by now, by start.
+func drillStarts(events []comms.Event, now time.Time) []drillStart {
 	var out []drillStart
 	for _, e := range events {
-		if s := e.Start(); e.IsDrill() && !s.IsZero() {
+		if s := e.Start(); e.IsDrill() && !s.IsZero() && !s.After(now) {
 			out = append(out, drillStart{e.ID, s})
 		}
 	}
@@ -188,12 +184,18 @@ func drillStarts(events []comms.Event) []drillStart {
 	return out
 }
 
-// matchDrills answers the occurrences of occ (of an activity of topic
-// drill, in time order) that no record answered with the drills of
-// starts not yet held: one that began in an occurrence's window is on
-// time, one that began after its deadline and before the next
-// occurrence is late. It marks the drills it uses in held.
-func matchDrills(occ []*planned, starts []drillStart, held []bool) {
+// matchDrills answers the occurrences of occ (of one activity, in time
+// order) that are of topic drill in the version that planned them and
+// that no record answered with the drills of starts: one that began in
+// an occurrence's window is on time, one that began after its deadline
+// and before the next occurrence is late. Each drill answers at most one
+// occurrence of the activity (a plan with two drill activities has each
+// answered by the same drill, as reminders read it).
+func matchDrills(occ []*planned, starts []drillStart) {
+	if !slices.ContainsFunc(occ, func(o *planned) bool { return o.drill }) {
+		return
+	}
+	held := make([]bool, len(starts))
 	assign := func(o *planned, k int) {
 		held[k] = true
 		o.HeldAs, o.HeldAt = starts[k].id, starts[k].at
@@ -205,7 +207,7 @@ func matchDrills(occ []*planned, starts []drillStart, held []bool) {
 	}
 	for k, d := range starts {
 		for _, o := range occ {
-			if o.Record == nil && o.HeldAs == "" && !d.at.Before(o.At) && !d.at.After(o.Due) {
+			if o.drill && o.Record == nil && o.HeldAs == "" && !d.at.Before(o.At) && !d.at.After(o.Due) {
 				assign(o, k)
 				break
 			}
@@ -217,7 +219,7 @@ func matchDrills(occ []*planned, starts []drillStart, held []bool) {
 		}
 		for i := len(occ) - 1; i >= 0; i-- {
 			o := occ[i]
-			if o.Record == nil && o.HeldAs == "" && d.at.After(o.Due) && d.at.Before(o.next) {
+			if o.drill && o.Record == nil && o.HeldAs == "" && d.at.After(o.Due) && d.at.Before(o.next) {
 				assign(o, k)
 				break
 			}

@@ -115,7 +115,7 @@ func (r *run) prepare(memo bool) error {
 			continue
 		}
 		for _, e := range r.in.Events {
-			if start := e.Start(); e.IsDrill() && !start.IsZero() {
+			if start := e.Start(); e.IsDrill() && !start.IsZero() && !start.After(r.in.Now) {
 				s := r.sent[a.ID]
 				if s == nil {
 					s = &sentIndex{named: map[int64]bool{}}
