@@ -326,11 +326,15 @@ type Assessment struct {
 	// they name or the plan (see [RecordProblem]): a feedback score off the
 	// plan's scale, a correction of a record the report does not have.
 	RecordProblems []RecordProblem `json:"record_problems"`
-	// LastReview is when the last management review of the period was
-	// held, as its records show: the latest sent record, by Now, of an
-	// activity of topic management-review (a planned occurrence's or ad
-	// hoc); zero for none. [Assessment.ManagementReview] counts the
-	// changes to the plan from it.
+	// LastReview is when the last management review was held, as the
+	// records show: the latest sent record, by Now, of an activity of
+	// topic management-review (a planned occurrence's or ad hoc); zero
+	// for none. While an occurrence of such an activity is open at Now,
+	// the review being prepared is that one, and records sent from its
+	// time on are its own, not the last review's: the input recorded and
+	// written again in the window counts its changes from the review
+	// before. [Assessment.ManagementReview] counts the changes to the plan
+	// from it.
 	LastReview time.Time `json:"last_review,omitzero"`
 	// Names says whether the report names people: the Acknowledgements'
 	// People, and the Recipients of the records it shows (without Names,

@@ -142,7 +142,7 @@ func Evaluate(in Input) (*Assessment, error) {
 			rep.AdHoc = append(rep.AdHoc, r)
 		}
 	}
-	rep.LastReview = lastReview(segs, records, in.Now)
+	rep.LastReview = lastReview(segs, records, rep.Occurrences, in.Now)
 	rep.deviations(segs)
 	rep.kpis(segs, in.Roster)
 	if err := rep.feedback(segs, feedback, in.Events, in); err != nil {
@@ -242,22 +242,36 @@ func markLegacyDrills(records []comms.Record, events []comms.Event) []comms.Reco
 }
 
 // lastReview returns when the last management review was held by now:
-// the latest of records (real ones, sent in the period or before) of an
-// activity of topic management-review in the version in force when it
-// was sent; zero for none.
-func lastReview(segs []segment, records []comms.Record, now time.Time) time.Time {
+// the latest of records (real ones) of an activity of topic
+// management-review in the version in force when it was sent; zero for
+// none. While an occurrence of such an activity is open at now (now in
+// its window, from its time to its deadline), the review being prepared
+// is that occurrence's, so records sent from its time on are this
+// review's own, not the last one: a review recorded and then written
+// again in its window counts its changes from the review before.
+func lastReview(segs []segment, records []comms.Record, occurrences []Occurrence, now time.Time) time.Time {
+	reviewAt := func(id string, t time.Time) bool {
+		for _, s := range segs {
+			if !t.Before(s.from) && t.Before(s.till) {
+				a, ok := s.ix.Activity(id)
+				return ok && a.What.Topic == comms.TopicManagementReview
+			}
+		}
+		return false
+	}
+	limit := now // records sent after it are not the last review's
+	for _, o := range occurrences {
+		if o.EventID == "" && !now.Before(o.At) && !now.After(o.Due) && o.At.Before(limit) && reviewAt(o.ActivityID, o.At) {
+			limit = o.At.Add(-time.Nanosecond)
+		}
+	}
 	var last time.Time
 	for _, r := range records {
-		if r.ActivityID == "" || r.Type == comms.RecordTypeWaived || r.EventID != "" || r.SentAt.After(now) || !r.SentAt.After(last) {
+		if r.ActivityID == "" || r.Type == comms.RecordTypeWaived || r.EventID != "" || r.SentAt.After(limit) || !r.SentAt.After(last) {
 			continue
 		}
-		for _, s := range segs {
-			if !r.SentAt.Before(s.from) && r.SentAt.Before(s.till) {
-				if a, ok := s.ix.Activity(r.ActivityID); ok && a.What.Topic == comms.TopicManagementReview {
-					last = r.SentAt
-				}
-				break
-			}
+		if reviewAt(r.ActivityID, r.SentAt) {
+			last = r.SentAt
 		}
 	}
 	return last

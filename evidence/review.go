@@ -303,7 +303,7 @@ func (in *ReviewInput) RecordDigest(a comms.Activity, digest string, at time.Tim
 	if a.What.Topic != comms.TopicManagementReview {
 		return comms.Record{}, fmt.Errorf("%w: record review input: activity %s is of topic %q, not %s: the input goes to the plan's management review", ErrInvalid, a.ID, a.What.Topic, comms.TopicManagementReview)
 	}
-	if !strings.HasPrefix(digest, comms.DigestPrefix) || len(digest) != len(comms.DigestPrefix)+64 {
+	if hexPart, ok := strings.CutPrefix(digest, comms.DigestPrefix); !ok || len(hexPart) != 64 || strings.Trim(hexPart, "0123456789abcdef") != "" {
 		return comms.Record{}, fmt.Errorf("%w: record review input: %q is not a digest (sha256: and 64 hex digits)", ErrInvalid, digest)
 	}
 	r := comms.Record{Type: comms.RecordTypeSent, PlanID: in.PlanID, ActivityID: a.ID, SentAt: at,

@@ -550,4 +550,15 @@ func TestReviewRecorded(t *testing.T) {
 	if s := rep.ManagementReview(evidence.ReviewOptions{Since: at("2026-01-01 00:00")}); s.SinceFrom != evidence.SinceOption || len(s.Changes) != 2 {
 		t.Errorf("Since given: %s, %d changes", s.SinceFrom, len(s.Changes))
 	}
+	// Written again while its occurrence is open (20 November to 4
+	// December), the recorded input is this review's own: its changes
+	// still count from the approval (review 5, defect 1).
+	in.Now = at("2026-11-25 12:00")
+	again, err := evidence.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := again.ManagementReview(evidence.ReviewOptions{}); s.SinceFrom != evidence.SinceApproval || len(s.Changes) != 2 || !again.LastReview.IsZero() {
+		t.Errorf("the same review written again in its window: since %s (%s), %d changes, last review %s; want the approval, 2", s.Since, s.SinceFrom, len(s.Changes), again.LastReview)
+	}
 }

@@ -118,6 +118,9 @@ func emptyScope(c *Context, o comms.Objective, holds map[scopeKey]bool) (string,
 		return "", false
 	}
 	k := scopeKey{sc.Topic, sc.Stakeholder, o.Measure == comms.MeasureNotificationTimeliness}
+	if feedback {
+		k.stakeholder = "" // feedback the stakeholder gave, about any activity of the topic
+	}
 	held, ok := holds[k]
 	if !ok {
 		for _, a := range each(c, c.Plan.Activities) {

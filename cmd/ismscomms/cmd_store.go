@@ -123,10 +123,14 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 	if err := oneOf("--format", in.format, "text", "json"); err != nil {
 		return err
 	}
-	if r.IdempotencyKey != "" && in.sent == "" {
+	closing := in.feedback && r.Corrects != 0 // takes the time received from the record it closes
+	if r.IdempotencyKey != "" && in.sent == "" && !closing {
 		// Without --sent, each run would record another time, and so
 		// another record under the same key, which the store refuses.
 		return usageErr("--key needs --sent: a run again must record the same communication, sent at the same time")
+	}
+	if r.Corrects < 0 {
+		return usageErr("--corrects %d: a record's sequence number is 1 or more", r.Corrects)
 	}
 	st, err := a.openStore(writeStore)
 	if err != nil {
@@ -241,8 +245,12 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 		if !got.HandledAt.IsZero() {
 			state = "handled " + got.HandledAt.Format(time.RFC3339)
 		}
-		say(a.stdout, "record %d appended for tenant %s: feedback from %s received %s, %s (recorded %s)\nhash %s\n",
-			got.Seq, a.tenant, got.From, got.SentAt.Format(time.RFC3339), state, got.RecordedAt.Format(time.RFC3339), got.Hash)
+		drill := ""
+		if got.Drill {
+			drill = " in DRILL " + got.EventID + " (counted as the drill's only)"
+		}
+		say(a.stdout, "record %d appended for tenant %s: feedback from %s received %s%s, %s (recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.From, got.SentAt.Format(time.RFC3339), drill, state, got.RecordedAt.Format(time.RFC3339), got.Hash)
 		return nil
 	}
 	if got.Drill {
@@ -826,6 +834,9 @@ changes start. Without --record the command writes nothing to the store.`,
 				if since, err = parseTime(sinceFlag, loc); err != nil {
 					return inputErr("--since: %v", err)
 				}
+				if since.After(a.now) {
+					return inputErr("--since %s is after --now (%s): the last review was held before now", sinceFlag, a.now.Format(time.RFC3339))
+				}
 			}
 			from, to := a.now.AddDate(-1, 0, 0), a.now
 			if fromFlag != "" {
@@ -883,7 +894,10 @@ changes start. Without --record the command writes nothing to the store.`,
 			}
 			if record {
 				if rep.Chain.Checked && !rep.Chain.OK {
-					return refused(fmt.Errorf("the record chain is broken at record %d: the input was written, but is not recorded as the review's (ismscomms verify says more)", rep.Chain.Seq))
+					// Exit 1, as without --record: the input is written and
+					// opens with the damage; it is not recorded.
+					say(a.stderr, "ismscomms: the record chain is broken at record %d: the input was written and says so first, but is not recorded as the review's; ismscomms verify says more\n", rep.Chain.Seq)
+					return errNegative
 				}
 				if err := a.recordReview(cmd.Context(), st, input, reviewed, digest.Sum(nil)); err != nil {
 					return err
@@ -1194,7 +1208,11 @@ func (a *app) repeatFeedback(ctx context.Context, st store.Store, r *comms.Recor
 	case !found:
 		return inputErr("--corrects %d: tenant %s has no record %d", r.Corrects, a.tenant, r.Corrects)
 	case prev.Type != comms.RecordTypeFeedback:
-		return inputErr("--corrects %d: record %d is not feedback (it is of type %s): --feedback closes or corrects feedback", r.Corrects, r.Corrects, prev.Type)
+		typ := prev.Type
+		if typ == "" {
+			typ = comms.RecordTypeSent
+		}
+		return inputErr("--corrects %d: record %d is not feedback (it is of type %s): --feedback closes or corrects feedback", r.Corrects, r.Corrects, typ)
 	}
 	fill := func(dst *string, v string) {
 		if *dst == "" {
@@ -1212,6 +1230,9 @@ func (a *app) repeatFeedback(ctx context.Context, st store.Store, r *comms.Recor
 	if r.Score == nil && prev.Score != nil {
 		s := *prev.Score
 		r.Score = &s
+	}
+	if r.HandledAt.IsZero() {
+		r.HandledAt = prev.HandledAt // a correction of handled feedback keeps it handled
 	}
 	if in.sent == "" {
 		r.SentAt = prev.SentAt

@@ -144,6 +144,11 @@ var exitCases = []exitCase{
 		c.must(1, "report", "--format", "json", "--out", c.path("broken.json"))
 		js, _ := os.ReadFile(c.path("broken.json"))
 		wantIn(t, "report --format json on a broken chain", string(js), `"ok": false`)
+		// The management-review input too, --record or not; with it,
+		// nothing is recorded on a broken chain.
+		c.must(1, "report", "--for", "management-review", "--format", "md", "--out", c.path("review.md"))
+		_, stderr = c.must(1, "report", "--for", "management-review", "--format", "md", "--out", c.path("review.md"), "--record")
+		wantIn(t, "review --record on a broken chain", stderr, "is not recorded as the review's")
 	}},
 	{1, "`outstanding --fail-on overdue` found someone overdue", func(t *testing.T, c *cli) {
 		peopleStore(t, c, "default")

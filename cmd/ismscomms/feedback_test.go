@@ -18,7 +18,16 @@ func TestRecordFeedback(t *testing.T) {
 	out, _ = c.must(0, "record", "--feedback", "--corrects", "1", "--handled", "2026-11-04T10:00:00Z")
 	wantIn(t, "feedback closed", out, "record 2 appended", "feedback from employees received 2026-11-02", "handled 2026-11-04")
 
-	_, stderr := c.must(2, "record", "--feedback", "--corrects", "9", "--handled", "2026-11-04T10:00:00Z")
+	// Correcting the score of handled feedback keeps it handled, and a
+	// correction is safe to run again under a key (review 5, defects 4-5).
+	fix := []string{"record", "--feedback", "--corrects", "2", "--score", "3", "--key", "fix-1"}
+	out, _ = c.must(0, fix...)
+	wantIn(t, "a correction keeps it handled", out, "record 3 in the log of tenant", "under key fix-1")
+	out, _ = c.must(0, fix...)
+	wantIn(t, "the correction again", out, "record 3 in the log of tenant")
+	_, stderr := c.must(2, "record", "--feedback", "--corrects", "-1", "--handled", "2026-11-04T10:00:00Z")
+	wantIn(t, "--corrects -1", stderr, "1 or more")
+	_, stderr = c.must(2, "record", "--feedback", "--corrects", "9", "--handled", "2026-11-04T10:00:00Z")
 	wantIn(t, "closing a record that is not there", stderr, "has no record 9")
 	_, stderr = c.must(2, "record", "--activity", "awareness-training", "--score", "3")
 	wantIn(t, "--score without --feedback", stderr, "are for --feedback")
@@ -29,7 +38,7 @@ func TestRecordFeedback(t *testing.T) {
 
 	out, _ = c.must(0, "report", "--format", "md", "--from", "2026-11-01", "--to", "2026-12-01")
 	wantIn(t, "the report's feedback", out, "## Feedback received",
-		"| #1 (#2) | 2026-11-02 10:30 CET | All Employees | awareness-training | 2 | handled | 2026-11-09 23:59 CET | 2026-11-04 11:00 CET | 2d30m |",
+		"| #1 (#3) | 2026-11-02 10:30 CET | All Employees | awareness-training | 3 | handled | 2026-11-09 23:59 CET | 2026-11-04 11:00 CET | 2d30m |",
 		// Two feedback records, no communication sent: nothing ad hoc.
 		"| 0% | 0% | 0 | 0 | 1 | 1 | 0 | 0 | 0 | 0 |")
 }

@@ -106,11 +106,18 @@ func TestRecordReview(t *testing.T) {
 		t.Fatalf("records after --record: %+v, want one of management-review with the digest of the file, %s", got, comms.Digest(body))
 	}
 
-	// The next review counts its changes from the recorded one.
-	_, stderr = c.must(0, "report", "--for", "management-review", "--format", "md", "--out", c.path("next.md"))
-	wantIn(t, "since the last review", stderr, "(the last review recorded)")
+	// Written again in the occurrence's window (20 November to 4
+	// December), the input is the same review's: its changes count from
+	// where the recorded one's did. After the window, the next review
+	// counts its changes from the recorded one.
+	_, first := c.must(0, "report", "--for", "management-review", "--format", "md", "--out", c.path("again.md"))
+	wantIn(t, "the same review again", first, "(the start of the period)")
+	_, stderr = c.must(0, "--now", "2026-12-10T10:00:00Z", "report", "--for", "management-review", "--format", "md", "--out", c.path("next.md"))
+	wantIn(t, "the next review", stderr, "(the last review recorded)")
 	_, stderr = c.must(0, "report", "--for", "management-review", "--format", "md", "--out", c.path("since.md"), "--since", "2026-01-01")
 	wantIn(t, "--since", stderr, "since 2026-01-01 (--since)")
+	_, stderr = c.must(2, "report", "--for", "management-review", "--since", "2027-01-01")
+	wantIn(t, "--since after now", stderr, "is after --now")
 	// Without --record, nothing was appended.
 	if n := len(records()); n != 1 {
 		t.Errorf("%d records, want only the one --record appended", n)
