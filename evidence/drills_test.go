@@ -555,9 +555,9 @@ func TestDrillHeldPerVersionAndActivity(t *testing.T) {
 	}
 	for k, want := range map[string]string{
 		"exercise 01": "late D1", "tabletop 01": "late D1", // D1 after the 9 January deadline: late, for both
-		"exercise 04": "missed ",  // of topic awareness from March: no drill answers it
+		"exercise 04": "missed ", // of topic awareness from March: no drill answers it
 		"tabletop 04": "on-time D2",
-		"tabletop 05": "due ",      // D3 has not begun at Now
+		"tabletop 05": "due ", // D3 has not begun at Now
 	} {
 		if got[k] != want {
 			t.Errorf("%s: %q, want %q", k, got[k], want)
