@@ -203,14 +203,10 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 	if err := checkDigest(r.Digest); err != nil {
 		return err
 	}
-	got, err := evidence.AppendRecord(ctx, st, a.tenant, r, a.now)
-	if errors.Is(err, evidence.ErrRefused) {
-		return refused(err)
-	}
+	got, err := a.appendRecord(ctx, st, r)
 	if err != nil {
-		return storeFailure(err)
+		return err
 	}
-	a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
 	if got.IdempotencyKey == "" {
 		a.committed += ": running the command again would append a second record (give it --key and --sent to make a rerun safe)"
 	}
@@ -963,16 +959,27 @@ func (a *app) recordReview(ctx context.Context, st store.Store, input *evidence.
 	if err != nil {
 		return inputErr("--record: %v", err)
 	}
-	got, err := evidence.AppendRecord(ctx, st, a.tenant, r, a.now)
-	if errors.Is(err, evidence.ErrRefused) {
-		return refused(err)
-	}
+	got, err := a.appendRecord(ctx, st, r)
 	if err != nil {
-		return storeFailure(err)
+		return err
 	}
-	a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
 	say(a.stderr, "recorded the input as record %d of activity %s (digest %s), tenant %s\n", got.Seq, act.ID, got.Digest, a.tenant)
 	return nil
+}
+
+// appendRecord appends r through the checked append: a refusal is exit
+// status 2, a store failure 3, and once it is in, a.committed says so
+// (for a confirmation that cannot be printed).
+func (a *app) appendRecord(ctx context.Context, st store.Store, r comms.Record) (comms.Record, error) {
+	got, err := evidence.AppendRecord(ctx, st, a.tenant, r, a.now)
+	if errors.Is(err, evidence.ErrRefused) {
+		return comms.Record{}, refused(err)
+	}
+	if err != nil {
+		return comms.Record{}, storeFailure(err)
+	}
+	a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
+	return got, nil
 }
 
 // sinceWords says where a review's changes count from.
