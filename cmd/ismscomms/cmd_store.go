@@ -132,6 +132,12 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 	if r.Corrects < 0 {
 		return usageErr("--corrects %d: a record's sequence number is 1 or more", r.Corrects)
 	}
+	switch {
+	case in.feedback && in.waived:
+		return usageErr("--feedback and --waived: feedback received is not a waiver")
+	case !in.feedback && (r.From != "" || in.scored || in.handled != ""):
+		return usageErr("--from, --score and --handled are for --feedback")
+	}
 	st, err := a.openStore(writeStore)
 	if err != nil {
 		return err
@@ -180,9 +186,6 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 		r.Type = comms.RecordTypeWaived
 	}
 	if in.feedback {
-		if in.waived {
-			return usageErr("--feedback and --waived: feedback received is not a waiver")
-		}
 		r.Type = comms.RecordTypeFeedback
 		if in.scored {
 			r.Score = &in.score
@@ -197,8 +200,6 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 				return err
 			}
 		}
-	} else if r.From != "" || in.scored || in.handled != "" {
-		return usageErr("--from, --score and --handled are for --feedback")
 	}
 	if err := checkDigest(r.Digest); err != nil {
 		return err
