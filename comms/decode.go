@@ -239,6 +239,16 @@ func checkDecoded(p *Plan, src *Source, sc *scan, probs *problems) {
 		probs.add(prob)
 	}
 	probs.more += v.probs.more
+	// A scale names both its ends: {max: 5} is not silently 0 to 5. Only
+	// the file tells a missing end from a zero one.
+	if f := p.Feedback; f != nil && f.Scale != nil && !reported(malformed, "feedback.scale") {
+		for _, end := range []string{"min", "max"} {
+			if _, ok := src.pos["feedback.scale."+end]; !ok {
+				probs.add(Problem{Path: "feedback.scale", Pos: src.Position("feedback.scale"),
+					Message: fmt.Sprintf("a feedback scale names both its ends: %s is missing (such as {min: 1, max: 5})", end)})
+			}
+		}
+	}
 	if sc.later != "" && len(v.badText) == 0 {
 		// An unsafe character no field check saw: in a comment or a key.
 		probs.add(Problem{Pos: sc.laterAt, Message: sc.later})

@@ -75,6 +75,18 @@ const (
 	TopicThreatIntelligence Topic = "threat-intelligence"
 	TopicRecognition        Topic = "recognition"
 	TopicFeedback           Topic = "feedback"
+	// TopicDrill is an exercise of the incident communication plan (the
+	// reference: "conduct periodic drills and exercises"); a recurring
+	// activity of this topic plans the drills.
+	TopicDrill Topic = "drill"
+	// TopicLessonsLearned is post-incident communication: lessons learned
+	// and preventive measures, typically triggered by incident.closed
+	// ([MilestoneClosed]).
+	TopicLessonsLearned Topic = "lessons-learned"
+	// TopicMediaInquiry is the protocol for answering media inquiries: its
+	// activity reaches media stakeholders through an inbound channel
+	// ([Channel.Inbound]) and names the spokesperson.
+	TopicMediaInquiry Topic = "media-inquiry"
 )
 
 // Topics lists every Topic.
@@ -86,6 +98,7 @@ func Topics() []Topic {
 		TopicRegulatoryUpdate, TopicRegulatoryReport, TopicAssurance,
 		TopicCertification, TopicImprovement, TopicCrisis, TopicChange,
 		TopicThreatIntelligence, TopicRecognition, TopicFeedback,
+		TopicDrill, TopicLessonsLearned, TopicMediaInquiry,
 	}
 }
 

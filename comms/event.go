@@ -9,16 +9,56 @@ import (
 // ("incident" in "incident.aware") and its Milestones supply the second:
 // the named moments, such as detected, aware, classified, that deadlines
 // count from.
+//
+// # Drills
+//
+// An exercise of the incident communication plan is an event of kind
+// [EventKindDrill] that names the kind it exercises (Exercises, such as
+// "incident") and its Scenario. Its kind is "drill", never the kind it
+// exercises, so that nothing can take it for a real incident: a store
+// lists it under kind drill, [Event.Reached] never answers an incident
+// trigger for it, and code written before drills existed (a product's
+// own, an older version's) sees an event of a kind it does not handle.
+// Code that runs a drill as the real thing, with its incident clock and
+// its notifications labelled as a drill, asks for it with
+// [Event.ReachedInDrill]; records answering a drill say so themselves
+// ([Record.Drill]), in the chained log. [Event.Check] checks these rules.
 type Event struct {
 	ID string `yaml:"id" json:"id"`
-	// Kind is the kind of event: incident, policy, crisis, regulation, ...
+	// Kind is the kind of event: incident, policy, crisis, regulation,
+	// ..., or drill ([EventKindDrill]) for an exercise.
 	Kind  string `yaml:"kind" json:"kind"`
 	Title string `yaml:"title,omitempty" json:"title,omitempty"`
+	// Exercises is, for a drill, the kind of event it exercises
+	// ("incident"): its milestones are that kind's (aware, classified,
+	// closed), and the activities that answer that kind's triggers answer
+	// them in the drill ([Event.ReachedInDrill]). Empty for every other
+	// event.
+	Exercises string `yaml:"exercises,omitempty" json:"exercises,omitempty"`
+	// Scenario is, for a drill, the scenario exercised ("ransomware on
+	// the file servers, personal data exfiltrated"); required for a drill,
+	// empty for every other event.
+	Scenario string `yaml:"scenario,omitempty" json:"scenario,omitempty"`
 	// Milestones are the moments reached so far, in any order.
 	Milestones []Milestone `yaml:"milestones,omitempty" json:"milestones,omitempty"`
 	// Labels are free-form attributes (severity: major, personal-data: yes).
 	Labels map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
 }
+
+// Event kinds and milestones that the package's rules name. Event kinds
+// are otherwise free names.
+const (
+	// EventKindIncident is an information security incident.
+	EventKindIncident = "incident"
+	// EventKindDrill is an exercise: see "Drills" at [Event].
+	EventKindDrill = "drill"
+	// MilestoneClosed is the moment an incident (or a drill) is closed:
+	// handled, with its post-incident review to follow. An activity of
+	// topic lessons-learned answers incident.closed. (The legal catalog's
+	// incident.handled, from which final reports are owed, may come before
+	// it or be the same moment.)
+	MilestoneClosed = "closed"
+)
 
 // Milestone is a named moment of an event and the time it was reached.
 type Milestone struct {
@@ -64,6 +104,36 @@ func (e Event) Reached(trigger string) (time.Time, bool) {
 	return e.Milestone(milestone)
 }
 
+// IsDrill reports whether e is an exercise ([EventKindDrill]).
+func (e Event) IsDrill() bool { return e.Kind == EventKindDrill }
+
+// LegacyDrill reports whether e is an event of kind drill saved before
+// that kind was reserved for exercises: it names neither what it
+// exercises nor its scenario, as [Event.Check] now asks of a new drill.
+// Its records, written before records could be marked as a drill's
+// (Record.Drill), are its own all the same.
+func (e Event) LegacyDrill() bool { return e.IsDrill() && e.Exercises == "" && e.Scenario == "" }
+
+// Counts reports whether record r, naming e, may count for e: a drill
+// record for a drill, any other for a real event, and any record for a
+// legacy drill ([Event.LegacyDrill]).
+func (e Event) Counts(r Record) bool { return r.Drill == e.IsDrill() || e.LegacyDrill() }
+
+// ReachedInDrill returns when the drill e reached the milestone a trigger
+// of the kind it exercises names: for a drill exercising incidents,
+// "incident.aware" answers with its aware milestone. It is false for an
+// event that is not a drill, as [Event.Reached] is false for a drill and
+// an incident trigger: a caller that asks for this one labels what it
+// computes as a drill. (A trigger of kind drill itself, "drill.closed",
+// is answered by Reached.)
+func (e Event) ReachedInDrill(trigger string) (time.Time, bool) {
+	kind, milestone, ok := Timing{Trigger: trigger}.TriggerParts()
+	if !ok || !e.IsDrill() || e.Exercises == "" || kind != e.Exercises {
+		return time.Time{}, false
+	}
+	return e.Milestone(milestone)
+}
+
 // RecordType distinguishes evidence that a communication was sent from a
 // justified decision not to send it.
 type RecordType string
@@ -81,6 +151,17 @@ const (
 	// Channel, optionally with Evidence. It is not evidence that a
 	// communication was sent: matching, reach and timeliness ignore it.
 	RecordTypeAck RecordType = "ack"
+	// RecordTypeFeedback records feedback received: From the stakeholder,
+	// through Channel (inbound), at SentAt (when it was received), about
+	// ActivityID (and its Occurrence or EventID) if it is about one, with
+	// a Score on the plan's feedback scale and the Digest of its text
+	// (the text itself stays where it was received: the log holds no
+	// personal opinions), and HandledAt once it was handled. It is not
+	// evidence that a communication was sent: matching, reach and
+	// timeliness ignore it. Feedback handled after it was recorded is
+	// closed by a second feedback record that repeats it with HandledAt
+	// set and Corrects naming the first.
+	RecordTypeFeedback RecordType = "feedback"
 )
 
 // AckEvidence is what backs an acknowledgement: its Kind ("click-through",
@@ -117,8 +198,8 @@ type Record struct {
 	// Seq is the record's position in its tenant's log, assigned by the
 	// store (1, 2, 3, ... with no gaps).
 	Seq int64 `json:"seq,omitempty"`
-	// Type is RecordTypeSent (or empty), RecordTypeWaived or
-	// RecordTypeAck.
+	// Type is RecordTypeSent (or empty), RecordTypeWaived,
+	// RecordTypeAck or RecordTypeFeedback.
 	Type RecordType `json:"type,omitempty"`
 	// PlanID and PlanVersion identify the plan the record answers.
 	PlanID      string `json:"plan_id,omitempty"`
@@ -164,6 +245,23 @@ type Record struct {
 	PersonID string `json:"person_id,omitempty"`
 	// Evidence backs an acknowledgement; zero for every other type.
 	Evidence AckEvidence `json:"evidence,omitzero"`
+	// From is, for feedback, the ID of the stakeholder it came from;
+	// empty for every other type. (Not Audiences, which are the
+	// stakeholders a communication addressed: a reach computed from
+	// Audiences must never count feedback received as a message sent.)
+	From string `json:"from,omitempty"`
+	// Score is, for feedback, the score given on the plan's feedback
+	// scale ([Feedback.Scale]); nil for none, and for every other type.
+	Score *int `json:"score,omitempty"`
+	// HandledAt is, for feedback, when it was handled (answered, acted
+	// on); zero while it is open, and for every other type.
+	HandledAt time.Time `json:"handled_at,omitzero"`
+	// Drill marks a record made in an exercise: it answers a drill event
+	// (EventID names an event of kind drill, see [Event]), and never
+	// counts as evidence of a real communication. It is part of the
+	// record's hash, so that a drill's records stay drill records even if
+	// the event (which is not chained) were changed later.
+	Drill bool `json:"drill,omitempty"`
 	// Note is free text; for a waiver, the reason.
 	Note string `json:"note,omitempty"`
 	// Corrects is the Seq of an earlier record this one corrects.

@@ -57,6 +57,12 @@ type Plan struct {
 	// every activity that has no reminders block of its own; nil: none.
 	// See [Reminders].
 	Reminders *Reminders `yaml:"reminders,omitempty" json:"reminders,omitempty"`
+	// Objectives are the programme's measurable objectives, each judged
+	// per period by package evidence. See [Objective].
+	Objectives []Objective `yaml:"objectives,omitempty" json:"objectives,omitempty"`
+	// Feedback is the plan's feedback policy: the scale scores are given
+	// on and how soon feedback must be handled; nil: none. See [Feedback].
+	Feedback *Feedback `yaml:"feedback,omitempty" json:"feedback,omitempty"`
 }
 
 // Waiver excludes a finding of matrix.Check, with the reason why. A waived
@@ -64,8 +70,9 @@ type Plan struct {
 type Waiver struct {
 	// Rule is the check's ID, such as "CRISIS".
 	Rule string `yaml:"rule" json:"rule"`
-	// Subject is the ID of the activity, stakeholder, channel or role the
-	// finding is about; empty waives the rule for the whole plan.
+	// Subject is the ID of the activity, stakeholder, channel, role,
+	// objective or requirement the finding is about; empty waives the
+	// rule for the whole plan.
 	Subject string `yaml:"subject,omitempty" json:"subject,omitempty"`
 	// Reason is the written justification. It is required.
 	Reason string `yaml:"reason" json:"reason"`
@@ -100,6 +107,9 @@ type Stakeholder struct {
 	// Size is how many people the stakeholder group holds, if known. The
 	// evidence package uses it for reach rates.
 	Size int `yaml:"size,omitempty" json:"size,omitempty"`
+	// Requirements are what the stakeholder needs to be told or expects,
+	// each with the activities that meet it. See [Requirement].
+	Requirements []Requirement `yaml:"requirements,omitempty" json:"requirements,omitempty"`
 }
 
 // Label is the name to show for s: its Name, or its ID when it has none.
@@ -121,6 +131,11 @@ type Channel struct {
 	// MaxClassification is the most sensitive classification the channel
 	// may carry.
 	MaxClassification Classification `yaml:"max_classification,omitempty" json:"max_classification,omitempty"`
+	// Inbound says the channel also takes communication in: stakeholders
+	// can reach the organization through it (a press office's line for
+	// media inquiries, a survey, a suggestion box, a reporting hotline).
+	// Feedback and media-inquiry protocols name inbound channels.
+	Inbound bool `yaml:"inbound,omitempty" json:"inbound,omitempty"`
 }
 
 // Reaches reports whether c can reach stakeholders of scope s.

@@ -311,10 +311,11 @@ func genPlan(choose func(int) int) comms.Plan {
 		p.Stakeholders = append(p.Stakeholders, comms.Stakeholder{ID: "s" + strconv.Itoa(i), Name: text(),
 			Scope: comms.Scope(pick([]string{"", "internal", "external"})), Kind: comms.StakeholderKind(pick([]string{"", "employees", "regulator"})), Size: number()})
 	}
+	requirements := 0
 	for i := range choose(3) {
 		p.Channels = append(p.Channels, comms.Channel{ID: "c" + strconv.Itoa(i), Name: text(), Kind: comms.ChannelKind(pick([]string{"", "email", "portal"})),
 			Reach:             []comms.Scope{comms.Scope(pick([]string{"internal", "external"}))},
-			MaxClassification: comms.Classification(pick([]string{"", "internal", "restricted"}))})
+			MaxClassification: comms.Classification(pick([]string{"", "internal", "restricted"})), Inbound: oneIn(2)})
 	}
 	for i := range choose(4) {
 		a := comms.Activity{ID: "a" + strconv.Itoa(i), Name: text(), Notes: text(),
@@ -347,6 +348,52 @@ func genPlan(choose func(int) int) comms.Plan {
 			a.When = comms.Timing{Trigger: "incident.aware", Within: pick([]string{"72h", "3bd", "1mo"})}
 		}
 		p.Activities = append(p.Activities, a)
+	}
+	for i := range p.Stakeholders {
+		for range choose(2) {
+			r := comms.Requirement{ID: "q" + strconv.Itoa(requirements), Text: text()}
+			requirements++
+			if len(p.Activities) > 0 && oneIn(2) {
+				r.Activities = []string{p.Activities[choose(len(p.Activities))].ID}
+			}
+			p.Stakeholders[i].Requirements = append(p.Stakeholders[i].Requirements, r)
+		}
+	}
+	if oneIn(3) {
+		p.Feedback = &comms.Feedback{HandleWithin: pick([]string{"", "5bd", "72h"})}
+		if oneIn(10) {
+			p.Feedback.HandleWithin = "5 days"
+		}
+		if !oneIn(3) {
+			p.Feedback.Scale = &comms.Scale{Min: pick2(choose, 0, 1), Max: pick2(choose, 5, 10)}
+			if oneIn(10) {
+				p.Feedback.Scale.Max = 101
+			}
+		}
+	}
+	for i := range choose(3) {
+		o := comms.Objective{ID: "o" + strconv.Itoa(i), Statement: text(),
+			Direction: comms.Direction(pick([]string{"", "at-least", "at-most"})), Period: comms.Period(pick([]string{"", "monthly", "yearly"}))}
+		switch choose(4) {
+		case 0:
+			o.Measure, o.Target = comms.MeasureOnTimeRate, pick([]string{"95%", "100%", "99.5%", ""})
+		case 1:
+			o.Measure, o.Target = comms.MeasureFeedbackResponseTime, pick([]string{"5bd", "72h"})
+		case 2:
+			if p.Feedback != nil && p.Feedback.Scale != nil {
+				o.Measure, o.Target = comms.MeasureSatisfaction, pick([]string{"4", "4.5", "5"})
+			}
+		}
+		if oneIn(10) {
+			o.Target = pick([]string{"100.5%", "4", "95"}) // wrong for most measures
+		}
+		if len(p.Stakeholders) > 0 && oneIn(2) {
+			o.Scope.Stakeholder = p.Stakeholders[choose(len(p.Stakeholders))].ID
+		}
+		if oneIn(3) {
+			o.Scope.Topic = comms.Topic(pick([]string{"policy", "drill", "media-inquiry"}))
+		}
+		p.Objectives = append(p.Objectives, o)
 	}
 	for range choose(3) {
 		p.Waivers = append(p.Waivers, comms.Waiver{Rule: pick([]string{"CRISIS", "FEEDBACK"}), Subject: id(), Reason: text(), By: text(), Until: date()})

@@ -48,6 +48,9 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[StakeholderKind](): strs(StakeholderKinds()),
 	reflect.TypeFor[ChannelKind]():     strs(ChannelKinds()),
 	reflect.TypeFor[ChangeClass]():     strs(ChangeClasses()),
+	reflect.TypeFor[Measure]():         strs(Measures()),
+	reflect.TypeFor[Direction]():       strs(Directions()),
+	reflect.TypeFor[Period]():          strs(Periods()),
 }
 
 func strs[T ~string](v []T) []string {
@@ -66,6 +69,15 @@ const (
 	digestPattern   = `^sha256:[0-9a-f]{64}$`
 	sharePattern    = `^[1-9][0-9]?(\.[0-9]{1,2})?%$`
 	hoursPattern    = `^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$`
+	// An objective target's forms: a percentage from 0% to 100%, a
+	// deadline's form, a score from 0 to MaxScale, with at most two
+	// decimals; targetPattern is their union, and the Objective's allOf
+	// ties each measure to its form. Whether a score is on the plan's
+	// scale DecodePlan checks.
+	hundredths         = `(100(\.0{1,2})?|[1-9]?[0-9](\.[0-9]{1,2})?)`
+	targetRatePattern  = `^` + hundredths + `%$`
+	targetScorePattern = `^` + hundredths + `$`
+	targetPattern      = `^(` + hundredths + `%?|[1-9][0-9]*(h|d|bd|mo))$`
 )
 
 // fieldPatterns give string fields their form.
@@ -76,7 +88,8 @@ var fieldPatterns = map[string]string{
 	"Escalation.At": sharePattern, "Escalation.To": idPattern, "Calendar.Hours": hoursPattern,
 	"Plan.ID": idPattern, "Role.ID": idPattern, "Stakeholder.ID": idPattern,
 	"Channel.ID": idPattern, "Activity.ID": idPattern, "Calendar.ID": idPattern,
-	"Plan.Profiles": idPattern,
+	"Plan.Profiles": idPattern, "Objective.ID": idPattern, "Requirement.ID": idPattern,
+	"Feedback.HandleWithin": deadlinePattern,
 }
 
 func (g *schemaGen) typ(t reflect.Type, owner, field string) map[string]any {
@@ -88,6 +101,14 @@ func (g *schemaGen) typ(t reflect.Type, owner, field string) map[string]any {
 	}
 	if vals, ok := enums[t]; ok {
 		return map[string]any{"type": "string", "enum": vals}
+	}
+	if owner == "Objective" && field == "Target" {
+		// A score is naturally written as a number (target: 4), which
+		// DecodePlan reads as its text.
+		return map[string]any{"anyOf": []any{
+			map[string]any{"type": "string", "pattern": targetPattern},
+			map[string]any{"type": "number", "minimum": 0, "maximum": MaxScale},
+		}, "description": "a percentage (95%) for a rate, a deadline's form (5bd) for a duration, a score on the feedback scale (4.5) for satisfaction"}
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -126,11 +147,53 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			continue
 		}
 		props[name] = g.typ(f.Type, t.Name(), f.Name)
-		if name == "id" || (t == reflect.TypeFor[Waiver]() && (name == "rule" || name == "reason")) {
+		if name == "id" || (t == reflect.TypeFor[Waiver]() && (name == "rule" || name == "reason")) ||
+			(t == reflect.TypeFor[Scale]() && (name == "min" || name == "max")) {
 			required = append(required, name)
 		}
 	}
 	obj := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if t == reflect.TypeFor[Objective]() {
+		// A measure's direction is its own (Objective.Direction).
+		byDir := map[Direction][]string{}
+		for _, m := range Measures() {
+			byDir[m.Direction()] = append(byDir[m.Direction()], string(m))
+		}
+		var all []any
+		byKind := map[MeasureKind][]string{}
+		for _, m := range Measures() {
+			byKind[m.Kind()] = append(byKind[m.Kind()], string(m))
+		}
+		forms := map[MeasureKind]any{
+			MeasureKindRate:     map[string]any{"type": "string", "pattern": targetRatePattern},
+			MeasureKindDuration: map[string]any{"type": "string", "pattern": deadlinePattern},
+			MeasureKindScore: map[string]any{"anyOf": []any{
+				map[string]any{"type": "string", "pattern": targetScorePattern},
+				map[string]any{"type": "number", "minimum": 0, "maximum": MaxScale},
+			}},
+		}
+		for _, k := range []MeasureKind{MeasureKindRate, MeasureKindDuration, MeasureKindScore} {
+			all = append(all, map[string]any{
+				"if":   map[string]any{"properties": map[string]any{"measure": map[string]any{"enum": byKind[k]}}, "required": []string{"measure"}},
+				"then": map[string]any{"properties": map[string]any{"target": forms[k]}},
+			})
+		}
+		for _, d := range Directions() {
+			all = append(all, map[string]any{
+				"if":   map[string]any{"properties": map[string]any{"measure": map[string]any{"enum": byDir[d]}}, "required": []string{"measure"}},
+				"then": map[string]any{"properties": map[string]any{"direction": map[string]any{"const": string(d)}}},
+			})
+		}
+		obj["allOf"] = all
+	}
+	if t == reflect.TypeFor[Scale]() {
+		for _, end := range []string{"min", "max"} {
+			props[end].(map[string]any)["maximum"] = MaxScale
+		}
+	}
+	if t == reflect.TypeFor[Requirement]() {
+		props["activities"].(map[string]any)["uniqueItems"] = true
+	}
 	if len(required) > 0 && t != reflect.TypeFor[Plan]() {
 		obj["required"] = required
 	}

@@ -128,16 +128,19 @@ func (p Plan) check(v *validator) {
 	d.roles = ids(v, "roles", p.Roles, func(r Role) string { return r.ID })
 	d.stakeholders = v.stakeholders(p.Stakeholders)
 	d.channels = v.channels(p.Channels)
-	v.activities(p.Activities, d)
+	d.activities = v.activities(p.Activities, d)
+	v.requirements(p.Stakeholders, d.activities)
 	v.waivers(p.Waivers)
 	v.grace("grace", p.Grace)
 	v.reminders("reminders", p.Reminders, d.roles)
+	v.feedback(p.Feedback, d.calendars)
+	v.objectives(p, d)
 }
 
 // declared holds the IDs a plan declares, by section, for the checks of
 // the references to them.
 type declared struct {
-	calendars, roles, stakeholders, channels map[string]bool
+	calendars, roles, stakeholders, channels, activities map[string]bool
 }
 
 // header checks the plan's own fields: its format, ID, time zone and
@@ -233,8 +236,8 @@ func (v *validator) channels(items []Channel) map[string]bool {
 
 // activities checks the activities' IDs, topics and classifications,
 // their references to what d declares, their obligations and their
-// timing.
-func (v *validator) activities(items []Activity, d declared) {
+// timing, and returns the set of their IDs.
+func (v *validator) activities(items []Activity, d declared) map[string]bool {
 	activities := ids(v, "activities", items, func(a Activity) string { return a.ID })
 	for i, a := range items {
 		path := idx("activities", i)
@@ -265,6 +268,156 @@ func (v *validator) activities(items []Activity, d declared) {
 		v.version(path+".what.version", a.What.Version)
 		v.grace(path+".grace", a.Grace)
 		v.reminders(path+".reminders", a.Reminders, d.roles)
+	}
+	return activities
+}
+
+// requirements checks the stakeholders' requirements: IDs unique in the
+// whole plan, and the activities that meet them declared.
+func (v *validator) requirements(items []Stakeholder, activities map[string]bool) {
+	first := map[string]string{}
+	for i, s := range items {
+		for j, r := range s.Requirements {
+			path := idx(idx("stakeholders", i)+".requirements", j)
+			switch {
+			case r.ID == "":
+				v.add(path+".id", "missing: every requirement needs an id")
+			case !validID(r.ID):
+				v.add(path+".id", "%s is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit", quoteValue(r.ID))
+			case first[r.ID] != "":
+				v.add(path+".id", "duplicate requirement id %s (also %s): requirement ids are unique in the plan", quoteValue(r.ID), first[r.ID])
+			default:
+				first[r.ID] = path
+			}
+			refs(v, path+".activities", r.Activities, activities, "activity", "activities")
+		}
+	}
+}
+
+// feedback checks the plan's feedback policy: a scale of at least two
+// points up to MaxScale, a deadline's form for handle_within, a declared
+// calendar.
+func (v *validator) feedback(f *Feedback, calendars map[string]bool) {
+	if f == nil {
+		return
+	}
+	if s := f.Scale; s != nil && s.Min >= 0 && s.Max >= 0 {
+		switch {
+		case s.Max > MaxScale:
+			v.add("feedback.scale.max", "a feedback scale goes up to %d at most, not %d", MaxScale, s.Max)
+		case s.Max <= s.Min:
+			v.add("feedback.scale", "the scale from %d to %d is empty: max must be more than min (such as {min: 1, max: 5})", s.Min, s.Max)
+		}
+	}
+	if f.HandleWithin != "" && !v.badText["feedback.handle_within"] {
+		if len(f.HandleWithin) > 32 {
+			v.add("feedback.handle_within", "%s is not a deadline: use a number and a unit, such as 5bd, 72h or 14d", quoteValue(f.HandleWithin))
+		} else if _, _, err := deadline.Parse(f.HandleWithin); err != nil {
+			v.add("feedback.handle_within", "%v", err)
+		}
+	}
+	if f.Calendar != "" && !calendars[f.Calendar] {
+		v.add("feedback.calendar", "calendar %s is not declared in calendars", quoteValue(f.Calendar))
+	}
+}
+
+// objectives checks the objectives: IDs, known measures, directions and
+// periods, a target in the form its measure takes (on the feedback scale
+// for a score), and a scope that names what the plan declares and is not
+// empty by construction.
+func (v *validator) objectives(p Plan, d declared) {
+	ids(v, "objectives", p.Objectives, func(o Objective) string { return o.ID })
+	var acts map[string]int
+	if len(p.Objectives) > 0 {
+		acts = positions(p.Activities, func(a Activity) string { return a.ID })
+	}
+	for i, o := range p.Objectives {
+		path := idx("objectives", i)
+		if o.Measure != "" && !o.Measure.Valid() {
+			v.add(path+".measure", "unknown measure %s: use one of %s", quoteValue(string(o.Measure)), list(Measures()))
+		}
+		switch {
+		case o.Direction != "" && !o.Direction.Valid():
+			v.add(path+".direction", "unknown direction %s: use at-least or at-most", quoteValue(string(o.Direction)))
+		case o.Direction != "" && o.Measure.Valid() && o.Direction != o.Measure.Direction():
+			// Every measure has one good side: a rate or a score is
+			// better higher, a duration shorter. The other direction
+			// would call an objective met for doing worse.
+			v.add(path+".direction", "a %s is better %s, so %s is judged %s its target: %s would call doing worse met", o.Measure.Kind(), better(o.Measure), o.Measure, o.Measure.Direction(), o.Direction)
+		}
+		if o.Period != "" && !o.Period.Valid() {
+			v.add(path+".period", "unknown period %s: use one of %s", quoteValue(string(o.Period)), list(Periods()))
+		}
+		v.target(path+".target", p, o)
+		sc := o.Scope
+		var act *Activity
+		if sc.Activity != "" {
+			if k, ok := acts[sc.Activity]; ok {
+				act = &p.Activities[k]
+			} else {
+				v.add(path+".scope.activity", "activity %s is not declared in activities", quoteValue(sc.Activity))
+			}
+		}
+		if sc.Stakeholder != "" && !d.stakeholders[sc.Stakeholder] {
+			v.add(path+".scope.stakeholder", "stakeholder %s is not declared in stakeholders", quoteValue(sc.Stakeholder))
+		}
+		if sc.Topic != "" && !sc.Topic.Valid() {
+			v.add(path+".scope.topic", "unknown topic %s: use one of %s", quoteValue(string(sc.Topic)), list(Topics()))
+		}
+		if act == nil {
+			continue
+		}
+		if sc.Topic != "" && sc.Topic.Valid() && act.What.Topic != sc.Topic {
+			v.add(path+".scope.topic", "activity %s is of topic %s, not %s: the scope holds nothing", act.ID, quoteValue(string(act.What.Topic)), quoteValue(string(sc.Topic)))
+		}
+		if sc.Stakeholder != "" && d.stakeholders[sc.Stakeholder] && !slices.Contains(act.Whom, sc.Stakeholder) {
+			v.add(path+".scope.stakeholder", "activity %s does not reach stakeholder %s: the scope holds nothing", act.ID, quoteValue(sc.Stakeholder))
+		}
+		if o.Measure == MeasureNotificationTimeliness && !act.When.Triggered() {
+			v.add(path+".scope.activity", "activity %s is not triggered by events: %s measures the time from a trigger to the communication", act.ID, o.Measure)
+		}
+	}
+}
+
+// better says which way measure m improves.
+func better(m Measure) string {
+	if m.Direction() == DirectionAtMost {
+		return "shorter"
+	}
+	return "higher"
+}
+
+// target checks an objective's target against its measure.
+func (v *validator) target(path string, p Plan, o Objective) {
+	if o.Target == "" || v.badText[path] {
+		return
+	}
+	switch {
+	case o.Measure == "":
+		v.add(path, "a target needs a measure, which says what the target is a number of: add measure (one of %s)", list(Measures()))
+		return
+	case !o.Measure.Valid():
+		return // the measure was reported
+	}
+	t, err := o.ParseTarget()
+	if err != nil {
+		_, msg, _ := strings.Cut(err.Error(), ": ")
+		_, msg, _ = strings.Cut(msg, ": ") // without "comms: objective x: "
+		v.add(path, "%s", msg)
+		return
+	}
+	if t.Kind != MeasureKindScore {
+		return
+	}
+	var scale *Scale
+	if p.Feedback != nil {
+		scale = p.Feedback.Scale
+	}
+	switch {
+	case scale == nil:
+		v.add(path, "%s is a score on the plan's feedback scale, and the plan declares none: add feedback: {scale: {min: 1, max: 5}}", o.Measure)
+	case scale.Max > scale.Min && (t.Hundredths < scale.Min*100 || t.Hundredths > scale.Max*100):
+		v.add(path, "%s is not on the plan's feedback scale, %d to %d", quoteValue(o.Target), scale.Min, scale.Max)
 	}
 }
 

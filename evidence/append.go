@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
@@ -28,7 +29,11 @@ import (
 //     as the activity's timing allows;
 //   - a named Occurrence is one of the activity's schedule;
 //   - a named event exists for the tenant and is of the kind the
-//     activity's trigger answers;
+//     activity's trigger answers (a drill: of the kind it exercises, or
+//     drill), and the record agrees with it about being a drill
+//     (comms.Event.CheckRecord: a drill record answers a drill, and a
+//     record answering a drill is a drill record; errors.Is
+//     comms.ErrDrillMismatch);
 //   - the record was sent by now (a record tells what has happened);
 //   - the recipients it names, if any, are people of the tenant's rosters
 //     ([TenantRoster]).
@@ -117,9 +122,12 @@ func checkRecord(ctx context.Context, st store.Store, tenant string, p comms.Pla
 			problems = append(problems, &problem{fmt.Sprintf("event_id: tenant %s has no event %s", tenant, r.EventID), err})
 		case err != nil:
 			return nil, fmt.Errorf("evidence: append record: event %s: %w", r.EventID, err)
-		case known:
-			if kind, _, ok := act.When.TriggerParts(); ok && kind != e.Kind {
-				problems = append(problems, fmt.Errorf("event_id: event %s is of kind %s; activity %s answers %s events (%s)", e.ID, e.Kind, act.ID, kind, act.When.Trigger))
+		default:
+			if err := e.CheckRecord(r); err != nil {
+				problems = append(problems, &problem{"drill: " + strings.TrimPrefix(err.Error(), "comms: "), err})
+			}
+			if kind, _, ok := act.When.TriggerParts(); known && ok && kind != e.Kind && (!e.IsDrill() || kind != e.Exercises) {
+				problems = append(problems, fmt.Errorf("event_id: event %s is of kind %s; activity %s answers %s events (%s)", e.ID, kindOf(e), act.ID, kind, act.When.Trigger))
 			}
 		}
 	}
@@ -133,6 +141,15 @@ func checkRecord(ctx context.Context, st store.Store, tenant string, p comms.Pla
 			r.SentAt.In(loc).Format(time.RFC3339), now.In(loc).Format(time.RFC3339)))
 	}
 	return problems, nil
+}
+
+// kindOf says what kind of event e is: its kind, and for a drill the kind
+// it exercises.
+func kindOf(e comms.Event) string {
+	if e.IsDrill() {
+		return e.Kind + " (exercising " + e.Exercises + ")"
+	}
+	return e.Kind
 }
 
 // problem is a problem of a record in the checker's words, wrapping the
@@ -290,6 +307,14 @@ func saveChecked(ctx context.Context, st store.Store, tenant string, e comms.Eve
 			return MilestoneResult{}, fmt.Errorf("evidence: plan %s: %w", v.PlanID, err)
 		}
 		starting := startingMilestones(v.Plan, e.Kind)
+		if e.IsDrill() && e.Exercises != "" {
+			// A drill's milestones are those of the kind it exercises.
+			for _, m := range startingMilestones(v.Plan, e.Exercises) {
+				if !slices.Contains(starting, m) {
+					starting = append(starting, m)
+				}
+			}
+		}
 		for _, m := range added {
 			if slices.Contains(starting, m.Name) {
 				continue

@@ -36,6 +36,14 @@ type Occurrence struct {
 	Status Status    `json:"status"`
 	// Record is the evidence (for waived, the waiver).
 	Record *comms.Record `json:"record,omitempty"`
+	// HeldAs is the drill event (comms.EventKindDrill) that answered an
+	// occurrence of a recurring activity of topic drill, and HeldAt the
+	// drill's start: holding the exercise is the evidence of the
+	// activity that plans it (on time or late by its start), with no
+	// Record. The drill's own records still count only in its Drills
+	// entry, never in a KPI of reach or acknowledgement.
+	HeldAs string    `json:"held_as,omitempty"`
+	HeldAt time.Time `json:"held_at,omitzero"`
 	// Evidence and LegalStatus are the standing of the law behind a
 	// triggered occurrence with obligations (the weakest of them, as
 	// regulation.Owed has it), and Law says it in words: "primary",
@@ -85,11 +93,16 @@ type AudienceRate struct {
 	Expected     float64 `json:"expected"`
 	Reached      float64 `json:"reached"`
 	Acknowledged float64 `json:"acknowledged"`
-	// ReachRate is Reached/Expected; AckRate is Acknowledged/Reached.
-	// Negative when not computable (the stakeholders' sizes are unknown,
+	// ReachRate is the share of Expected reached: the records' reach
+	// counted against the audiences of known size only, each record's
+	// at most the audience's size, so it never exceeds 1 (Reached also
+	// holds the shares of audiences without a size). AckRate is
+	// Acknowledged/Reached. Negative when not computable (the stakeholders' sizes are unknown,
 	// nothing was reached); null in JSON then.
 	ReachRate float64 `json:"-"` // JSON: "reach_rate"
 	AckRate   float64 `json:"-"` // JSON: "ack_rate"
+
+	reachedOfExpected float64 // the part of Reached counted against Expected
 }
 
 // Notification is one legal notification of an event.
@@ -274,14 +287,18 @@ type Assessment struct {
 	Versions []VersionInfo `json:"versions"`
 	// Matrix and Checks are those of the plan version in force at Now
 	// (or the last one of the period).
-	Matrix      matrix.Matrix  `json:"matrix"`
-	Checks      matrix.Report  `json:"findings"`
-	Occurrences []Occurrence   `json:"occurrences"`
-	AdHoc       []comms.Record `json:"ad_hoc"`
-	Deviations  []Deviation    `json:"deviations"`
-	KPIs        KPIs           `json:"kpis"`
-	Activities  []ActivityKPI  `json:"activities"`
-	Monthly     []Month        `json:"monthly"`
+	// Approved is the latest approval of the plan in force at Now (nil
+	// when it records none): [Assessment.ManagementReview] takes the
+	// changes since its day.
+	Approved    *comms.Approval `json:"approved,omitempty"`
+	Matrix      matrix.Matrix   `json:"matrix"`
+	Checks      matrix.Report   `json:"findings"`
+	Occurrences []Occurrence    `json:"occurrences"`
+	AdHoc       []comms.Record  `json:"ad_hoc"`
+	Deviations  []Deviation     `json:"deviations"`
+	KPIs        KPIs            `json:"kpis"`
+	Activities  []ActivityKPI   `json:"activities"`
+	Monthly     []Month         `json:"monthly"`
 	// Acknowledgements are, for each activity of the plan in force whose
 	// message has a version, who was due to acknowledge it at Now (or the
 	// end of the period, if earlier), who did and who is outstanding or
@@ -290,12 +307,43 @@ type Assessment struct {
 	// total. The people themselves are listed only when Names is set
 	// (Input.Names): a report is often shared, and they are personal data.
 	Acknowledgements []AckStatus `json:"acknowledgements"`
+	// Drills are the drills held in the period (events of kind
+	// comms.EventKindDrill that began in it), with the deadlines they
+	// would have met or missed and their lessons; none of their records
+	// counts anywhere else in the report. DrillYears are the period's
+	// calendar years and their drills, when the plan in force plans
+	// drills; a complete year without one is [DrillYear.Missing].
+	Drills     []Drill     `json:"drills"`
+	DrillYears []DrillYear `json:"drill_years"`
+	// Feedback is the feedback received in the period and its handling
+	// (records of type comms.RecordTypeFeedback; a drill's never count).
+	Feedback Feedback `json:"feedback"`
+	// Objectives are the plan's objectives (of the version in force at
+	// Now), each judged per period (see [ObjectiveResult]).
+	Objectives []ObjectiveResult `json:"objectives"`
+	// RecordProblems are the records sent in the period that the report
+	// counted nowhere, or not wholly, because they contradict the event
+	// they name or the plan (see [RecordProblem]): a feedback score off the
+	// plan's scale, a correction of a record the report does not have.
+	RecordProblems []RecordProblem `json:"record_problems"`
+	// LastReview is when the last management review was held, as the
+	// records show: the latest sent record, by Now, of an activity of
+	// topic management-review (a planned occurrence's or ad hoc); zero
+	// for none. While an occurrence of such an activity is open at Now,
+	// the review being prepared is that one, and records sent from its
+	// time on are its own, not the last review's: the input recorded and
+	// written again in the window counts its changes from the review
+	// before. [Assessment.ManagementReview] counts the changes to the plan
+	// from it.
+	LastReview time.Time `json:"last_review,omitzero"`
 	// Names says whether the report names people: the Acknowledgements'
 	// People, and the Recipients of the records it shows (without Names,
 	// those are left out; the records' counts and hashes are as stored).
 	Names bool `json:"names"`
 
 	loc *time.Location
+	// objectiveVisits counts what judging the objectives looked at (objectiveIndex.visited), for the cost test.
+	objectiveVisits int
 }
 
 // Input is what Evaluate judges.

@@ -75,7 +75,11 @@ func Build(ctx context.Context, st store.Store, opts BuildOptions) (*Assessment,
 	if len(versions) == 0 {
 		return nil, fmt.Errorf("evidence: plan %s: %w", planID, store.ErrNotFound)
 	}
-	events, err := fallible.Collect(st.Events(ctx, tenant, store.EventQuery{From: from.AddDate(0, -2, 0), To: to}))
+	// Events from two months before the period (an incident's deadlines
+	// can fall in it), and from the start of its first calendar year (a
+	// year's drills are counted over the whole year).
+	eventsFrom := earlier(from.AddDate(0, -2, 0), time.Date(from.Year(), 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1))
+	events, err := fallible.Collect(st.Events(ctx, tenant, store.EventQuery{From: eventsFrom, To: to}))
 	if err != nil {
 		return nil, fmt.Errorf("evidence: events: %w", err)
 	}

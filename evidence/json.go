@@ -303,6 +303,155 @@ func (m *Month) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes "handling_seconds".
+func (it FeedbackItem) MarshalJSON() ([]byte, error) {
+	type plain FeedbackItem
+	return json.Marshal(struct {
+		plain
+		Handling *float64 `json:"handling_seconds"`
+	}{plain(it), secondsOut(it.Handling)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (it *FeedbackItem) UnmarshalJSON(b []byte) error {
+	type plain FeedbackItem
+	aux := struct {
+		*plain
+		Handling *float64 `json:"handling_seconds"`
+	}{plain: (*plain)(it)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	var err error
+	it.Handling, err = secondsIn(aux.Handling, "handling_seconds")
+	return err
+}
+
+// MarshalJSON writes the satisfaction (null when nothing was scored) and
+// the handling times in seconds (the mean null when nothing was handled,
+// the longest null when nothing was received).
+func (c FeedbackCounts) MarshalJSON() ([]byte, error) {
+	type plain FeedbackCounts
+	var mean, longest *float64
+	if c.Handled > 0 {
+		mean = secondsOut(c.MeanHandling)
+	}
+	if c.Received > 0 {
+		longest = secondsOut(c.Longest)
+	}
+	return json.Marshal(struct {
+		plain
+		Satisfaction *float64 `json:"satisfaction"`
+		Mean         *float64 `json:"mean_handling_seconds"`
+		Longest      *float64 `json:"longest_handling_seconds"`
+	}{plain(c), rateOut(c.Satisfaction), mean, longest})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (c *FeedbackCounts) UnmarshalJSON(b []byte) error {
+	type plain FeedbackCounts
+	aux := struct {
+		*plain
+		Satisfaction *float64 `json:"satisfaction"`
+		Mean         *float64 `json:"mean_handling_seconds"`
+		Longest      *float64 `json:"longest_handling_seconds"`
+	}{plain: (*plain)(c)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	c.Satisfaction = rateIn(aux.Satisfaction)
+	var err error
+	if c.MeanHandling, err = secondsIn(aux.Mean, "mean_handling_seconds"); err != nil {
+		return err
+	}
+	c.Longest, err = secondsIn(aux.Longest, "longest_handling_seconds")
+	return err
+}
+
+// MarshalJSON writes the group with its counts inline (FeedbackCounts'
+// own MarshalJSON would otherwise stand for the whole group).
+func (g FeedbackGroup) MarshalJSON() ([]byte, error) {
+	counts, err := json.Marshal(g.FeedbackCounts)
+	if err != nil {
+		return nil, err
+	}
+	head, err := json.Marshal(struct {
+		Key  string `json:"key"`
+		Name string `json:"name"`
+	}{g.Key, g.Name})
+	if err != nil {
+		return nil, err
+	}
+	// {"key":..,"name":..} + {counts...}: one object.
+	return append(append(head[:len(head)-1], ','), counts[1:]...), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (g *FeedbackGroup) UnmarshalJSON(b []byte) error {
+	var head struct {
+		Key  string `json:"key"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return err
+	}
+	g.Key, g.Name = head.Key, head.Name
+	return json.Unmarshal(b, &g.FeedbackCounts)
+}
+
+// MarshalJSON writes the value as "value" (a rate or a score) or
+// "value_seconds" (a duration), null for a period without data.
+func (p ObjectivePeriod) MarshalJSON() ([]byte, error) {
+	type plain ObjectivePeriod
+	var v *float64
+	if p.Status != ObjectiveNoData {
+		if p.duration {
+			v = secondsOut(p.Duration)
+		} else {
+			x := p.Value
+			v = &x
+		}
+	}
+	if p.duration {
+		return json.Marshal(struct {
+			plain
+			Secs *float64 `json:"value_seconds"`
+		}{plain(p), v})
+	}
+	return json.Marshal(struct {
+		plain
+		Value *float64 `json:"value"`
+	}{plain(p), v})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *ObjectivePeriod) UnmarshalJSON(b []byte) error {
+	type plain ObjectivePeriod
+	aux := struct {
+		*plain
+		Value *float64         `json:"value"`
+		Secs  *json.RawMessage `json:"value_seconds"`
+	}{plain: (*plain)(p)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	if aux.Value != nil {
+		p.Value = *aux.Value
+	}
+	if aux.Secs != nil {
+		p.duration = true
+		var s *float64
+		if err := json.Unmarshal(*aux.Secs, &s); err != nil {
+			return fmt.Errorf("evidence: value_seconds: %w", err)
+		}
+		var err error
+		if p.Duration, err = secondsIn(s, "value_seconds"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // UnmarshalJSON reads what WriteJSON writes; the report's zone comes from
 // its "timezone" (UTC when absent or unknown), so that a report read back
 // renders as the one written.

@@ -142,38 +142,21 @@ func (rep *Assessment) audienceRates(segs []segment, months months, roster *comm
 		m.Reached += reached
 		m.Acknowledged += r.Acknowledged
 		_, p, _ := activityIn(segs, o)
-		sizes := make([]float64, len(r.Audiences))
-		total := 0.0
-		for i, id := range r.Audiences {
-			if s, ok := p.Stakeholder(id); ok {
-				sizes[i] = float64(s.Size)
-				if roster != nil {
-					n, _ := roster.Size(s, o.Due.In(rep.loc))
-					sizes[i] = float64(n)
-				}
-			}
-			total += sizes[i]
-		}
-		for i, id := range r.Audiences {
-			ar, ok := aud[id]
+		for _, sh := range audienceShares(r, p, roster, o.Due.In(rep.loc)) {
+			ar, ok := aud[sh.id]
 			if !ok {
-				ar = &AudienceRate{StakeholderID: id, Stakeholder: id}
-				if s, ok := p.Stakeholder(id); ok {
+				ar = &AudienceRate{StakeholderID: sh.id, Stakeholder: sh.id}
+				if s, ok := p.Stakeholder(sh.id); ok {
 					ar.Stakeholder = s.Label()
 				}
-				aud[id] = ar
-				audOrder = append(audOrder, id)
-			}
-			share := 1 / float64(len(r.Audiences))
-			if total > 0 {
-				share = sizes[i] / total
+				aud[sh.id] = ar
+				audOrder = append(audOrder, sh.id)
 			}
 			ar.Records++
-			if reached > 0 {
-				ar.Expected += sizes[i]
-			}
-			ar.Reached += float64(reached) * share
-			ar.Acknowledged += float64(r.Acknowledged) * share
+			ar.Expected += sh.expected
+			ar.Reached += sh.reached
+			ar.reachedOfExpected += sh.reachedOfExpected
+			ar.Acknowledged += sh.acknowledged
 		}
 	}
 	slices.Sort(audOrder)
@@ -181,13 +164,69 @@ func (rep *Assessment) audienceRates(segs []segment, months months, roster *comm
 		ar := aud[id]
 		ar.ReachRate, ar.AckRate = -1, -1
 		if ar.Expected > 0 {
-			ar.ReachRate = ar.Reached / ar.Expected
+			ar.ReachRate = ar.reachedOfExpected / ar.Expected
 		}
 		if ar.Reached > 0 {
 			ar.AckRate = ar.Acknowledged / ar.Reached
 		}
 		rep.KPIs.Audiences = append(rep.KPIs.Audiences, *ar)
 	}
+}
+
+// audienceShare is one audience's part of a record's counts.
+type audienceShare struct {
+	id string
+	// reached and acknowledged are the record's counts shared among its
+	// audiences by size (equally when no audience has a known size).
+	reached, acknowledged float64
+	// expected is the audience's size when it is known and the record
+	// says how many it reached, else 0; reachedOfExpected is the part of
+	// reached that counts against it: at most expected, 0 when expected
+	// is. Reach rates are reachedOfExpected/expected over the same
+	// records, so a record without audiences, or with an audience of
+	// unknown size, adds to neither side and no rate exceeds 1.
+	expected, reachedOfExpected float64
+}
+
+// audienceShares shares r's counts among its audiences (their sizes from
+// the plan p or, when set, the roster at at). The report's per-audience
+// reach and the participation objective both come from it.
+func audienceShares(r *comms.Record, p *comms.Index, roster *comms.Roster, at time.Time) []audienceShare {
+	if len(r.Audiences) == 0 {
+		return nil
+	}
+	reached := r.Reached
+	if reached == 0 {
+		reached = len(r.Recipients) // the people it names
+	}
+	out := make([]audienceShare, len(r.Audiences))
+	total := 0.0
+	for i, id := range r.Audiences {
+		out[i].id = id
+		if s, ok := p.Stakeholder(id); ok {
+			out[i].expected = float64(s.Size)
+			if roster != nil {
+				n, _ := roster.Size(s, at)
+				out[i].expected = float64(n)
+			}
+		}
+		out[i].expected = max(out[i].expected, 0)
+		total += out[i].expected
+	}
+	for i := range out {
+		sh := &out[i]
+		share := 1 / float64(len(out))
+		if total > 0 {
+			share = sh.expected / total
+		}
+		sh.reached = float64(reached) * share
+		sh.acknowledged = float64(r.Acknowledged) * share
+		if reached == 0 {
+			sh.expected = 0 // the record does not say how many it reached
+		}
+		sh.reachedOfExpected = min(sh.reached, sh.expected)
+	}
+	return out
 }
 
 // notifications lists the legal notifications (triggered occurrences with

@@ -17,11 +17,19 @@ import (
 type planned struct {
 	Occurrence
 	next time.Time // the activity's next occurrence (bounds a late record)
+	// drill: the activity is of topic drill in the version that planned
+	// this occurrence, so that a drill held answers it.
+	drill bool
 }
 
 // recurring lists the occurrences of every recurring activity, each from
 // the version in force at its time, and matches records to them.
-func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []bool, in Input) error {
+//
+// An occurrence of an activity of topic drill that no record answers is
+// answered by a drill event that began in its window, or late before
+// the next occurrence (each drill answers one occurrence): holding the
+// exercise is what the activity plans.
+func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []bool, drills []comms.Event, in Input) error {
 	byActivity := map[string][]*planned{}
 	var order []string
 	for _, s := range segs {
@@ -50,11 +58,13 @@ func (rep *Assessment) recurring(segs []segment, records []comms.Record, used []
 			byActivity[a.ID] = append(byActivity[a.ID], occ...)
 		}
 	}
+	starts := drillStarts(drills, in.Now)
 	for _, id := range order {
 		occ := byActivity[id]
 		matchRecurring(id, occ, records, used)
+		matchDrills(occ, starts)
 		for _, o := range occ {
-			if o.Record == nil {
+			if o.Record == nil && o.HeldAs == "" {
 				o.Status = openStatus(o.At, o.Due, in.Now)
 			}
 			rep.Occurrences = append(rep.Occurrences, o.Occurrence)
@@ -96,7 +106,7 @@ func (rep *Assessment) occurrences(v store.Version, a comms.Activity, cals map[s
 		out = append(out, &planned{Occurrence{
 			ActivityID: a.ID, Activity: a.Label(), PlanVersion: v.Number,
 			Obligations: a.Obligations, At: t, Due: due,
-		}, next})
+		}, next, a.What.Topic == comms.TopicDrill})
 	}
 	return out, nil
 }
@@ -156,6 +166,67 @@ func matchRecurring(id string, occ []*planned, records []comms.Record, used []bo
 	}
 }
 
+// drillStart is a drill event and when it began.
+type drillStart struct {
+	id string
+	at time.Time
+}
+
+// drillStarts lists the drills of events that began by now, by start.
+func drillStarts(events []comms.Event, now time.Time) []drillStart {
+	var out []drillStart
+	for _, e := range events {
+		if s := e.Start(); e.IsDrill() && !s.IsZero() && !s.After(now) {
+			out = append(out, drillStart{e.ID, s})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b drillStart) int { return a.at.Compare(b.at) })
+	return out
+}
+
+// matchDrills answers the occurrences of occ (of one activity, in time
+// order) that are of topic drill in the version that planned them and
+// that no record answered with the drills of starts: one that began in
+// an occurrence's window is on time, one that began after its deadline
+// and before the next occurrence is late. Each drill answers at most one
+// occurrence of the activity (a plan with two drill activities has each
+// answered by the same drill, as reminders read it).
+func matchDrills(occ []*planned, starts []drillStart) {
+	if !slices.ContainsFunc(occ, func(o *planned) bool { return o.drill }) {
+		return
+	}
+	held := make([]bool, len(starts))
+	assign := func(o *planned, k int) {
+		held[k] = true
+		o.HeldAs, o.HeldAt = starts[k].id, starts[k].at
+		if starts[k].at.After(o.Due) {
+			o.Status, o.Delay = StatusLate, starts[k].at.Sub(o.Due)
+		} else {
+			o.Status = StatusOnTime
+		}
+	}
+	for k, d := range starts {
+		for _, o := range occ {
+			if o.drill && o.Record == nil && o.HeldAs == "" && !d.at.Before(o.At) && !d.at.After(o.Due) {
+				assign(o, k)
+				break
+			}
+		}
+	}
+	for k, d := range starts {
+		if held[k] {
+			continue
+		}
+		for i := len(occ) - 1; i >= 0; i-- {
+			o := occ[i]
+			if o.drill && o.Record == nil && o.HeldAs == "" && d.at.After(o.Due) && d.at.Before(o.next) {
+				assign(o, k)
+				break
+			}
+		}
+	}
+}
+
 // openStatus is the status of an occurrence without evidence.
 func openStatus(at, due, now time.Time) Status {
 	switch {
@@ -172,10 +243,21 @@ func endOfDay(t time.Time) time.Time {
 	return time.Date(y, m, d+1, 0, 0, 0, 0, t.Location()).Add(-time.Second)
 }
 
-// triggered lists the deadlines of triggered activities for every event,
-// from the version in force when the event began, and their evidence.
-func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []bool, in Input) error {
-	events := slices.Clone(in.Events)
+// triggered lists the deadlines of triggered activities for every event
+// of events, from the version in force when the event began, and their
+// evidence.
+func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []bool, events []comms.Event, in Input) error {
+	occ, err := rep.eventOccurrences(segs, records, used, events, in)
+	rep.Occurrences = append(rep.Occurrences, occ...)
+	return err
+}
+
+// eventOccurrences returns the deadlines of triggered activities for
+// every event of events that began in the period, and their evidence
+// among records, which it marks in used.
+func (rep *Assessment) eventOccurrences(segs []segment, records []comms.Record, used []bool, events []comms.Event, in Input) ([]Occurrence, error) {
+	var out []Occurrence
+	events = slices.Clone(events)
 	driver.SortEvents(events)
 	byEvent := map[string][]int{} // record indexes by event
 	for i, r := range records {
@@ -192,7 +274,7 @@ func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []
 		p, version := v.Plan, v.Number
 		owed, err := regulation.IncidentClock(p, e, mine, in.Now)
 		if err != nil {
-			return fmt.Errorf("evidence: event %s: %w", e.ID, err)
+			return nil, fmt.Errorf("evidence: event %s: %w", e.ID, err)
 		}
 		for _, o := range owed {
 			// An item no activity carries (a follow-up the law adds) is owed
@@ -241,8 +323,8 @@ func (rep *Assessment) triggered(segs []segment, records []comms.Record, used []
 			default:
 				occ.Status = openStatus(occ.At, occ.Due, in.Now)
 			}
-			rep.Occurrences = append(rep.Occurrences, occ)
+			out = append(out, occ)
 		}
 	}
-	return nil
+	return out, nil
 }

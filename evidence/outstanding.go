@@ -270,7 +270,7 @@ func outstanding(versions []store.Version, roster comms.Roster, log []comms.Reco
 			i = int(only[j])
 		}
 		r := &log[i] // not a copy: a record is hundreds of bytes, the log large
-		if r.ActivityID != activityID || r.PlanID != "" && r.PlanID != p.ID || r.SentAt.After(at) || !slices.Contains(accepted, r.Digest) {
+		if r.Drill || r.ActivityID != activityID || r.PlanID != "" && r.PlanID != p.ID || r.SentAt.After(at) || !slices.Contains(accepted, r.Digest) {
 			continue
 		}
 		switch r.Type {

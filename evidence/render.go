@@ -96,7 +96,15 @@ func joinParts(parts []part) string {
 func (rep *Assessment) evidence(o Occurrence) []part {
 	r := o.Record
 	if r == nil {
-		return nil
+		if o.HeldAs == "" {
+			return nil
+		}
+		day, clock, _ := strings.Cut(rep.date(o.HeldAt), " ")
+		parts := []part{{"held as drill ", false}, {o.HeldAs, true}, {" from ", false}, {day, true}, {" ", false}, {clock, true}}
+		if o.Status == StatusLate {
+			parts = append(parts, part{", late by ", false}, part{deadline.Short(o.Delay), true})
+		}
+		return parts
 	}
 	day, clock, _ := strings.Cut(rep.date(r.SentAt), " ")
 	parts := []part{{"#" + strconv.FormatInt(r.Seq, 10), true}, {" ", false}, {day, true}, {" ", false}, {clock, true}}
@@ -186,11 +194,11 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		r.PlanID, r.ActivityID, r.EventID, r.Channel = f(r.PlanID), f(r.ActivityID), f(r.EventID), f(r.Channel)
 		r.Audiences = strs(r.Audiences)
 		r.Sender, r.SenderRole, r.Subject, r.Digest = f(r.Sender), f(r.SenderRole), f(r.Subject), f(r.Digest)
-		r.Note, r.PrevHash, r.Hash = f(r.Note), f(r.PrevHash), f(r.Hash)
+		r.Note, r.PrevHash, r.Hash, r.From = f(r.Note), f(r.PrevHash), f(r.Hash), f(r.From)
 		return r
 	}
 	occurrence := func(o Occurrence) Occurrence {
-		o.ActivityID, o.Activity, o.EventID = f(o.ActivityID), f(o.Activity), f(o.EventID)
+		o.ActivityID, o.Activity, o.EventID, o.HeldAs = f(o.ActivityID), f(o.Activity), f(o.EventID), f(o.HeldAs)
 		o.Obligations = strs(o.Obligations)
 		o.Status = Status(f(string(o.Status)))
 		o.Law = f(o.Law)
@@ -210,6 +218,9 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		v.SavedBy, v.Note = f(v.SavedBy), f(v.Note)
 		return v
 	})
+	if rep.Approved != nil {
+		e.Approved = &comms.Approval{By: f(rep.Approved.By), Date: rep.Approved.Date}
+	}
 	e.Matrix = matrix.Matrix{PlanID: f(rep.Matrix.PlanID), Organization: f(rep.Matrix.Organization),
 		Rows: mapSlice(rep.Matrix.Rows, func(r matrix.Row) matrix.Row {
 			return matrix.Row{ActivityID: f(r.ActivityID), Activity: f(r.Activity), KeyMessage: f(r.KeyMessage),
@@ -242,6 +253,44 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		return t
 	})
 	e.KPIs.Overdue = mapSlice(rep.KPIs.Overdue, occurrence)
+	e.Drills = mapSlice(rep.Drills, func(d Drill) Drill {
+		d.EventID, d.Title, d.Exercises, d.Scenario = f(d.EventID), f(d.Title), f(d.Exercises), f(d.Scenario)
+		if d.Legacy {
+			d.Exercises, d.Scenario = "unknown", "unknown (a drill event saved before drills named them)"
+		}
+		d.Deadlines = mapSlice(d.Deadlines, occurrence)
+		d.Lessons = mapSlice(d.Lessons, record)
+		d.Feedback = mapSlice(d.Feedback, record)
+		return d
+	})
+	e.Feedback.HandleWithin = f(rep.Feedback.HandleWithin)
+	e.Feedback.Items = mapSlice(rep.Feedback.Items, func(it FeedbackItem) FeedbackItem {
+		it.From, it.Stakeholder, it.ActivityID, it.Channel = f(it.From), f(it.Stakeholder), f(it.ActivityID), f(it.Channel)
+		it.State = FeedbackState(f(string(it.State)))
+		return it
+	})
+	group := func(g FeedbackGroup) FeedbackGroup {
+		g.Key, g.Name = f(g.Key), f(g.Name)
+		return g
+	}
+	e.Feedback.ByStakeholder = mapSlice(rep.Feedback.ByStakeholder, group)
+	e.Feedback.ByActivity = mapSlice(rep.Feedback.ByActivity, group)
+	e.Feedback.Monthly = mapSlice(rep.Feedback.Monthly, group)
+	e.Objectives = mapSlice(rep.Objectives, func(o ObjectiveResult) ObjectiveResult {
+		o.ID, o.Statement, o.Target, o.Problem = f(o.ID), f(o.Statement), f(o.Target), f(o.Problem)
+		o.Measure, o.Kind, o.Direction, o.Period = comms.Measure(f(string(o.Measure))), comms.MeasureKind(f(string(o.Kind))), comms.Direction(f(string(o.Direction))), comms.Period(f(string(o.Period)))
+		o.Scope = comms.ObjectiveScope{Activity: f(o.Scope.Activity), Stakeholder: f(o.Scope.Stakeholder), Topic: comms.Topic(f(string(o.Scope.Topic)))}
+		o.Trend = Trend(f(string(o.Trend)))
+		o.Periods = mapSlice(o.Periods, func(p ObjectivePeriod) ObjectivePeriod {
+			p.Label = f(p.Label)
+			return p
+		})
+		return o
+	})
+	e.RecordProblems = mapSlice(rep.RecordProblems, func(p RecordProblem) RecordProblem {
+		p.EventID, p.Problem = f(p.EventID), f(p.Problem)
+		return p
+	})
 	e.Activities = mapSlice(rep.Activities, func(a ActivityKPI) ActivityKPI {
 		a.ActivityID, a.Activity = f(a.ActivityID), f(a.Activity)
 		return a
@@ -321,7 +370,10 @@ func (rep *Assessment) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	e.markdownHead(&b, &esc)
 	e.markdownFigures(&b)
+	e.markdownObjectives(&b)
+	e.markdownFeedback(&b)
 	e.markdownRecords(&b)
+	e.markdownDrills(&b)
 	b.WriteString("\n## Communication matrix\n\n")
 	// The matrix's own writer escapes its cells.
 	if err := rep.Matrix.WriteMarkdown(&b); err != nil {
@@ -414,6 +466,254 @@ func (rep *Assessment) markdownRecords(b *strings.Builder) {
 	}
 }
 
+// markdownDrills writes the drills of rep, the years without one and the
+// records counted nowhere.
+func (rep *Assessment) markdownDrills(b *strings.Builder) {
+	if len(rep.Drills) > 0 || len(rep.DrillYears) > 0 {
+		b.WriteString("\n## Drills\n\nExercises of the incident communication plan. Their deadlines are those the real incident would have owed; none of their records counts in the figures above.\n")
+	}
+	for _, y := range rep.DrillYears {
+		if y.Missing() {
+			fmt.Fprintf(b, "\n**No drill was held in %d**, though the plan plans one.\n", y.Year)
+		}
+	}
+	for _, d := range rep.Drills {
+		fmt.Fprintf(b, "\n### Drill %s, %s\n\nExercises %s; scenario: %s. Plan version %d. Deadlines met %d, late %d, missed %d, open %d.\n\n", d.EventID, rep.date(d.Start), d.Exercises, d.Scenario, d.PlanVersion, d.Met, d.Late, d.Missed, d.Open)
+		b.WriteString("| triggered | activity | due | would have been | drill record |\n|---|---|---|---|---|\n")
+		for _, o := range d.Deadlines {
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", rep.date(o.At), o.Activity+lawNote(o.Law), rep.date(o.Due), o.Status, joinParts(rep.evidence(o)))
+		}
+		if len(d.Lessons) > 0 {
+			b.WriteString("\nLessons learned:\n\n")
+			for _, r := range d.Lessons {
+				fmt.Fprintf(b, "- #%d %s: %s %s\n", r.Seq, rep.date(r.SentAt), r.Subject, r.Note)
+			}
+		}
+		if len(d.Feedback) > 0 {
+			b.WriteString("\nFeedback on the drill (counted in no feedback figure):\n\n")
+			for _, r := range d.Feedback {
+				sc := "no score"
+				if r.Score != nil {
+					sc = "score " + strconv.Itoa(*r.Score)
+				}
+				fmt.Fprintf(b, "- #%d %s from %s, %s\n", r.Seq, rep.date(r.SentAt), r.From, sc)
+			}
+		}
+	}
+	if len(rep.RecordProblems) > 0 {
+		b.WriteString("\n## Record problems\n\n| record | sent | event | problem |\n|---|---|---|---|\n")
+		for _, p := range rep.RecordProblems {
+			fmt.Fprintf(b, "| #%d | %s | %s | %s |\n", p.Seq, rep.date(p.SentAt), p.EventID, p.Problem)
+		}
+	}
+}
+
+// objectiveValue shows an objective's value in one period: a rate as a
+// percentage, a score with two decimals, a duration short ("3d 4h"); "—"
+// without data.
+func objectiveValue(kind comms.MeasureKind, p ObjectivePeriod) string {
+	if p.Status == ObjectiveNoData {
+		return "—"
+	}
+	switch kind {
+	case comms.MeasureKindRate:
+		return pct(p.Value)
+	case comms.MeasureKindDuration:
+		return deadline.Short(p.Duration)
+	}
+	return strconv.FormatFloat(p.Value, 'f', 2, 64)
+}
+
+// objectiveStatus says a period's status, "so far" for a partial one.
+func objectiveStatus(p ObjectivePeriod) string {
+	s := string(p.Status)
+	if p.Partial && p.Status != ObjectiveNoData {
+		s += " so far"
+	}
+	return s
+}
+
+// scopeText says an objective's scope in words.
+func scopeText(s comms.ObjectiveScope) string {
+	var parts []string
+	if s.Activity != "" {
+		parts = append(parts, "activity "+s.Activity)
+	}
+	if s.Stakeholder != "" {
+		parts = append(parts, "stakeholder "+s.Stakeholder)
+	}
+	if s.Topic != "" {
+		parts = append(parts, "topic "+string(s.Topic))
+	}
+	if len(parts) == 0 {
+		return "the plan"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// markdownObjectives writes the objectives of rep, each judged per
+// period.
+func (rep *Assessment) markdownObjectives(b *strings.Builder) {
+	if len(rep.Objectives) == 0 {
+		return
+	}
+	b.WriteString("\n## Objectives\n\nEach objective of the plan in force, judged per period; a period with nothing to measure has no data, and one not over (or cut by the report's period) is judged so far.\n\n")
+	b.WriteString("| objective | measure | target | scope | period | met | missed | no data | trend |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, o := range rep.Objectives {
+		fmt.Fprintf(b, "| %s | %s | %s %s | %s | %s | %d | %d | %d | %s |\n", o.ID, o.Measure, o.Direction, o.Target, scopeText(o.Scope), o.Period, o.Met, o.Missed, o.NoData, orDash(string(o.Trend)))
+	}
+	for _, o := range rep.Objectives {
+		fmt.Fprintf(b, "\n### Objective %s\n\n", o.ID)
+		if o.Statement != "" {
+			fmt.Fprintf(b, "%s\n\n", o.Statement)
+		}
+		if o.Problem != "" {
+			fmt.Fprintf(b, "**Not judged:** %s\n", o.Problem)
+			continue
+		}
+		b.WriteString("| period | value | status | basis |\n|---|---|---|---|\n")
+		for _, p := range o.Periods {
+			fmt.Fprintf(b, "| %s | %s | %s | %d |\n", p.Label, objectiveValue(o.Kind, p), objectiveStatus(p), p.Basis)
+		}
+	}
+}
+
+// handlingText shows a handling time, "—" when there is none.
+func handlingText(d time.Duration, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return deadline.Short(d)
+}
+
+// score shows a mean score, "—" when nothing was scored.
+func score(v float64) string {
+	if v < 0 || math.IsNaN(v) {
+		return "—"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// markdownFeedback writes the feedback received and its handling.
+func (rep *Assessment) markdownFeedback(b *strings.Builder) {
+	f := rep.Feedback
+	if len(f.Items) == 0 && f.Scale == nil && f.HandleWithin == "" {
+		return
+	}
+	b.WriteString("\n## Feedback received\n\n")
+	scale := "no scale"
+	if f.Scale != nil {
+		scale = fmt.Sprintf("scale %d to %d", f.Scale.Min, f.Scale.Max)
+	}
+	fmt.Fprintf(b, "Feedback records received in the period (%s; handle within %s), as of %s; drill records never count.\n\n", scale, orDash(f.HandleWithin), rep.date(f.At))
+	row := func(name string, c FeedbackCounts) {
+		fmt.Fprintf(b, "| %s | %d | %d | %s | %d | %d | %d | %d | %s | %s |\n", name, c.Received, c.Scored, score(c.Satisfaction), c.Handled, c.HandledLate, c.Open, c.Overdue,
+			handlingText(c.MeanHandling, c.Handled > 0), handlingText(c.Longest, c.Received > 0))
+	}
+	head := "| %s | received | scored | satisfaction | handled | handled late | open | overdue | mean handling (handled) | longest (open included) |\n|---|---|---|---|---|---|---|---|---|---|\n"
+	fmt.Fprintf(b, head, "")
+	row("total", f.Total)
+	for _, sec := range []struct {
+		title string
+		gs    []FeedbackGroup
+	}{{"stakeholder", f.ByStakeholder}, {"activity", f.ByActivity}, {"month received", f.Monthly}} {
+		if len(sec.gs) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "\n### By %s\n\n", sec.title)
+		fmt.Fprintf(b, head, sec.title)
+		for _, g := range sec.gs {
+			row(g.Name, g.FeedbackCounts)
+		}
+	}
+	if len(f.Items) > 0 {
+		b.WriteString("\n### Feedback\n\n| record | received | from | activity | score | state | due | handled | handling |\n|---|---|---|---|---|---|---|---|---|\n")
+		for _, it := range f.Items {
+			sc := scoreText(it)
+			rec := fmt.Sprintf("#%d", it.Seq)
+			if it.Last != it.Seq {
+				rec += fmt.Sprintf(" (#%d)", it.Last)
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", rec, rep.date(it.ReceivedAt), it.Stakeholder, orDash(it.ActivityID), sc, it.State,
+				rep.date(it.Due), rep.date(it.HandledAt), deadline.Short(it.Handling))
+		}
+	}
+}
+
+// feedbackView is the feedback section as the HTML shows it.
+type feedbackView struct {
+	Shown     bool
+	Scale, At string
+	Within    string
+	Groups    []feedbackGroupView
+	Items     []feedbackItemView
+}
+
+type feedbackGroupView struct {
+	Title string
+	Rows  []feedbackRow
+}
+
+type feedbackRow struct {
+	Name                                           string
+	Received, Scored, Handled, Late, Open, Overdue int
+	Satisfaction, Mean, Longest                    string
+}
+
+type feedbackItemView struct {
+	FeedbackItem
+	Record, ScoreText, Handling        string
+	ReceivedHTML, DueHTML, HandledHTML template.HTML
+}
+
+func (rep *Assessment) feedbackView() feedbackView {
+	f := rep.Feedback
+	v := feedbackView{Shown: len(f.Items) > 0 || f.Scale != nil || f.HandleWithin != "", Scale: "no scale", At: rep.date(f.At), Within: orDash(f.HandleWithin)}
+	if f.Scale != nil {
+		v.Scale = fmt.Sprintf("scale %d to %d", f.Scale.Min, f.Scale.Max)
+	}
+	row := func(name string, c FeedbackCounts) feedbackRow {
+		return feedbackRow{Name: name, Received: c.Received, Scored: c.Scored, Handled: c.Handled, Late: c.HandledLate, Open: c.Open, Overdue: c.Overdue,
+			Satisfaction: score(c.Satisfaction), Mean: handlingText(c.MeanHandling, c.Handled > 0), Longest: handlingText(c.Longest, c.Received > 0)}
+	}
+	v.Groups = append(v.Groups, feedbackGroupView{Title: "Total", Rows: []feedbackRow{row("total", f.Total)}})
+	for _, sec := range []struct {
+		title string
+		gs    []FeedbackGroup
+	}{{"Stakeholder", f.ByStakeholder}, {"Activity", f.ByActivity}, {"Month received", f.Monthly}} {
+		if len(sec.gs) == 0 {
+			continue
+		}
+		g := feedbackGroupView{Title: sec.title}
+		for _, x := range sec.gs {
+			g.Rows = append(g.Rows, row(x.Name, x.FeedbackCounts))
+		}
+		v.Groups = append(v.Groups, g)
+	}
+	for _, it := range f.Items {
+		iv := feedbackItemView{FeedbackItem: it, Record: fmt.Sprintf("#%d", it.Seq), ScoreText: "—", Handling: deadline.Short(it.Handling),
+			ReceivedHTML: rep.dateHTML(it.ReceivedAt), DueHTML: rep.dateHTML(it.Due), HandledHTML: rep.dateHTML(it.HandledAt)}
+		if it.Last != it.Seq {
+			iv.Record += fmt.Sprintf(" (#%d)", it.Last)
+		}
+		iv.ScoreText = scoreText(it)
+		v.Items = append(v.Items, iv)
+	}
+	return v
+}
+
+// scoreText is an item's score as the report shows it: "4", or, given
+// on another scale than the one in force, "4 of 1–5 (7.50)".
+func scoreText(it FeedbackItem) string {
+	switch {
+	case it.Score == nil:
+		return "—"
+	case it.Rescaled != nil && it.ScaleOf != nil:
+		return fmt.Sprintf("%d of %d–%d (%.2f)", *it.Score, it.ScaleOf.Min, it.ScaleOf.Max, *it.Rescaled)
+	}
+	return strconv.Itoa(*it.Score)
+}
+
 // markdownFindings writes the completeness findings of rep.
 func (rep *Assessment) markdownFindings(b *strings.Builder) {
 	b.WriteString("\n## Completeness findings\n\n")
@@ -504,6 +804,91 @@ func (rep *Assessment) activityChart() chart {
 	return c
 }
 
+// objectiveView is an objective as the HTML shows it: its periods'
+// values in words and a small chart of them.
+type objectiveView struct {
+	ObjectiveResult
+	Scope string
+	Rows  []objectiveRow
+	Chart chart
+	// TargetY is the target's height in the chart; negative for none (a
+	// duration's target is counted per item, not a line).
+	TargetY float64
+}
+
+type objectiveRow struct {
+	Label, Value, Status string
+	Class                string
+	Basis                int
+}
+
+// objectiveViews draws each objective's periods as bars (green met, red
+// missed, grey without data) under a line at the target.
+func (rep *Assessment) objectiveViews() []objectiveView {
+	var out []objectiveView
+	for _, o := range rep.Objectives {
+		v := objectiveView{ObjectiveResult: o, Scope: scopeText(o.Scope), TargetY: -1}
+		// The scale: 0 to 100% for a rate, the feedback scale (or the
+		// largest of the values and the target) for a score, the longest
+		// value for a duration.
+		top, target := 1.0, -1.0
+		t, err := (comms.Objective{ID: o.ID, Measure: o.Measure, Target: o.Target}).ParseTarget()
+		switch o.Kind {
+		case comms.MeasureKindRate:
+			if err == nil {
+				target = float64(t.Hundredths) / 10000
+			}
+		case comms.MeasureKindScore:
+			top = 0
+			if err == nil {
+				target = float64(t.Hundredths) / 100
+				top = target
+			}
+			if rep.Feedback.Scale != nil {
+				top = float64(rep.Feedback.Scale.Max)
+			}
+			for _, p := range o.Periods {
+				top = max(top, p.Value)
+			}
+		case comms.MeasureKindDuration:
+			top = 0
+			for _, p := range o.Periods {
+				top = max(top, p.Duration.Seconds())
+			}
+		}
+		const h, axis = 60.0, 66.0
+		c := chart{Width: float64(max(24*len(o.Periods)+8, 120)), Height: 84, Axis: axis}
+		for i, p := range o.Periods {
+			val := p.Value
+			if o.Kind == comms.MeasureKindDuration {
+				val = p.Duration.Seconds()
+			}
+			b := bar{X: float64(8 + 24*i), W: 18, Label: p.Label, Value: objectiveValue(o.Kind, p), Class: "none"}
+			b.LabelX = b.X + b.W/2
+			switch p.Status {
+			case ObjectiveMet:
+				b.Class = "ok"
+			case ObjectiveMissed:
+				b.Class = "bad"
+			}
+			if p.Status != ObjectiveNoData && top > 0 {
+				b.H = math.Max(h*math.Min(val/top, 1), 1)
+			} else {
+				b.H = 2
+			}
+			b.Y = axis - b.H
+			c.Bars = append(c.Bars, b)
+			v.Rows = append(v.Rows, objectiveRow{Label: p.Label, Value: objectiveValue(o.Kind, p), Status: objectiveStatus(p), Class: string(p.Status), Basis: p.Basis})
+		}
+		if target >= 0 && top > 0 {
+			v.TargetY = axis - h*math.Min(target/top, 1)
+		}
+		v.Chart = c
+		out = append(out, v)
+	}
+	return out
+}
+
 type occurrenceView struct {
 	Occurrence
 	AtHTML, DueHTML template.HTML
@@ -544,7 +929,28 @@ func (rep *Assessment) WriteHTML(w io.Writer) error {
 	for i, v := range e.Versions {
 		versions[i] = versionView{v, e.day(v.From), e.day(v.Until.Add(-time.Second)), words(v.SavedBy)}
 	}
+	type drillView struct {
+		Drill
+		StartHTML template.HTML
+		Deadlines []occurrenceView
+	}
+	drills := make([]drillView, len(e.Drills))
+	for i, d := range e.Drills {
+		drills[i] = drillView{Drill: d, StartHTML: e.dateHTML(d.Start)}
+		for _, o := range d.Deadlines {
+			drills[i].Deadlines = append(drills[i].Deadlines, occurrenceView{o, e.dateHTML(o.At), e.dateHTML(o.Due), e.evidence(o)})
+		}
+	}
+	var missingYears []int
+	for _, y := range e.DrillYears {
+		if y.Missing() {
+			missingYears = append(missingYears, y.Year)
+		}
+	}
 	data := map[string]any{
+		"Drills":        drills,
+		"DrillYears":    e.DrillYears,
+		"MissingYears":  missingYears,
 		"R":             e,
 		"Title":         "Communication evidence",
 		"From":          e.day(e.From),
@@ -559,6 +965,8 @@ func (rep *Assessment) WriteHTML(w io.Writer) error {
 		"MonthChart":    e.monthChart(),
 		"ActivityChart": e.activityChart(),
 		"Acks":          e.ackViews(),
+		"Objectives":    e.objectiveViews(),
+		"Feedback":      e.feedbackView(),
 	}
 	if err := htmlTemplate.Execute(w, data); err != nil {
 		return fmt.Errorf("evidence: write HTML: %w", err)

@@ -219,7 +219,8 @@ func TestReachNotCounted(t *testing.T) {
 
 // TestJSONEmptyLists: a list with nothing in it is [] in the JSON form,
 // at every depth, never null (deviations and ad hoc records were null
-// while other lists were []); only unknown rates are null.
+// while other lists were []); only unknown rates, durations,
+// satisfaction and objective values are null.
 func TestJSONEmptyLists(t *testing.T) {
 	in := input()
 	in.Records, in.Events = nil, nil
@@ -235,7 +236,8 @@ func TestJSONEmptyLists(t *testing.T) {
 	walk = func(path string, v any) {
 		switch v := v.(type) {
 		case nil:
-			if !strings.HasSuffix(path, "rate") && !strings.HasSuffix(path, "coverage") && !strings.HasSuffix(path, "seconds") {
+			if !strings.HasSuffix(path, "rate") && !strings.HasSuffix(path, "coverage") && !strings.HasSuffix(path, "seconds") &&
+				!strings.HasSuffix(path, "satisfaction") && !strings.HasSuffix(path, ".value") {
 				t.Errorf("%s is null", path)
 			}
 		case map[string]any:

@@ -20,15 +20,31 @@ var want = map[string]struct {
 	files map[string][]string
 }{
 	"quickstart": {args: []string{"-from", "2026-12-01"}, out: []string{
-		"communication matrix (14 activities)", "| Security Metrics and Dashboards |", "Monthly on the first Monday",
+		"communication matrix (18 activities)", "| Security Metrics and Dashboards |", "Monthly on the first Monday",
 		"## Next 90 days (2026-12-01 to 2027-02-28)", "- Mon 2026-12-07 09:00 CET  Security Metrics and Dashboards",
 		"- Fri 2027-01-15 09:00 CET  Information Security Policy Communication",
 	}},
-	"evidence": {args: []string{"-out", filepath.Join(os.TempDir(), "ismscomms-example-evidence.html")}, out: []string{
-		"28 records in",
+	"evidence": {args: []string{"-out", "$OUT/report.html", "-review", "$OUT/review.md"}, out: []string{
+		"41 records in",
 		"chain verified: true",
-		"occurrences 29: on time 25, late 1, missed 2, waived 1, due 0, upcoming 0; deviations 1; ad hoc 1",
-		"on-time rate 89%, coverage 93%",
+		"occurrences 31: on time 27, late 1, missed 2, waived 1, due 0, upcoming 0; deviations 1; ad hoc 1",
+		"on-time rate 90%, coverage 93%",
+		"feedback 8: satisfaction 4.00, handled 6 (late 1), open 1, overdue 1",
+		"drill DRILL-2026: deadlines met 2, late 1, missed 0; 1 lessons",
+		"objective on-time: missed (periods met 1, missed 3)",
+		"objective satisfaction: met (periods met 1, missed 0)",
+		"management review: 0 objectives met, 1 missed (3 met so far, 0 missed so far, in periods not over); 0 plan changes since review",
+	}, files: map[string][]string{
+		"report.md": {"held as drill DRILL-2026 from 2026-10-15 10:00"},
+		"review.md": {
+			"# Management review input — Acme Corp",
+			"4 objectives: 0 met, 1 missed (each by its latest complete period with data), 3 met so far, 0 missed so far (only a period not over has data), 0 without data, 0 not judged.",
+			"| satisfaction | satisfaction | at-least 4 | yearly | met so far | 2026 | 4.00 | 1 | 0 | 0 | — |",
+			"8 received (8 scored, mean satisfaction 4.00 on a scale of 1 to 5); 6 handled, 1 of them late; 1 open, 1 overdue",
+			"| DRILL-2026 | 2026-10-15 10:00 CEST | incident | Ransomware on the file servers | 2 | 1 | 0 | 0 | 1 |",
+			"| INC-2026-014 | 2026-09-11 16:00 CEST | 2 | 2 | 0 | 0 | 0 | 0 | — |",
+			"Plan versions saved since the last management review recorded, 2026-11-21: 0.",
+		},
 	}},
 	"incident": {out: []string{
 		"Clock at Sat 2026-03-07 12:00",
@@ -44,11 +60,11 @@ var want = map[string]struct {
 		"Thu 05:00Z  Thu 10 Dec 14:00 JST        initech-tokyo    Awareness training",
 	}},
 	"vendor": {args: []string{"-out", "$OUT"}, out: []string{
-		"acme     starter-gdpr-nis2 version 1 saved: 20 activities, profiles [gdpr nis2], 0 warnings",
-		"globex   starter version 1 saved: 14 activities, profiles [], 0 warnings",
+		"acme     starter-gdpr-nis2 version 1 saved: 24 activities, profiles [gdpr nis2], 0 warnings",
+		"globex   starter version 1 saved: 18 activities, profiles [], 0 warnings",
 		"initech  refused: 1 problem(s)",
 		`initech.yaml:12:12: activities[0].whom[0]: stakeholder "bord" is not declared in stakeholders`,
-		"agenda: 18 recurring activities across 2 tenants",
+		"agenda: 22 recurring activities across 2 tenants",
 		"appended 15 records (acme 8, globex 7)",
 		"retry of acme/starter-gdpr-nis2/security-metrics@2026-01-05T08:00:00Z: seq 1 again, acme log still 8 records",
 		`channel: plan starter-gdpr-nis2 has no channel "fax"`,

@@ -43,6 +43,11 @@ const (
 	SubjectKindStakeholder SubjectKind = "stakeholder"
 	SubjectKindChannel     SubjectKind = "channel"
 	SubjectKindRole        SubjectKind = "role"
+	// SubjectKindObjective is one of the plan's objectives (its ID).
+	SubjectKindObjective SubjectKind = "objective"
+	// SubjectKindRequirement is a stakeholder's requirement (its ID,
+	// unique in the plan; its Path is under the stakeholder's).
+	SubjectKindRequirement SubjectKind = "requirement"
 )
 
 // Subject is the element of the plan a finding is about.
@@ -154,6 +159,9 @@ type Context struct {
 	// searches every activity for every stakeholder or channel.
 	reachedBy map[string][]int
 	used      map[string]bool
+	// reach holds, for the stakeholder IDs a rule asked about, the set
+	// of reachedBy's positions (see reaching).
+	reach map[string]map[int]bool
 	// yearlyCache holds yearly's answer per activity: 0 not computed, 1
 	// yes, 2 no.
 	yearlyCache []uint8
@@ -248,6 +256,21 @@ func (c *Context) ChannelFinding(i int, msg, hint string) Finding {
 	ch := c.Plan.Channels[i]
 	path := "channels[" + strconv.Itoa(i) + "]"
 	return Finding{Subject: Subject{Kind: SubjectKindChannel, ID: ch.ID, Path: path}, Path: path, Message: msg, Hint: hint}
+}
+
+// ObjectiveFinding starts a finding about the i-th objective.
+func (c *Context) ObjectiveFinding(i int, msg, hint string) Finding {
+	o := c.Plan.Objectives[i]
+	path := "objectives[" + strconv.Itoa(i) + "]"
+	return Finding{Subject: Subject{Kind: SubjectKindObjective, ID: o.ID, Path: path}, Path: path, Message: msg, Hint: hint}
+}
+
+// RequirementFinding starts a finding about the j-th requirement of the
+// i-th stakeholder.
+func (c *Context) RequirementFinding(i, j int, msg, hint string) Finding {
+	r := c.Plan.Stakeholders[i].Requirements[j]
+	path := "stakeholders[" + strconv.Itoa(i) + "].requirements[" + strconv.Itoa(j) + "]"
+	return Finding{Subject: Subject{Kind: SubjectKindRequirement, ID: r.ID, Path: path}, Path: path, Message: msg, Hint: hint}
 }
 
 // PlanFinding starts a finding about the plan as a whole.

@@ -68,6 +68,47 @@ var costShapes = []struct {
 		}
 		return p
 	}},
+	{"n stakeholders, each with a requirement naming an activity that reaches another, one requirement naming every activity, and n objectives none measurable", func(n int) comms.Plan {
+		p := comms.Plan{ID: "req", TimeZone: "Europe/Berlin"}
+		var names []string
+		for i := range n {
+			names = append(names, fmt.Sprint("a", i))
+		}
+		for i := range n {
+			p.Stakeholders = append(p.Stakeholders, comms.Stakeholder{ID: fmt.Sprint("s", i), Kind: comms.StakeholderKindMedia,
+				Requirements: []comms.Requirement{{ID: fmt.Sprint("r", i), Activities: names[i%2 : i%2+1]}}})
+			p.Activities = append(p.Activities, comms.Activity{ID: names[i], What: comms.Message{Topic: comms.TopicMediaInquiry},
+				Whom: []string{fmt.Sprint("s", (i+1)%n)}, How: []string{"c"}, When: comms.Timing{Trigger: "incident.detected", Within: "1h"}})
+			p.Objectives = append(p.Objectives, comms.Objective{ID: fmt.Sprint("o", i), Measure: comms.MeasureCoverage})
+		}
+		// One requirement that names every activity, none reaching it.
+		p.Stakeholders[0].Requirements = append(p.Stakeholders[0].Requirements, comms.Requirement{ID: "all", Activities: names})
+		return p
+	}},
+	{"n stakeholders of one ID reached by n/10 activities, each with a requirement", func(n int) comms.Plan {
+		p := comms.Plan{ID: "dup"}
+		var names []string
+		for i := range n / 10 {
+			names = append(names, fmt.Sprint("a", i))
+			p.Activities = append(p.Activities, comms.Activity{ID: names[i], Whom: []string{"s"}})
+		}
+		for i := range n {
+			p.Stakeholders = append(p.Stakeholders, comms.Stakeholder{ID: "s", Requirements: []comms.Requirement{{ID: fmt.Sprint("r", i), Activities: []string{names[i%len(names)]}}}})
+		}
+		return p
+	}},
+	{"n drill and lessons-learned activities, none yearly or after closure", func(n int) comms.Plan {
+		p := comms.Plan{ID: "drills", TimeZone: "Europe/Berlin"}
+		for i := range n {
+			a := comms.Activity{ID: fmt.Sprint("d", i), What: comms.Message{Topic: comms.TopicDrill},
+				When: comms.Timing{RRule: "FREQ=YEARLY;INTERVAL=2", Start: comms.DateTime{Date: comms.Date{Year: 2026, Month: 7, Day: 1}, Hour: 9}}}
+			if i%2 == 1 {
+				a.What.Topic, a.When = comms.TopicLessonsLearned, comms.Timing{Trigger: "incident.resolved", Within: "10bd"}
+			}
+			p.Activities = append(p.Activities, a)
+		}
+		return p
+	}},
 	{"n daily awareness activities (the review's small38000)", func(n int) comms.Plan {
 		p := comms.Plan{ID: "small", TimeZone: "Europe/Berlin", Stakeholders: []comms.Stakeholder{{ID: "emp", Kind: comms.StakeholderKindEmployees}}}
 		for i := range n {

@@ -95,6 +95,11 @@ type Owed struct {
 	Left time.Duration `json:"-"`
 	// Record is the record that did it.
 	Record *comms.Record `json:"record,omitempty"`
+	// Drill: the event is a drill (comms.EventKindDrill), and this is what
+	// the real incident would owe: its deadlines are what a drill is
+	// judged by, never a real notification owed, and its Record is a
+	// drill record.
+	Drill bool `json:"drill,omitempty"`
 }
 
 type owedJSON Owed
@@ -153,6 +158,18 @@ func (o *Owed) UnmarshalJSON(data []byte) error {
 // zone, whatever the zone of the event's milestones and of the records
 // (a store returns them in UTC): [Owed.String] says "done 2026-03-09
 // 08:49 CET" for a Berlin plan.
+//
+// # Drills
+//
+// For a drill (an event of kind comms.EventKindDrill), the clock runs
+// exactly as for a real event of the kind it exercises: the activities
+// and obligations triggered by that kind's milestones are owed, with the
+// same deadlines (comms.Event.ReachedInDrill), and so are those of kind
+// drill itself ("drill.closed"); every item is marked [Owed.Drill]. Only
+// drill records (comms.Record.Drill) count for a drill, and only records
+// that are not drill records count for any other event: a drill record
+// naming a real incident never makes its notification done, nor a real
+// record a drill's.
 func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time.Time) ([]Owed, error) {
 	loc, err := p.Location()
 	if err != nil {
@@ -175,7 +192,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 			continue
 		}
 		kind, _, isMilestone := a.When.TriggerParts()
-		if isMilestone && kind != e.Kind {
+		if isMilestone && kind != e.Kind && (!e.IsDrill() || kind != e.Exercises) {
 			continue // another kind of event
 		}
 		o, err := c.activity(a)
@@ -191,6 +208,7 @@ func IncidentClock(p comms.Plan, e comms.Event, records []comms.Record, now time
 	out = append(out, uncarried...)
 	for i := range out {
 		out[i].in(loc)
+		out[i].Drill = e.IsDrill()
 	}
 	slices.SortStableFunc(out, compareOwed)
 	return out, nil
@@ -220,7 +238,7 @@ type clock struct {
 func firstSent(e comms.Event, records []comms.Record) map[string]comms.Record {
 	first := map[string]comms.Record{}
 	for _, r := range records {
-		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) {
+		if !answers(e, r) {
 			continue
 		}
 		if prev, ok := first[r.ActivityID]; !ok || r.SentAt.Before(prev.SentAt) {
@@ -228,6 +246,14 @@ func firstSent(e comms.Event, records []comms.Record) map[string]comms.Record {
 		}
 	}
 	return first
+}
+
+// answers reports whether r is a communication sent for e that counts for
+// it: it names e, an activity, is sent (not a waiver, an acknowledgement
+// or feedback), and is a drill record exactly when e is a drill (any
+// record, for a drill saved before records could say so: comms.Event.Counts).
+func answers(e comms.Event, r comms.Record) bool {
+	return r.EventID == e.ID && r.ActivityID != "" && (r.Type == "" || r.Type == comms.RecordTypeSent) && e.Counts(r)
 }
 
 // submissions returns when each obligation's report was submitted for
@@ -240,7 +266,7 @@ func submissions(p comms.Plan, e comms.Event, records []comms.Record) (map[strin
 	}
 	submitted, firstBy := map[string]Submitted{}, map[string]string{}
 	for _, r := range records {
-		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) {
+		if !answers(e, r) {
 			continue
 		}
 		for _, id := range declares[r.ActivityID] {

@@ -66,6 +66,7 @@ func TestIncidentClock(t *testing.T) {
 		"regulator-incident-reports Tue 03-10 10:00 2d22h left",
 		"gdpr-breach-notification Tue 03-10 10:00 2d22h left",
 		"nis2-notification Tue 03-10 10:00 2d22h left",
+		"lessons-learned - waiting for incident.closed",
 		"gdpr-data-subjects - waiting for incident.high-risk",
 		"nis2-final-report - waiting for activity:nis2-notification",
 	})
@@ -86,6 +87,7 @@ func TestIncidentClock(t *testing.T) {
 		"gdpr-breach-notification Tue 03-10 10:00 22h left",
 		"nis2-notification Tue 03-10 10:00 done 2026-03-09 11:00 CET",
 		"nis2-final-report Thu 04-09 23:59 31d11h left", // one hour less for the change to summer time
+		"lessons-learned - waiting for incident.closed",
 		"gdpr-data-subjects - waiting for incident.high-risk",
 	})
 

@@ -671,5 +671,8 @@ func reached(from string, e comms.Event, submitted map[string]Submitted, which S
 		}
 		return t, !t.IsZero()
 	}
-	return e.Reached(from)
+	if t, ok := e.Reached(from); ok {
+		return t, true
+	}
+	return e.ReachedInDrill(from) // a drill's clock runs as the real one's
 }

@@ -130,7 +130,19 @@ type Reminder struct {
 	// one but them.
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
+	// Drill: the reminder is an escalation of a drill's clock (an event
+	// of kind comms.EventKindDrill, regulation.Owed.Drill): an exercise,
+	// nothing owed to anyone. Its Due is the deadline the real incident
+	// would have; its Subject starts with [DrillSubject] and its Text
+	// says that it is a drill, naming the scenario; its key names the
+	// event as "drill:<event ID>" (see [Key]). A sender must never let it
+	// pass for a real incident's escalation.
+	Drill bool `json:"drill,omitempty"`
 }
+
+// DrillSubject starts the subject of every reminder of a drill
+// ([Reminder.Drill]).
+const DrillSubject = "DRILL (exercise, not a real incident): "
 
 // Recipient is who a reminder goes to: a role of the plan (RoleID) or a
 // person of the roster (PersonID). Address is the role's Contact or the
@@ -164,7 +176,9 @@ const maxField = 40
 //   - activity: the activity ID, or "obligation:<id>" for an obligation
 //     of an event that no activity carries;
 //   - subject: "at:<occurrence>" (RFC 3339 in UTC, to the second, or
-//     finer if it has a fraction), "event:<event ID>" or, for a chase,
+//     finer if it has a fraction), "event:<event ID>" ("drill:<event
+//     ID>" for a drill's escalation, [Reminder.Drill], so that a delivery
+//     log or a Message-ID shows an exercise as one) or, for a chase,
 //     "version:<digest>@<due>": the message version and when the
 //     person's acknowledgement was due, so that each acknowledgement
 //     round of each person is chased afresh (a version that comes back
@@ -191,6 +205,8 @@ func Key(r Reminder) string {
 	}
 	b.WriteByte('/')
 	switch {
+	case r.EventID != "" && r.Drill:
+		b.WriteString(field("drill:", r.EventID))
 	case r.EventID != "":
 		b.WriteString(field("event:", r.EventID))
 	case r.Kind == KindChase:

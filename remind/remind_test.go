@@ -1,6 +1,7 @@
 package remind_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -393,6 +394,76 @@ func TestIncidentEscalation(t *testing.T) {
 	}
 }
 
+// A drill's escalations are marked as a drill in every part a sender or
+// recipient sees (the Drill field, the subject, the text, the key), never
+// passing for a real incident's, and a real incident's say nothing of
+// drills; only drill records answer a drill.
+func TestDrillEscalation(t *testing.T) {
+	in := world(t)
+	aware := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	in.Events = []comms.Event{
+		{ID: "DRILL-1", Kind: comms.EventKindDrill, Exercises: "incident", Scenario: "ransomware\non the\tfile servers",
+			Milestones: []comms.Milestone{{Name: "aware", At: aware}}},
+		{ID: "INC-1", Kind: "incident", Milestones: []comms.Milestone{{Name: "aware", At: aware}}},
+	}
+	moment := aware.Add(57*time.Hour + 36*time.Minute) // 80% of 72h
+	in.Since, in.Now = moment.Add(-time.Hour), moment
+	esc := only(run(t, in, "", moment.In(berlin).Format("2006-01-02 15:04")), remind.KindEscalate, "breach")
+	if len(esc) != 2 {
+		t.Fatalf("escalations: %q", brief(esc))
+	}
+	var drill, real remind.Reminder
+	for _, e := range esc {
+		if e.EventID == "DRILL-1" {
+			drill = e
+		} else {
+			real = e
+		}
+	}
+	if !drill.Drill || !strings.HasPrefix(drill.Subject, remind.DrillSubject) || !strings.Contains(drill.Subject, "drill DRILL-1") ||
+		!strings.Contains(drill.Text, "this is a DRILL") || !strings.Contains(drill.Text, "not a real incident") ||
+		!strings.Contains(drill.Text, "scenario: ransomware on the file servers)") ||
+		!strings.Contains(drill.Text, "(the legal deadline the real incident would have)") {
+		t.Errorf("drill escalation not marked as a drill: %+v", drill)
+	}
+	if drill.Key != "remind/v1/acme/acme/breach/drill:DRILL-1/role:dpo/escalate/at-80" {
+		t.Errorf("drill escalation key = %q", drill.Key)
+	}
+	if real.Drill || strings.Contains(strings.ToLower(real.Subject+real.Text), "drill") ||
+		real.Key != "remind/v1/acme/acme/breach/event:INC-1/role:dpo/escalate/at-80" {
+		t.Errorf("real escalation = %+v", real)
+	}
+	// The JSON a sender hands on (notify.Message.Data) says so too.
+	if b, err := json.Marshal(drill); err != nil || !strings.Contains(string(b), `"drill":true`) {
+		t.Errorf("JSON %s, %v", b, err)
+	}
+	// A record not marked as a drill does not answer the drill; a drill
+	// record does, and answers no real incident.
+	in.Log = append(in.Log,
+		comms.Record{Type: comms.RecordTypeSent, ActivityID: "breach", EventID: "DRILL-1", SentAt: moment.Add(-time.Minute)},
+		comms.Record{Type: comms.RecordTypeSent, ActivityID: "breach", EventID: "INC-1", SentAt: moment.Add(-time.Minute), Drill: true})
+	if got := only(run(t, in, "", moment.In(berlin).Format("2006-01-02 15:04")), remind.KindEscalate, "breach"); len(got) != 2 {
+		t.Errorf("mismatched records answered a clock: %q", brief(got))
+	}
+	in.Log[len(in.Log)-2].Drill = true
+	in.Log[len(in.Log)-1].Drill = false
+	if got := only(run(t, in, "", moment.In(berlin).Format("2006-01-02 15:04")), remind.KindEscalate, "breach"); len(got) != 0 {
+		t.Errorf("after both notifications: %q", brief(got))
+	}
+}
+
+// A drill's records never stand for a real acknowledgement or delivery:
+// a person whose only acknowledgement is marked as a drill is still
+// chased.
+func TestDrillAckNotCounted(t *testing.T) {
+	in := world(t)
+	drillAck := ack("alice", d1, at("2026-03-03 11:00"))
+	drillAck.Drill, drillAck.EventID = true, "DRILL-1"
+	in.Log = append(in.Log, drillAck)
+	equal(t, "alice chased despite a drill acknowledgement", run(t, in, "2026-03-04 12:00", "2026-03-05 06:00"),
+		"chase/1 policy 2026-03-05 00:00 alice")
+}
+
 // Keys are stable across runs and differ in every field; no ID can forge
 // another field's boundary.
 func TestKeys(t *testing.T) {
@@ -423,6 +494,7 @@ func TestKeys(t *testing.T) {
 	vary(func(r *remind.Reminder) { r.Step = "before/7d" })
 	vary(func(r *remind.Reminder) { r.EventID = "e" })
 	vary(func(r *remind.Reminder) { r.EventID = "e/role:r" })
+	vary(func(r *remind.Reminder) { r.EventID, r.Drill = "e", true })
 	vary(func(r *remind.Reminder) {
 		r.Kind, r.Step, r.Digest, r.To = remind.KindChase, "chase/1", d1, remind.Recipient{PersonID: "p"}
 	})
@@ -504,4 +576,52 @@ func TestRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Holding a drill answers the recurring activity of topic drill that
+// plans it, as the evidence report reads it: no escalation chases a drill
+// that was held, and one that was not is escalated.
+func TestDrillHeldNotChased(t *testing.T) {
+	in := world(t)
+	p := in.Versions[0].Plan
+	p.Activities = append(p.Activities, comms.Activity{ID: "exercise", What: comms.Message{Topic: comms.TopicDrill, Message: "Incident drill"},
+		Whom: []string{"employees"}, How: []string{"email"}, Owner: "iso",
+		When: comms.Timing{RRule: "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=2", Start: mustDateTime("2026-03-02T10:00"), Within: "7d"}})
+	in.Versions[0].Plan = p
+	escalations := func() []remind.Reminder {
+		return only(run(t, in, "2026-03-10 12:00", "2026-03-20 12:00"), remind.KindEscalate, "exercise")
+	}
+	if len(escalations()) != 1 {
+		t.Fatalf("a drill not held: escalations %q, want one", brief(escalations()))
+	}
+	in.Events = []comms.Event{{ID: "D1", Kind: comms.EventKindDrill, Exercises: comms.EventKindIncident, Scenario: "ransomware",
+		Milestones: []comms.Milestone{{Name: "aware", At: at("2026-03-04 09:00")}}}}
+	equal(t, "a drill held on 4 March", escalations())
+	// A real incident is no drill.
+	in.Events[0].Kind, in.Events[0].Exercises, in.Events[0].Scenario = comms.EventKindIncident, "", ""
+	if len(escalations()) != 1 {
+		t.Errorf("a real incident answered the drill activity: %q", brief(escalations()))
+	}
+}
+
+func mustDateTime(s string) comms.DateTime {
+	d, err := comms.ParseDateTime(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// Feedback about an activity is no communication of it: it never stops
+// a reminder or an escalation (review 4, defect 2).
+func TestFeedbackIsNotSent(t *testing.T) {
+	in := world(t)
+	in.Log = in.Log[:2] // February's newsletter was never sent
+	score := 2
+	in.Log = append(in.Log, comms.Record{Type: comms.RecordTypeFeedback, ActivityID: "newsletter", From: "employees", SentAt: at("2026-02-16 10:00"), Score: &score})
+	equal(t, "escalation of February despite the complaint", only(run(t, in, "2026-03-07 12:00", "2026-03-10 12:00"), remind.KindEscalate, "newsletter"),
+		"escalate/after-2bd newsletter 2026-02-18 23:59 ciso")
+	// An untyped record is a sent one.
+	in.Log = append(in.Log, comms.Record{ActivityID: "newsletter", SentAt: at("2026-02-16 10:00")})
+	equal(t, "sent (untyped)", only(run(t, in, "2026-03-07 12:00", "2026-03-10 12:00"), remind.KindEscalate, "newsletter"))
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
@@ -85,8 +86,8 @@ func (r *run) prepare(memo bool) error {
 	r.memo = memo
 	for i := range r.in.Log {
 		rec := &r.in.Log[i] // not a copy: records are large
-		if rec.Type == comms.RecordTypeAck {
-			continue
+		if rec.Type != "" && rec.Type != comms.RecordTypeSent && rec.Type != comms.RecordTypeWaived {
+			continue // an acknowledgement or feedback received: no communication sent
 		}
 		if rec.EventID != "" {
 			r.byEvent[rec.EventID] = append(r.byEvent[rec.EventID], *rec)
@@ -104,6 +105,24 @@ func (r *run) prepare(memo bool) error {
 			s.unnamed = append(s.unnamed, rec.SentAt)
 		} else {
 			s.named[rec.Occurrence.UnixNano()] = true
+		}
+	}
+	// Holding a drill is what an activity of topic drill plans: its
+	// start answers the occurrence it falls after, as the evidence
+	// report reads it, so no reminder or escalation chases a drill held.
+	for _, a := range r.plan.Activities {
+		if a.What.Topic != comms.TopicDrill || !a.When.Recurring() {
+			continue
+		}
+		for _, e := range r.in.Events {
+			if start := e.Start(); e.IsDrill() && !start.IsZero() && !start.After(r.in.Now) {
+				s := r.sent[a.ID]
+				if s == nil {
+					s = &sentIndex{named: map[int64]bool{}}
+					r.sent[a.ID] = s
+				}
+				s.unnamed = append(s.unnamed, start)
+			}
 		}
 	}
 	for _, s := range r.sent {
@@ -457,6 +476,9 @@ func (r *run) events() error {
 					due = o.LegalDue
 					step = "escalate/at-" + shareText(bp) // 80% and 80.0% are one step
 					why = esc.At + " of the time to the legal deadline " + r.format(due) + " is used"
+					if o.Drill {
+						why = esc.At + " of the time to " + r.format(due) + " is used (the legal deadline the real " + e.Exercises + " would have)"
+					}
 				default:
 					if o.Due.IsZero() {
 						continue
@@ -473,15 +495,26 @@ func (r *run) events() error {
 					m = k.after(due, s)
 					step = "escalate/after-" + esc.After
 					why = "it was due by " + r.format(due) + " and is overdue by " + esc.After
+					if o.Drill {
+						why = "it was due by " + r.format(due) + " (the deadline the real " + e.Exercises + " would have) and is overdue by " + esc.After
+					}
 				}
 				if m.After(r.in.Now) || m.Before(r.escFrom) {
 					continue
 				}
 				to := r.role(esc.To)
-				r.add(Reminder{Kind: KindEscalate, Step: step, At: m.In(r.loc), ActivityID: o.ActivityID, Activity: label,
+				rem := Reminder{Kind: KindEscalate, Step: step, At: m.In(r.loc), ActivityID: o.ActivityID, Activity: label,
 					Obligation: obligation, EventID: e.ID, Due: due.In(r.loc), To: to,
 					Subject: "Escalation: " + label + " for event " + e.ID,
-					Text:    "Hello " + to.Name + ",\n\n" + label + " for event " + e.ID + " has not been sent: " + why + ".\n"})
+					Text:    "Hello " + to.Name + ",\n\n" + label + " for event " + e.ID + " has not been sent: " + why + ".\n"}
+				if o.Drill {
+					rem.Drill = true
+					rem.Subject = DrillSubject + "Escalation: " + label + " for drill " + e.ID
+					rem.Text = "Hello " + to.Name + ",\n\nthis is a DRILL, an exercise of the " + e.Exercises + " plan (scenario: " + oneLine(e.Scenario) +
+						"), not a real " + e.Exercises + ": nothing is owed to a regulator or anyone else.\n\n" +
+						label + " for drill " + e.ID + " has not been sent in the exercise: " + why + ".\n"
+				}
+				r.add(rem)
 			}
 		}
 	}
@@ -493,4 +526,10 @@ func (r *run) events() error {
 func shareText(bp int) string {
 	s := strconv.Itoa(bp/100) + "." + fmt.Sprintf("%02d", bp%100)
 	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+}
+
+// oneLine is s with every run of control characters and spaces written as
+// one space, trimmed: a scenario in a reminder's text stays on its line.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
 }

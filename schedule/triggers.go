@@ -32,6 +32,11 @@ type EventDeadline struct {
 // sent yet (no record of it for e among records), yields nothing: when
 // those happen, call Deadlines again and the deadlines move with them.
 //
+// A drill (comms.EventKindDrill) answers the triggers of the kind it
+// exercises as that kind's event would (comms.Event.ReachedInDrill), as
+// well as those of kind drill; only drill records (comms.Record.Drill)
+// count as sent for a drill, and only other records for any other event.
+//
 // The result is in deadline order (activities without a deadline last),
 // ties in plan order. Its times are in the plan's zone, whatever the zone
 // of the milestones and records it was given.
@@ -43,8 +48,8 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDead
 	// When each activity was first sent for this event.
 	sent := map[string]time.Time{}
 	for _, r := range records {
-		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) {
-			continue
+		if r.EventID != e.ID || r.ActivityID == "" || (r.Type != "" && r.Type != comms.RecordTypeSent) || !e.Counts(r) {
+			continue // not sent for e; or a drill's record for a real event, or a real one for a drill
 		}
 		if t, ok := sent[r.ActivityID]; !ok || r.SentAt.Before(t) {
 			sent[r.ActivityID] = r.SentAt
@@ -65,8 +70,8 @@ func Deadlines(p comms.Plan, e comms.Event, records []comms.Record) ([]EventDead
 		var ok bool
 		if id, isActivity := strings.CutPrefix(t, comms.ActivityTriggerPrefix); isActivity {
 			start, ok = sent[id]
-		} else {
-			start, ok = e.Reached(t)
+		} else if start, ok = e.Reached(t); !ok {
+			start, ok = e.ReachedInDrill(t)
 		}
 		if !ok {
 			continue

@@ -278,6 +278,9 @@ func (a *app) writeReminders(list []dueReminder, in remind.Input, format string)
 		case !r.Occurrence.IsZero():
 			about += " " + r.Occurrence.In(a.planZone(in)).Format("2006-01-02")
 		}
+		if r.Drill {
+			about += " (DRILL)"
+		}
 		addr, state := r.To.Address, r.State
 		if addr == "" {
 			addr = "(none)"

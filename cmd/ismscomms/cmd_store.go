@@ -47,14 +47,32 @@ The record is checked first against the plan version it names: its
 activity, channel, audiences and role must be the plan's, --occurrence one
 of the activity's schedule, --event an incident of the kind the activity
 answers, and --sent no later than --now. A record that does not fit is
-refused with every problem, and nothing is appended.`,
+refused with every problem, and nothing is appended.
+
+A communication made in a drill (an exercise, opened with incident open
+--exercises) is recorded with --drill and --event naming the drill: it
+counts as the drill's, never as a real communication, and --drill is
+refused for a real incident, as a record without it is for a drill.
+
+Feedback received is recorded with --feedback: --from the stakeholder it
+came from, --channel the (inbound) channel it came in through, --sent when
+it was received, --activity (and --occurrence or --event) what it is about,
+--score on the plan's feedback scale and/or --content (or --digest) for
+its text, whose digest alone is kept, and --handled when it was handled.
+Feedback handled later is closed with a second record: --feedback
+--corrects N --handled TIME, which repeats the fields of record N that it
+does not give. Feedback is never evidence that a communication was sent.`,
 		Example: `  ismscomms record --plan-id starter --activity policy --sent 2026-01-15T09:30:00+01:00 \
       --channel email --audience employees --sender ina@acme.example --role iso \
       --subject "Information security policy 2026" --content policy.pdf --reached 231 --acknowledged 198
   ismscomms record --activity security-metrics --occurrence 2026-08-03T09:00:00+02:00 --waived --note "summer shutdown"
-  ismscomms record --activity regulator-incident-reports --event INC-7 --channel formal-reports --audience regulators`,
+  ismscomms record --activity regulator-incident-reports --event INC-7 --channel formal-reports --audience regulators
+  ismscomms record --drill --activity regulator-incident-reports --event DRILL-1 --channel formal-reports --audience regulators
+  ismscomms record --feedback --from customers --channel feedback-survey --sent 2026-03-02T09:30 --activity customer-updates --score 4
+  ismscomms record --feedback --corrects 41 --handled 2026-03-04T10:00`,
 		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			in.scored = cmd.Flags().Changed("score")
 			return a.record(cmd.Context(), r, in)
 
 		},
@@ -65,7 +83,8 @@ refused with every problem, and nothing is appended.`,
 	f.StringVar(&r.ActivityID, "activity", "", "the activity (empty: an ad hoc communication)")
 	f.StringVar(&in.occurrence, "occurrence", "", "the planned occurrence it answers")
 	f.StringVar(&r.EventID, "event", "", "the event (incident) it answers")
-	f.StringVar(&in.sent, "sent", "", "when it was sent (default: now)")
+	f.BoolVar(&r.Drill, "drill", false, "a communication made in a drill: --event names the drill")
+	f.StringVar(&in.sent, "sent", "", "when it was sent; for --feedback, when it was received (default: now)")
 	f.StringVar(&r.Channel, "channel", "", "the channel's ID")
 	f.StringSliceVar(&r.Audiences, "audience", nil, "a stakeholder addressed (repeat or comma-separate)")
 	f.StringVar(&r.Sender, "sender", "", "who sent it")
@@ -79,6 +98,10 @@ refused with every problem, and nothing is appended.`,
 	f.BoolVar(&in.waived, "waived", false, "record that the occurrence was waived, with the reason in --note")
 	f.StringVar(&r.IdempotencyKey, "key", "", "an idempotency key (a message ID, a ticket number): running the command again with the same key appends nothing and prints the record stored the first time")
 	f.Int64Var(&r.Corrects, "corrects", 0, "the sequence number of a record this one corrects")
+	f.BoolVar(&in.feedback, "feedback", false, "record feedback received (not a communication sent): with --from, --channel, --score and/or --content")
+	f.StringVar(&r.From, "from", "", "for --feedback: the stakeholder it came from")
+	f.IntVar(&in.score, "score", 0, "for --feedback: the score given, on the plan's feedback scale")
+	f.StringVar(&in.handled, "handled", "", "for --feedback: when it was handled")
 	f.StringVar(&in.format, "format", "text", "text or json")
 	return cmd
 }
@@ -87,6 +110,11 @@ refused with every problem, and nothing is appended.`,
 type recordFlags struct {
 	sent, occurrence, content, format string
 	waived                            bool
+	// feedback: --feedback; score and scored: --score and whether it
+	// was given; handled: --handled.
+	feedback, scored bool
+	score            int
+	handled          string
 }
 
 // record appends r, completed from in, to the tenant's log through the
@@ -95,10 +123,20 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 	if err := oneOf("--format", in.format, "text", "json"); err != nil {
 		return err
 	}
-	if r.IdempotencyKey != "" && in.sent == "" {
+	closing := in.feedback && r.Corrects != 0 // takes the time received from the record it closes
+	if r.IdempotencyKey != "" && in.sent == "" && !closing {
 		// Without --sent, each run would record another time, and so
 		// another record under the same key, which the store refuses.
 		return usageErr("--key needs --sent: a run again must record the same communication, sent at the same time")
+	}
+	if r.Corrects < 0 {
+		return usageErr("--corrects %d: a record's sequence number is 1 or more", r.Corrects)
+	}
+	switch {
+	case in.feedback && in.waived:
+		return usageErr("--feedback and --waived: feedback received is not a waiver")
+	case !in.feedback && (r.From != "" || in.scored || in.handled != ""):
+		return usageErr("--from, --score and --handled are for --feedback")
 	}
 	st, err := a.openStore(writeStore)
 	if err != nil {
@@ -147,17 +185,29 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 	if in.waived {
 		r.Type = comms.RecordTypeWaived
 	}
+	if in.feedback {
+		r.Type = comms.RecordTypeFeedback
+		if in.scored {
+			r.Score = &in.score
+		}
+		if in.handled != "" {
+			if r.HandledAt, err = parseTime(in.handled, loc); err != nil {
+				return inputErr("--handled: %v", err)
+			}
+		}
+		if r.Corrects != 0 {
+			if err := a.repeatFeedback(ctx, st, &r, in); err != nil {
+				return err
+			}
+		}
+	}
 	if err := checkDigest(r.Digest); err != nil {
 		return err
 	}
-	got, err := evidence.AppendRecord(ctx, st, a.tenant, r, a.now)
-	if errors.Is(err, evidence.ErrRefused) {
-		return refused(err)
-	}
+	got, err := a.appendRecord(ctx, st, r)
 	if err != nil {
-		return storeFailure(err)
+		return err
 	}
-	a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
 	if got.IdempotencyKey == "" {
 		a.committed += ": running the command again would append a second record (give it --key and --sent to make a rerun safe)"
 	}
@@ -171,13 +221,38 @@ func (a *app) record(ctx context.Context, r comms.Record, in recordFlags) error 
 		if got.Type == comms.RecordTypeWaived {
 			what = got.ActivityID + " waived"
 		}
+		if got.Drill {
+			what = "a DRILL record of drill " + got.EventID + ", " + what
+		}
 		say(a.stdout, "record %d in the log of tenant %s under key %s (%s, recorded %s)\nhash %s\n",
 			got.Seq, a.tenant, got.IdempotencyKey, what, got.RecordedAt.Format(time.RFC3339), got.Hash)
 		return nil
 	}
 	if got.Type == comms.RecordTypeWaived {
-		say(a.stdout, "record %d appended for tenant %s: %s waived (recorded %s)\nhash %s\n",
-			got.Seq, a.tenant, got.ActivityID, got.RecordedAt.Format(time.RFC3339), got.Hash)
+		drill := ""
+		if got.Drill {
+			drill = " in DRILL " + got.EventID + " (counted as the drill's only)"
+		}
+		say(a.stdout, "record %d appended for tenant %s: %s waived%s (recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.ActivityID, drill, got.RecordedAt.Format(time.RFC3339), got.Hash)
+		return nil
+	}
+	if got.Type == comms.RecordTypeFeedback {
+		state := "open"
+		if !got.HandledAt.IsZero() {
+			state = "handled " + got.HandledAt.Format(time.RFC3339)
+		}
+		drill := ""
+		if got.Drill {
+			drill = " in DRILL " + got.EventID + " (counted as the drill's only)"
+		}
+		say(a.stdout, "record %d appended for tenant %s: feedback from %s received %s%s, %s (recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.From, got.SentAt.Format(time.RFC3339), drill, state, got.RecordedAt.Format(time.RFC3339), got.Hash)
+		return nil
+	}
+	if got.Drill {
+		say(a.stdout, "record %d appended for tenant %s: a DRILL record of drill %s, counted as the drill's only (sent %s, recorded %s)\nhash %s\n",
+			got.Seq, a.tenant, got.EventID, got.SentAt.Format(time.RFC3339), got.RecordedAt.Format(time.RFC3339), got.Hash)
 		return nil
 	}
 	say(a.stdout, "record %d appended for tenant %s (sent %s, recorded %s)\nhash %s\n",
@@ -242,7 +317,7 @@ legal obligations they trigger.`,
 // incidentOpenCommand is "incident open": an incident with its first
 // milestone.
 func (a *app) incidentOpenCommand() *cobra.Command {
-	var kind, title, milestone, at, note, planFile, planID string
+	var kind, title, milestone, at, note, planFile, planID, exercises, scenario string
 	var force bool
 	open := &cobra.Command{
 		Use:   "open <id>",
@@ -253,11 +328,30 @@ unless --milestone says otherwise.
 The kind and the milestone are checked against the plan as incident
 milestone checks a milestone: one that starts none of the plan's
 communications is refused, with the milestones that do, since it would
-most likely leave every deadline unstarted. --force opens it anyway.`,
+most likely leave every deadline unstarted. --force opens it anyway.
+
+A drill (an exercise of the incident plan) is an event of kind drill that
+names the kind it exercises (--exercises, which implies --kind drill) and
+its --scenario: its milestones are those of the kind it exercises, and its
+clock runs as the real one's would, marked as a drill. Record its
+communications with record --drill.`,
 		Example: `  ismscomms incident open INC-7 --title "Customer database exposed"
-  ismscomms incident open INC-7 --milestone detected --at 2026-03-06T16:00:00+01:00`,
+  ismscomms incident open INC-7 --milestone detected --at 2026-03-06T16:00:00+01:00
+  ismscomms incident open DRILL-1 --exercises incident --scenario "ransomware on the file servers" --milestone aware`,
 		Args: positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if exercises != "" && !cmd.Flags().Changed("kind") {
+				kind = comms.EventKindDrill
+			}
+			// A drill's rules first, in the flags' words: a drill with
+			// nothing to exercise is no typing error that --force mends.
+			probe := comms.Event{ID: args[0], Kind: kind, Exercises: exercises, Scenario: scenario}
+			switch err := probe.Check(); {
+			case err != nil && kind == comms.EventKindDrill:
+				return usageErr("a drill names the kind of event it exercises and its scenario: give --exercises (such as incident) and --scenario \"...\"")
+			case err != nil:
+				return usageErr("--exercises and --scenario are for a drill (--kind drill, the default with --exercises), not for an event of kind %s", kind)
+			}
 			st, err := a.openStore(createStore)
 			if err != nil {
 				return err
@@ -276,7 +370,8 @@ most likely leave every deadline unstarted. --force opens it anyway.`,
 			if err != nil {
 				return err
 			}
-			e := comms.Event{ID: args[0], Kind: kind, Title: title, Milestones: []comms.Milestone{{Name: milestone, At: when, Note: note}}}
+			e := comms.Event{ID: args[0], Kind: kind, Title: title, Exercises: exercises, Scenario: scenario,
+				Milestones: []comms.Milestone{{Name: milestone, At: when, Note: note}}}
 			res, err := evidence.OpenEvent(cmd.Context(), st, a.tenant, e, opts)
 			if errors.Is(err, store.ErrConflict) {
 				return inputErr("event %s is already open; add milestones with: ismscomms incident milestone %s <name>", args[0], args[0])
@@ -285,14 +380,22 @@ most likely leave every deadline unstarted. --force opens it anyway.`,
 				return milestoneRefused(err)
 			}
 			a.committed = fmt.Sprintf("incident %s was opened for tenant %s", e.ID, a.tenant)
+			if e.IsDrill() {
+				a.committed = fmt.Sprintf("drill %s was opened for tenant %s", e.ID, a.tenant)
+			}
 			a.milestoneWarnings(res, func() {
 				say(a.stdout, "opened %s %s: %s.%s at %s\n", kind, e.ID, kind, milestone, when.In(loc).Format(time.RFC3339))
+				if e.IsDrill() {
+					sayDrill(a.stdout, e)
+				}
 			})
 			return nil
 		},
 	}
 	f := open.Flags()
-	f.StringVar(&kind, "kind", "incident", "the kind of event (the first half of a trigger)")
+	f.StringVar(&kind, "kind", "incident", "the kind of event (the first half of a trigger); drill for an exercise")
+	f.StringVar(&exercises, "exercises", "", "for a drill: the kind of event it exercises (incident); implies --kind drill")
+	f.StringVar(&scenario, "scenario", "", "for a drill: the scenario exercised")
 	f.StringVar(&title, "title", "", "a title")
 	f.StringVar(&milestone, "milestone", "detected", "the first milestone")
 	f.StringVar(&at, "at", "", "when it was reached (default: now)")
@@ -485,6 +588,9 @@ times are in the plan's zone.`,
 				return writeJSON(a.stdout, owed)
 			}
 			say(a.stdout, "%s %s at %s\n", c.Event.ID, c.Event.Title, c.Now.Format("Mon 2006-01-02 15:04 MST"))
+			if c.Event.IsDrill() {
+				sayDrill(a.stdout, c.Event)
+			}
 			return writeClock(a.stdout, owed)
 		},
 	}
@@ -541,7 +647,12 @@ are shown in the zone of the tenant's plan when it has one.`,
 				if len(ms) > 0 {
 					started = ms[0].At.In(loc).Format("Mon 2006-01-02 15:04 MST")
 				}
-				t.row(e.ID, e.Kind, e.Title, started, strings.Join(names, ", "))
+				kind, title := e.Kind, e.Title
+				if e.IsDrill() {
+					kind = "DRILL (exercising " + e.Exercises + ")"
+					title = strings.TrimSpace(title + " [scenario: " + e.Scenario + "]")
+				}
+				t.row(e.ID, kind, title, started, strings.Join(names, ", "))
 			}
 			return t.flush()
 		},
@@ -573,6 +684,13 @@ func effectiveMilestones(e comms.Event) []milestoneAt {
 	}
 	slices.SortStableFunc(out, func(x, y milestoneAt) int { return x.At.Compare(y.At) })
 	return out
+}
+
+// sayDrill says that the drill e is an exercise, not a real incident:
+// what it exercises, its scenario, and what its deadlines mean.
+func sayDrill(w io.Writer, e comms.Event) {
+	say(w, "DRILL (exercising %s): %s\nAn exercise, not a real %s: its deadlines are those the real %s would have; nothing is owed to a regulator or anyone else.\n",
+		e.Exercises, e.Scenario, e.Exercises, e.Exercises)
 }
 
 // noEvent is the error for an event the tenant does not have.
@@ -642,7 +760,8 @@ func writeClock(out io.Writer, owed []regulation.Owed) error {
 }
 
 func (a *app) reportCommand() *cobra.Command {
-	var planID, fromFlag, toFlag, format, out, profiles string
+	var planID, fromFlag, toFlag, format, out, profiles, forFlag, sinceFlag, activityFlag string
+	var record bool
 	var names bool
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -651,23 +770,71 @@ func (a *app) reportCommand() *cobra.Command {
 months): the record chain's verification first, the plan versions in
 force, every occurrence with its evidence or the lack of it, deviations,
 KPIs, the matrix and the completeness findings. HTML is one self-contained
-page; Markdown and JSON are also available.`,
+page; Markdown and JSON are also available.
+
+--for management-review writes the input to a management review instead
+(ISO/IEC 27001 9.3.2 c-d), from the same evidence: objectives met and
+missed, KPIs and their trends, overdue and missed communications, feedback
+and its handling, drills, incidents and their notifications, and the plan
+versions saved since the last review: --since, else the last record of an
+activity of topic management-review in the period, else the plan's
+approval. It is HTML or Markdown.
+
+--record appends the input, as written, to the tenant's log as a record of
+the plan's activity of topic management-review (--activity when it has
+several), with the digest of the bytes written: the input of the plan's own
+review, provably the file management received, and where the next review's
+changes start. Without --record the command writes nothing to the store.`,
 		Example: `  ismscomms report --plan-id starter --from 2026-01-01 --to 2027-01-01 --out report.html
-  ismscomms report --format md`,
+  ismscomms report --format md
+  ismscomms report --for management-review --format md --out review.md
+  ismscomms report --for management-review --since 2025-11-20 --out review.html --record`,
 		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := oneOf("--for", forFlag, "audit", "management-review"); err != nil {
+				return err
+			}
 			if err := oneOf("--format", format, "html", "md", "json"); err != nil {
 				return err
+			}
+			review := forFlag == "management-review"
+			if review && format == "json" {
+				return usageErr("--format json is for --for audit; the management-review input is html or md")
+			}
+			if !review && (record || sinceFlag != "" || activityFlag != "") {
+				return usageErr("--since, --record and --activity are for --for management-review")
+			}
+			if activityFlag != "" && !record {
+				return usageErr("--activity names the activity --record records the input for: give --record too")
+			}
+			access := readStore
+			if record {
+				access = writeStore
 			}
 			opts, err := profileOptions(profiles)
 			if err != nil {
 				return err
 			}
-			st, v, loc, err := a.openPlan(cmd.Context(), readStore, planID)
+			st, v, loc, err := a.openPlan(cmd.Context(), access, planID)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			var reviewed comms.Activity
+			if record {
+				if reviewed, err = reviewActivity(v.Plan, activityFlag); err != nil {
+					return err
+				}
+			}
+			var since time.Time
+			if sinceFlag != "" {
+				if since, err = parseTime(sinceFlag, loc); err != nil {
+					return inputErr("--since: %v", err)
+				}
+				if since.After(a.now) {
+					return inputErr("--since %s is after --now (%s): the last review was held before now", sinceFlag, a.now.Format(time.RFC3339))
+				}
+			}
 			from, to := a.now.AddDate(-1, 0, 0), a.now
 			if fromFlag != "" {
 				if from, err = parseTime(fromFlag, loc); err != nil {
@@ -688,7 +855,16 @@ page; Markdown and JSON are also available.`,
 			if err != nil {
 				return storeFailure(err)
 			}
+			input := rep.ManagementReview(evidence.ReviewOptions{Since: since})
+			digest := sha256.New() // of what is written, for --record
 			write := func(w io.Writer) error {
+				w = io.MultiWriter(w, digest)
+				switch {
+				case review && format == "md":
+					return input.WriteMarkdown(w)
+				case review:
+					return input.WriteHTML(w)
+				}
 				switch format {
 				case "md":
 					return rep.WriteMarkdown(w)
@@ -705,7 +881,24 @@ page; Markdown and JSON are also available.`,
 				if err := a.writeOutput(out, write); err != nil {
 					return err
 				}
-				say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
+				if review {
+					say(a.stderr, "wrote %s: management-review input, objectives met %d, missed %d (so far, in periods not over: met %d, missed %d); on-time rate %s; plan versions saved since %s (%s): %d; chain %s\n", out,
+						input.ObjectivesMet, input.ObjectivesMissed, input.ObjectivesMetSoFar, input.ObjectivesMissedSoFar, pctText(rep.KPIs.OnTimeRate),
+						input.Since.Format("2006-01-02"), sinceWords(input.SinceFrom), len(input.Changes), chainWord(rep.Chain))
+				} else {
+					say(a.stderr, "wrote %s: %d occurrences, on-time rate %s, chain %s\n", out, rep.KPIs.Occurrences, pctText(rep.KPIs.OnTimeRate), chainWord(rep.Chain))
+				}
+			}
+			if record {
+				if rep.Chain.Checked && !rep.Chain.OK {
+					// Exit 1, as without --record: the input is written and
+					// opens with the damage; it is not recorded.
+					say(a.stderr, "ismscomms: the record chain is broken at record %d: the input was written and says so first, but is not recorded as the review's; ismscomms verify says more\n", rep.Chain.Seq)
+					return errNegative
+				}
+				if err := a.recordReview(cmd.Context(), st, input, reviewed, digest.Sum(nil)); err != nil {
+					return err
+				}
 			}
 			if rep.Chain.Checked && !rep.Chain.OK {
 				// The report is written, and opens with the damage; a script
@@ -720,11 +913,87 @@ page; Markdown and JSON are also available.`,
 	f.StringVar(&planID, "plan-id", "", "the plan's ID in the store (default: the tenant's only plan)")
 	f.StringVar(&fromFlag, "from", "", "start of the period (default: 12 months before --now)")
 	f.StringVar(&toFlag, "to", "", "end of the period, exclusive (default: --now)")
-	f.StringVar(&format, "format", "html", "html, md or json")
+	f.StringVar(&forFlag, "for", "audit", "audit (the evidence report) or management-review (the input to a management review)")
+	f.StringVar(&format, "format", "html", "html, md or json (json: --for audit only)")
 	f.StringVar(&out, "out", "", "write to this file (\"-\" or none: standard output); a regular file is replaced atomically, a device or FIFO written as it is")
 	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated, on top of those the plan declares")
 	f.BoolVar(&names, "names", false, "list the people in the acknowledgement figures (personal data; default: counts and rates only)")
+	f.StringVar(&sinceFlag, "since", "", "management-review: when the last review was held; the changes to the plan count from it (default: the last one recorded, else the plan's approval)")
+	f.BoolVar(&record, "record", false, "management-review: record the input written in the tenant's log, as the plan's management-review activity's")
+	f.StringVar(&activityFlag, "activity", "", "management-review --record: the activity of topic management-review (default: the plan's only one)")
 	return cmd
+}
+
+// reviewActivity returns the activity of plan p that --record records a
+// management-review input for: id, or the plan's only activity of topic
+// management-review.
+func reviewActivity(p comms.Plan, id string) (comms.Activity, error) {
+	if id != "" {
+		a, ok := p.Activity(id)
+		switch {
+		case !ok:
+			return comms.Activity{}, inputErr("--activity %s: plan %s has no such activity", id, p.ID)
+		case a.What.Topic != comms.TopicManagementReview:
+			return comms.Activity{}, inputErr("--activity %s is of topic %s, not %s: the input goes to the plan's management review", id, a.What.Topic, comms.TopicManagementReview)
+		}
+		return a, nil
+	}
+	var found []comms.Activity
+	for _, a := range p.Activities {
+		if a.What.Topic == comms.TopicManagementReview {
+			found = append(found, a)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return comms.Activity{}, inputErr("--record: plan %s has no activity of topic %s to record the input for: add one (the starter plans have management-review)", p.ID, comms.TopicManagementReview)
+	case 1:
+		return found[0], nil
+	}
+	return comms.Activity{}, usageErr("--record: plan %s has %d activities of topic %s: name one with --activity", p.ID, len(found), comms.TopicManagementReview)
+}
+
+// recordReview appends the record that input, whose written bytes have
+// SHA-256 sum, was handed to the management review through activity a.
+func (a *app) recordReview(ctx context.Context, st store.Store, input *evidence.ReviewInput, act comms.Activity, sum []byte) error {
+	r, err := input.RecordDigest(act, comms.DigestPrefix+hex.EncodeToString(sum), a.now)
+	if err != nil {
+		return inputErr("--record: %v", err)
+	}
+	got, err := a.appendRecord(ctx, st, r)
+	if err != nil {
+		return err
+	}
+	say(a.stderr, "recorded the input as record %d of activity %s (digest %s), tenant %s\n", got.Seq, act.ID, got.Digest, a.tenant)
+	return nil
+}
+
+// appendRecord appends r through the checked append: a refusal is exit
+// status 2, a store failure 3, and once it is in, a.committed says so
+// (for a confirmation that cannot be printed).
+func (a *app) appendRecord(ctx context.Context, st store.Store, r comms.Record) (comms.Record, error) {
+	got, err := evidence.AppendRecord(ctx, st, a.tenant, r, a.now)
+	if errors.Is(err, evidence.ErrRefused) {
+		return comms.Record{}, refused(err)
+	}
+	if err != nil {
+		return comms.Record{}, storeFailure(err)
+	}
+	a.committed = fmt.Sprintf("record %d is in the log of tenant %s (hash %s)", got.Seq, a.tenant, got.Hash)
+	return got, nil
+}
+
+// sinceWords says where a review's changes count from.
+func sinceWords(from string) string {
+	switch from {
+	case evidence.SinceOption:
+		return "--since"
+	case evidence.SinceReview:
+		return "the last review recorded"
+	case evidence.SinceApproval:
+		return "the plan's approval"
+	}
+	return "the start of the period"
 }
 
 func pctText(r float64) string {
@@ -928,4 +1197,54 @@ A store that does not exist is not created.`,
 			return nil
 		},
 	}
+}
+
+// repeatFeedback completes r, feedback closing or correcting record
+// r.Corrects, with the fields of that record the flags did not give: the
+// stakeholder, channel, activity, occurrence, event, score, digest and
+// the time it was received (--sent not given).
+func (a *app) repeatFeedback(ctx context.Context, st store.Store, r *comms.Record, in recordFlags) error {
+	var prev comms.Record
+	found := false
+	for got, err := range st.Records(ctx, a.tenant, store.RecordQuery{After: r.Corrects - 1, Limit: 1}) {
+		if err != nil {
+			return storeFailure(err)
+		}
+		prev, found = got, got.Seq == r.Corrects
+	}
+	switch {
+	case !found:
+		return inputErr("--corrects %d: tenant %s has no record %d", r.Corrects, a.tenant, r.Corrects)
+	case prev.Type != comms.RecordTypeFeedback:
+		typ := prev.Type
+		if typ == "" {
+			typ = comms.RecordTypeSent
+		}
+		return inputErr("--corrects %d: record %d is not feedback (it is of type %s): --feedback closes or corrects feedback", r.Corrects, r.Corrects, typ)
+	}
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&r.From, prev.From)
+	fill(&r.Channel, prev.Channel)
+	fill(&r.ActivityID, prev.ActivityID)
+	fill(&r.EventID, prev.EventID)
+	fill(&r.Digest, prev.Digest)
+	if r.Occurrence.IsZero() {
+		r.Occurrence = prev.Occurrence
+	}
+	if r.Score == nil && prev.Score != nil {
+		s := *prev.Score
+		r.Score = &s
+	}
+	if r.HandledAt.IsZero() {
+		r.HandledAt = prev.HandledAt // a correction of handled feedback keeps it handled
+	}
+	if in.sent == "" {
+		r.SentAt = prev.SentAt
+	}
+	r.Drill = r.Drill || prev.Drill
+	return nil
 }

@@ -144,6 +144,11 @@ var exitCases = []exitCase{
 		c.must(1, "report", "--format", "json", "--out", c.path("broken.json"))
 		js, _ := os.ReadFile(c.path("broken.json"))
 		wantIn(t, "report --format json on a broken chain", string(js), `"ok": false`)
+		// The management-review input too, --record or not; with it,
+		// nothing is recorded on a broken chain.
+		c.must(1, "report", "--for", "management-review", "--format", "md", "--out", c.path("review.md"))
+		_, stderr = c.must(1, "report", "--for", "management-review", "--format", "md", "--out", c.path("review.md"), "--record")
+		wantIn(t, "review --record on a broken chain", stderr, "is not recorded as the review's")
 	}},
 	{1, "`outstanding --fail-on overdue` found someone overdue", func(t *testing.T, c *cli) {
 		peopleStore(t, c, "default")
@@ -216,7 +221,7 @@ var exitCases = []exitCase{
 		wantIn(t, "record", stderr, "the record does not fit plan starter version 1")
 		c.must(0, "incident", "open", "INC-1", "--at", "2026-11-26T08:00:00Z")
 		_, stderr = c.must(2, "incident", "milestone", "INC-1", "awre")
-		wantIn(t, "incident milestone awre", stderr, "incident.awre starts no communication of plan starter; the milestones that do are: detected, aware (use --force to record it anyway)")
+		wantIn(t, "incident milestone awre", stderr, "incident.awre starts no communication of plan starter; the milestones that do are: detected, aware, closed (use --force to record it anyway)")
 		_, stderr = c.must(2, "incident", "clock", "INC-9")
 		wantIn(t, "incident clock INC-9", stderr, "tenant default has no incident INC-9 (list them with: ismscomms incident list")
 		_, stderr = c.must(2, "plan", "list", "nope")

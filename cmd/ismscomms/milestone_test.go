@@ -22,7 +22,7 @@ func TestMilestoneChecks(t *testing.T) {
 	// incident open checks the kind and its milestone as milestone does
 	// (the review's D15: both were accepted).
 	_, stderr = c.must(2, "incident", "open", "INC-2", "--milestone", "foo")
-	wantIn(t, "open with a milestone that starts nothing", stderr, "incident.foo starts no communication of plan starter; the milestones that do are: detected, aware", "--force")
+	wantIn(t, "open with a milestone that starts nothing", stderr, "incident.foo starts no communication of plan starter; the milestones that do are: detected, aware, closed", "--force")
 	_, stderr = c.must(2, "incident", "open", "INC-3", "--kind", "nosuchkind")
 	wantIn(t, "open of a kind that starts nothing", stderr, "nosuchkind.detected starts no communication of plan starter: none of its activities is triggered by nosuchkind events")
 	_, stderr = c.must(0, "incident", "open", "INC-4", "--kind", "nosuchkind", "--force")

@@ -1,11 +1,14 @@
 // Command evidence builds a year of evidence for the starter plan in the
 // embedded SQLite store — records sent on time, some late, some missed, one
 // sent through the wrong channel, one occurrence waived, an incident with
-// its notifications — and writes the auditor's report as a self-contained
-// HTML page (and Markdown next to it).
+// its notifications, a year of feedback from stakeholders (scored on the
+// plan's scale, one piece handled late, one open past its deadline), and
+// an incident communication drill with its drill records and lessons —
+// and writes the auditor's report as a self-contained HTML page (and
+// Markdown next to it) and, with -review, the management-review input.
 //
 //	go run ./examples/evidence                     # writes evidence-report.html
-//	go run ./examples/evidence -out /tmp/r.html -db /tmp/evidence.db
+//	go run ./examples/evidence -out /tmp/r.html -db /tmp/evidence.db -review /tmp/review.md
 package main
 
 import (
@@ -31,6 +34,7 @@ func main() {
 	log.SetFlags(0)
 	out := flag.String("out", "evidence-report.html", "the HTML report to write (Markdown goes next to it)")
 	dbPath := flag.String("db", "", "the SQLite file to fill (default: a temporary one)")
+	reviewPath := flag.String("review", "", "also write the management-review input here (.html or .md)")
 	flag.Parse()
 	if *dbPath == "" {
 		dir, err := os.MkdirTemp("", "ismscomms-evidence-")
@@ -75,17 +79,19 @@ func main() {
 	n := 0
 	// Records go through the checked append: each is checked against the
 	// plan version it names before it enters the log.
-	appendRecord := func(r comms.Record) {
+	appendRecord := func(r comms.Record) comms.Record {
 		clock = r.SentAt.Add(time.Duration(rng.IntN(48)) * time.Hour) // entered a little later
 		r.PlanID = plan.ID
-		if _, err := evidence.AppendRecord(ctx, st, tenant, r, clock); err != nil {
+		got, err := evidence.AppendRecord(ctx, st, tenant, r, clock)
+		if err != nil {
 			log.Fatal(err)
 		}
 		n++
+		return got
 	}
 	for _, a := range plan.Activities {
-		if !a.When.Recurring() {
-			continue
+		if !a.When.Recurring() || a.What.Topic == comms.TopicDrill {
+			continue // the yearly drill is held as DRILL-2026 below: that is its evidence
 		}
 		rule, err := schedule.ActivityRule(plan, a)
 		if err != nil {
@@ -129,6 +135,61 @@ func main() {
 		Channel: "formal-reports", Audiences: []string{"regulators"}, Sender: "compliance@acme.example", SenderRole: "compliance", Subject: "Notification"})
 	appendRecord(comms.Record{SentAt: time.Date(2026, 10, 20, 12, 0, 0, 0, berlin), Subject: "Cybersecurity awareness month quiz", Channel: "intranet"})
 
+	// Feedback through the survey channel, scored on the plan's scale of 1
+	// to 5 and to be handled within 5 business days: most handled in a day
+	// or two, the June piece handled late (its handling recorded by a
+	// correction), the November piece still open past its deadline and the
+	// December piece open within it.
+	feedback := []struct {
+		from, activity string
+		received       time.Time
+		score          int
+		handled        time.Duration // 0: open
+	}{
+		{"employees", "awareness-training", time.Date(2026, 3, 10, 11, 0, 0, 0, berlin), 4, 26 * time.Hour},
+		{"management", "security-metrics", time.Date(2026, 4, 14, 9, 30, 0, 0, berlin), 5, 50 * time.Hour},
+		{"employees", "policy", time.Date(2026, 5, 6, 15, 0, 0, 0, berlin), 3, 20 * time.Hour},
+		{"customers", "customer-supplier-assurance", time.Date(2026, 6, 10, 10, 0, 0, 0, berlin), 4, 0},
+		{"employees", "incident-response", time.Date(2026, 9, 18, 13, 0, 0, 0, berlin), 5, 4 * time.Hour},
+		{"departments", "internal-audits", time.Date(2026, 10, 28, 16, 0, 0, 0, berlin), 4, 44 * time.Hour},
+		{"employees", "awareness-training", time.Date(2026, 11, 20, 10, 0, 0, 0, berlin), 2, 0},
+		{"management", "security-metrics", time.Date(2026, 12, 17, 9, 0, 0, 0, berlin), 5, 0},
+	}
+	for _, f := range feedback {
+		score := f.score
+		r := comms.Record{Type: comms.RecordTypeFeedback, From: f.from, ActivityID: f.activity, Channel: "feedback-survey", SentAt: f.received, Score: &score}
+		if f.handled > 0 {
+			r.HandledAt = f.received.Add(f.handled)
+		}
+		got := appendRecord(r)
+		if f.from == "customers" {
+			// Handled on 25 June, ten business days after it came in.
+			fix := r
+			fix.Corrects, fix.SentAt, fix.HandledAt = got.Seq, time.Date(2026, 6, 25, 17, 0, 0, 0, berlin), time.Date(2026, 6, 25, 17, 0, 0, 0, berlin)
+			appendRecord(fix)
+		}
+	}
+
+	// The yearly drill on 15 October: a ransomware scenario run through the
+	// incident clock. Its records are marked as a drill's and count in no
+	// figure of the report; the regulator's report would have been late.
+	drill := comms.Event{ID: "DRILL-2026", Kind: comms.EventKindDrill, Exercises: comms.EventKindIncident, Title: "Yearly incident communication drill",
+		Scenario: "Ransomware on the file servers", Milestones: []comms.Milestone{
+			{Name: "detected", At: time.Date(2026, 10, 15, 10, 0, 0, 0, berlin)},
+			{Name: "aware", At: time.Date(2026, 10, 15, 10, 30, 0, 0, berlin)},
+			{Name: "closed", At: time.Date(2026, 10, 16, 16, 0, 0, 0, berlin)},
+		}}
+	if err := st.SaveEvent(ctx, tenant, drill); err != nil {
+		log.Fatal(err)
+	}
+	appendRecord(comms.Record{ActivityID: "incident-response", EventID: drill.ID, Drill: true, SentAt: time.Date(2026, 10, 15, 10, 35, 0, 0, berlin),
+		Channel: "email", Audiences: []string{"employees"}, Sender: "irt@acme.example", SenderRole: "irt", Subject: "DRILL: ransomware, what to do"})
+	appendRecord(comms.Record{ActivityID: "regulator-incident-reports", EventID: drill.ID, Drill: true, SentAt: time.Date(2026, 10, 19, 9, 0, 0, 0, berlin),
+		Channel: "formal-reports", Audiences: []string{"regulators"}, Sender: "compliance@acme.example", SenderRole: "compliance", Subject: "DRILL: notification (draft, not sent)"})
+	appendRecord(comms.Record{ActivityID: "lessons-learned", EventID: drill.ID, Drill: true, SentAt: time.Date(2026, 10, 20, 11, 0, 0, 0, berlin),
+		Channel: "email", Audiences: []string{"employees", "management"}, Sender: "irt@acme.example", SenderRole: "irt", Subject: "Drill lessons",
+		Note: "The regulator's report needs a template signed off in advance."})
+
 	rep, err := evidence.Build(ctx, st, evidence.BuildOptions{Tenant: tenant, PlanID: plan.ID, From: year, To: year.AddDate(1, 0, 0), Now: now})
 	if err != nil {
 		log.Fatal(err)
@@ -151,11 +212,38 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+	review := rep.ManagementReview(evidence.ReviewOptions{})
+	if *reviewPath != "" {
+		f, err := os.Create(*reviewPath)
+		if err != nil {
+			log.Fatal(err)
+		}
+		write := review.WriteMarkdown
+		if filepath.Ext(*reviewPath) == ".html" {
+			write = review.WriteHTML
+		}
+		if err := write(f); err != nil {
+			log.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
+	}
 	k := rep.KPIs
 	fmt.Printf("%d records in %s; chain verified: %v (%d records, head %.12s)\n", n, *dbPath, rep.Chain.OK, rep.Chain.Verified, rep.Chain.HeadHash)
 	fmt.Printf("occurrences %d: on time %d, late %d, missed %d, waived %d, due %d, upcoming %d; deviations %d; ad hoc %d\n",
 		k.Occurrences, k.OnTime, k.Late, k.Missed, k.Waived, k.Due, k.Upcoming, k.Deviations, k.AdHoc)
 	fmt.Printf("on-time rate %s, coverage %s\n", percent(k.OnTimeRate), percent(k.Coverage))
+	fb := rep.Feedback.Total
+	fmt.Printf("feedback %d: satisfaction %.2f, handled %d (late %d), open %d, overdue %d\n", fb.Received, fb.Satisfaction, fb.Handled, fb.HandledLate, fb.Open, fb.Overdue)
+	for _, d := range rep.Drills {
+		fmt.Printf("drill %s: deadlines met %d, late %d, missed %d; %d lessons\n", d.EventID, d.Met, d.Late, d.Missed, len(d.Lessons))
+	}
+	for _, o := range review.Objectives {
+		fmt.Printf("objective %s: %s (periods met %d, missed %d)\n", o.ID, o.Standing, o.Met, o.Missed)
+	}
+	fmt.Printf("management review: %d objectives met, %d missed (%d met so far, %d missed so far, in periods not over); %d plan changes since %s\n",
+		review.ObjectivesMet, review.ObjectivesMissed, review.ObjectivesMetSoFar, review.ObjectivesMissedSoFar, len(review.Changes), review.SinceFrom)
 	fmt.Printf("report written to %s\n", *out)
 }
 

@@ -104,5 +104,9 @@ func SealBatch(tenant string, head store.Head, recordedAt time.Time, rs []comms.
 func CloneRecord(r comms.Record) comms.Record {
 	r.Audiences = slices.Clone(r.Audiences)
 	r.Recipients = slices.Clone(r.Recipients)
+	if r.Score != nil {
+		score := *r.Score
+		r.Score = &score
+	}
 	return r
 }

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -143,6 +144,11 @@ func TestOpenRecordOneEncoding(t *testing.T) {
 		"v2 naming people":           `["ismscomms/record/v2","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key",["p"],"","",""]`,
 		"v4":                         `["ismscomms/record/v4","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","key",["p"],"","",""]`,
 		"no format":                  `[]`,
+		"a leading zero":             `["ismscomms/record/v1","t",01,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,""]`,
+		"a leading zero, negative":   `["ismscomms/record/v1","t",1,"sent","",-01,"","","","","","",[],"","","","",0,0,"",0,""]`,
+		"minus zero":                 `["ismscomms/record/v1","t",1,"sent","",-0,"","","","","","",[],"","","","",0,0,"",0,""]`,
+		"v4 drill 01":                `["ismscomms/record/v4","t",1,"sent","",0,"","","","","","",[],"","","","",0,0,"",0,"","",[],"","","","",-1,"",01]`,
+		"v4 score -00":               `["ismscomms/record/v4","t",1,"feedback","",0,"","","","","","",[],"","","","",0,0,"",0,"","",[],"","","","x",-00,"",0]`,
 	} {
 		if r, err := OpenRecord("t", []byte(body)); err == nil {
 			t.Errorf("%s: OpenRecord accepted it: %+v", name, r)
@@ -172,6 +178,58 @@ func TestSealGoldenV3(t *testing.T) {
 		s, body := Seal("acme", 8, "cd", recorded, r)
 		if got, err := OpenRecord("acme", body); err != nil || got.Hash != s.Hash || !reflect.DeepEqual(got.Recipients, s.Recipients) || got.PersonID != s.PersonID || got.Evidence != s.Evidence {
 			t.Errorf("OpenRecord(v3) = %+v, %v", got, err)
+		}
+	}
+}
+
+// The v4 encoding of feedback and drill records, pinned: its fields come
+// after v3's, score -1 for none, drill 0 or 1; a record without them keeps
+// its older encoding.
+func TestSealGoldenV4(t *testing.T) {
+	recorded := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	zero := 0
+	fb := comms.Record{Type: comms.RecordTypeFeedback, PlanID: "plan", ActivityID: "survey", Channel: "survey",
+		SentAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC), Digest: "sha256:cd", From: "customers", Score: &zero,
+		HandledAt: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)}
+	const want = `["ismscomms/record/v4","acme",7,"feedback","plan",0,"survey","","","2026-03-02T09:30:00.000000Z","2026-03-02T08:00:00.000000Z","survey",[],"","","","sha256:cd",0,0,"",0,"ab12","",[],"","","","customers",0,"2026-03-04T10:00:00.000000Z",0]`
+	sealed, body := Seal("acme", 7, "ab12", recorded, fb)
+	if string(body) != want {
+		t.Errorf("feedback:\n%s\nwant\n%s", body, want)
+	}
+	zero = 5 // the sealed record shares no memory with the caller's
+	if *sealed.Score != 0 {
+		t.Errorf("the sealed score follows the caller's variable: %d", *sealed.Score)
+	}
+	drill := comms.Record{PlanID: "plan", ActivityID: "regulator", EventID: "DRILL-1", SentAt: recorded, Drill: true}
+	_, dbody := Seal("acme", 8, "cd", recorded, drill)
+	if !strings.HasPrefix(string(dbody), `["ismscomms/record/v4",`) || !strings.HasSuffix(string(dbody), `,"cd","",[],"","","","",-1,"",1]`) {
+		t.Errorf("a drill record: %s", dbody)
+	}
+	for _, b := range [][]byte{body, dbody} {
+		got, err := OpenRecord("acme", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, again := Seal("acme", got.Seq, got.PrevHash, got.RecordedAt, got)
+		if !bytes.Equal(again, b) {
+			t.Errorf("OpenRecord then Seal changes the encoding:\n%s\n%s", b, again)
+		}
+	}
+	if got, _ := OpenRecord("acme", body); got.Score == nil || *got.Score != 0 || got.From != "customers" || !got.HandledAt.Equal(fb.HandledAt) {
+		t.Errorf("OpenRecord(feedback) = %+v", got)
+	}
+	if got, _ := OpenRecord("acme", dbody); !got.Drill || got.Score != nil {
+		t.Errorf("OpenRecord(drill) = %+v", got)
+	}
+	// A v4 encoding of a record without its fields is refused: one
+	// encoding per record.
+	plain := strings.Replace(string(dbody), `"",-1,"",1]`, `"",-1,"",0]`, 1)
+	if _, err := OpenRecord("acme", []byte(plain)); err == nil {
+		t.Error("a v4 encoding of a plain record was accepted")
+	}
+	for _, bad := range []string{`"",-2,"",1]`, `"",-1,"",2]`} {
+		if _, err := OpenRecord("acme", []byte(strings.Replace(string(dbody), `"",-1,"",1]`, bad, 1))); err == nil {
+			t.Errorf("accepted %s", bad)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,10 +71,23 @@ func CheckPlan(p comms.Plan) error {
 
 // CheckEvent validates an event for saving: an ID and a kind, and a name
 // and a time for each milestone; those IDs within store.MaxIDLen bytes
-// without NUL, and all text valid UTF-8.
+// without NUL, and all text valid UTF-8; comms.Event.Check, except that
+// an event of kind drill naming neither exercises nor a scenario (one
+// saved before that kind was reserved) is accepted.
 func CheckEvent(e comms.Event) error {
 	if p := idProblem(e.ID, false, false); p != "" {
 		return invalid("event ID %q %s", e.ID, p)
+	}
+	// A drill says what it exercises; no other event does. An event of
+	// kind drill naming neither what it exercises nor its scenario is one
+	// saved before the kind was reserved for exercises (kinds were free
+	// names): the store keeps accepting it, so that its milestones can
+	// still be recorded. Readers take it for a drill of unknown scenario
+	// (evidence.LegacyDrill), never for an incident; front ends that open
+	// a new drill insist on both (comms.Event.Check).
+	legacyDrill := e.IsDrill() && e.Exercises == "" && e.Scenario == ""
+	if err := e.Check(); err != nil && !legacyDrill {
+		return fmt.Errorf("%w: %w", store.ErrInvalid, err)
 	}
 	if p := idProblem(e.Kind, false, false); p != "" {
 		return invalid("event %s: kind %q %s", e.ID, e.Kind, p)
@@ -106,8 +120,13 @@ func CheckEvent(e comms.Event) error {
 // CheckRecord validates a record before it is appended: what the caller
 // must set (SentAt; a reason for a waiver), what it must leave to the
 // store (Seq, RecordedAt, PrevHash, Hash), its counts, and its IDs and
-// text as store.Store's AppendRecord documents them. Whether Corrects names an existing record is for the store to
-// check, against its log.
+// text as store.Store's AppendRecord documents them, and the format's
+// rules for the programme's fields: From, Score and HandledAt on feedback
+// only; Drill (comms.Record.Drill) only on a record answering an event
+// (EventID) and never on an acknowledgement, which is of a message
+// version, not of an exercise. Whether Corrects names an existing record
+// is for the store to check, against its log, and whether EventID names a
+// drill for the checked append (evidence.AppendRecord).
 func CheckRecord(r comms.Record) error {
 	switch {
 	case r.Seq != 0 || r.Hash != "" || r.PrevHash != "" || !r.RecordedAt.IsZero():
@@ -118,8 +137,20 @@ func CheckRecord(r comms.Record) error {
 		return invalid("record SentAt %s is outside the years 0001 to 9999 UTC, which the record encoding holds", r.SentAt.UTC().Format(time.RFC3339))
 	case !r.Occurrence.IsZero() && badTime(r.Occurrence):
 		return invalid("record Occurrence %s is outside the years 0001 to 9999 UTC, which the record encoding holds", r.Occurrence.UTC().Format(time.RFC3339))
-	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived && r.Type != comms.RecordTypeAck:
+	case r.Type != "" && r.Type != comms.RecordTypeSent && r.Type != comms.RecordTypeWaived && r.Type != comms.RecordTypeAck && r.Type != comms.RecordTypeFeedback:
 		return invalid("unknown record type %q", r.Type)
+	case !r.HandledAt.IsZero() && badTime(r.HandledAt):
+		return invalid("record HandledAt %s is outside the years 0001 to 9999 UTC, which the record encoding holds", r.HandledAt.UTC().Format(time.RFC3339))
+	case r.Score != nil && (*r.Score < 0 || *r.Score > math.MaxInt32):
+		return invalid("record score %d is not on any scale (0 or more)", *r.Score)
+	case r.Type == comms.RecordTypeFeedback && r.From == "":
+		return invalid("a feedback record names the stakeholder it came from (From)")
+	case r.Type != comms.RecordTypeFeedback && (r.From != "" || r.Score != nil || !r.HandledAt.IsZero()):
+		return invalid("only a feedback record has From, Score or HandledAt")
+	case r.Drill && r.Type == comms.RecordTypeAck:
+		return invalid("an acknowledgement is of a message version, never part of a drill: it cannot be marked Drill")
+	case r.Drill && r.EventID == "":
+		return invalid("a drill record answers its drill: name the drill's event in EventID")
 	case r.Type == comms.RecordTypeWaived && strings.TrimSpace(r.Note) == "":
 		return invalid("a waiver record needs its reason in Note")
 	case r.Reached < 0 || r.Acknowledged < 0:
@@ -131,7 +162,7 @@ func CheckRecord(r comms.Record) error {
 	}
 	for _, f := range [...]struct{ what, s string }{
 		{"plan ID", r.PlanID}, {"activity ID", r.ActivityID}, {"event ID", r.EventID},
-		{"channel", r.Channel}, {"sender role", r.SenderRole},
+		{"channel", r.Channel}, {"sender role", r.SenderRole}, {"from", r.From},
 	} {
 		if p := idProblem(f.s, true, false); p != "" {
 			return invalid("record %s %q %s", f.what, f.s, p)

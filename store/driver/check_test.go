@@ -1,10 +1,13 @@
 package driver_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/driver"
 )
 
@@ -25,5 +28,30 @@ func TestCheckRecordAllocs(t *testing.T) {
 		}
 	}); n != 0 {
 		t.Errorf("CheckRecord, CheckEvent and CheckTenant allocate %.0f times for valid input", n)
+	}
+}
+
+// A drill's mark is refused where no drill can be: on an acknowledgement
+// (of a message version, never of an exercise) and on a record that
+// names no event; a drill record answering an event is accepted.
+func TestCheckRecordDrill(t *testing.T) {
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	ok := comms.Record{PlanID: "plan", ActivityID: "regulator", EventID: "DRILL-1", SentAt: at, Drill: true}
+	if err := driver.CheckRecord(ok); err != nil {
+		t.Errorf("a drill record answering its event: %v", err)
+	}
+	for name, r := range map[string]comms.Record{
+		"a drill acknowledgement": {Type: comms.RecordTypeAck, PlanID: "plan", ActivityID: "policy", PersonID: "alice", Digest: "sha256:ab",
+			SentAt: at, EventID: "DRILL-1", Drill: true},
+		"a drill acknowledgement naming no event": {Type: comms.RecordTypeAck, PlanID: "plan", ActivityID: "policy", PersonID: "alice",
+			Digest: "sha256:ab", SentAt: at, Drill: true},
+		"a drill waiver naming no event":      {Type: comms.RecordTypeWaived, Note: "x", SentAt: at, Drill: true},
+		"a drill sent record naming no event": {Type: comms.RecordTypeSent, PlanID: "plan", ActivityID: "regulator", SentAt: at, Drill: true},
+	} {
+		if err := driver.CheckRecord(r); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		} else if !strings.Contains(err.Error(), "drill") {
+			t.Errorf("%s: %q does not say what is wrong", name, err)
+		}
 	}
 }

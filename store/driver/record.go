@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -26,6 +27,11 @@ const (
 	// person who acknowledged, or the evidence of an acknowledgement. It
 	// is v2 (with the key, "" for none) followed by those fields.
 	RecordFormatV3 = "ismscomms/record/v3"
+	// RecordFormatV4 encodes a record of the programme's loop: feedback
+	// received (from, score, handled_at) or a record made in a drill. It
+	// is v3 (with the key and the people fields, empty for none) followed
+	// by those fields.
+	RecordFormatV4 = "ismscomms/record/v4"
 )
 
 // timeLayout is how the canonical encoding writes times: UTC, microseconds.
@@ -60,6 +66,14 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 // A record that names nobody is never encoded as v3, so every record
 // written before v3 existed keeps its encoding and its hash.
 //
+// A record with any of From, Score, HandledAt or Drill set is encoded as
+// [RecordFormatV4]: the v3 elements, then
+//
+//	from, score, handled_at, drill
+//
+// with score -1 for none (a scale starts at 0 or above) and drill 0 or 1.
+// Every record without them keeps its v1, v2 or v3 encoding.
+//
 // Strings are escaped as RFC 8259 requires and as Go's encoding/json
 // does without HTML escaping (which also escapes U+2028 and U+2029); numbers
 // are integers; times are "2006-01-02T15:04:05.000000Z" in UTC, or "" when
@@ -88,6 +102,11 @@ func Seal(tenant string, seq int64, prevHash string, recordedAt time.Time, r com
 	} else {
 		r.Recipients = slices.Clone(r.Recipients)
 	}
+	if r.Score != nil {
+		score := *r.Score
+		r.Score = &score
+	}
+	r.HandledAt = norm(r.HandledAt)
 	body := encode(tenant, r)
 	sum := sha256.Sum256(body)
 	r.Hash = hex.EncodeToString(sum[:])
@@ -113,9 +132,12 @@ func encode(tenant string, r comms.Record) []byte {
 	if audiences == nil {
 		audiences = []string{}
 	}
-	v3 := namesPeople(r)
+	v4 := programme(r)
+	v3 := namesPeople(r) || v4
 	format := RecordFormatV1
 	switch {
+	case v4:
+		format = RecordFormatV4
 	case v3:
 		format = RecordFormatV3
 	case r.IdempotencyKey != "":
@@ -137,6 +159,16 @@ func encode(tenant string, r comms.Record) []byte {
 		}
 		fields = append(fields, recipients, r.PersonID, r.Evidence.Kind, r.Evidence.Ref)
 	}
+	if v4 {
+		score, drill := -1, 0
+		if r.Score != nil {
+			score = *r.Score
+		}
+		if r.Drill {
+			drill = 1
+		}
+		fields = append(fields, r.From, score, timeText(r.HandledAt), drill)
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -146,9 +178,15 @@ func encode(tenant string, r comms.Record) []byte {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
-// namesPeople reports whether r is encoded as [RecordFormatV3].
+// namesPeople reports whether r names people (and is encoded as
+// [RecordFormatV3], or as v4 if it has programme fields too).
 func namesPeople(r comms.Record) bool {
 	return len(r.Recipients) > 0 || r.PersonID != "" || !r.Evidence.IsZero()
+}
+
+// programme reports whether r has a field of [RecordFormatV4].
+func programme(r comms.Record) bool {
+	return r.From != "" || r.Score != nil || !r.HandledAt.IsZero() || r.Drill
 }
 
 // OpenRecord decodes a canonical encoding made by [Seal] for tenant, in
@@ -159,10 +197,13 @@ func namesPeople(r comms.Record) bool {
 func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 	d := canonDecoder{b: body}
 	var r comms.Record
-	var format, owner, typ, occurrence, sent, recorded string
+	var format, owner, typ, occurrence, sent, recorded, handled string
 	d.open('[')
 	d.str(&format)
-	if d.err == nil && format != RecordFormatV1 && format != RecordFormatV2 && format != RecordFormatV3 {
+	if d.err == nil && format != RecordFormatV1 && format != RecordFormatV2 && format != RecordFormatV3 && format != RecordFormatV4 {
+		if v, ok := strings.CutPrefix(format, "ismscomms/record/v"); ok && newerFormat(v) {
+			return comms.Record{}, fmt.Errorf("record format %q is newer than this program reads (up to %s): the record was written by a later release; upgrade ismscomms to read it", format, RecordFormatV4)
+		}
 		return comms.Record{}, fmt.Errorf("unknown record format %q", format)
 	}
 	d.str(&owner)
@@ -186,14 +227,32 @@ func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 	d.str(&r.Note)
 	d.num(&r.Corrects)
 	d.str(&r.PrevHash)
-	if format == RecordFormatV2 || format == RecordFormatV3 {
+	if format != RecordFormatV1 {
 		d.str(&r.IdempotencyKey)
 	}
-	if format == RecordFormatV3 {
+	if format == RecordFormatV3 || format == RecordFormatV4 {
 		d.strs(&r.Recipients)
 		d.str(&r.PersonID)
 		d.str(&r.Evidence.Kind)
 		d.str(&r.Evidence.Ref)
+	}
+	if format == RecordFormatV4 {
+		var score, drill int
+		d.str(&r.From)
+		d.int(&score)
+		d.str(&handled)
+		d.int(&drill)
+		switch {
+		case d.err != nil:
+		case score < -1:
+			d.fail("a score below -1 (none)")
+		case drill != 0 && drill != 1:
+			d.fail("drill is 0 or 1")
+		}
+		if score >= 0 {
+			r.Score = &score
+		}
+		r.Drill = drill == 1
 	}
 	d.close(']')
 	if d.err == nil && d.i != len(d.b) {
@@ -208,6 +267,9 @@ func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 	if format == RecordFormatV3 && !namesPeople(r) {
 		return comms.Record{}, fmt.Errorf("a %s encoding of a record that names no one (such a record is encoded as %s or %s)", RecordFormatV3, RecordFormatV1, RecordFormatV2)
 	}
+	if format == RecordFormatV4 && handled == "" && !programme(r) {
+		return comms.Record{}, fmt.Errorf("a %s encoding of a record without feedback or drill fields (such a record is encoded as %s, %s or %s)", RecordFormatV4, RecordFormatV1, RecordFormatV2, RecordFormatV3)
+	}
 	if owner != tenant {
 		return comms.Record{}, fmt.Errorf("record belongs to another tenant")
 	}
@@ -220,6 +282,9 @@ func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 		return comms.Record{}, err
 	}
 	if r.RecordedAt, err = parseTime(recorded); err != nil {
+		return comms.Record{}, err
+	}
+	if r.HandledAt, err = parseTime(handled); err != nil {
 		return comms.Record{}, err
 	}
 	sum := sha256.Sum256(body)
@@ -287,12 +352,21 @@ func (d *canonDecoder) num(dst *int64) {
 	if d.i < len(d.b) && d.b[d.i] == '-' {
 		d.i++
 	}
+	digits := d.i
 	for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
 		d.i++
 	}
 	n, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
 	if err != nil {
 		d.fail("expected an integer")
+		return
+	}
+	// One spelling per number, as the encoder writes it: JSON has no
+	// leading zero, and -0 is 0. A body spelling a number otherwise
+	// would decode to a record it is not the encoding of.
+	if d.i-digits > 1 && d.b[digits] == '0' || n == 0 && digits > start {
+		d.i = start
+		d.fail("a number not spelled canonically (a leading zero or -0)")
 		return
 	}
 	*dst = n
@@ -370,4 +444,12 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("record time %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// newerFormat reports whether v, the version of a record format named
+// "ismscomms/record/v<v>", is a number above the newest this package
+// reads.
+func newerFormat(v string) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n > 4 && v[0] != '0'
 }

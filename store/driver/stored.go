@@ -269,6 +269,10 @@ func differences(a, b comms.Record) []string {
 	add(a.Evidence != b.Evidence, "evidence")
 	add(a.Note != b.Note, "note")
 	add(a.Corrects != b.Corrects, "corrects")
+	add(a.From != b.From, "from")
+	add((a.Score == nil) != (b.Score == nil) || a.Score != nil && b.Score != nil && *a.Score != *b.Score, "score")
+	add(!a.HandledAt.Equal(b.HandledAt), "handled_at")
+	add(a.Drill != b.Drill, "drill")
 	if len(out) == 0 {
 		out = append(out, "its encoding")
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -338,5 +339,71 @@ func testBatchConcurrent(t *testing.T, s store.Store) {
 	}
 	if head, err := s.Verify(ctx, "t1"); err != nil || head.Seq != int64(total) {
 		t.Errorf("Verify: %+v, %v; want %d records", head, err, total)
+	}
+}
+
+// Feedback received and a drill's record are appended, listed and
+// verified with every field they carry, hashed as the v4 format; a score
+// of 0 stays a score, and the stored record shares no memory with the
+// caller's.
+func testProgrammeRecords(t *testing.T, s store.Store) {
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	score := 0
+	fb := comms.Record{Type: comms.RecordTypeFeedback, PlanID: "plan", ActivityID: "survey", Channel: "survey", SentAt: at,
+		Digest: "sha256:" + strings.Repeat("c", 64), From: "customers", Score: &score, HandledAt: at.Add(48 * time.Hour)}
+	drill := Record("regulator", at.Add(time.Hour))
+	drill.EventID, drill.Drill = "DRILL-1", true
+	var got []comms.Record
+	for _, r := range []comms.Record{fb, drill} {
+		g := mustAppend(t, s, "t1", r)
+		if want, body := driver.Seal("t1", g.Seq, g.PrevHash, g.RecordedAt, r); want.Hash != g.Hash || !hasPrefix(body, driver.RecordFormatV4) {
+			t.Errorf("hash %s; the canonical encoding gives %s (%.30s)", g.Hash, want.Hash, body)
+		}
+		got = append(got, g)
+	}
+	score = 7
+	listed := collect(t, s.Records(ctx, "t1", store.RecordQuery{}))
+	if len(listed) != 2 || !sameRecord(listed[0], got[0]) || !sameRecord(listed[1], got[1]) {
+		t.Fatalf("listed %+v\nwant %+v", listed, got)
+	}
+	if l := listed[0]; l.Score == nil || *l.Score != 0 || l.From != "customers" || !l.HandledAt.Equal(fb.HandledAt) || l.Type != comms.RecordTypeFeedback {
+		t.Errorf("feedback listed as %+v", l)
+	}
+	if !listed[1].Drill || listed[1].Score != nil {
+		t.Errorf("drill record listed as %+v", listed[1])
+	}
+	*listed[0].Score = 9 // a listing's record is the caller's to change
+	if again := collect(t, s.Records(ctx, "t1", store.RecordQuery{})); *again[0].Score != 0 {
+		t.Errorf("changing a listed record changed the store's: score %d", *again[0].Score)
+	}
+	if head, err := s.Verify(ctx, "t1"); err != nil || head.Seq != 2 {
+		t.Errorf("Verify: %+v, %v", head, err)
+	}
+	for name, edit := range map[string]func(*comms.Record){
+		"feedback from no one":  func(r *comms.Record) { r.From = "" },
+		"a negative score":      func(r *comms.Record) { n := -1; r.Score = &n },
+		"from on a sent record": func(r *comms.Record) { r.Type = comms.RecordTypeSent },
+		"handled in year 10000": func(r *comms.Record) { r.HandledAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+	} {
+		r := fb
+		r.Score = nil
+		edit(&r)
+		if _, err := s.AppendRecord(ctx, "t1", r); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	// A drill's mark only on a record answering an event, never on an
+	// acknowledgement.
+	drillAck := Ack("policy", "alice", at)
+	drillAck.EventID, drillAck.Drill = "DRILL-1", true
+	noEvent := drill
+	noEvent.EventID = ""
+	for name, r := range map[string]comms.Record{"a drill acknowledgement": drillAck, "a drill record naming no event": noEvent} {
+		if _, err := s.AppendRecord(ctx, "t1", r); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if head, err := s.Verify(ctx, "t1"); err != nil || head.Seq != 2 {
+		t.Errorf("Verify after the refusals: %+v, %v", head, err)
 	}
 }

@@ -109,17 +109,17 @@ func testEventQuery(t *testing.T, s store.Store) {
 	// Times finer than a microsecond: bounds in the same microsecond as
 	// the start select exactly.
 	fine := base.Add(-96*time.Hour + 500*time.Nanosecond)
-	if err := s.SaveEvent(ctx, "t1", event("fine", "drill", fine)); err != nil {
+	if err := s.SaveEvent(ctx, "t1", event("fine", "maintenance", fine)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		q    store.EventQuery
 		want []string
 	}{
-		{store.EventQuery{Kind: "drill", From: fine.Add(-200 * time.Nanosecond)}, []string{"fine"}},
-		{store.EventQuery{Kind: "drill", From: fine.Add(200 * time.Nanosecond)}, nil},
-		{store.EventQuery{Kind: "drill", To: fine.Add(200 * time.Nanosecond)}, []string{"fine"}},
-		{store.EventQuery{Kind: "drill", To: fine.Add(-200 * time.Nanosecond)}, nil},
+		{store.EventQuery{Kind: "maintenance", From: fine.Add(-200 * time.Nanosecond)}, []string{"fine"}},
+		{store.EventQuery{Kind: "maintenance", From: fine.Add(200 * time.Nanosecond)}, nil},
+		{store.EventQuery{Kind: "maintenance", To: fine.Add(200 * time.Nanosecond)}, []string{"fine"}},
+		{store.EventQuery{Kind: "maintenance", To: fine.Add(-200 * time.Nanosecond)}, nil},
 		{store.EventQuery{To: base.Add(-48 * time.Hour)}, []string{"fine"}},
 	} {
 		if got := eventIDs(t, s, tc.q); !slices.Equal(got, tc.want) {

@@ -73,7 +73,7 @@ func testRecordChain(t *testing.T, s store.Store) {
 func stripTimes(rs []comms.Record) []comms.Record {
 	out := make([]comms.Record, len(rs))
 	for i, r := range rs {
-		r.SentAt, r.RecordedAt, r.Occurrence = r.SentAt.UTC(), r.RecordedAt.UTC(), r.Occurrence.UTC()
+		r.SentAt, r.RecordedAt, r.Occurrence, r.HandledAt = r.SentAt.UTC(), r.RecordedAt.UTC(), r.Occurrence.UTC(), r.HandledAt.UTC()
 		out[i] = r
 	}
 	return out

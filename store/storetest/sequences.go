@@ -201,7 +201,7 @@ func testSequencesStoreCalls(t *testing.T, s store.Store) {
 					if _, err := s.SavePlan(ctx, "t1", Plan(fmt.Sprintf("in-loop-%d", i), i), 0); err != nil {
 						return fmt.Errorf("SavePlan in the loop over %s: %w", name, err)
 					}
-					if err := s.SaveEvent(ctx, "t1", event(fmt.Sprintf("in-loop-%d", i), "drill", time.Now())); err != nil {
+					if err := s.SaveEvent(ctx, "t1", event(fmt.Sprintf("in-loop-%d", i), "maintenance", time.Now())); err != nil {
 						return fmt.Errorf("SaveEvent in the loop over %s: %w", name, err)
 					}
 					if _, err := s.AppendRecord(ctx, "t1", Record("in-loop", time.Now())); err != nil {

@@ -103,6 +103,7 @@ var clauses = []struct {
 	{"AppendRecord/IdempotentChecksFirst", testIdempotentChecksFirst},
 	{"AppendRecord/Acks", testAcks},
 	{"AppendRecord/AcksInvalid", testAckInvalid},
+	{"AppendRecord/Programme", testProgrammeRecords},
 	{"Records/Query", testRecordQuery},
 	{"Records/Paging", testRecordPaging},
 	{"Verify/Head", testVerifyHead},
