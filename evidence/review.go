@@ -15,11 +15,12 @@ import (
 type ReviewOptions struct {
 	// Since is when the last management review was held: the changes are
 	// the plan versions saved from then on. Zero: from the last review
-	// the period's records show (the latest record of an activity of
-	// topic management-review sent by Now, such as the one
-	// [ReviewInput.Record] makes of the input), else from the day after
-	// the approval of the plan in force (Assessment.Approved), or,
-	// without one, from the start of the period.
+	// the records show ([Assessment.LastReview]: the latest record of an
+	// activity of topic management-review, such as the one
+	// [ReviewInput.Record] makes of the input, but for the review whose
+	// occurrence is open at Now), else from the day after the approval of
+	// the plan in force (Assessment.Approved), or, without one, from the
+	// start of the period.
 	Since time.Time
 }
 
@@ -27,7 +28,7 @@ type ReviewOptions struct {
 // persisted (JSON).
 const (
 	SinceOption   = "option"   // ReviewOptions.Since
-	SinceReview   = "review"   // the last management-review record of the period
+	SinceReview   = "review"   // the last management review recorded (Assessment.LastReview)
 	SinceApproval = "approval" // the day after the plan's approval
 	SincePeriod   = "period"   // the start of the period
 )
