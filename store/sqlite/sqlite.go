@@ -552,6 +552,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, string(sqlText)); err != nil {
 			return fmt.Errorf("sqlite: migration %s: %w", names[i], err)
 		}
+		if names[i] == treeMigration {
+			if err := buildTrees(ctx, tx); err != nil {
+				return fmt.Errorf("sqlite: migration %s: %w", names[i], err)
+			}
+		}
 	}
 	if current != len(names) {
 		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(len(names))); err != nil {
@@ -956,6 +961,9 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 			}
 			return s.wrap(ctx, err)
 		}
+		if err := s.appendTree(ctx, tx, tenant, seq-1, [][]byte{body}); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO chain_heads (tenant, seq, hash) VALUES (?, ?, ?)
 			ON CONFLICT (tenant) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, tenant, seq, sealed.Hash); err != nil {
 			return s.wrap(ctx, err)
@@ -1029,11 +1037,13 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 		defer insert.Close()
 		out = make([]comms.Record, len(pending))
 		wrote := false
+		var bodies [][]byte
 		for i, p := range pending {
 			out[i] = p.Record
 			if p.Body == nil {
 				continue
 			}
+			bodies = append(bodies, p.Body)
 			r := p.Record
 			if _, err := insert.ExecContext(ctx, recordArgs(tenant, r, p.Body)...); err != nil {
 				var se *sqlite.Error
@@ -1046,6 +1056,9 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 		}
 		if !wrote {
 			return errReplayed
+		}
+		if err := s.appendTree(ctx, tx, tenant, head.Seq-int64(len(bodies)), bodies); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO chain_heads (tenant, seq, hash) VALUES (?, ?, ?)
 			ON CONFLICT (tenant) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, tenant, head.Seq, head.Hash); err != nil {
