@@ -134,7 +134,7 @@ func CheckTreeHashes(size, treeSize int64, indexes []int64) error {
 // covers: first and last sequence number.
 func HashRecords(index int64) (first, last int64) {
 	level, n := tlog.SplitStoredHashIndex(index)
-	return n<<level + 1, (n+1)<<level
+	return n<<level + 1, (n + 1) << level
 }
 
 // MissingHash is the error of a store that should hold the stored hash
