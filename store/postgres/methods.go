@@ -318,9 +318,12 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 	var prev string
 	var found *driver.Stored
 	var sealed comms.Record
+	var edge frontier
 	err := s.write(ctx, tenant, func(b *pgx.Batch) {
 		found = nil
+		edge = frontier{}
 		b.Queue(s.q.lockHead, tenant).QueryRow(func(row pgx.Row) error { return row.Scan(&seq, &prev) })
+		b.Queue(s.tq.frontier, tenant).Query(edge.scan)
 		if r.IdempotencyKey != "" {
 			b.Queue(s.q.recordByKey, tenant, r.IdempotencyKey).QueryRow(func(row pgx.Row) error {
 				var columns driver.Columns
@@ -354,7 +357,12 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 			key = &sealed.IdempotencyKey
 		}
 		person, digest, channel := ackColumns(sealed)
+		levels, nodes, hashes, err := treeRows(tenant, seq, edge, [][]byte{body})
+		if err != nil {
+			return err
+		}
 		b.Queue(s.q.insertRecord, tenant, next, sealed.PlanID, sealed.ActivityID, sealed.EventID, sealed.SentAt, body, sealed.Hash, key, person, digest, channel)
+		b.Queue(s.tq.insert, tenant, levels, nodes, hashes)
 		b.Queue(s.q.moveHead, tenant, next, sealed.Hash)
 		return nil
 	})
@@ -393,9 +401,12 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 	var head store.Head
 	var found map[string]driver.Stored
 	var out []comms.Record
+	var edge frontier
 	err := s.write(ctx, tenant, func(b *pgx.Batch) {
 		found = map[string]driver.Stored{}
+		edge = frontier{}
 		b.Queue(s.q.lockHead, tenant).QueryRow(func(row pgx.Row) error { return row.Scan(&head.Seq, &head.Hash) })
+		b.Queue(s.tq.frontier, tenant).Query(edge.scan)
 		if len(keys) > 0 {
 			b.Queue(s.q.recordsByKeys, tenant, keys).Query(func(rows pgx.Rows) error {
 				for rows.Next() {
@@ -450,7 +461,12 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 		if len(seqs) == 0 {
 			return errReplayed
 		}
+		levels, nodes, tree, err := treeRows(tenant, head.Seq, edge, bodies)
+		if err != nil {
+			return err
+		}
 		b.Queue(s.q.insertRecords, tenant, seqs, planIDs, activityIDs, evts, sent, bodies, hashes, recordKeys, persons, digests, channels)
+		b.Queue(s.tq.insert, tenant, levels, nodes, tree)
 		b.Queue(s.q.moveHead, tenant, next.Seq, next.Hash)
 		return nil
 	})

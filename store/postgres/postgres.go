@@ -245,6 +245,7 @@ type Store struct {
 	q        queries
 	rq       rosterQueries
 	dq       deliveryQueries
+	tq       treeQueries
 }
 
 var (
@@ -389,7 +390,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 }
 
 func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret string) (*Store, error) {
-	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema), dq: newDeliveryQueries(opt.Schema)}
+	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema), dq: newDeliveryQueries(opt.Schema), tq: newTreeQueries(opt.Schema)}
 	var role string
 	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
 		return nil, s.translate(ctx, err)
@@ -626,6 +627,11 @@ func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) err
 				if _, err := tx.Exec(ctx, string(sqlText)); err != nil {
 					return fmt.Errorf("migration %s: %w", names[i], err)
 				}
+				if names[i] == treeMigration {
+					if err := buildTrees(ctx, tx); err != nil {
+						return fmt.Errorf("migration %s: %w", names[i], err)
+					}
+				}
 				if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (version, name) VALUES ($1, $2)`, i+1, names[i]); err != nil {
 					return err
 				}
@@ -637,7 +643,7 @@ func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) err
 			for _, grant := range []string{
 				`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + role,
 				`GRANT SELECT ON ` + table + ` TO ` + role,
-				`GRANT SELECT, INSERT ON ` + t("plans") + `, ` + t("records") + `, ` + t("rosters") + ` TO ` + role,
+				`GRANT SELECT, INSERT ON ` + t("plans") + `, ` + t("records") + `, ` + t("rosters") + `, ` + t("tree_hashes") + ` TO ` + role,
 				`GRANT SELECT, INSERT, UPDATE ON ` + t("events") + `, ` + t("chain_heads") + `, ` + t("deliveries") + `, ` + t("checkpoints") + ` TO ` + role,
 			} {
 				if _, err := tx.Exec(ctx, grant); err != nil {
