@@ -1071,7 +1071,7 @@ func (a *app) sayDamage(res verifyResult) {
 }
 
 func (a *app) verifyCommand() *cobra.Command {
-	var format string
+	var format, cpFile, verifierKey string
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Verify the tenant's record chain",
@@ -1089,13 +1089,26 @@ about 0.6 s per 100,000 records.
 Exit status: 0 the chain verified (or the tenant has plans but no record
 yet, which is said); 1 the chain is broken, the storage is damaged, or the
 tenant has nothing stored at all (no plan, no record: most likely a wrong
---tenant or --db); 3 the store failed.`,
+--tenant or --db); 3 the store failed.
+
+With --checkpoint (and --verifier-key) it proves instead that today's log
+extends a signed checkpoint kept from before (ismscomms checkpoint): it
+verifies the chain, recomputes every leaf and hash of the Merkle tree from
+the records and checks the consistency proof from the checkpoint's tree
+size to today's. A record up to the checkpoint that was rewritten, removed,
+inserted or reordered fails it (exit status 1), even with every hash in the
+database recomputed, naming the tree size or record. A checkpoint that is
+not signed by the key, or is another tenant's, is refused (exit status 2).`,
 		Example: `  ismscomms verify --tenant acme
-  ismscomms verify --format json`,
+  ismscomms verify --format json
+  ismscomms verify --tenant acme --checkpoint acme-2026-05.checkpoint --verifier-key ismscomms.key.pub`,
 		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "text", "json"); err != nil {
 				return err
+			}
+			if cpFile != "" {
+				return a.verifyCheckpoint(cmd, cpFile, verifierKey, format)
 			}
 			st, err := a.openStore(readStore)
 			if err != nil {
@@ -1167,6 +1180,8 @@ tenant has nothing stored at all (no plan, no record: most likely a wrong
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.Flags().StringVar(&cpFile, "checkpoint", "", "also prove that the log extends this signed checkpoint (ismscomms checkpoint)")
+	cmd.Flags().StringVar(&verifierKey, "verifier-key", "", "with --checkpoint: the log's verifier key, or the file that holds it")
 	return cmd
 }
 
