@@ -18,8 +18,10 @@ import (
 // store/checkpoint uses one to recompute a tree from its records. A
 // TreeBuilder is not safe for concurrent use.
 type TreeBuilder struct {
-	n    int64
-	edge map[int64]tlog.Hash // stored hash index → hash, of the right edge
+	n int64
+	// edge[l] is the hash of node (l, n>>l - 1), the last complete node
+	// of level l, for each level with n>>l > 0: the tree's right edge.
+	edge [64]tlog.Hash
 }
 
 // FrontierIndexes returns the stored hash indexes that adding leaves to
@@ -38,7 +40,7 @@ func FrontierIndexes(n int64) []int64 {
 // NewTreeBuilder returns a TreeBuilder for a tree of n leaves, reading
 // its right edge ([FrontierIndexes]) from r in one call.
 func NewTreeBuilder(n int64, r tlog.HashReader) (*TreeBuilder, error) {
-	b := &TreeBuilder{n: n, edge: map[int64]tlog.Hash{}}
+	b := &TreeBuilder{n: n}
 	if n == 0 {
 		return b, nil
 	}
@@ -51,7 +53,8 @@ func NewTreeBuilder(n int64, r tlog.HashReader) (*TreeBuilder, error) {
 		return nil, fmt.Errorf("driver: tree: %d hashes read for %d indexes", len(hashes), len(idx))
 	}
 	for i, x := range idx {
-		b.edge[x] = hashes[i]
+		level, _ := tlog.SplitStoredHashIndex(x)
+		b.edge[level] = hashes[i]
 	}
 	return b, nil
 }
@@ -70,23 +73,16 @@ func (b *TreeBuilder) Add(body []byte) ([]tlog.Hash, error) {
 
 // AddHash is [TreeBuilder.Add] for a leaf hash (tlog.RecordHash(body)).
 func (b *TreeBuilder) AddHash(leaf tlog.Hash) ([]tlog.Hash, error) {
-	n := b.n
-	hashes, err := tlog.StoredHashesForRecordHash(n, leaf, b)
+	hashes, err := tlog.StoredHashesForRecordHash(b.n, leaf, b)
 	if err != nil {
 		return nil, err
 	}
-	first := tlog.StoredHashIndex(0, n)
-	for i, h := range hashes {
-		b.edge[first+int64(i)] = h
+	// Adding leaf n completes node (l, n>>l) of each level l below
+	// len(hashes), the new right edge there; above, the edge stays.
+	for l, h := range hashes {
+		b.edge[l] = h
 	}
 	b.n++
-	// Keep the right edge of the tree of n+1 leaves only.
-	keep := FrontierIndexes(b.n)
-	for x := range b.edge {
-		if _, found := slices.BinarySearch(keep, x); !found {
-			delete(b.edge, x)
-		}
-	}
 	return hashes, nil
 }
 
@@ -101,11 +97,11 @@ func (b *TreeBuilder) Root() (tlog.Hash, error) {
 func (b *TreeBuilder) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
-		h, ok := b.edge[x]
-		if !ok {
+		level, node := tlog.SplitStoredHashIndex(x)
+		if level >= len(b.edge) || b.n>>level == 0 || node != b.n>>level-1 {
 			return nil, fmt.Errorf("driver: tree: stored hash %d is not on the right edge of a tree of %d leaves", x, b.n)
 		}
-		out[i] = h
+		out[i] = b.edge[level]
 	}
 	return out, nil
 }
