@@ -62,6 +62,54 @@ func readTreeHashes(ctx context.Context, q querier, tenant string, size int64, i
 	return out, nil
 }
 
+// readFrontier reads the stored hashes at indexes, the right edge of
+// tenant's tree of n leaves (one node on each of up to 63 levels), in one
+// query.
+func readFrontier(ctx context.Context, q querier, tenant string, n int64, indexes []int64) ([]tlog.Hash, error) {
+	var b strings.Builder
+	b.WriteString(`SELECT level, node, hash FROM tree_hashes WHERE tenant = ? AND (level, node) IN (VALUES `)
+	args := make([]any, 1, 1+2*len(indexes))
+	args[0] = tenant
+	at := make(map[int64]int, len(indexes))
+	for i, x := range indexes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?)")
+		level, node := tlog.SplitStoredHashIndex(x)
+		args = append(args, level, node)
+		at[x] = i
+	}
+	b.WriteString(")")
+	rows, err := q.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]tlog.Hash, len(indexes))
+	found := make([]bool, len(indexes))
+	for rows.Next() {
+		var level int
+		var node int64
+		var hash []byte
+		if err := rows.Scan(&level, &node, &hash); err != nil {
+			return nil, err
+		}
+		if i, ok := at[tlog.StoredHashIndex(level, node)]; ok && len(hash) == tlog.HashSize {
+			out[i], found[i] = tlog.Hash(hash), true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, ok := range found {
+		if !ok {
+			return nil, driver.MissingHash(tenant, n, indexes[i])
+		}
+	}
+	return out, nil
+}
+
 // treeRows is how many hashes one INSERT into tree_hashes writes.
 const treeRows = 128
 
@@ -94,7 +142,7 @@ func writeTreeHashes(ctx context.Context, q querier, tenant string, first int64,
 // n hashes, one query) and writes the hashes the leaves complete.
 func (s *Store) appendTree(ctx context.Context, tx *sql.Tx, tenant string, n int64, bodies [][]byte) error {
 	b, err := driver.NewTreeBuilder(n, tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-		return readTreeHashes(ctx, tx, tenant, n, indexes)
+		return readFrontier(ctx, tx, tenant, n, indexes)
 	}))
 	if err != nil {
 		return s.treeErr(ctx, err)
