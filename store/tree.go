@@ -50,6 +50,29 @@ type TreeReader interface {
 	// returns the hashes as stored: a caller that must not trust them
 	// recomputes them from the records (store/checkpoint.Verify does).
 	TreeHashes(ctx context.Context, tenant string, size int64, indexes []int64) ([]tlog.Hash, error)
+	// TreeExtent returns, read at one moment, the tree's size (as
+	// TreeSize) and the index (tlog.StoredHashIndex) of a stored hash at
+	// or past tlog.StoredHashCount(size), or -1 when the store holds
+	// none. Appends only write hashes below the count of the size they
+	// make, so such a hash is left from records that were appended and
+	// then removed behind the store's back: the log was cut (the hash's
+	// records, driver.HashRecords, are among those removed).
+	// store/checkpoint.Verify and Sign refuse such a log.
+	TreeExtent(ctx context.Context, tenant string) (size, stray int64, err error)
+}
+
+// TreeNotes is an optional capability of a Store that migrates a store
+// written before the tree (schema 7 of store/sqlite and store/postgres):
+// the tenants whose tree the migration, in this open, left unbuilt
+// because their log was broken (a gap in its sequence numbers, or a log
+// that ends before its head). Their tree stays unbuilt: their verify
+// reports the break, their appends fail with a *TreeError naming it,
+// and the other tenants are unaffected.
+type TreeNotes interface {
+	// UnbuiltTrees returns one *TreeError per tenant whose tree the
+	// migration left unbuilt, naming the record where its log breaks;
+	// none when the open migrated nothing or every log was intact.
+	UnbuiltTrees() []*TreeError
 }
 
 // TreeError says what is inconsistent about a tenant's Merkle tree: a
@@ -68,6 +91,10 @@ type TreeError struct {
 	// whole.
 	First, Last int64
 	Reason      string
+	// Damaged is true when what is wrong is a hash the store keeps (its
+	// tree) and not the records: the records, recomputed, may still be
+	// sound and extend a checkpoint (Reason says whether they do).
+	Damaged bool
 }
 
 func (e *TreeError) Error() string {

@@ -151,7 +151,7 @@ func TestCheckpointSchema6(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE tree_hashes`, `PRAGMA user_version = 6`} {
+	for _, q := range []string{`DROP TABLE tree_hashes`, `DROP TABLE tree_unbuilt`, `PRAGMA user_version = 6`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}

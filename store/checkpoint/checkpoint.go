@@ -283,13 +283,22 @@ const verifyChunk = 4096
 // chain (st.Verify), reads every record up to the tree's size (Records),
 // computes each leaf from the record's canonical encoding and the chain
 // links again, recomputes every stored hash of the tree and compares it
-// with the store's, then checks tlog's consistency proof from old's size
-// to today's against old's root hash. A log rewritten from some record
-// on, with every chain hash and every tree hash recomputed, a record
-// removed, records swapped or a record inserted, up to old's size, fails
-// with a *store.TreeError naming old's size; a stored hash that its
-// records do not give, with one naming the records it covers; a broken
-// chain, with the *store.ChainError of Verify naming the record.
+// with the store's, and compares the root hash its first old.Size
+// records give with old's: that is the consistency check, made from the
+// records alone. A log rewritten from some record on, with every chain
+// hash and every tree hash recomputed, a record removed, records swapped
+// or a record inserted, up to old's size, fails with a *store.TreeError
+// naming old's size; a log cut behind the store's back (fewer records
+// than old's size, or stored hashes past its size: TreeExtent), with one
+// saying so; a broken chain, with the *store.ChainError of Verify naming
+// the record.
+//
+// A stored hash that is missing or not the one the records give, in
+// records that do extend old, is a damaged tree, not a changed log: the
+// *store.TreeError has Damaged set, names the records the hash covers and
+// says that the records extend the checkpoint, and Verify returns the
+// checkpoint the records give along with it. (When the records do not
+// extend old, that is the error, and its reason mentions the damage.)
 //
 // It reads the whole log twice (Verify, then Records) and holds only
 // O(log n) hashes.
@@ -298,7 +307,7 @@ func Verify(ctx context.Context, st store.Store, tenant string, old Checkpoint) 
 	if err != nil {
 		return Checkpoint{}, err
 	}
-	size, err := tr.TreeSize(ctx, tenant)
+	size, stray, err := tr.TreeExtent(ctx, tenant)
 	if err != nil {
 		return Checkpoint{}, err
 	}
@@ -312,14 +321,19 @@ func Verify(ctx context.Context, st store.Store, tenant string, old Checkpoint) 
 	if old.Size > size {
 		return Checkpoint{}, &store.TreeError{Tenant: tenant, Size: old.Size, Reason: fmt.Sprintf("the log has %d records, fewer than the checkpoint's %d: records %d to %d were removed", size, old.Size, size+1, old.Size)}
 	}
+	if stray >= 0 {
+		return Checkpoint{}, driver.StrayHash(tenant, size, stray)
+	}
 	b, err := driver.NewTreeBuilder(0, nil)
 	if err != nil {
 		return Checkpoint{}, err
 	}
 	reader := HashReader(ctx, tr, tenant, size)
 	var computed []tlog.Hash
+	var damage *store.TreeError // the first stored hash found wrong
 	compare := func() error {
-		if len(computed) == 0 {
+		if len(computed) == 0 || damage != nil {
+			computed = computed[:0]
 			return nil
 		}
 		first := tlog.StoredHashCount(b.Size()) - int64(len(computed))
@@ -328,6 +342,10 @@ func Verify(ctx context.Context, st store.Store, tenant string, old Checkpoint) 
 			idx[i] = first + int64(i)
 		}
 		stored, err := reader.ReadHashes(idx)
+		if errors.As(err, &damage) {
+			computed = computed[:0]
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -335,8 +353,9 @@ func Verify(ctx context.Context, st store.Store, tenant string, old Checkpoint) 
 			if stored[i] != h {
 				from, to := driver.HashRecords(idx[i])
 				level, node := tlog.SplitStoredHashIndex(idx[i])
-				return &store.TreeError{Tenant: tenant, Size: size, First: from, Last: to,
+				damage = &store.TreeError{Tenant: tenant, Size: size, First: from, Last: to, Damaged: true,
 					Reason: fmt.Sprintf("the store's tree hash %d (level %d, node %d) is not the one the records' content gives", idx[i], level, node)}
+				break
 			}
 		}
 		computed = computed[:0]
@@ -389,19 +408,34 @@ func Verify(ctx context.Context, st store.Store, tenant string, old Checkpoint) 
 		return Checkpoint{}, err
 	}
 	now := Checkpoint{Origin: old.Origin, Size: size, Hash: root}
-	if old.Size == 0 {
-		return now, nil
+	if old.Size > 0 && oldRoot != old.Hash {
+		reason := fmt.Sprintf("today's log (tree size %d, root %s) does not extend the checkpoint: its first %d records give root %s, the checkpoint says %s; a record up to %d was changed, removed, inserted or reordered since the checkpoint was taken",
+			size, root, old.Size, oldRoot, old.Hash, old.Size)
+		if damage != nil {
+			reason += "; the store's Merkle tree is also damaged (" + damageAt(damage) + ")"
+		}
+		return Checkpoint{}, &store.TreeError{Tenant: tenant, Size: old.Size, Reason: reason}
 	}
-	proof, err := tlog.ProveTree(size, old.Size, reader)
-	if err != nil {
-		return Checkpoint{}, err
-	}
-	if err := tlog.CheckTree(proof, size, root, old.Size, old.Hash); err != nil {
-		return Checkpoint{}, &store.TreeError{Tenant: tenant, Size: old.Size,
-			Reason: fmt.Sprintf("today's log (tree size %d, root %s) does not extend the checkpoint (the consistency proof fails): its first %d records give root %s, the checkpoint says %s; a record up to %d was changed, removed, inserted or reordered since the checkpoint was taken",
-				size, root, old.Size, oldRoot, old.Hash, old.Size)}
+	if damage != nil {
+		extends := "no checkpoint was given to check the records against"
+		if old.Size > 0 {
+			extends = fmt.Sprintf("the records, recomputed, do extend the checkpoint of %d records (root %s)", old.Size, old.Hash)
+		}
+		damage.Reason = fmt.Sprintf("the store's Merkle tree is damaged at %s: %s; %s; today's records give tree size %d, root %s", damageAt(damage), damage.Reason, extends, size, root)
+		return now, damage
 	}
 	return now, nil
+}
+
+// damageAt names what a damaged stored hash covers.
+func damageAt(e *store.TreeError) string {
+	switch {
+	case e.First == 0:
+		return fmt.Sprintf("tree size %d", e.Size)
+	case e.First == e.Last:
+		return fmt.Sprintf("record %d", e.First)
+	}
+	return fmt.Sprintf("records %d to %d", e.First, e.Last)
 }
 
 // proofFormat is the first line of an inclusion proof.

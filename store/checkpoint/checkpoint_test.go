@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
@@ -285,4 +286,77 @@ func FuzzParseProof(f *testing.F) {
 			t.Fatalf("ParseProof(%q) is %q as text", b, p.Text())
 		}
 	})
+}
+
+// damagedTree is a store whose stored hash at index bad reads as zeros
+// (a tree row edited behind the store's back), and which, with cut set,
+// reports a stored hash past its size (records cut, their hashes kept).
+type damagedTree struct {
+	*memory.Store
+	bad int64
+	cut bool
+}
+
+func (d damagedTree) TreeHashes(ctx context.Context, tenant string, size int64, indexes []int64) ([]tlog.Hash, error) {
+	hs, err := d.Store.TreeHashes(ctx, tenant, size, indexes)
+	for i, x := range indexes {
+		if err == nil && x == d.bad {
+			hs[i] = tlog.Hash{}
+		}
+	}
+	return hs, err
+}
+
+func (d damagedTree) TreeExtent(ctx context.Context, tenant string) (int64, int64, error) {
+	size, stray, err := d.Store.TreeExtent(ctx, tenant)
+	if d.cut && err == nil {
+		stray = tlog.StoredHashCount(size) + 1
+	}
+	return size, stray, err
+}
+
+// A damaged stored hash in records that still extend the checkpoint is
+// reported as a damaged tree (Damaged, naming the record, saying that the
+// records extend the checkpoint), with the records' checkpoint; in
+// records that do not, the log does not extend it. Sign refuses both. A
+// stored hash past the log's size says the log was cut.
+func TestVerifyDamagedTree(t *testing.T) {
+	signer, verifiers := keys(t, 1)
+	_, signed, err := checkpoint.Sign(ctx, logOf(t, honest(10)), "acme", signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := checkpoint.Open(signed, "acme", verifiers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf4 := tlog.StoredHashIndex(0, 3)
+	d := damagedTree{Store: logOf(t, honest(15)), bad: leaf4}
+	now, err := checkpoint.Verify(ctx, d, "acme", old)
+	var te *store.TreeError
+	if !errors.As(err, &te) || !te.Damaged || te.First != 4 || te.Last != 4 || !strings.Contains(te.Reason, "do extend the checkpoint of 10 records") {
+		t.Fatalf("a damaged leaf hash: %v, want a damaged tree at record 4 whose records extend the checkpoint", err)
+	}
+	if want, _ := checkpoint.Verify(ctx, logOf(t, honest(15)), "acme", old); now != want {
+		t.Errorf("a damaged tree: Verify returned %+v, want the records' checkpoint %+v", now, want)
+	}
+	if _, _, err := checkpoint.Sign(ctx, d, "acme", signer); !errors.As(err, &te) || !te.Damaged {
+		t.Errorf("Sign of a damaged tree: %v, want refused", err)
+	}
+	forged := honest(15)
+	forged[1].Reached = 9
+	_, err = checkpoint.Verify(ctx, damagedTree{Store: logOf(t, forged), bad: leaf4}, "acme", old)
+	if !errors.As(err, &te) || te.Damaged || te.Size != 10 || !strings.Contains(te.Reason, "does not extend") || !strings.Contains(te.Reason, "also damaged (record 4)") {
+		t.Errorf("a changed record and a damaged hash: %v, want: does not extend, and damaged", err)
+	}
+
+	cut := damagedTree{Store: logOf(t, honest(15)), bad: -1, cut: true}
+	for name, err := range map[string]error{
+		"Verify": func() error { _, err := checkpoint.Verify(ctx, cut, "acme", old); return err }(),
+		"Sign":   func() error { _, _, err := checkpoint.Sign(ctx, cut, "acme", signer); return err }(),
+	} {
+		if !errors.As(err, &te) || !strings.Contains(te.Reason, "the log was cut") {
+			t.Errorf("%s of a log with hashes past its size: %v, want: the log was cut", name, err)
+		}
+	}
 }

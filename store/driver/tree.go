@@ -138,8 +138,35 @@ func HashRecords(index int64) (first, last int64) {
 func MissingHash(tenant string, size, index int64) error {
 	first, last := HashRecords(index)
 	level, n := tlog.SplitStoredHashIndex(index)
-	return &store.TreeError{Tenant: tenant, Size: size, First: first, Last: last,
+	return &store.TreeError{Tenant: tenant, Size: size, First: first, Last: last, Damaged: true,
 		Reason: fmt.Sprintf("the stored hash %d (level %d, node %d) is missing (the store's tree was changed behind its back)", index, level, n)}
+}
+
+// CutTree is the *store.TreeError of an append to tenant's tree of n
+// leaves that finds the hashes it would write already stored: records
+// past n were appended and then removed behind the store's back, and
+// their hashes kept.
+func CutTree(tenant string, n int64) error {
+	return &store.TreeError{Tenant: tenant, Size: n, Damaged: true,
+		Reason: fmt.Sprintf("the tree already holds hashes past record %d: records after it were appended and then removed behind the store's back (the log was cut); nothing was appended", n)}
+}
+
+// StrayHash is the *store.TreeError of a stored hash at index, past the
+// stored hashes of tenant's tree of size leaves (store.TreeReader's
+// TreeExtent): the log was cut.
+func StrayHash(tenant string, size, index int64) error {
+	first, last := HashRecords(index)
+	level, n := tlog.SplitStoredHashIndex(index)
+	return &store.TreeError{Tenant: tenant, Size: size, First: first, Last: last,
+		Reason: fmt.Sprintf("the log has %d records, but the store's tree holds hash %d (level %d, node %d) of records %d to %d: records after %d were removed behind the store's back (the log was cut)", size, index, level, n, first, last, size)}
+}
+
+// UnbuiltTree is the *store.TreeError of a tenant whose tree the
+// migration to the tree did not build because its log was broken at
+// record seq, for reason.
+func UnbuiltTree(tenant string, seq int64, reason string) *store.TreeError {
+	return &store.TreeError{Tenant: tenant, First: seq, Last: seq,
+		Reason: fmt.Sprintf("no Merkle tree was built for this log when the store was migrated to the tree, because the log is broken at record %d (%s): nothing can be appended until it is repaired; ismscomms verify reports the break", seq, reason)}
 }
 
 // HashRun is a run of consecutive nodes of one level of a tree: what a

@@ -544,6 +544,22 @@ func (m *Store) TreeSize(ctx context.Context, tenant string) (int64, error) {
 	return t.head.Seq, nil
 }
 
+// TreeExtent implements store.TreeReader: the memory store's tree is
+// only ever written by its appends, so it holds no hash past its size.
+func (m *Store) TreeExtent(ctx context.Context, tenant string) (int64, int64, error) {
+	t, err := m.tenant(ctx, tenant, false)
+	if err != nil || t == nil {
+		return 0, -1, err
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	stray := int64(-1)
+	if n := tlog.StoredHashCount(t.head.Seq); int64(len(t.tree)) > n {
+		stray = n
+	}
+	return t.head.Seq, stray, nil
+}
+
 // TreeHashes implements store.TreeReader.
 func (m *Store) TreeHashes(ctx context.Context, tenant string, size int64, indexes []int64) ([]tlog.Hash, error) {
 	t, err := m.tenant(ctx, tenant, false)

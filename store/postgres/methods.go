@@ -370,7 +370,7 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 		return sealed, nil
 	}
 	if err != nil {
-		return comms.Record{}, err
+		return comms.Record{}, s.appendTreeErr(ctx, tenant, seq, err)
 	}
 	return sealed, nil
 }
@@ -471,7 +471,7 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 		return nil
 	})
 	if err != nil && !errors.Is(err, errReplayed) {
-		return nil, err
+		return nil, s.appendTreeErr(ctx, tenant, head.Seq, err)
 	}
 	return out, nil
 }

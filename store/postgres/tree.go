@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/ismscomms/ismscomms/store"
@@ -20,7 +21,7 @@ const treeMigration = "0007_tree.sql"
 
 // treeQueries are the statements of the tree, qualified with the schema.
 type treeQueries struct {
-	frontier, insert, hashes string
+	frontier, insert, hashes, extent, unbuilt string
 }
 
 func newTreeQueries(schema string) treeQueries {
@@ -36,6 +37,15 @@ func newTreeQueries(schema string) treeQueries {
 			WHERE h.tenant = $1 AND (h.seq >> l.level) > 0`,
 		insert: `INSERT INTO ` + t("tree_hashes") + ` (tenant, level, node, hash)
 			SELECT $1, * FROM unnest($2::smallint[], $3::bigint[], $4::bytea[])`,
+		// A stored hash past the head's size, if any: one index probe per
+		// level (store.TreeReader.TreeExtent).
+		extent: `SELECT l.level, x.node FROM generate_series(0, 62) AS l(level)
+			CROSS JOIN LATERAL (SELECT t.node FROM ` + t("tree_hashes") + ` t
+				WHERE t.tenant = $1 AND t.level = l.level
+				AND t.node >= (COALESCE((SELECT seq FROM ` + t("chain_heads") + ` WHERE tenant = $1), 0) >> l.level)
+				ORDER BY t.node LIMIT 1) x
+			ORDER BY l.level LIMIT 1`,
+		unbuilt: `SELECT seq, reason FROM ` + t("tree_unbuilt") + ` WHERE tenant = $1`,
 		hashes: `SELECT i.ord, t.hash FROM unnest($2::smallint[], $3::bigint[]) WITH ORDINALITY AS i(level, node, ord)
 			JOIN ` + t("tree_hashes") + ` t ON t.tenant = $1 AND t.level = i.level AND t.node = i.node`,
 	}
@@ -112,6 +122,78 @@ func (s *Store) TreeSize(ctx context.Context, tenant string) (int64, error) {
 	return seq, err
 }
 
+// TreeExtent implements store.TreeReader, in one REPEATABLE READ round
+// trip: the head, then one index probe per level for a node past it.
+func (s *Store) TreeExtent(ctx context.Context, tenant string) (int64, int64, error) {
+	if err := driver.CheckTenant(tenant); err != nil {
+		return 0, -1, err
+	}
+	var size int64
+	stray := int64(-1)
+	err := s.snapshot(ctx, tenant, func(b *pgx.Batch) {
+		size, stray = 0, -1
+		b.Queue(s.q.head, tenant).QueryRow(func(row pgx.Row) error {
+			if err := row.Scan(&size, new(string)); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			return nil
+		})
+		b.Queue(s.tq.extent, tenant).QueryRow(func(row pgx.Row) error {
+			var level int
+			var node int64
+			switch err := row.Scan(&level, &node); {
+			case errors.Is(err, pgx.ErrNoRows):
+				return nil
+			case err != nil:
+				return err
+			}
+			stray = tlog.StoredHashIndex(level, node)
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, -1, err
+	}
+	return size, stray, nil
+}
+
+// appendTreeErr turns the error of an append to tenant's tree of n
+// leaves into what it means: a right edge missing from a tenant whose
+// tree the migration left unbuilt, the *store.TreeError it noted; hashes
+// already stored where the append writes (a unique violation on
+// tree_hashes), the log was cut (driver.CutTree).
+func (s *Store) appendTreeErr(ctx context.Context, tenant string, n int64, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" && pe.TableName == "tree_hashes" {
+		return driver.CutTree(tenant, n)
+	}
+	var te *store.TreeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var u *store.TreeError
+	if lerr := s.batch(ctx, tenant, func(b *pgx.Batch) {
+		b.Queue(s.tq.unbuilt, tenant).QueryRow(func(row pgx.Row) error {
+			var seq int64
+			var reason string
+			switch err := row.Scan(&seq, &reason); {
+			case errors.Is(err, pgx.ErrNoRows):
+				return nil
+			case err != nil:
+				return err
+			}
+			u = driver.UnbuiltTree(tenant, seq, reason)
+			return nil
+		})
+	}); lerr != nil {
+		return err
+	}
+	if u != nil {
+		return u
+	}
+	return err
+}
+
 // TreeHashes implements store.TreeReader, in one REPEATABLE READ round
 // trip: the tree's size, then the hashes, in one statement.
 func (s *Store) TreeHashes(ctx context.Context, tenant string, size int64, indexes []int64) ([]tlog.Hash, error) {
@@ -172,20 +254,24 @@ const treeChunk = 4096
 // i+1. The owner runs it under FORCE ROW LEVEL SECURITY, which would show
 // it no row: lifted for it, within the transaction, and put back. A log
 // with a gap in its sequence numbers, or that does not end at its head,
-// is broken, and the migration fails naming the tenant and the record.
-func buildTrees(ctx context.Context, tx pgx.Tx) error {
+// is broken: its tree is left unbuilt and noted in tree_unbuilt (the
+// record where it breaks, and why), so that its appends fail naming the
+// break and its verify reports it, and the migration goes on with the
+// other tenants. It returns the notes.
+func buildTrees(ctx context.Context, tx pgx.Tx) ([]*store.TreeError, error) {
 	for _, q := range []string{
 		`ALTER TABLE records NO FORCE ROW LEVEL SECURITY`,
 		`ALTER TABLE chain_heads NO FORCE ROW LEVEL SECURITY`,
 		`ALTER TABLE tree_hashes NO FORCE ROW LEVEL SECURITY`,
+		`ALTER TABLE tree_unbuilt NO FORCE ROW LEVEL SECURITY`,
 	} {
 		if _, err := tx.Exec(ctx, q); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	rows, err := tx.Query(ctx, `SELECT tenant, seq FROM chain_heads ORDER BY tenant`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var tenants []string
 	var heads []int64
@@ -194,29 +280,50 @@ func buildTrees(ctx context.Context, tx pgx.Tx) error {
 		var seq int64
 		if err := rows.Scan(&tenant, &seq); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		tenants, heads = append(tenants, tenant), append(heads, seq)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
+	var notes []*store.TreeError
 	for i, tenant := range tenants {
-		if err := buildTree(ctx, tx, tenant, heads[i]); err != nil {
-			return fmt.Errorf("build the Merkle tree of tenant %q: %w", tenant, err)
+		// Each tenant in a savepoint: a broken log's partial tree is
+		// rolled back, and the migration goes on.
+		if _, err := tx.Exec(ctx, `SAVEPOINT build_tree`); err != nil {
+			return nil, err
+		}
+		err := buildTree(ctx, tx, tenant, heads[i])
+		var ce *store.ChainError
+		switch {
+		case errors.As(err, &ce):
+			if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT build_tree`); err != nil {
+				return nil, err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO tree_unbuilt (tenant, seq, reason) VALUES ($1, $2, $3)`, tenant, ce.Seq, ce.Reason); err != nil {
+				return nil, err
+			}
+			notes = append(notes, driver.UnbuiltTree(tenant, ce.Seq, ce.Reason))
+		case err != nil:
+			return nil, fmt.Errorf("build the Merkle tree of tenant %q: %w", tenant, err)
+		}
+		if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT build_tree`); err != nil {
+			return nil, err
 		}
 	}
 	for _, q := range []string{
 		`ALTER TABLE records FORCE ROW LEVEL SECURITY`,
 		`ALTER TABLE chain_heads FORCE ROW LEVEL SECURITY`,
 		`ALTER TABLE tree_hashes FORCE ROW LEVEL SECURITY`,
+		`ALTER TABLE tree_unbuilt FORCE ROW LEVEL SECURITY`,
 	} {
 		if _, err := tx.Exec(ctx, q); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return notes, nil
 }
 
 func buildTree(ctx context.Context, tx pgx.Tx, tenant string, head int64) error {

@@ -198,12 +198,16 @@ type Store struct {
 	immutable bool // opened read-only as immutable, on read-only media
 	writeMu   sync.Mutex
 	closed    atomic.Bool
+	// unbuilt are the tenants whose tree the migration of this open left
+	// unbuilt (store.TreeNotes).
+	unbuilt []*store.TreeError
 }
 
 var (
 	_ store.Store            = (*Store)(nil)
 	_ store.IntegrityChecker = (*Store)(nil)
 	_ store.Pinger           = (*Store)(nil)
+	_ store.TreeNotes        = (*Store)(nil)
 	_ io.Closer              = (*Store)(nil)
 )
 
@@ -544,6 +548,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if current > len(names) {
 		return fmt.Errorf("%w: %s has schema version %d; this program knows up to %d", ErrSchemaTooNew, s.path, current, len(names))
 	}
+	var unbuilt []*store.TreeError
 	for i := current; i < len(names); i++ {
 		sqlText, err := migrations.ReadFile(path.Join("migrations", names[i]))
 		if err != nil {
@@ -553,7 +558,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("sqlite: migration %s: %w", names[i], err)
 		}
 		if names[i] == treeMigration {
-			if err := buildTrees(ctx, tx); err != nil {
+			if unbuilt, err = buildTrees(ctx, tx); err != nil {
 				return fmt.Errorf("sqlite: migration %s: %w", names[i], err)
 			}
 		}
@@ -566,8 +571,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := tx.Commit(); err != nil {
 		return classify(s.path, err)
 	}
+	s.unbuilt = unbuilt
 	return nil
 }
+
+// UnbuiltTrees implements store.TreeNotes: the tenants whose log was
+// broken when this open migrated the file to schema 7, whose tree was
+// left unbuilt (noted in the file: their appends fail naming the break).
+func (s *Store) UnbuiltTrees() []*store.TreeError { return s.unbuilt }
 
 // Close closes the database (io.Closer). After Close, every method fails
 // with store.ErrClosed; Close again returns nil.

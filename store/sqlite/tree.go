@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/driver"
@@ -64,23 +66,22 @@ func readTreeHashes(ctx context.Context, q querier, tenant string, size int64, i
 
 // readFrontier reads the stored hashes at indexes, the right edge of
 // tenant's tree of n leaves (one node on each of up to 63 levels), in one
-// query.
+// query: a UNION ALL of point lookups on the full primary key, so that
+// every planner reads each by the key (an IN list of (level, node) pairs
+// was planned by some SQLite versions as a scan of the tenant's tree).
 func readFrontier(ctx context.Context, q querier, tenant string, n int64, indexes []int64) ([]tlog.Hash, error) {
 	var b strings.Builder
-	b.WriteString(`SELECT level, node, hash FROM tree_hashes WHERE tenant = ? AND (level, node) IN (VALUES `)
-	args := make([]any, 1, 1+2*len(indexes))
-	args[0] = tenant
+	args := make([]any, 0, 3*len(indexes))
 	at := make(map[int64]int, len(indexes))
 	for i, x := range indexes {
 		if i > 0 {
-			b.WriteString(", ")
+			b.WriteString(" UNION ALL ")
 		}
-		b.WriteString("(?, ?)")
+		b.WriteString(`SELECT level, node, hash FROM tree_hashes WHERE tenant = ? AND level = ? AND node = ?`)
 		level, node := tlog.SplitStoredHashIndex(x)
-		args = append(args, level, node)
+		args = append(args, tenant, level, node)
 		at[x] = i
 	}
-	b.WriteString(")")
 	rows, err := q.QueryContext(ctx, b.String(), args...)
 	if err != nil {
 		return nil, err
@@ -145,6 +146,14 @@ func (s *Store) appendTree(ctx context.Context, tx *sql.Tx, tenant string, n int
 		return readFrontier(ctx, tx, tenant, n, indexes)
 	}))
 	if err != nil {
+		var te *store.TreeError
+		if errors.As(err, &te) {
+			if u, uerr := unbuiltTree(ctx, tx, tenant); uerr != nil {
+				return s.wrap(ctx, uerr)
+			} else if u != nil {
+				return u
+			}
+		}
 		return s.treeErr(ctx, err)
 	}
 	var hashes []tlog.Hash
@@ -156,9 +165,32 @@ func (s *Store) appendTree(ctx context.Context, tx *sql.Tx, tenant string, n int
 		hashes = append(hashes, h...)
 	}
 	if err := writeTreeHashes(ctx, tx, tenant, tlog.StoredHashCount(n), hashes); err != nil {
+		var se *sqlite.Error
+		if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
+			return driver.CutTree(tenant, n)
+		}
 		return s.wrap(ctx, err)
 	}
 	return nil
+}
+
+// unbuiltTree returns the *store.TreeError the migration to schema 7
+// noted for tenant (its log was broken, and no tree was built), or nil.
+func unbuiltTree(ctx context.Context, q querier, tenant string) (*store.TreeError, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, reason FROM tree_unbuilt WHERE tenant = ?`, tenant)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	var seq int64
+	var reason string
+	if err := rows.Scan(&seq, &reason); err != nil {
+		return nil, err
+	}
+	return driver.UnbuiltTree(tenant, seq, reason), nil
 }
 
 // treeErr passes a *store.TreeError on and wraps the rest.
@@ -185,6 +217,39 @@ func (s *Store) TreeSize(ctx context.Context, tenant string) (int64, error) {
 		return 0, s.wrap(ctx, err)
 	}
 	return seq, nil
+}
+
+// TreeExtent implements store.TreeReader, in one read transaction: the
+// head, then one point lookup per level for a node past the size (63
+// index seeks, planner-proof).
+func (s *Store) TreeExtent(ctx context.Context, tenant string) (int64, int64, error) {
+	if err := s.usable(ctx); err != nil {
+		return 0, -1, err
+	}
+	if err := driver.CheckTenant(tenant); err != nil {
+		return 0, -1, err
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, -1, s.wrap(ctx, err)
+	}
+	defer tx.Rollback()
+	var size int64
+	err = tx.QueryRowContext(ctx, `SELECT seq FROM chain_heads WHERE tenant = ?`, tenant).Scan(&size)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, -1, s.wrap(ctx, err)
+	}
+	for level := range 63 {
+		var node int64
+		err := tx.QueryRowContext(ctx, `SELECT node FROM tree_hashes WHERE tenant = ? AND level = ? AND node >= ? ORDER BY node LIMIT 1`, tenant, level, size>>level).Scan(&node)
+		switch {
+		case err == nil:
+			return size, tlog.StoredHashIndex(level, node), nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, -1, s.wrap(ctx, err)
+		}
+	}
+	return size, -1, nil
 }
 
 // TreeHashes implements store.TreeReader, in one read transaction: the
@@ -226,34 +291,48 @@ const treeChunk = 4096
 // tenant's records already stored (those an older schema wrote, without
 // a tree), from their bodies: leaf i is record i+1. A log with a gap in
 // its sequence numbers, or that does not end at the head kept for it,
-// is broken, and the migration fails naming the tenant and the record
-// (verify it with the release that wrote it).
-func buildTrees(ctx context.Context, tx *sql.Tx) error {
+// is broken: its tree is left unbuilt and noted in tree_unbuilt (the
+// record where it breaks, and why), so that its appends fail naming the
+// break and its verify reports it, and the migration goes on with the
+// other tenants. It returns the notes.
+func buildTrees(ctx context.Context, tx *sql.Tx) ([]*store.TreeError, error) {
 	var heads []store.Head
 	var tenants []string
 	rows, err := tx.QueryContext(ctx, `SELECT tenant, seq FROM chain_heads ORDER BY tenant`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for rows.Next() {
 		var tenant string
 		var seq int64
 		if err := rows.Scan(&tenant, &seq); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		tenants, heads = append(tenants, tenant), append(heads, store.Head{Seq: seq})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
+	var notes []*store.TreeError
 	for i, tenant := range tenants {
-		if err := buildTree(ctx, tx, tenant, heads[i].Seq); err != nil {
-			return fmt.Errorf("build the Merkle tree of tenant %q: %w", tenant, err)
+		err := buildTree(ctx, tx, tenant, heads[i].Seq)
+		var ce *store.ChainError
+		switch {
+		case errors.As(err, &ce):
+			if _, err := tx.ExecContext(ctx, `DELETE FROM tree_hashes WHERE tenant = ?`, tenant); err != nil {
+				return nil, err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO tree_unbuilt (tenant, seq, reason) VALUES (?, ?, ?)`, tenant, ce.Seq, ce.Reason); err != nil {
+				return nil, err
+			}
+			notes = append(notes, driver.UnbuiltTree(tenant, ce.Seq, ce.Reason))
+		case err != nil:
+			return nil, fmt.Errorf("build the Merkle tree of tenant %q: %w", tenant, err)
 		}
 	}
-	return nil
+	return notes, nil
 }
 
 func buildTree(ctx context.Context, tx *sql.Tx, tenant string, head int64) error {

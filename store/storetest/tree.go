@@ -63,6 +63,9 @@ func checkTree(t *testing.T, s store.Store, tenant string) int64 {
 	if got := tlog.StoredHashCount(size); got != int64(len(want)) {
 		t.Fatalf("TreeSize = %d (%d stored hashes), but the records give %d stored hashes", size, got, len(want))
 	}
+	if esize, stray, err := tr.TreeExtent(ctx, tenant); err != nil || esize != size || stray != -1 {
+		t.Fatalf("TreeExtent = %d, %d, %v; want %d, -1 (an honest tree holds no hash past its size)", esize, stray, err, size)
+	}
 	indexes := make([]int64, len(want))
 	for i := range indexes {
 		indexes[i] = int64(i)

@@ -21,3 +21,19 @@ ALTER TABLE tree_hashes FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON tree_hashes
 	USING (tenant = current_setting('ismscomms.tenant', true))
 	WITH CHECK (tenant = current_setting('ismscomms.tenant', true));
+
+-- A tenant whose log was broken when this migration ran (a gap in its
+-- sequence numbers, or a log that ends before its head) gets no tree:
+-- the record where its log breaks and why are noted here, so that its
+-- appends fail naming the break; the other tenants' trees are built.
+-- The application role only reads it.
+CREATE TABLE tree_unbuilt (
+	tenant text   NOT NULL PRIMARY KEY,
+	seq    bigint NOT NULL,
+	reason text   NOT NULL
+);
+
+ALTER TABLE tree_unbuilt ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tree_unbuilt FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON tree_unbuilt
+	USING (tenant = current_setting('ismscomms.tenant', true));

@@ -14,3 +14,13 @@ CREATE TABLE tree_hashes (
 	hash   BLOB    NOT NULL CHECK (length(hash) = 32),
 	PRIMARY KEY (tenant, level, node)
 ) WITHOUT ROWID;
+
+-- A tenant whose log was broken when this migration ran (a gap in its
+-- sequence numbers, or a log that ends before its head) gets no tree:
+-- the record where its log breaks and why are noted here, so that its
+-- appends fail naming the break; the other tenants' trees are built.
+CREATE TABLE tree_unbuilt (
+	tenant TEXT    NOT NULL PRIMARY KEY,
+	seq    INTEGER NOT NULL,
+	reason TEXT    NOT NULL
+) WITHOUT ROWID;
