@@ -166,6 +166,7 @@ func (a *app) logFailure(err error, what string) error {
 
 func (a *app) checkpointCommand() *cobra.Command {
 	var key, out string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "checkpoint",
 		Short: "Sign a checkpoint of the tenant's log",
@@ -176,9 +177,16 @@ root hash, signed with the key of --key (sumdb note format). Keep it outside
 the system: verify --checkpoint later proves that the log still extends it,
 and prove gives inclusion proofs of records against it.
 
-Exit status: 0 written; 1 the log did not verify (nothing written); 2 a bad
-key, a tenant with no record, or one whose ID cannot be written in an
-origin; 3 the store failed; 4 the output could not be written.`,
+It signs nothing of a store whose storage check fails (SQLite's integrity
+check: a damaged index could hide records), nor of a log whose chain is
+broken, whose tree the records do not give, or that was cut behind the
+store's back. --out never replaces an existing file (a checkpoint is
+evidence to keep) unless --force is given.
+
+Exit status: 0 written; 1 the log did not verify or the storage is damaged
+(nothing written); 2 a bad key, a tenant with no record, one whose ID
+cannot be written in an origin, or an --out that exists; 3 the store
+failed; 4 the output could not be written.`,
 		Example: `  ismscomms checkpoint --tenant acme --key ismscomms.key --out acme-2026-05.checkpoint`,
 		Args:    positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -191,11 +199,29 @@ origin; 3 the store failed; 4 the output could not be written.`,
 				return err
 			}
 			defer st.Close()
+			// A checkpoint is signed only of storage that checks: a damaged
+			// index could hide records from the very reads Sign makes.
+			if ic, ok := st.(store.IntegrityChecker); ok {
+				var corrupt *store.CorruptError
+				switch err := ic.CheckIntegrity(cmd.Context()); {
+				case errors.As(err, &corrupt):
+					say(a.stdout, "no checkpoint written: the store's storage is DAMAGED (integrity check failed); ismscomms verify says more\n")
+					return errNegative
+				case err != nil:
+					return storeFailure(err)
+				}
+			}
 			c, signed, err := checkpoint.Sign(cmd.Context(), st, a.tenant, s)
 			if err != nil {
 				return a.logFailure(err, "no checkpoint written: the log of tenant "+a.tenant+" did not verify")
 			}
-			if err := a.writeOutput(out, func(w io.Writer) error { _, err := w.Write(signed); return err }); err != nil {
+			write := func(w io.Writer) error { _, err := w.Write(signed); return err }
+			if out == "-" {
+				err = a.writeOutput(out, write)
+			} else {
+				err = writeFile(out, !force, write)
+			}
+			if err != nil {
 				return err
 			}
 			if out != "-" {
@@ -205,12 +231,32 @@ origin; 3 the store failed; 4 the output could not be written.`,
 		},
 	}
 	cmd.Flags().StringVar(&key, "key", "", "the signer key file (ismscomms key generate)")
-	cmd.Flags().StringVar(&out, "out", "-", "where to write the signed checkpoint: a file, or - for standard output")
+	cmd.Flags().StringVar(&out, "out", "-", "where to write the signed checkpoint: a new file, or - for standard output")
+	cmd.Flags().BoolVar(&force, "force", false, "with --out: replace an existing file")
 	return cmd
 }
 
-// verifyCheckpoint is verify --checkpoint: the log (chain and tree
-// recomputed) and that it extends the checkpoint.
+// checkpointResult is what verify --checkpoint found about the
+// checkpoint, as --format json prints it.
+type checkpointResult struct {
+	// Size and Hash are the checkpoint's tree size and root hash.
+	Size int64  `json:"size"`
+	Hash string `json:"hash"`
+	// Status is "extends" (the records, recomputed, extend it; the
+	// storage may still be damaged: see integrity), "tree damaged" (the
+	// records extend it, but a hash of the store's tree is wrong),
+	// "does not extend", or "not checked" (the record chain is broken).
+	Status string `json:"status"`
+	// TreeSize and TreeHash are today's, computed from the records, when
+	// they extend the checkpoint.
+	TreeSize int64  `json:"tree_size,omitempty"`
+	TreeHash string `json:"tree_hash,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// verifyCheckpoint is verify --checkpoint: everything plain verify does
+// (chain, storage, "nothing stored"), then that the log, its tree
+// recomputed from the records, extends the checkpoint.
 func (a *app) verifyCheckpoint(cmd *cobra.Command, path, key, format string) error {
 	old, _, err := a.openCheckpoint(path, key)
 	if err != nil {
@@ -221,39 +267,54 @@ func (a *app) verifyCheckpoint(cmd *cobra.Command, path, key, format string) err
 		return err
 	}
 	defer st.Close()
+	res, err := a.verifyLog(cmd.Context(), st)
+	if err != nil {
+		return err
+	}
+	cp := &checkpointResult{Size: old.Size, Hash: old.Hash.String()}
+	res.Checkpoint = cp
 	now, err := checkpoint.Verify(cmd.Context(), st, a.tenant, old)
-	res := struct {
-		Tenant     string `json:"tenant"`
-		Status     string `json:"status"` // "extends" or "broken"
-		Intact     bool   `json:"intact"`
-		Checkpoint struct {
-			Size int64  `json:"size"`
-			Hash string `json:"hash"`
-		} `json:"checkpoint"`
-		Size   int64  `json:"size,omitempty"`
-		Hash   string `json:"hash,omitempty"`
-		Reason string `json:"reason,omitempty"`
-	}{Tenant: a.tenant}
-	res.Checkpoint.Size, res.Checkpoint.Hash = old.Size, old.Hash.String()
+	var te *store.TreeError
+	var ce *store.ChainError
 	switch {
-	case errors.Is(err, store.ErrChainBroken):
-		res.Status, res.Reason = "broken", libText(err)
-	case err != nil:
-		return a.logFailure(err, "")
+	case err == nil:
+		cp.Status, cp.TreeSize, cp.TreeHash = "extends", now.Size, now.Hash.String()
+	case errors.As(err, &te) && te.Damaged:
+		cp.Status, cp.TreeSize, cp.TreeHash, cp.Reason = "tree damaged", now.Size, now.Hash.String(), te.Reason
+		res.Intact = false
+	case errors.As(err, &te):
+		cp.Status, cp.Reason = "does not extend", libText(err)
+		res.Intact = false
+	case errors.As(err, &ce):
+		cp.Status, cp.Reason = "not checked", libText(err)
+		res.Intact = false
 	default:
-		res.Status, res.Intact, res.Size, res.Hash = "extends", true, now.Size, now.Hash.String()
+		return a.logFailure(err, "")
 	}
 	if format == "json" {
 		if err := writeJSON(a.stdout, res); err != nil {
 			return err
 		}
-	} else if res.Intact {
-		say(a.stdout, "log of tenant %s verified: %s, chain and tree intact, and it extends the checkpoint of %s (root hash %s)\ntoday: tree size %d, root hash %s\n",
-			a.tenant, plural(int(now.Size), "record"), plural(int(old.Size), "record"), old.Hash, now.Size, now.Hash)
 	} else {
-		say(a.stdout, "log of tenant %s does NOT extend the checkpoint of %s (root hash %s): %s\n", a.tenant, plural(int(old.Size), "record"), old.Hash, res.Reason)
+		a.sayVerify(res)
+		cps := plural(int(old.Size), "record")
+		switch {
+		case cp.Status == "extends" && res.Integrity == "corrupt":
+			say(a.stdout, "the records of tenant %s extend the checkpoint of %s (root hash %s), but the store's storage is DAMAGED (above): queries and reports may not see them all\ntoday: tree size %d, root hash %s\n",
+				a.tenant, cps, old.Hash, now.Size, now.Hash)
+		case cp.Status == "extends":
+			say(a.stdout, "log of tenant %s verified: %s, chain and tree intact, and it extends the checkpoint of %s (root hash %s)\ntoday: tree size %d, root hash %s\n",
+				a.tenant, plural(int(now.Size), "record"), cps, old.Hash, now.Size, now.Hash)
+		case cp.Status == "tree damaged":
+			say(a.stdout, "the Merkle tree the store keeps for tenant %s is DAMAGED, though its records extend the checkpoint of %s (root hash %s): %s\n",
+				a.tenant, cps, old.Hash, cp.Reason)
+		case cp.Status == "does not extend":
+			say(a.stdout, "log of tenant %s does NOT extend the checkpoint of %s (root hash %s): %s\n", a.tenant, cps, old.Hash, cp.Reason)
+		default:
+			say(a.stdout, "the log of tenant %s was not checked against the checkpoint of %s: its record chain is broken (%s)\n", a.tenant, cps, cp.Reason)
+		}
 	}
-	if !res.Intact {
+	if !res.sound() {
 		return errNegative
 	}
 	return nil

@@ -64,12 +64,22 @@ func TestCheckpointCommands(t *testing.T) {
 
 	c.must(0, "checkpoint", "--key", c.path("log.key"), "--out", c.path("cp.txt"))
 	signed, err := os.ReadFile(c.path("cp.txt"))
+	// A kept checkpoint is never replaced, but with --force.
+	c.must(0, "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00", "--subject", "Policy 5b")
+	c.must(2, "checkpoint", "--key", c.path("log.key"), "--out", c.path("cp.txt"))
+	if again, _ := os.ReadFile(c.path("cp.txt")); string(again) != string(signed) {
+		t.Fatal("checkpoint --out replaced an existing checkpoint")
+	}
+	c.must(0, "checkpoint", "--key", c.path("log.key"), "--out", c.path("cp6.txt"))
+	c.must(0, "checkpoint", "--key", c.path("log.key"), "--out", c.path("cp6.txt"), "--force")
+	// --verifier-key opens a checkpoint: alone, it is a usage error.
+	c.must(2, "verify", "--verifier-key", c.path("log.key.pub"))
 	if err != nil || !strings.HasPrefix(string(signed), "isms.example.com/comms/default\n5\n") {
 		t.Fatalf("checkpoint file %q, %v", signed, err)
 	}
 	c.must(0, "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00", "--subject", "Policy 6")
 	out, _ := c.must(0, "verify", "--checkpoint", c.path("cp.txt"), "--verifier-key", c.path("log.key.pub"))
-	if !strings.Contains(out, "extends the checkpoint of 5 records") || !strings.Contains(out, "tree size 6") {
+	if !strings.Contains(out, "extends the checkpoint of 5 records") || !strings.Contains(out, "tree size 7") {
 		t.Errorf("verify --checkpoint said:\n%s", out)
 	}
 	c.must(0, "verify", "--checkpoint", c.path("cp.txt"), "--verifier-key", strings.TrimSpace(vkey))
@@ -136,9 +146,10 @@ func TestVerifyCheckpointRewritten(t *testing.T) {
 		}
 		db.Close()
 		out, _ := c.must(1, args...)
-		if !strings.Contains(out, "at record 3") {
+		if !strings.Contains(out, "at record 3") || !strings.Contains(out, "Merkle tree the store keeps for tenant default is DAMAGED, though its records extend the checkpoint") || strings.Contains(out, "does NOT extend") {
 			t.Errorf("verify --checkpoint with record 3's leaf changed said:\n%s", out)
 		}
+		c.must(1, "checkpoint", "--key", c.path("log.key"))
 	})
 }
 
@@ -167,6 +178,47 @@ func TestCheckpointSchema6(t *testing.T) {
 	}
 	c.must(0, "migrate")
 	c.must(0, "checkpoint", "--key", c.path("log.key"))
+}
+
+// A schema-6 store with one tenant's log broken (a record missing) and
+// another's intact: migrate migrates it and names the broken tenant; the
+// intact one is checkpointed and appended to; the broken one verifies as
+// broken (exit 1), with and without --checkpoint, and its appends fail
+// naming the break.
+func TestMigrateBrokenTenant(t *testing.T) {
+	c := logSession(t, logSubjects...)
+	c.must(0, "key", "generate", "isms.example.com/comms", "--out", c.path("log.key"))
+	c.must(0, "checkpoint", "--key", c.path("log.key"), "--out", c.path("cp.txt"))
+	c.must(0, "--tenant", "globex", "plan", "save", "../../examples/plans/starter.yaml")
+	c.must(0, "--tenant", "globex", "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00", "--subject", "G1")
+	db, err := sql.Open("sqlite", c.path("ismscomms.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TABLE tree_hashes`, `DROP TABLE tree_unbuilt`, `PRAGMA user_version = 6`, `DELETE FROM records WHERE tenant = 'default' AND seq = 3`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	out, _ := c.must(0, "migrate")
+	if !strings.Contains(out, "tenant default: its log is broken at record 3") || strings.Contains(out, "globex") {
+		t.Errorf("migrate said:\n%s", out)
+	}
+	c.must(0, "--tenant", "globex", "checkpoint", "--key", c.path("log.key"))
+	c.must(0, "--tenant", "globex", "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00", "--subject", "G2")
+	out, _ = c.must(1, "verify")
+	if !strings.Contains(out, "BROKEN at record 3") {
+		t.Errorf("verify of the broken tenant said:\n%s", out)
+	}
+	out, _ = c.must(1, "verify", "--checkpoint", c.path("cp.txt"), "--verifier-key", c.path("log.key.pub"))
+	if !strings.Contains(out, "BROKEN at record 3") || strings.Contains(out, "intact") {
+		t.Errorf("verify --checkpoint of the broken tenant said:\n%s", out)
+	}
+	_, errOut, code := c.run("record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00", "--subject", "Policy 7")
+	if code == 0 || !strings.Contains(errOut, "broken at record 3") {
+		t.Errorf("record to the broken tenant: exit %d\n%s", code, errOut)
+	}
 }
 
 // key generate never writes through a symbolic link or to a FIFO.
