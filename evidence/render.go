@@ -163,6 +163,25 @@ func (rep *Assessment) chainText() string {
 	return text
 }
 
+// treeText says which checkpoint of the Merkle tree the report was
+// computed at.
+func (rep *Assessment) treeText() string {
+	t := rep.Chain.Tree
+	text := fmt.Sprintf("Checkpoint: Merkle tree of %s, root hash %s (recomputed from the records).", plural(t.Size, "record"), t.RootHash)
+	if t.Size != rep.Chain.Verified {
+		text += fmt.Sprintf(" The report read %s: the checkpoint is at tree size %d.", plural(rep.Chain.Verified, "record"), t.Size)
+	}
+	return text
+}
+
+// treeTextOf is rep's treeText, or "" when no checkpoint was taken.
+func treeTextOf(rep *Assessment) string {
+	if rep.Chain.Tree == nil {
+		return ""
+	}
+	return rep.treeText()
+}
+
 // slowest is a timeliness row's slowest notification: "pending" while
 // none is sent but some may still be.
 func slowest(t Timeliness) string {
@@ -399,6 +418,12 @@ func (rep *Assessment) markdownHead(b *strings.Builder, esc *escaper) {
 		fmt.Fprintf(b, " Head hash: %s.", rep.Chain.HeadHash)
 	}
 	b.WriteString("\n\n")
+	if t := rep.Chain.Tree; t != nil {
+		fmt.Fprintf(b, "%s\n\n", rep.treeText())
+		if t.Note != "" {
+			b.WriteString("Signed checkpoint:\n\n    " + strings.ReplaceAll(strings.TrimSuffix(t.Note, "\n"), "\n", "\n    ") + "\n\n")
+		}
+	}
 	if note := esc.note(); note != "" {
 		fmt.Fprintf(b, "> **Note:** %s\n\n", markdownMarkup.Replace(note))
 	}
@@ -952,6 +977,7 @@ func (rep *Assessment) WriteHTML(w io.Writer) error {
 		"DrillYears":    e.DrillYears,
 		"MissingYears":  missingYears,
 		"R":             e,
+		"Checkpoint":    treeTextOf(e),
 		"Title":         "Communication evidence",
 		"From":          e.day(e.From),
 		"Until":         e.day(e.To.Add(-time.Second)),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/ismscomms/ismscomms/evidence"
 	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/checkpoint"
 )
@@ -318,6 +320,46 @@ func (a *app) verifyCheckpoint(cmd *cobra.Command, path, key, format string) err
 		return errNegative
 	}
 	return nil
+}
+
+// reportCheckpoint puts in rep's header the checkpoint of the tenant's
+// Merkle tree, recomputed from the records (checkpoint.Verify), or signed
+// with the key file keyPath when given (checkpoint.Sign): on a store that
+// keeps the tree and a chain that verified. A log whose tree does not
+// verify gets no checkpoint: the error is returned as treeErr (the
+// report is still written, and the command exits 1). A --key on a store
+// without a tree is bad input.
+func (a *app) reportCheckpoint(ctx context.Context, st store.Store, rep *evidence.Assessment, keyPath string) (treeErr, err error) {
+	var s note.Signer
+	if keyPath != "" {
+		if s, err = signer(keyPath); err != nil {
+			return nil, err
+		}
+	}
+	if _, ok := st.(store.TreeReader); !ok {
+		if s != nil {
+			return nil, inputErr("--key: the store keeps no Merkle tree to checkpoint")
+		}
+		return nil, nil
+	}
+	if !rep.Chain.OK || rep.Chain.Verified == 0 {
+		return nil, nil // the header says the chain is broken, or that there is nothing
+	}
+	var c checkpoint.Checkpoint
+	var signed []byte
+	if s != nil {
+		c, signed, err = checkpoint.Sign(ctx, st, a.tenant, s)
+	} else {
+		c, err = checkpoint.Verify(ctx, st, a.tenant, checkpoint.Checkpoint{})
+	}
+	switch {
+	case errors.Is(err, store.ErrChainBroken):
+		return err, nil
+	case err != nil:
+		return nil, a.logFailure(err, "")
+	}
+	rep.Chain.Tree = &evidence.TreeCheckpoint{Size: c.Size, RootHash: c.Hash.String(), Note: string(signed)}
+	return nil, nil
 }
 
 func (a *app) proveCommand() *cobra.Command {

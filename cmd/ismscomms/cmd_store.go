@@ -763,6 +763,7 @@ func (a *app) reportCommand() *cobra.Command {
 	var planID, fromFlag, toFlag, format, out, profiles, forFlag, sinceFlag, activityFlag string
 	var record bool
 	var names bool
+	var reportKey string
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the evidence report: planned versus done, KPIs, chain check",
@@ -855,6 +856,10 @@ changes start. Without --record the command writes nothing to the store.`,
 			if err != nil {
 				return storeFailure(err)
 			}
+			treeErr, err := a.reportCheckpoint(cmd.Context(), st, rep, reportKey)
+			if err != nil {
+				return err
+			}
 			input := rep.ManagementReview(evidence.ReviewOptions{Since: since})
 			digest := sha256.New() // of what is written, for --record
 			write := func(w io.Writer) error {
@@ -906,6 +911,10 @@ changes start. Without --record the command writes nothing to the store.`,
 				say(a.stderr, "ismscomms: the record chain is broken at record %d: the report says so first; ismscomms verify says more\n", rep.Chain.Seq)
 				return errNegative
 			}
+			if treeErr != nil {
+				say(a.stderr, "ismscomms: no checkpoint in the report: %s; ismscomms verify --checkpoint says more\n", libText(treeErr))
+				return errNegative
+			}
 			return nil
 		},
 	}
@@ -917,6 +926,7 @@ changes start. Without --record the command writes nothing to the store.`,
 	f.StringVar(&format, "format", "html", "html, md or json (json: --for audit only)")
 	f.StringVar(&out, "out", "", "write to this file (\"-\" or none: standard output); a regular file is replaced atomically, a device or FIFO written as it is")
 	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated, on top of those the plan declares")
+	f.StringVar(&reportKey, "key", "", "sign the checkpoint the report was computed at with this signer key file (ismscomms key generate) and print the signed note in the header")
 	f.BoolVar(&names, "names", false, "list the people in the acknowledgement figures (personal data; default: counts and rates only)")
 	f.StringVar(&sinceFlag, "since", "", "management-review: when the last review was held; the changes to the plan count from it (default: the last one recorded, else the plan's approval)")
 	f.BoolVar(&record, "record", false, "management-review: record the input written in the tenant's log, as the plan's management-review activity's")

@@ -242,3 +242,52 @@ func TestKeyGenerateRefusesSpecialFiles(t *testing.T) {
 	}
 	_ = filepath.Join
 }
+
+// The evidence report prints the checkpoint it was computed at: the tree
+// size and root hash the records give (those of checkpoint's), in
+// Markdown, HTML and JSON; with --key, the signed note, which opens with
+// the verifier key.
+func TestReportCheckpoint(t *testing.T) {
+	c := logSession(t, logSubjects...)
+	c.must(0, "key", "generate", "isms.example.com/comms", "--out", c.path("log.key"))
+	c.must(0, "checkpoint", "--key", c.path("log.key"), "--out", c.path("cp.txt"))
+	signed, err := os.ReadFile(c.path("cp.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := checkpoint.Parse([]byte(strings.SplitN(string(signed), "\n\n", 2)[0] + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := cp.Hash.String()
+	md, _ := c.must(0, "report", "--format", "md")
+	if !strings.Contains(md, "Checkpoint: Merkle tree of 5 records, root hash "+root) || strings.Contains(md, "Signed checkpoint") {
+		t.Errorf("the Markdown report's checkpoint:\n%s", md)
+	}
+	js, _ := c.must(0, "report", "--format", "json")
+	if !strings.Contains(js, `"tree": {`) || !strings.Contains(js, `"size": 5`) || !strings.Contains(js, `"root_hash": "`+root+`"`) {
+		t.Errorf("the JSON report has no checkpoint of 5 records, root %s", root)
+	}
+	md, _ = c.must(0, "report", "--format", "md", "--key", c.path("log.key"))
+	_, after, ok := strings.Cut(md, "Signed checkpoint:\n\n")
+	var lines []string
+	for _, l := range strings.Split(after, "\n") {
+		if !strings.HasPrefix(l, "    ") {
+			break
+		}
+		lines = append(lines, strings.TrimPrefix(l, "    "))
+	}
+	pub, _ := os.ReadFile(c.path("log.key.pub"))
+	v, err := note.NewVerifier(strings.TrimSpace(string(pub)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := checkpoint.Open([]byte(strings.Join(lines, "\n")+"\n"), "default", note.VerifierList(v)); !ok || err != nil || got != cp {
+		t.Errorf("the report's signed note: %+v, %v, want %+v\n%s", got, err, cp, md)
+	}
+	html, _ := c.must(0, "report", "--key", c.path("log.key"))
+	if !strings.Contains(html, `<div id="checkpoint"`) || !strings.Contains(html, `<pre id="checkpoint-note">isms.example.com/comms/default`) {
+		t.Errorf("the HTML report has no signed checkpoint")
+	}
+	c.must(2, "report", "--key", c.path("nokey"))
+}
