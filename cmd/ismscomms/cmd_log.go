@@ -102,6 +102,9 @@ exist: a key is never overwritten.`,
 		Example: `  ismscomms key generate isms.example.com/comms --out ismscomms.key`,
 		Args:    positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" || out == "-" {
+				return usageErr("--out %q: a key goes to a file (the signer key there, the verifier key beside it with .pub), never to standard output", out)
+			}
 			name := args[0]
 			if _, err := checkpoint.Origin(name, "t"); err != nil {
 				return inputErr("log name %s: it must be non-empty, without spaces or +", name)
@@ -111,13 +114,17 @@ exist: a key is never overwritten.`,
 				return inputErr("log name %s: %v", name, err)
 			}
 			pub := out + ".pub"
-			if _, err := os.Lstat(pub); err == nil {
-				return errorf(exitInput, "%s exists: a key is never overwritten", pub)
+			if _, err := os.Lstat(out); err == nil {
+				return errorf(exitInput, "%s exists: a key is never overwritten", out)
 			}
-			if err := writeSecret(out, func(w io.Writer) error { _, err := io.WriteString(w, skey+"\n"); return err }); err != nil {
+			// The verifier key first: a signer key never exists without it.
+			// If the signer key cannot be written, the verifier key written
+			// here is removed.
+			if err := writeFile(pub, true, func(w io.Writer) error { _, err := io.WriteString(w, vkey+"\n"); return err }); err != nil {
 				return err
 			}
-			if err := writeFile(pub, true, func(w io.Writer) error { _, err := io.WriteString(w, vkey+"\n"); return err }); err != nil {
+			if err := writeSecret(out, func(w io.Writer) error { _, err := io.WriteString(w, skey+"\n"); return err }); err != nil {
+				os.Remove(pub)
 				return err
 			}
 			say(a.stdout, "%s\n", vkey)

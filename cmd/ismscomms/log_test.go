@@ -61,6 +61,21 @@ func TestCheckpointCommands(t *testing.T) {
 		t.Fatal("key generate replaced an existing key")
 	}
 	c.must(2, "key", "generate", "bad name", "--out", c.path("other.key"))
+	// --out - is not standard output for a key: a usage error, nothing
+	// written.
+	c.must(2, "key", "generate", "isms.example.com/comms", "--out", "-")
+	if _, err := os.Lstat(c.path("-")); err == nil {
+		t.Error(`key generate --out - wrote a file named "-"`)
+	}
+	// An --out that exists (here a directory) is refused before anything
+	// is written: no verifier key is left without its signer key.
+	if err := os.Mkdir(c.path("dir.key"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	c.must(2, "key", "generate", "isms.example.com/comms", "--out", c.path("dir.key"))
+	if _, err := os.Lstat(c.path("dir.key.pub")); err == nil {
+		t.Error("key generate left a verifier key without its signer key")
+	}
 
 	c.must(0, "checkpoint", "--key", c.path("log.key"), "--out", c.path("cp.txt"))
 	signed, err := os.ReadFile(c.path("cp.txt"))

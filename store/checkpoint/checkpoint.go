@@ -496,7 +496,9 @@ func ParseProof(text []byte) (Proof, error) {
 	if p.Index, err = decimal(lines[3]); err != nil || p.Index >= p.Size {
 		return Proof{}, fmt.Errorf("%w: line 4: leaf index %q (of a tree of %d)", ErrFormat, lines[3], p.Size)
 	}
-	if p.Record, err = base64.StdEncoding.Strict().DecodeString(lines[4]); err != nil || len(p.Record) == 0 {
+	// DecodeString skips CR and LF even in Strict mode: the line must be
+	// the record's encoding exactly, so that a proof has one text form.
+	if p.Record, err = base64.StdEncoding.Strict().DecodeString(lines[4]); err != nil || len(p.Record) == 0 || base64.StdEncoding.EncodeToString(p.Record) != lines[4] {
 		return Proof{}, fmt.Errorf("%w: line 5: the record is not standard base64", ErrFormat)
 	}
 	if len(lines)-5 > 63 {
@@ -588,10 +590,15 @@ func CheckInclusion(proof, signedCheckpoint []byte, verifiers note.Verifiers) (P
 	if err != nil {
 		return Proof{}, err
 	}
+	// The tenant is the one whose origin, by Open's rule (Origin of a
+	// signer's name and the tenant), is the checkpoint's.
 	tenant := ""
 	for _, name := range signers {
 		if t, ok := strings.CutPrefix(c.Origin, name+"/"); ok {
-			tenant = t
+			if want, err := Origin(name, t); err == nil && want == c.Origin {
+				tenant = t
+				break
+			}
 		}
 	}
 	if tenant == "" {

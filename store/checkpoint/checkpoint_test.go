@@ -360,3 +360,37 @@ func TestVerifyDamagedTree(t *testing.T) {
 		}
 	}
 }
+
+// ParseProof refuses a record line that base64 would decode after
+// skipping CR (its text form is unique): a proof with CRLF line ends, or
+// a CR inside the record line.
+func TestParseProofCR(t *testing.T) {
+	signer, _ := keys(t, 1)
+	m := logOf(t, honest(3))
+	c, _, err := checkpoint.Sign(ctx, m, "acme", signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := checkpoint.Prove(ctx, m, "acme", c, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(p.Text())
+	lines := strings.Split(text, "\n")
+	inside := append([]string(nil), lines...)
+	inside[4] = inside[4][:8] + "\r" + inside[4][8:]
+	ending := append([]string(nil), lines...)
+	ending[4] += "\r"
+	for name, bad := range map[string]string{
+		"CRLF line ends":       strings.ReplaceAll(text, "\n", "\r\n"),
+		"CR inside the record": strings.Join(inside, "\n"),
+		"CR after the record":  strings.Join(ending, "\n"),
+	} {
+		if _, err := checkpoint.ParseProof([]byte(bad)); !errors.Is(err, checkpoint.ErrFormat) {
+			t.Errorf("%s: %v, want ErrFormat", name, err)
+		}
+	}
+	if _, err := checkpoint.ParseProof([]byte(text)); err != nil {
+		t.Fatal(err)
+	}
+}
