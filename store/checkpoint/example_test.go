@@ -21,7 +21,9 @@ func exampleStore(n int) store.Store {
 	at := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	st := memory.New(&memory.Options{Now: func() time.Time { return at }})
 	for i := 1; i <= n; i++ {
-		st.AppendRecord(context.Background(), "acme", comms.Record{ActivityID: "policy", Channel: "email", SentAt: at.Add(time.Duration(i) * time.Hour)})
+		if _, err := st.AppendRecord(context.Background(), "acme", comms.Record{ActivityID: "policy", Channel: "email", SentAt: at.Add(time.Duration(i) * time.Hour)}); err != nil {
+			panic(err)
+		}
 	}
 	return st
 }
@@ -29,9 +31,18 @@ func exampleStore(n int) store.Store {
 // exampleKey is a key pair made from a fixed seed; use
 // note.GenerateKey(rand.Reader, name) and keep the signer key secret.
 func exampleKey() (note.Signer, note.Verifiers) {
-	skey, vkey, _ := note.GenerateKey(bytes.NewReader(make([]byte, 32)), "isms.example.com/comms")
-	signer, _ := note.NewSigner(skey)
-	verifier, _ := note.NewVerifier(vkey)
+	skey, vkey, err := note.GenerateKey(bytes.NewReader(make([]byte, 32)), "isms.example.com/comms")
+	if err != nil {
+		panic(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		panic(err)
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		panic(err)
+	}
 	return signer, note.VerifierList(verifier)
 }
 
@@ -60,8 +71,11 @@ func ExampleSign() {
 func ExampleVerify() {
 	ctx := context.Background()
 	signer, verifiers := exampleKey()
-	_, signed, _ := checkpoint.Sign(ctx, exampleStore(3), "acme", signer)
-
+	_, signed, err := checkpoint.Sign(ctx, exampleStore(3), "acme", signer)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	old, err := checkpoint.Open(signed, "acme", verifiers)
 	if err != nil {
 		fmt.Println(err)
@@ -73,14 +87,24 @@ func ExampleVerify() {
 	// A log rewritten from record 2 on, every hash recomputed.
 	forged := exampleStore(1)
 	at := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-	forged.AppendRecord(ctx, "acme", comms.Record{ActivityID: "policy", Channel: "letter", SentAt: at.Add(2 * time.Hour)})
-	forged.AppendRecord(ctx, "acme", comms.Record{ActivityID: "policy", Channel: "email", SentAt: at.Add(3 * time.Hour)})
+	for _, r := range []comms.Record{
+		{ActivityID: "policy", Channel: "letter", SentAt: at.Add(2 * time.Hour)},
+		{ActivityID: "policy", Channel: "email", SentAt: at.Add(3 * time.Hour)},
+	} {
+		if _, err := forged.AppendRecord(ctx, "acme", r); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
 	_, err = checkpoint.Verify(ctx, forged, "acme", old)
-	var te *store.TreeError
-	fmt.Println(errors.As(err, &te), te.Size)
+	if te := (*store.TreeError)(nil); errors.As(err, &te) {
+		fmt.Println("does not extend the checkpoint of", te.Size, "records")
+	} else {
+		fmt.Println("unexpected:", err)
+	}
 	// Output:
 	// 5 <nil>
-	// true 3
+	// does not extend the checkpoint of 3 records
 }
 
 // Prove that a sampled record is in a checkpoint's tree, and check the
@@ -89,8 +113,11 @@ func ExampleCheckInclusion() {
 	ctx := context.Background()
 	signer, verifiers := exampleKey()
 	st := exampleStore(5)
-	c, signed, _ := checkpoint.Sign(ctx, st, "acme", signer)
-
+	c, signed, err := checkpoint.Sign(ctx, st, "acme", signer)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	proof, err := checkpoint.Prove(ctx, st, "acme", c, 2)
 	if err != nil {
 		fmt.Println(err)
