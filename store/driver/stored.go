@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
@@ -154,21 +155,38 @@ func (c *Columns) disagreement(r comms.Record) (column, reason string) {
 // open checks one stored record on its own: its hash, its encoding, its
 // sequence number and its columns. It returns the record, or a
 // *store.ChainError.
-func (st Stored) open(tenant string) (comms.Record, *store.ChainError) {
+//
+// The record's strings share one copy of the body. With borrow set they
+// share st.Body itself, copying nothing: only for a caller that drops the
+// record before st.Body may change ([VerifyChain], whose rows may reuse
+// the buffer for the next row), and keeps none of its strings (an error
+// formats them into text of its own).
+func (st Stored) open(tenant string, borrow bool) (comms.Record, *store.ChainError) {
 	broken := func(column, format string, args ...any) *store.ChainError {
 		return &store.ChainError{Tenant: tenant, Seq: st.Seq, Column: column, Reason: fmt.Sprintf(format, args...)}
 	}
-	// OpenRecord hashes the body; it is hashed once in the common case.
-	r, err := OpenRecord(tenant, st.Body)
+	// The body is hashed once, and its hash compared with the stored one
+	// as hex without making a string of it: the record's Hash is the
+	// stored one, which it equals.
+	var hexSum [2 * sha256.Size]byte
+	sum := sha256.Sum256(st.Body)
+	hex.Encode(hexSum[:], sum[:])
+	matches := string(hexSum[:]) == st.Hash
+	body := string(st.Body) // a copy
+	if borrow {
+		body = unsafe.String(unsafe.SliceData(st.Body), len(st.Body))
+	}
+	r, err := decodeRecord(tenant, body)
 	if err != nil {
-		if sum := sha256.Sum256(st.Body); hex.EncodeToString(sum[:]) != st.Hash {
+		if !matches {
 			return comms.Record{}, broken("", "its content does not match its hash")
 		}
 		return comms.Record{}, broken("", "%v", err)
 	}
-	if r.Hash != st.Hash {
+	if !matches {
 		return comms.Record{}, broken("", "its content does not match its hash")
 	}
+	r.Hash = st.Hash
 	if r.Seq != st.Seq {
 		return comms.Record{}, broken("", "it holds the content of record %d", r.Seq)
 	}
@@ -190,7 +208,7 @@ func (st Stored) open(tenant string) (comms.Record, *store.ChainError) {
 // brought into a query it does not belong to. (A record such an edit
 // hides from a query is for Verify to find.)
 func OpenStored(tenant string, st Stored, q store.RecordQuery) (comms.Record, error) {
-	r, ce := st.open(tenant)
+	r, ce := st.open(tenant, false)
 	if ce != nil {
 		return comms.Record{}, ce
 	}
@@ -224,7 +242,7 @@ func OpenCommunication(tenant, column string, st Stored, q store.RecordQuery) (c
 // an error wrapping store.ErrConflict that names the stored record and the
 // fields that differ.
 func Replay(tenant string, st Stored, r comms.Record) (comms.Record, error) {
-	stored, ce := st.open(tenant)
+	stored, ce := st.open(tenant, false)
 	if ce != nil {
 		return comms.Record{}, ce
 	}
@@ -307,7 +325,7 @@ func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, erro
 		case row.Seq < want:
 			return store.Head{}, broken(row.Seq, "sequence number %d appears twice or out of order", row.Seq)
 		}
-		r, ce := row.open(tenant)
+		r, ce := row.open(tenant, true) // r is dropped before the next row
 		if ce != nil {
 			return store.Head{}, ce
 		}
