@@ -128,3 +128,41 @@ func FuzzParseCanonicalTime(f *testing.F) {
 	f.Add("2026-01-01T09:00:00.+12345Z")
 	f.Fuzz(checkCanonicalTime)
 }
+
+// plainEnd finds what a byte-at-a-time scan finds, wherever in a word
+// the byte that ends the plain part is.
+func TestPlainEnd(t *testing.T) {
+	naive := func(s string, i int) (int, bool) {
+		ascii := true
+		for ; i < len(s); i++ {
+			if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
+				break
+			} else if c >= 0x80 {
+				ascii = false
+			}
+		}
+		return i, ascii
+	}
+	specials := []byte{'"', '\\', 0, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff, '!', '#', '[', ']', 'a'}
+	rng := rand.New(rand.NewPCG(18, 6))
+	for n := 0; n < 40; n++ {
+		for trial := 0; trial < 200; trial++ {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = 'a' + byte(rng.IntN(26))
+			}
+			for k := rng.IntN(3); k > 0 && n > 0; k-- {
+				b[rng.IntN(n)] = specials[rng.IntN(len(specials))]
+			}
+			from := 0
+			if n > 0 {
+				from = rng.IntN(n)
+			}
+			gotEnd, gotASCII := plainEnd(string(b), from)
+			wantEnd, wantASCII := naive(string(b), from)
+			if gotEnd != wantEnd || gotASCII != wantASCII {
+				t.Fatalf("plainEnd(%q, %d) = %d, %v; want %d, %v", b, from, gotEnd, gotASCII, wantEnd, wantASCII)
+			}
+		}
+	}
+}

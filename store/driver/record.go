@@ -419,11 +419,10 @@ func (d *canonDecoder) str(dst *string) {
 	d.i++
 	start := d.i
 	// The common case: no escapes.
-	for d.i < len(d.b) && d.b[d.i] != '"' && d.b[d.i] != '\\' && d.b[d.i] >= 0x20 {
-		d.i++
-	}
+	var ascii bool
+	d.i, ascii = plainEnd(d.b, d.i)
 	if d.i < len(d.b) && d.b[d.i] == '"' {
-		if !utf8.ValidString(d.b[start:d.i]) {
+		if !ascii && !utf8.ValidString(d.b[start:d.i]) {
 			d.fail("invalid UTF-8")
 			return
 		}
@@ -449,6 +448,36 @@ func (d *canonDecoder) str(dst *string) {
 		return
 	}
 	*dst = unquoted
+}
+
+// plainEnd returns the index, from i, of the first byte of s that ends
+// the plain part of a JSON string: a quote, a backslash or a control
+// character (below 0x20); len(s) if none. ascii reports whether the bytes
+// before it are all ASCII (below 0x80), which need no UTF-8 check. It
+// reads eight bytes at a time while they are plain ASCII: every field of
+// every record goes through it.
+func plainEnd(s string, i int) (end int, ascii bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ascii = true
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		quote, backslash := w^(ones*'"'), w^(ones*'\\')
+		// A byte below 0x20, a zero byte of quote or backslash (a quote
+		// or a backslash in w), or a high bit: not a plain ASCII word.
+		if (w-ones*0x20)&^w&highs|(quote-ones)&^quote&highs|(backslash-ones)&^backslash&highs|w&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\' || c < 0x20:
+			return i, ascii
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return i, ascii
 }
 
 func parseTime(s string) (time.Time, error) {

@@ -1,11 +1,9 @@
 package driver
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -172,9 +170,11 @@ func (st Stored) open(tenant string, borrow bool) (comms.Record, *store.ChainErr
 	sum := sha256.Sum256(st.Body)
 	hex.Encode(hexSum[:], sum[:])
 	matches := string(hexSum[:]) == st.Hash
-	body := string(st.Body) // a copy
+	var body string
 	if borrow {
 		body = unsafe.String(unsafe.SliceData(st.Body), len(st.Body))
+	} else {
+		body = string(st.Body) // a copy
 	}
 	r, err := decodeRecord(tenant, body)
 	if err != nil {
@@ -295,59 +295,4 @@ func differences(a, b comms.Record) []string {
 		out = append(out, "its encoding")
 	}
 	return out
-}
-
-// VerifyChain checks a tenant's log, read in sequence order: sequence
-// numbers 1, 2, 3, ... with no gap, each stored hash equal to the SHA-256
-// of the record's encoding, each record's sequence number, tenant and
-// PrevHash as stored, each stored column (Stored.Columns) equal to the
-// field it copies, and the log ending at head, the head the store keeps
-// (the zero Head: none kept). It returns the head of the log it read and
-// nil, or a *store.ChainError naming the first bad record (and, for a
-// column, the column), or the error of rows, or the context's error.
-// Store implementations call it from Verify.
-func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, error], head store.Head) (store.Head, error) {
-	want := int64(1)
-	prev := ""
-	broken := func(seq int64, format string, args ...any) error {
-		return &store.ChainError{Tenant: tenant, Seq: seq, Reason: fmt.Sprintf(format, args...)}
-	}
-	for row, err := range rows {
-		if err != nil {
-			return store.Head{}, err
-		}
-		if err := ctx.Err(); err != nil {
-			return store.Head{}, err
-		}
-		switch {
-		case row.Seq > want:
-			return store.Head{}, broken(want, "record %d is missing (the next stored record is %d)", want, row.Seq)
-		case row.Seq < want:
-			return store.Head{}, broken(row.Seq, "sequence number %d appears twice or out of order", row.Seq)
-		}
-		r, ce := row.open(tenant, true) // r is dropped before the next row
-		if ce != nil {
-			return store.Head{}, ce
-		}
-		if r.PrevHash != prev {
-			return store.Head{}, broken(row.Seq, "it does not link to the record before it")
-		}
-		prev = row.Hash
-		want++
-	}
-	if err := ctx.Err(); err != nil {
-		return store.Head{}, err
-	}
-	last := want - 1
-	if head.Seq != 0 || head.Hash != "" {
-		switch {
-		case last < head.Seq:
-			return store.Head{}, broken(last+1, "the log ends at record %d but record %d was appended", last, head.Seq)
-		case last > head.Seq:
-			return store.Head{}, broken(head.Seq+1, "record %d was never appended through the store", head.Seq+1)
-		case prev != head.Hash:
-			return store.Head{}, broken(last, "the last record is not the one appended")
-		}
-	}
-	return store.Head{Seq: last, Hash: prev}, nil
 }
