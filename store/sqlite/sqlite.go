@@ -113,7 +113,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1104,80 +1103,6 @@ func scanStored(sc interface{ Scan(...any) error }, c *driver.Columns) (driver.S
 	return st, nil
 }
 
-// columnTypes lists the storage class of every column of storedColumns,
-// in order, as one string, and recordTypes is what an intact row holds.
-// SQLite keeps whatever storage class a value is written with (these
-// tables are not STRICT): an edit that casts plan_id to a BLOB keeps
-// the value Scan returns, yet no query by plan_id (= compares a BLOB with
-// TEXT as unequal) finds the record any more. Verify checks the classes,
-// so such an edit is named like any other edit of a column.
-const (
-	columnTypes = `typeof(seq)||','||typeof(body)||','||typeof(hash)||','||typeof(plan_id)||','||typeof(activity_id)||','||typeof(event_id)||','||typeof(sent_at)||','||typeof(idempotency_key)||','||typeof(person_id)||','||typeof(digest)||','||typeof(channel)`
-	recordTypes = "integer,blob,text,text,text,text,integer,text,text,text,text"
-)
-
-var columnNames = strings.Split(storedColumns, ", ")
-
-// nullColumn names the columns that hold NULL for a record without the
-// field: no idempotency key, not an acknowledgement.
-var nullColumn = map[string]bool{"idempotency_key": true, "person_id": true, "digest": true, "channel": true}
-
-// checkColumnTypes returns a *store.ChainError naming the first column
-// of record seq whose storage class, in types (as columnTypes lists
-// them), is not the one Records and Verify rely on. A record without an
-// idempotency key keeps NULL there, and one that is not an acknowledgement
-// in person_id, digest and channel.
-func checkColumnTypes(tenant string, seq int64, types string) error {
-	if types == recordTypes {
-		return nil
-	}
-	got, want := strings.Split(types, ","), strings.Split(recordTypes, ",")
-	for i, name := range columnNames {
-		if i >= len(got) || i >= len(want) {
-			break
-		}
-		if got[i] == want[i] || nullColumn[name] && got[i] == "null" {
-			continue
-		}
-		column := name
-		if name == "seq" || name == "body" || name == "hash" {
-			column = "" // not a copy of a field: the chain itself
-		}
-		return &store.ChainError{Tenant: tenant, Seq: seq, Column: column,
-			Reason: fmt.Sprintf("its column %s holds a value of type %s, not %s, which a query by it never matches (the column was changed behind the store)", name, got[i], want[i])}
-	}
-	return nil
-}
-
-// storedOf makes a Stored, whose Columns is c, of a row of storedColumns
-// scanned untyped, whose storage classes checkColumnTypes found right.
-func storedOf(vals []any, c *driver.Columns) driver.Stored {
-	text := func(v any) string {
-		switch v := v.(type) {
-		case string:
-			return v
-		case []byte:
-			return string(v)
-		}
-		return ""
-	}
-	st := driver.Stored{Columns: c}
-	st.Seq, _ = vals[0].(int64)
-	switch b := vals[1].(type) {
-	case []byte:
-		st.Body = slices.Clone(b)
-	case string:
-		st.Body = []byte(b)
-	}
-	st.Hash = text(vals[2])
-	c.PlanID, c.ActivityID, c.EventID = text(vals[3]), text(vals[4]), text(vals[5])
-	sent, _ := vals[6].(int64)
-	c.SentAt = time.UnixMicro(sent).UTC()
-	c.IdempotencyKey = text(vals[7])
-	c.PersonID, c.Digest, c.Channel = text(vals[8]), text(vals[9]), text(vals[10])
-	return st
-}
-
 // recordPage is how many records Records reads per query.
 const recordPage = 500
 
@@ -1243,76 +1168,16 @@ func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 	query := `SELECT seq, body, hash FROM ` + table + ` WHERE ` + where + ` ORDER BY seq LIMIT ?`
 	scan := func(r *sql.Rows) (comms.Record, error) {
 		var st driver.Stored
-		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
+		// The body is read in place (RawBytes, valid until the next row):
+		// OpenStored makes the one copy of it the record keeps.
+		var body sql.RawBytes
+		if err := r.Scan(&st.Seq, &body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
+		st.Body = body
 		return open(tenant, st, q)
 	}
 	return driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
 		return queryAll(ctx, s, scan, query, append(append([]any{tenant, after}, filters...), limit)...)
 	})
-}
-
-// Verify implements store.Store. It reads the log in one read transaction,
-// so that appends in the meantime do not look like a broken chain.
-func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
-	if err := s.usable(ctx); err != nil {
-		return store.Head{}, err
-	}
-	if err := driver.CheckTenant(tenant); err != nil {
-		return store.Head{}, err
-	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return store.Head{}, s.wrap(ctx, err)
-	}
-	defer tx.Rollback()
-	var head store.Head
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM chain_heads WHERE tenant = ?`, tenant).Scan(&head.Seq, &head.Hash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return store.Head{}, s.wrap(ctx, err)
-	}
-	// The primary key is the table itself (WITHOUT ROWID): Verify reads
-	// the table, not an index that may disagree with it (CheckIntegrity
-	// finds those).
-	rows, err := tx.QueryContext(ctx, `SELECT `+storedColumns+`, `+columnTypes+` FROM records WHERE tenant = ? ORDER BY seq`, tenant)
-	if err != nil {
-		return store.Head{}, s.wrap(ctx, err)
-	}
-	defer rows.Close()
-	var columns driver.Columns
-	return driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
-		var last int64 // the last record read
-		vals := make([]any, len(columnNames)+1)
-		dest := make([]any, len(vals))
-		for i := range vals {
-			dest[i] = &vals[i]
-		}
-		for rows.Next() {
-			// Scanned untyped, so that no edit of a column fails the scan
-			// (a sent_at changed to 'x' would, with a driver error, where it
-			// is an edited record): the storage classes are checked first.
-			if err := rows.Scan(dest...); err != nil {
-				yield(driver.Stored{}, s.wrap(ctx, err))
-				return
-			}
-			seq, ok := vals[0].(int64)
-			if !ok {
-				seq = last + 1
-			}
-			types, _ := vals[len(vals)-1].(string)
-			if err := checkColumnTypes(tenant, seq, types); err != nil {
-				yield(driver.Stored{}, err)
-				return
-			}
-			st := storedOf(vals, &columns)
-			last = st.Seq
-			if !yield(st, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(driver.Stored{}, s.wrap(ctx, err))
-		}
-	}, head)
 }
