@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
@@ -489,6 +490,22 @@ func scanStored(row pgx.Row, c *driver.Columns) (driver.Stored, error) {
 	return st, nil
 }
 
+// scanLogRow is scanStored for Verify's rows: the body is the driver's
+// (pgtype.DriverBytes, valid until the next row), which VerifyChain
+// copies if it keeps it, where scanStored's is a copy of its own.
+func scanLogRow(rows pgx.Rows, c *driver.Columns) (driver.Stored, error) {
+	st := driver.Stored{Columns: c}
+	var body pgtype.DriverBytes
+	var key, person, digest, channel pgtype.Text
+	if err := rows.Scan(&st.Seq, &body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &c.SentAt, &key, &person, &digest, &channel); err != nil {
+		return st, err
+	}
+	st.Body = body
+	c.SentAt = c.SentAt.UTC()
+	c.IdempotencyKey, c.PersonID, c.Digest, c.Channel = key.String, person.String, digest.String, channel.String
+	return st, nil
+}
+
 // recordPage is how many records Records reads per round trip.
 const recordPage = 1000
 
@@ -582,7 +599,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 			var columns driver.Columns
 			verified, chainErr = driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
 				for rows.Next() {
-					st, err := scanStored(rows, &columns)
+					st, err := scanLogRow(rows, &columns)
 					if err != nil {
 						readErr = err
 						return

@@ -767,6 +767,15 @@ func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 // queryAll runs a query and yields each row through scan; it reads all
 // rows before yielding, so that the caller may use the store meanwhile.
 func queryAll[T any](ctx context.Context, s *Store, scan func(*sql.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
+	return queryInto(ctx, s, new([]T), scan, query, args...)
+}
+
+// queryInto is queryAll reading the rows into *buf, which it reuses: a
+// caller that runs one query after another (Records, a page at a time)
+// passes the same buffer to each, so that a page costs no allocation of
+// its own. The values are yielded by copy; the buffer keeps the last
+// query's until the next.
+func queryInto[T any](ctx context.Context, s *Store, buf *[]T, scan func(*sql.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		if err := s.usable(ctx); err != nil {
@@ -778,7 +787,8 @@ func queryAll[T any](ctx context.Context, s *Store, scan func(*sql.Rows) (T, err
 			yield(zero, s.wrap(ctx, err))
 			return
 		}
-		var out []T
+		out := (*buf)[:0]
+		defer func() { *buf = out }()
 		for rows.Next() {
 			v, err := scan(rows)
 			if err != nil {
@@ -1177,7 +1187,12 @@ func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 		st.Body = body
 		return open(tenant, st, q)
 	}
-	return driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
-		return queryAll(ctx, s, scan, query, append(append([]any{tenant, after}, filters...), limit)...)
-	})
+	return func(yield func(comms.Record, error) bool) {
+		// Pages reads one page after the other, so that the pages of
+		// one iteration share a buffer.
+		page := make([]comms.Record, 0, recordPage)
+		driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
+			return queryInto(ctx, s, &page, scan, query, append(append([]any{tenant, after}, filters...), limit)...)
+		})(yield)
+	}
 }
