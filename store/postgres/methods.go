@@ -114,7 +114,20 @@ func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 // meanwhile.
 func collect[T any](ctx context.Context, s *Store, tenant string, scan func(pgx.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var out []T
+		var buf []T // one per iteration
+		collectInto(ctx, s, tenant, &buf, scan, query, args...)(yield)
+	}
+}
+
+// collectInto is collect reading the rows into *buf, which it reuses: a
+// caller that runs one query after another (Records, a page at a time)
+// passes the same buffer to each, so that a page costs no allocation of
+// its own. The values are yielded by copy; the buffer keeps the last
+// query's until the next.
+func collectInto[T any](ctx context.Context, s *Store, tenant string, buf *[]T, scan func(pgx.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		out := (*buf)[:0]
+		defer func() { *buf = out }()
 		var scanErr error // a row that would not scan: the rows before it are good
 		err := s.batch(ctx, tenant, func(b *pgx.Batch) {
 			b.Queue(query, args...).Query(func(rows pgx.Rows) error {
@@ -565,16 +578,25 @@ func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 		fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
 	scan := func(r pgx.Rows) (comms.Record, error) {
 		var st driver.Stored
-		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
+		// The body is read in place (valid until the next row):
+		// OpenStored makes the one copy of it the record keeps.
+		var body pgtype.DriverBytes
+		if err := r.Scan(&st.Seq, &body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
+		st.Body = body
 		return open(tenant, st, q)
 	}
-	return driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
-		pageArgs := slices.Clone(args)
-		pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
-		return collect(ctx, s, tenant, scan, query, pageArgs...)
-	})
+	return func(yield func(comms.Record, error) bool) {
+		// Pages reads one page after the other, so that the pages of
+		// one iteration share a buffer.
+		page := make([]comms.Record, 0, recordPage)
+		driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
+			pageArgs := slices.Clone(args)
+			pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
+			return collectInto(ctx, s, tenant, &page, scan, query, pageArgs...)
+		})(yield)
+	}
 }
 
 // Verify implements store.Store. It reads the head and the log in one

@@ -767,7 +767,10 @@ func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 // queryAll runs a query and yields each row through scan; it reads all
 // rows before yielding, so that the caller may use the store meanwhile.
 func queryAll[T any](ctx context.Context, s *Store, scan func(*sql.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
-	return queryInto(ctx, s, new([]T), scan, query, args...)
+	return func(yield func(T, error) bool) {
+		var buf []T // one per iteration
+		queryInto(ctx, s, &buf, scan, query, args...)(yield)
+	}
 }
 
 // queryInto is queryAll reading the rows into *buf, which it reuses: a
