@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
@@ -113,7 +114,20 @@ func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 // meanwhile.
 func collect[T any](ctx context.Context, s *Store, tenant string, scan func(pgx.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var out []T
+		var buf []T // one per iteration
+		collectInto(ctx, s, tenant, &buf, scan, query, args...)(yield)
+	}
+}
+
+// collectInto is collect reading the rows into *buf, which it reuses: a
+// caller that runs one query after another (Records, a page at a time)
+// passes the same buffer to each, so that a page costs no allocation of
+// its own. The values are yielded by copy; the buffer keeps the last
+// query's until the next.
+func collectInto[T any](ctx context.Context, s *Store, tenant string, buf *[]T, scan func(pgx.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		out := (*buf)[:0]
+		defer func() { *buf = out }()
 		var scanErr error // a row that would not scan: the rows before it are good
 		err := s.batch(ctx, tenant, func(b *pgx.Batch) {
 			b.Queue(query, args...).Query(func(rows pgx.Rows) error {
@@ -505,6 +519,22 @@ func scanStored(row pgx.Row, c *driver.Columns) (driver.Stored, error) {
 	return st, nil
 }
 
+// scanLogRow is scanStored for Verify's rows: the body is the driver's
+// (pgtype.DriverBytes, valid until the next row), which VerifyChain
+// copies if it keeps it, where scanStored's is a copy of its own.
+func scanLogRow(rows pgx.Rows, c *driver.Columns) (driver.Stored, error) {
+	st := driver.Stored{Columns: c}
+	var body pgtype.DriverBytes
+	var key, person, digest, channel pgtype.Text
+	if err := rows.Scan(&st.Seq, &body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &c.SentAt, &key, &person, &digest, &channel); err != nil {
+		return st, err
+	}
+	st.Body = body
+	c.SentAt = c.SentAt.UTC()
+	c.IdempotencyKey, c.PersonID, c.Digest, c.Channel = key.String, person.String, digest.String, channel.String
+	return st, nil
+}
+
 // recordPage is how many records Records reads per round trip.
 const recordPage = 1000
 
@@ -564,16 +594,25 @@ func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 		fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
 	scan := func(r pgx.Rows) (comms.Record, error) {
 		var st driver.Stored
-		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
+		// The body is read in place (valid until the next row):
+		// OpenStored makes the one copy of it the record keeps.
+		var body pgtype.DriverBytes
+		if err := r.Scan(&st.Seq, &body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
+		st.Body = body
 		return open(tenant, st, q)
 	}
-	return driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
-		pageArgs := slices.Clone(args)
-		pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
-		return collect(ctx, s, tenant, scan, query, pageArgs...)
-	})
+	return func(yield func(comms.Record, error) bool) {
+		// Pages reads one page after the other, so that the pages of
+		// one iteration share a buffer.
+		page := make([]comms.Record, 0, recordPage)
+		driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
+			pageArgs := slices.Clone(args)
+			pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
+			return collectInto(ctx, s, tenant, &page, scan, query, pageArgs...)
+		})(yield)
+	}
 }
 
 // Verify implements store.Store. It reads the head and the log in one
@@ -598,7 +637,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 			var columns driver.Columns
 			verified, chainErr = driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
 				for rows.Next() {
-					st, err := scanStored(rows, &columns)
+					st, err := scanLogRow(rows, &columns)
 					if err != nil {
 						readErr = err
 						return
