@@ -1,0 +1,148 @@
+// Package pdf prints a self-contained HTML page to PDF through a headless
+// Chromium: [Find] looks for one, [Print] runs it on a page.
+//
+// The page lays itself out for print: its CSS @page rule gives the paper
+// and its margin boxes (@top-left, @bottom-right with counter(page) and
+// counter(pages)) the running header and footer, which Chromium fills in
+// on every page. Chromium's own header and footer (the date, the file's
+// URL) are turned off, so the PDF shows only what the page says. Nothing
+// is fetched: the page is written to a private temporary directory and
+// loaded from there, with the browser's network features off; the pages
+// ismscomms prints forbid any external asset and script themselves
+// (Content-Security-Policy default-src 'none').
+//
+// The command-line client is the only user; the library's packages write
+// HTML and never start a browser.
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// EnvChromium names the environment variable that points at the Chromium
+// to print with, a path or a command name; when set, it is the only one
+// tried.
+const EnvChromium = "ISMSCOMMS_CHROMIUM"
+
+// Names are the commands [Find] looks for on PATH, in order, when
+// EnvChromium is not set.
+var Names = []string{"chromium", "chromium-browser", "google-chrome"}
+
+// ErrNoChromium: no Chromium was found to print with.
+var ErrNoChromium = errors.New("pdf: no headless Chromium found")
+
+// Find returns the path of the Chromium to print with: $ISMSCOMMS_CHROMIUM
+// if set (and nothing else then), else the first of [Names] on $PATH,
+// both read through getenv. The error wraps [ErrNoChromium] and says what
+// was looked for.
+func Find(getenv func(string) string) (string, error) {
+	if c := getenv(EnvChromium); c != "" {
+		if p, err := lookPath(c, getenv("PATH")); err == nil {
+			return p, nil
+		}
+		return "", fmt.Errorf("%w: %s=%q is not an executable file, nor a command on PATH", ErrNoChromium, EnvChromium, c)
+	}
+	for _, name := range Names {
+		if p, err := lookPath(name, getenv("PATH")); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w: none of %s is on PATH, and %s is not set", ErrNoChromium, strings.Join(Names, ", "), EnvChromium)
+}
+
+// lookPath finds name as exec.LookPath does, on the PATH given (not the
+// process's).
+func lookPath(name, path string) (string, error) {
+	if strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/') {
+		return exec.LookPath(name)
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" || !filepath.IsAbs(dir) {
+			continue // never the working directory
+		}
+		if p, err := exec.LookPath(filepath.Join(dir, name)); err == nil {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
+}
+
+// Print renders page, a self-contained HTML document, to PDF with the
+// Chromium at bin and returns the PDF. It takes as long as Chromium does
+// (about a second for a report of a year, most of it the browser's start),
+// bounded by ctx: when ctx ends, Chromium is killed. The error says what
+// Chromium said when it printed nothing.
+func Print(ctx context.Context, bin string, page []byte) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "ismscomms-pdf-")
+	if err != nil {
+		return nil, fmt.Errorf("pdf: print: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	html := filepath.Join(dir, "page.html")
+	out := filepath.Join(dir, "page.pdf")
+	if err := os.WriteFile(html, page, 0o600); err != nil {
+		return nil, fmt.Errorf("pdf: print: %w", err)
+	}
+	args := []string{
+		"--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-extensions", "--disable-default-apps", "--mute-audio", "--disable-dev-shm-usage",
+		"--user-data-dir=" + filepath.Join(dir, "profile"),
+		"--no-pdf-header-footer", "--print-to-pdf=" + out,
+	}
+	if os.Geteuid() == 0 {
+		// Chromium refuses to run as root with its sandbox on.
+		args = append(args, "--no-sandbox")
+	}
+	args = append(args, fileURL(html))
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	cmd.WaitDelay = 5 * time.Second
+	runErr := cmd.Run()
+	pdf, err := os.ReadFile(out)
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("pdf: print with %s: %w", bin, ctx.Err())
+	}
+	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		why := "it wrote no PDF"
+		if runErr != nil {
+			why = runErr.Error()
+		}
+		return nil, fmt.Errorf("pdf: print with %s: %s%s", bin, why, lastLines(stderr.String(), 5))
+	}
+	return pdf, nil
+}
+
+// fileURL is the file: URL of an absolute path, escaped.
+func fileURL(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // C:/… on Windows
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
+}
+
+// lastLines returns the last n non-empty lines of s, each on a line of its
+// own after ": ", or "" when there are none.
+func lastLines(s string, n int) string {
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return ":\n" + strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
