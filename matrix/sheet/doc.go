@@ -1,0 +1,69 @@
+// Package sheet imports a communication matrix kept in a spreadsheet (CSV
+// or XLSX) as a plan: the six columns of the reference text (activity, key
+// message, target audience, method, timing, responsible party) become
+// activities with their stakeholders, channels and roles.
+//
+//	f, _ := os.Open("matrix.xlsx")
+//	res, err := sheet.Read(f, "matrix.xlsx", sheet.Options{Now: time.Now()})
+//	if err != nil { ... }            // unreadable: not CSV or XLSX, too large, no header row
+//	os.WriteFile("plan.yaml", res.YAML, 0o666)
+//	for _, inf := range res.Inferences { fmt.Println(inf) }
+//	for _, p := range res.Problems { fmt.Println(p) }
+//
+// The package lives apart from package matrix because it reads XLSX through
+// github.com/xuri/excelize/v2, which the core packages never compile.
+//
+// # Nothing guessed silently
+//
+// A spreadsheet says less than a plan needs: "Annually" has no date,
+// "All Employees" no kind, "Email" no reach. Read fills in what the words
+// allow and lists each such value as an [Inference] (where it came from:
+// sheet, row and column; where it went: the plan's field path; and why),
+// and the YAML it writes carries a "# inferred: …" comment at every one.
+// A cell it could not read (an unknown timing phrase, an empty required
+// cell, a missing column) is a [Problem] with its location; the plan is
+// written all the same, without the value, so that `ismscomms check` names
+// what is left to do. [Result.Complete] reports whether there was none.
+// The plan Read returns always decodes with comms.DecodePlan.
+//
+// # Columns
+//
+// The header row is the first of the first ten non-empty rows in which at
+// least two cells name a column. Headers are matched ignoring case, spaces
+// and punctuation, with synonyms: activity (communication activity),
+// key message (message), target audience (audience, stakeholders,
+// recipients), method (communication method, channel, how), timing (when,
+// frequency, schedule), responsible party (responsible, owner), and notes
+// (comments, remarks), in any order. Other columns are listed in
+// [Result.Ignored] and not read.
+//
+// Lists in a cell are split on commas, semicolons, slashes, line breaks
+// and the word "and" (each split on "and" is an inference: "Research and
+// Development" is one department). Audiences become stakeholders, methods
+// channels, responsible parties roles (the first the owner, the others
+// support), each with an ID made from its name (lower case, hyphens; "-2"
+// where two names make the same ID) and shared by every row that names it.
+//
+// # Timing
+//
+// Timing phrases become recurrence rules or triggers: daily, weekly,
+// monthly, quarterly, every 6 months (biannually, semi-annually, twice a
+// year), annually (yearly), with the day where the phrase gives one
+// ("Monthly on the first Monday", "Annually on 15 January"), or an RRULE
+// as it is (FREQ=…); "as needed", "immediately" (with "(during
+// incidents)", "(during crises)", "(as required by law)"), "within 72
+// hours", "within 5 business days of …" become triggers with deadlines.
+// Every phrase that `ismscomms matrix` writes reads back to the same
+// phrase. A recurrence starts on [Options.Start], by default the first
+// Monday of the month after [Options.Now], at 09:00 (or on the first date
+// on or after it that the phrase names); the start is always listed as an
+// inference.
+//
+// # Limits
+//
+// Read refuses input over [MaxInputSize] bytes, an XLSX file that unpacks
+// to more than [MaxUnpackedSize] bytes or holds more than [MaxMergedRanges]
+// merged ranges, more than [MaxRows] rows of data, and a cell over
+// [MaxCellSize] bytes (a problem; the cell is left out). Its cost is
+// linear in the size of the input.
+package sheet

@@ -1,0 +1,192 @@
+package sheet
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/ismscomms/ismscomms/comms"
+)
+
+// Options configures [Read]. Now is required; the zero value of every
+// other field means its default.
+type Options struct {
+	// Sheet names the XLSX sheet to read; empty means the first. A CSV
+	// file has no sheets: naming one is an error.
+	Sheet string
+	// Start is the date recurrences start from: each starts on the first
+	// date on or after it that its phrase names, at 09:00. Zero means
+	// the first Monday of the month after Now.
+	Start comms.Date
+	// Now is the present, which the default Start counts from. Required:
+	// Read returns an error for the zero time.
+	Now time.Time
+	// ID is the plan's ID; empty means one made from the input's name
+	// (its base without the extension, as an ID: "isms-matrix" for
+	// ISMS Matrix.xlsx), or "imported" when there is none.
+	ID string
+	// TimeZone is the plan's IANA time zone; empty leaves it out (UTC),
+	// which is listed as an inference.
+	TimeZone string
+}
+
+// Result is what [Read] made of a spreadsheet.
+type Result struct {
+	// Plan is the plan, as the YAML decodes to it.
+	Plan comms.Plan
+	// YAML is the plan file: a comment at every inferred value and at
+	// every activity with a problem.
+	YAML []byte
+	// Sheet is the name of the sheet read (for CSV, the file's base name).
+	Sheet string
+	// Header is the row the column names were read from.
+	Header int
+	// Inferences lists every value that was not in the spreadsheet as
+	// such, in the order of the sheet.
+	Inferences []Inference
+	// Problems lists every cell that could not be read, and every column
+	// missing, in the order of the sheet.
+	Problems []Problem
+	// Ignored lists the columns that are not the matrix's, which were not
+	// read.
+	Ignored []Column
+}
+
+// Complete reports whether every cell was read and every required value
+// was there: no [Problem]. Inferences do not count: they are marked in the
+// plan file for review.
+func (r *Result) Complete() bool { return len(r.Problems) == 0 }
+
+// Inference is a value of the plan that the spreadsheet did not hold as
+// such: read from its words (a stakeholder's kind), chosen by a
+// documented default (a start date), or carried from a merged cell.
+type Inference struct {
+	// Sheet, Row and Column locate the cell it was read from (from 1);
+	// Row or Column is 0 for a value of no one cell.
+	Sheet       string
+	Row, Column int
+	// Path is the plan field that holds the value
+	// ("stakeholders[2].kind", "activities[4].when.rrule").
+	Path string
+	// Value is the value, as the plan file writes it.
+	Value string
+	// Why says what it was inferred from.
+	Why string
+}
+
+func (i Inference) String() string {
+	return fmt.Sprintf("%s: inferred %s = %s: %s", location(i.Sheet, i.Row, i.Column), i.Path, i.Value, i.Why)
+}
+
+// Problem is a cell that could not be read, or a column missing.
+type Problem struct {
+	// Sheet, Row and Column locate the cell (from 1); Column is 0 for a
+	// row, Row 0 for the sheet.
+	Sheet       string
+	Row, Column int
+	// Path is the plan field left without the value, if any.
+	Path    string
+	Message string
+}
+
+func (p Problem) String() string {
+	s := location(p.Sheet, p.Row, p.Column) + ": "
+	if p.Path != "" {
+		s += p.Path + ": "
+	}
+	return s + p.Message
+}
+
+// Column is a column of the sheet.
+type Column struct {
+	Sheet string
+	// Index is the column's number, from 1 (A).
+	Index int
+	// Header is its heading.
+	Header string
+	// Why says why it was not read.
+	Why string
+}
+
+func (c Column) String() string {
+	return fmt.Sprintf("%s: column %q ignored: %s", location(c.Sheet, 0, c.Index), c.Header, c.Why)
+}
+
+// location spells a cell: `sheet "S", row 4, column C`.
+func location(sheet string, row, col int) string {
+	s := fmt.Sprintf("sheet %q", sheet)
+	if row > 0 {
+		s += ", row " + strconv.Itoa(row)
+	}
+	if col > 0 {
+		name, err := excelize.ColumnNumberToName(col)
+		if err != nil {
+			name = strconv.Itoa(col)
+		}
+		s += ", column " + name
+	}
+	return s
+}
+
+// Read reads a communication matrix from r, a CSV or XLSX file (told apart
+// by its content, and by name's extension where the content is not a
+// workbook), and returns the plan made of it. name names the input (a file
+// name) for the plan's default ID and the sheet of a CSV file; it may be
+// empty.
+//
+// An error means there is no plan: the input is over a limit
+// ([ErrTooLarge]), unreadable ([ErrUnreadable]), has no such sheet
+// ([ErrSheetNotFound]) or no header row ([ErrNoHeader]). Otherwise the
+// plan is there, and [Result.Problems] says what could not be read.
+func Read(r io.Reader, name string, opts Options) (*Result, error) {
+	if opts.Now.IsZero() {
+		return nil, errors.New("sheet: read: Options.Now is required")
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxInputSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("sheet: read %s: %w", orInput(name), err)
+	}
+	if len(data) > MaxInputSize {
+		return nil, fmt.Errorf("sheet: read %s: more than %d bytes: %w", orInput(name), MaxInputSize, ErrTooLarge)
+	}
+	g, err := readGrid(data, name, opts.Sheet)
+	if err != nil {
+		return nil, fmt.Errorf("sheet: read %s: %w", orInput(name), err)
+	}
+	res, err := build(g, name, opts)
+	if err != nil {
+		return nil, fmt.Errorf("sheet: read %s: %w", orInput(name), err)
+	}
+	return res, nil
+}
+
+func orInput(name string) string {
+	if name == "" {
+		return "input"
+	}
+	return name
+}
+
+// encodeAndCheck writes the plan's YAML and decodes it again: the plan
+// Read returns is the one its file holds.
+func (b *builder) encodeAndCheck() error {
+	data, err := b.yaml()
+	if err != nil {
+		return err
+	}
+	if len(data) > comms.MaxPlanSize {
+		return fmt.Errorf("the plan would be %d bytes, more than a plan file may be (%d): %w", len(data), comms.MaxPlanSize, ErrTooLarge)
+	}
+	p, err := comms.DecodePlan(bytes.NewReader(data))
+	if err != nil {
+		// A bug: build drops every value that does not validate.
+		return fmt.Errorf("the plan made does not decode: %w", err)
+	}
+	b.res.Plan, b.res.YAML = p, data
+	return nil
+}
