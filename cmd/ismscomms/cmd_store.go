@@ -862,8 +862,8 @@ changes start. Without --record the command writes nothing to the store.`,
 			input := rep.ManagementReview(evidence.ReviewOptions{Since: since})
 			var oscalDoc []byte // report_oscal.go
 			if strings.HasPrefix(format, "oscal-") {
-				if oscalDoc, err = oscalReport(rep, format); err != nil {
-					return err
+				if oscalDoc, err = a.oscalReport(rep, format, out); err != nil || oscalDoc == nil {
+					return err // nil: nothing to remediate, nothing written
 				}
 			}
 			digest := sha256.New() // of what is written, for --record

@@ -24,24 +24,39 @@
 // relevant evidence: its sequence number and SHA-256 hash in the chained
 // log, which the back-matter describes with the chain's verification);
 // for each occurrence judged missed, the examination of the log that
-// found no record; for each completeness finding of the plan
+// found no record; for each occurrence that a drill answered
+// (evidence.Occurrence.HeldAs), the drill and when it was held (props
+// held-as, held-at); for each completeness finding of the plan
 // (matrix.Check; waived ones are left out), the examination of the plan.
 // Findings, all with the target status "not-satisfied": each completeness
-// finding (target objective-id: its rule ID, "CMX-WHAT"), and each
-// occurrence judged missed or late (target statement-id: the activity's
-// ID, with "_" put before an ID that does not start with a letter, as
-// OSCAL tokens must), related to the record that came late or the
-// observation that none came.
+// finding of severity error or warning (target objective-id: its rule
+// ID, "CMX-WHAT"; an info finding is advice, an observation only), and
+// each occurrence judged missed or late (target statement-id: the
+// activity's ID, with "_" put before an ID that does not start with a
+// letter, as OSCAL tokens must), related to the record that came late,
+// the drill held late, or the observation that none came.
 //
 // The POA&M has one poam-item per missed communication (the missed
 // occurrences, which KPIs.Overdue lists), related to the same finding and
-// observation, with the same UUIDs, as in the assessment results. A late
+// observation, with the same UUIDs, as in the assessment results. It
+// imports no system security plan, so its local-definitions define the
+// plan component its observations name, as the results' do. A late
 // communication was sent: it is a finding, not an item to plan. OSCAL's
 // schema wants at least one poam-item, so an assessment with nothing
 // missed has no POA&M: [POAM] returns [ErrNothingToRemediate].
 //
 // Drills are left out: a drill's records are no evidence of a real
-// communication, and a deadline a drill missed is no real finding.
+// communication, and a deadline a drill missed is no real finding. A
+// drill is named only where holding it answered an occurrence of a
+// planned drill activity.
+//
+// Every text is written as OSCAL reads it: a string field (a prop value,
+// a name, a version) and a title have no leading, trailing or repeated
+// white space, where white space is ECMA-262's (OSCAL's patterns are
+// ECMA-262 regular expressions: U+FEFF and U+2028 count, unlike in Go's
+// unicode.IsSpace), and no control characters. Every uuid is defined
+// once, and every *-uuid reference and "#" href resolves in the same
+// document.
 //
 // Props this package defines are in the namespace [NS]. Times are UTC
 // (OSCAL's date-time pattern allows only some offsets); descriptions give
@@ -74,7 +89,10 @@
 // object keeps its UUID from one export to the next, as OSCAL asks
 // ("assigned per-subject"). The document's own UUID is made from the
 // SHA-256 of its content, so that it changes when the content does and
-// only then, as OSCAL asks of a document UUID. Lists are in a fixed
+// only then, as OSCAL asks of a document UUID. Completeness findings
+// with the same rule, subject and path (which matrix.Check does not
+// make, but Assessment.Checks may hold) are told apart by their place
+// among those. Lists are in a fixed
 // order: checks as matrix.Check orders them, records by sequence number,
 // occurrences by planned time, then activity and event.
 //

@@ -22,13 +22,14 @@ type poamDocument struct {
 }
 
 type poam struct {
-	UUID         string        `json:"uuid"`
-	Metadata     metadata      `json:"metadata"`
-	SystemID     *systemID     `json:"system-id,omitempty"`
-	Observations []observation `json:"observations,omitempty"`
-	Findings     []finding     `json:"findings,omitempty"`
-	Items        []poamItem    `json:"poam-items"`
-	BackMatter   *backMatter   `json:"back-matter,omitempty"`
+	UUID         string            `json:"uuid"`
+	Metadata     metadata          `json:"metadata"`
+	SystemID     *systemID         `json:"system-id,omitempty"`
+	LocalDefs    *localDefinitions `json:"local-definitions,omitempty"`
+	Observations []observation     `json:"observations,omitempty"`
+	Findings     []finding         `json:"findings,omitempty"`
+	Items        []poamItem        `json:"poam-items"`
+	BackMatter   *backMatter       `json:"back-matter,omitempty"`
 }
 
 type metadata struct {

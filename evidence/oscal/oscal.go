@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +27,10 @@ const Version = "1.1.1"
 // Errors.
 var (
 	// ErrInvalid: the assessment cannot be exported (nil, without its
-	// reference time Now, or holding a time OSCAL cannot write).
+	// reference time Now, or holding a time OSCAL cannot write), or an
+	// option is not what OSCAL can write (an href that is not a URI
+	// reference, an ImportAP fragment that names nothing in the
+	// document).
 	ErrInvalid = errors.New("oscal: invalid assessment")
 	// ErrNothingToRemediate: the assessment has no missed or overdue
 	// communication, and an OSCAL POA&M must hold at least one item.
@@ -34,7 +38,10 @@ var (
 )
 
 // Options is what an export needs that an [evidence.Assessment] does not
-// say. The zero value is valid: every field has a default.
+// say. The zero value is valid: every field has a default. Leading and
+// trailing white space (ECMA-262's, as OSCAL's patterns read it) is
+// trimmed from every field; a text field that is empty after that takes
+// its default.
 type Options struct {
 	// Title is the document's metadata title. Default: "Communication
 	// evidence: <organization>, plan <plan ID>, <from> to <to>" for the
@@ -49,10 +56,14 @@ type Options struct {
 	// assessment plan the assessment followed, where one exists. Default:
 	// "#" and the UUID of the back-matter resource that describes the
 	// communication plan, which is the plan the communications were
-	// assessed against (see the package documentation).
+	// assessed against (see the package documentation). It must be a URI
+	// reference (RFC 3986 §4.1); a bare fragment "#x" must name a
+	// back-matter resource of the document.
 	ImportAP string
 	// PlanHref, when set, is where the plan file can be had (a URI
-	// reference): the rlink of the plan's back-matter resource.
+	// reference, RFC 3986 §4.1, and like ImportAP a bare fragment must
+	// name a back-matter resource): the rlink of the plan's back-matter
+	// resource.
 	PlanHref string
 	// DocumentVersion is the metadata version, the document's own
 	// revision. Default: the assessment's Now in RFC 3339 (UTC), the time
@@ -106,6 +117,13 @@ func newBuilder(rep *evidence.Assessment, opts Options) (*builder, error) {
 	if rep.Now.IsZero() {
 		return nil, fmt.Errorf("%w: its Now is zero: the export's time is the assessment's", ErrInvalid)
 	}
+	opts.Title, opts.Party, opts.DocumentVersion = stringValue(opts.Title), stringValue(opts.Party), stringValue(opts.DocumentVersion)
+	opts.ImportAP, opts.PlanHref = strings.TrimFunc(opts.ImportAP, isSpace), strings.TrimFunc(opts.PlanHref, isSpace)
+	for _, h := range []struct{ name, href string }{{"ImportAP", opts.ImportAP}, {"PlanHref", opts.PlanHref}} {
+		if err := checkURIReference(h.href); err != nil {
+			return nil, fmt.Errorf("%w: Options.%s %q: %v", ErrInvalid, h.name, h.href, err)
+		}
+	}
 	b := &builder{rep: rep, opts: opts, tenant: rep.Tenant, plan: rep.PlanID}
 	for _, v := range rep.Versions {
 		if !v.From.After(rep.Now) {
@@ -119,6 +137,11 @@ func newBuilder(rep *evidence.Assessment, opts Options) (*builder, error) {
 	b.logResource = objectUUID("log", b.tenant)
 	b.planComponent = objectUUID("plan-component", b.tenant, b.plan)
 	b.partyUUID = objectUUID("party", b.tenant, b.party())
+	for _, h := range []struct{ name, href string }{{"ImportAP", opts.ImportAP}, {"PlanHref", opts.PlanHref}} {
+		if frag, ok := strings.CutPrefix(h.href, "#"); ok && frag != b.planResource && frag != b.logResource {
+			return nil, fmt.Errorf("%w: Options.%s %q names no back-matter resource of the document (the plan's is #%s)", ErrInvalid, h.name, h.href, b.planResource)
+		}
+	}
 	return b, nil
 }
 
@@ -248,9 +271,12 @@ func (b *builder) judgedOccurrences() []judged {
 			finding: objectUUID("occurrence-finding", b.tenant, b.plan, o.ActivityID, o.EventID, b.ts(o.At)),
 			poamKey: objectUUID("poam-item", b.tenant, b.plan, o.ActivityID, o.EventID, b.ts(o.At)),
 		}
-		if o.Record != nil && o.Status == evidence.StatusLate {
+		switch {
+		case o.Record != nil && o.Status == evidence.StatusLate:
 			j.observation = b.recordUUID(*o.Record)
-		} else {
+		case o.Record == nil && o.HeldAs != "":
+			j.observation = b.heldUUID(o)
+		default:
 			j.observation = objectUUID("absence", b.tenant, b.plan, o.ActivityID, o.EventID, b.ts(o.At))
 		}
 		out = append(out, j)
@@ -260,6 +286,35 @@ func (b *builder) judgedOccurrences() []judged {
 
 func occKey(o evidence.Occurrence) string {
 	return o.ActivityID + "\x00" + o.EventID + "\x00" + o.At.UTC().Format(time.RFC3339Nano)
+}
+
+// heldUUID identifies the observation that a drill answered o.
+func (b *builder) heldUUID(o evidence.Occurrence) string {
+	return objectUUID("held-as-drill", b.tenant, b.plan, o.ActivityID, o.EventID, b.ts(o.At), o.HeldAs)
+}
+
+// heldObservation is the evidence of an occurrence that a drill
+// answered (evidence.Occurrence.HeldAs): holding the exercise is the
+// evidence of the activity that plans it, on time or late by the drill's
+// start. The drill's own records stay out of the export.
+func (b *builder) heldObservation(o evidence.Occurrence) observation {
+	late := ""
+	if o.Status == evidence.StatusLate {
+		late = fmt.Sprintf(", %s after its deadline", o.Delay.Round(time.Minute))
+	}
+	return observation{
+		UUID:  b.heldUUID(o),
+		Title: line(fmt.Sprintf("Held as drill %s: %s, due %s", o.HeldAs, o.Activity, local(o.Due))),
+		Description: fmt.Sprintf("The occurrence of activity %s (%s), planned %s and due %s, was answered by drill %s, held from %s%s. "+
+			"The assessment judges it %s. The drill's records are no evidence of a real communication and are not part of these results.",
+			o.ActivityID, o.Activity, local(o.At), local(o.Due), o.HeldAs, local(o.HeldAt), late, o.Status),
+		Props: props("tenant", b.tenant, "plan-id", b.plan, "plan-version", itoa(o.PlanVersion), "activity-id", o.ActivityID,
+			"event-id", o.EventID, "planned", b.ts(o.At), "due", b.ts(o.Due), "held-as", o.HeldAs, "held-at", b.ts(o.HeldAt),
+			"status", string(o.Status)),
+		Methods:   []string{"EXAMINE"},
+		Subjects:  b.subjects(),
+		Collected: b.ts(o.HeldAt),
+	}
 }
 
 func (b *builder) recordUUID(r comms.Record) string {
@@ -300,6 +355,25 @@ func (b *builder) records() []recordAt {
 type recordAt struct {
 	r   comms.Record
 	occ *evidence.Occurrence
+}
+
+// localDefinitions defines the plan component that every observation's
+// subject names: in the assessment results' result, and in the POA&M,
+// which imports no system security plan to define it.
+func (b *builder) localDefinitions() *localDefinitions {
+	desc := fmt.Sprintf("The ISMS communication plan %s of %s (ISO/IEC 27001:2022 clause 7.4): what is communicated, when, to whom, how and by whom.", b.plan, b.party())
+	if b.planVersion > 0 {
+		desc += fmt.Sprintf(" Version %d is in force.", b.planVersion)
+	}
+	return &localDefinitions{Components: []component{{
+		UUID:        b.planComponent,
+		Type:        "plan",
+		Title:       line(fmt.Sprintf("Communication plan %s", b.plan)),
+		Description: desc,
+		Props:       props("plan-id", b.plan, "plan-version", itoa(b.planVersion)),
+		Links:       []link{{Href: "#" + b.planResource, Rel: "reference"}},
+		Status:      componentStatus{State: "operational"},
+	}}}
 }
 
 func (b *builder) subjects() []subjectRef {
@@ -411,8 +485,12 @@ func (b *builder) occurrenceFinding(j judged) finding {
 	if o.Status == evidence.StatusLate {
 		word = "Late"
 		desc = fmt.Sprintf("%s of activity %s (%s), planned %s, was due %s; it was sent %s late.", capitalize(occName(o)), o.ActivityID, o.Activity, local(o.At), local(o.Due), o.Delay.Round(time.Minute))
-		if o.Record != nil {
+		switch {
+		case o.Record != nil:
 			desc = strings.TrimSuffix(desc, ".") + fmt.Sprintf(", by record %d.", o.Record.Seq)
+		case o.HeldAs != "":
+			desc = fmt.Sprintf("%s of activity %s (%s), planned %s, was due %s; it was held as drill %s from %s, %s late.",
+				capitalize(occName(o)), o.ActivityID, o.Activity, local(o.At), local(o.Due), o.HeldAs, local(o.HeldAt), o.Delay.Round(time.Minute))
 		}
 	}
 	if len(o.Obligations) > 0 {
@@ -445,9 +523,16 @@ func (b *builder) occurrenceFinding(j judged) finding {
 	}
 }
 
-// checkUUID identifies a completeness finding of the plan.
-func (b *builder) checkUUID(kind string, f matrix.Finding) string {
-	return objectUUID(kind, b.tenant, b.plan, itoa(b.planVersion), f.Rule, string(f.Subject.Kind), f.Subject.ID, f.Path)
+// checkUUID identifies a completeness finding of the plan. The n-th
+// (from 0) of findings with the same rule, subject and path gets n in its
+// name too, so that its UUIDs are its own; the first keeps the UUID it
+// has alone.
+func (b *builder) checkUUID(kind string, f matrix.Finding, n int) string {
+	parts := []string{b.tenant, b.plan, itoa(b.planVersion), f.Rule, string(f.Subject.Kind), f.Subject.ID, f.Path}
+	if n > 0 {
+		parts = append(parts, strconv.Itoa(n))
+	}
+	return objectUUID(kind, parts...)
 }
 
 func (b *builder) checks() (obs []observation, fs []finding) {
@@ -455,11 +540,15 @@ func (b *builder) checks() (obs []observation, fs []finding) {
 	if at.IsZero() {
 		at = b.rep.Now
 	}
+	seen := map[[4]string]int{}
 	for _, f := range b.rep.Checks.Findings {
 		if f.Waived {
 			continue
 		}
-		ou := b.checkUUID("check-observation", f)
+		k := [4]string{f.Rule, string(f.Subject.Kind), f.Subject.ID, f.Path}
+		n := seen[k]
+		seen[k]++
+		ou := b.checkUUID("check-observation", f, n)
 		line0 := ""
 		if f.Pos.Line > 0 {
 			line0 = itoa(f.Pos.Line)
@@ -478,8 +567,13 @@ func (b *builder) checks() (obs []observation, fs []finding) {
 			Subjects:  b.subjects(),
 			Collected: b.ts(at),
 		})
+		if f.Severity == matrix.SeverityInfo {
+			// Info is the least serious severity, advice rather than a shortfall of
+			// the plan: an observation, and no finding that it fails.
+			continue
+		}
 		fs = append(fs, finding{
-			UUID:        b.checkUUID("check-finding", f),
+			UUID:        b.checkUUID("check-finding", f, n),
 			Title:       line(fmt.Sprintf("%s (%s): %s", f.Rule, f.Severity, f.Subject)),
 			Description: firstText(f.Message, f.Rule),
 			Props:       props("severity", string(f.Severity), "clause", f.Clause, "path", f.Path),
@@ -515,16 +609,7 @@ func (b *builder) assessmentResults() ([]byte, error) {
 			"missed", strconv.Itoa(k.Missed), "waived", strconv.Itoa(k.Waived), "due", strconv.Itoa(k.Due),
 			"upcoming", strconv.Itoa(k.Upcoming), "ad-hoc", strconv.Itoa(k.AdHoc),
 			"chain-ok", strconv.FormatBool(rep.Chain.Checked && rep.Chain.OK)),
-		LocalDefinitions: &localDefinitions{Components: []component{{
-			UUID:  b.planComponent,
-			Type:  "plan",
-			Title: line(fmt.Sprintf("Communication plan %s", b.plan)),
-			Description: fmt.Sprintf("The ISMS communication plan %s of %s (ISO/IEC 27001:2022 clause 7.4): what is communicated, when, to whom, how and by whom. Version %d is in force.",
-				b.plan, b.party(), b.planVersion),
-			Props:  props("plan-id", b.plan, "plan-version", itoa(b.planVersion)),
-			Links:  []link{{Href: "#" + b.planResource, Rel: "reference"}},
-			Status: componentStatus{State: "operational"},
-		}}},
+		LocalDefinitions: b.localDefinitions(),
 		ReviewedControls: reviewedControls{
 			Description: "ISO/IEC 27001:2022 clause 7.4 (Communication), as the communication plan implements it.",
 			ControlSelections: []controlSelection{{
@@ -542,8 +627,16 @@ func (b *builder) assessmentResults() ([]byte, error) {
 	for _, ra := range b.records() {
 		obs = append(obs, b.recordObservation(ra))
 	}
+	for _, o := range rep.Occurrences {
+		if o.Record == nil && o.HeldAs != "" && o.Status == evidence.StatusOnTime {
+			obs = append(obs, b.heldObservation(o)) // the late ones come with their findings
+		}
+	}
 	for _, j := range b.judgedOccurrences() {
-		if j.occ.Record == nil || j.occ.Status != evidence.StatusLate {
+		switch o := j.occ; {
+		case o.Record == nil && o.HeldAs != "":
+			obs = append(obs, b.heldObservation(o))
+		case o.Record == nil || o.Status != evidence.StatusLate:
 			obs = append(obs, b.absenceObservation(j))
 		}
 		fs = append(fs, b.occurrenceFinding(j))
@@ -602,6 +695,7 @@ func (b *builder) poam() ([]byte, error) {
 	doc := poamDocument{POAM: poam{
 		Metadata:     b.metadata(b.defaultTitle("Plan of action and milestones for communication")),
 		SystemID:     &systemID{IdentifierType: "https://ietf.org/rfc/rfc4122", ID: objectUUID("system", b.tenant, b.plan)},
+		LocalDefs:    b.localDefinitions(),
 		Observations: obs,
 		Findings:     fs,
 		Items:        items,
@@ -666,11 +760,67 @@ func props(kv ...string) []prop {
 	return out
 }
 
-// stringValue makes s an OSCAL string (no leading, trailing or other
-// space than single blanks; control characters as spaces): text from
-// records may hold anything.
+// stringValue makes s an OSCAL string, which OSCAL's StringDatatype
+// pattern "^\S(.*\S)?$" reads as ECMA-262 does: no leading, trailing or
+// other space than single blanks, where space is ECMA-262's white space
+// and line terminators ([isSpace]), and control characters count as
+// space. Text from records may hold anything.
 func stringValue(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return isSpace(r) || unicode.IsControl(r) }), " ")
+}
+
+// isSpace reports whether r is in ECMA-262's \s: WhiteSpace (tab, vertical
+// tab, form feed, U+FEFF and the space separators, Zs) or LineTerminator
+// (LF, CR, U+2028, U+2029). Go's unicode.IsSpace differs: it lacks
+// U+FEFF and has U+0085 (a control character, which stringValue drops
+// too).
+func isSpace(r rune) bool {
+	switch r {
+	case '\t', '\n', '\v', '\f', '\r', 0xfeff, 0x2028, 0x2029:
+		return true
+	}
+	return unicode.Is(unicode.Zs, r)
+}
+
+// checkURIReference returns an error unless s is empty or a URI
+// reference of RFC 3986 §4.1: only its unreserved and reserved
+// characters, "%" only before two hex digits, and a scheme, where it has
+// one, of letters, digits, "+", "-" and ".", starting with a letter.
+func checkURIReference(s string) error {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("-._~:/?#[]@!$&'()*+,;=", c) >= 0:
+		case c == '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return fmt.Errorf("%% at byte %d is not followed by two hex digits", i)
+			}
+		default:
+			return fmt.Errorf("byte %d (%q) is not allowed in a URI reference (RFC 3986: percent-encode it)", i, rune(c))
+		}
+	}
+	if strings.Count(s, "#") > 1 {
+		return errors.New("more than one \"#\"")
+	}
+	if _, err := url.Parse(s); err != nil {
+		return err
+	}
+	if i := strings.IndexAny(s, ":/?#"); i >= 0 && s[i] == ':' {
+		if i == 0 || !isSchemeStart(s[0]) || strings.IndexFunc(s[:i], func(r rune) bool { return !isSchemeChar(r) }) >= 0 {
+			return fmt.Errorf("%q before the first \":\" is no scheme (a relative reference whose first segment has a \":\" starts with \"./\")", s[:i])
+		}
+	}
+	return nil
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isSchemeStart(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+func isSchemeChar(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '+' || r == '-' || r == '.'
 }
 
 // line makes s one line of text (a title).

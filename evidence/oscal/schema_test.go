@@ -101,7 +101,9 @@ const ecmaSpace = `\t\n\v\f\r \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{
 // ecmaRegexp compiles a JSON Schema pattern, which is an ECMA-262
 // regular expression, with Go's regexp package, translating what the two
 // read differently in the patterns of OSCAL's schemas: \s and \S, which
-// are ASCII in Go and Unicode in ECMAScript (OSCAL's StringDatatype,
+// are ASCII in Go and Unicode in ECMAScript, and "." outside a
+// character class, which in ECMAScript matches no line terminator (LF,
+// CR, U+2028, U+2029) and in Go matches all but LF (OSCAL's StringDatatype,
 // "^\S(.*\S)?$", must refuse a string that begins with a no-break space,
 // as an ECMAScript validator does). \p{L} and \p{N} (TokenDatatype)
 // mean the same in both. A pattern with \S inside a character class has
@@ -128,6 +130,10 @@ func ecmaRegexp(pattern string) (jsonschema.Regexp, error) {
 				b.WriteByte(c)
 				b.WriteByte(next)
 			}
+		case c == '.' && !inClass:
+			// ECMA-262's "." (without the s flag) excludes every
+			// LineTerminator; Go's only "\n".
+			b.WriteString(`[^\n\r\x{2028}\x{2029}]`)
 		case c == '[' && !inClass:
 			inClass = true
 			b.WriteByte(c)
@@ -139,4 +145,30 @@ func ecmaRegexp(pattern string) (jsonschema.Regexp, error) {
 		}
 	}
 	return regexp.Compile(b.String())
+}
+
+// The translated patterns match as ECMA-262 (node's new RegExp(p, "u"))
+// does, for OSCAL's StringDatatype, TokenDatatype and URI patterns; the
+// want column is what node v20.20.2 answers.
+func TestECMARegexp(t *testing.T) {
+	const str, tok, uri = `^\S(.*\S)?$`, `^(\p{L}|_)(\p{L}|\p{N}|[.\-_])*$`, `^[a-zA-Z][a-zA-Z0-9+\-.]+:.+$`
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{str, "a", true}, {str, "a b", true}, {str, "a\rb", false}, {str, "a\nb", false}, {str, "a\u2028b", false},
+		{str, "a\u2029b", false}, {str, "a\u0085b", true}, {str, "\u0085", true}, {str, "a\u00a0b", true}, {str, "\u00a0a", false},
+		{str, "a\ufeff", false}, {str, "\ufeffa", false}, {str, "a\u200bb", true}, {str, "\u200b", true}, {str, "a\u3000", false},
+		{str, "a\u180e", true}, {str, "\x00", true}, {str, "", false}, {str, " ", false}, {str, "a\tb", true},
+		{tok, "a.b-c_1", true}, {tok, "_1", true}, {tok, "1a", false}, {tok, "a b", false}, {tok, "ä\u0663", true}, {tok, "a\rb", false},
+		{uri, "https://x", true}, {uri, "ab:c\rd", false}, {uri, "ab:\u2028", false}, {uri, "a.b:c", true}, {uri, "1a:b", false}, {uri, "ab.c:d", true},
+	} {
+		re, err := ecmaRegexp(c.pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := re.MatchString(c.s); got != c.want {
+			t.Errorf("%s on %+q: %v, ECMA-262 says %v", c.pattern, c.s, got, c.want)
+		}
+	}
 }
