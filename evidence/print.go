@@ -23,11 +23,11 @@ type HTMLOptions struct {
 	Generated time.Time
 }
 
-// HeaderOrganization is how many characters of the organization's name
+// headerOrganization is how many characters of the organization's name
 // the running header shows: a longer name ends there in "…" (a browser
 // does not clip a page's margin box; the name would run off the paper),
 // and the document-control block shows it whole.
-const HeaderOrganization = 60
+const headerOrganization = 60
 
 // printView is what a printed page shows besides its content: the CSS
 // paper size, the running header and footer (CSS margin boxes, filled in
@@ -64,7 +64,7 @@ func (e *Assessment) printView(title string, opts HTMLOptions) (printView, error
 		head += ", version " + pv.Version
 	}
 	if e.Organization != "" {
-		head = safetext.Shorten(e.Organization, HeaderOrganization) + " · " + head
+		head = safetext.Shorten(e.Organization, headerOrganization) + " · " + head
 	}
 	if a := e.Approved; a != nil {
 		pv.ApprovedBy = orDash(a.By)
