@@ -12,14 +12,22 @@ import (
 
 // HTMLOptions are how [Assessment.WriteHTMLPage] and
 // [ReviewInput.WriteHTMLPage] lay the page out for print. The zero value
-// is valid: A4, generated at the report's reference time.
+// is valid: the printer's paper (no size set), generated at the report's
+// reference time.
 type HTMLOptions struct {
-	// Paper is the paper the page prints on, upright; zero: A4.
+	// Paper is the paper the page prints on, upright; zero: the
+	// printer's (A4 or Letter; the margins suit both).
 	Paper matrix.Paper
 	// Generated is when the page was written, shown in the report's zone
 	// in its document-control block and footer; zero: the report's Now.
 	Generated time.Time
 }
+
+// headerOrganization is how many characters of the organization's name
+// the running header shows: a longer name ends there in "…" (a browser
+// does not clip a page's margin box; the name would run off the paper),
+// and the document-control block shows it whole.
+const headerOrganization = 60
 
 // printView is what a printed page shows besides its content: the CSS
 // paper size, the running header and footer (CSS margin boxes, filled in
@@ -56,7 +64,7 @@ func (e *Assessment) printView(title string, opts HTMLOptions) (printView, error
 		head += ", version " + pv.Version
 	}
 	if e.Organization != "" {
-		head = e.Organization + " · " + head
+		head = safetext.Shorten(e.Organization, headerOrganization) + " · " + head
 	}
 	if a := e.Approved; a != nil {
 		pv.ApprovedBy = orDash(a.By)

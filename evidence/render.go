@@ -896,7 +896,7 @@ type occurrenceView struct {
 }
 
 // WriteHTML writes the report as [Assessment.WriteHTMLPage] does with the
-// zero HTMLOptions: on A4, generated at the report's reference time.
+// zero HTMLOptions: on the printer's paper, generated at the report's reference time.
 func (rep *Assessment) WriteHTML(w io.Writer) error {
 	return rep.WriteHTMLPage(w, HTMLOptions{})
 }

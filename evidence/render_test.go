@@ -3,6 +3,7 @@ package evidence_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/matrix"
 )
 
 func writeAll(t *testing.T, rep *evidence.Assessment) (md, html, js string) {
@@ -194,12 +196,47 @@ func TestTimesShowTheirZone(t *testing.T) {
 		t.Error("the HTML does not say its zone and what the monthly chart counts")
 	}
 	_, page, _ := writeAll(t, rep)
-	for _, css := range []string{"size: A4; margin: 18mm 12mm 16mm;", ".nw, code { white-space: nowrap; }", "max-width: 100%; height: auto;",
+	for _, css := range []string{"@page {\n    margin: 18mm 12mm 16mm;", ".nw, code { white-space: nowrap; }", "max-width: 100%; height: auto;",
 		`@bottom-right { content: "Page " counter(page) " of " counter(pages);`, "thead { display: table-header-group; }",
-		"tr, .card, svg, table.control { break-inside: avoid;"} {
+		"tr, .card, svg, table.control { break-inside: avoid;", "td, td code, h1, p.meta { overflow-wrap: anywhere;",
+	} {
 		if !strings.Contains(page, css) {
 			t.Errorf("the page lacks %s", css)
 		}
+	}
+	if regexp.MustCompile(`@page[^}]*size`).MatchString(page) {
+		t.Error("the report must not force a paper size")
+	}
+}
+
+// A paper asked for is the page's @page size, upright, for the report
+// and the review input alike; an unknown one is refused.
+func TestPageRuleSetsThePaperAskedFor(t *testing.T) {
+	rep, err := evidence.Evaluate(input())
+	if err != nil {
+		t.Fatal(err)
+	}
+	review := rep.ManagementReview(evidence.ReviewOptions{})
+	for _, tc := range []struct {
+		paper matrix.Paper
+		want  string
+	}{{matrix.PaperA4, "size: A4; margin: 18mm 12mm 16mm;"}, {matrix.PaperLetter, "size: letter; margin: 18mm 12mm 16mm;"}} {
+		for name, write := range map[string]func(*bytes.Buffer) error{
+			"report": func(b *bytes.Buffer) error { return rep.WriteHTMLPage(b, evidence.HTMLOptions{Paper: tc.paper}) },
+			"review": func(b *bytes.Buffer) error { return review.WriteHTMLPage(b, evidence.HTMLOptions{Paper: tc.paper}) },
+		} {
+			var b bytes.Buffer
+			if err := write(&b); err != nil {
+				t.Fatal(err)
+			}
+			if got := regexp.MustCompile(`\ssize: [^;]*; margin[^;]*;`).FindAllString(b.String(), -1); len(got) != 1 || strings.TrimSpace(got[0]) != tc.want {
+				t.Errorf("%s on %s: @page sizes %q, want [%q]", name, tc.paper, got, tc.want)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := rep.WriteHTMLPage(&b, evidence.HTMLOptions{Paper: "A5"}); !errors.Is(err, matrix.ErrPaper) {
+		t.Errorf("paper A5: %v, want ErrPaper", err)
 	}
 }
 

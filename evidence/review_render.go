@@ -243,7 +243,7 @@ var reviewText string
 var reviewTemplate = template.Must(template.Must(htmlTemplate.Clone()).New("review").Parse(reviewText))
 
 // WriteHTML writes the management-review input as
-// [ReviewInput.WriteHTMLPage] does with the zero HTMLOptions: on A4,
+// [ReviewInput.WriteHTMLPage] does with the zero HTMLOptions: on the printer's paper,
 // generated at the report's reference time.
 func (r *ReviewInput) WriteHTML(w io.Writer) error {
 	return r.WriteHTMLPage(w, HTMLOptions{})

@@ -110,7 +110,8 @@ var htmlTemplate = template.Must(template.New("matrix").Funcs(template.FuncMap{
 }).Parse(htmlTemplateText))
 
 // Paper is the paper a page is laid out for when it is printed (its CSS
-// @page size); the zero value is A4.
+// @page size); the zero value sets no size: the page prints on whatever
+// paper the printer holds (A4 or Letter; its margins suit both).
 type Paper string
 
 // The papers a page can be laid out for.
@@ -122,11 +123,13 @@ const (
 // ErrPaper: a page was asked for on a paper other than A4 or Letter.
 var ErrPaper = errors.New("unknown paper: want A4 or Letter")
 
-// CSS returns the paper's name as a CSS @page size ("A4", "letter"), or
-// an error wrapping [ErrPaper].
+// CSS returns the paper's name as a CSS @page size ("A4", "letter"; ""
+// for the zero Paper, which sets none), or an error wrapping [ErrPaper].
 func (p Paper) CSS() (string, error) {
 	switch p {
-	case "", PaperA4:
+	case "":
+		return "", nil
+	case PaperA4:
 		return "A4", nil
 	case PaperLetter:
 		return "letter", nil
@@ -136,10 +139,11 @@ func (p Paper) CSS() (string, error) {
 
 // HTMLOptions are what [Matrix.WriteHTMLPage] prints besides the matrix:
 // the paper, and the document-control block and running header and footer
-// an auditor files the page with. The zero value is valid: A4, and "—"
-// where a value is unknown.
+// an auditor files the page with. The zero value is valid: the printer's
+// paper, and "—" where a value is unknown.
 type HTMLOptions struct {
-	// Paper is the paper the page prints on, landscape; zero: A4.
+	// Paper is the paper the page prints on, landscape; zero: the
+	// printer's.
 	Paper Paper
 	// Version says which version of the plan the matrix is of: a store's
 	// version number ("3") or what identifies a plan file (its digest).
@@ -169,7 +173,7 @@ func dash(s string) string {
 }
 
 // WriteHTML writes m as [Matrix.WriteHTMLPage] does with the zero
-// HTMLOptions: on A4, with nothing known of the plan's version, approval
+// HTMLOptions: landscape on the printer's paper, with nothing known of the plan's version, approval
 // or when the page was written.
 func (m Matrix) WriteHTML(w io.Writer) error {
 	return m.WriteHTMLPage(w, HTMLOptions{})
@@ -216,7 +220,9 @@ func (m Matrix) WriteHTMLPage(w io.Writer, opts HTMLOptions) error {
 		head += ", version " + pv.Version
 	}
 	if m.Organization != "" {
-		head = safetext.Escape(m.Organization) + " · " + head
+		// A browser does not clip a margin box: a name longer than the
+		// header ends in "…" (the document-control block has it whole).
+		head = safetext.Escape(safetext.Shorten(m.Organization, 60)) + " · " + head
 	}
 	foot := "Communication matrix"
 	if !opts.Generated.IsZero() {

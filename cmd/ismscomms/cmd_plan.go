@@ -169,16 +169,7 @@ method, timing and responsible party.`,
 			if err != nil {
 				return err
 			}
-			m := matrix.Build(p)
-			switch format {
-			case "csv":
-				return m.WriteCSV(a.stdout)
-			case "html", "pdf":
-				return a.writeMatrixPage(cmd.Context(), format, mf, p, args[0])
-			case "json":
-				return writeJSON(a.stdout, m)
-			}
-			return m.WriteMarkdown(a.stdout)
+			return a.writeMatrix(cmd.Context(), format, mf, p, args[0])
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "md", "md, csv, html, json or pdf (pdf: through a headless Chromium)")

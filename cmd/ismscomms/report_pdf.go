@@ -23,6 +23,13 @@ import (
 // printed by a headless Chromium (package internal/pdf); the page carries
 // its paper size, running header and footer and page numbers in its CSS,
 // so a browser's print dialog gives the same document.
+//
+// "Generated" in the document-control block and footer is --now (the
+// report's reference time), not the clock: with --now set, it differs
+// from the PDF's own /CreationDate, which Chromium sets from the clock.
+// That date also makes two PDFs of the same report differ byte for byte,
+// so a PDF recorded with --record must be kept: it cannot be printed
+// again to the same SHA-256.
 
 // printTimeout bounds one run of Chromium: a year's report prints in
 // about a second; a browser that hangs must not hang the command.
@@ -42,24 +49,36 @@ type printer struct {
 
 // paperFlag adds --paper to a command that writes HTML or PDF.
 func paperFlag(cmd *cobra.Command, paper *string) {
-	cmd.Flags().StringVar(paper, "paper", "a4", "the paper the HTML and PDF are laid out for: a4 or letter")
+	cmd.Flags().StringVar(paper, "paper", "", "html and pdf: the paper the page is laid out for, a4 or letter (default: for pdf A4; for html none, the printer's paper)")
 }
 
 // newPrinter checks --paper and, for --format pdf, finds Chromium before
 // anything else is done: without one, --format pdf is exit status 4 (the
-// output cannot be written) with how to get one. out is where the output
-// goes ("" or "-": standard output, which a PDF is not written to when
-// it is a terminal).
+// output cannot be written) with how to get one. --paper (a4 or letter,
+// in any case) is for html and pdf only, a usage error with any other
+// format; without it, HTML sets no paper size (it prints on the
+// printer's paper, as the page's margins suit A4 and Letter alike) and a
+// PDF is A4. out is where the output goes ("" or "-": standard output,
+// which a PDF is not written to when it is a terminal).
 func (a *app) newPrinter(format, paper, out string) (printer, error) {
-	if err := oneOf("--paper", paper, "a4", "letter"); err != nil {
-		return printer{}, err
-	}
-	pr := printer{paper: matrix.PaperA4}
-	if paper == "letter" {
-		pr.paper = matrix.PaperLetter
+	var pr printer
+	if paper != "" {
+		if format != "html" && format != "pdf" {
+			return printer{}, usageErr("--paper is for --format html and pdf, not %s", format)
+		}
+		if err := oneOf("--paper", strings.ToLower(paper), "a4", "letter"); err != nil {
+			return printer{}, err
+		}
+		pr.paper = matrix.PaperA4
+		if strings.EqualFold(paper, "letter") {
+			pr.paper = matrix.PaperLetter
+		}
 	}
 	if format != "pdf" {
 		return pr, nil
+	}
+	if pr.paper == "" {
+		pr.paper = matrix.PaperA4
 	}
 	if (out == "" || out == "-") && a.terminal(a.stdout) {
 		return printer{}, usageErr("--format pdf writes a PDF file, not text for a terminal: give --out FILE.pdf, or redirect standard output")
@@ -107,7 +126,7 @@ func (a *app) terminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// matrixFlags are the matrix command's flags for HTML and PDF.
+// matrixFlags are the matrix command's flags for its output.
 type matrixFlags struct {
 	paper, out string
 }
@@ -115,32 +134,42 @@ type matrixFlags struct {
 // add registers --paper and --out on the matrix command.
 func (mf *matrixFlags) add(cmd *cobra.Command) {
 	paperFlag(cmd, &mf.paper)
-	cmd.Flags().StringVar(&mf.out, "out", "-", "html and pdf: write to this file (\"-\": standard output); a regular file is replaced atomically, a device or FIFO written as it is")
+	cmd.Flags().StringVar(&mf.out, "out", "-", "write to this file (\"-\": standard output); a regular file is replaced atomically, a device or FIFO written as it is")
 }
 
-// writeMatrixPage writes the matrix of plan p, read from file, as HTML or
-// (format pdf) PDF to mf.out. Its document-control block names the file
-// and its SHA-256 as the version (a plan file has no version number), the
-// plan's approval, and --now, in the plan's zone, as when it was
-// generated.
-func (a *app) writeMatrixPage(ctx context.Context, format string, mf matrixFlags, p comms.Plan, file string) error {
+// writeMatrix writes the matrix of plan p, read from file, in format to
+// mf.out. As HTML or PDF, its document-control block names the file and
+// the start of its SHA-256 as the version (a plan file has no version
+// number), the plan's approval, and --now, in the plan's zone, as when it
+// was generated.
+func (a *app) writeMatrix(ctx context.Context, format string, mf matrixFlags, p comms.Plan, file string) error {
 	pr, err := a.newPrinter(format, mf.paper, mf.out)
 	if err != nil {
 		return err
 	}
-	opts := matrix.HTMLOptions{Paper: pr.paper, Approved: p.Approved, Generated: a.now}
-	if loc, err := time.LoadLocation(p.TimeZone); err == nil {
-		opts.Generated = a.now.In(loc)
-	}
-	if data, err := os.ReadFile(file); err == nil {
-		sum := sha256.Sum256(data)
-		opts.Version = "file " + filepath.Base(file) + ", SHA-256 " + hex.EncodeToString(sum[:6])
-	}
 	m := matrix.Build(p)
-	write := func(w io.Writer) error { return m.WriteHTMLPage(w, opts) }
-	if format == "pdf" {
-		if write, err = pr.pdfOf(ctx, write); err != nil {
-			return err
+	var write func(w io.Writer) error
+	switch format {
+	case "csv":
+		write = m.WriteCSV
+	case "json":
+		write = func(w io.Writer) error { return writeJSON(w, m) }
+	case "md":
+		write = m.WriteMarkdown
+	default: // html, pdf
+		opts := matrix.HTMLOptions{Paper: pr.paper, Approved: p.Approved, Generated: a.now}
+		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+			opts.Generated = a.now.In(loc)
+		}
+		if data, err := os.ReadFile(file); err == nil {
+			sum := sha256.Sum256(data)
+			opts.Version = "file " + filepath.Base(file) + ", SHA-256 " + hex.EncodeToString(sum[:6]) + "… (first 12 hex digits)"
+		}
+		write = func(w io.Writer) error { return m.WriteHTMLPage(w, opts) }
+		if format == "pdf" {
+			if write, err = pr.pdfOf(ctx, write); err != nil {
+				return err
+			}
 		}
 	}
 	return a.writeOutput(mf.out, write)

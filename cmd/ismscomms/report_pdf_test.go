@@ -327,19 +327,45 @@ func evidenceStore(t *testing.T, dir string) string {
 	return db
 }
 
+// longToken is a word too long for any column: a URL or ticket ID in a
+// subject, a key message.
+var longToken = strings.Repeat("Q", 180)
+
+// longOrganization is an organization's name too long for the running
+// header, which ends it in "…"; the document-control block has it whole.
+var longOrganization = strings.Repeat("Verylongname ", 24) + "GmbH"
+
 // The evidence example's report, its management-review input and the
 // starter plan's matrix print on A4 and Letter as documents to file:
 // every page the paper's size (the matrix landscape), nothing wider than
 // the page, no table row split between pages, the text at its size, and
-// the running header and footer on every page.
+// the running header and footer on every page. The data holds a word of
+// 180 characters (an ad hoc record's subject; a key message in the
+// matrix) and the matrix an organization's name longer than the header.
+// The five documents print two at a time.
 func TestPrintedDocumentsFitTheirPages(t *testing.T) {
 	bin := needPrintTools(t)
 	dir := t.TempDir()
 	db := evidenceStore(t, dir)
+	env := map[string]string{"PATH": os.Getenv("PATH"), pdf.EnvChromium: bin}
+	now := "2026-12-20T09:00:00+01:00"
 	c := newCLI(t)
 	c.quiet = true
-	c.env = map[string]string{"PATH": os.Getenv("PATH"), pdf.EnvChromium: bin}
-	now := "2026-12-20T09:00:00+01:00"
+	c.must(0, "--db", db, "--tenant", "acme", "--now", now, "record", "--channel", "email", "--audience", "employees",
+		"--sender", "ina@acme.example", "--sent", "2026-06-01T10:00:00+02:00", "--subject", longToken)
+	plan, err := os.ReadFile(starterPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Replace(string(plan), "organization: Example Organization", "organization: "+longOrganization, 1)
+	long = strings.Replace(long, "Introduction of the Information Security Policy and its importance", longToken, 1)
+	if !strings.Contains(long, longOrganization) || !strings.Contains(long, longToken) {
+		t.Fatal("the starter plan no longer has the organization and key message this test replaces")
+	}
+	longPlan := filepath.Join(dir, "starter.yaml")
+	if err := os.WriteFile(longPlan, []byte(long), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	report := []string{"--db", db, "--tenant", "acme", "--now", now, "report", "--from", "2026-01-01", "--to", "2027-01-01", "--format", "pdf"}
 	header := []string{"Acme Corp", "plan starter, version 1", "period 2026-01-01 to 2026-12-31", "generated 2026-12-20 09:00 CET"}
 	type doc struct {
@@ -347,25 +373,54 @@ func TestPrintedDocumentsFitTheirPages(t *testing.T) {
 		args  []string
 		p     paper
 		want  []string
-		pages int // at least
+		text  []string // in the document, white space aside
+		pages int      // at least
 	}
 	docs := []doc{
-		{"report-a4.pdf", append(report, "--paper", "a4"), a4.report(), append(header, "Communication evidence"), 5},
-		{"report-letter.pdf", append(report, "--paper", "letter"), letter.report(), append(header, "Communication evidence"), 5},
-		{"review-a4.pdf", append(report, "--for", "management-review"), a4.report(), append(header, "Management review input"), 2},
-		{"matrix-a4.pdf", []string{"--now", now, "matrix", "--format", "pdf", starterPlan}, a4.matrix(), []string{"Example Organization", "plan starter", "Communication matrix", "generated 2026-12-20 09:00 CET"}, 2},
-		{"matrix-letter.pdf", []string{"--now", now, "matrix", "--format", "pdf", "--paper", "letter", starterPlan}, letter.matrix(), []string{"plan starter", "generated 2026-12-20 09:00 CET"}, 2},
+		{"report-a4.pdf", append(report, "--paper", "a4"), a4.report(), append(header, "Communication evidence"), []string{longToken}, 5},
+		{"report-letter.pdf", append(report, "--paper", "letter"), letter.report(), append(header, "Communication evidence"), []string{longToken}, 5},
+		{"review-a4.pdf", append(report, "--for", "management-review"), a4.report(), append(header, "Management review input"), nil, 2},
+		{"matrix-a4.pdf", []string{"--now", now, "matrix", "--format", "pdf", longPlan}, a4.matrix(),
+			[]string{"Verylongname Verylongname", "…", "ISO/IEC 27001:2022 Clause 7.4", "Communication matrix", "generated 2026-12-20 09:00 CET"},
+			[]string{"Organization " + longOrganization, longToken}, 2},
+		{"matrix-letter.pdf", []string{"--now", now, "matrix", "--format", "pdf", "--paper", "letter", starterPlan}, letter.matrix(), []string{"Example Organization", "plan starter", "generated 2026-12-20 09:00 CET"}, nil, 2},
 	}
+	two := make(chan struct{}, 2)
 	for _, d := range docs {
-		out := filepath.Join(dir, d.name)
-		args := slices.Concat(d.args, []string{"--out", out})
-		start := time.Now()
-		c.must(0, args...)
-		t.Logf("%s: printed in %v", d.name, time.Since(start).Round(time.Millisecond))
-		if n := checkPages(t, out, d.p, d.want...); n < d.pages {
-			t.Errorf("%s has %d pages, want at least %d", d.name, n, d.pages)
-		}
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			two <- struct{}{}
+			defer func() { <-two }()
+			c := newCLI(t)
+			c.quiet = true
+			c.env = env
+			out := filepath.Join(dir, d.name)
+			start := time.Now()
+			c.must(0, slices.Concat(d.args, []string{"--out", out})...)
+			t.Logf("printed in %v", time.Since(start).Round(time.Millisecond))
+			if n := checkPages(t, out, d.p, d.want...); n < d.pages {
+				t.Errorf("%s has %d pages, want at least %d", d.name, n, d.pages)
+			}
+			if len(d.text) > 0 {
+				text := strings.Join(strings.Fields(pdfText(t, out)), "")
+				for _, s := range d.text {
+					if !strings.Contains(text, strings.Join(strings.Fields(s), "")) {
+						t.Errorf("%s lacks %.60q…", d.name, s)
+					}
+				}
+			}
+		})
 	}
+}
+
+// pdfText is the text of a PDF, as pdftotext reads it.
+func pdfText(t *testing.T, file string) string {
+	t.Helper()
+	out, err := exec.Command("pdftotext", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", file, err)
+	}
+	return string(out)
 }
 
 // The checks above see what they look for: a table too wide for its page
@@ -438,4 +493,57 @@ func TestPDFWithoutChromium(t *testing.T) {
 	// --paper is checked as every flag with choices is.
 	_, stderr := c.must(2, "matrix", "--format", "html", "--paper", "a5", starterPlan)
 	wantIn(t, "--paper a5", stderr, `--paper "a5"`)
+}
+
+// Without --paper, HTML sets no paper size (the printer's, as before
+// --paper existed: the matrix only landscape); --paper sets it, in any
+// case; it is a usage error for a format it does not lay out.
+func TestPaperOnlyWhenAskedAndOnlyForPages(t *testing.T) {
+	c := newCLI(t)
+	c.quiet = true
+	size := regexp.MustCompile(`\ssize: [^;]*;`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"matrix", "--format", "html", starterPlan}, " size: landscape;"},
+		{[]string{"matrix", "--format", "html", "--paper", "A4", starterPlan}, " size: A4 landscape;"},
+		{[]string{"matrix", "--format", "html", "--paper", "Letter", starterPlan}, " size: letter landscape;"},
+	} {
+		out, _ := c.must(0, tc.args...)
+		if got := size.FindAllString(out, -1); len(got) != 1 || strings.TrimLeft(got[0], " \n") != strings.TrimSpace(tc.want) {
+			t.Errorf("%s: @page sizes %q, want %q", strings.Join(tc.args, " "), got, tc.want)
+		}
+	}
+	for _, args := range [][]string{
+		{"matrix", "--format", "md", "--paper", "letter", starterPlan},
+		{"matrix", "--format", "csv", "--paper", "a4", starterPlan},
+		{"matrix", "--format", "json", "--paper", "a4", starterPlan},
+		{"report", "--format", "md", "--paper", "a4"},
+		{"report", "--format", "json", "--paper", "letter"},
+	} {
+		_, stderr := c.must(2, args...)
+		wantIn(t, strings.Join(args, " "), stderr, "--paper is for --format html and pdf")
+	}
+}
+
+// matrix --out writes every format to the file, and nothing to standard
+// output; what it writes is what standard output gets without --out.
+func TestMatrixOutForEveryFormat(t *testing.T) {
+	c := newCLI(t)
+	for _, format := range []string{"md", "csv", "json", "html"} {
+		want, _ := c.must(0, "--now", "2026-12-20T09:00:00+01:00", "matrix", "--format", format, starterPlan)
+		file := c.path("matrix." + format)
+		out, _ := c.must(0, "--now", "2026-12-20T09:00:00+01:00", "matrix", "--format", format, "--out", file, starterPlan)
+		if out != "" {
+			t.Errorf("--format %s --out: %d bytes on standard output", format, len(out))
+		}
+		got, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatalf("--format %s --out: %v", format, err)
+		}
+		if string(got) != want || len(got) < 500 {
+			t.Errorf("--format %s --out wrote %d bytes, standard output gets %d", format, len(got), len(want))
+		}
+	}
 }

@@ -79,8 +79,11 @@ func lookPath(name, path string) (string, error) {
 // Print renders page, a self-contained HTML document, to PDF with the
 // Chromium at bin and returns the PDF. It takes as long as Chromium does
 // (about a second for a report of a year, most of it the browser's start),
-// bounded by ctx: when ctx ends, Chromium is killed. The error says what
-// Chromium said when it printed nothing.
+// bounded by ctx: when ctx ends, Chromium is killed with every process
+// it started (on Unix: its process group). The PDF is accepted only when
+// Chromium exits with status 0 and the file it wrote runs from %PDF- to
+// %%EOF; otherwise the error says why, with the last lines Chromium
+// wrote (of the last 64 KiB kept).
 func Print(ctx context.Context, bin string, page []byte) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "ismscomms-pdf-")
 	if err != nil {
@@ -105,23 +108,62 @@ func Print(ctx context.Context, bin string, page []byte) ([]byte, error) {
 	}
 	args = append(args, fileURL(html))
 	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	// Chromium starts a tree of processes (zygote, renderers, crashpad)
+	// that can outlive the one started: it runs in a process group of its
+	// own, killed whole when ctx ends and once Chromium exits, so none
+	// goes on writing into dir while it is removed.
+	ownGroup(cmd)
+	stderr := &tail{max: stderrKept}
+	cmd.Stdout, cmd.Stderr = stderr, stderr
 	cmd.WaitDelay = 5 * time.Second
 	runErr := cmd.Run()
-	pdf, err := os.ReadFile(out)
+	killGroup(cmd)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("pdf: print with %s: %w", bin, ctx.Err())
 	}
-	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
-		why := "it wrote no PDF"
-		if runErr != nil {
-			why = runErr.Error()
-		}
-		return nil, fmt.Errorf("pdf: print with %s: %s%s", bin, why, lastLines(stderr.String(), 5))
+	pdf, err := os.ReadFile(out)
+	switch {
+	case runErr != nil:
+		return nil, fmt.Errorf("pdf: print with %s: %s%s", bin, runErr, lastLines(stderr.String(), 5))
+	case err != nil:
+		return nil, fmt.Errorf("pdf: print with %s: it wrote no PDF%s", bin, lastLines(stderr.String(), 5))
+	case !complete(pdf):
+		return nil, fmt.Errorf("pdf: print with %s: it wrote %d bytes that are no complete PDF (from %%PDF- to %%%%EOF)%s", bin, len(pdf), lastLines(stderr.String(), 5))
 	}
 	return pdf, nil
 }
+
+// complete reports whether b looks like a whole PDF file: it starts with
+// the header %PDF- and ends with the end-of-file marker %%EOF, which may
+// be followed by white space (a truncated file lacks it).
+func complete(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("%PDF-")) && bytes.HasSuffix(bytes.TrimRight(b, " \t\r\n\f\x00"), []byte("%%EOF"))
+}
+
+// stderrKept bounds what is kept of Chromium's output for an error
+// message: its last 64 KiB (of which the message shows the last lines).
+const stderrKept = 64 << 10
+
+// tail is an io.Writer that keeps the last max bytes written to it.
+type tail struct {
+	max int
+	buf []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) >= t.max {
+		t.buf = append(t.buf[:0], p[len(p)-t.max:]...)
+		return n, nil
+	}
+	if over := len(t.buf) + len(p) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	t.buf = append(t.buf, p...)
+	return n, nil
+}
+
+func (t *tail) String() string { return string(t.buf) }
 
 // fileURL is the file: URL of an absolute path, escaped.
 func fileURL(path string) string {

@@ -3,6 +3,8 @@ package safetext
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // CSSString returns s as a quoted CSS string literal ("…") that holds
@@ -34,4 +36,14 @@ func CSSString(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// Shorten returns s cut to at most n runes, the last of them "…" when it
+// was cut: for a running header, which a browser does not clip.
+func Shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n || n < 1 {
+		return s
+	}
+	r := []rune(s)[:n-1]
+	return strings.TrimRightFunc(string(r), unicode.IsSpace) + "…"
 }

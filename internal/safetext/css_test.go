@@ -55,3 +55,21 @@ func TestCSSString(t *testing.T) {
 		t.Errorf("NUL: %s", got)
 	}
 }
+
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"Acme Corp", 60, "Acme Corp"},
+		{"Acme Corp", 9, "Acme Corp"},
+		{"Acme Corp", 8, "Acme Co…"},
+		{"Acme Corp", 6, "Acme…"}, // no space before the ellipsis
+		{"Äöü€ßxyz", 5, "Äöü€…"},
+	} {
+		if got := Shorten(tc.s, tc.n); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
