@@ -48,11 +48,37 @@ type pendingRef struct {
 type idSet struct {
 	byKey map[string]int
 	used  map[string]bool
-	fall  string
+	// next is, for each base, the suffix to try first: many names making
+	// one slug cost one probe each, not one per name made before.
+	next map[string]int
+	fall string
+	// probes counts the IDs tried (for the tests).
+	probes int
 }
 
 func newIDSet(fallback string) *idSet {
-	return &idSet{byKey: map[string]int{}, used: map[string]bool{}, fall: fallback}
+	return &idSet{byKey: map[string]int{}, used: map[string]bool{}, next: map[string]int{}, fall: fallback}
+}
+
+// unique returns base, or base-N with the first N from from on that no
+// element has, and marks it used.
+func (s *idSet) unique(base string, from int) string {
+	id := base
+	s.probes++
+	if s.used[id] {
+		n := max(s.next[base], from)
+		for {
+			id = base + "-" + strconv.Itoa(n)
+			s.probes++
+			n++
+			if !s.used[id] {
+				break
+			}
+		}
+		s.next[base] = n
+	}
+	s.used[id] = true
+	return id
 }
 
 // id returns the position of name's element, and whether it is new with
@@ -66,11 +92,7 @@ func (s *idSet) id(name string, next int) (pos int, id string, isNew bool) {
 	if base == "" {
 		base = s.fall + "-" + strconv.Itoa(next+1)
 	}
-	id = base
-	for n := 2; s.used[id]; n++ {
-		id = base + "-" + strconv.Itoa(n)
-	}
-	s.used[id] = true
+	id = s.unique(base, 2)
 	s.byKey[key] = next
 	return next, id, true
 }
@@ -261,11 +283,7 @@ func (b *builder) readRow(row gridRow) {
 	}
 	_, id, _ := b.activities.id(name, i)
 	if name == "" {
-		id = "row-" + strconv.Itoa(row.n)
-		for n := 2; b.activities.used[id]; n++ {
-			id = "row-" + strconv.Itoa(row.n) + "-" + strconv.Itoa(n)
-		}
-		b.activities.used[id] = true
+		id = b.activities.unique("row-"+strconv.Itoa(row.n), 2)
 		if b.col[fActivity] >= 0 {
 			b.problem(row.n, b.col[fActivity]+1, p+".name", "empty: the activity has no name (its ID is "+id+")")
 		}
@@ -275,11 +293,7 @@ func (b *builder) readRow(row gridRow) {
 		if base == "" {
 			base = "row"
 		}
-		id = base + "-2"
-		for n := 3; b.activities.used[id]; n++ {
-			id = base + "-" + strconv.Itoa(n)
-		}
-		b.activities.used[id] = true
+		id = b.activities.unique(base, 2)
 	}
 	a.ID, a.Name = id, name
 	b.current = id
