@@ -299,7 +299,6 @@ func TestTimingPhrases(t *testing.T) {
 		{"As needed", "", "", "policy.changed", "7d"},
 		{"Immediately", "", "", "policy.changed", "1h"},
 		{"Immediate (during incidents)", "", "", "incident.detected", "1h"},
-		{"Immediately (as required by law)", "", "", "incident.aware", "72h"},
 		{"Within 72 hours", "", "", "policy.changed", "72h"},
 		{"Within 5 business days of the incident's closure", "", "", "incident.closed", "5bd"},
 		{"Within 2 weeks of policy.changed", "", "", "policy.changed", "14d"},
@@ -321,6 +320,60 @@ func TestTimingPhrases(t *testing.T) {
 		sheet.Options{Start: comms.Date{Year: 2027, Month: 2, Day: 3}})
 	if got := res.Plan.Activities[0].When.Start.String(); got != "2027-02-03T09:00" {
 		t.Errorf("--start: %s", got)
+	}
+}
+
+// TestTriggerWords: triggers are read from whole words, and an incident.*
+// trigger needs an incident, a breach or security in the phrase or the
+// activity's topic; anything else is a problem to review, not a guess
+// (D8: "flaw" held "law", "prevent" held "event").
+func TestTriggerWords(t *testing.T) {
+	cases := []struct {
+		activity, phrase, trigger, within string // trigger "": a problem
+	}{
+		{"Policy communication", "Immediately (flaw found)", "", ""},
+		{"Policy communication", "Immediately (to prevent escalation)", "", ""},
+		{"Policy communication", "Immediately (when regulations change)", "", ""},
+		{"Policy communication", "Immediately (as required by law)", "", ""},
+		{"Awareness reminder", "Within 3 days of the awareness session", "", ""},
+		{"Policy communication", "Within 2 days of the discovery call", "", ""},
+		{"Policy communication", "Within 24 hours of the board meeting closing", "", ""},
+		{"Policy communication", "Within 24 hours of the unlawful act", "", ""},
+		{"Breach notification to the regulator", "Immediately (as required by law)", "incident.aware", "72h"},
+		{"Policy communication", "Immediately (security incident)", "incident.detected", "1h"},
+		{"Policy communication", "Immediate (during incidents)", "incident.detected", "1h"},
+		{"Policy communication", "Immediately (in a crisis)", "crisis.declared", "1h"},
+		{"Policy communication", "Within 72 hours of becoming aware of a breach", "incident.aware", "72h"},
+		{"Policy communication", "Within 2 days of the discovery of a security incident", "incident.detected", "2d"},
+		{"Incident status update", "Within 24 hours of closing", "incident.closed", "24h"},
+		{"Policy communication", "Within 5 days of a policy change", "policy.changed", "5d"},
+		{"Policy communication", "Within 30 days of a change in the law", "regulation.changed", "30d"},
+	}
+	for _, c := range cases {
+		t.Run(c.activity+"/"+c.phrase, func(t *testing.T) {
+			data := "Activity,Key message,Timing\n" + c.activity + ",The message,\"" + c.phrase + "\"\n"
+			res := read(t, []byte(data), "t.csv", sheet.Options{})
+			decodes(t, res)
+			w := res.Plan.Activities[0].When
+			var timingProblem bool
+			for _, p := range res.Problems {
+				if p.Path == "activities[0].when" && p.Row == 2 && p.Column == 3 {
+					timingProblem = true
+				}
+			}
+			if c.trigger == "" {
+				if w.Trigger != "" || !timingProblem {
+					t.Errorf("%q: trigger %q, a problem %v; want no trigger and a problem", c.phrase, w.Trigger, timingProblem)
+				}
+				if !strings.Contains(string(res.YAML), "to review: ") {
+					t.Errorf("%q: no \"to review\" comment in\n%s", c.phrase, res.YAML)
+				}
+				return
+			}
+			if w.Trigger != c.trigger || w.Within != c.within || timingProblem {
+				t.Errorf("%q: %s within %s (a problem %v), want %s within %s", c.phrase, w.Trigger, w.Within, timingProblem, c.trigger, c.within)
+			}
+		})
 	}
 }
 

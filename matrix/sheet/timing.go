@@ -459,9 +459,9 @@ func (b *builder) readTrigger(s, orig string, topic comms.Topic) timing {
 		case reTrigger.MatchString(of):
 			t.when.Trigger = of
 		default:
-			trig, why, ok := triggerForWords(of)
+			trig, why, ok := triggerForWords(of, topic)
 			if !ok {
-				t.problem = fmt.Sprintf("%q: %q names no event this import can make a trigger of", orig, of)
+				t.problem = fmt.Sprintf("%q: %q names no event this import can make a trigger of (an incident trigger needs the words incident, breach or security, or an incident topic): write the trigger, as in \"within 3 days of policy.changed\"", orig, of)
 				return t
 			}
 			t.when.Trigger = trig
@@ -470,20 +470,24 @@ func (b *builder) readTrigger(s, orig string, topic comms.Topic) timing {
 		return t
 	}
 	if m := reImmediate.FindStringSubmatch(s); m != nil {
-		ctx := m[1]
+		ctx := words(m[1])
+		incident := incidentContext(ctx, topic)
 		trig, why := "", ""
 		within, withinWhy := "1h", fmt.Sprintf("%q: immediately read as within 1 hour", orig)
 		switch {
-		case containsAny(ctx, "law", "legal", "regulat", "statut"):
-			trig, why = "incident.aware", fmt.Sprintf("%q: a legal notification counts from becoming aware of an incident (GDPR Art. 33, NIS2 Art. 23)", orig)
-			within, withinWhy = "72h", fmt.Sprintf("%q: 72 hours, the GDPR Art. 33 deadline for notifying the supervisory authority; set the deadline of the law that applies", orig)
-		case containsAny(ctx, "incident", "breach", "event"):
-			trig, why = "incident.detected", fmt.Sprintf("%q: during incidents, from their detection", orig)
-		case containsAny(ctx, "crisis", "crises", "emergenc"):
-			trig, why = "crisis.declared", fmt.Sprintf("%q: during crises, from their declaration", orig)
-		default:
+		case strings.TrimSpace(ctx) == "":
 			trig, why = triggerForTopic(topic, b.current)
 			why = fmt.Sprintf("%q: %s", orig, why)
+		case legalWords(ctx) && incident:
+			trig, why = "incident.aware", fmt.Sprintf("%q: a legal notification counts from becoming aware of an incident (GDPR Art. 33, NIS2 Art. 23)", orig)
+			within, withinWhy = "72h", fmt.Sprintf("%q: 72 hours, the GDPR Art. 33 deadline for notifying the supervisory authority; set the deadline of the law that applies", orig)
+		case hasWord(ctx, "incident", "incidents", "breach", "breaches") || has(ctx, "security event", "security incident"):
+			trig, why = "incident.detected", fmt.Sprintf("%q: during incidents, from their detection", orig)
+		case hasWord(ctx, "crisis", "crises", "emergency", "emergencies"):
+			trig, why = "crisis.declared", fmt.Sprintf("%q: during crises, from their declaration", orig)
+		default:
+			t.problem = fmt.Sprintf("%q: %q names no event this import can make a trigger of (an incident trigger needs the words incident, breach or security, or an incident topic): write the trigger, as in \"within 1 hour of incident.detected\"", orig, m[1])
+			return t
 		}
 		t.when = comms.Timing{Trigger: trig, Within: within}
 		t.notes = append(t.notes, note{"when.trigger", trig, why}, note{"when.within", within, withinWhy})
@@ -492,7 +496,7 @@ func (b *builder) readTrigger(s, orig string, topic comms.Topic) timing {
 	if m := reAsNeeded.FindStringSubmatch(s); m != nil {
 		trig, why := triggerForTopic(topic, b.current)
 		if m[2] != "" {
-			if tw, w, ok := triggerForWords(m[2]); ok {
+			if tw, w, ok := triggerForWords(m[2], topic); ok {
 				trig, why = tw, fmt.Sprintf("%q: %s", m[2], w)
 			}
 		}
@@ -528,15 +532,6 @@ func deadlineOf(n, unit string) (string, string, bool) {
 	return "", "", false
 }
 
-func containsAny(s string, words ...string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // triggerForTopic is the trigger of an activity that names no event, by
 // its topic; else one named after the activity (id).
 func triggerForTopic(topic comms.Topic, id string) (string, string) {
@@ -570,29 +565,56 @@ func eventKind(id string) string {
 	return k
 }
 
-// triggerForWords makes a trigger of the words after "within N days of".
-func triggerForWords(of string) (string, string, bool) {
+// triggerForWords makes a trigger of the words after "within N days of",
+// matching whole words: an incident.* trigger only where the words (or
+// the activity's topic) speak of an incident, a breach or security
+// ("the awareness session", "the discovery call" are not incidents).
+// ok is false for words that name no event it knows.
+func triggerForWords(of string, topic comms.Topic) (string, string, bool) {
+	w := words(of)
+	incident := incidentContext(w, topic)
 	switch {
-	case containsAny(of, "aware"):
+	case incident && hasWord(w, "aware", "awareness"):
 		return "incident.aware", "becoming aware of an incident", true
-	case containsAny(of, "detect", "discover"):
+	case incident && hasWord(w, "detect", "detection", "detected", "discover", "discovery", "discovered"):
 		return "incident.detected", "the detection of an incident", true
-	case containsAny(of, "closure", "closed", "closing"):
+	case incident && hasWord(w, "closure", "closed", "closing", "close"):
 		return "incident.closed", "the closure of an incident", true
-	case containsAny(of, "resolv", "resolution"):
+	case incident && hasWord(w, "resolve", "resolved", "resolving", "resolution"):
 		return "incident.resolved", "the resolution of an incident", true
-	case containsAny(of, "incident", "breach"):
+	case hasWord(w, "incident", "incidents", "breach", "breaches") || has(w, "security event", "security incident"):
 		return "incident.detected", "an incident, from its detection", true
-	case containsAny(of, "crisis", "crises"):
+	case hasWord(w, "crisis", "crises"):
 		return "crisis.declared", "the declaration of a crisis", true
-	case containsAny(of, "policy", "policies"):
+	case hasWord(w, "policy", "policies"):
 		return "policy.changed", "a change of policy", true
-	case containsAny(of, "regulat", "law", "legal"):
+	case legalWords(w) && hasWord(w, "change", "changes", "changed", "update", "updates", "updated", "new", "amendment"):
 		return "regulation.changed", "a change of law or regulation", true
 	}
-	k := slug(of, 40)
-	if k == "" {
-		return "", "", false
+	return "", "", false
+}
+
+// incidentContext reports whether w (from words) or the topic speaks of
+// an incident: what an incident.* trigger needs.
+func incidentContext(w string, topic comms.Topic) bool {
+	switch topic {
+	case comms.TopicIncident, comms.TopicIncidentReporting, comms.TopicRegulatoryReport, comms.TopicLessonsLearned:
+		return true
 	}
-	return k + ".occurred", "an event named after the words", true
+	return hasWord(w, "incident", "incidents", "breach", "breaches", "security")
+}
+
+// legalWords reports whether w (from words) names a law or regulation.
+func legalWords(w string) bool {
+	return hasWord(w, "law", "laws", "legal", "legally", "statute", "statutes", "statutory") || has(w, "regulat", "legislat")
+}
+
+// hasWord reports whether w (from words) holds one of the words whole.
+func hasWord(w string, ws ...string) bool {
+	for _, x := range ws {
+		if strings.Contains(w, " "+x+" ") {
+			return true
+		}
+	}
+	return false
 }
