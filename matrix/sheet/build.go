@@ -386,6 +386,8 @@ func (b *builder) stakeholder(name string, row, col int) string {
 	p := "stakeholders[" + strconv.Itoa(pos) + "]"
 	if s.Kind != "" {
 		b.infer(row, col, p+".kind", string(s.Kind), fmt.Sprintf("from the words of %q", name))
+	} else {
+		b.problem(row, col, p+".kind", fmt.Sprintf("no kind could be read from %q: set kind (employees, management, customers, suppliers, regulator, …) and scope", name))
 	}
 	if s.Scope != "" {
 		b.infer(row, col, p+".scope", string(s.Scope), fmt.Sprintf("from the words of %q", name))
@@ -409,6 +411,8 @@ func (b *builder) channel(name string, row, col int) string {
 			reach[i] = string(r)
 		}
 		b.infer(row, col, p+".reach", strings.Join(reach, ", "), fmt.Sprintf("what a channel of kind %s reaches", c.Kind))
+	} else {
+		b.problem(row, col, p+".kind", fmt.Sprintf("no kind could be read from %q: set kind (email, meeting, intranet, training, report, …) and reach", name))
 	}
 	b.plan.Channels = append(b.plan.Channels, c)
 	return id
@@ -493,9 +497,11 @@ func (b *builder) infer(row, col int, path, value, why string) {
 
 func (b *builder) problem(row, col int, path, msg string) {
 	b.res.Problems = append(b.res.Problems, Problem{Sheet: b.g.sheet, Row: row, Column: col, Path: path, Message: msg})
+	// A problem of an element's field goes above the element (the
+	// field itself may be left out of the plan).
 	key := path
-	if i := strings.Index(key, "]"); strings.HasPrefix(key, "activities[") && i > 0 {
-		key = key[:i+1]
+	if i, j := strings.Index(key, "["), strings.Index(key, "]"); i > 0 && j > i {
+		key = key[:j+1]
 	}
 	b.heads[key] = append(b.heads[key], "to review: "+location(b.g.sheet, row, col)+": "+msg)
 }

@@ -377,6 +377,40 @@ func TestTriggerWords(t *testing.T) {
 	}
 }
 
+// TestUnknownKinds: a stakeholder or channel whose kind cannot be read is
+// a located problem, with a "to review" comment above it in the plan, as
+// an unreadable topic is (D9: it was silent).
+func TestUnknownKinds(t *testing.T) {
+	data := "Activity,Key message,Target audience,Communication method,Timing,Responsible party\n" +
+		"Policy communication,The policy,Zorblax,Carrier pigeon,Annually,CISO\n" +
+		"Policy reminder,The policy,Employees,Email,Annually,CISO\n"
+	res := read(t, []byte(data), "k.csv", sheet.Options{})
+	decodes(t, res)
+	if res.Complete() {
+		t.Fatal("complete, with a stakeholder and a channel of no kind")
+	}
+	want := map[string]int{"stakeholders[0].kind": 3, "channels[0].kind": 4}
+	for _, p := range res.Problems {
+		if col, ok := want[p.Path]; ok && p.Row == 2 && p.Column == col {
+			delete(want, p.Path)
+		}
+		if strings.HasPrefix(p.Path, "stakeholders[1]") || strings.HasPrefix(p.Path, "channels[1]") {
+			t.Errorf("a problem with a kind that was read: %s", p)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no located problem at %v; problems: %v", want, res.Problems)
+	}
+	y := string(res.YAML)
+	for _, name := range []string{"Zorblax", "Carrier pigeon"} {
+		i := strings.Index(y, "# to review: sheet \"k.csv\", row 2")
+		j := strings.Index(y, "name: "+name)
+		if i < 0 || j < 0 || !strings.Contains(y[:j], "no kind could be read from \""+name+"\"") {
+			t.Errorf("no \"to review\" comment before %s in\n%s", name, y)
+		}
+	}
+}
+
 // TestRoundTrip: the matrix of every valid plan (the starters and the
 // test plans), written as CSV and imported, gives the same matrix:
 // activity names, key messages, audiences, methods, timing text and
