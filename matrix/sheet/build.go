@@ -450,9 +450,13 @@ func (b *builder) resolve() {
 }
 
 // validate validates the plan and drops a timing that does not (an RRULE
-// that does not compile): the plan written always decodes.
+// that does not compile): the plan written always decodes. A PlanError
+// lists at most comms.MaxProblems problems, and then one without a path
+// ("and N more"): each round drops every invalid timing listed, and the
+// rounds go on while one is dropped, at most MaxRows/MaxProblems+2 of
+// them (each drops at least one of at most MaxRows timings).
 func (b *builder) validate() error {
-	for range 3 {
+	for {
 		err := b.plan.Validate()
 		if err == nil {
 			return nil
@@ -461,14 +465,16 @@ func (b *builder) validate() error {
 		if !errors.As(err, &pe) {
 			return err
 		}
-		dropped := false
+		dropped := map[string]bool{}
 		for _, prob := range pe.Problems {
+			if prob.Path == "" {
+				continue // "and N more problems": the next round lists them
+			}
 			var i int
-			var rest string
 			if _, e := fmt.Sscanf(prob.Path, "activities[%d]", &i); e != nil || i < 0 || i >= len(b.plan.Activities) {
 				return fmt.Errorf("the plan made does not validate: %w", err)
 			}
-			rest = strings.TrimPrefix(prob.Path, "activities["+strconv.Itoa(i)+"]")
+			rest := strings.TrimPrefix(prob.Path, "activities["+strconv.Itoa(i)+"]")
 			if !strings.HasPrefix(rest, ".when") {
 				return fmt.Errorf("the plan made does not validate: %w", err)
 			}
@@ -476,18 +482,36 @@ func (b *builder) validate() error {
 				b.plan.Activities[i].When = comms.Timing{}
 				p := "activities[" + strconv.Itoa(i) + "].when"
 				b.problem(b.rows[i], b.col[fTiming]+1, p, "the timing read does not make a valid plan: "+prob.Message)
-				delete(b.comments, p+".rrule")
-				delete(b.comments, p+".start")
-				delete(b.comments, p+".trigger")
-				delete(b.comments, p+".within")
-				dropped = true
+				for _, f := range []string{".rrule", ".start", ".until", ".trigger", ".within"} {
+					delete(b.comments, p+f)
+				}
+				dropped[p] = true
 			}
 		}
-		if !dropped {
+		b.dropInferences(dropped)
+		if len(dropped) == 0 {
 			return fmt.Errorf("the plan made does not validate: %w", err)
 		}
 	}
-	return b.plan.Validate()
+}
+
+// dropInferences removes the inferences about the timings dropped (by
+// their paths, "activities[3].when") and what is below them.
+func (b *builder) dropInferences(dropped map[string]bool) {
+	if len(dropped) == 0 {
+		return
+	}
+	kept := b.res.Inferences[:0]
+	for _, inf := range b.res.Inferences {
+		p := inf.Path
+		if i := strings.Index(p, ".when"); i >= 0 {
+			p = p[:i+len(".when")]
+		}
+		if !dropped[p] {
+			kept = append(kept, inf)
+		}
+	}
+	b.res.Inferences = kept
 }
 
 func (b *builder) infer(row, col int, path, value, why string) {

@@ -411,6 +411,41 @@ func TestUnknownKinds(t *testing.T) {
 	}
 }
 
+// TestManyBadTimings: more invalid timings than a PlanError lists
+// (comms.MaxProblems, then "and N more" without a path) still make a
+// plan: each is dropped and reported at its cell (D4: no plan at all).
+func TestManyBadTimings(t *testing.T) {
+	const n = 400
+	var b strings.Builder
+	b.WriteString("Activity,Key message,Timing\n")
+	for i := range n {
+		fmt.Fprintf(&b, "Policy reminder %d,The policy,FREQ=WEEKLY;INTERVAL=0\n", i)
+	}
+	b.WriteString("Policy review,The policy,Annually\n")
+	res := read(t, []byte(b.String()), "inv.csv", sheet.Options{})
+	decodes(t, res)
+	if len(res.Plan.Activities) != n+1 {
+		t.Fatalf("%d activities, want %d", len(res.Plan.Activities), n+1)
+	}
+	bad := 0
+	for _, p := range res.Problems {
+		if strings.HasSuffix(p.Path, ".when") && strings.Contains(p.Message, "does not make a valid plan") && p.Column == 3 {
+			bad++
+		}
+	}
+	if bad != n {
+		t.Errorf("%d timings reported as invalid, want %d", bad, n)
+	}
+	for i, a := range res.Plan.Activities[:n] {
+		if a.When.RRule != "" || inferred(res, fmt.Sprintf("activities[%d].when.start", i)) {
+			t.Fatalf("activity %d keeps its invalid timing: %+v", i, a.When)
+		}
+	}
+	if w := res.Plan.Activities[n].When; w.RRule != "FREQ=YEARLY" {
+		t.Errorf("the valid timing was dropped: %+v", w)
+	}
+}
+
 // TestRoundTrip: the matrix of every valid plan (the starters and the
 // test plans), written as CSV and imported, gives the same matrix:
 // activity names, key messages, audiences, methods, timing text and
