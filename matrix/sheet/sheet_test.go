@@ -446,6 +446,63 @@ func TestManyBadTimings(t *testing.T) {
 	}
 }
 
+// TestLateStart: a --start on the 29th to the 31st does not make a
+// monthly or yearly rule that names no day skip the months without it:
+// the start moves to the 28th, listed as an inference; a rule that names
+// such a day itself ("on the 31st", "the fifth Friday") is kept and is a
+// problem to review (D6: months were skipped without a word).
+func TestLateStart(t *testing.T) {
+	jan31 := comms.Date{Year: 2026, Month: 1, Day: 31}
+	cases := []struct {
+		phrase string
+		start  comms.Date
+		want   string // the start read
+		moved  bool   // an inference says the start moved
+		review bool   // a problem to review, the timing kept
+	}{
+		{"Monthly", jan31, "2026-01-28T09:00", true, false},
+		{"Quarterly", jan31, "2026-01-28T09:00", true, false},
+		{"Every 6 months", comms.Date{Year: 2026, Month: 3, Day: 30}, "2026-03-28T09:00", true, false},
+		{"FREQ=MONTHLY;INTERVAL=2", jan31, "2026-01-28T09:00", true, false},
+		{"Annually", comms.Date{Year: 2028, Month: 2, Day: 29}, "2028-02-28T09:00", true, false},
+		{"Annually", jan31, "2026-01-31T09:00", false, false},
+		{"Weekly", jan31, "2026-01-31T09:00", false, false},
+		{"Monthly", comms.Date{Year: 2026, Month: 1, Day: 28}, "2026-01-28T09:00", false, false},
+		{"Monthly on the 31st", jan31, "2026-01-31T09:00", false, true},
+		{"Monthly on the 30th", jan31, "2026-03-30T09:00", false, true},
+		{"Monthly on the fifth Friday", jan31, "2026-05-29T09:00", false, true},
+		{"Annually on 31 March", jan31, "2026-03-31T09:00", false, false},
+		{"Monthly on the 15th", jan31, "2026-02-15T09:00", false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.phrase+"/"+c.start.String(), func(t *testing.T) {
+			data := "Activity,Key message,Timing\nPolicy communication,The policy,\"" + c.phrase + "\"\n"
+			res := read(t, []byte(data), "t.csv", sheet.Options{Start: c.start})
+			decodes(t, res)
+			w := res.Plan.Activities[0].When
+			if w.RRule == "" || w.Start.String() != c.want {
+				t.Fatalf("%q from %s: %+v, want the start %s; problems %v", c.phrase, c.start, w, c.want, res.Problems)
+			}
+			moved := false
+			for _, inf := range res.Inferences {
+				if inf.Path == "activities[0].when.start" && strings.Contains(inf.Why, "moved from "+c.start.String()) {
+					moved = true
+				}
+			}
+			review := false
+			for _, p := range res.Problems {
+				if p.Path == "activities[0].when" && strings.Contains(p.Message, "skipped") {
+					review = true
+				}
+			}
+			if moved != c.moved || review != c.review {
+				t.Errorf("%q from %s: moved %v, to review %v; want %v, %v\ninferences %v\nproblems %v",
+					c.phrase, c.start, moved, review, c.moved, c.review, res.Inferences, res.Problems)
+			}
+		})
+	}
+}
+
 // TestRoundTrip: the matrix of every valid plan (the starters and the
 // test plans), written as CSV and imported, gives the same matrix:
 // activity names, key messages, audiences, methods, timing text and

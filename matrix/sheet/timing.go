@@ -25,6 +25,9 @@ type timing struct {
 	// trigger is set once every activity is known.
 	activity string
 	problem  string
+	// review is a problem with a timing that is kept (a rule that skips
+	// the months without its day).
+	review string
 }
 
 const startHour = 9
@@ -140,8 +143,13 @@ func (b *builder) readTiming(raw string, topic comms.Topic) timing {
 				return t
 			}
 		}
-		t.when = comms.Timing{RRule: up, Start: comms.DateTime{Date: b.start, Hour: startHour}}
-		t.notes = append(t.notes, note{"when.start", t.when.Start.String(), b.startWhy + "; check that the rule produces it"})
+		start, why := b.start, b.startWhy
+		if !strings.Contains(up, ";BY") {
+			freq, _, _ := strings.Cut(strings.TrimPrefix(up, "FREQ="), ";")
+			start, why = everyMonthStart(freq, start, why)
+		}
+		t.when = comms.Timing{RRule: up, Start: comms.DateTime{Date: start, Hour: startHour}}
+		t.notes = append(t.notes, note{"when.start", t.when.Start.String(), why + "; check that the rule produces it"})
 		return t
 	}
 	lower := strings.TrimSuffix(spaces.ReplaceAllString(strings.ToLower(s), " "), ".")
@@ -165,6 +173,7 @@ func (b *builder) readTiming(raw string, topic comms.Topic) timing {
 		}
 		t.notes = append(t.notes, note{"when.rrule", t.when.RRule, why})
 		t.notes = append(t.notes, note{"when.start", t.when.Start.String(), r.startWhy})
+		t.review = r.skips()
 		return t
 	}
 	if two {
@@ -249,7 +258,7 @@ func (b *builder) readRule(s string) (readRule, string, bool) {
 		return r, why, true
 	}
 	if r.match == nil {
-		r.start, r.startWhy = b.start, b.startWhy
+		r.start, r.startWhy = everyMonthStart(r.freq, b.start, b.startWhy)
 	} else {
 		start, ok := firstOnOrAfter(b.start, r.match)
 		if !ok {
@@ -262,6 +271,62 @@ func (b *builder) readRule(s string) (readRule, string, bool) {
 		r.startWhy += ", at 09:00"
 	}
 	return r, why, true
+}
+
+// everyMonthStart is the start of a monthly or yearly rule that names no
+// day, which recurs on its start's day: RFC 5545 skips the months that
+// lack it, so a start on the 29th to the 31st (of a monthly rule, or 29
+// February of a yearly one) is moved to the 28th, and why says so.
+func everyMonthStart(freq string, start comms.Date, why string) (comms.Date, string) {
+	if start.Day > 28 && (freq == "MONTHLY" || freq == "YEARLY" && start.Month == time.February) {
+		moved := comms.Date{Year: start.Year, Month: start.Month, Day: 28}
+		return moved, fmt.Sprintf("%s, moved from %s to the 28th: a rule that names no day recurs on its start's day, and months without a %d%s would be skipped",
+			why, start, start.Day, ordinalSuffix(start.Day))
+	}
+	return start, why
+}
+
+func ordinalSuffix(d int) string {
+	switch {
+	case d%100 >= 11 && d%100 <= 13:
+		return "th"
+	case d%10 == 1:
+		return "st"
+	case d%10 == 2:
+		return "nd"
+	case d%10 == 3:
+		return "rd"
+	}
+	return "th"
+}
+
+// skips is a problem to review for a rule whose day some of its months
+// lack ("monthly on the 31st", "the fifth Friday"): RFC 5545 skips them.
+func (r rule) skips() string {
+	if r.freq != "MONTHLY" && r.freq != "YEARLY" {
+		return ""
+	}
+	short := false
+	if r.byMonthD > 28 {
+		if len(r.byMonth) == 0 {
+			short = true
+		}
+		for _, m := range r.byMonth {
+			// The shortest length of the month (February: 28).
+			if time.Date(2026, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() < r.byMonthD {
+				short = true
+			}
+		}
+	}
+	for _, d := range r.byDay {
+		if strings.HasPrefix(d, "5") || strings.HasPrefix(d, "-5") {
+			short = true
+		}
+	}
+	if !short {
+		return ""
+	}
+	return fmt.Sprintf("%s: the months without that day are skipped (RFC 5545), so it does not happen every period: use \"the last day\" or \"the last <weekday>\" if that is what is meant", r.text())
 }
 
 // readOn reads the day part of a phrase ("the 15th", "the first Monday",
