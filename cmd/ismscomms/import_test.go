@@ -43,6 +43,15 @@ func TestImport(t *testing.T) {
 		t.Errorf("the plan on standard output does not decode: %v", err)
 	}
 
+	// A kind that cannot be read is a cell to review: exit 1.
+	kinds := c.path("kinds.csv")
+	os.WriteFile(kinds, []byte("Activity,Key message,Target audience,Communication method,Timing,Responsible party\n"+
+		"Policy communication,The policy,Zorblax,Carrier pigeon,Annually,CISO\n"), 0o644)
+	_, stderr = c.must(1, "import", kinds)
+	if !strings.Contains(stderr, `to review: sheet "kinds.csv", row 2, column C: stakeholders[0].kind: no kind could be read from "Zorblax"`) {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+
 	bad := c.path("bad.csv")
 	os.WriteFile(bad, []byte("just text\n"), 0o644)
 	none := c.path("none.yaml")

@@ -48,11 +48,37 @@ type pendingRef struct {
 type idSet struct {
 	byKey map[string]int
 	used  map[string]bool
-	fall  string
+	// next is, for each base, the suffix to try first: many names making
+	// one slug cost one probe each, not one per name made before.
+	next map[string]int
+	fall string
+	// probes counts the IDs tried (for the tests).
+	probes int
 }
 
 func newIDSet(fallback string) *idSet {
-	return &idSet{byKey: map[string]int{}, used: map[string]bool{}, fall: fallback}
+	return &idSet{byKey: map[string]int{}, used: map[string]bool{}, next: map[string]int{}, fall: fallback}
+}
+
+// unique returns base, or base-N with the first N from from on that no
+// element has, and marks it used.
+func (s *idSet) unique(base string, from int) string {
+	id := base
+	s.probes++
+	if s.used[id] {
+		n := max(s.next[base], from)
+		for {
+			id = base + "-" + strconv.Itoa(n)
+			s.probes++
+			n++
+			if !s.used[id] {
+				break
+			}
+		}
+		s.next[base] = n
+	}
+	s.used[id] = true
+	return id
 }
 
 // id returns the position of name's element, and whether it is new with
@@ -66,11 +92,7 @@ func (s *idSet) id(name string, next int) (pos int, id string, isNew bool) {
 	if base == "" {
 		base = s.fall + "-" + strconv.Itoa(next+1)
 	}
-	id = base
-	for n := 2; s.used[id]; n++ {
-		id = base + "-" + strconv.Itoa(n)
-	}
-	s.used[id] = true
+	id = s.unique(base, 2)
 	s.byKey[key] = next
 	return next, id, true
 }
@@ -261,11 +283,7 @@ func (b *builder) readRow(row gridRow) {
 	}
 	_, id, _ := b.activities.id(name, i)
 	if name == "" {
-		id = "row-" + strconv.Itoa(row.n)
-		for n := 2; b.activities.used[id]; n++ {
-			id = "row-" + strconv.Itoa(row.n) + "-" + strconv.Itoa(n)
-		}
-		b.activities.used[id] = true
+		id = b.activities.unique("row-"+strconv.Itoa(row.n), 2)
 		if b.col[fActivity] >= 0 {
 			b.problem(row.n, b.col[fActivity]+1, p+".name", "empty: the activity has no name (its ID is "+id+")")
 		}
@@ -275,11 +293,7 @@ func (b *builder) readRow(row gridRow) {
 		if base == "" {
 			base = "row"
 		}
-		id = base + "-2"
-		for n := 3; b.activities.used[id]; n++ {
-			id = base + "-" + strconv.Itoa(n)
-		}
-		b.activities.used[id] = true
+		id = b.activities.unique(base, 2)
 	}
 	a.ID, a.Name = id, name
 	b.current = id
@@ -317,6 +331,9 @@ func (b *builder) readRow(row gridRow) {
 			b.problem(row.n, col, p+".when", t.problem)
 		} else {
 			a.When = t.when
+			if t.review != "" {
+				b.problem(row.n, col, p+".when", t.review)
+			}
 			for _, n := range t.notes {
 				b.infer(row.n, col, p+"."+n.field, n.value, n.why)
 			}
@@ -372,6 +389,8 @@ func (b *builder) stakeholder(name string, row, col int) string {
 	p := "stakeholders[" + strconv.Itoa(pos) + "]"
 	if s.Kind != "" {
 		b.infer(row, col, p+".kind", string(s.Kind), fmt.Sprintf("from the words of %q", name))
+	} else {
+		b.problem(row, col, p+".kind", fmt.Sprintf("no kind could be read from %q: set kind (employees, management, customers, suppliers, regulator, …) and scope", name))
 	}
 	if s.Scope != "" {
 		b.infer(row, col, p+".scope", string(s.Scope), fmt.Sprintf("from the words of %q", name))
@@ -395,6 +414,8 @@ func (b *builder) channel(name string, row, col int) string {
 			reach[i] = string(r)
 		}
 		b.infer(row, col, p+".reach", strings.Join(reach, ", "), fmt.Sprintf("what a channel of kind %s reaches", c.Kind))
+	} else {
+		b.problem(row, col, p+".kind", fmt.Sprintf("no kind could be read from %q: set kind (email, meeting, intranet, training, report, …) and reach", name))
 	}
 	b.plan.Channels = append(b.plan.Channels, c)
 	return id
@@ -432,9 +453,13 @@ func (b *builder) resolve() {
 }
 
 // validate validates the plan and drops a timing that does not (an RRULE
-// that does not compile): the plan written always decodes.
+// that does not compile): the plan written always decodes. A PlanError
+// lists at most comms.MaxProblems problems, and then one without a path
+// ("and N more"): each round drops every invalid timing listed, and the
+// rounds go on while one is dropped, at most MaxRows/MaxProblems+2 of
+// them (each drops at least one of at most MaxRows timings).
 func (b *builder) validate() error {
-	for range 3 {
+	for {
 		err := b.plan.Validate()
 		if err == nil {
 			return nil
@@ -443,14 +468,16 @@ func (b *builder) validate() error {
 		if !errors.As(err, &pe) {
 			return err
 		}
-		dropped := false
+		dropped := map[string]bool{}
 		for _, prob := range pe.Problems {
+			if prob.Path == "" {
+				continue // "and N more problems": the next round lists them
+			}
 			var i int
-			var rest string
 			if _, e := fmt.Sscanf(prob.Path, "activities[%d]", &i); e != nil || i < 0 || i >= len(b.plan.Activities) {
 				return fmt.Errorf("the plan made does not validate: %w", err)
 			}
-			rest = strings.TrimPrefix(prob.Path, "activities["+strconv.Itoa(i)+"]")
+			rest := strings.TrimPrefix(prob.Path, "activities["+strconv.Itoa(i)+"]")
 			if !strings.HasPrefix(rest, ".when") {
 				return fmt.Errorf("the plan made does not validate: %w", err)
 			}
@@ -458,18 +485,36 @@ func (b *builder) validate() error {
 				b.plan.Activities[i].When = comms.Timing{}
 				p := "activities[" + strconv.Itoa(i) + "].when"
 				b.problem(b.rows[i], b.col[fTiming]+1, p, "the timing read does not make a valid plan: "+prob.Message)
-				delete(b.comments, p+".rrule")
-				delete(b.comments, p+".start")
-				delete(b.comments, p+".trigger")
-				delete(b.comments, p+".within")
-				dropped = true
+				for _, f := range []string{".rrule", ".start", ".until", ".trigger", ".within"} {
+					delete(b.comments, p+f)
+				}
+				dropped[p] = true
 			}
 		}
-		if !dropped {
+		b.dropInferences(dropped)
+		if len(dropped) == 0 {
 			return fmt.Errorf("the plan made does not validate: %w", err)
 		}
 	}
-	return b.plan.Validate()
+}
+
+// dropInferences removes the inferences about the timings dropped (by
+// their paths, "activities[3].when") and what is below them.
+func (b *builder) dropInferences(dropped map[string]bool) {
+	if len(dropped) == 0 {
+		return
+	}
+	kept := b.res.Inferences[:0]
+	for _, inf := range b.res.Inferences {
+		p := inf.Path
+		if i := strings.Index(p, ".when"); i >= 0 {
+			p = p[:i+len(".when")]
+		}
+		if !dropped[p] {
+			kept = append(kept, inf)
+		}
+	}
+	b.res.Inferences = kept
 }
 
 func (b *builder) infer(row, col int, path, value, why string) {
@@ -479,9 +524,11 @@ func (b *builder) infer(row, col int, path, value, why string) {
 
 func (b *builder) problem(row, col int, path, msg string) {
 	b.res.Problems = append(b.res.Problems, Problem{Sheet: b.g.sheet, Row: row, Column: col, Path: path, Message: msg})
+	// A problem of an element's field goes above the element (the
+	// field itself may be left out of the plan).
 	key := path
-	if i := strings.Index(key, "]"); strings.HasPrefix(key, "activities[") && i > 0 {
-		key = key[:i+1]
+	if i, j := strings.Index(key, "["), strings.Index(key, "]"); i > 0 && j > i {
+		key = key[:j+1]
 	}
 	b.heads[key] = append(b.heads[key], "to review: "+location(b.g.sheet, row, col)+": "+msg)
 }

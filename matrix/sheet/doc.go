@@ -53,11 +53,17 @@
 // as it is (FREQ=…); "as needed", "immediately" (with "(during
 // incidents)", "(during crises)", "(as required by law)"), "within 72
 // hours", "within 5 business days of …" become triggers with deadlines.
+// Triggers are read from whole words; an incident.* trigger needs the
+// words incident, breach or security, or an incident topic, and words
+// that name no event it knows are a problem to review, not a guess.
 // Every phrase that `ismscomms matrix` writes reads back to the same
 // phrase. A recurrence starts on [Options.Start], by default the first
 // Monday of the month after [Options.Now], at 09:00 (or on the first date
 // on or after it that the phrase names); the start is always listed as an
-// inference.
+// inference. A monthly or yearly rule that names no day recurs on its
+// start's day, so a start on the 29th to the 31st is moved to the 28th
+// (listed); a rule that names a day some months lack ("on the 31st",
+// "the fifth Friday") is kept and is a problem to review.
 //
 // # Limits
 //

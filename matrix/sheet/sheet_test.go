@@ -299,7 +299,6 @@ func TestTimingPhrases(t *testing.T) {
 		{"As needed", "", "", "policy.changed", "7d"},
 		{"Immediately", "", "", "policy.changed", "1h"},
 		{"Immediate (during incidents)", "", "", "incident.detected", "1h"},
-		{"Immediately (as required by law)", "", "", "incident.aware", "72h"},
 		{"Within 72 hours", "", "", "policy.changed", "72h"},
 		{"Within 5 business days of the incident's closure", "", "", "incident.closed", "5bd"},
 		{"Within 2 weeks of policy.changed", "", "", "policy.changed", "14d"},
@@ -321,6 +320,186 @@ func TestTimingPhrases(t *testing.T) {
 		sheet.Options{Start: comms.Date{Year: 2027, Month: 2, Day: 3}})
 	if got := res.Plan.Activities[0].When.Start.String(); got != "2027-02-03T09:00" {
 		t.Errorf("--start: %s", got)
+	}
+}
+
+// TestTriggerWords: triggers are read from whole words, and an incident.*
+// trigger needs an incident, a breach or security in the phrase or the
+// activity's topic; anything else is a problem to review, not a guess
+// (D8: "flaw" held "law", "prevent" held "event").
+func TestTriggerWords(t *testing.T) {
+	cases := []struct {
+		activity, phrase, trigger, within string // trigger "": a problem
+	}{
+		{"Policy communication", "Immediately (flaw found)", "", ""},
+		{"Policy communication", "Immediately (to prevent escalation)", "", ""},
+		{"Policy communication", "Immediately (when regulations change)", "", ""},
+		{"Policy communication", "Immediately (as required by law)", "", ""},
+		{"Awareness reminder", "Within 3 days of the awareness session", "", ""},
+		{"Policy communication", "Within 2 days of the discovery call", "", ""},
+		{"Policy communication", "Within 24 hours of the board meeting closing", "", ""},
+		{"Policy communication", "Within 24 hours of the unlawful act", "", ""},
+		{"Breach notification to the regulator", "Immediately (as required by law)", "incident.aware", "72h"},
+		{"Policy communication", "Immediately (security incident)", "incident.detected", "1h"},
+		{"Policy communication", "Immediate (during incidents)", "incident.detected", "1h"},
+		{"Policy communication", "Immediately (in a crisis)", "crisis.declared", "1h"},
+		{"Policy communication", "Within 72 hours of becoming aware of a breach", "incident.aware", "72h"},
+		{"Policy communication", "Within 2 days of the discovery of a security incident", "incident.detected", "2d"},
+		{"Incident status update", "Within 24 hours of closing", "incident.closed", "24h"},
+		{"Policy communication", "Within 5 days of a policy change", "policy.changed", "5d"},
+		{"Policy communication", "Within 30 days of a change in the law", "regulation.changed", "30d"},
+	}
+	for _, c := range cases {
+		t.Run(c.activity+"/"+c.phrase, func(t *testing.T) {
+			data := "Activity,Key message,Timing\n" + c.activity + ",The message,\"" + c.phrase + "\"\n"
+			res := read(t, []byte(data), "t.csv", sheet.Options{})
+			decodes(t, res)
+			w := res.Plan.Activities[0].When
+			var timingProblem bool
+			for _, p := range res.Problems {
+				if p.Path == "activities[0].when" && p.Row == 2 && p.Column == 3 {
+					timingProblem = true
+				}
+			}
+			if c.trigger == "" {
+				if w.Trigger != "" || !timingProblem {
+					t.Errorf("%q: trigger %q, a problem %v; want no trigger and a problem", c.phrase, w.Trigger, timingProblem)
+				}
+				if !strings.Contains(string(res.YAML), "to review: ") {
+					t.Errorf("%q: no \"to review\" comment in\n%s", c.phrase, res.YAML)
+				}
+				return
+			}
+			if w.Trigger != c.trigger || w.Within != c.within || timingProblem {
+				t.Errorf("%q: %s within %s (a problem %v), want %s within %s", c.phrase, w.Trigger, w.Within, timingProblem, c.trigger, c.within)
+			}
+		})
+	}
+}
+
+// TestUnknownKinds: a stakeholder or channel whose kind cannot be read is
+// a located problem, with a "to review" comment above it in the plan, as
+// an unreadable topic is (D9: it was silent).
+func TestUnknownKinds(t *testing.T) {
+	data := "Activity,Key message,Target audience,Communication method,Timing,Responsible party\n" +
+		"Policy communication,The policy,Zorblax,Carrier pigeon,Annually,CISO\n" +
+		"Policy reminder,The policy,Employees,Email,Annually,CISO\n"
+	res := read(t, []byte(data), "k.csv", sheet.Options{})
+	decodes(t, res)
+	if res.Complete() {
+		t.Fatal("complete, with a stakeholder and a channel of no kind")
+	}
+	want := map[string]int{"stakeholders[0].kind": 3, "channels[0].kind": 4}
+	for _, p := range res.Problems {
+		if col, ok := want[p.Path]; ok && p.Row == 2 && p.Column == col {
+			delete(want, p.Path)
+		}
+		if strings.HasPrefix(p.Path, "stakeholders[1]") || strings.HasPrefix(p.Path, "channels[1]") {
+			t.Errorf("a problem with a kind that was read: %s", p)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no located problem at %v; problems: %v", want, res.Problems)
+	}
+	y := string(res.YAML)
+	for _, name := range []string{"Zorblax", "Carrier pigeon"} {
+		i := strings.Index(y, "# to review: sheet \"k.csv\", row 2")
+		j := strings.Index(y, "name: "+name)
+		if i < 0 || j < 0 || !strings.Contains(y[:j], "no kind could be read from \""+name+"\"") {
+			t.Errorf("no \"to review\" comment before %s in\n%s", name, y)
+		}
+	}
+}
+
+// TestManyBadTimings: more invalid timings than a PlanError lists
+// (comms.MaxProblems, then "and N more" without a path) still make a
+// plan: each is dropped and reported at its cell (D4: no plan at all).
+func TestManyBadTimings(t *testing.T) {
+	const n = 400
+	var b strings.Builder
+	b.WriteString("Activity,Key message,Timing\n")
+	for i := range n {
+		fmt.Fprintf(&b, "Policy reminder %d,The policy,FREQ=WEEKLY;INTERVAL=0\n", i)
+	}
+	b.WriteString("Policy review,The policy,Annually\n")
+	res := read(t, []byte(b.String()), "inv.csv", sheet.Options{})
+	decodes(t, res)
+	if len(res.Plan.Activities) != n+1 {
+		t.Fatalf("%d activities, want %d", len(res.Plan.Activities), n+1)
+	}
+	bad := 0
+	for _, p := range res.Problems {
+		if strings.HasSuffix(p.Path, ".when") && strings.Contains(p.Message, "does not make a valid plan") && p.Column == 3 {
+			bad++
+		}
+	}
+	if bad != n {
+		t.Errorf("%d timings reported as invalid, want %d", bad, n)
+	}
+	for i, a := range res.Plan.Activities[:n] {
+		if a.When.RRule != "" || inferred(res, fmt.Sprintf("activities[%d].when.start", i)) {
+			t.Fatalf("activity %d keeps its invalid timing: %+v", i, a.When)
+		}
+	}
+	if w := res.Plan.Activities[n].When; w.RRule != "FREQ=YEARLY" {
+		t.Errorf("the valid timing was dropped: %+v", w)
+	}
+}
+
+// TestLateStart: a --start on the 29th to the 31st does not make a
+// monthly or yearly rule that names no day skip the months without it:
+// the start moves to the 28th, listed as an inference; a rule that names
+// such a day itself ("on the 31st", "the fifth Friday") is kept and is a
+// problem to review (D6: months were skipped without a word).
+func TestLateStart(t *testing.T) {
+	jan31 := comms.Date{Year: 2026, Month: 1, Day: 31}
+	cases := []struct {
+		phrase string
+		start  comms.Date
+		want   string // the start read
+		moved  bool   // an inference says the start moved
+		review bool   // a problem to review, the timing kept
+	}{
+		{"Monthly", jan31, "2026-01-28T09:00", true, false},
+		{"Quarterly", jan31, "2026-01-28T09:00", true, false},
+		{"Every 6 months", comms.Date{Year: 2026, Month: 3, Day: 30}, "2026-03-28T09:00", true, false},
+		{"FREQ=MONTHLY;INTERVAL=2", jan31, "2026-01-28T09:00", true, false},
+		{"Annually", comms.Date{Year: 2028, Month: 2, Day: 29}, "2028-02-28T09:00", true, false},
+		{"Annually", jan31, "2026-01-31T09:00", false, false},
+		{"Weekly", jan31, "2026-01-31T09:00", false, false},
+		{"Monthly", comms.Date{Year: 2026, Month: 1, Day: 28}, "2026-01-28T09:00", false, false},
+		{"Monthly on the 31st", jan31, "2026-01-31T09:00", false, true},
+		{"Monthly on the 30th", jan31, "2026-03-30T09:00", false, true},
+		{"Monthly on the fifth Friday", jan31, "2026-05-29T09:00", false, true},
+		{"Annually on 31 March", jan31, "2026-03-31T09:00", false, false},
+		{"Monthly on the 15th", jan31, "2026-02-15T09:00", false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.phrase+"/"+c.start.String(), func(t *testing.T) {
+			data := "Activity,Key message,Timing\nPolicy communication,The policy,\"" + c.phrase + "\"\n"
+			res := read(t, []byte(data), "t.csv", sheet.Options{Start: c.start})
+			decodes(t, res)
+			w := res.Plan.Activities[0].When
+			if w.RRule == "" || w.Start.String() != c.want {
+				t.Fatalf("%q from %s: %+v, want the start %s; problems %v", c.phrase, c.start, w, c.want, res.Problems)
+			}
+			moved := false
+			for _, inf := range res.Inferences {
+				if inf.Path == "activities[0].when.start" && strings.Contains(inf.Why, "moved from "+c.start.String()) {
+					moved = true
+				}
+			}
+			review := false
+			for _, p := range res.Problems {
+				if p.Path == "activities[0].when" && strings.Contains(p.Message, "skipped") {
+					review = true
+				}
+			}
+			if moved != c.moved || review != c.review {
+				t.Errorf("%q from %s: moved %v, to review %v; want %v, %v\ninferences %v\nproblems %v",
+					c.phrase, c.start, moved, review, c.moved, c.review, res.Inferences, res.Problems)
+			}
+		})
 	}
 }
 

@@ -25,6 +25,9 @@ type timing struct {
 	// trigger is set once every activity is known.
 	activity string
 	problem  string
+	// review is a problem with a timing that is kept (a rule that skips
+	// the months without its day).
+	review string
 }
 
 const startHour = 9
@@ -140,8 +143,13 @@ func (b *builder) readTiming(raw string, topic comms.Topic) timing {
 				return t
 			}
 		}
-		t.when = comms.Timing{RRule: up, Start: comms.DateTime{Date: b.start, Hour: startHour}}
-		t.notes = append(t.notes, note{"when.start", t.when.Start.String(), b.startWhy + "; check that the rule produces it"})
+		start, why := b.start, b.startWhy
+		if !strings.Contains(up, ";BY") {
+			freq, _, _ := strings.Cut(strings.TrimPrefix(up, "FREQ="), ";")
+			start, why = everyMonthStart(freq, start, why)
+		}
+		t.when = comms.Timing{RRule: up, Start: comms.DateTime{Date: start, Hour: startHour}}
+		t.notes = append(t.notes, note{"when.start", t.when.Start.String(), why + "; check that the rule produces it"})
 		return t
 	}
 	lower := strings.TrimSuffix(spaces.ReplaceAllString(strings.ToLower(s), " "), ".")
@@ -165,6 +173,7 @@ func (b *builder) readTiming(raw string, topic comms.Topic) timing {
 		}
 		t.notes = append(t.notes, note{"when.rrule", t.when.RRule, why})
 		t.notes = append(t.notes, note{"when.start", t.when.Start.String(), r.startWhy})
+		t.review = r.skips()
 		return t
 	}
 	if two {
@@ -249,7 +258,7 @@ func (b *builder) readRule(s string) (readRule, string, bool) {
 		return r, why, true
 	}
 	if r.match == nil {
-		r.start, r.startWhy = b.start, b.startWhy
+		r.start, r.startWhy = everyMonthStart(r.freq, b.start, b.startWhy)
 	} else {
 		start, ok := firstOnOrAfter(b.start, r.match)
 		if !ok {
@@ -262,6 +271,62 @@ func (b *builder) readRule(s string) (readRule, string, bool) {
 		r.startWhy += ", at 09:00"
 	}
 	return r, why, true
+}
+
+// everyMonthStart is the start of a monthly or yearly rule that names no
+// day, which recurs on its start's day: RFC 5545 skips the months that
+// lack it, so a start on the 29th to the 31st (of a monthly rule, or 29
+// February of a yearly one) is moved to the 28th, and why says so.
+func everyMonthStart(freq string, start comms.Date, why string) (comms.Date, string) {
+	if start.Day > 28 && (freq == "MONTHLY" || freq == "YEARLY" && start.Month == time.February) {
+		moved := comms.Date{Year: start.Year, Month: start.Month, Day: 28}
+		return moved, fmt.Sprintf("%s, moved from %s to the 28th: a rule that names no day recurs on its start's day, and months without a %d%s would be skipped",
+			why, start, start.Day, ordinalSuffix(start.Day))
+	}
+	return start, why
+}
+
+func ordinalSuffix(d int) string {
+	switch {
+	case d%100 >= 11 && d%100 <= 13:
+		return "th"
+	case d%10 == 1:
+		return "st"
+	case d%10 == 2:
+		return "nd"
+	case d%10 == 3:
+		return "rd"
+	}
+	return "th"
+}
+
+// skips is a problem to review for a rule whose day some of its months
+// lack ("monthly on the 31st", "the fifth Friday"): RFC 5545 skips them.
+func (r rule) skips() string {
+	if r.freq != "MONTHLY" && r.freq != "YEARLY" {
+		return ""
+	}
+	short := false
+	if r.byMonthD > 28 {
+		if len(r.byMonth) == 0 {
+			short = true
+		}
+		for _, m := range r.byMonth {
+			// The shortest length of the month (February: 28).
+			if time.Date(2026, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() < r.byMonthD {
+				short = true
+			}
+		}
+	}
+	for _, d := range r.byDay {
+		if strings.HasPrefix(d, "5") || strings.HasPrefix(d, "-5") {
+			short = true
+		}
+	}
+	if !short {
+		return ""
+	}
+	return fmt.Sprintf("%s: the months without that day are skipped (RFC 5545), so it does not happen every period: use \"the last day\" or \"the last <weekday>\" if that is what is meant", r.text())
 }
 
 // readOn reads the day part of a phrase ("the 15th", "the first Monday",
@@ -459,9 +524,9 @@ func (b *builder) readTrigger(s, orig string, topic comms.Topic) timing {
 		case reTrigger.MatchString(of):
 			t.when.Trigger = of
 		default:
-			trig, why, ok := triggerForWords(of)
+			trig, why, ok := triggerForWords(of, topic)
 			if !ok {
-				t.problem = fmt.Sprintf("%q: %q names no event this import can make a trigger of", orig, of)
+				t.problem = fmt.Sprintf("%q: %q names no event this import can make a trigger of (an incident trigger needs the words incident, breach or security, or an incident topic): write the trigger, as in \"within 3 days of policy.changed\"", orig, of)
 				return t
 			}
 			t.when.Trigger = trig
@@ -470,20 +535,24 @@ func (b *builder) readTrigger(s, orig string, topic comms.Topic) timing {
 		return t
 	}
 	if m := reImmediate.FindStringSubmatch(s); m != nil {
-		ctx := m[1]
+		ctx := words(m[1])
+		incident := incidentContext(ctx, topic)
 		trig, why := "", ""
 		within, withinWhy := "1h", fmt.Sprintf("%q: immediately read as within 1 hour", orig)
 		switch {
-		case containsAny(ctx, "law", "legal", "regulat", "statut"):
-			trig, why = "incident.aware", fmt.Sprintf("%q: a legal notification counts from becoming aware of an incident (GDPR Art. 33, NIS2 Art. 23)", orig)
-			within, withinWhy = "72h", fmt.Sprintf("%q: 72 hours, the GDPR Art. 33 deadline for notifying the supervisory authority; set the deadline of the law that applies", orig)
-		case containsAny(ctx, "incident", "breach", "event"):
-			trig, why = "incident.detected", fmt.Sprintf("%q: during incidents, from their detection", orig)
-		case containsAny(ctx, "crisis", "crises", "emergenc"):
-			trig, why = "crisis.declared", fmt.Sprintf("%q: during crises, from their declaration", orig)
-		default:
+		case strings.TrimSpace(ctx) == "":
 			trig, why = triggerForTopic(topic, b.current)
 			why = fmt.Sprintf("%q: %s", orig, why)
+		case legalWords(ctx) && incident:
+			trig, why = "incident.aware", fmt.Sprintf("%q: a legal notification counts from becoming aware of an incident (GDPR Art. 33, NIS2 Art. 23)", orig)
+			within, withinWhy = "72h", fmt.Sprintf("%q: 72 hours, the GDPR Art. 33 deadline for notifying the supervisory authority; set the deadline of the law that applies", orig)
+		case hasWord(ctx, "incident", "incidents", "breach", "breaches") || has(ctx, "security event", "security incident"):
+			trig, why = "incident.detected", fmt.Sprintf("%q: during incidents, from their detection", orig)
+		case hasWord(ctx, "crisis", "crises", "emergency", "emergencies"):
+			trig, why = "crisis.declared", fmt.Sprintf("%q: during crises, from their declaration", orig)
+		default:
+			t.problem = fmt.Sprintf("%q: %q names no event this import can make a trigger of (an incident trigger needs the words incident, breach or security, or an incident topic): write the trigger, as in \"within 1 hour of incident.detected\"", orig, m[1])
+			return t
 		}
 		t.when = comms.Timing{Trigger: trig, Within: within}
 		t.notes = append(t.notes, note{"when.trigger", trig, why}, note{"when.within", within, withinWhy})
@@ -492,7 +561,7 @@ func (b *builder) readTrigger(s, orig string, topic comms.Topic) timing {
 	if m := reAsNeeded.FindStringSubmatch(s); m != nil {
 		trig, why := triggerForTopic(topic, b.current)
 		if m[2] != "" {
-			if tw, w, ok := triggerForWords(m[2]); ok {
+			if tw, w, ok := triggerForWords(m[2], topic); ok {
 				trig, why = tw, fmt.Sprintf("%q: %s", m[2], w)
 			}
 		}
@@ -528,15 +597,6 @@ func deadlineOf(n, unit string) (string, string, bool) {
 	return "", "", false
 }
 
-func containsAny(s string, words ...string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // triggerForTopic is the trigger of an activity that names no event, by
 // its topic; else one named after the activity (id).
 func triggerForTopic(topic comms.Topic, id string) (string, string) {
@@ -570,29 +630,56 @@ func eventKind(id string) string {
 	return k
 }
 
-// triggerForWords makes a trigger of the words after "within N days of".
-func triggerForWords(of string) (string, string, bool) {
+// triggerForWords makes a trigger of the words after "within N days of",
+// matching whole words: an incident.* trigger only where the words (or
+// the activity's topic) speak of an incident, a breach or security
+// ("the awareness session", "the discovery call" are not incidents).
+// ok is false for words that name no event it knows.
+func triggerForWords(of string, topic comms.Topic) (string, string, bool) {
+	w := words(of)
+	incident := incidentContext(w, topic)
 	switch {
-	case containsAny(of, "aware"):
+	case incident && hasWord(w, "aware", "awareness"):
 		return "incident.aware", "becoming aware of an incident", true
-	case containsAny(of, "detect", "discover"):
+	case incident && hasWord(w, "detect", "detection", "detected", "discover", "discovery", "discovered"):
 		return "incident.detected", "the detection of an incident", true
-	case containsAny(of, "closure", "closed", "closing"):
+	case incident && hasWord(w, "closure", "closed", "closing", "close"):
 		return "incident.closed", "the closure of an incident", true
-	case containsAny(of, "resolv", "resolution"):
+	case incident && hasWord(w, "resolve", "resolved", "resolving", "resolution"):
 		return "incident.resolved", "the resolution of an incident", true
-	case containsAny(of, "incident", "breach"):
+	case hasWord(w, "incident", "incidents", "breach", "breaches") || has(w, "security event", "security incident"):
 		return "incident.detected", "an incident, from its detection", true
-	case containsAny(of, "crisis", "crises"):
+	case hasWord(w, "crisis", "crises"):
 		return "crisis.declared", "the declaration of a crisis", true
-	case containsAny(of, "policy", "policies"):
+	case hasWord(w, "policy", "policies"):
 		return "policy.changed", "a change of policy", true
-	case containsAny(of, "regulat", "law", "legal"):
+	case legalWords(w) && hasWord(w, "change", "changes", "changed", "update", "updates", "updated", "new", "amendment"):
 		return "regulation.changed", "a change of law or regulation", true
 	}
-	k := slug(of, 40)
-	if k == "" {
-		return "", "", false
+	return "", "", false
+}
+
+// incidentContext reports whether w (from words) or the topic speaks of
+// an incident: what an incident.* trigger needs.
+func incidentContext(w string, topic comms.Topic) bool {
+	switch topic {
+	case comms.TopicIncident, comms.TopicIncidentReporting, comms.TopicRegulatoryReport, comms.TopicLessonsLearned:
+		return true
 	}
-	return k + ".occurred", "an event named after the words", true
+	return hasWord(w, "incident", "incidents", "breach", "breaches", "security")
+}
+
+// legalWords reports whether w (from words) names a law or regulation.
+func legalWords(w string) bool {
+	return hasWord(w, "law", "laws", "legal", "legally", "statute", "statutes", "statutory") || has(w, "regulat", "legislat")
+}
+
+// hasWord reports whether w (from words) holds one of the words whole.
+func hasWord(w string, ws ...string) bool {
+	for _, x := range ws {
+		if strings.Contains(w, " "+x+" ") {
+			return true
+		}
+	}
+	return false
 }
