@@ -241,26 +241,7 @@ func TestCheckRecordFeedbackAndDrills(t *testing.T) {
 		{"drill acknowledgement", comms.Record{Type: comms.RecordTypeAck, PersonID: "p1", ActivityID: "customer-breach-notice", EventID: "DRILL-1", Digest: digest, SentAt: at, Drill: true}, []string{"drill: an acknowledgement is of a message version, never part of a drill"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := p.CheckRecord(tt.r)
-			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("CheckRecord: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("CheckRecord = nil, want %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("CheckRecord = %q, want it to contain %q", err, w)
-				}
-			}
-			if got := strings.Count(err.Error(), "\n") + 1; got != len(tt.want) {
-				t.Errorf("CheckRecord reported %d problems, want %d: %v", got, len(tt.want), err)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantRecordProblems(t, p, tt.r, tt.want) })
 	}
 	// A plan without a feedback scale takes no scores.
 	q := p

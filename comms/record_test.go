@@ -37,25 +37,31 @@ func TestCheckRecord(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := p.CheckRecord(tt.r)
-			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("CheckRecord: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("CheckRecord = nil, want %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("CheckRecord = %q, want it to contain %q", err, w)
-				}
-			}
-			if got := strings.Count(err.Error(), "\n") + 1; got != len(tt.want) {
-				t.Errorf("CheckRecord reported %d problems, want %d: %v", got, len(tt.want), err)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantRecordProblems(t, p, tt.r, tt.want) })
+	}
+}
+
+// wantRecordProblems checks that p.CheckRecord(r) reports exactly the
+// problems want (each a substring of one line), or none when want is
+// empty.
+func wantRecordProblems(t *testing.T, p comms.Plan, r comms.Record, want []string) {
+	t.Helper()
+	err := p.CheckRecord(r)
+	if len(want) == 0 {
+		if err != nil {
+			t.Fatalf("CheckRecord: %v", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("CheckRecord = nil, want %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("CheckRecord = %q, want it to contain %q", err, w)
+		}
+	}
+	if got := strings.Count(err.Error(), "\n") + 1; got != len(want) {
+		t.Errorf("CheckRecord reported %d problems, want %d: %v", got, len(want), err)
 	}
 }

@@ -100,7 +100,8 @@ type RecordProblem struct {
 // splitDrills sorts records (sorted by SentAt) into those that count as
 // real evidence and those of the drill events; records that contradict
 // the event they name go into neither, and are reported in
-// rep.RecordProblems when they were sent in the period.
+// rep.RecordProblems when they were sent in the period. Records of a
+// legacy drill come marked as the drill's (markLegacyDrills).
 func (rep *Assessment) splitDrills(records []comms.Record, events []comms.Event, in Input) (real, drill []comms.Record) {
 	// Most tenants hold no drill: then every record is real, as it is.
 	if !slices.ContainsFunc(events, comms.Event.IsDrill) && !slices.ContainsFunc(records, func(r comms.Record) bool { return r.Drill }) {
@@ -131,9 +132,6 @@ func (rep *Assessment) splitDrills(records []comms.Record, events []comms.Event,
 			problem(r, "a drill record that names no drill: counted nowhere")
 		case r.Drill:
 			problem(r, "a drill record answering event %s, which the report does not have: counted nowhere", r.EventID)
-		case known && LegacyDrill(e):
-			r.Drill = true // written before records could say so: the drill's own
-			drill = append(drill, r)
 		case known && e.IsDrill():
 			problem(r, "a record not marked as a drill answering drill %s: counted neither as the drill's nor as a real communication", e.ID)
 		default:

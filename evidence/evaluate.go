@@ -145,7 +145,7 @@ func Evaluate(in Input) (*Assessment, error) {
 	rep.LastReview = lastReview(segs, records, rep.Occurrences, in.Now)
 	rep.deviations(segs)
 	rep.kpis(segs, in.Roster)
-	if err := rep.feedback(segs, feedback, in.Events, in); err != nil {
+	if err := rep.feedback(segs, feedback, in); err != nil {
 		return nil, err
 	}
 	if err := rep.objectives(segs, versions, in); err != nil {

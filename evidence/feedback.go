@@ -207,24 +207,14 @@ func feedbackAt(in Input) time.Time {
 	return in.To.Add(-time.Nanosecond)
 }
 
-// feedback gathers the feedback records of the plan (records, already
-// in the report's zone and of the plan), resolves their corrections and
-// computes the figures. Records of drills never count; feedback about a
-// drill event is a drill's.
-func (rep *Assessment) feedback(segs []segment, records []comms.Record, events []comms.Event, in Input) error {
-	drills := map[string]bool{}
-	for _, e := range events {
-		if e.IsDrill() {
-			drills[e.ID] = true
-		}
-	}
-	var fb []*comms.Record
+// feedback gathers the real feedback records of the plan (records,
+// already in the report's zone, of the plan, and without a drill's:
+// splitDrills gave those to the drills), resolves their corrections and
+// computes the figures.
+func (rep *Assessment) feedback(segs []segment, records []comms.Record, in Input) error {
+	fb := make([]*comms.Record, len(records))
 	for i := range records {
-		r := &records[i]
-		if r.Type != comms.RecordTypeFeedback || r.Drill || (r.EventID != "" && drills[r.EventID]) {
-			continue
-		}
-		fb = append(fb, r)
+		fb[i] = &records[i]
 	}
 	slices.SortStableFunc(fb, func(a, b *comms.Record) int { return cmp.Compare(a.Seq, b.Seq) })
 	problem := func(r *comms.Record, format string, args ...any) {

@@ -131,6 +131,9 @@ func emptyScope(c *Context, o comms.Objective, holds map[scopeKey]bool) (string,
 		}
 		holds[k] = held
 	}
+	if held {
+		return "", false
+	}
 	var what []string
 	if k.triggered {
 		what = append(what, "triggered activities")
@@ -143,7 +146,7 @@ func emptyScope(c *Context, o comms.Objective, holds map[scopeKey]bool) (string,
 	if k.stakeholder != "" {
 		what = append(what, "reaching "+quoted(k.stakeholder))
 	}
-	return strings.Join(what, " "), !held
+	return strings.Join(what, " "), true
 }
 
 // reaching returns, for stakeholder ID id, the set of the positions of
