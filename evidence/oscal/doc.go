@@ -41,16 +41,24 @@
 // observation, with the same UUIDs, as in the assessment results. It
 // imports no system security plan, so its local-definitions define the
 // plan component its observations name, as the results' do. A late
-// communication was sent: it is a finding, not an item to plan. OSCAL's
-// schema wants at least one poam-item, so an assessment with nothing
-// missed has no POA&M: [POAM] returns [ErrNothingToRemediate].
+// communication was sent: it is a finding, not an item to plan - except a
+// legal notification (an occurrence with obligations in force) sent after
+// its deadline, whose missed deadline is itself to remediate: it gets a
+// poam-item too, related to the record that came late. OSCAL's schema
+// wants at least one poam-item, so an assessment with nothing to
+// remediate has no POA&M: [POAM] returns [ErrNothingToRemediate].
 //
 // Drills are left out: a drill's records are no evidence of a real
 // communication, and a deadline a drill missed is no real finding. A
 // drill is named only where holding it answered an occurrence of a
 // planned drill activity.
 //
-// Every text is written as OSCAL reads it: a string field (a prop value,
+// Every text is written as OSCAL reads it: titles, descriptions and
+// remarks are OSCAL markup (Markdown), so the text they take from a plan
+// or a record is escaped - "*", "_", "[", "<", "&", "`", "|", "~", "{{",
+// and a heading, list or quote mark opening a line get a backslash, as
+// CommonMark reads it - and shows as typed, never as formatting, a link,
+// HTML or an OSCAL insert; a string field (a prop value,
 // a name, a version) and a title have no leading, trailing or repeated
 // white space, where white space is ECMA-262's (OSCAL's patterns are
 // ECMA-262 regular expressions: U+FEFF and U+2028 count, unlike in Go's

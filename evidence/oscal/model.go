@@ -33,13 +33,13 @@ type poam struct {
 }
 
 type metadata struct {
-	Title        string  `json:"title"`
+	Title        markup  `json:"title"`
 	LastModified string  `json:"last-modified"`
 	Version      string  `json:"version"`
 	OSCALVersion string  `json:"oscal-version"`
 	Props        []prop  `json:"props,omitempty"`
 	Parties      []party `json:"parties,omitempty"`
-	Remarks      string  `json:"remarks,omitempty"`
+	Remarks      markup  `json:"remarks,omitempty"`
 }
 
 type party struct {
@@ -57,12 +57,12 @@ type prop struct {
 type link struct {
 	Href string `json:"href"`
 	Rel  string `json:"rel,omitempty"`
-	Text string `json:"text,omitempty"`
+	Text markup `json:"text,omitempty"`
 }
 
 type importAP struct {
 	Href    string `json:"href"`
-	Remarks string `json:"remarks,omitempty"`
+	Remarks markup `json:"remarks,omitempty"`
 }
 
 type systemID struct {
@@ -72,8 +72,8 @@ type systemID struct {
 
 type result struct {
 	UUID             string            `json:"uuid"`
-	Title            string            `json:"title"`
-	Description      string            `json:"description"`
+	Title            markup            `json:"title"`
+	Description      markup            `json:"description"`
 	Start            string            `json:"start"`
 	End              string            `json:"end,omitempty"`
 	Props            []prop            `json:"props,omitempty"`
@@ -81,7 +81,7 @@ type result struct {
 	ReviewedControls reviewedControls  `json:"reviewed-controls"`
 	Observations     []observation     `json:"observations,omitempty"`
 	Findings         []finding         `json:"findings,omitempty"`
-	Remarks          string            `json:"remarks,omitempty"`
+	Remarks          markup            `json:"remarks,omitempty"`
 }
 
 type localDefinitions struct {
@@ -91,8 +91,8 @@ type localDefinitions struct {
 type component struct {
 	UUID        string          `json:"uuid"`
 	Type        string          `json:"type"`
-	Title       string          `json:"title"`
-	Description string          `json:"description"`
+	Title       markup          `json:"title"`
+	Description markup          `json:"description"`
 	Props       []prop          `json:"props,omitempty"`
 	Links       []link          `json:"links,omitempty"`
 	Status      componentStatus `json:"status"`
@@ -103,28 +103,28 @@ type componentStatus struct {
 }
 
 type reviewedControls struct {
-	Description       string             `json:"description,omitempty"`
+	Description       markup             `json:"description,omitempty"`
 	ControlSelections []controlSelection `json:"control-selections"`
-	Remarks           string             `json:"remarks,omitempty"`
+	Remarks           markup             `json:"remarks,omitempty"`
 }
 
 type controlSelection struct {
-	Description string    `json:"description,omitempty"`
+	Description markup    `json:"description,omitempty"`
 	Props       []prop    `json:"props,omitempty"`
 	IncludeAll  *struct{} `json:"include-all,omitempty"`
 }
 
 type observation struct {
 	UUID             string             `json:"uuid"`
-	Title            string             `json:"title,omitempty"`
-	Description      string             `json:"description"`
+	Title            markup             `json:"title,omitempty"`
+	Description      markup             `json:"description"`
 	Props            []prop             `json:"props,omitempty"`
 	Methods          []string           `json:"methods"`
 	Types            []string           `json:"types,omitempty"`
 	Subjects         []subjectRef       `json:"subjects,omitempty"`
 	RelevantEvidence []relevantEvidence `json:"relevant-evidence,omitempty"`
 	Collected        string             `json:"collected"`
-	Remarks          string             `json:"remarks,omitempty"`
+	Remarks          markup             `json:"remarks,omitempty"`
 }
 
 type subjectRef struct {
@@ -134,24 +134,24 @@ type subjectRef struct {
 
 type relevantEvidence struct {
 	Href        string `json:"href,omitempty"`
-	Description string `json:"description"`
+	Description markup `json:"description"`
 	Props       []prop `json:"props,omitempty"`
 }
 
 type finding struct {
 	UUID                string       `json:"uuid"`
-	Title               string       `json:"title"`
-	Description         string       `json:"description"`
+	Title               markup       `json:"title"`
+	Description         markup       `json:"description"`
 	Props               []prop       `json:"props,omitempty"`
 	Target              target       `json:"target"`
 	RelatedObservations []relatedObs `json:"related-observations,omitempty"`
-	Remarks             string       `json:"remarks,omitempty"`
+	Remarks             markup       `json:"remarks,omitempty"`
 }
 
 type target struct {
 	Type     string       `json:"type"`
 	TargetID string       `json:"target-id"`
-	Title    string       `json:"title,omitempty"`
+	Title    markup       `json:"title,omitempty"`
 	Props    []prop       `json:"props,omitempty"`
 	Status   targetStatus `json:"status"`
 }
@@ -171,12 +171,12 @@ type relatedFinding struct {
 
 type poamItem struct {
 	UUID                string           `json:"uuid"`
-	Title               string           `json:"title"`
-	Description         string           `json:"description"`
+	Title               markup           `json:"title"`
+	Description         markup           `json:"description"`
 	Props               []prop           `json:"props,omitempty"`
 	RelatedFindings     []relatedFinding `json:"related-findings,omitempty"`
 	RelatedObservations []relatedObs     `json:"related-observations,omitempty"`
-	Remarks             string           `json:"remarks,omitempty"`
+	Remarks             markup           `json:"remarks,omitempty"`
 }
 
 type backMatter struct {
@@ -185,11 +185,11 @@ type backMatter struct {
 
 type resource struct {
 	UUID        string  `json:"uuid"`
-	Title       string  `json:"title,omitempty"`
-	Description string  `json:"description,omitempty"`
+	Title       markup  `json:"title,omitempty"`
+	Description markup  `json:"description,omitempty"`
 	Props       []prop  `json:"props,omitempty"`
 	Rlinks      []rlink `json:"rlinks,omitempty"`
-	Remarks     string  `json:"remarks,omitempty"`
+	Remarks     markup  `json:"remarks,omitempty"`
 }
 
 type rlink struct {

@@ -33,7 +33,8 @@ var (
 	// document).
 	ErrInvalid = errors.New("oscal: invalid assessment")
 	// ErrNothingToRemediate: the assessment has no missed or overdue
-	// communication, and an OSCAL POA&M must hold at least one item.
+	// communication and no legal notification sent late, and an OSCAL
+	// POA&M must hold at least one item.
 	ErrNothingToRemediate = errors.New("oscal: nothing to remediate: no missed or overdue communication")
 )
 
@@ -44,7 +45,8 @@ var (
 // its default.
 type Options struct {
 	// Title is the document's metadata title. Default: "Communication
-	// evidence: <organization>, plan <plan ID>, <from> to <to>" for the
+	// evidence: <organization>, plan <plan ID>, <first day> to <last
+	// day>" for the
 	// assessment results, "Plan of action and milestones: ..." for the
 	// POA&M.
 	Title string
@@ -83,11 +85,12 @@ func AssessmentResults(rep *evidence.Assessment, opts Options) ([]byte, error) {
 	return b.assessmentResults()
 }
 
-// POAM returns the missed and overdue communications of rep as an OSCAL
+// POAM returns the missed and overdue communications of rep, and its legal
+// notifications sent late, as an OSCAL
 // plan-of-action-and-milestones document, one poam-item each, with their
 // findings and observations as [AssessmentResults] writes them (the same
 // UUIDs): indented JSON, the same bytes for the same assessment. With
-// nothing missed or overdue it returns an error wrapping
+// nothing to remediate it returns an error wrapping
 // [ErrNothingToRemediate].
 func POAM(rep *evidence.Assessment, opts Options) ([]byte, error) {
 	b, err := newBuilder(rep, opts)
@@ -191,11 +194,19 @@ func (b *builder) metadata(title string) metadata {
 	return m
 }
 
+// period names the report's period by its first and last days, as the
+// evidence report does ("2026-01-01 to 2026-12-31"): the report's To is
+// exclusive, the first instant after the period.
+func (b *builder) period() string {
+	from, to := b.rep.From, b.rep.To
+	return from.Format("2006-01-02") + " to " + to.Add(-time.Nanosecond).In(to.Location()).Format("2006-01-02")
+}
+
 func (b *builder) defaultTitle(what string) string {
 	if b.opts.Title != "" {
 		return b.opts.Title
 	}
-	return fmt.Sprintf("%s: %s, plan %s, %s to %s", what, b.party(), b.plan, b.rep.From.Format("2006-01-02"), b.rep.To.Format("2006-01-02"))
+	return fmt.Sprintf("%s: %s, plan %s, %s", what, b.party(), b.plan, b.period())
 }
 
 func (b *builder) backMatter() *backMatter {
@@ -224,7 +235,7 @@ func (b *builder) backMatter() *backMatter {
 	logRes := resource{
 		UUID:        b.logResource,
 		Title:       "Communication record log",
-		Description: logDesc,
+		Description: markup(logDesc),
 		Props: props("tenant", b.tenant, "chain-checked", strconv.FormatBool(c.Checked), "chain-ok", strconv.FormatBool(c.OK),
 			"records-verified", strconv.FormatInt(c.Verified, 10), "head-hash", c.HeadHash),
 	}
@@ -305,9 +316,9 @@ func (b *builder) heldObservation(o evidence.Occurrence) observation {
 	return observation{
 		UUID:  b.heldUUID(o),
 		Title: line(fmt.Sprintf("Held as drill %s: %s, due %s", o.HeldAs, o.Activity, local(o.Due))),
-		Description: fmt.Sprintf("The occurrence of activity %s (%s), planned %s and due %s, was answered by drill %s, held from %s%s. "+
+		Description: markup(fmt.Sprintf("The occurrence of activity %s (%s), planned %s and due %s, was answered by drill %s, held from %s%s. "+
 			"The assessment judges it %s. The drill's records are no evidence of a real communication and are not part of these results.",
-			o.ActivityID, o.Activity, local(o.At), local(o.Due), o.HeldAs, local(o.HeldAt), late, o.Status),
+			o.ActivityID, o.Activity, local(o.At), local(o.Due), o.HeldAs, local(o.HeldAt), late, o.Status)),
 		Props: props("tenant", b.tenant, "plan-id", b.plan, "plan-version", itoa(o.PlanVersion), "activity-id", o.ActivityID,
 			"event-id", o.EventID, "planned", b.ts(o.At), "due", b.ts(o.Due), "held-as", o.HeldAs, "held-at", b.ts(o.HeldAt),
 			"status", string(o.Status)),
@@ -369,7 +380,7 @@ func (b *builder) localDefinitions() *localDefinitions {
 		UUID:        b.planComponent,
 		Type:        "plan",
 		Title:       line(fmt.Sprintf("Communication plan %s", b.plan)),
-		Description: desc,
+		Description: markup(desc),
 		Props:       props("plan-id", b.plan, "plan-version", itoa(b.planVersion)),
 		Links:       []link{{Href: "#" + b.planResource, Rel: "reference"}},
 		Status:      componentStatus{State: "operational"},
@@ -419,8 +430,8 @@ func (b *builder) recordObservation(ra recordAt) observation {
 	}
 	ev := relevantEvidence{
 		Href: "#" + b.logResource,
-		Description: fmt.Sprintf("Record %d of the hash-chained log: SHA-256 %s (the hash of record %d before it: %s).",
-			r.Seq, orNone(r.Hash), r.Seq-1, orNone(r.PrevHash)),
+		Description: markup(fmt.Sprintf("Record %d of the hash-chained log: SHA-256 %s (the hash of record %d before it: %s).",
+			r.Seq, orNone(r.Hash), r.Seq-1, orNone(r.PrevHash))),
 		Props: props("record-seq", strconv.FormatInt(r.Seq, 10), "record-hash", r.Hash, "record-prev-hash", r.PrevHash, "content-digest", r.Digest),
 	}
 	status := ""
@@ -434,7 +445,7 @@ func (b *builder) recordObservation(ra recordAt) observation {
 	return observation{
 		UUID:        b.recordUUID(r),
 		Title:       line(fmt.Sprintf("Record %d: %s", r.Seq, firstText(r.Subject, r.ActivityID, "ad hoc communication"))),
-		Description: desc,
+		Description: markup(desc),
 		Props: props("tenant", b.tenant, "plan-id", firstText(r.PlanID, b.plan), "plan-version", itoa(r.PlanVersion),
 			"activity-id", r.ActivityID, "event-id", r.EventID, "occurrence", occurrence, "record-type", typ,
 			"sent-at", b.ts(r.SentAt), "channel", r.Channel, "status", status),
@@ -460,13 +471,13 @@ func (b *builder) absenceObservation(j judged) observation {
 	return observation{
 		UUID:  j.observation,
 		Title: line(fmt.Sprintf("No record: %s, due %s", o.Activity, local(o.Due))),
-		Description: fmt.Sprintf("No record in the log answers %s of activity %s (%s), planned %s and due %s: examined %s as of %s.",
-			occName(o), o.ActivityID, o.Activity, local(o.At), local(o.Due), basis, local(b.rep.Now)),
+		Description: markup(fmt.Sprintf("No record in the log answers %s of activity %s (%s), planned %s and due %s: examined %s as of %s.",
+			occName(o), o.ActivityID, o.Activity, local(o.At), local(o.Due), basis, local(b.rep.Now))),
 		Props: props("tenant", b.tenant, "plan-id", b.plan, "plan-version", itoa(o.PlanVersion), "activity-id", o.ActivityID,
 			"event-id", o.EventID, "planned", b.ts(o.At), "due", b.ts(o.Due), "status", string(o.Status)),
 		Methods:          []string{"EXAMINE"},
 		Subjects:         b.subjects(),
-		RelevantEvidence: []relevantEvidence{{Href: "#" + b.logResource, Description: "The log examined: " + basis + "."}},
+		RelevantEvidence: []relevantEvidence{{Href: "#" + b.logResource, Description: markup("The log examined: " + basis + ".")}},
 		Collected:        b.ts(b.rep.Now),
 	}
 }
@@ -510,7 +521,7 @@ func (b *builder) occurrenceFinding(j judged) finding {
 	return finding{
 		UUID:        j.finding,
 		Title:       line(fmt.Sprintf("%s: %s, due %s", word, o.Activity, local(o.Due))),
-		Description: desc,
+		Description: markup(desc),
 		Props: props("activity-id", o.ActivityID, "event-id", o.EventID, "planned", b.ts(o.At), "due", b.ts(o.Due),
 			"status", string(o.Status), "delay-seconds", delay, "obligations", strings.Join(o.Obligations, " ")),
 		Target: target{
@@ -560,7 +571,7 @@ func (b *builder) checks() (obs []observation, fs []finding) {
 		obs = append(obs, observation{
 			UUID:        ou,
 			Title:       line(fmt.Sprintf("Plan check %s: %s", f.Rule, f.Subject)),
-			Description: firstText(desc, f.Rule),
+			Description: markup(firstText(desc, f.Rule)),
 			Props: props("rule", f.Rule, "severity", string(f.Severity), "clause", f.Clause, "subject-kind", string(f.Subject.Kind),
 				"subject-id", f.Subject.ID, "path", f.Path, "line", line0),
 			Methods:   []string{"EXAMINE"},
@@ -575,7 +586,7 @@ func (b *builder) checks() (obs []observation, fs []finding) {
 		fs = append(fs, finding{
 			UUID:        b.checkUUID("check-finding", f, n),
 			Title:       line(fmt.Sprintf("%s (%s): %s", f.Rule, f.Severity, f.Subject)),
-			Description: firstText(f.Message, f.Rule),
+			Description: markup(firstText(f.Message, f.Rule)),
 			Props:       props("severity", string(f.Severity), "clause", f.Clause, "path", f.Path),
 			Target: target{
 				Type:     "objective-id",
@@ -598,11 +609,11 @@ func (b *builder) assessmentResults() ([]byte, error) {
 	k := rep.KPIs
 	res := result{
 		UUID:  objectUUID("result", b.tenant, b.plan, b.ts(rep.From), b.ts(rep.To), b.ts(rep.Now)),
-		Title: line(fmt.Sprintf("Communication evidence of plan %s, %s to %s", b.plan, rep.From.Format("2006-01-02"), rep.To.Format("2006-01-02"))),
-		Description: fmt.Sprintf("The communications that plan %s requires in the period, matched against the records in the tenant's log as of %s: "+
+		Title: line(fmt.Sprintf("Communication evidence of plan %s, %s", b.plan, b.period())),
+		Description: markup(fmt.Sprintf("The communications that plan %s requires in the period, matched against the records in the tenant's log as of %s: "+
 			"%d occurrences, %d on time, %d late, %d missed, %d waived, %d due, %d upcoming; %d ad hoc records. "+
 			"Drills and their records are not part of these results: a drill's records are no evidence of a real communication.",
-			b.plan, local(rep.Now), k.Occurrences, k.OnTime, k.Late, k.Missed, k.Waived, k.Due, k.Upcoming, k.AdHoc),
+			b.plan, local(rep.Now), k.Occurrences, k.OnTime, k.Late, k.Missed, k.Waived, k.Due, k.Upcoming, k.AdHoc)),
 		Start: b.ts(rep.From),
 		End:   b.ts(end),
 		Props: props("occurrences", strconv.Itoa(k.Occurrences), "on-time", strconv.Itoa(k.OnTime), "late", strconv.Itoa(k.Late),
@@ -619,7 +630,7 @@ func (b *builder) assessmentResults() ([]byte, error) {
 		},
 	}
 	if c := rep.Chain; c.Checked && !c.OK {
-		res.Remarks = fmt.Sprintf("The record chain is broken at record %d: %s. The results are computed from the records before it and those readable after it.", c.Seq, c.Error)
+		res.Remarks = markup(fmt.Sprintf("The record chain is broken at record %d: %s. The results are computed from the records before it and those readable after it.", c.Seq, c.Error))
 	} else if !c.Checked {
 		res.Remarks = "The record chain was not verified for these results."
 	}
@@ -668,21 +679,42 @@ func (b *builder) poam() ([]byte, error) {
 	}
 	for _, j := range b.judgedOccurrences() {
 		o := j.occ
-		if o.Status != evidence.StatusMissed {
-			continue // late: done, though late; a finding in the results, nothing to plan
+		var title, desc string
+		switch {
+		case o.Status == evidence.StatusMissed:
+			obs = append(obs, b.absenceObservation(j))
+			title = fmt.Sprintf("Missed communication: %s, due %s", o.Activity, local(o.Due))
+			desc = fmt.Sprintf("%s of activity %s (%s), planned %s, was due %s and no record answers it. "+
+				"Send it (or record that it was sent, or a waiver with its reason), and find out why the plan was not followed.",
+				capitalize(occName(o)), o.ActivityID, o.Activity, local(o.At), local(o.Due))
+		case o.Status == evidence.StatusLate && o.Record != nil && len(o.Obligations) > 0 && !o.NotInForce:
+			// A legal notification sent after its deadline: done, but the
+			// deadline was missed, which is a finding to remediate. Other
+			// late communications are done, though late: a finding in the
+			// results, nothing to plan.
+			ra, ok := records[o.Record.Seq]
+			if !ok {
+				ra = recordAt{r: *o.Record}
+			}
+			if ob := b.recordObservation(ra); !slices.ContainsFunc(obs, func(x observation) bool { return x.UUID == ob.UUID }) {
+				obs = append(obs, ob)
+			}
+			title = fmt.Sprintf("Late legal notification: %s, due %s", o.Activity, local(o.Due))
+			desc = fmt.Sprintf("%s of activity %s (%s), planned %s, was due %s and was sent %s late, by record %d. "+
+				"Record the reasons for the delay (GDPR Art. 33(1), for one, requires them with a late notification) "+
+				"and find out why the deadline was missed.",
+				capitalize(occName(o)), o.ActivityID, o.Activity, local(o.At), local(o.Due), o.Delay.Round(time.Minute), o.Record.Seq)
+		default:
+			continue
 		}
-		obs = append(obs, b.absenceObservation(j))
 		fs = append(fs, b.occurrenceFinding(j))
-		desc := fmt.Sprintf("%s of activity %s (%s), planned %s, was due %s and no record answers it. "+
-			"Send it (or record that it was sent, or a waiver with its reason), and find out why the plan was not followed.",
-			capitalize(occName(o)), o.ActivityID, o.Activity, local(o.At), local(o.Due))
 		if len(o.Obligations) > 0 {
 			desc += " Legal obligations: " + strings.Join(o.Obligations, ", ") + "."
 		}
 		items = append(items, poamItem{
 			UUID:        j.poamKey,
-			Title:       line(fmt.Sprintf("Missed communication: %s, due %s", o.Activity, local(o.Due))),
-			Description: desc,
+			Title:       line(title),
+			Description: markup(desc),
 			Props: props("activity-id", o.ActivityID, "event-id", o.EventID, "planned", b.ts(o.At), "due", b.ts(o.Due),
 				"status", string(o.Status), "obligations", strings.Join(o.Obligations, " ")),
 			RelatedFindings:     []relatedFinding{{FindingUUID: j.finding}},
@@ -824,7 +856,7 @@ func isSchemeChar(r rune) bool {
 }
 
 // line makes s one line of text (a title).
-func line(s string) string { return stringValue(s) }
+func line(s string) markup { return markup(stringValue(s)) }
 
 // token makes an ID an OSCAL token (an XML NCName: a letter or "_"
 // first). Plan and rule IDs are letters, digits, ".", "_" and "-"; one

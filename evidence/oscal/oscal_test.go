@@ -346,7 +346,7 @@ func TestEveryMissedAndLateExported(t *testing.T) {
 			t.Errorf("POA&M item %q: related findings %v not in the POA&M", it.Title, it.RelatedFindings)
 		}
 	}
-	missed, late := 0, 0
+	missed, late, lateLegal := 0, 0, 0
 	for _, o := range rep.Occurrences {
 		k := key{o.ActivityID, o.Due.UTC().Format(time.RFC3339Nano)}
 		switch o.Status {
@@ -363,8 +363,12 @@ func TestEveryMissedAndLateExported(t *testing.T) {
 			if findings[k] != "late" {
 				t.Errorf("late %s due %s: finding status %q", o.ActivityID, o.Due, findings[k])
 			}
-			if items[k] {
-				t.Errorf("late %s due %s: a POA&M item (it was sent)", o.ActivityID, o.Due)
+			legal := o.Record != nil && len(o.Obligations) > 0 && !o.NotInForce
+			if legal {
+				lateLegal++
+			}
+			if items[k] != legal {
+				t.Errorf("late %s due %s (legal notification %v): POA&M item %v", o.ActivityID, o.Due, legal, items[k])
 			}
 		}
 	}
@@ -373,8 +377,8 @@ func TestEveryMissedAndLateExported(t *testing.T) {
 			t.Errorf("overdue %s due %s: no POA&M item", o.ActivityID, o.Due)
 		}
 	}
-	if len(findings) != missed+late || len(pm.POAM.Items) != missed {
-		t.Errorf("%d occurrence findings and %d POA&M items for %d missed and %d late", len(findings), len(pm.POAM.Items), missed, late)
+	if len(findings) != missed+late || len(pm.POAM.Items) != missed+lateLegal {
+		t.Errorf("%d occurrence findings and %d POA&M items for %d missed and %d late (%d legal notifications)", len(findings), len(pm.POAM.Items), missed, late, lateLegal)
 	}
 	// Each record shown as evidence is an observation with its hash and
 	// sequence number.
@@ -626,4 +630,101 @@ func withoutHeld(doc any) any {
 		return out
 	}
 	return doc
+}
+
+// A legal notification sent after its deadline is done but the deadline
+// was missed: it gets a POA&M item (with the record's observation), where
+// another late communication gets only its finding in the results.
+func TestLateLegalNotificationPlanned(t *testing.T) {
+	rep := small(t, true)
+	var late *evidence.Occurrence
+	for i := range rep.Occurrences {
+		if rep.Occurrences[i].Status == evidence.StatusLate {
+			late = &rep.Occurrences[i]
+		}
+	}
+	if late == nil || late.Record == nil {
+		t.Fatal("the small plan has no late occurrence with a record")
+	}
+	count := func() (items, legal int) {
+		b, err := oscal.POAM(rep, oscal.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		validate(t, "POA&M", b)
+		checkReferences(t, "POA&M", b)
+		var pm struct {
+			POAM struct {
+				Items []struct {
+					Title string `json:"title"`
+				} `json:"poam-items"`
+			} `json:"plan-of-action-and-milestones"`
+		}
+		if err := json.Unmarshal(b, &pm); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range pm.POAM.Items {
+			if strings.HasPrefix(it.Title, "Late legal notification: ") {
+				legal++
+			}
+		}
+		return len(pm.POAM.Items), legal
+	}
+	if items, legal := count(); items != 1 || legal != 0 {
+		t.Fatalf("without obligations: %d items, %d late legal: want the missed one only", items, legal)
+	}
+	late.Obligations = []string{"gdpr-art33"}
+	if items, legal := count(); items != 2 || legal != 1 {
+		t.Errorf("a late legal notification: %d items, %d late legal: want 2 and 1", items, legal)
+	}
+	late.NotInForce = true
+	if items, legal := count(); items != 1 || legal != 0 {
+		t.Errorf("obligations not in force: %d items, %d late legal: want the missed one only", items, legal)
+	}
+}
+
+// Plan and record text in OSCAL's markup fields is text, not Markdown:
+// emphasis, links, raw HTML, an OSCAL insert, a heading and a list item
+// come out escaped, so an OSCAL tool shows them as typed.
+func TestMarkupEscaped(t *testing.T) {
+	rep := small(t, true)
+	for i := range rep.AdHoc {
+		rep.AdHoc[i].Subject = "*urgent* [click](https://evil.example) <script>x</script> {{ insert: param, p1 }} _a_ `c`"
+	}
+	b, err := oscal.AssessmentResults(rep, oscal.Options{Title: "# Heading"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate(t, "assessment results with Markdown in its text", b)
+	var doc struct {
+		AR struct {
+			Metadata struct {
+				Title string `json:"title"`
+			} `json:"metadata"`
+			Results []struct {
+				Observations []struct {
+					Title string `json:"title"`
+				} `json:"observations"`
+			} `json:"results"`
+		} `json:"assessment-results"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.AR.Metadata.Title; got != `\# Heading` {
+		t.Errorf("metadata title %q: want the heading mark escaped", got)
+	}
+	want := "Record 3: " + `\*urgent\* \[click\](https://evil.example) \<script\>x\</script\> \{{ insert: param, p1 }} \_a\_ \` + "`c\\`"
+	found := false
+	for _, o := range doc.AR.Results[0].Observations {
+		if strings.HasPrefix(o.Title, "Record 3:") {
+			found = true
+			if o.Title != want {
+				t.Errorf("observation title\n got %s\nwant %s", o.Title, want)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no observation of record 3")
+	}
 }
