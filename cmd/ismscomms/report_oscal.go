@@ -33,7 +33,7 @@ func (a *app) oscalReport(rep *evidence.Assessment, format, out string) ([]byte,
 		if out != "" && out != "-" {
 			where = out + " was not written (a file already there is left as it is)"
 		}
-		say(a.stderr, "ismscomms: nothing to remediate: no POA&M written: no missed or overdue communication in the period, and an OSCAL POA&M needs at least one item; %s\n", where)
+		say(a.stderr, "ismscomms: nothing to remediate: no POA&M written: no missed or overdue communication and no legal notification sent late in the period, and an OSCAL POA&M needs at least one item; %s\n", where)
 		if rep.Chain.Checked && !rep.Chain.OK {
 			say(a.stderr, "ismscomms: the record chain is broken at record %d: ismscomms verify says more\n", rep.Chain.Seq)
 			return nil, errNegative

@@ -35,7 +35,7 @@ var (
 	// ErrNothingToRemediate: the assessment has no missed or overdue
 	// communication and no legal notification sent late, and an OSCAL
 	// POA&M must hold at least one item.
-	ErrNothingToRemediate = errors.New("oscal: nothing to remediate: no missed or overdue communication")
+	ErrNothingToRemediate = errors.New("oscal: nothing to remediate: no missed or overdue communication, no legal notification sent late")
 )
 
 // Options is what an export needs that an [evidence.Assessment] does not
