@@ -34,9 +34,11 @@ read is printed too and marked "# to review". Recurrences start on --start,
 by default the first Monday of the month after --now.
 
 The plan goes to --out (standard output by default); an existing file is
-not replaced without --force. Exit status: 0 every cell was read; 1 the plan
-was written with cells to review (run ismscomms check on it); 2 the input
-could not be read (no plan is written).`,
+not replaced without --force. Exit status: 0 every cell was read and every
+value stated; 1 the plan was written with values to review: cells that
+could not be read, or deadlines the sheet does not state ("as needed",
+"immediately") that were given a default (review them, then run ismscomms
+check); 2 the input could not be read (no plan is written).`,
 		Example: `  ismscomms import matrix.xlsx --out plan.yaml
   ismscomms import matrix.csv --start 2026-09-07 --id isms-comms --out plan.yaml`,
 		Args: positional(1, 1),

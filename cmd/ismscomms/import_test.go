@@ -8,17 +8,21 @@ import (
 	"github.com/ismscomms/ismscomms/comms"
 )
 
-// TestImport: the reference matrix imports with exit 0 into a plan check
+// TestImport: the reference matrix imports with exit 1 (deadlines it does
+// not state were given defaults, each listed to review) into a plan check
 // passes; a sheet with a missing column and an unknown phrase is written
 // with exit 1 and located messages; unreadable input is exit 2 and
 // writes nothing; an existing file is not replaced without --force.
 func TestImport(t *testing.T) {
 	c := newCLI(t)
 	out := c.path("plan.yaml")
-	_, stderr := c.must(0, "import", "../../matrix/sheet/testdata/reference.csv", "--out", out, "--id", "acme")
+	_, stderr := c.must(1, "import", "../../matrix/sheet/testdata/reference.csv", "--out", out, "--id", "acme")
 	for _, want := range []string{
 		`sheet "reference.csv", row 2, column E: inferred activities[0].when.rrule = FREQ=YEARLY`,
+		`to review: sheet "reference.csv", row 3, column E: activities[1].when.within: "As needed" states no deadline: within 7d is a default`,
+		`to review: sheet "reference.csv", row 10, column E: activities[8].when.within: "Immediately (as required by law)" names no law: within 24h`,
 		": 14 activities from sheet \"reference.csv\"",
+		"6 cells to review",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
@@ -30,7 +34,7 @@ func TestImport(t *testing.T) {
 	}
 	c.must(0, "check", out)
 	c.must(2, "import", "../../matrix/sheet/testdata/reference.csv", "--out", out)
-	c.must(0, "import", "../../matrix/sheet/testdata/reference.csv", "--out", out, "--force")
+	c.must(1, "import", "../../matrix/sheet/testdata/reference.csv", "--out", out, "--force")
 
 	messy := c.path("messy.csv")
 	os.WriteFile(messy, []byte("Activity,Message,Audience,Timing\nPolicy,The policy,Staff,Fortnightly-ish\n"), 0o644)

@@ -331,12 +331,7 @@ func (b *builder) readRow(row gridRow) {
 			b.problem(row.n, col, p+".when", t.problem)
 		} else {
 			a.When = t.when
-			if t.review != "" {
-				b.problem(row.n, col, p+".when", t.review)
-			}
-			for _, n := range t.notes {
-				b.infer(row.n, col, p+"."+n.field, n.value, n.why)
-			}
+			b.keepTiming(row.n, col, p, a.What.Topic, t)
 			if t.activity != "" {
 				b.pending = append(b.pending, pendingRef{activity: i, name: t.activity})
 			}

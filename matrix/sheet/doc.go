@@ -23,8 +23,14 @@
 // A cell it could not read (an unknown timing phrase, an empty required
 // cell, a missing column) is a [Problem] with its location; the plan is
 // written all the same, without the value, so that `ismscomms check` names
-// what is left to do. [Result.Complete] reports whether there was none.
-// The plan Read returns always decodes with comms.DecodePlan.
+// what is left to do. A value the sheet does not state but a plan needs,
+// where a default is no safe guess (a deadline for "as needed"), is kept
+// and is a [Problem] too, marked "# to review: …" at the value: a plan
+// that needs review is never reported complete. [Result.Complete]
+// reports whether there was no problem; `ismscomms import` exits 0 only
+// then, 1 when the plan was written with values to review, 2 when the
+// input is unreadable. The plan Read returns always decodes with
+// comms.DecodePlan.
 //
 // # Columns
 //
@@ -47,23 +53,43 @@
 // # Timing
 //
 // Timing phrases become recurrence rules or triggers: daily, weekly,
-// monthly, quarterly, every 6 months (biannually, semi-annually, twice a
-// year), annually (yearly), with the day where the phrase gives one
-// ("Monthly on the first Monday", "Annually on 15 January"), or an RRULE
-// as it is (FREQ=…); "as needed", "immediately" (with "(during
+// every 2 weeks (fortnightly, bi-weekly), monthly, quarterly, every 6
+// months (biannually, biannual, semi-annually, twice a year), annually
+// (annual, yearly), with the day where the phrase gives one ("Monthly on
+// the first Monday", "Monthly (first Monday)", "Annually on 15 January"),
+// a count ("Quarterly, 4 times"; 0 times is a problem), or an RRULE as it
+// is (FREQ=…); "as needed", "immediately" or "ASAP" (with "(during
 // incidents)", "(during crises)", "(as required by law)"), "within 72
 // hours", "within 5 business days of …" become triggers with deadlines.
+// "Biannual" and "bi-weekly" are read as twice a year and every two
+// weeks, and an inference says so. "Ongoing" has no schedule, and "at
+// onboarding" names a joining, for which a plan has no trigger: both are
+// problems.
+//
 // Triggers are read from whole words; an incident.* trigger needs the
 // words incident, breach or security, or an incident topic, and words
-// that name no event it knows are a problem to review, not a guess.
+// that name no event it knows are a problem to review, not a guess ("as
+// needed (after board meetings)" keeps the trigger of its topic, to
+// review). A deadline the cell does not state is a problem to review,
+// kept in the plan and marked at its value: "as needed" is given 7 days,
+// "immediately" 1 hour, and "immediately (as required by law)", which
+// names no law, the shortest of the usual deadlines from becoming aware
+// of an incident, NIS2's early warning (24 hours, from package
+// regulation's catalog), not GDPR's 72 hours. So the reference's matrix
+// imports with its "as needed" and "immediately" rows to review
+// (`ismscomms import` exits 1), into a plan `ismscomms check` passes. An
+// incident-reporting row that is sent only once an incident is under way
+// is to review too: A.6.8 asks that staff know how to report before one.
+//
 // Every phrase that `ismscomms matrix` writes reads back to the same
 // phrase. A recurrence starts on [Options.Start], by default the first
 // Monday of the month after [Options.Now], at 09:00 (or on the first date
 // on or after it that the phrase names); the start is always listed as an
-// inference. A monthly or yearly rule that names no day recurs on its
-// start's day, so a start on the 29th to the 31st is moved to the 28th
-// (listed); a rule that names a day some months lack ("on the 31st",
-// "the fifth Friday") is kept and is a problem to review.
+// inference, not a problem. A monthly or yearly rule that names no day
+// recurs on its start's day, so a start on the 29th to the 31st is moved
+// to the 28th (listed); a rule, phrase or RRULE, that names a day some
+// months lack ("on the 31st", "the fifth Friday", BYMONTHDAY=30,
+// BYSETPOS=5) is kept and is a problem to review.
 //
 // # Limits
 //

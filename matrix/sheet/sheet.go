@@ -57,9 +57,10 @@ type Result struct {
 	Ignored []Column
 }
 
-// Complete reports whether every cell was read and every required value
-// was there: no [Problem]. Inferences do not count: they are marked in the
-// plan file for review.
+// Complete reports whether every cell was read, every required value was
+// there and no value was chosen that the sheet does not state (a default
+// deadline): no [Problem]. Inferences do not count: they are marked in
+// the plan file for review.
 func (r *Result) Complete() bool { return len(r.Problems) == 0 }
 
 // Inference is a value of the plan that the spreadsheet did not hold as
@@ -83,7 +84,9 @@ func (i Inference) String() string {
 	return fmt.Sprintf("%s: inferred %s = %s: %s", location(i.Sheet, i.Row, i.Column), i.Path, i.Value, i.Why)
 }
 
-// Problem is a cell that could not be read, or a column missing.
+// Problem is a cell that could not be read, a column missing, or a value
+// kept in the plan that the sheet does not state and must be checked (a
+// deadline chosen for "as needed"), marked "# to review" at the value.
 type Problem struct {
 	// Sheet, Row and Column locate the cell (from 1); Column is 0 for a
 	// row, Row 0 for the sheet.

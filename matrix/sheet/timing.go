@@ -3,11 +3,15 @@ package sheet
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/internal/recur"
+	"github.com/ismscomms/ismscomms/regulation"
+	"github.com/ismscomms/ismscomms/schedule"
 )
 
 // note is an inference about a field below an activity: its path suffix
@@ -25,9 +29,41 @@ type timing struct {
 	// trigger is set once every activity is known.
 	activity string
 	problem  string
-	// review is a problem with a timing that is kept (a rule that skips
-	// the months without its day).
-	review string
+	// reviews are values kept that must be checked: each is a Problem
+	// at its field (a deadline the cell does not state), or at the
+	// timing when field is "" (a rule that skips the months without its
+	// day).
+	reviews []note
+}
+
+// keepTiming records what the timing t read for the activity at path p
+// (row, col: the timing cell) gives: an inference for each note, a
+// Problem at the value for each review, and a Problem at the topic when
+// staff are told how to report incidents only once one is under way.
+func (b *builder) keepTiming(row, col int, p string, topic comms.Topic, t timing) {
+	for _, n := range t.notes {
+		b.infer(row, col, p+"."+n.field, n.value, n.why)
+	}
+	for _, r := range t.reviews {
+		if r.field == "" {
+			b.problem(row, col, p+".when", r.why)
+			continue
+		}
+		b.review(row, col, p+"."+r.field, r.why)
+	}
+	if kind, _, _ := t.when.TriggerParts(); topic == comms.TopicIncidentReporting && kind == comms.EventKindIncident && !t.when.Recurring() {
+		b.review(row, max(b.col[fActivity], b.col[fMessage])+1, p+".what.topic",
+			"read as incident-reporting from the name and key message, but the row is sent only once an incident is under way ("+t.when.Trigger+
+				"): control A.6.8 needs staff told how to report security events before one, and check's INCIDENT-REPORTING counts this activity as doing so; "+
+				"if the row is about the response, set topic: incident; if staff learn how to report here, add a recurring incident-reporting activity")
+	}
+}
+
+// review is a Problem with a value that is kept in the plan: it is
+// listed with its cell, and the plan file marks the value itself.
+func (b *builder) review(row, col int, path, msg string) {
+	b.res.Problems = append(b.res.Problems, Problem{Sheet: b.g.sheet, Row: row, Column: col, Path: path, Message: msg})
+	b.comments[path] = append(b.comments[path], "to review: "+location(b.g.sheet, row, col)+": "+msg)
 }
 
 const startHour = 9
@@ -46,16 +82,22 @@ var (
 	reCount     = regexp.MustCompile(`^(.*), (\d{1,4}) times?$`)
 	reUntil     = regexp.MustCompile(`^(.*), until (\d{1,2}) ([a-z]+) (\d{4})$`)
 	reEveryN    = regexp.MustCompile(`^every (\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (days|weeks|months|years)(?: on (.+))?$`)
-	reBase      = regexp.MustCompile(`^(daily|every day|weekly|every week|fortnightly|monthly|every month|quarterly|every quarter|annually|yearly|every year|once a year|biannually|bi-annually|semi-annually|semiannually|semi annually|twice a year|twice yearly|half-yearly|half yearly)(?:,? on (.+))?$`)
+	reBase      = regexp.MustCompile(`^(daily|every day|weekly|every week|fortnightly|bi-weekly|biweekly|bi weekly|monthly|every month|quarterly|every quarter|annually|annual|yearly|every year|once a year|biannually|bi-annually|biannual|bi-annual|semi-annually|semiannually|semi annually|semi-annual|semiannual|semi annual|twice a year|twice yearly|half-yearly|half yearly)(?:,? on (.+))?$`)
 	reWithin    = regexp.MustCompile(`^within (\d{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (hours?|days?|calendar days?|business days?|working days?|weeks?|months?)(?: (?:of|after|from) (.+))?$`)
 	reOnTrigger = regexp.MustCompile(`^on ([a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*)$`)
 	reTrigger   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}\.[a-z0-9][a-z0-9_-]{0,63}$`)
 	reSentRef   = regexp.MustCompile(`(?i)^(?:within .+ of |on )"(.+)" being sent$`)
-	reImmediate = regexp.MustCompile(`^immediate(?:ly)?(?: \(?([^()]*)\)?)?$`)
+	reImmediate = regexp.MustCompile(`^(immediate(?:ly)?|asap|a\.s\.a\.p|as soon as possible|without delay|without undue delay)(?: \(?([^()]*)\)?)?$`)
 	reAsNeeded  = regexp.MustCompile(`^(as needed|as required|when needed|when required|as necessary|if needed|on demand|ad hoc|ad-hoc|on request|upon request|as and when (?:needed|required))(?: \(?([^()]*)\)?)?$`)
 	reMonthDay  = regexp.MustCompile(`^(?:the )?(\d{1,2})(?:st|nd|rd|th)?(?: day)?(?: of the month)?$`)
-	reNthDay    = regexp.MustCompile(`^the (first|second|third|fourth|fifth|last|second-to-last|1st|2nd|3rd|4th|5th) ([a-z]+?)s?(?: of (?:the month|([a-z]+)))?$`)
-	reDate      = regexp.MustCompile(`^(\d{1,2}) ([a-z]+)$|^([a-z]+) (\d{1,2})(?:st|nd|rd|th)?$`)
+	reNthDay    = regexp.MustCompile(`^(?:the )?(first|second|third|fourth|fifth|last|second-to-last|1st|2nd|3rd|4th|5th) ([a-z]+?)s?(?: of (?:the month|([a-z]+)))?$`)
+	// reParenDay is a day in brackets: "monthly (first Monday)".
+	reParenDay = regexp.MustCompile(`^([a-z -]+?),? \((?:on )?([^()]+)\)$`)
+	// reOngoing is a timing with no schedule at all.
+	reOngoing = regexp.MustCompile(`^(ongoing|on-going|continuous|continuously|continual|continually|always|at all times|constant|constantly|all year|all year round|year-round|year round|throughout the year|permanent|permanently)$`)
+	// reJoining names the day a person joins.
+	reJoining = regexp.MustCompile(`^(?:(?:at|on|upon|during|after|before|with|for|at the time of) (?:the )?)?(onboarding|on-boarding|induction|hire|hiring|joining|start of employment|employment start|new hires?|new joiners?|new starters?|new employees?|new staff)$`)
+	reDate    = regexp.MustCompile(`^(\d{1,2}) ([a-z]+)$|^([a-z]+) (\d{1,2})(?:st|nd|rd|th)?$`)
 )
 
 var numberWords = map[string]int{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -150,6 +192,9 @@ func (b *builder) readTiming(raw string, topic comms.Topic) timing {
 		}
 		t.when = comms.Timing{RRule: up, Start: comms.DateTime{Date: start, Hour: startHour}}
 		t.notes = append(t.notes, note{"when.start", t.when.Start.String(), why + "; check that the rule produces it"})
+		if skip := skips(t.when); skip != "" {
+			t.reviews = append(t.reviews, note{why: skip})
+		}
 		return t
 	}
 	lower := strings.TrimSuffix(spaces.ReplaceAllString(strings.ToLower(s), " "), ".")
@@ -173,7 +218,9 @@ func (b *builder) readTiming(raw string, topic comms.Topic) timing {
 		}
 		t.notes = append(t.notes, note{"when.rrule", t.when.RRule, why})
 		t.notes = append(t.notes, note{"when.start", t.when.Start.String(), r.startWhy})
-		t.review = r.skips()
+		if skip := skips(t.when); skip != "" {
+			t.reviews = append(t.reviews, note{why: skip})
+		}
 		return t
 	}
 	if two {
@@ -197,8 +244,16 @@ type readRule struct {
 func (b *builder) readRule(s string) (readRule, string, bool) {
 	var r readRule
 	phrase := s
+	if m := reParenDay.FindStringSubmatch(s); m != nil && reBase.MatchString(m[1]) && !strings.Contains(m[1], " on ") {
+		// "Monthly (first Monday)": the day in brackets.
+		s = m[1] + " on " + m[2]
+	}
 	if m := reCount.FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[2])
+		if n == 0 {
+			r.problem = fmt.Sprintf("%q: a recurrence that happens 0 times never happens: give the number of times (\"quarterly, 4 times\") or leave the count out", phrase)
+			return r, "", true
+		}
 		r.count, s = n, m[1]
 	} else if m := reUntil.FindStringSubmatch(s); m != nil {
 		mo, ok := month(m[3])
@@ -227,13 +282,16 @@ func (b *builder) readRule(s string) (readRule, string, bool) {
 			r.freq = "WEEKLY"
 		case "fortnightly":
 			r.freq, r.interval = "WEEKLY", 2
+		case "bi-weekly", "biweekly", "bi weekly":
+			r.freq, r.interval = "WEEKLY", 2
+			why += ` read as every 2 weeks (fortnightly); "bi-weekly" can also mean twice a week: write "weekly on Monday and Thursday" for that`
 		case "monthly", "every month":
 			r.freq = "MONTHLY"
 		case "quarterly", "every quarter":
 			r.freq, r.interval = "MONTHLY", 3
-		case "annually", "yearly", "every year", "once a year":
+		case "annually", "annual", "yearly", "every year", "once a year":
 			r.freq = "YEARLY"
-		case "biannually", "bi-annually":
+		case "biannually", "bi-annually", "biannual", "bi-annual":
 			r.freq, r.interval = "MONTHLY", 6
 			why += ` read as twice a year (every 6 months), as the reference guide means it; "biannual" can also mean every two years: write "every 2 years" for that`
 		case "twice a year", "twice yearly":
@@ -300,33 +358,73 @@ func ordinalSuffix(d int) string {
 	return "th"
 }
 
-// skips is a problem to review for a rule whose day some of its months
-// lack ("monthly on the 31st", "the fifth Friday"): RFC 5545 skips them.
-func (r rule) skips() string {
-	if r.freq != "MONTHLY" && r.freq != "YEARLY" {
+// skips is a problem to review for a monthly or yearly rule that names
+// a day some of its periods lack ("on the 31st", "the fifth Friday",
+// BYSETPOS=5, Friday the 13th): RFC 5545 skips the periods without it,
+// so the activity does not happen every period. It asks the rule itself
+// for an occurrence in each period of its first five years (eight for a
+// yearly rule; each month a yearly BYMONTH names, without BYSETPOS):
+// at most 96 calls of Next, whatever the rule. A rule that does not
+// compile is left to validate.
+func skips(w comms.Timing) string {
+	rr, err := recur.ParseRRule(w.RRule)
+	if err != nil || rr.Freq != recur.Monthly && rr.Freq != recur.Yearly {
 		return ""
 	}
-	short := false
-	if r.byMonthD > 28 {
-		if len(r.byMonth) == 0 {
-			short = true
+	ordinal := false
+	for _, d := range rr.ByDay {
+		ordinal = ordinal || d.N != 0
+	}
+	if !ordinal && len(rr.ByMonthDay)+len(rr.BySetPos)+len(rr.ByYearDay)+len(rr.ByWeekNo) == 0 {
+		return "" // every period has its start's day (everyMonthStart) or every weekday it names
+	}
+	rule, err := schedule.FromTiming(w, time.UTC)
+	if err != nil {
+		return ""
+	}
+	start := rule.Start()
+	type window struct {
+		from, to time.Time
+		name     string
+	}
+	var windows []window
+	if rr.Freq == recur.Monthly {
+		first := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC)
+		for k := 1; k*rr.Interval <= 60; k++ {
+			from := first.AddDate(0, k*rr.Interval, 0)
+			if len(rr.ByMonth) > 0 && !slices.Contains(rr.ByMonth, int(from.Month())) {
+				continue // a month the rule leaves out on purpose
+			}
+			windows = append(windows, window{from, from.AddDate(0, 1, 0), from.Format("January 2006")})
 		}
-		for _, m := range r.byMonth {
-			// The shortest length of the month (February: 28).
-			if time.Date(2026, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() < r.byMonthD {
-				short = true
+	} else {
+		for k := 1; k <= 8; k++ {
+			y := start.Year() + k*rr.Interval
+			if y > 9999 {
+				break
+			}
+			if len(rr.ByMonth) == 0 || len(rr.BySetPos) > 0 {
+				from := time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC)
+				windows = append(windows, window{from, from.AddDate(1, 0, 0), strconv.Itoa(y)})
+				continue
+			}
+			for _, m := range rr.ByMonth {
+				from := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+				windows = append(windows, window{from, from.AddDate(0, 1, 0), from.Format("January 2006")})
 			}
 		}
 	}
-	for _, d := range r.byDay {
-		if strings.HasPrefix(d, "5") || strings.HasPrefix(d, "-5") {
-			short = true
+	for _, win := range windows {
+		next, ok := rule.Next(win.from.Add(-time.Second))
+		if !ok {
+			return "" // the rule has ended (COUNT, until), or never occurs: validate says so
+		}
+		if !next.Before(win.to) {
+			return fmt.Sprintf("%s has no occurrence in %s: the periods without the day it names are skipped (RFC 5545), so it does not happen every period; use \"the last day\" or \"the last <weekday>\" (BYMONTHDAY=-1, BYDAY=-1FR) if that is what is meant",
+				w.RRule, win.name)
 		}
 	}
-	if !short {
-		return ""
-	}
-	return fmt.Sprintf("%s: the months without that day are skipped (RFC 5545), so it does not happen every period: use \"the last day\" or \"the last <weekday>\" if that is what is meant", r.text())
+	return ""
 }
 
 // readOn reads the day part of a phrase ("the 15th", "the first Monday",
@@ -535,44 +633,92 @@ func (b *builder) readTrigger(s, orig string, topic comms.Topic) timing {
 		return t
 	}
 	if m := reImmediate.FindStringSubmatch(s); m != nil {
-		ctx := words(m[1])
+		ctx := words(m[2])
 		incident := incidentContext(ctx, topic)
 		trig, why := "", ""
-		within, withinWhy := "1h", fmt.Sprintf("%q: immediately read as within 1 hour", orig)
+		within := "1h"
+		review := fmt.Sprintf("%q states no deadline: within 1h is this import's reading of %q, not a figure from the sheet; set the deadline the organization keeps", orig, m[1])
 		switch {
 		case strings.TrimSpace(ctx) == "":
 			trig, why = triggerForTopic(topic, b.current)
 			why = fmt.Sprintf("%q: %s", orig, why)
 		case legalWords(ctx) && incident:
 			trig, why = "incident.aware", fmt.Sprintf("%q: a legal notification counts from becoming aware of an incident (GDPR Art. 33, NIS2 Art. 23)", orig)
-			within, withinWhy = "72h", fmt.Sprintf("%q: 72 hours, the GDPR Art. 33 deadline for notifying the supervisory authority; set the deadline of the law that applies", orig)
+			within, review = lawDeadline(orig)
 		case hasWord(ctx, "incident", "incidents", "breach", "breaches") || has(ctx, "security event", "security incident"):
 			trig, why = "incident.detected", fmt.Sprintf("%q: during incidents, from their detection", orig)
 		case hasWord(ctx, "crisis", "crises", "emergency", "emergencies"):
 			trig, why = "crisis.declared", fmt.Sprintf("%q: during crises, from their declaration", orig)
 		default:
-			t.problem = fmt.Sprintf("%q: %q names no event this import can make a trigger of (an incident trigger needs the words incident, breach or security, or an incident topic): write the trigger, as in \"within 1 hour of incident.detected\"", orig, m[1])
+			t.problem = fmt.Sprintf("%q: %q names no event this import can make a trigger of (an incident trigger needs the words incident, breach or security, or an incident topic): write the trigger, as in \"within 1 hour of incident.detected\"", orig, m[2])
 			return t
 		}
 		t.when = comms.Timing{Trigger: trig, Within: within}
-		t.notes = append(t.notes, note{"when.trigger", trig, why}, note{"when.within", within, withinWhy})
+		t.notes = append(t.notes, note{"when.trigger", trig, why})
+		t.reviews = append(t.reviews, note{"when.within", within, review})
 		return t
 	}
 	if m := reAsNeeded.FindStringSubmatch(s); m != nil {
 		trig, why := triggerForTopic(topic, b.current)
+		t.when = comms.Timing{Trigger: trig, Within: "7d"}
 		if m[2] != "" {
 			if tw, w, ok := triggerForWords(m[2], topic); ok {
 				trig, why = tw, fmt.Sprintf("%q: %s", m[2], w)
+				t.when.Trigger = trig
+			} else {
+				// The cell's own words say when; the trigger read is
+				// not theirs.
+				t.reviews = append(t.reviews, note{"when.trigger", trig, fmt.Sprintf("%q: %q names no event this import knows, so the trigger is not read from it but is %s, %s: set the trigger those words mean", orig, m[2], trig, why)})
 			}
 		}
-		t.when = comms.Timing{Trigger: trig, Within: "7d"}
-		t.notes = append(t.notes,
-			note{"when.trigger", trig, fmt.Sprintf("%q: on each occasion, %s", orig, why)},
-			note{"when.within", "7d", fmt.Sprintf("%q gives no deadline: 7 days chosen; set the one the organization keeps", orig)})
+		if len(t.reviews) == 0 {
+			t.notes = append(t.notes, note{"when.trigger", trig, fmt.Sprintf("%q: on each occasion, %s", orig, why)})
+		}
+		t.reviews = append(t.reviews, note{"when.within", "7d", fmt.Sprintf("%q states no deadline: within 7d is a default this import chose, not the organization's; set the deadline it keeps", orig)})
+		return t
+	}
+	if reOngoing.MatchString(s) {
+		t.problem = fmt.Sprintf("%q has no schedule: a plan needs a recurrence (\"monthly\", \"quarterly\") or a trigger with a deadline (\"within 5 days of policy.changed\") to know when the communication is due and whether it happened", orig)
+		return t
+	}
+	if reJoining.MatchString(s) {
+		t.problem = fmt.Sprintf("%q: a plan has no trigger for a person joining (its events are incidents, crises and the like): write a recurrence that reaches new joiners (\"monthly on the first Monday\"), or a trigger the organization records, such as \"within 5 days of onboarding.joined\"; a message the audience acknowledges is owed by each joiner from the day the roster says they joined", orig)
 		return t
 	}
 	t.problem = fmt.Sprintf("%q is not a timing phrase this import knows (%s)", orig, knownPhrases)
 	return t
+}
+
+// lawDeadline is the deadline of "immediately (as required by law)",
+// which names no law, and the problem to review that says so: the
+// shortest of the usual deadlines from becoming aware of an incident,
+// NIS2's early warning (Art. 23(4)(a), 24 hours), read from package
+// regulation's catalog, never the most lenient (GDPR Art. 33's 72 hours).
+// Without it in the catalog no deadline is set.
+func lawDeadline(orig string) (within, review string) {
+	clock := func(id string) (regulation.Obligation, string) {
+		o, ok := regulation.Lookup(id)
+		if !ok {
+			return o, ""
+		}
+		for _, c := range o.Clocks {
+			if c.From == o.Trigger && c.Anchor == "" {
+				return o, c.Within.String()
+			}
+		}
+		return o, ""
+	}
+	nis2, within := clock("nis2-early-warning")
+	if within == "" {
+		return "", fmt.Sprintf("%q names no law, and no deadline is set: set the deadline of the law that applies, and list it in obligations", orig)
+	}
+	lenient := ""
+	if gdpr, w := clock("gdpr-art33"); w != "" {
+		lenient = fmt.Sprintf("; %s (%s %s) allows %s", gdpr.ID, gdpr.Instrument, gdpr.Article, w)
+	}
+	return within, fmt.Sprintf("%q names no law: within %s is this import's default, the shortest of the usual deadlines from becoming aware of an incident, %s (%s %s, source %s)%s; "+
+		"set the deadline of the law that applies, and list the obligations the activity fulfils (obligations: [%s, …]) so that ismscomms check --profile compares the two",
+		orig, within, nis2.ID, nis2.Instrument, nis2.Article, nis2.Source, lenient, nis2.ID)
 }
 
 // deadlineOf turns "72" "hours" into 72h.

@@ -27,7 +27,7 @@ func (b *builder) yaml() ([]byte, error) {
 	head := []string{
 		"Imported by ismscomms import from sheet " + strconv.Quote(safetext.Line(b.g.sheet)) + ".",
 		"Every value marked \"inferred\" was not in the spreadsheet as such, and every",
-		"\"to review\" is a cell that could not be read: check them, then run",
+		"\"to review\" is a cell that could not be read or a value to check: check them, then run",
 		"ismscomms check on this file.",
 	}
 	paths := make([]string, 0, len(b.comments))
