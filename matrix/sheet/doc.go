@@ -15,7 +15,8 @@
 // and encoding/xml, one pass over each part it needs): cell values as a
 // spreadsheet shows them in the General format (shared and inline
 // strings with their rich text runs, numbers, booleans, the values saved
-// with formulas); number formats such as dates are not applied.
+// with formulas, and dates and times, in ISO 8601, where the cell's
+// format shows one); other number formats are not applied.
 //
 // # Nothing guessed silently
 //

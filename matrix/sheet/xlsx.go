@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // This file reads XLSX packages itself, with encoding/xml, in one pass
@@ -82,14 +83,19 @@ func readXLSX(data []byte, sheet string) (*grid, error) {
 	if err != nil {
 		return nil, fmt.Errorf("XLSX: %w", err)
 	}
-	var sst []string
+	s := &cellScan{date1904: wb.date1904}
 	if wb.strings != "" {
-		if sst, err = x.sharedStrings(wb.strings); err != nil {
+		if s.sst, err = x.sharedStrings(wb.strings); err != nil {
+			return nil, err
+		}
+	}
+	if wb.styles != "" {
+		if s.dates, err = x.dateStyles(wb.styles); err != nil {
 			return nil, err
 		}
 	}
 	g := &grid{sheet: chosen.name, sheets: wb.describe()}
-	if err := x.worksheet(chosen.part, sst, g); err != nil {
+	if err := x.worksheet(chosen.part, s, g); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -206,8 +212,11 @@ func (x *xlsxPackage) rels(name, source string) ([]relationship, error) {
 type workbook struct {
 	sheets []bookSheet
 	active int
-	// strings is the shared strings part, if any.
-	strings string
+	// strings and styles are the shared strings and styles parts, if
+	// any.
+	strings, styles string
+	// date1904 is whether dates count from 1904, not 1900.
+	date1904 bool
 }
 
 type bookSheet struct {
@@ -243,6 +252,9 @@ func (x *xlsxPackage) workbook(name string) (*workbook, error) {
 				if wb.sheets = append(wb.sheets, s); len(wb.sheets) > MaxParts {
 					return fmt.Errorf("more than %d sheets: %w", MaxParts, ErrTooLarge)
 				}
+			case "workbookPr":
+				v, _ := attr(e, "date1904")
+				wb.date1904 = v == "1" || v == "true"
 			case "workbookView":
 				if views++; views == 1 {
 					v, _ := attr(e, "activeTab")
@@ -267,6 +279,9 @@ func (x *xlsxPackage) workbook(name string) (*workbook, error) {
 		byID[r.id] = r
 		if strings.HasSuffix(r.typ, "/sharedStrings") && wb.strings == "" {
 			wb.strings = r.target
+		}
+		if strings.HasSuffix(r.typ, "/styles") && wb.styles == "" {
+			wb.styles = r.target
 		}
 	}
 	for i := range wb.sheets {
@@ -372,6 +387,11 @@ func (x *xlsxPackage) sharedStrings(name string) ([]string, error) {
 type cellScan struct {
 	g   *grid
 	sst []string
+	// dates are the cell formats (by index) that show a number as a
+	// date or time; date1904 is whether dates count from 1904.
+	dates    []bool
+	date1904 bool
+	style    int // the cell's format
 
 	inData     bool // in sheetData
 	row        int  // the row being read; 0 between rows
@@ -401,8 +421,8 @@ type cellAt struct {
 // worksheet reads the worksheet part name into g: its rows that hold a
 // value, and its merged ranges, in one pass that refuses a reference
 // past the limits before it costs anything.
-func (x *xlsxPackage) worksheet(name string, sst []string, g *grid) error {
-	s := &cellScan{g: g, sst: sst}
+func (x *xlsxPackage) worksheet(name string, s *cellScan, g *grid) error {
+	s.g = g
 	found, err := x.read(name, func(d *xml.Decoder) error {
 		return each(d, s.token)
 	})
@@ -473,6 +493,10 @@ func (s *cellScan) start(e xml.StartElement) error {
 		s.inCell = true
 		s.cell = cellAt{col: s.lastCol + 1}
 		s.typ, _ = attr(e, "t")
+		s.style = 0
+		if v, ok := attr(e, "s"); ok {
+			s.style, _ = strconv.Atoi(v)
+		}
 		s.hasValue, s.hasInline, s.hasFormula = false, false, false
 		s.value, s.formula = s.value[:0], s.formula[:0]
 		if ref, ok := attr(e, "r"); ok {
@@ -588,6 +612,11 @@ func (s *cellScan) endCell() error {
 		}
 	case "", "n":
 		text = general(raw)
+		if s.style >= 0 && s.style < len(s.dates) && s.dates[s.style] {
+			if d, ok := dateOf(raw, s.date1904); ok {
+				text = d
+			}
+		}
 	default: // inlineStr, str (a formula's text), e (an error: #N/A), d (an ISO 8601 date)
 		text = raw
 	}
@@ -688,4 +717,119 @@ func general(raw string) string {
 		return strconv.FormatFloat(v, 'G', -1, 64)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// maxStyles bounds the cell formats read: Excel has at most 64,000.
+const maxStyles = 1 << 16
+
+// dateStyles reads the styles part: for each cell format (cellXfs' xf
+// elements, by index), whether its number format shows a date or time.
+func (x *xlsxPackage) dateStyles(name string) ([]bool, error) {
+	custom := map[int]bool{} // numFmtId: a date format
+	var ids []int
+	inXfs := false
+	_, err := x.read(name, func(d *xml.Decoder) error {
+		return each(d, func(tok xml.Token) error {
+			switch tok := tok.(type) {
+			case xml.StartElement:
+				switch tok.Name.Local {
+				case "numFmt":
+					id, _ := attr(tok, "numFmtId")
+					code, _ := attr(tok, "formatCode")
+					if n, err := strconv.Atoi(id); err == nil && len(custom) < maxStyles {
+						custom[n] = isDateFormat(code)
+					}
+				case "cellXfs":
+					inXfs = true
+				case "xf":
+					if inXfs && len(ids) < maxStyles {
+						v, _ := attr(tok, "numFmtId")
+						n, _ := strconv.Atoi(v)
+						ids = append(ids, n)
+					}
+				}
+			case xml.EndElement:
+				if tok.Name.Local == "cellXfs" {
+					inXfs = false
+				}
+			}
+			return nil
+		})
+	})
+	dates := make([]bool, len(ids))
+	for i, id := range ids {
+		if isDate, ok := custom[id]; ok {
+			dates[i] = isDate
+		} else {
+			// The built-in date and time formats.
+			dates[i] = id >= 14 && id <= 22 || id >= 45 && id <= 47
+		}
+	}
+	return dates, err
+}
+
+// isDateFormat reports whether a number format code shows a date or time:
+// whether it has a day, month, year, hour or second, outside quoted text,
+// escaped characters and [brackets] (colours, conditions, locales).
+func isDateFormat(code string) bool {
+	for i := 0; i < len(code); i++ {
+		switch c := code[i] | 0x20; {
+		case code[i] == '"':
+			if j := strings.IndexByte(code[i+1:], '"'); j >= 0 {
+				i += j + 1
+			} else {
+				return false
+			}
+		case code[i] == '[':
+			if j := strings.IndexByte(code[i+1:], ']'); j >= 0 {
+				inner := strings.ToLower(code[i+1 : i+1+j])
+				if inner == "h" || inner == "hh" || inner == "m" || inner == "mm" || inner == "s" || inner == "ss" {
+					return true // elapsed time
+				}
+				i += j + 1
+			}
+		case code[i] == '\\' || code[i] == '_' || code[i] == '*':
+			i++ // the next character is literal, or padding
+		case c == 'd' || c == 'm' || c == 'y' || c == 'h' || c == 's':
+			return true
+		}
+	}
+	return false
+}
+
+// dateOf spells a date cell's serial number as an ISO 8601 date, with
+// the time of day where it has one; false for a number that is no date
+// (negative, past 9999, or 29 February 1900, which the 1900 date system
+// counts but which did not exist).
+func dateOf(raw string, from1904 bool) (string, bool) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	if err != nil || math.IsNaN(v) || v < 0 || v >= 2958466 {
+		return "", false
+	}
+	days := math.Floor(v)
+	secs := math.Round((v - days) * 86400)
+	if secs == 86400 {
+		days, secs = days+1, 0
+	}
+	var t time.Time
+	switch {
+	case from1904:
+		t = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+	case days == 60:
+		return "", false
+	case days < 60:
+		t = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)
+	default:
+		t = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	}
+	t = t.AddDate(0, 0, int(days)).Add(time.Duration(secs) * time.Second)
+	switch {
+	case v < 1 && !from1904:
+		return t.Format("15:04:05"), true // a time of day only
+	case secs == 0:
+		return t.Format("2006-01-02"), true
+	case int(secs)%60 == 0:
+		return t.Format("2006-01-02 15:04"), true
+	}
+	return t.Format("2006-01-02 15:04:05"), true
 }

@@ -462,3 +462,43 @@ func TestReadDirectory(t *testing.T) {
 		t.Errorf("%v: want the directory named once", err)
 	}
 }
+
+// TestXLSXDates: a number in a date or time format reads as the ISO 8601
+// date (and time) a spreadsheet shows, not as its serial number; in the
+// 1904 date system too; other formats keep the number.
+func TestXLSXDates(t *testing.T) {
+	styles := `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+		`<numFmts count="3"><numFmt numFmtId="164" formatCode="dd/mm/yyyy\ hh:mm"/><numFmt numFmtId="165" formatCode="&quot;day&quot;\ 0.00"/><numFmt numFmtId="166" formatCode="[Red][&lt;0]0;0"/></numFmts>` +
+		`<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>` +
+		`<cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="20"/></cellXfs></styleSheet>`
+	sheet := `<row r="1"><c r="A1" s="1"><v>46037</v></c><c r="B1" s="2"><v>46037.5</v></c><c r="C1" s="3"><v>46037</v></c>` +
+		`<c r="D1" s="4"><v>46037</v></c><c r="E1" s="5"><v>0.375</v></c><c r="F1"><v>46037</v></c><c r="G1" s="1"><v>60</v></c><c r="H1" s="1"><v>59</v></c><c r="I1" s="9"><v>1</v></c></row>`
+	b := book{sheets: []bookPart{{name: "S", data: sheet}}, extra: map[string]string{"xl/styles.xml": styles}}
+	rels := `<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>`
+	for _, c := range []struct {
+		name string
+		pr   string
+		want []string
+	}{
+		{"1900", "", []string{"2026-01-15", "2026-01-15 12:00", "46037", "46037", "09:00:00", "46037", "60", "1900-02-28", "1"}},
+		{"1904", `<workbookPr date1904="1"/>`, []string{"2030-01-16", "2030-01-16 12:00", "46037", "46037", "1904-01-01 09:00", "46037", "1904-03-01", "1904-02-29", "1"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			data := b.bytes(t)
+			parts := partsOf(t, data)
+			b2 := b
+			b2.extra = map[string]string{
+				"xl/styles.xml":              styles,
+				"xl/_rels/workbook.xml.rels": strings.Replace(string(parts["xl/_rels/workbook.xml.rels"]), "</Relationships>", rels+"</Relationships>", 1),
+				"xl/workbook.xml":            strings.Replace(string(parts["xl/workbook.xml"]), "<sheets>", c.pr+"<sheets>", 1),
+			}
+			g, err := readXLSX(b2.bytes(t), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(g.rows) != 1 || !slices.Equal(g.rows[0].cells, c.want) {
+				t.Errorf("rows %v,\nwant %q", g.rows, c.want)
+			}
+		})
+	}
+}
