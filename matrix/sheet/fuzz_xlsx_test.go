@@ -17,8 +17,8 @@ import (
 // is not one of bad input, or write a plan that does not decode; the rows
 // it reads are in order, distinct, non-blank and within MaxColumns. Each
 // input is read twice: the bytes raw as a file (ZIP-level hostility), and
-// a package whose workbook, sheet and shared strings parts are the other
-// three inputs, stored, not compressed (so that the mutations reach the
+// a package whose workbook, sheet, shared strings and styles parts are
+// the other four inputs, stored, not compressed (so that the mutations reach the
 // XML). The seeds are small valid and hostile workbooks; what the fuzzer
 // finds is kept under testdata/fuzz/FuzzReadXLSX.
 func FuzzReadXLSX(f *testing.F) {
@@ -35,15 +35,17 @@ func FuzzReadXLSX(f *testing.F) {
 		{sheets: []bookPart{{name: "S", data: header + `<row r="2"><c r="A2"><f>B2&amp;C2</f></c><c r="B2" t="str"><f>X</f><v>y</v></c><c r="C2" t="b"><v>1</v></c><c r="D2"><v>1e308</v></c><c r="E2" t="e"><v>#N/A</v></c></row>`}}},
 		{sheets: []bookPart{{name: "S", data: header + `<row r="2"><c r="XFD2" t="inlineStr"><is><t> </t></is></c></row>`}}},
 		{sheets: []bookPart{{name: "S", data: header + row(2, "a") + row(2, "b") + `<row r="1048577"/>`}}},
+		{pr: `<workbookPr date1904="1"/>`, styles: `<styleSheet><numFmts><numFmt numFmtId="164" formatCode="[$-409]d\-mmm;&quot;x&quot;"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/></cellXfs></styleSheet>`,
+			sheets: []bookPart{{name: "S", data: header + `<row r="2"><c r="A2" s="1"><v>46037.25</v></c><c r="B2" s="2"><v>60</v></c><c r="C2" s="2"><v>-1</v></c></row>`}}},
 	}
 	for _, b := range seeds {
 		raw := b.bytes(f)
 		stored := b
 		stored.method = zip.Store
 		parts := partsOf(f, stored.bytes(f))
-		f.Add(raw, parts["xl/workbook.xml"], parts["xl/worksheets/sheet1.xml"], parts["xl/sharedStrings.xml"])
+		f.Add(raw, parts["xl/workbook.xml"], parts["xl/worksheets/sheet1.xml"], parts["xl/sharedStrings.xml"], parts["xl/styles.xml"])
 	}
-	f.Fuzz(func(t *testing.T, raw, workbook, sheet, sst []byte) {
+	f.Fuzz(func(t *testing.T, raw, workbook, sheet, sst, styles []byte) {
 		checkXLSX(t, raw)
 		b := book{sheets: []bookPart{{name: "S"}}, method: zip.Store, extra: map[string]string{
 			"xl/workbook.xml":          string(workbook),
@@ -53,6 +55,7 @@ func FuzzReadXLSX(f *testing.F) {
 			b.strings = []string{}
 			b.extra["xl/sharedStrings.xml"] = string(sst)
 		}
+		b.styles = string(styles)
 		checkXLSX(t, b.bytes(t))
 	})
 }

@@ -22,6 +22,9 @@ type book struct {
 	sheets []bookPart
 	// strings are the shared strings' si contents, if any.
 	strings []string
+	// styles is the styles part, if not empty; pr the workbook's
+	// elements before its sheets (workbookPr).
+	styles, pr string
 	// active is the workbookView's activeTab, if not empty.
 	active string
 	// extra are parts added as they are, by name.
@@ -66,7 +69,11 @@ func (b book) bytes(t testing.TB) []byte {
 		sst.WriteString("</sst>")
 		parts["xl/sharedStrings.xml"] = sst.String()
 	}
-	view := ""
+	if b.styles != "" {
+		fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>`, len(b.sheets)+2)
+		parts["xl/styles.xml"] = b.styles
+	}
+	view := b.pr
 	if b.active != "" {
 		view = `<bookViews><workbookView activeTab="` + b.active + `"/></bookViews>`
 	}
@@ -473,8 +480,6 @@ func TestXLSXDates(t *testing.T) {
 		`<cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="20"/></cellXfs></styleSheet>`
 	sheet := `<row r="1"><c r="A1" s="1"><v>46037</v></c><c r="B1" s="2"><v>46037.5</v></c><c r="C1" s="3"><v>46037</v></c>` +
 		`<c r="D1" s="4"><v>46037</v></c><c r="E1" s="5"><v>0.375</v></c><c r="F1"><v>46037</v></c><c r="G1" s="1"><v>60</v></c><c r="H1" s="1"><v>59</v></c><c r="I1" s="9"><v>1</v></c></row>`
-	b := book{sheets: []bookPart{{name: "S", data: sheet}}, extra: map[string]string{"xl/styles.xml": styles}}
-	rels := `<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>`
 	for _, c := range []struct {
 		name string
 		pr   string
@@ -484,15 +489,8 @@ func TestXLSXDates(t *testing.T) {
 		{"1904", `<workbookPr date1904="1"/>`, []string{"2030-01-16", "2030-01-16 12:00", "46037", "46037", "1904-01-01 09:00", "46037", "1904-03-01", "1904-02-29", "1"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			data := b.bytes(t)
-			parts := partsOf(t, data)
-			b2 := b
-			b2.extra = map[string]string{
-				"xl/styles.xml":              styles,
-				"xl/_rels/workbook.xml.rels": strings.Replace(string(parts["xl/_rels/workbook.xml.rels"]), "</Relationships>", rels+"</Relationships>", 1),
-				"xl/workbook.xml":            strings.Replace(string(parts["xl/workbook.xml"]), "<sheets>", c.pr+"<sheets>", 1),
-			}
-			g, err := readXLSX(b2.bytes(t), "")
+			b := book{styles: styles, pr: c.pr, sheets: []bookPart{{name: "S", data: sheet}}}
+			g, err := readXLSX(b.bytes(t), "")
 			if err != nil {
 				t.Fatal(err)
 			}
