@@ -34,7 +34,7 @@ const (
 	// refuses a part that unpacks to more than it declares.
 	MaxUnpackedSize = 16 << 20
 	// MaxUnpackRatio bounds how many times its packed size a part of
-	// more than 256 KiB may unpack to (XML packs to a tenth or so; a
+	// more than 64 KiB may unpack to (XML packs to a tenth or so; a
 	// zip bomb to a thousandth).
 	MaxUnpackRatio = 100
 	// MaxParts bounds the parts (files) of an XLSX package.

@@ -25,7 +25,7 @@ import (
 
 // ratioFloor is the size up to which a part may unpack to any multiple
 // of its packed size (a small part costs little however well it packs).
-const ratioFloor = 256 << 10
+const ratioFloor = 64 << 10
 
 // maxUnread bounds the cells listed in grid.unread; the rest are counted.
 const maxUnread = 1000
@@ -343,11 +343,29 @@ func (wb *workbook) describe() string {
 	return strings.Join(names, ", ")
 }
 
+// stringTable is the shared strings: their texts one after the other,
+// and where each ends (4 bytes an item, not a string header each).
+type stringTable struct {
+	text string
+	ends []uint32
+}
+
+func (t *stringTable) len() int { return len(t.ends) }
+
+// at returns the i-th string, a slice of the table's text.
+func (t *stringTable) at(i int) string {
+	from := uint32(0)
+	if i > 0 {
+		from = t.ends[i-1]
+	}
+	return t.text[from:t.ends[i]]
+}
+
 // sharedStrings reads the shared strings part: each string item's text,
 // its rich text runs joined, without its phonetic runs (rPh).
-func (x *xlsxPackage) sharedStrings(name string) ([]string, error) {
-	var out []string
-	var b strings.Builder
+func (x *xlsxPackage) sharedStrings(name string) (stringTable, error) {
+	var ends []uint32
+	var buf []byte
 	inItem, inText, phonetic := false, false, 0
 	_, err := x.read(name, func(d *xml.Decoder) error {
 		return each(d, func(tok xml.Token) error {
@@ -356,7 +374,6 @@ func (x *xlsxPackage) sharedStrings(name string) ([]string, error) {
 				switch tok.Name.Local {
 				case "si":
 					inItem = true
-					b.Reset()
 				case "rPh":
 					phonetic++
 				case "t":
@@ -365,7 +382,8 @@ func (x *xlsxPackage) sharedStrings(name string) ([]string, error) {
 			case xml.EndElement:
 				switch tok.Name.Local {
 				case "si":
-					out = append(out, b.String())
+					// The part is at most MaxUnpackedSize bytes.
+					ends = append(ends, uint32(len(buf)))
 					inItem = false
 				case "rPh":
 					phonetic--
@@ -374,19 +392,19 @@ func (x *xlsxPackage) sharedStrings(name string) ([]string, error) {
 				}
 			case xml.CharData:
 				if inText {
-					b.Write(tok)
+					buf = append(buf, tok...)
 				}
 			}
 			return nil
 		})
 	})
-	return out, err
+	return stringTable{text: string(buf), ends: ends}, err
 }
 
 // cellScan is the state of a worksheet's scan.
 type cellScan struct {
 	g   *grid
-	sst []string
+	sst stringTable
 	// dates are the cell formats (by index) that show a number as a
 	// date or time; date1904 is whether dates count from 1904.
 	dates    []bool
@@ -395,6 +413,7 @@ type cellScan struct {
 
 	inData     bool // in sheetData
 	row        int  // the row being read; 0 between rows
+	numbered   bool // whether the row says its number (r)
 	lastRow    int  // the row read before
 	sheetRows  int  // rows met, blank ones included
 	cells      int  // the cells of the grid's rows
@@ -477,7 +496,8 @@ func (s *cellScan) start(e xml.StartElement) error {
 			return fmt.Errorf("%s: more than %d rows, blank ones included: %w", location(s.g.sheet, 0, 0), MaxSheetRows, ErrTooLarge)
 		}
 		s.row = s.lastRow + 1
-		if v, ok := attr(e, "r"); ok {
+		v, ok := attr(e, "r")
+		if s.numbered = ok; ok {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > lastRow {
 				return fmt.Errorf("%s: a row numbered %q: %w", location(s.g.sheet, 0, 0), v, ErrUnreadable)
@@ -503,6 +523,10 @@ func (s *cellScan) start(e xml.StartElement) error {
 			col, row, ok := cellRef(ref)
 			if !ok {
 				return fmt.Errorf("%s: a cell named %q: %w", location(s.g.sheet, s.row, 0), ref, ErrUnreadable)
+			}
+			if !s.numbered {
+				// A row that does not say its number has its cells'.
+				s.row, s.lastRow, s.numbered = row, row, true
 			}
 			if row != s.row {
 				return fmt.Errorf("%s: the cell %s is in row %d: %w", location(s.g.sheet, s.row, 0), ref, s.row, ErrUnreadable)
@@ -597,10 +621,10 @@ func (s *cellScan) endCell() error {
 	switch s.typ {
 	case "s":
 		i, err := strconv.Atoi(strings.TrimSpace(raw))
-		if err != nil || i < 0 || i >= len(s.sst) {
-			return fmt.Errorf("%s: shared string %q, of %d: %w", location(s.g.sheet, s.row, col), raw, len(s.sst), ErrUnreadable)
+		if err != nil || i < 0 || i >= s.sst.len() {
+			return fmt.Errorf("%s: shared string %q, of %d: %w", location(s.g.sheet, s.row, col), raw, s.sst.len(), ErrUnreadable)
 		}
-		text = s.sst[i]
+		text = s.sst.at(i)
 	case "b":
 		switch strings.TrimSpace(raw) {
 		case "1":

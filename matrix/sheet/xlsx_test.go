@@ -196,7 +196,9 @@ func TestXLSXRowNumbers(t *testing.T) {
 		row(9, "Awareness training", "Why security matters", "All staff", "Email", "Fortnightly-ish", "CISO") +
 		row(5, "Policy communication", "The policy", "All staff", "Email", "Annually", "CISO") +
 		// Cells without r follow the one before.
-		`<row r="7"><c t="inlineStr"><is><t>Board report</t></is></c><c t="inlineStr"><is><t>Status</t></is></c></row>`}}}.bytes(t)
+		`<row r="7"><c t="inlineStr"><is><t>Board report</t></is></c><c t="inlineStr"><is><t>Status</t></is></c></row>` +
+		// A row without r has its cells' number.
+		`<row><c r="A12" t="inlineStr"><is><t>Supplier review</t></is></c><c r="E12" t="inlineStr"><is><t>Sometime</t></is></c></row>`}}}.bytes(t)
 	res := mustRead(t, data, Options{})
 	if res.Header != 3 {
 		t.Errorf("header row %d, want 3", res.Header)
@@ -205,11 +207,14 @@ func TestXLSXRowNumbers(t *testing.T) {
 	for _, a := range res.Plan.Activities {
 		names = append(names, a.Name)
 	}
-	if !slices.Equal(names, []string{"Policy communication", "Board report", "Awareness training"}) {
+	if !slices.Equal(names, []string{"Policy communication", "Board report", "Awareness training", "Supplier review"}) {
 		t.Errorf("activities %q, want them in the order of their rows", names)
 	}
 	if !hasProblem(res, 9, 5, "Fortnightly-ish") {
 		t.Errorf("the unknown phrase is not located at row 9, column E: %v", res.Problems)
+	}
+	if !hasProblem(res, 12, 5, "Sometime") {
+		t.Errorf("the unknown phrase is not located at row 12, column E: %v", res.Problems)
 	}
 	if !hasProblem(res, 7, 3) {
 		t.Errorf("row 7's empty audience is not located at row 7: %v", res.Problems)
