@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -109,6 +110,7 @@ func build(g *grid, name string, opts Options) (*Result, error) {
 		b.start = defaultStart(opts.Now)
 		b.startWhy = "the spreadsheet gives no start: the default, the first Monday of next month"
 	}
+	b.readProblems()
 	if err := b.findHeader(); err != nil {
 		return nil, err
 	}
@@ -117,6 +119,7 @@ func build(g *grid, name string, opts Options) (*Result, error) {
 	for _, row := range g.rows[b.header+1:] {
 		b.readRow(row)
 	}
+	b.unreadCells()
 	b.resolve()
 	if err := b.validate(); err != nil {
 		return nil, err
@@ -170,7 +173,7 @@ func (b *builder) findHeader() error {
 		}
 		return nil
 	}
-	return fmt.Errorf("%w: none of the first ten rows of sheet %q names two of the matrix's columns (%s)", ErrNoHeader, b.g.sheet, strings.Join(fieldNames[:fNotes], ", "))
+	return fmt.Errorf("%w: none of the first ten rows of sheet %q names two of the matrix's columns (%s)%s", ErrNoHeader, b.g.sheet, strings.Join(fieldNames[:fNotes], ", "), b.g.sheetsNote())
 }
 
 var missingEffect = [nFields]string{
@@ -202,7 +205,10 @@ func (b *builder) planHeader(name string) {
 
 // applyMerges copies the value of each merged range's first cell to the
 // other cells it covers, in the rows after the header and the matrix's
-// columns, and remembers which they are.
+// columns, and remembers which they are. A range that starts on or above
+// the header row and reaches below it is not copied (its first cell is a
+// title or a heading, not a value of the rows below: A1:XFD1048576 would
+// make every cell the title): it is a problem to review.
 func (b *builder) applyMerges() {
 	if len(b.g.merged) == 0 {
 		return
@@ -218,7 +224,14 @@ func (b *builder) applyMerges() {
 		if i, ok := byNumber[m.row1]; ok && m.col1-1 < len(b.g.rows[i].cells) {
 			value = b.g.rows[i].cells[m.col1-1]
 		}
-		if strings.TrimSpace(value) == "" {
+		if strings.TrimSpace(value) == "" || m.row2 <= headerRow {
+			continue
+		}
+		covers := slices.ContainsFunc(b.col[:], func(c int) bool { return c >= 0 && c+1 >= m.col1 && c+1 <= m.col2 })
+		if m.row1 <= headerRow {
+			if covers {
+				b.problem(m.row1, m.col1, "", fmt.Sprintf("the merged range %s starts on or above the header row (%d) and reaches below it: its value is not copied to the rows below; unmerge it", m.ref, headerRow))
+			}
 			continue
 		}
 		// The rows the range covers that the grid holds: a range is at
@@ -226,7 +239,7 @@ func (b *builder) applyMerges() {
 		// range's.
 		for i := b.header + 1; i < len(b.g.rows); i++ {
 			r := &b.g.rows[i]
-			if r.n < m.row1 || r.n > m.row2 || r.n <= headerRow {
+			if r.n < m.row1 || r.n > m.row2 {
 				continue
 			}
 			for _, c := range b.col {
@@ -518,6 +531,7 @@ func (b *builder) infer(row, col int, path, value, why string) {
 }
 
 func (b *builder) problem(row, col int, path, msg string) {
+	msg = b.unreadWhy(row, col, msg)
 	b.res.Problems = append(b.res.Problems, Problem{Sheet: b.g.sheet, Row: row, Column: col, Path: path, Message: msg})
 	// A problem of an element's field goes above the element (the
 	// field itself may be left out of the plan).

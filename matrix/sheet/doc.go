@@ -10,8 +10,13 @@
 //	for _, inf := range res.Inferences { fmt.Println(inf) }
 //	for _, p := range res.Problems { fmt.Println(p) }
 //
-// The package lives apart from package matrix because it reads XLSX through
-// github.com/xuri/excelize/v2, which the core packages never compile.
+// The package lives apart from package matrix so that the core packages
+// never compile a spreadsheet reader. It reads XLSX itself (archive/zip
+// and encoding/xml, one pass over each part it needs): cell values as a
+// spreadsheet shows them in the General format (shared and inline
+// strings with their rich text runs, numbers, booleans, the values saved
+// with formulas, and dates and times, in ISO 8601, where the cell's
+// format shows one); other number formats are not applied.
 //
 // # Nothing guessed silently
 //
@@ -93,9 +98,22 @@
 //
 // # Limits
 //
-// Read refuses input over [MaxInputSize] bytes, an XLSX file that unpacks
-// to more than [MaxUnpackedSize] bytes or holds more than [MaxMergedRanges]
-// merged ranges, more than [MaxRows] rows of data, and a cell over
-// [MaxCellSize] bytes (a problem; the cell is left out). Its cost is
-// linear in the size of the input.
+// Read refuses input over [MaxInputSize] bytes; an XLSX part read that
+// unpacks to more than [MaxUnpackRatio] times its packed size, or parts
+// that unpack to more than [MaxUnpackedSize] bytes together (both checked
+// before unpacking); a sheet of more than [MaxMergedRanges] merged
+// ranges, [MaxSheetRows] rows (blank ones included) or [MaxCells] cells,
+// a value past column [MaxColumns]; more than [MaxRows] rows of data; and
+// a cell over [MaxCellSize] bytes (a problem; the cell is left out). Its
+// cost is linear in the size of the input.
+//
+// # Encodings and sheets
+//
+// A CSV file is read as UTF-8, or as UTF-16 when it starts with a byte
+// order mark; a file that is not UTF-8 is read as Windows-1252 (what
+// Excel on Windows saves as "CSV"), which is a problem of the sheet to
+// review. An XLSX workbook's sheet is [Options.Sheet], or else the active
+// sheet, or the first visible one when that is hidden. A formula saved
+// without its value is a problem of its cell, and merged ranges that
+// start on or above the header row are not copied into the rows below.
 package sheet

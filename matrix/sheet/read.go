@@ -1,16 +1,21 @@
 package sheet
 
 import (
-	"archive/zip"
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/ismscomms/ismscomms/internal/csvlimit"
 )
@@ -21,18 +26,33 @@ const (
 	// MaxInputSize is the largest input, CSV or XLSX: 8 MiB, far more
 	// than a matrix of a thousand rows takes.
 	MaxInputSize = 8 << 20
-	// MaxUnpackedSize bounds the bytes an XLSX file's parts unpack to,
-	// all together (a zip bomb is refused before it is unpacked).
-	MaxUnpackedSize = 64 << 20
+	// MaxUnpackedSize bounds the bytes the parts of an XLSX file that
+	// are read (the workbook, its relationships, the sheet, its shared
+	// strings) unpack to, all together: far more than a matrix of
+	// [MaxRows] rows takes. Each part's size is checked, as the ZIP
+	// directory declares it, before it is unpacked, and archive/zip
+	// refuses a part that unpacks to more than it declares.
+	MaxUnpackedSize = 16 << 20
+	// MaxUnpackRatio bounds how many times its packed size a part of
+	// more than 64 KiB may unpack to (XML packs to a tenth or so; a
+	// zip bomb to a thousandth).
+	MaxUnpackRatio = 100
 	// MaxParts bounds the parts (files) of an XLSX package.
 	MaxParts = 2000
-	// MaxMergedRanges bounds the merged ranges of an XLSX workbook.
+	// MaxMergedRanges bounds the merged ranges of the XLSX sheet read.
 	MaxMergedRanges = 1000
 	// MaxRows is the most non-empty rows a sheet may have, the header
 	// included.
 	MaxRows = 2000
-	// MaxColumns is the most columns a row may have.
+	// MaxSheetRows is the most rows an XLSX sheet may hold, blank ones
+	// included (a workbook may list rows that hold nothing).
+	MaxSheetRows = 10 * MaxRows
+	// MaxColumns is the most columns a row may have; an XLSX cell past
+	// it that holds a value is refused.
 	MaxColumns = 1024
+	// MaxCells bounds the cells of an XLSX sheet's non-empty rows, each
+	// counted up to its last cell that holds a value.
+	MaxCells = 64 * MaxRows
 	// MaxCellSize is the longest cell read, in bytes; a longer one is a
 	// problem and left out.
 	MaxCellSize = 8 << 10
@@ -52,13 +72,26 @@ var (
 	ErrNoHeader = errors.New("no header row")
 )
 
-// grid is a sheet's non-empty rows, each with its number (from 1).
+// grid is a sheet's non-empty rows, each with its number (from 1), in
+// the order of their numbers.
 type grid struct {
 	sheet string
 	rows  []gridRow
 	// merged are the XLSX sheet's merged ranges, as 1-based inclusive
 	// coordinates.
 	merged []mergedRange
+	// sheets describes the workbook's sheets, for messages: `"Cover"
+	// (hidden), "Matrix"`; empty for CSV.
+	sheets string
+	// problems are what reading found about the whole sheet (the
+	// encoding a CSV file was read in).
+	problems []string
+	// unread holds the cells (row, column from 1) that reading left
+	// without a value although they hold something (a formula whose
+	// value was never calculated), with why.
+	unread map[[2]int]string
+	// moreUnread counts such cells past maxUnread, which are not listed.
+	moreUnread int
 }
 
 type gridRow struct {
@@ -96,12 +129,22 @@ func readGrid(data []byte, name, sheet string) (*grid, error) {
 	return readCSV(data, name)
 }
 
-// readCSV reads CSV: a UTF-8 byte order mark skipped, the delimiter a
-// comma, or a semicolon or tab when the first line holds one and no comma.
+// readCSV reads CSV: the delimiter a comma, or a semicolon or tab when
+// the first line holds one and no comma; the text UTF-8 (a byte order
+// mark skipped), UTF-16 with a byte order mark, or else Windows-1252,
+// which is a problem to review (see decodeCSV).
 func readCSV(data []byte, name string) (*grid, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	base := filepath.Base(name)
+	if name == "" {
+		base = "CSV"
+	}
+	g := &grid{sheet: base}
+	data, err := decodeCSV(data, g)
+	if err != nil {
+		return nil, err
+	}
 	if bytes.IndexByte(data, 0) >= 0 {
-		return nil, fmt.Errorf("it holds NUL bytes, so it is neither CSV text nor a workbook: %w", ErrUnreadable)
+		return nil, fmt.Errorf("it holds NUL bytes, so it is neither CSV text nor a workbook (UTF-16 text without a byte order mark? save it as UTF-8): %w", ErrUnreadable)
 	}
 	comma := byte(',')
 	first, _, _ := bytes.Cut(data, []byte("\n"))
@@ -115,11 +158,6 @@ func readCSV(data []byte, name string) (*grid, error) {
 	if err := csvlimit.Check(data, comma, MaxColumns); err != nil {
 		return nil, fmt.Errorf("%w: %w", err, ErrTooLarge)
 	}
-	base := filepath.Base(name)
-	if name == "" {
-		base = "CSV"
-	}
-	g := &grid{sheet: base}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comma = rune(comma)
 	r.FieldsPerRecord = -1
@@ -142,6 +180,77 @@ func readCSV(data []byte, name string) (*grid, error) {
 	return g, nil
 }
 
+var (
+	bomUTF8    = []byte("\xef\xbb\xbf")
+	bomUTF16LE = []byte("\xff\xfe")
+	bomUTF16BE = []byte("\xfe\xff")
+)
+
+// decodeCSV returns the text of a CSV file as UTF-8. A byte order mark
+// says UTF-8 or UTF-16. Without one, text that is valid UTF-8 is UTF-8;
+// text that is not, and holds no multi-byte UTF-8 sequence either, is
+// read as Windows-1252, what Excel on Windows saves as "CSV" (ISO 8859-1
+// is its subset), and that is a problem of the sheet, since the bytes do
+// not say which code page they are in. Text that mixes UTF-8 sequences
+// with bytes that are not is UTF-8 with damaged bytes, which clean
+// removes from each cell and reports.
+func decodeCSV(data []byte, g *grid) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, bomUTF8):
+		return data[len(bomUTF8):], nil
+	case bytes.HasPrefix(data, bomUTF16LE) || bytes.HasPrefix(data, bomUTF16BE):
+		// ExpectBOM: the mark says the byte order, and is dropped.
+		out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+		if err != nil {
+			return nil, fmt.Errorf("UTF-16 text: %w: %w", err, ErrUnreadable)
+		}
+		return out, nil
+	case utf8.Valid(data) || hasMultibyte(data):
+		return data, nil
+	}
+	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("Windows-1252 text: %w: %w", err, ErrUnreadable)
+	}
+	g.problems = append(g.problems, fmt.Sprintf("the file is not UTF-8 text, so it was read as Windows-1252, which Excel on Windows saves as \"CSV\" (the first word it changes reads %q): check the names with letters outside A to Z, or save the file as \"CSV UTF-8\"", firstWord(data)))
+	return out, nil
+}
+
+// hasMultibyte reports whether data holds a valid multi-byte UTF-8
+// sequence.
+func hasMultibyte(data []byte) bool {
+	for i := 0; i < len(data); {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, n := utf8.DecodeRune(data[i:])
+		if n > 1 {
+			return true
+		}
+		i += n
+	}
+	return false
+}
+
+// firstWord returns, read as Windows-1252, the word around the first byte
+// of data that is not ASCII, at most 40 bytes of it.
+func firstWord(data []byte) string {
+	at := bytes.IndexFunc(data, func(r rune) bool { return r >= utf8.RuneSelf })
+	if at < 0 {
+		return ""
+	}
+	const stops = " \t\r\n,;\""
+	from := max(bytes.LastIndexAny(data[:at], stops)+1, at-20)
+	to := len(data)
+	if i := bytes.IndexAny(data[at:], stops); i >= 0 {
+		to = at + i
+	}
+	to = min(to, at+20)
+	word, _ := charmap.Windows1252.NewDecoder().Bytes(data[from:to])
+	return string(word)
+}
+
 func blank(cells []string) bool {
 	for _, c := range cells {
 		if strings.TrimSpace(c) != "" {
@@ -149,146 +258,6 @@ func blank(cells []string) bool {
 		}
 	}
 	return true
-}
-
-// readXLSX reads the sheet of the workbook data (the first when sheet is
-// empty), after checking the package against the limits: its parts and
-// what they unpack to (as the ZIP directory declares it; archive/zip
-// refuses a part that unpacks to more than it declares), and the merged
-// ranges of its worksheets, which excelize compares pairwise.
-func readXLSX(data []byte, sheet string) (*grid, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fmt.Errorf("XLSX: %w: %w", err, ErrUnreadable)
-	}
-	if len(zr.File) > MaxParts {
-		return nil, fmt.Errorf("XLSX: %d parts, more than %d: %w", len(zr.File), MaxParts, ErrTooLarge)
-	}
-	var total uint64
-	for _, f := range zr.File {
-		total += f.UncompressedSize64
-		if total > MaxUnpackedSize || f.UncompressedSize64 > MaxUnpackedSize {
-			return nil, fmt.Errorf("XLSX: unpacks to more than %d bytes: %w", MaxUnpackedSize, ErrTooLarge)
-		}
-	}
-	merges := 0
-	for _, f := range zr.File {
-		if !strings.HasPrefix(f.Name, "xl/worksheets/") {
-			continue
-		}
-		n, err := countMerges(f)
-		if err != nil {
-			return nil, fmt.Errorf("XLSX: %s: %w: %w", f.Name, err, ErrUnreadable)
-		}
-		if merges += n; merges > MaxMergedRanges {
-			return nil, fmt.Errorf("XLSX: more than %d merged ranges: %w", MaxMergedRanges, ErrTooLarge)
-		}
-	}
-	wb, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: MaxUnpackedSize, UnzipXMLSizeLimit: MaxUnpackedSize,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("XLSX: %w: %w", err, ErrUnreadable)
-	}
-	defer wb.Close()
-	sheets := wb.GetSheetList()
-	switch {
-	case len(sheets) == 0:
-		return nil, fmt.Errorf("XLSX: the workbook has no sheet: %w", ErrUnreadable)
-	case sheet == "":
-		sheet = sheets[0]
-	default:
-		found := false
-		for _, s := range sheets {
-			if s == sheet {
-				found = true
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("XLSX: sheet %q (the workbook has %s): %w", sheet, quoteList(sheets, 10), ErrSheetNotFound)
-		}
-	}
-	g := &grid{sheet: sheet}
-	rows, err := wb.Rows(sheet)
-	if err != nil {
-		return nil, fmt.Errorf("XLSX: sheet %q: %w: %w", sheet, err, ErrUnreadable)
-	}
-	for n := 1; rows.Next(); n++ {
-		cells, err := rows.Columns()
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("XLSX: sheet %q, row %d: %w: %w", sheet, n, err, ErrUnreadable)
-		}
-		if blank(cells) {
-			continue
-		}
-		if len(g.rows) == MaxRows {
-			rows.Close()
-			return nil, fmt.Errorf("XLSX: sheet %q: more than %d rows: %w", sheet, MaxRows, ErrTooLarge)
-		}
-		if len(cells) > MaxColumns {
-			rows.Close()
-			return nil, fmt.Errorf("XLSX: sheet %q, row %d: more than %d columns: %w", sheet, n, MaxColumns, ErrTooLarge)
-		}
-		g.rows = append(g.rows, gridRow{n: n, cells: cells})
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("XLSX: sheet %q: %w: %w", sheet, err, ErrUnreadable)
-	}
-	merged, err := wb.GetMergeCells(sheet, true)
-	if err != nil {
-		return nil, fmt.Errorf("XLSX: sheet %q: merged cells: %w: %w", sheet, err, ErrUnreadable)
-	}
-	for _, m := range merged {
-		ref := m.GetStartAxis() + ":" + m.GetEndAxis()
-		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
-		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		g.merged = append(g.merged, mergedRange{ref: ref, col1: min(c1, c2), row1: min(r1, r2), col2: max(c1, c2), row2: max(r1, r2)})
-	}
-	return g, nil
-}
-
-// countMerges counts the merged ranges a worksheet part declares: the
-// elements named mergeCell (with any namespace prefix), in one pass.
-func countMerges(f *zip.File) (int, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return 0, err
-	}
-	defer rc.Close()
-	const word = "mergeCell"
-	buf := make([]byte, 64<<10)
-	n, carry := 0, 0
-	for {
-		k, err := rc.Read(buf[carry:])
-		chunk := buf[:carry+k]
-		end := len(chunk)
-		if err == nil {
-			// Keep the tail, which may hold a word cut in two.
-			end = max(0, len(chunk)-len(word))
-		}
-		for i := 0; i < end; {
-			j := bytes.Index(chunk[i:], []byte(word))
-			if j < 0 || i+j >= end {
-				break
-			}
-			at := i + j + len(word)
-			if at >= len(chunk) || chunk[at] != 's' {
-				n++
-			}
-			i = at
-		}
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		carry = copy(buf, chunk[end:])
-	}
 }
 
 func quoteList(items []string, most int) string {
@@ -304,4 +273,75 @@ func quoteList(items []string, most int) string {
 		fmt.Fprintf(&b, "%q", s)
 	}
 	return b.String()
+}
+
+// readProblems reports what reading found about the whole sheet (build
+// calls it before it reads the rows).
+func (b *builder) readProblems() {
+	for _, msg := range b.g.problems {
+		b.problem(0, 0, "", msg)
+	}
+}
+
+// fieldPaths are the plan fields each column's cell goes to, below the
+// activity's path.
+var fieldPaths = [nFields]string{".name", ".what.message", ".whom", ".how", ".when", ".owner", ".notes"}
+
+// unreadCells reports the cells of the matrix's columns below the header
+// that reading left without a value (build calls it once the rows are
+// read). A cell the rows reported a problem of already says why (see
+// unreadWhy); each other one is a problem of its own, even in a row
+// skipped as empty.
+func (b *builder) unreadCells() {
+	if len(b.g.unread) == 0 {
+		return
+	}
+	said := make(map[[2]int]bool, len(b.res.Problems))
+	for _, p := range b.res.Problems {
+		said[[2]int{p.Row, p.Column}] = true
+	}
+	activity := make(map[int]int, len(b.rows))
+	for i, r := range b.rows {
+		activity[r] = i
+	}
+	header := b.g.rows[b.header].n
+	cells := make([][2]int, 0, len(b.g.unread))
+	for k := range b.g.unread {
+		cells = append(cells, k)
+	}
+	slices.SortFunc(cells, func(x, y [2]int) int { return cmp.Or(x[0]-y[0], x[1]-y[1]) })
+	for _, k := range cells {
+		f := slices.Index(b.col[:], k[1]-1)
+		if k[0] <= header || said[k] || f < 0 {
+			continue
+		}
+		path := ""
+		if i, ok := activity[k[0]]; ok {
+			path = "activities[" + strconv.Itoa(i) + "]" + fieldPaths[f]
+		}
+		b.problem(k[0], k[1], path, b.g.unread[k])
+	}
+	if b.g.moreUnread > 0 {
+		b.problem(0, 0, "", fmt.Sprintf("%d more cells hold a formula whose value was never calculated; they are read as empty: open and save the workbook in a spreadsheet program", b.g.moreUnread))
+	}
+}
+
+// unreadWhy returns msg, a problem of the cell at row and col, prefixed
+// with why reading left the cell without a value, if it did: "empty" is
+// not what the sheet holds.
+func (b *builder) unreadWhy(row, col int, msg string) string {
+	why, ok := b.g.unread[[2]int{row, col}]
+	if !ok || col == 0 || msg == why {
+		return msg
+	}
+	return why + "; so it is read as empty: " + strings.TrimPrefix(msg, "empty: ")
+}
+
+// sheetsNote names the workbook's sheets for the error that no header was
+// found ("" for CSV).
+func (g *grid) sheetsNote() string {
+	if g.sheets == "" {
+		return ""
+	}
+	return " (the workbook's sheets: " + g.sheets + ")"
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // Options configures [Read]. Now is required; the zero value of every
 // other field means its default.
 type Options struct {
-	// Sheet names the XLSX sheet to read; empty means the first. A CSV
+	// Sheet names the XLSX sheet to read; empty means the active sheet,
+	// or the first visible one when the active one is hidden. A CSV
 	// file has no sheets: naming one is an error.
 	Sheet string
 	// Start is the date recurrences start from: each starts on the first
@@ -151,6 +153,9 @@ func Read(r io.Reader, name string, opts Options) (*Result, error) {
 		return nil, errors.New("sheet: read: Options.Now is required")
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxInputSize+1))
+	if _, named := err.(*fs.PathError); named {
+		return nil, fmt.Errorf("sheet: %w", err) // it names the file
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sheet: read %s: %w", orInput(name), err)
 	}
