@@ -63,10 +63,15 @@ var (
 )
 
 // WriteCSV writes m as CSV (RFC 4180): a header row with the column names,
-// then one record per activity. A cell that a spreadsheet would run as a
-// formula gets a quote prefix; control and bidirectional formatting
-// characters are spelled out ("\u202e"); line breaks in a cell are kept
-// (quoted, as RFC 4180 allows).
+// then one record per activity. Lists (audience, methods, responsible
+// parties) are written one item a line, so that a name holding a comma,
+// a slash or "and" ("Research and Development") reads back as one name:
+// a list of one such name ends with a line break. Line breaks in a cell
+// are kept (quoted, as RFC 4180 allows). A cell that a spreadsheet would
+// run as a formula gets a quote prefix (see [neutralizeFormula]); control
+// and bidirectional formatting characters are spelled out ("\u202e").
+// ismscomms import (package matrix/sheet) reads what it writes back to
+// the same cells.
 func (m Matrix) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
@@ -74,7 +79,7 @@ func (m Matrix) WriteCSV(w io.Writer) error {
 		return fmt.Errorf("matrix: write CSV: %w", err)
 	}
 	for _, r := range m.Rows {
-		cells := r.Cells()
+		cells := [6]string{r.Activity, r.KeyMessage, csvList(r.Audience), csvList(r.Methods), r.Timing, csvList(r.Responsible)}
 		for i, c := range cells {
 			cells[i] = csvCell(c)
 		}
@@ -89,13 +94,45 @@ func (m Matrix) WriteCSV(w io.Writer) error {
 	return nil
 }
 
+// csvList writes a list cell one item a line. A single item that a reader
+// splitting on separators would split (a comma, semicolon, slash, "&" or
+// the word "and") ends with a line break, which tells it the cell is a
+// list of lines.
+func csvList(items []string) string {
+	s := strings.Join(items, "\n")
+	if len(items) == 1 && splittable(items[0]) {
+		s += "\n"
+	}
+	return s
+}
+
+// splittable reports whether a name holds a list separator of a cell
+// written by hand: a comma, semicolon, slash or "&", or the word "and".
+func splittable(name string) bool {
+	if strings.ContainsAny(name, ",;/&") {
+		return true
+	}
+	for _, w := range strings.Fields(name) {
+		if strings.EqualFold(w, "and") {
+			return true
+		}
+	}
+	return false
+}
+
 // csvCell is the one place the CSV writer's text goes through.
 func csvCell(s string) string { return neutralizeFormula(safetext.Escape(s)) }
 
 // neutralizeFormula keeps a spreadsheet from running a cell as a formula
-// (CSV injection): a leading =, +, -, @, tab or CR gets a quote prefix.
+// (CSV injection): a cell that starts with =, +, -, @, tab or CR gets a
+// quote prefix. So that a reader can take the prefix off again without
+// guessing, a cell that starts with quotes followed by one of those gets
+// one too ("'=x" is written "”=x"): a reader takes one quote off a cell
+// that starts with a quote and, after its quotes, one of those characters,
+// and gets the text back exactly.
 func neutralizeFormula(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	rest := strings.TrimLeft(s, "'")
+	if rest != "" && strings.ContainsRune("=+-@\t\r", rune(rest[0])) {
 		return "'" + s
 	}
 	return s

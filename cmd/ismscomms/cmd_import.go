@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -27,6 +28,9 @@ other columns are listed and ignored. Audiences, methods and responsible
 parties become stakeholders, channels and roles; timing phrases become
 recurrences or triggers with deadlines.
 
+Rows above the header row (titles) and columns that are not the matrix's
+are listed as ignored; a cell outside the matrix's columns (under no
+heading, or past the last) is a cell to review, as its meaning is unknown.
 Every value the spreadsheet did not hold as such (a stakeholder's kind, a
 start date, a deadline for "as needed") is printed with its sheet, row and
 column, and marked "# inferred" in the file; every cell that could not be
@@ -65,13 +69,19 @@ check); 2 the input could not be read (no plan is written).`,
 				return usageErr("%s: the plan is YAML, so its file name must end in .yaml or .yml (check reads a plan file by its name)", out)
 			}
 			f, err := os.Open(args[0])
-			if err != nil {
-				return inputErr("%v", err)
+			if err == nil {
+				var fi os.FileInfo
+				if fi, err = f.Stat(); err == nil && fi.IsDir() {
+					err = syscall.EISDIR
+				}
+				defer f.Close()
 			}
-			defer f.Close()
+			if err != nil {
+				return &exitError{code: exitInput, err: &describedError{cannotRead(args[0], err), err}}
+			}
 			res, err := sheet.Read(f, args[0], opts)
 			if err != nil {
-				return inputErr("%s", strings.TrimPrefix(err.Error(), "sheet: "))
+				return importErr(err)
 			}
 			write := func(w io.Writer) error { _, err := w.Write(res.YAML); return err }
 			if out == "-" {
@@ -95,8 +105,8 @@ check); 2 the input could not be read (no plan is written).`,
 			if out != "-" {
 				where = out
 			}
-			say(a.stderr, "wrote %s: %d activities from sheet %q (header row %d); %s, %s\n",
-				where, len(res.Plan.Activities), res.Sheet, res.Header,
+			say(a.stderr, "wrote %s: %s from sheet %q (header row %d); %s, %s\n",
+				where, count(len(res.Plan.Activities), "activity", "activities"), res.Sheet, res.Header,
 				count(len(res.Inferences), "inferred value", "inferred values"),
 				count(len(res.Problems), "cell to review", "cells to review"))
 			if !res.Complete() {
@@ -116,6 +126,14 @@ check); 2 the input could not be read (no plan is written).`,
 	fl.StringVar(&zone, "timezone", "", "the plan's IANA time zone (default: none, UTC)")
 	fl.BoolVar(&force, "force", false, "replace an existing --out file")
 	return cmd
+}
+
+// importErr is exit status 2 for an error of sheet.Read, without the
+// package's prefix. Its message may span lines (a plan's problems, one a
+// line): it is not escaped here, so printErr escapes it keeping its line
+// breaks, where inputErr would spell them out ("\n").
+func importErr(err error) error {
+	return &exitError{code: exitInput, err: &describedError{strings.TrimPrefix(err.Error(), "sheet: "), err}}
 }
 
 func count(n int, one, many string) string {

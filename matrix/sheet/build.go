@@ -7,9 +7,22 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/ismscomms/ismscomms/comms"
 )
+
+// MaxElements is the most stakeholders, the most channels and the most
+// roles a sheet may make (each; the activities are at most [MaxRows]). A
+// sheet that names more is refused with [ErrTooLarge], at the cell where
+// the limit was passed.
+const MaxElements = 2000
+
+// maxStrayCells is how many cells outside the matrix's columns are each
+// a problem of their own; the others are counted, a problem a column.
+const maxStrayCells = 100
 
 // builder makes a plan of a grid.
 type builder struct {
@@ -20,6 +33,12 @@ type builder struct {
 
 	header int          // index in g.rows of the header row
 	col    [nFields]int // 0-based column of each field; -1: missing
+	// headed reports, for each column of the header row, whether it has
+	// a heading: a cell under no heading is outside the matrix.
+	headed []bool
+	// numbered: every activity's name starts with its row number, in
+	// order (1., 2., 3., …), which is left out.
+	numbered bool
 
 	start    comms.Date
 	startWhy string
@@ -30,13 +49,28 @@ type builder struct {
 	merged map[[2]int]string
 
 	stakeholders, channels, roles, activities *idSet
-	// cells[i] locates activity i: its row and each field's column.
+	// rows[i] is the row of activity i.
 	rows []int
+	// firstRow maps an element ("stakeholders[3]") to the row that
+	// made it.
+	firstRow map[string]int
 	// pending are activity triggers to resolve by name.
 	pending []pendingRef
 
 	comments map[string][]string // inferred values, by path
 	heads    map[string][]string // problems, by the path of an activity
+
+	// strays counts the cells outside the matrix's columns; those after
+	// the first maxStrayCells are counted by column.
+	strays    int
+	strayCols map[int]*strayColumn
+
+	// size bounds the plan file made so far; err is set, and the sheet
+	// refused, when it passes a limit (or an element limit is passed).
+	size size
+	err  error
+
+	seen map[string]bool // list's, kept from cell to cell
 }
 
 type pendingRef struct {
@@ -44,11 +78,19 @@ type pendingRef struct {
 	name     string
 }
 
+type strayColumn struct{ n, first, last int }
+
 // idSet gives elements IDs made from their names, the same for the same
-// name (ignoring case and space) and unique.
+// name (ignoring case) and unique.
 type idSet struct {
 	byKey map[string]int
-	used  map[string]bool
+	// byFold maps a name's letters and digits, in lower case, to the
+	// first element whose name has them: a near-duplicate ("R&D", "R-D")
+	// is told about.
+	byFold map[string]int
+	used   map[string]bool
+	// at maps an ID to the element that has it.
+	at map[string]int
 	// next is, for each base, the suffix to try first: many names making
 	// one slug cost one probe each, not one per name made before.
 	next map[string]int
@@ -58,7 +100,8 @@ type idSet struct {
 }
 
 func newIDSet(fallback string) *idSet {
-	return &idSet{byKey: map[string]int{}, used: map[string]bool{}, next: map[string]int{}, fall: fallback}
+	return &idSet{byKey: map[string]int{}, byFold: map[string]int{}, used: map[string]bool{}, at: map[string]int{},
+		next: map[string]int{}, fall: fallback}
 }
 
 // unique returns base, or base-N with the first N from from on that no
@@ -89,13 +132,47 @@ func (s *idSet) id(name string, next int) (pos int, id string, isNew bool) {
 	if i, ok := s.byKey[key]; ok {
 		return i, "", false
 	}
-	base := slug(name, 60)
-	if base == "" {
-		base = s.fall + "-" + strconv.Itoa(next+1)
-	}
+	base := s.base(name, next)
 	id = s.unique(base, 2)
 	s.byKey[key] = next
+	s.at[id] = next
 	return next, id, true
+}
+
+// base is the ID name makes before it is made unique.
+func (s *idSet) base(name string, next int) string {
+	if base := slug(name, 60); base != "" {
+		return base
+	}
+	return s.fall + "-" + strconv.Itoa(next+1)
+}
+
+// lookalike returns the element, other than pos, whose name has the same
+// letters and digits as name (case, accents, spaces and punctuation
+// aside), and records name's as pos's when it is the first.
+func (s *idSet) lookalike(name string, pos int) (int, bool) {
+	f := fold(name)
+	if f == "" {
+		return 0, false
+	}
+	if i, ok := s.byFold[f]; ok && i != pos {
+		return i, true
+	}
+	s.byFold[f] = pos
+	return 0, false
+}
+
+// fold is a name's letters and digits in lower case, without accents.
+func fold(name string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(name) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
 }
 
 func build(g *grid, name string, opts Options) (*Result, error) {
@@ -104,11 +181,13 @@ func build(g *grid, name string, opts Options) (*Result, error) {
 		stakeholders: newIDSet("stakeholder"), channels: newIDSet("channel"),
 		roles: newIDSet("role"), activities: newIDSet("row"),
 		comments: map[string][]string{}, heads: map[string][]string{},
+		firstRow: map[string]int{}, strayCols: map[int]*strayColumn{},
 	}
-	b.start, b.startWhy = opts.Start, "the start date given"
-	if b.start.IsZero() {
+	b.start, b.startWhy = opts.Start, "the spreadsheet gives no start: the default, the first Monday of next month"
+	if !b.start.IsZero() {
+		b.startWhy = "the start date given"
+	} else {
 		b.start = defaultStart(opts.Now)
-		b.startWhy = "the spreadsheet gives no start: the default, the first Monday of next month"
 	}
 	b.readProblems()
 	if err := b.findHeader(); err != nil {
@@ -116,11 +195,20 @@ func build(g *grid, name string, opts Options) (*Result, error) {
 	}
 	b.planHeader(name)
 	b.applyMerges()
+	b.numbered = b.rowsNumbered()
 	for _, row := range g.rows[b.header+1:] {
-		b.readRow(row)
+		i := b.readRow(row)
+		b.strayCells(row, i)
+		if b.err != nil {
+			return nil, b.err
+		}
 	}
 	b.unreadCells()
+	b.strayColumns()
 	b.resolve()
+	if b.err != nil {
+		return nil, b.err
+	}
 	if err := b.validate(); err != nil {
 		return nil, err
 	}
@@ -131,7 +219,8 @@ func build(g *grid, name string, opts Options) (*Result, error) {
 	return b.res, nil
 }
 
-// findHeader finds the header row and maps its columns.
+// findHeader finds the header row and maps its columns; the rows above it
+// are titles, listed as ignored.
 func (b *builder) findHeader() error {
 	for i, row := range b.g.rows {
 		if i == 10 {
@@ -152,9 +241,11 @@ func (b *builder) findHeader() error {
 		for f := range b.col {
 			b.col[f] = -1
 		}
+		b.headed = make([]bool, len(row.cells))
 		for j, c := range row.cells {
 			text, _ := clean(c, false)
 			f, ok := headers[headerKey(c)]
+			b.headed[j] = text != ""
 			switch {
 			case text == "":
 			case !ok:
@@ -166,6 +257,9 @@ func (b *builder) findHeader() error {
 				b.col[f] = j
 			}
 		}
+		for _, title := range b.g.rows[:i] {
+			b.titleRow(title, row.n)
+		}
 		for f := fActivity; f < fNotes; f++ {
 			if b.col[f] < 0 {
 				b.problem(row.n, 0, "", fmt.Sprintf("no %q column: %s", fieldNames[f], missingEffect[f]))
@@ -174,6 +268,99 @@ func (b *builder) findHeader() error {
 		return nil
 	}
 	return fmt.Errorf("%w: none of the first ten rows of sheet %q names two of the matrix's columns (%s)%s", ErrNoHeader, b.g.sheet, strings.Join(fieldNames[:fNotes], ", "), b.g.sheetsNote())
+}
+
+// titleRow lists a row above the header (a title, a date, a version) as
+// ignored: its first cell's column and its text.
+func (b *builder) titleRow(row gridRow, header int) {
+	var texts []string
+	first, n := 0, 0
+	for j, c := range row.cells {
+		text, _ := clean(c, false)
+		if text == "" {
+			continue
+		}
+		if n == 0 {
+			first = j + 1
+		}
+		n++
+		if len(texts) < 3 {
+			texts = append(texts, shorten(text, 80))
+		}
+	}
+	if n == 0 {
+		return // blank but for what clean removes
+	}
+	why := fmt.Sprintf("a row above the header row (row %d): a title, not read", header)
+	if n > 1 {
+		why = fmt.Sprintf("a row of %d cells above the header row (row %d), not read", n, header)
+	}
+	text := strings.Join(texts, " | ")
+	if n > len(texts) {
+		text += " | …"
+	}
+	b.res.Ignored = append(b.res.Ignored, Column{Sheet: b.g.sheet, Row: row.n, Index: first, Header: text, Why: why})
+}
+
+// shorten cuts s to at most n runes, the last of them "…" when it was cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// strayCells reports each non-empty cell of row outside the matrix's
+// columns (under no heading, or past the header's last): its meaning is
+// unknown, so it is a problem, not a column ignored. activity is the
+// activity the row made, or -1.
+func (b *builder) strayCells(row gridRow, activity int) {
+	path := ""
+	if activity >= 0 {
+		path = "activities[" + strconv.Itoa(activity) + "]"
+	}
+	for j, c := range row.cells {
+		if j < len(b.headed) && b.headed[j] {
+			continue
+		}
+		text, _ := clean(c, false)
+		if text == "" {
+			continue
+		}
+		if b.strays++; b.strays > maxStrayCells {
+			sc := b.strayCols[j]
+			if sc == nil {
+				sc = &strayColumn{first: row.n}
+				b.strayCols[j] = sc
+			}
+			sc.n++
+			sc.last = row.n
+			continue
+		}
+		where := fmt.Sprintf("column %s has no heading", colName(j+1))
+		if j >= len(b.headed) {
+			where = fmt.Sprintf("past the header row's last column (%s)", colName(len(b.headed)))
+		}
+		b.problem(row.n, j+1, path, fmt.Sprintf("%q is outside the matrix's columns (%s), so it is not read: head the column (Notes keeps it as the activity's notes) or move the text",
+			shorten(text, 80), where))
+	}
+}
+
+// strayColumns reports the cells outside the matrix's columns past the
+// first maxStrayCells, a problem a column.
+func (b *builder) strayColumns() {
+	for j := 0; j < MaxColumns && len(b.strayCols) > 0; j++ {
+		sc := b.strayCols[j]
+		if sc == nil {
+			continue
+		}
+		delete(b.strayCols, j)
+		b.problem(sc.first, j+1, "", fmt.Sprintf("%d more cells outside the matrix's columns in column %s (rows %d to %d), not read", sc.n, colName(j+1), sc.first, sc.last))
+	}
 }
 
 var missingEffect = [nFields]string{
@@ -201,6 +388,15 @@ func (b *builder) planHeader(name string) {
 	if b.plan.TimeZone == "" {
 		b.infer(0, 0, "timezone", "UTC", "no time zone given: the plan's times are UTC until a timezone field names the organization's zone")
 	}
+	// The file's head comment, the plan's fields and the keys of its
+	// lists.
+	s := commentSize("", "Imported by ismscomms import from sheet "+strconv.Quote(b.g.sheet)+".")
+	s.add(size{bytes: 300, nodes: 12})
+	b.spend(0, 0, s)
+	for _, key := range []string{"format", "id", "timezone", "roles", "stakeholders", "channels", "activities"} {
+		b.spend(0, 0, keySize(key))
+	}
+	b.spendValue(0, 0, "", []string{b.plan.Format, b.plan.ID, b.plan.TimeZone})
 }
 
 // applyMerges copies the value of each merged range's first cell to the
@@ -275,39 +471,85 @@ func (b *builder) cell(row gridRow, f field, multi bool, path string) string {
 	return text
 }
 
-func (b *builder) readRow(row gridRow) {
-	empty := true
+// activityRow reports whether row holds a cell of the matrix's columns:
+// a row of other columns only is not an activity.
+func (b *builder) activityRow(row gridRow) bool {
 	for _, c := range b.col {
 		if c >= 0 && c < len(row.cells) && strings.TrimSpace(row.cells[c]) != "" {
-			empty = false
+			return true
 		}
 	}
-	if empty {
-		return // a row of other columns only
+	return false
+}
+
+// rowsNumbered reports whether the activities' names are numbered as a
+// spreadsheet numbers its rows: at least two, each name starting with a
+// number ("1. ", "2) ", "3 - "), the numbers counting up by one. Only then
+// are the numbers left out of the names: "1. Kickoff" alone, or among
+// names without numbers, is a name.
+func (b *builder) rowsNumbered() bool {
+	if b.col[fActivity] < 0 {
+		return false
+	}
+	n, last := 0, 0
+	for _, row := range b.g.rows[b.header+1:] {
+		if !b.activityRow(row) {
+			continue
+		}
+		c := b.col[fActivity]
+		if c >= len(row.cells) {
+			return false
+		}
+		name, _ := clean(row.cells[c], false)
+		_, num, ok := rowNumber(name)
+		if !ok || n > 0 && num != last+1 {
+			return false
+		}
+		n, last = n+1, num
+	}
+	return n >= 2
+}
+
+// readRow reads a row of the matrix as an activity and returns its index,
+// or -1 for a row of other columns only.
+func (b *builder) readRow(row gridRow) int {
+	if !b.activityRow(row) {
+		return -1
 	}
 	i := len(b.plan.Activities)
 	p := "activities[" + strconv.Itoa(i) + "]"
 	a := comms.Activity{}
+	nameCol := b.col[fActivity] + 1
 
 	name := b.cell(row, fActivity, false, p+".name")
-	if stripped, num := stripNumbering(name); num != "" {
-		b.infer(row.n, b.col[fActivity]+1, p+".name", stripped, fmt.Sprintf("the row number %q left out of the name", num))
+	if b.numbered {
+		stripped, num, _ := rowNumber(name)
+		b.infer(row.n, nameCol, p+".name", stripped, fmt.Sprintf("the row number %d left out of the name, as every activity's name starts with its number", num))
 		name = stripped
 	}
-	_, id, _ := b.activities.id(name, i)
-	if name == "" {
+	_, id, isNew := b.activities.id(name, i)
+	switch {
+	case name == "":
 		id = b.activities.unique("row-"+strconv.Itoa(row.n), 2)
 		if b.col[fActivity] >= 0 {
-			b.problem(row.n, b.col[fActivity]+1, p+".name", "empty: the activity has no name (its ID is "+id+")")
+			b.problem(row.n, nameCol, p+".name", "empty: the activity has no name (its ID is "+id+")")
 		}
-	} else if id == "" {
+	case !isNew:
 		// The same name twice: a second activity of its own.
-		base := slug(name, 60)
-		if base == "" {
-			base = "row"
-		}
-		id = b.activities.unique(base, 2)
+		id = b.activities.unique(b.activities.base(name, i), 2)
 	}
+	if base := b.activities.base(name, i); name != "" && id != base {
+		why := fmt.Sprintf("the ID %s that the name makes is taken", base)
+		if j, ok := b.activities.at[base]; ok && j < len(b.plan.Activities) {
+			other := b.plan.Activities[j]
+			why = fmt.Sprintf("the ID %s that the name makes is the activity's of row %d (%q)", base, b.rows[j], other.Name)
+			if strings.EqualFold(other.Name, name) {
+				why = fmt.Sprintf("a second activity named %q (the first is row %d, %s)", name, b.rows[j], base)
+			}
+		}
+		b.infer(row.n, nameCol, p+".id", id, why+": a suffix makes this one's ID unique")
+	}
+	b.activities.at[id] = i
 	a.ID, a.Name = id, name
 	b.current = id
 	b.rows = append(b.rows, row.n)
@@ -318,7 +560,7 @@ func (b *builder) readRow(row gridRow) {
 	}
 	if topic, ok := topicOf(name, a.What.Message); ok {
 		a.What.Topic = topic
-		b.infer(row.n, b.col[fActivity]+1, p+".what.topic", string(topic), "from the words of the activity's name and key message")
+		b.infer(row.n, nameCol, p+".what.topic", string(topic), "from the words of the activity's name and key message")
 	} else {
 		b.problem(row.n, max(b.col[fActivity], b.col[fMessage])+1, p+".what.topic",
 			"no topic could be read from the name and key message: set what.topic (policy, awareness, incident, …)")
@@ -327,6 +569,9 @@ func (b *builder) readRow(row gridRow) {
 	a.Whom = b.list(row, fAudience, p+".whom", b.stakeholder)
 	a.How = b.list(row, fMethod, p+".how", b.channel)
 	owners := b.list(row, fOwner, p+".owner", b.role)
+	if b.err != nil {
+		return -1
+	}
 	if len(owners) > 0 {
 		a.Owner = owners[0]
 		a.Support = owners[1:]
@@ -347,15 +592,19 @@ func (b *builder) readRow(row gridRow) {
 			b.keepTiming(row.n, col, p, a.What.Topic, t)
 			if t.activity != "" {
 				b.pending = append(b.pending, pendingRef{activity: i, name: t.activity})
+				// The trigger resolve sets: "activity:" and an ID.
+				b.spend(row.n, col, textSize(comms.ActivityTriggerPrefix+strings.Repeat("x", 64)))
 			}
 		}
 	}
+	b.spendValue(row.n, nameCol, "", a)
 	b.plan.Activities = append(b.plan.Activities, a)
+	return i
 }
 
 // list reads a list cell, making each item an element through add.
-func (b *builder) list(row gridRow, f field, path string, add func(name string, row, col int) string) []string {
-	text := b.cell(row, f, false, path)
+func (b *builder) list(row gridRow, f field, path string, add func(name string, row, col int) (id, earlier string)) []string {
+	text := b.cell(row, f, true, path)
 	if b.col[f] < 0 {
 		return nil
 	}
@@ -365,12 +614,41 @@ func (b *builder) list(row gridRow, f field, path string, add func(name string, 
 		return nil
 	}
 	items, and := splitList(text)
-	var ids []string
-	for _, item := range items {
-		id := add(item, row.n, col)
-		if !contains(ids, id) {
-			ids = append(ids, id)
+	ids := make([]string, 0, len(items))
+	var seen map[string]bool // for a long list; a short one is searched
+	if len(items) > 8 {
+		if b.seen == nil {
+			b.seen = make(map[string]bool, len(items))
 		}
+		seen = b.seen
+		clear(seen)
+	}
+	twice, first := 0, ""
+	for _, item := range items {
+		id, earlier := add(item, row.n, col)
+		if b.err != nil {
+			return nil
+		}
+		if earlier != "" && earlier != item {
+			b.infer(row.n, col, path, id, fmt.Sprintf("%q is %q (%s) in another case: one element", item, earlier, id))
+		}
+		if seen != nil && seen[id] || seen == nil && contains(ids, id) {
+			if twice++; twice == 1 {
+				first = item
+			}
+			continue
+		}
+		if seen != nil {
+			seen[id] = true
+		}
+		ids = append(ids, id)
+	}
+	if twice > 0 {
+		why := fmt.Sprintf("%q is named twice in the cell (ignoring case): the activity lists it once", first)
+		if twice > 1 {
+			why = fmt.Sprintf("%d names are named twice in the cell (ignoring case), the first %q: the activity lists each once", twice, first)
+		}
+		b.infer(row.n, col, path, strings.Join(ids, ", "), why)
 	}
 	if and {
 		b.infer(row.n, col, path, strings.Join(ids, ", "), fmt.Sprintf("%q split on \"and\" into %d names; join them where one name holds the word", text, len(items)))
@@ -387,10 +665,61 @@ func contains(ids []string, id string) bool {
 	return false
 }
 
-func (b *builder) stakeholder(name string, row, col int) string {
-	pos, id, isNew := b.stakeholders.id(name, len(b.plan.Stakeholders))
+// element gets name's element of set, whose elements the plan holds n
+// of, under section ("stakeholders"): its position and ID, and whether
+// it is new. A new one over MaxElements refuses the sheet. A name that
+// is an earlier one in another case is that element, and a name that
+// looks like an earlier one (the same letters and digits) is an element
+// of its own: both are said, and so is an ID made unique with a suffix.
+func (b *builder) element(set *idSet, n int, section, what, name string, row, col int) (pos int, id string, isNew bool) {
+	pos, id, isNew = set.id(name, n)
 	if !isNew {
-		return b.plan.Stakeholders[pos].ID
+		return pos, "", false
+	}
+	p := section + "[" + strconv.Itoa(pos) + "]"
+	if n >= MaxElements {
+		b.err = fmt.Errorf("%s: more than %d %s: %w", location(b.g.sheet, row, col), MaxElements, section, ErrTooLarge)
+		return pos, id, true
+	}
+	b.firstRow[p] = row
+	base := set.base(name, n)
+	if other, ok := set.lookalike(name, pos); ok {
+		op := section + "[" + strconv.Itoa(other) + "]"
+		why := fmt.Sprintf("%q looks like %q (row %d), the same but for case, accents, spaces or punctuation: kept apart as a %s of its own", name, b.elementName(section, other), b.firstRow[op], what)
+		if id != base {
+			why += fmt.Sprintf(", whose ID %s is made unique with a suffix", base)
+		}
+		b.infer(row, col, p+".id", id, why+"; where they are one, write them alike")
+	} else if id != base {
+		b.infer(row, col, p+".id", id, fmt.Sprintf("the ID %s that %q makes is taken: a suffix makes this one's unique", base, name))
+	}
+	return pos, id, true
+}
+
+// elementName is the name of element i of section.
+func (b *builder) elementName(section string, i int) string {
+	switch section {
+	case "stakeholders":
+		return b.plan.Stakeholders[i].Name
+	case "channels":
+		return b.plan.Channels[i].Name
+	case "roles":
+		return b.plan.Roles[i].Name
+	}
+	return ""
+}
+
+// stakeholder returns the ID of name's stakeholder, made if it is new,
+// and the stakeholder's name when it is an earlier one; channel and role
+// do the same for channels and roles.
+func (b *builder) stakeholder(name string, row, col int) (string, string) {
+	pos, id, isNew := b.element(b.stakeholders, len(b.plan.Stakeholders), "stakeholders", "stakeholder", name, row, col)
+	if !isNew {
+		s := b.plan.Stakeholders[pos]
+		return s.ID, s.Name
+	}
+	if b.err != nil {
+		return "", ""
 	}
 	s := comms.Stakeholder{ID: id, Name: name}
 	s.Kind, s.Scope = stakeholderOf(name)
@@ -403,14 +732,19 @@ func (b *builder) stakeholder(name string, row, col int) string {
 	if s.Scope != "" {
 		b.infer(row, col, p+".scope", string(s.Scope), fmt.Sprintf("from the words of %q", name))
 	}
+	b.spendValue(row, col, "", s)
 	b.plan.Stakeholders = append(b.plan.Stakeholders, s)
-	return id
+	return id, ""
 }
 
-func (b *builder) channel(name string, row, col int) string {
-	pos, id, isNew := b.channels.id(name, len(b.plan.Channels))
+func (b *builder) channel(name string, row, col int) (string, string) {
+	pos, id, isNew := b.element(b.channels, len(b.plan.Channels), "channels", "channel", name, row, col)
 	if !isNew {
-		return b.plan.Channels[pos].ID
+		c := b.plan.Channels[pos]
+		return c.ID, c.Name
+	}
+	if b.err != nil {
+		return "", ""
 	}
 	c := comms.Channel{ID: id, Name: name}
 	c.Kind, c.Reach = channelOf(name)
@@ -425,39 +759,105 @@ func (b *builder) channel(name string, row, col int) string {
 	} else {
 		b.problem(row, col, p+".kind", fmt.Sprintf("no kind could be read from %q: set kind (email, meeting, intranet, training, report, …) and reach", name))
 	}
+	b.spendValue(row, col, "", c)
 	b.plan.Channels = append(b.plan.Channels, c)
-	return id
+	return id, ""
 }
 
-func (b *builder) role(name string, row, col int) string {
-	pos, id, isNew := b.roles.id(name, len(b.plan.Roles))
+func (b *builder) role(name string, row, col int) (string, string) {
+	pos, id, isNew := b.element(b.roles, len(b.plan.Roles), "roles", "role", name, row, col)
 	if !isNew {
-		return b.plan.Roles[pos].ID
+		r := b.plan.Roles[pos]
+		return r.ID, r.Name
 	}
-	b.plan.Roles = append(b.plan.Roles, comms.Role{ID: id, Name: name})
-	_ = pos
-	return id
+	if b.err != nil {
+		return "", ""
+	}
+	r := comms.Role{ID: id, Name: name}
+	b.spendValue(row, col, "", r)
+	b.plan.Roles = append(b.plan.Roles, r)
+	return id, ""
 }
 
-// resolve sets the triggers that name another activity.
+// cutUnquoted is strings.Cut at the first sep outside double quotes (a
+// quote inside them escaped with a backslash, as Go's %q writes it): the
+// name in `Monthly; within 3 days of "A; B" being sent` is one.
+func cutUnquoted(s, sep string) (before, after string, found bool) {
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case quoted && s[i] == '\\':
+			i++
+		case s[i] == '"':
+			quoted = !quoted
+		case !quoted && strings.HasPrefix(s[i:], sep):
+			return s[:i], s[i+len(sep):], true
+		}
+	}
+	return s, "", false
+}
+
+// resolve sets the triggers that name another activity; one that names
+// none is dropped, with what was inferred about it. The name is matched
+// ignoring case and runs of space (the timing phrase is read so), as it
+// is written or as a Go string's body (ismscomms matrix writes it with
+// %q: "\"Quoted\" name").
 func (b *builder) resolve() {
+	if len(b.pending) == 0 {
+		return
+	}
+	byName := make(map[string]string, len(b.plan.Activities))
+	for i := len(b.plan.Activities) - 1; i >= 0; i-- { // the first of a name wins
+		a := b.plan.Activities[i]
+		byName[strings.ToLower(strings.Join(strings.Fields(a.Name), " "))] = a.ID
+	}
+	ids := make(map[string]bool, len(b.plan.Activities))
+	for _, a := range b.plan.Activities {
+		ids[a.ID] = true
+	}
 	for _, ref := range b.pending {
 		a := &b.plan.Activities[ref.activity]
-		p := "activities[" + strconv.Itoa(ref.activity) + "].when"
+		names := []string{ref.name}
+		if u, err := strconv.Unquote(`"` + ref.name + `"`); err == nil && u != ref.name {
+			names = append(names, u)
+		}
 		target := ""
-		for _, other := range b.plan.Activities {
-			if strings.EqualFold(other.Name, ref.name) || other.ID == ref.name {
-				target = other.ID
+		for _, n := range names {
+			if id, ok := byName[strings.ToLower(strings.Join(strings.Fields(n), " "))]; ok {
+				target = id
+				break
+			}
+			if ids[n] {
+				target = n
 				break
 			}
 		}
 		if target == "" || target == a.ID {
-			b.problem(b.rows[ref.activity], b.col[fTiming]+1, p, fmt.Sprintf("%q names no other activity of the sheet", ref.name))
-			a.When = comms.Timing{}
+			b.dropTiming(ref.activity, fmt.Sprintf("%q names no other activity of the sheet", ref.name))
 			continue
 		}
 		a.When.Trigger = comms.ActivityTriggerPrefix + target
 	}
+}
+
+// dropTiming leaves activity i without a timing, as a problem, and takes
+// what was inferred about it out of the inferences and the file.
+func (b *builder) dropTiming(i int, why string) {
+	p := "activities[" + strconv.Itoa(i) + "].when"
+	b.plan.Activities[i].When = comms.Timing{}
+	b.problem(b.rows[i], b.col[fTiming]+1, p, why)
+	for c := range b.comments {
+		if c == p || strings.HasPrefix(c, p+".") {
+			delete(b.comments, c)
+		}
+	}
+	kept := b.res.Inferences[:0]
+	for _, inf := range b.res.Inferences {
+		if inf.Path != p && !strings.HasPrefix(inf.Path, p+".") {
+			kept = append(kept, inf)
+		}
+	}
+	b.res.Inferences = kept
 }
 
 // validate validates the plan and drops a timing that does not (an RRULE
@@ -476,7 +876,7 @@ func (b *builder) validate() error {
 		if !errors.As(err, &pe) {
 			return err
 		}
-		dropped := map[string]bool{}
+		dropped := 0
 		for _, prob := range pe.Problems {
 			if prob.Path == "" {
 				continue // "and N more problems": the next round lists them
@@ -490,44 +890,21 @@ func (b *builder) validate() error {
 				return fmt.Errorf("the plan made does not validate: %w", err)
 			}
 			if w := b.plan.Activities[i].When; w.RRule != "" || w.Trigger != "" || w.Within != "" || !w.Start.IsZero() {
-				b.plan.Activities[i].When = comms.Timing{}
-				p := "activities[" + strconv.Itoa(i) + "].when"
-				b.problem(b.rows[i], b.col[fTiming]+1, p, "the timing read does not make a valid plan: "+prob.Message)
-				for _, f := range []string{".rrule", ".start", ".until", ".trigger", ".within"} {
-					delete(b.comments, p+f)
-				}
-				dropped[p] = true
+				b.dropTiming(i, "the timing read does not make a valid plan: "+prob.Message)
+				dropped++
 			}
 		}
-		b.dropInferences(dropped)
-		if len(dropped) == 0 {
+		if dropped == 0 {
 			return fmt.Errorf("the plan made does not validate: %w", err)
 		}
 	}
 }
 
-// dropInferences removes the inferences about the timings dropped (by
-// their paths, "activities[3].when") and what is below them.
-func (b *builder) dropInferences(dropped map[string]bool) {
-	if len(dropped) == 0 {
-		return
-	}
-	kept := b.res.Inferences[:0]
-	for _, inf := range b.res.Inferences {
-		p := inf.Path
-		if i := strings.Index(p, ".when"); i >= 0 {
-			p = p[:i+len(".when")]
-		}
-		if !dropped[p] {
-			kept = append(kept, inf)
-		}
-	}
-	b.res.Inferences = kept
-}
-
 func (b *builder) infer(row, col int, path, value, why string) {
 	b.res.Inferences = append(b.res.Inferences, Inference{Sheet: b.g.sheet, Row: row, Column: col, Path: path, Value: value, Why: why})
-	b.comments[path] = append(b.comments[path], "inferred: "+why)
+	text := "inferred: " + why
+	b.comments[path] = append(b.comments[path], text)
+	b.spend(row, col, commentSize(path, text))
 }
 
 func (b *builder) problem(row, col int, path, msg string) {
@@ -539,7 +916,9 @@ func (b *builder) problem(row, col int, path, msg string) {
 	if i, j := strings.Index(key, "["), strings.Index(key, "]"); i > 0 && j > i {
 		key = key[:j+1]
 	}
-	b.heads[key] = append(b.heads[key], "to review: "+location(b.g.sheet, row, col)+": "+msg)
+	text := "to review: " + location(b.g.sheet, row, col) + ": " + msg
+	b.heads[key] = append(b.heads[key], text)
+	b.spend(row, col, commentSize(key, text))
 }
 
 func colName(n int) string {

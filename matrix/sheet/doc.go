@@ -45,15 +45,42 @@
 // key message (message), target audience (audience, stakeholders,
 // recipients), method (communication method, channel, how), timing (when,
 // frequency, schedule), responsible party (responsible, owner), and notes
-// (comments, remarks), in any order. Other columns are listed in
-// [Result.Ignored] and not read.
+// (comments, remarks), in any order. Other columns, and the rows above
+// the header row (titles), are listed in [Result.Ignored] and not read. A
+// non-empty cell outside the matrix's columns (under a blank heading, or
+// past the header row's last) is a [Problem]: what it means is unknown.
 //
-// Lists in a cell are split on commas, semicolons, slashes, line breaks
-// and the word "and" (each split on "and" is an inference: "Research and
-// Development" is one department). Audiences become stakeholders, methods
-// channels, responsible parties roles (the first the owner, the others
-// support), each with an ID made from its name (lower case, hyphens; "-2"
-// where two names make the same ID) and shared by every row that names it.
+// A list cell that holds line breaks is one name a line, split on nothing
+// else: this is how `ismscomms matrix --format csv` writes lists. Any
+// other list cell is split on commas, semicolons, slashes (not between
+// digits: 24/7) and the word "and" or "&" (each split on "and" is an
+// inference: "Research and Development" is one department). Audiences
+// become stakeholders, methods channels, responsible parties roles (the
+// first the owner, the others support), each with an ID made from its
+// name (lower case, hyphens) and shared by every row that names it, in
+// any case ("All staff" is "All Staff", said so). Names that differ only
+// in punctuation, spaces or accents ("R&D", "R D", "R-D"; "Email",
+// "E-mail") are kept apart, and an inference says which earlier name each
+// looks like; where two names make one ID, the second gets "-2", said so.
+// Row numbers are left out of activity names ("1. Kickoff" is "Kickoff",
+// listed) only when every activity's name starts with one, counting up
+// by one, as a spreadsheet numbers its rows.
+//
+// # Round trip
+//
+// `ismscomms matrix --format csv` of a valid plan, read back, gives the
+// same matrix: each row's activity, key message, names of audiences,
+// methods and responsible parties, and timing text (matrix.Row), whatever
+// the names hold (separators, quotes, leading digits, repeated spaces,
+// YAML's special words, text starting with "=" or "'="). The CSV writer's
+// formula guard (a quote before a cell starting =, +, -, @, tab, or
+// quotes and then one of them) is undone exactly. What does not come
+// back: two stakeholders (channels, roles) of one name, or of names that
+// differ only in case, are one; the spaces and tabs that start or end a
+// name or a key message are dropped; and the row numbers of a plan whose
+// every activity is numbered in order (as above). IDs are made again from
+// names, and what the matrix does not show (kinds, reach, times of day,
+// deadlines of recurring activities) is inferred again.
 //
 // # Timing
 //
@@ -104,8 +131,14 @@
 // before unpacking); a sheet of more than [MaxMergedRanges] merged
 // ranges, [MaxSheetRows] rows (blank ones included) or [MaxCells] cells,
 // a value past column [MaxColumns]; more than [MaxRows] rows of data; and
-// a cell over [MaxCellSize] bytes (a problem; the cell is left out). Its
-// cost is linear in the size of the input.
+// a cell over [MaxCellSize] bytes (a problem; the cell is left out). It
+// refuses a sheet that names more than [MaxElements] stakeholders,
+// channels or roles, or whose plan would be too large for a plan file to
+// decode (more than comms.MaxPlanSize bytes, or more nodes than the
+// decoder reads): an upper bound of the file's size is kept as the sheet
+// is read, so such a sheet is refused ([ErrTooLarge]) at the row where
+// the bound passed the limit, before the plan is encoded. Its cost is
+// linear in the size of the input.
 //
 // # Encodings and sheets
 //

@@ -55,7 +55,9 @@ type Result struct {
 	// missing, in the order of the sheet.
 	Problems []Problem
 	// Ignored lists the columns that are not the matrix's, which were not
-	// read.
+	// read, and the rows above the header row (titles). A cell outside
+	// the matrix's columns (under no heading, or past the header row's
+	// last) is a Problem instead: what it means is unknown.
 	Ignored []Column
 }
 
@@ -107,18 +109,27 @@ func (p Problem) String() string {
 	return s + p.Message
 }
 
-// Column is a column of the sheet.
+// Column is a column of the sheet that was not read (not one of the
+// matrix's, or a second of one), or a row above the header row (a title):
+// what is ignored, which is not a problem.
 type Column struct {
 	Sheet string
-	// Index is the column's number, from 1 (A).
+	// Row is the row of a title (from 1); 0 for a column.
+	Row int
+	// Index is the column's number, from 1 (A); for a title row, the
+	// column of its first cell.
 	Index int
-	// Header is its heading.
+	// Header is the column's heading, or the title row's text (its first
+	// cells, shortened).
 	Header string
 	// Why says why it was not read.
 	Why string
 }
 
 func (c Column) String() string {
+	if c.Row > 0 {
+		return fmt.Sprintf("%s: %q ignored: %s", location(c.Sheet, c.Row, c.Index), c.Header, c.Why)
+	}
 	return fmt.Sprintf("%s: column %q ignored: %s", location(c.Sheet, 0, c.Index), c.Header, c.Why)
 }
 
@@ -180,19 +191,32 @@ func orInput(name string) string {
 	return name
 }
 
+// checkSize makes encodeAndCheck hold the plan file to the bound the
+// builder kept of it (set by the tests, and so by the fuzz targets): a
+// file larger than its bound is an error of its own.
+var checkSize = false
+
 // encodeAndCheck writes the plan's YAML and decodes it again: the plan
-// Read returns is the one its file holds.
+// Read returns is the one its file holds. The builder has kept the file
+// within the decoder's limits (see size.go), so a file that does not
+// decode is a bug.
 func (b *builder) encodeAndCheck() error {
 	data, err := b.yaml()
 	if err != nil {
 		return err
+	}
+	if checkSize {
+		if n := scanNodes(data); len(data) > b.size.bytes || n > b.size.nodes {
+			return fmt.Errorf("the plan file is %d bytes and %d nodes, over the bound of %d bytes and %d nodes kept while it was made", len(data), n, b.size.bytes, b.size.nodes)
+		}
 	}
 	if len(data) > comms.MaxPlanSize {
 		return fmt.Errorf("the plan would be %d bytes, more than a plan file may be (%d): %w", len(data), comms.MaxPlanSize, ErrTooLarge)
 	}
 	p, err := comms.DecodePlan(bytes.NewReader(data))
 	if err != nil {
-		// A bug: build drops every value that does not validate.
+		// A bug: build drops every value that does not validate, and
+		// keeps the file within the decoder's limits.
 		return fmt.Errorf("the plan made does not decode: %w", err)
 	}
 	b.res.Plan, b.res.YAML = p, data

@@ -198,10 +198,11 @@ func (b *builder) readTiming(raw string, topic comms.Topic) timing {
 		return t
 	}
 	lower := strings.TrimSuffix(spaces.ReplaceAllString(strings.ToLower(s), " "), ".")
-	rulePart, trigPart, two := strings.Cut(lower, "; ")
+	rulePart, trigPart, two := cutUnquoted(lower, "; ")
 	if r, why, ok := b.readRule(rulePart); ok {
 		if two {
-			trig := b.readTrigger(trigPart, s[strings.Index(s, ";")+1:], topic)
+			_, origTrig, _ := cutUnquoted(s, ";")
+			trig := b.readTrigger(trigPart, origTrig, topic)
 			if trig.problem != "" {
 				return trig
 			}

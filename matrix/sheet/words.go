@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -60,10 +61,14 @@ func headerKey(h string) string {
 
 // clean makes a cell's text plan text: line ends as LF, invalid UTF-8 and
 // control and bidirectional formatting characters removed (each removal
-// is returned as a problem), the quote that keeps a spreadsheet from
-// running a formula ('=…, as ismscomms matrix writes it) dropped, and
-// space trimmed; a one-line value (not multi) has every run of space,
-// tab and line break made one space.
+// is returned as a problem), and the quote that keeps a spreadsheet from
+// running a formula taken off (see [unguard]). A one-line value (not
+// multi) is trimmed, and every run of white space that holds a line break
+// or a tab is made one space (a run of spaces alone is kept: "Policy
+// communication" with two spaces comes back with two); a multi-line value
+// keeps its lines, its tabs and a final line break, and loses only the
+// spaces and tabs that start or end it. Text of nothing but white space is
+// empty.
 func clean(s string, multi bool) (string, string) {
 	problem := ""
 	if len(s) > MaxCellSize {
@@ -87,14 +92,72 @@ func clean(s string, multi bool) (string, string) {
 		}
 		problem += "control or bidirectional formatting characters were removed"
 	}
+	if strings.TrimSpace(s) == "" {
+		return "", problem
+	}
+	s = unguard(s)
+	if multi {
+		// Not a tab first either: yaml.v3 writes a block whose first
+		// line starts with one as a file it cannot read back.
+		return strings.Trim(s, " \t"), problem
+	}
+	return oneLineText(s), problem
+}
+
+// formulaStart are the characters a spreadsheet reads a cell starting
+// with as a formula, which ismscomms matrix's CSV guards with a quote.
+const formulaStart = "=+-@\t\r"
+
+// unguard undoes the formula guard of ismscomms matrix's CSV writer
+// exactly: the writer puts a quote before a cell that starts with one of
+// formulaStart, or with quotes and then one of them ("'=x" is written
+// "”=x"), so a cell that starts with a quote followed by such a text
+// loses that one quote, and any other cell is kept as it is ("'s-Hertogen"
+// keeps its quote). A spreadsheet's own text prefix (Excel's ') is not part
+// of the value it saves, so no other writer makes such a cell.
+func unguard(s string) string {
+	if len(s) > 1 && s[0] == '\'' {
+		rest := strings.TrimLeft(s[1:], "'")
+		if rest != "" && strings.IndexByte(formulaStart, rest[0]) >= 0 {
+			return s[1:]
+		}
+	}
+	return s
+}
+
+// oneLineText trims s and makes each run of white space that holds
+// anything but spaces (a line break, a tab) one space.
+func oneLineText(s string) string {
 	s = strings.TrimSpace(s)
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
-		s = s[1:]
+	if !strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && unicode.IsSpace(r) }) {
+		return s
 	}
-	if !multi {
-		s = strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			b.WriteString(s[i : i+size])
+			i += size
+			continue
+		}
+		j, plain := i, true
+		for j < len(s) {
+			r, size := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			plain = plain && r == ' '
+			j += size
+		}
+		if plain {
+			b.WriteString(s[i:j])
+		} else {
+			b.WriteByte(' ')
+		}
+		i = j
 	}
-	return s, problem
+	return b.String()
 }
 
 func itoa(n int) string {
@@ -110,41 +173,67 @@ func itoa(n int) string {
 }
 
 var (
-	listSeparators = regexp.MustCompile(`[,;\n]|(?:^|[^0-9])/|/(?:[^0-9]|$)`)
-	andWord        = regexp.MustCompile(`(?i)\s+(?:and|&)\s+`)
-	numbering      = regexp.MustCompile(`^(?:\d{1,3}[.)]|\d{1,3}\s+-)\s+`)
+	andWord   = regexp.MustCompile(`(?i)\s+(?:and|&)\s+`)
+	numbering = regexp.MustCompile(`^(\d{1,3})(?:[.)]|\s+-)\s+`)
 )
 
-// splitList splits a cell's list: on commas, semicolons, line breaks,
-// slashes (not between digits, as in 24/7) and the word "and". andSplit
-// reports whether "and" split anything.
+// splitList splits a cell's list. A cell that holds a line break is one
+// item a line, and nothing else splits it: "Research and Development" on
+// a line of its own is one name, as ismscomms matrix's CSV writes lists.
+// Any other cell splits on commas, semicolons, slashes (not between
+// digits, as in 24/7) and the word "and" (or "&"); andSplit reports
+// whether "and" split anything. Items are trimmed, the space inside them
+// kept; empty items are left out; an item named twice is returned twice
+// (the caller says so).
 func splitList(s string) (items []string, andSplit bool) {
-	// The slash pattern takes a character on either side; split by
-	// position so that character stays.
-	var parts []string
-	last := 0
-	for _, m := range listSeparators.FindAllStringIndex(s, -1) {
-		sep := strings.IndexAny(s[m[0]:m[1]], ",;\n/") + m[0]
-		parts = append(parts, s[last:sep])
-		last = sep + 1
-	}
-	parts = append(parts, s[last:])
-	seen := map[string]bool{}
-	for _, p := range parts {
-		sub := andWord.Split(p, -1)
-		if len(sub) > 1 {
-			andSplit = true
-		}
-		for _, item := range sub {
-			item = strings.Join(strings.Fields(item), " ")
-			if item == "" || seen[strings.ToLower(item)] {
-				continue
+	if strings.Contains(s, "\n") {
+		for line := range strings.SplitSeq(s, "\n") {
+			if item := oneLineText(line); item != "" {
+				items = append(items, item)
 			}
-			seen[strings.ToLower(item)] = true
+		}
+		return items, false
+	}
+	last := 0
+	part := func(p string) {
+		if mayHoldAnd(p) {
+			sub := andWord.Split(p, -1)
+			andSplit = andSplit || len(sub) > 1
+			for _, item := range sub {
+				if item = oneLineText(item); item != "" {
+					items = append(items, item)
+				}
+			}
+		} else if item := oneLineText(p); item != "" {
 			items = append(items, item)
 		}
 	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ',' || c == ';',
+			c == '/' && !(i > 0 && isDigit(s[i-1]) && i+1 < len(s) && isDigit(s[i+1])):
+			part(s[last:i])
+			last = i + 1
+		}
+	}
+	part(s[last:])
 	return items, andSplit
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// mayHoldAnd reports whether s holds "&" or the letters "and" in any case:
+// only then is the pattern of the word tried.
+func mayHoldAnd(s string) bool {
+	if strings.IndexByte(s, '&') >= 0 {
+		return true
+	}
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i]|0x20 == 'a' && s[i+1]|0x20 == 'n' && s[i+2]|0x20 == 'd' {
+			return true
+		}
+	}
+	return false
 }
 
 // slug makes an ID of a name: lower-case letters and digits, accents
@@ -364,11 +453,14 @@ func channelOf(name string) (comms.ChannelKind, []comms.Scope) {
 	return "", nil
 }
 
-// stripNumbering drops a row number that starts an activity's name
-// ("1. Information Security Policy Communication").
-func stripNumbering(name string) (string, string) {
-	if m := numbering.FindString(name); m != "" && len(m) < len(name) {
-		return strings.TrimSpace(name[len(m):]), strings.TrimSpace(m)
+// rowNumber returns the row number that starts an activity's name
+// ("1. Information Security Policy Communication", "2) …", "3 - …"): the
+// name without it, and the number; ok is false when the name has none.
+func rowNumber(name string) (rest string, n int, ok bool) {
+	m := numbering.FindStringSubmatch(name)
+	if m == nil || len(m[0]) == len(name) {
+		return name, 0, false
 	}
-	return name, ""
+	n, _ = strconv.Atoi(m[1])
+	return strings.TrimSpace(name[len(m[0]):]), n, true
 }
