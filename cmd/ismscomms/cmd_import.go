@@ -21,7 +21,8 @@ func (a *app) importCommand() *cobra.Command {
 		Use:   "import <file>",
 		Short: "Write a plan file from a spreadsheet communication matrix (CSV or XLSX)",
 		Long: `Read a communication matrix kept in a spreadsheet — CSV, or an XLSX
-workbook's sheet (--sheet, or the first) — and write it as a plan file.
+workbook's sheet (--sheet, else the active sheet, or the first visible one
+when that is hidden) — and write it as a plan file.
 Columns are found by their headings (activity, key message, target audience,
 method, timing, responsible party, in any order and with common synonyms);
 other columns are listed and ignored. Audiences, methods and responsible
@@ -31,11 +32,13 @@ recurrences or triggers with deadlines.
 Rows above the header row (titles) and columns that are not the matrix's
 are listed as ignored; a cell outside the matrix's columns (under no
 heading, or past the last) is a cell to review, as its meaning is unknown.
-Every value the spreadsheet did not hold as such (a stakeholder's kind, a
-start date, a deadline for "as needed") is printed with its sheet, row and
-column, and marked "# inferred" in the file; every cell that could not be
-read is printed too and marked "# to review". Recurrences start on --start,
-by default the first Monday of the month after --now.
+Every value read from the words of a cell (a stakeholder's kind, a topic,
+a recurrence) or set by a documented default (the start date) is printed
+with its sheet, row and column, and marked "# inferred" in the file; every
+cell that could not be read, and every deadline the sheet does not state
+but the plan needs ("as needed", "immediately"), is printed too and marked
+"# to review". Recurrences start on --start, by default the first Monday
+of the month after --now.
 
 The plan goes to --out (standard output by default); an existing file is
 not replaced without --force. Exit status: 0 every cell was read and every
