@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -113,11 +114,36 @@ func Print(ctx context.Context, bin string, page []byte) ([]byte, error) {
 	// own, killed whole when ctx ends and once Chromium exits, so none
 	// goes on writing into dir while it is removed.
 	ownGroup(cmd)
+	// Its output goes through a pipe of our own, read into a bounded
+	// tail: with an *os.File, exec copies nothing, so Wait returns when
+	// Chromium exits even if a child it leaves behind (a crash handler)
+	// holds the pipe open; the group is killed then, which closes it.
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("pdf: print: %w", err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
 	stderr := &tail{max: stderrKept}
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	cmd.WaitDelay = 5 * time.Second
-	runErr := cmd.Run()
-	killGroup(cmd)
+	runErr := cmd.Start()
+	w.Close()
+	if runErr == nil {
+		read := make(chan struct{})
+		go func() {
+			defer close(read)
+			io.Copy(stderr, r)
+		}()
+		runErr = cmd.Wait()
+		killGroup(cmd)
+		select {
+		case <-read:
+		case <-time.After(5 * time.Second):
+			// Something outside the group still holds the pipe: closing
+			// our end ends the copy.
+			r.Close()
+			<-read
+		}
+	}
+	r.Close()
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("pdf: print with %s: %w", bin, ctx.Err())
 	}
@@ -174,8 +200,8 @@ func fileURL(path string) string {
 	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
-// lastLines returns the last n non-empty lines of s, each on a line of its
-// own after ": ", or "" when there are none.
+// lastLines returns the last n non-empty lines of s after ": ", joined
+// by "; " (an error message is one line), or "" when there are none.
 func lastLines(s string, n int) string {
 	var lines []string
 	for _, l := range strings.Split(s, "\n") {
@@ -186,5 +212,5 @@ func lastLines(s string, n int) string {
 	if len(lines) == 0 {
 		return ""
 	}
-	return ":\n" + strings.Join(lines[max(0, len(lines)-n):], "\n")
+	return ": " + strings.Join(lines[max(0, len(lines)-n):], "; ")
 }

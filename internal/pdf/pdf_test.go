@@ -85,8 +85,8 @@ func TestPrintAcceptsOnlyACompletePDFFromASuccessfulRun(t *testing.T) {
 		name, body string
 		want       string // in the error; "" for success
 	}{
-		{"exit 3 with a PDF", `printf '%%PDF-1.4 fake\n%%%%EOF\n' > "$out"; echo "crashed in the GPU process" >&2; exit 3`, "exit status 3:\ncrashed in the GPU process"},
-		{"nothing written", `echo "cannot open display" >&2; exit 0`, "it wrote no PDF:\ncannot open display"},
+		{"exit 3 with a PDF", `printf '%%PDF-1.4 fake\n%%%%EOF\n' > "$out"; echo "crashed in the GPU process" >&2; exit 3`, "exit status 3: crashed in the GPU process"},
+		{"nothing written", `echo "cannot open display" >&2; exit 0`, "it wrote no PDF: cannot open display"},
 		{"truncated", `printf '%%PDF-1.4 fake\n1 0 obj' > "$out"`, "no complete PDF"},
 		{"not a PDF", `printf 'hello %%%%EOF' > "$out"`, "no complete PDF"},
 		{"complete", `printf '%%PDF-1.4 fake\n%%%%EOF\r\n \n' > "$out"`, ""},
@@ -134,5 +134,34 @@ func TestPrintBoundsWhatItKeepsOfStderr(t *testing.T) {
 	tl.Write([]byte("ijkl"))
 	if tl.String() != "cdefghijkl" {
 		t.Errorf("tail kept %q, want cdefghijkl", tl.String())
+	}
+}
+
+// A browser that prints a complete PDF and exits 0, leaving a child that
+// holds its output open (a crash handler does), has printed: Print
+// returns the PDF, and the child is killed with the group.
+func TestPrintDoesNotWaitForAChildHoldingItsOutput(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "child.pid")
+	bin := fakeBrowser(t, "printf '%%PDF-1.4\\n1 0 obj\\n%%%%EOF\\n' > \"$out\"\necho starting >&2\nsleep 300 &\necho $! > '"+pidFile+"'\nexit 0")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	pdf, err := Print(ctx, bin, []byte(page))
+	if err != nil {
+		t.Fatalf("Print: %v, want the PDF", err)
+	}
+	if !complete(pdf) {
+		t.Fatalf("Print returned %q", pdf)
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	for deadline := time.Now().Add(30 * time.Second); pid > 1 && alive(pid); {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("the browser's child (pid %d) outlived Print", pid)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
