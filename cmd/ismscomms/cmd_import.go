@@ -25,7 +25,12 @@ workbook's sheet (--sheet, else the active sheet, or the first visible one
 when that is hidden) — and write it as a plan file.
 Columns are found by their headings (activity, key message, target audience,
 method, timing, responsible party, in any order and with common synonyms);
-other columns are listed and ignored. Audiences, methods and responsible
+other columns are listed and ignored. A second column of a field is read
+with the first: a second audience, method, responsible party or notes
+column's cells are added to the row's (and said), and a second activity,
+key message or timing column's cells are cells to review. A CSV file's
+delimiter is a comma, a semicolon or a tab: the one with which the header
+row is found. Audiences, methods and responsible
 parties become stakeholders, channels and roles; timing phrases become
 recurrences or triggers with deadlines.
 
@@ -122,7 +127,7 @@ check); 2 the input could not be read (no plan is written).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&sheetName, "sheet", "", "the XLSX sheet to read (default: the first)")
+	fl.StringVar(&sheetName, "sheet", "", "the XLSX sheet to read (default: the active sheet, or the first visible one)")
 	fl.StringVar(&out, "out", "-", "the plan file to write, .yaml or .yml (\"-\": standard output)")
 	fl.StringVar(&start, "start", "", "the date recurrences start from, YYYY-MM-DD (default: the first Monday of the month after --now)")
 	fl.StringVar(&id, "id", "", "the plan's ID (default: made from the file's name)")

@@ -33,6 +33,14 @@ type builder struct {
 
 	header int          // index in g.rows of the header row
 	col    [nFields]int // 0-based column of each field; -1: missing
+	// more holds, for each field, the further columns headed as it (a
+	// "Stakeholders" column next to "Audience"), in order: a list's
+	// cells are merged into its list, and so are the notes'; any other
+	// field's cell is a problem (see readMore).
+	more [nFields][]int
+	// once are the further columns of the fields an activity has one of
+	// (its name, key message and timing), in the order of the sheet.
+	once []fieldColumn
 	// headed reports, for each column of the header row, whether it has
 	// a heading: a cell under no heading is outside the matrix.
 	headed []bool
@@ -70,7 +78,7 @@ type builder struct {
 	size size
 	err  error
 
-	seen map[string]bool // list's, kept from cell to cell
+	seen map[string]int // list's (an ID's position), kept from cell to cell
 }
 
 type pendingRef struct {
@@ -79,6 +87,11 @@ type pendingRef struct {
 }
 
 type strayColumn struct{ n, first, last int }
+
+type fieldColumn struct {
+	f field
+	c int // 0-based
+}
 
 // idSet gives elements IDs made from their names, the same for the same
 // name (ignoring case) and unique.
@@ -223,18 +236,10 @@ func build(g *grid, name string, opts Options) (*Result, error) {
 // are titles, listed as ignored.
 func (b *builder) findHeader() error {
 	for i, row := range b.g.rows {
-		if i == 10 {
+		if i == maxHeaderRow {
 			break
 		}
-		n := 0
-		seen := map[field]bool{}
-		for _, c := range row.cells {
-			if f, ok := headers[headerKey(c)]; ok && !seen[f] {
-				seen[f] = true
-				n++
-			}
-		}
-		if n < 2 {
+		if headerFields(row.cells) < 2 {
 			continue
 		}
 		b.header = i
@@ -251,8 +256,11 @@ func (b *builder) findHeader() error {
 			case !ok:
 				b.res.Ignored = append(b.res.Ignored, Column{Sheet: b.g.sheet, Index: j + 1, Header: text, Why: "not a column of the communication matrix"})
 			case b.col[f] >= 0:
-				b.res.Ignored = append(b.res.Ignored, Column{Sheet: b.g.sheet, Index: j + 1, Header: text,
-					Why: fmt.Sprintf("a second %q column (the first is %s)", fieldNames[f], colName(b.col[f]+1))})
+				// Read with the first: its cells are the field's data.
+				b.more[f] = append(b.more[f], j)
+				if f == fActivity || f == fMessage || f == fTiming {
+					b.once = append(b.once, fieldColumn{f, j})
+				}
 			default:
 				b.col[f] = j
 			}
@@ -268,6 +276,40 @@ func (b *builder) findHeader() error {
 		return nil
 	}
 	return fmt.Errorf("%w: none of the first ten rows of sheet %q names two of the matrix's columns (%s)%s", ErrNoHeader, b.g.sheet, strings.Join(fieldNames[:fNotes], ", "), b.g.sheetsNote())
+}
+
+// maxHeaderRow is how many rows, from the first non-empty one, are
+// searched for the header row.
+const maxHeaderRow = 10
+
+// headerFields counts the matrix's fields that cells name as headings,
+// each once: a row that names two is the header row.
+func headerFields(cells []string) int {
+	var seen [nFields]bool
+	n := 0
+	for _, c := range cells {
+		if f, ok := headers[headerKey(c)]; ok && !seen[f] {
+			seen[f] = true
+			n++
+		}
+	}
+	return n
+}
+
+// fieldOf returns the field whose data column c (0-based) holds: its
+// first column or a further one.
+func (b *builder) fieldOf(c int) (field, bool) {
+	for f := range nFields {
+		if c >= 0 && (b.col[f] == c || slices.Contains(b.more[f], c)) {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// secondColumn says where a further column of field f is.
+func (b *builder) secondColumn(f field, c int) string {
+	return fmt.Sprintf("column %s is a second %q column (the first is %s)", colName(c+1), fieldNames[f], colName(b.col[f]+1))
 }
 
 // titleRow lists a row above the header (a title, a date, a version) as
@@ -454,10 +496,14 @@ func (b *builder) applyMerges() {
 	// grid left out: they stay out (a blank row is skipped).
 }
 
-// cell returns the cleaned text of field f in row, reporting what clean
+// cell returns the cleaned text of field f's (first) column in row, reporting what clean
 // removed, and noting a value carried from a merged range.
 func (b *builder) cell(row gridRow, f field, multi bool, path string) string {
-	c := b.col[f]
+	return b.cellAt(row, b.col[f], multi, path)
+}
+
+// cellAt is cell for column c (0-based; -1 for none).
+func (b *builder) cellAt(row gridRow, c int, multi bool, path string) string {
 	if c < 0 || c >= len(row.cells) {
 		return ""
 	}
@@ -471,12 +517,18 @@ func (b *builder) cell(row gridRow, f field, multi bool, path string) string {
 	return text
 }
 
-// activityRow reports whether row holds a cell of the matrix's columns:
+// activityRow reports whether row holds a cell of the matrix's columns
+// (a field's first or a further one):
 // a row of other columns only is not an activity.
 func (b *builder) activityRow(row gridRow) bool {
-	for _, c := range b.col {
+	for f, c := range b.col {
 		if c >= 0 && c < len(row.cells) && strings.TrimSpace(row.cells[c]) != "" {
 			return true
+		}
+		for _, c := range b.more[f] {
+			if c < len(row.cells) && strings.TrimSpace(row.cells[c]) != "" {
+				return true
+			}
 		}
 	}
 	return false
@@ -580,6 +632,8 @@ func (b *builder) readRow(row gridRow) int {
 		}
 	}
 	a.Notes = b.cell(row, fNotes, true, p+".notes")
+	a.Notes = b.moreNotes(row, p+".notes", a.Notes)
+	b.readOnce(row, p)
 
 	if b.col[fTiming] >= 0 {
 		text := b.cell(row, fTiming, false, p+".when")
@@ -602,44 +656,88 @@ func (b *builder) readRow(row gridRow) int {
 	return i
 }
 
-// list reads a list cell, making each item an element through add.
+// list reads the list cells of field f in row, its first column's and
+// then each further one's (a "Stakeholders" column next to "Audience"),
+// making each item an element through add. A name is listed once, however
+// many cells name it; the names of a further column's cell are an
+// inference at that cell.
 func (b *builder) list(row gridRow, f field, path string, add func(name string, row, col int) (id, earlier string)) []string {
-	text := b.cell(row, f, true, path)
 	if b.col[f] < 0 {
 		return nil
 	}
-	col := b.col[f] + 1
-	if text == "" {
-		b.problem(row.n, col, path, "empty: "+map[field]string{fAudience: "the activity has no audience", fMethod: "the activity has no channel", fOwner: "the activity has no owner"}[f])
+	var ids []string
+	read := false
+	for k, c := range append([]int{b.col[f]}, b.more[f]...) {
+		text := b.cellAt(row, c, true, path)
+		if text == "" {
+			continue
+		}
+		read = true
+		before := len(ids)
+		ids = b.listCell(row.n, c, path, text, ids, add)
+		if b.err != nil {
+			return nil
+		}
+		if k > 0 {
+			b.infer(row.n, c+1, path, strings.Join(ids[before:], ", "), b.secondColumn(f, c)+": its names are added to the activity's "+listNoun[f])
+		}
+	}
+	if !read {
+		b.problem(row.n, b.col[f]+1, path, "empty: "+map[field]string{fAudience: "the activity has no audience", fMethod: "the activity has no channel", fOwner: "the activity has no owner"}[f])
 		return nil
 	}
+	return ids
+}
+
+// listNoun names what a list field's names are of an activity.
+var listNoun = map[field]string{fAudience: "audience", fMethod: "channels", fOwner: "owner and support"}
+
+// listCell reads the list cell text of column c (0-based), appending to
+// ids the IDs of the names it holds that ids does not hold yet.
+func (b *builder) listCell(row, c int, path, text string, ids []string, add func(name string, row, col int) (id, earlier string)) []string {
+	col := c + 1
 	items, and := splitList(text)
-	ids := make([]string, 0, len(items))
-	var seen map[string]bool // for a long list; a short one is searched
-	if len(items) > 8 {
+	before := len(ids)
+	var seen map[string]int // for a long list; a short one is searched
+	if len(ids)+len(items) > 8 {
 		if b.seen == nil {
-			b.seen = make(map[string]bool, len(items))
+			b.seen = make(map[string]int, len(ids)+len(items))
 		}
 		seen = b.seen
 		clear(seen)
+		for i, id := range ids {
+			seen[id] = i
+		}
 	}
 	twice, first := 0, ""
+	again := ""
 	for _, item := range items {
-		id, earlier := add(item, row.n, col)
+		id, earlier := add(item, row, col)
 		if b.err != nil {
 			return nil
 		}
 		if earlier != "" && earlier != item {
-			b.infer(row.n, col, path, id, fmt.Sprintf("%q is %q (%s) in another case: one element", item, earlier, id))
+			b.infer(row, col, path, id, fmt.Sprintf("%q is %q (%s) in another case: one element", item, earlier, id))
 		}
-		if seen != nil && seen[id] || seen == nil && contains(ids, id) {
-			if twice++; twice == 1 {
-				first = item
+		at, dup := -1, false
+		if seen != nil {
+			at, dup = seen[id]
+		} else if at = slices.Index(ids, id); at >= 0 {
+			dup = true
+		}
+		if dup {
+			switch {
+			case at >= before && twice == 0:
+				twice, first = 1, item
+			case at >= before:
+				twice++
+			case again == "":
+				again = item
 			}
 			continue
 		}
 		if seen != nil {
-			seen[id] = true
+			seen[id] = len(ids)
 		}
 		ids = append(ids, id)
 	}
@@ -648,21 +746,48 @@ func (b *builder) list(row gridRow, f field, path string, add func(name string, 
 		if twice > 1 {
 			why = fmt.Sprintf("%d names are named twice in the cell (ignoring case), the first %q: the activity lists each once", twice, first)
 		}
-		b.infer(row.n, col, path, strings.Join(ids, ", "), why)
+		b.infer(row, col, path, strings.Join(ids, ", "), why)
+	}
+	if again != "" {
+		b.infer(row, col, path, strings.Join(ids, ", "), fmt.Sprintf("%q is named in an earlier column of the row too (ignoring case): the activity lists it once", again))
 	}
 	if and {
-		b.infer(row.n, col, path, strings.Join(ids, ", "), fmt.Sprintf("%q split on \"and\" into %d names; join them where one name holds the word", text, len(items)))
+		b.infer(row, col, path, strings.Join(ids[before:], ", "), fmt.Sprintf("%q split on \"and\" into %d names; join them where one name holds the word", text, len(items)))
 	}
 	return ids
 }
 
-func contains(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
+// moreNotes adds to notes, a blank line apart, the text of each further
+// Notes column's cell in row ("Comments" next to "Notes"), an inference
+// at that cell.
+func (b *builder) moreNotes(row gridRow, path, notes string) string {
+	for _, c := range b.more[fNotes] {
+		text := b.cellAt(row, c, true, path)
+		if text == "" {
+			continue
 		}
+		if notes != "" {
+			notes += "\n\n"
+		}
+		notes += text
+		b.infer(row.n, c+1, path, shorten(oneLineText(text), 80), b.secondColumn(fNotes, c)+": its text is added to the activity's notes")
 	}
-	return false
+	return notes
+}
+
+// readOnce reports each cell of a further column of a field an activity
+// has one of (a name, a key message, a timing) that holds a value: it is
+// not read, so it is a problem. p is the activity's path.
+func (b *builder) readOnce(row gridRow, p string) {
+	for _, fc := range b.once {
+		path := p + fieldPaths[fc.f]
+		text := b.cellAt(row, fc.c, false, path)
+		if text == "" {
+			continue
+		}
+		b.problem(row.n, fc.c+1, path, fmt.Sprintf("%q is not read: %s, and an activity has one %s; move the text into column %s (or Notes), or rename the heading",
+			shorten(text, 80), b.secondColumn(fc.f, fc.c), strings.ToLower(fieldNames[fc.f]), colName(b.col[fc.f]+1)))
+	}
 }
 
 // element gets name's element of set, whose elements the plan holds n

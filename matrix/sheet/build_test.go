@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -551,5 +552,126 @@ func TestListCells(t *testing.T) {
 	}
 	if a := res.Plan.Activities[0]; len(a.How) != 2 || a.Owner != "legal" || !slices.Equal(a.Support, []string{"hr"}) {
 		t.Errorf("separated by commas and \"and\": how %v owner %q support %v", a.How, a.Owner, a.Support)
+	}
+}
+
+// TestSecondColumns: a second column of a field (a "Stakeholders" column
+// next to "Audience") is the field's data, never dropped: a list's cells
+// are merged into its list, and so are the notes', each an inference at
+// its cell; a second activity name, key message or timing is a problem
+// at each cell that holds one.
+func TestSecondColumns(t *testing.T) {
+	data := "Activity,Key message,Audience,Method,Timing,Owner,Stakeholders,Owner,Channel,Notes,Comments,Key message,Timing,Activity\n" +
+		`Policy talk,The policy,All staff,Email,Monthly,CISO,"Board of directors, all staff",DPO,Intranet,n1,c1,Other message,Weekly,Other name` + "\n" +
+		"Awareness training,Phishing awareness,,Email,Monthly,,Customers,Legal,,,c2,,,\n" +
+		",,,,,,,,,,,,,Name alone\n"
+	res := read(t, []byte(data), "second.csv", sheet.Options{})
+	acts := res.Plan.Activities
+	if len(acts) != 3 {
+		t.Fatalf("%d activities, want 3 (a row with a second column's cell only is one)", len(acts))
+	}
+	a, b := acts[0], acts[1]
+	if !slices.Equal(a.Whom, []string{"all-staff", "board-of-directors"}) || !slices.Equal(a.How, []string{"email", "intranet"}) ||
+		a.Owner != "ciso" || !slices.Equal(a.Support, []string{"dpo"}) || a.Notes != "n1\n\nc1" {
+		t.Errorf("row 2: whom %v, how %v, owner %s, support %v, notes %q", a.Whom, a.How, a.Owner, a.Support, a.Notes)
+	}
+	if !slices.Equal(b.Whom, []string{"customers"}) || b.Owner != "legal" || b.Notes != "c2" {
+		t.Errorf("row 3: whom %v, owner %s, notes %q", b.Whom, b.Owner, b.Notes)
+	}
+	for _, w := range []string{
+		`sheet "second.csv", row 2, column G: inferred activities[0].whom = board-of-directors: column G is a second "Target audience" column (the first is C)`,
+		`sheet "second.csv", row 2, column H: inferred activities[0].owner = dpo: column H is a second "Responsible party" column (the first is F)`,
+		`sheet "second.csv", row 2, column I: inferred activities[0].how = intranet: column I is a second "Communication method" column (the first is D)`,
+		`sheet "second.csv", row 2, column K: inferred activities[0].notes = c1: column K is a second "Notes" column (the first is J)`,
+		`sheet "second.csv", row 2, column G: inferred activities[0].whom = all-staff, board-of-directors: "all staff" is named in an earlier column of the row too`,
+		`sheet "second.csv", row 3, column G: inferred activities[1].whom = customers: column G is a second "Target audience" column`,
+	} {
+		if !slices.ContainsFunc(res.Inferences, func(i sheet.Inference) bool { return strings.HasPrefix(i.String(), w) }) {
+			t.Errorf("no inference %q in\n%v", w, res.Inferences)
+		}
+	}
+	var notRead []string
+	for _, p := range res.Problems {
+		if strings.Contains(p.Message, "is not read: column") {
+			notRead = append(notRead, fmt.Sprintf("%d%s %s", p.Row, colName(p.Column), p.Path))
+		}
+		if strings.HasPrefix(p.Message, "empty:") && p.Row == 3 && (p.Column == 3 || p.Column == 6) {
+			t.Errorf("row 3's audience and owner are in the second columns, not empty: %s", p)
+		}
+	}
+	want := []string{"2L activities[0].what.message", "2M activities[0].when", "2N activities[0].name", "4N activities[2].name"}
+	if !slices.Equal(notRead, want) {
+		t.Errorf("cells not read %q, want %q", notRead, want)
+	}
+	if res.Complete() {
+		t.Error("complete, with cells not read")
+	}
+	if len(res.Ignored) != 0 {
+		t.Errorf("ignored %v: the second columns are read", res.Ignored)
+	}
+
+	// The review's sheet: the second column's names are in the plan.
+	res = read(t, []byte("Activity,Key message,Audience,Method,Timing,Owner,Stakeholders\nPolicy talk,The policy,All staff,Email,Monthly,CISO,Board of directors\n"), "m.csv", sheet.Options{})
+	if w := res.Plan.Activities[0].Whom; !slices.Equal(w, []string{"all-staff", "board-of-directors"}) {
+		t.Errorf("whom %v", w)
+	}
+	// A second column that is empty throughout changes nothing.
+	res = read(t, []byte("Activity,Key message,Audience,Method,Timing,Owner,Key message\nPolicy talk,The policy,All staff,Email,Monthly,CISO,\n"), "e.csv", sheet.Options{})
+	if !res.Complete() {
+		t.Errorf("problems %v", res.Problems)
+	}
+}
+
+func colName(n int) string { return string(rune('A' + n - 1)) }
+
+// TestCSVDelimiter: the delimiter is the one with which a header row is
+// found among the first ten rows, whatever a title row above it holds,
+// and one that is not a comma is an inference.
+func TestCSVDelimiter(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		header     int
+		comma      string // the delimiter inferred; "" for a comma
+		message    string // the first activity's key message
+	}{
+		{"title-semicolon.csv", "", 2, ";", "The policy, signed"},
+		{"tab-title.csv", "", 2, "", "The policy"},
+		{"semicolons.csv", "Activity;Key message;Audience\nPolicy;Read it, sign it;All staff\n", 1, ";", "Read it, sign it"},
+		{"tabs.csv", "Matrix, v2; draft\n,\nActivity\tKey message\tAudience\nPolicy\tRead it; sign it, now\tAll staff\n", 3, "\t", "Read it; sign it, now"},
+		{"commas.csv", "Matrix; v2\tdraft\nActivity,Key message,Audience\nPolicy,\"Read it; sign it\",All staff\n", 2, "", "Read it; sign it"},
+		// The header that names more columns decides.
+		{"most.csv", "Activity;Timing,Key message,Audience,Owner\nx;Monthly,y,z,o\n", 1, "", "y"},
+	} {
+		data := []byte(tc.data)
+		if data == nil || len(data) == 0 {
+			var err error
+			if data, err = os.ReadFile("testdata/hostile/" + tc.name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res := read(t, data, tc.name, sheet.Options{})
+		if res.Header != tc.header || len(res.Plan.Activities) == 0 || res.Plan.Activities[0].What.Message != tc.message {
+			t.Errorf("%s: header row %d, activities %+v", tc.name, res.Header, res.Plan.Activities)
+			continue
+		}
+		var comma []string
+		for _, inf := range res.Inferences {
+			if strings.HasPrefix(inf.Value, "delimiter") {
+				comma = append(comma, inf.String())
+			}
+		}
+		switch {
+		case tc.comma == "" && len(comma) > 0:
+			t.Errorf("%s: %q", tc.name, comma)
+		case tc.comma != "" && (len(comma) != 1 || !strings.HasPrefix(comma[0], fmt.Sprintf(`sheet %q: inferred delimiter %q: the CSV file's delimiter: with `, tc.name, tc.comma))):
+			t.Errorf("%s: delimiter inferences %q", tc.name, comma)
+		case tc.comma != "" && !strings.Contains(string(res.YAML), "\n# inferred: the CSV file's delimiter: with "):
+			t.Errorf("%s: the file does not say the delimiter:\n%s", tc.name, res.YAML)
+		}
+	}
+	// No delimiter finds a header: the error says so, as before.
+	_, err := sheet.Read(strings.NewReader("a;b\nc;d\n"), "none.csv", sheet.Options{Now: now})
+	if !errors.Is(err, sheet.ErrNoHeader) {
+		t.Errorf("err %v, want ErrNoHeader", err)
 	}
 }

@@ -49,6 +49,18 @@
 // the header row (titles), are listed in [Result.Ignored] and not read. A
 // non-empty cell outside the matrix's columns (under a blank heading, or
 // past the header row's last) is a [Problem]: what it means is unknown.
+// A second column of a field ("Stakeholders" next to "Audience") is the
+// field's data: a second audience, method or responsible party column's
+// names are added to the row's list, and a second notes column's text to
+// its notes, each an inference at its cell; a second activity, key
+// message or timing column's non-empty cell is a [Problem] (an activity
+// has one of each).
+//
+// A CSV file's delimiter is a comma, a semicolon or a tab: the one with
+// which a header row is found among the first ten rows, a title row
+// above it notwithstanding (the one whose header names the most columns
+// where more than one finds one); one that is not a comma is an
+// inference.
 //
 // A list cell that holds line breaks is one name a line, split on nothing
 // else: this is how `ismscomms matrix --format csv` writes lists. Any

@@ -92,6 +92,11 @@ type grid struct {
 	unread map[[2]int]string
 	// moreUnread counts such cells past maxUnread, which are not listed.
 	moreUnread int
+	// comma is a CSV file's delimiter when it is not a comma (an
+	// inference), and commaRow the line of the header row it was chosen
+	// by (0: by the first line).
+	comma    byte
+	commaRow int
 }
 
 type gridRow struct {
@@ -129,10 +134,11 @@ func readGrid(data []byte, name, sheet string) (*grid, error) {
 	return readCSV(data, name)
 }
 
-// readCSV reads CSV: the delimiter a comma, or a semicolon or tab when
-// the first line holds one and no comma; the text UTF-8 (a byte order
-// mark skipped), UTF-16 with a byte order mark, or else Windows-1252,
-// which is a problem to review (see decodeCSV).
+// readCSV reads CSV: the delimiter a comma, a semicolon or a tab, the
+// one with which a header row is found among the first ten rows (see
+// csvDelimiter); the text UTF-8 (a byte order mark skipped), UTF-16 with
+// a byte order mark, or else Windows-1252, which is a problem to review
+// (see decodeCSV).
 func readCSV(data []byte, name string) (*grid, error) {
 	base := filepath.Base(name)
 	if name == "" {
@@ -146,21 +152,14 @@ func readCSV(data []byte, name string) (*grid, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, fmt.Errorf("it holds NUL bytes, so it is neither CSV text nor a workbook (UTF-16 text without a byte order mark? save it as UTF-8): %w", ErrUnreadable)
 	}
-	comma := byte(',')
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	if bytes.IndexByte(first, ',') < 0 {
-		if bytes.IndexByte(first, ';') >= 0 {
-			comma = ';'
-		} else if bytes.IndexByte(first, '\t') >= 0 {
-			comma = '\t'
-		}
+	comma, header := csvDelimiter(data)
+	if comma != ',' {
+		g.comma, g.commaRow = comma, header
 	}
 	if err := csvlimit.Check(data, comma, MaxColumns); err != nil {
 		return nil, fmt.Errorf("%w: %w", err, ErrTooLarge)
 	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = rune(comma)
-	r.FieldsPerRecord = -1
+	r := newCSVReader(data, comma)
 	for n := 1; ; n++ {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -178,6 +177,68 @@ func readCSV(data []byte, name string) (*grid, error) {
 		g.rows = append(g.rows, gridRow{n: n, cells: rec})
 	}
 	return g, nil
+}
+
+func newCSVReader(data []byte, comma byte) *csv.Reader {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = rune(comma)
+	r.FieldsPerRecord = -1
+	return r
+}
+
+// csvDelimiters are the delimiters a CSV file is tried with, in the
+// order a tie is decided in.
+var csvDelimiters = []byte{',', ';', '\t'}
+
+// csvDelimiter chooses the delimiter of a CSV file: of a comma, a
+// semicolon and a tab, the one with which a header row (a row naming two
+// of the matrix's columns, as build finds it) is found among the first
+// maxHeaderRow non-empty rows; the one whose header row names the most
+// columns, then the one that finds it first, then the earlier in
+// csvDelimiters. A title row above the header (a sheet's name, which may
+// hold any of them) does not decide: "Matrix; v2" over a comma-separated
+// header is read with commas. It returns the header row's number
+// too (0 when no delimiter finds one: then the first line decides, a
+// semicolon or tab when it holds one and no comma, and build reports
+// that no header row was found), numbered as readCSV numbers rows (by
+// record). Each delimiter reads the first rows
+// only, once csvlimit has bounded their fields.
+func csvDelimiter(data []byte) (comma byte, row int) {
+	best, bestFields, bestAt, bestLine := byte(0), 0, 0, 0
+	for _, c := range csvDelimiters {
+		if csvlimit.Check(data, c, MaxColumns) != nil {
+			continue
+		}
+		r := newCSVReader(data, c)
+		for n, at := 1, 0; at < maxHeaderRow; n++ {
+			rec, err := r.Read()
+			if err != nil {
+				break // EOF, or text this delimiter does not read
+			}
+			if blank(rec) {
+				continue
+			}
+			at++
+			if k := headerFields(rec); k >= 2 {
+				if k > bestFields || k == bestFields && at < bestAt {
+					best, bestFields, bestAt, bestLine = c, k, at, n
+				}
+				break
+			}
+		}
+	}
+	if best != 0 {
+		return best, bestLine
+	}
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	if bytes.IndexByte(first, ',') < 0 {
+		if bytes.IndexByte(first, ';') >= 0 {
+			return ';', 0
+		} else if bytes.IndexByte(first, '\t') >= 0 {
+			return '\t', 0
+		}
+	}
+	return ',', 0
 }
 
 var (
@@ -281,6 +342,14 @@ func (b *builder) readProblems() {
 	for _, msg := range b.g.problems {
 		b.problem(0, 0, "", msg)
 	}
+	if b.g.comma != 0 {
+		name := map[byte]string{';': "semicolons", '\t': "tabs"}[b.g.comma]
+		why := fmt.Sprintf("the CSV file's delimiter: with %s, not commas, row %d names the matrix's columns", name, b.g.commaRow)
+		if b.g.commaRow == 0 {
+			why = fmt.Sprintf("the CSV file's delimiter: its first line holds %s and no comma", name)
+		}
+		b.infer(0, 0, "", "delimiter "+strconv.Quote(string(b.g.comma)), why)
+	}
 }
 
 // fieldPaths are the plan fields each column's cell goes to, below the
@@ -311,8 +380,8 @@ func (b *builder) unreadCells() {
 	}
 	slices.SortFunc(cells, func(x, y [2]int) int { return cmp.Or(x[0]-y[0], x[1]-y[1]) })
 	for _, k := range cells {
-		f := slices.Index(b.col[:], k[1]-1)
-		if k[0] <= header || said[k] || f < 0 {
+		f, ok := b.fieldOf(k[1] - 1)
+		if k[0] <= header || said[k] || !ok {
 			continue
 		}
 		path := ""

@@ -76,7 +76,8 @@ type Inference struct {
 	Sheet       string
 	Row, Column int
 	// Path is the plan field that holds the value
-	// ("stakeholders[2].kind", "activities[4].when.rrule").
+	// ("stakeholders[2].kind", "activities[4].when.rrule"); empty for
+	// what was inferred about the file (a CSV file's delimiter).
 	Path string
 	// Value is the value, as the plan file writes it.
 	Value string
@@ -85,6 +86,9 @@ type Inference struct {
 }
 
 func (i Inference) String() string {
+	if i.Path == "" { // of the file, not of a field: "delimiter \";\""
+		return fmt.Sprintf("%s: inferred %s: %s", location(i.Sheet, i.Row, i.Column), i.Value, i.Why)
+	}
 	return fmt.Sprintf("%s: inferred %s = %s: %s", location(i.Sheet, i.Row, i.Column), i.Path, i.Value, i.Why)
 }
 

@@ -39,6 +39,8 @@ func (b *builder) yaml() ([]byte, error) {
 		text := commentText(b.comments[p])
 		key, val := find(&doc, p)
 		switch {
+		case p == "":
+			head = append(head, text) // of the file, not of a field
 		case val == nil:
 			head = append(head, p+": "+text)
 		case val.Kind == yaml.ScalarNode || val.Style == yaml.FlowStyle:
