@@ -160,8 +160,9 @@ func readCSV(data []byte, name string) (*grid, error) {
 		return nil, fmt.Errorf("%w: %w", err, ErrTooLarge)
 	}
 	r := newCSVReader(data, comma)
-	for n := 1; ; n++ {
-		rec, err := r.Read()
+	rows := csvRows{r: r, data: data}
+	for {
+		n, rec, err := rows.next()
 		if err == io.EOF {
 			break
 		}
@@ -177,6 +178,32 @@ func readCSV(data []byte, name string) (*grid, error) {
 		g.rows = append(g.rows, gridRow{n: n, cells: rec})
 	}
 	return g, nil
+}
+
+// csvRows numbers the records of a CSV file as a spreadsheet shows its
+// rows: the records before, and the empty lines between them, which
+// encoding/csv skips but a spreadsheet shows as blank rows. A record's
+// lines (a quoted cell may hold line breaks) make one row.
+type csvRows struct {
+	r      *csv.Reader
+	data   []byte // what r reads
+	n      int    // the last row's number
+	lines  int    // the lines read so far
+	offset int64  // the bytes read so far
+}
+
+// next returns the next record and its row number.
+func (c *csvRows) next() (int, []string, error) {
+	rec, err := c.r.Read()
+	if err != nil {
+		return 0, nil, err
+	}
+	start, _ := c.r.FieldPos(0)
+	c.n += 1 + max(0, start-1-c.lines) // the empty lines skipped are rows
+	end := c.r.InputOffset()
+	c.lines += bytes.Count(c.data[c.offset:end], []byte("\n"))
+	c.offset = end
+	return c.n, rec, nil
 }
 
 func newCSVReader(data []byte, comma byte) *csv.Reader {
@@ -209,9 +236,9 @@ func csvDelimiter(data []byte) (comma byte, row int) {
 		if csvlimit.Check(data, c, MaxColumns) != nil {
 			continue
 		}
-		r := newCSVReader(data, c)
-		for n, at := 1, 0; at < maxHeaderRow; n++ {
-			rec, err := r.Read()
+		rows := csvRows{r: newCSVReader(data, c), data: data}
+		for at := 0; at < maxHeaderRow; {
+			n, rec, err := rows.next()
 			if err != nil {
 				break // EOF, or text this delimiter does not read
 			}
