@@ -217,6 +217,7 @@ func build(g *grid, name string, opts Options) (*Result, error) {
 		}
 	}
 	b.unreadCells()
+	b.hiddenCells()
 	b.strayColumns()
 	b.resolve()
 	if b.err != nil {
@@ -366,14 +367,14 @@ func (b *builder) strayCells(row gridRow, activity int) {
 		path = "activities[" + strconv.Itoa(activity) + "]"
 	}
 	for j, c := range row.cells {
-		if j < len(b.headed) && b.headed[j] {
+		if j < len(b.headed) && b.headed[j] || strings.TrimSpace(c) == "" {
 			continue
 		}
-		text, _ := clean(c, false)
-		if text == "" {
-			continue
-		}
-		if b.strays++; b.strays > maxStrayCells {
+		// Past the first maxStrayCells a cell is only counted: cleaning
+		// each would cost a pass over text a shared string may repeat
+		// in every cell.
+		if b.strays >= maxStrayCells {
+			b.strays++
 			sc := b.strayCols[j]
 			if sc == nil {
 				sc = &strayColumn{first: row.n}
@@ -383,6 +384,12 @@ func (b *builder) strayCells(row gridRow, activity int) {
 			sc.last = row.n
 			continue
 		}
+		// Its start is all the message quotes.
+		text, _ := clean(c[:min(len(c), 1024)], false)
+		if text == "" {
+			continue // blank but for what clean removes
+		}
+		b.strays++
 		where := fmt.Sprintf("column %s has no heading", colName(j+1))
 		if j >= len(b.headed) {
 			where = fmt.Sprintf("past the header row's last column (%s)", colName(len(b.headed)))

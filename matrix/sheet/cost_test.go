@@ -3,9 +3,11 @@ package sheet
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -149,5 +151,132 @@ func TestCostReference(t *testing.T) {
 	t.Logf("%d rows: %d bytes in, %d allocated, %.1f per byte", MaxRows, len(data), n, per)
 	if per > maxAllocPerByte {
 		t.Errorf("%.0f bytes allocated per input byte, more than %d", per, maxAllocPerByte)
+	}
+}
+
+// sharedRefs is the review's s0.xlsx: a matrix in columns A to F, and in
+// each of its rows cols-6 cells past them, under no heading, that show
+// one shared string of size bytes.
+func sharedRefs(t *testing.T, rows, cols, size int) []byte {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(row(1, matrixHeader[:6]...))
+	for r := 2; r <= rows; r++ {
+		b.WriteString(strings.TrimSuffix(row(r, fmt.Sprintf("Activity %d", r), "The policy", "All staff", "Email", "Monthly", "CISO"), "</row>"))
+		for j := 6; j < cols; j++ {
+			b.WriteString(`<c t="s"><v>0</v></c>`)
+		}
+		b.WriteString("</row>")
+	}
+	return book{strings: []string{"<t>" + strings.Repeat("x ", size/2) + "</t>"}, sheets: []bookPart{{name: "S", data: b.String()}}}.bytes(t)
+}
+
+// TestCostSharedStringRefs: a shared string is stored once but may be
+// shown in every cell; the cells' text is charged at each, and refused at
+// the cell where it passes sheetText of the input (the review's 58 KB
+// workbook of 8,000-byte references cost 26 s and 0.9 GB of cleaning).
+func TestCostSharedStringRefs(t *testing.T) {
+	data := sharedRefs(t, MaxRows, 64, 8000)
+	n, err := allocated(t, data)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "column ") || !strings.Contains(err.Error(), "shared string counted at each cell") {
+		t.Fatalf("%d bytes: %v, want %v at a cell", len(data), err, ErrTooLarge)
+	}
+	per := float64(n) / float64(len(data))
+	t.Logf("%d bytes in, %d allocated, %.1f per byte: %v", len(data), n, per, err)
+	if per > maxAllocPerByte {
+		t.Errorf("%.0f bytes allocated per input byte, more than %d", per, maxAllocPerByte)
+	}
+	// Under the bound, the same sheet of short references is read.
+	if _, err := readXLSX(sharedRefs(t, MaxRows, 64, 10), ""); err != nil {
+		t.Errorf("10-byte references: %v", err)
+	}
+}
+
+// TestCostStrayCells: past the first maxStrayCells, a cell outside the
+// matrix's columns is only counted, not cleaned, and the first are
+// cleaned on their start only: a grid of 116,000 such cells of 8,000
+// bytes each (one string, as shared strings give) costs what its rows
+// do, not a pass over 0.9 GB of text.
+func TestCostStrayCells(t *testing.T) {
+	long := strings.Repeat("line\r\n", 8000/6) // clean rewrites each
+	sheet := func(strays int) *grid {
+		g := &grid{sheet: "S", rows: []gridRow{{n: 1, cells: matrixHeader[:6]}}}
+		for r := 2; r <= MaxRows; r++ {
+			cells := []string{fmt.Sprintf("Activity %d", r), "The policy", "All staff", "Email", "Monthly", "CISO"}
+			for range strays {
+				cells = append(cells, long)
+			}
+			g.rows = append(g.rows, gridRow{n: r, cells: cells})
+		}
+		return g
+	}
+	cost := func(g *grid) (uint64, *Result) {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		res, err := build(g, "cost.xlsx", Options{Now: testNow})
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return after.TotalAlloc - before.TotalAlloc, res
+	}
+	plain, _ := cost(sheet(0))
+	n, res := cost(sheet(58))
+	t.Logf("%d stray cells of %d bytes: %d bytes allocated, %d without them", (MaxRows-1)*58, len(long), n, plain)
+	// Cleaning each stray cell would cost 0.9 GB more.
+	if n > plain+16<<20 {
+		t.Errorf("%d bytes allocated, %d without the stray cells: they were cleaned", n, plain)
+	}
+	// The first maxStrayCells are reported a cell each (rows 2 and 3),
+	// the others a column each.
+	if !hasProblem(res, 2, 7, `"line line line`) || !hasProblem(res, 4, 7, "more cells outside the matrix's columns in column G (rows 4 to 2000)") {
+		t.Errorf("the stray cells are not reported: %v", res.Problems[:min(3, len(res.Problems))])
+	}
+}
+
+// tokens is a workbook whose sheet holds, after its data, n elements
+// nested (deep) or one after the other, and pad bytes of incompressible
+// text in a comment, so that the part packs to more than a
+// MaxUnpackRatio-th of its size.
+func tokens(t *testing.T, n, pad int, deep bool) []byte {
+	t.Helper()
+	tail := strings.Repeat("<a/>", n)
+	if deep {
+		tail = strings.Repeat("<a>", n) + strings.Repeat("</a>", n)
+	}
+	noise := make([]byte, pad)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range noise {
+		noise[i] = byte(r.Uint32())
+	}
+	head := "<!--" + base64.StdEncoding.EncodeToString(noise) + "-->"
+	data := row(1, matrixHeader...) + row(2, "Policy communication", "The policy", "All staff", "Email", "Monthly", "CISO")
+	return book{sheets: []bookPart{{name: "S", head: head, data: data, tail: tail}}}.bytes(t)
+}
+
+// TestCostXMLTokens: XML that is well formed and within the size limits
+// costs at most MaxTokenRatio tokens for each byte it packs to: the
+// review's deep.xlsx (2.3 million nested elements: 1,400 times its size
+// in memory, 14 s) is refused at MaxDepth, and as many elements one after
+// the other (4.5 s) once they pass MaxTokenRatio a packed byte.
+func TestCostXMLTokens(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		deep bool
+		want string
+	}{{"deep", true, "nests more than"}, {"flat", false, "XML tags and texts"}} {
+		data := tokens(t, 2_000_000, 150_000, c.deep)
+		n, err := allocated(t, data)
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%s: %v, want %v saying %q", c.name, err, ErrTooLarge, c.want)
+		}
+		per := float64(n) / float64(len(data))
+		t.Logf("%s: %d bytes in, %d allocated, %.1f per byte: %v", c.name, len(data), n, per, err)
+		// encoding/xml's RawToken allocates about 50 bytes a token, all
+		// garbage: at most MaxTokenRatio of them for each byte.
+		if most := MaxTokenRatio * 64; per > float64(most) {
+			t.Errorf("%s: %.0f bytes allocated per input byte, more than %d", c.name, per, most)
+		}
 	}
 }

@@ -142,7 +142,11 @@
 // that unpack to more than [MaxUnpackedSize] bytes together (both checked
 // before unpacking); a sheet of more than [MaxMergedRanges] merged
 // ranges, [MaxSheetRows] rows (blank ones included) or [MaxCells] cells,
-// a value past column [MaxColumns]; more than [MaxRows] rows of data; and
+// a value past column [MaxColumns], cells whose text passes
+// [MaxSheetText] all together (a shared string counted at each cell
+// that shows it), a part whose elements nest more than [MaxDepth] deep
+// or that has more than [MaxTokenRatio] XML tokens for each byte it
+// packs to; more than [MaxRows] rows of data; and
 // a cell over [MaxCellSize] bytes (a problem; the cell is left out). It
 // refuses a sheet that names more than [MaxElements] stakeholders,
 // channels or roles, or whose plan would be too large for a plan file to
@@ -159,6 +163,9 @@
 // Excel on Windows saves as "CSV"), which is a problem of the sheet to
 // review. An XLSX workbook's sheet is [Options.Sheet], or else the active
 // sheet, or the first visible one when that is hidden. A formula saved
-// without its value is a problem of its cell, and merged ranges that
+// without its value, and an error value (#N/A, #REF!; in CSV, a cell
+// that is one), are problems of their cell, and merged ranges that
 // start on or above the header row are not copied into the rows below.
+// An activity of a hidden row is noted as an inference, and a matrix
+// column the workbook hides is a problem to review.
 package sheet

@@ -37,6 +37,13 @@ func FuzzReadXLSX(f *testing.F) {
 		{sheets: []bookPart{{name: "S", data: header + row(2, "a") + row(2, "b") + `<row r="1048577"/>`}}},
 		{pr: `<workbookPr date1904="1"/>`, styles: `<styleSheet><numFmts><numFmt numFmtId="164" formatCode="[$-409]d\-mmm;&quot;x&quot;"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/></cellXfs></styleSheet>`,
 			sheets: []bookPart{{name: "S", data: header + `<row r="2"><c r="A2" s="1"><v>46037.25</v></c><c r="B2" s="2"><v>60</v></c><c r="C2" s="2"><v>-1</v></c></row>`}}},
+		// Nesting past MaxDepth, hidden rows and columns, one shared
+		// string shown in many cells.
+		{sheets: []bookPart{{name: "S", data: header, tail: strings.Repeat("<a>", MaxDepth) + strings.Repeat("</a>", MaxDepth)}}},
+		{sheets: []bookPart{{name: "S", head: `<cols><col min="2" max="3" hidden="1"/></cols>`,
+			data: header + strings.Replace(row(2, "a", "b", "c"), "<row ", `<row hidden="1" `, 1)}}},
+		{strings: []string{"<t>" + strings.Repeat("x ", 100) + "</t>"},
+			sheets: []bookPart{{name: "S", data: header + `<row r="2">` + strings.Repeat(`<c t="s"><v>0</v></c>`, 20) + `</row>`}}},
 	}
 	for _, b := range seeds {
 		raw := b.bytes(f)

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/internal/csvlimit"
 )
 
@@ -56,7 +57,36 @@ const (
 	// MaxCellSize is the longest cell read, in bytes; a longer one is a
 	// problem and left out.
 	MaxCellSize = 8 << 10
+	// MaxSheetText bounds the text of an XLSX sheet's cells that hold a
+	// value, all together, a shared string counted at each cell that
+	// shows it (a cell longer than MaxCellSize as MaxCellSize): twice
+	// what a plan file may be ([comms.MaxPlanSize]), and at most
+	// [SheetTextRatio] times the input's size or 1 MiB, whichever is
+	// more. A shared string is stored once but may be shown in every
+	// cell; past the bound the sheet is refused at the cell.
+	MaxSheetText = 2 * comms.MaxPlanSize
+	// SheetTextRatio is how many times its size an XLSX input's cells'
+	// text may be, all together, when that is more than 1 MiB (see
+	// MaxSheetText).
+	SheetTextRatio = 64
+	// MaxDepth bounds how deep the elements of an XLSX part may nest:
+	// SpreadsheetML nests about six deep.
+	MaxDepth = 64
+	// MaxTokenRatio bounds the XML tokens (tags, runs of text) of an
+	// XLSX part per byte it packs to, once it has more than 65,536. A
+	// worksheet has one to four a byte, shared strings in rich text
+	// runs up to about nine; tiny elements that pack well ("<a/>" over
+	// and over) have fifty. Reading a token costs far more than
+	// unpacking its bytes, so this bounds the cost of XML that is well
+	// formed but large, per byte of the input.
+	MaxTokenRatio = 16
 )
+
+// sheetText is the most text the cells of an XLSX input of n bytes may
+// hold, all together (see MaxSheetText).
+func sheetText(n int) int {
+	return min(MaxSheetText, max(1<<20, SheetTextRatio*n))
+}
 
 // Errors of Read. Each is wrapped with what was being read.
 var (
@@ -88,7 +118,8 @@ type grid struct {
 	problems []string
 	// unread holds the cells (row, column from 1) that reading left
 	// without a value although they hold something (a formula whose
-	// value was never calculated), with why.
+	// value was never calculated, an error value such as #N/A), with
+	// why.
 	unread map[[2]int]string
 	// moreUnread counts such cells past maxUnread, which are not listed.
 	moreUnread int
@@ -97,11 +128,16 @@ type grid struct {
 	// by (0: by the first line).
 	comma    byte
 	commaRow int
+	// hiddenCols are the XLSX sheet's hidden columns, as ranges (from
+	// 1, inclusive), up to MaxColumns.
+	hiddenCols [][2]int
 }
 
 type gridRow struct {
 	n     int
 	cells []string
+	// hidden: the XLSX sheet hides the row.
+	hidden bool
 }
 
 type mergedRange struct {
@@ -131,7 +167,39 @@ func readGrid(data []byte, name, sheet string) (*grid, error) {
 	if sheet != "" {
 		return nil, fmt.Errorf("sheet %q: a CSV file has no sheets: %w", sheet, ErrSheetNotFound)
 	}
-	return readCSV(data, name)
+	g, err := readCSV(data, name)
+	if err != nil {
+		return nil, err
+	}
+	errorValues(g)
+	return g, nil
+}
+
+// excelErrors are the error values a spreadsheet program shows in a cell
+// whose formula fails, which it exports to CSV as the cell's text.
+var excelErrors = map[string]bool{
+	"#N/A": true, "#REF!": true, "#VALUE!": true, "#DIV/0!": true, "#NAME?": true,
+	"#NULL!": true, "#NUM!": true, "#SPILL!": true, "#CALC!": true, "#GETTING_DATA": true,
+	"#FIELD!": true, "#BLOCKED!": true, "#CONNECT!": true, "#UNKNOWN!": true, "#BUSY!": true,
+}
+
+// errorValues leaves out each CSV cell that is one of excelErrors, noted
+// as unread, as an XLSX cell holding an error value is: a lookup that
+// failed in the workbook is no name of an owner or key message.
+func errorValues(g *grid) {
+	for i := range g.rows {
+		for j, c := range g.rows[i].cells {
+			if len(c) < 4 || len(c) > 40 || !strings.Contains(c, "#") {
+				continue
+			}
+			v := strings.TrimSpace(c)
+			if !excelErrors[strings.ToUpper(v)] {
+				continue
+			}
+			g.rows[i].cells[j] = ""
+			g.noteUnread(g.rows[i].n, j+1, fmt.Sprintf("the cell holds %q, the error a spreadsheet shows when a formula fails, not a value: correct the formula in the workbook and export it again, or type the value", v))
+		}
+	}
 }
 
 // readCSV reads CSV: the delimiter a comma, a semicolon or a tab, the
@@ -339,6 +407,19 @@ func firstWord(data []byte) string {
 	return string(word)
 }
 
+// noteUnread notes that reading left the cell at row and col (from 1)
+// without a value, and why; past maxUnread cells, it only counts them.
+func (g *grid) noteUnread(row, col int, why string) {
+	if g.unread == nil {
+		g.unread = map[[2]int]string{}
+	}
+	if len(g.unread) == maxUnread {
+		g.moreUnread++
+		return
+	}
+	g.unread[[2]int{row, col}] = why
+}
+
 func blank(cells []string) bool {
 	for _, c := range cells {
 		if strings.TrimSpace(c) != "" {
@@ -418,7 +499,39 @@ func (b *builder) unreadCells() {
 		b.problem(k[0], k[1], path, b.g.unread[k])
 	}
 	if b.g.moreUnread > 0 {
-		b.problem(0, 0, "", fmt.Sprintf("%d more cells hold a formula whose value was never calculated; they are read as empty: open and save the workbook in a spreadsheet program", b.g.moreUnread))
+		b.problem(0, 0, "", fmt.Sprintf("%d more cells hold no value that can be read (a formula whose value was never calculated, or an error such as #N/A); they are read as empty", b.g.moreUnread))
+	}
+}
+
+// hiddenCells tells of what the workbook hides but the plan reads (build
+// calls it once the rows are read): each activity of a hidden row, an
+// inference, as a hidden row is often a retired or draft activity, or
+// one a filter hides; and each matrix column hidden, a problem to
+// review, as its cells make the plan but do not show in the sheet.
+func (b *builder) hiddenCells() {
+	at := make(map[int]bool)
+	for _, r := range b.g.rows[b.header+1:] {
+		if r.hidden {
+			at[r.n] = true
+		}
+	}
+	for i, n := range b.rows {
+		if at[n] {
+			b.infer(n, b.col[fActivity]+1, "activities["+strconv.Itoa(i)+"].name", b.plan.Activities[i].Name,
+				"the row is hidden in the workbook, and read as an activity: a hidden row is often a retired or draft one, or one a filter hides; delete the activity if it is not meant to be in the plan")
+		}
+	}
+	header := b.g.rows[b.header].n
+	for f, c := range b.col {
+		if c < 0 {
+			continue
+		}
+		for _, h := range b.g.hiddenCols {
+			if c+1 >= h[0] && c+1 <= h[1] {
+				b.problem(header, c+1, "", fmt.Sprintf("the column %s (%s) is hidden in the workbook, and its cells are read as the activities' %s: check them, or delete the column if it is not meant to be read", colName(c+1), fieldNames[f], fieldNames[f]))
+				break
+			}
+		}
 	}
 }
 

@@ -43,6 +43,8 @@ const (
 type xlsxPackage struct {
 	parts map[string]*zip.File
 	left  uint64
+	// tokens is how many XML tokens the part being read may have.
+	tokens int
 }
 
 // readXLSX reads a sheet of the workbook data: the one named sheet, or
@@ -83,7 +85,7 @@ func readXLSX(data []byte, sheet string) (*grid, error) {
 	if err != nil {
 		return nil, fmt.Errorf("XLSX: %w", err)
 	}
-	s := &cellScan{date1904: wb.date1904}
+	s := &cellScan{date1904: wb.date1904, textLimit: sheetText(len(data))}
 	if wb.strings != "" {
 		if s.sst, err = x.sharedStrings(wb.strings); err != nil {
 			return nil, err
@@ -117,6 +119,7 @@ func (x *xlsxPackage) read(name string, fn func(d *xml.Decoder) error) (bool, er
 		return true, fmt.Errorf("XLSX: %s: unpacks to %d bytes from %d, more than %d times its size: %w", name, size, f.CompressedSize64, MaxUnpackRatio, ErrTooLarge)
 	}
 	x.left -= size
+	x.tokens = max(minTokens, MaxTokenRatio*int(min(f.CompressedSize64, MaxInputSize)))
 	rc, err := f.Open()
 	if err != nil {
 		return true, fmt.Errorf("XLSX: %s: %w: %w", name, err, ErrUnreadable)
@@ -134,12 +137,21 @@ func (x *xlsxPackage) read(name string, fn func(d *xml.Decoder) error) (bool, er
 	return true, nil
 }
 
+// minTokens is the most XML tokens a part may have whatever its packed
+// size (see MaxTokenRatio).
+const minTokens = 1 << 16
+
 // each calls fn with each token of d, up to the end of the part, which
-// must be well formed: RawToken leaves matching end elements to its
-// caller, and Token's namespace translation costs more than this.
-func each(d *xml.Decoder, fn func(tok xml.Token) error) error {
-	var open []xml.Name
-	for {
+// must be well formed, nest at most MaxDepth deep and have at most
+// x.tokens tokens: RawToken leaves matching end elements to its caller,
+// and Token's namespace translation costs more than this.
+func (x *xlsxPackage) each(d *xml.Decoder, fn func(tok xml.Token) error) error {
+	open := make([]xml.Name, 0, MaxDepth)
+	for n := 0; ; n++ {
+		if n == x.tokens {
+			line, col := d.InputPos()
+			return fmt.Errorf("line %d, column %d: more than %d XML tags and texts, %d for each byte the part packs to: %w", line, col, x.tokens, MaxTokenRatio, ErrTooLarge)
+		}
 		tok, err := d.RawToken()
 		if err == io.EOF {
 			if len(open) > 0 {
@@ -152,6 +164,10 @@ func each(d *xml.Decoder, fn func(tok xml.Token) error) error {
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:
+			if len(open) == MaxDepth {
+				line, col := d.InputPos()
+				return fmt.Errorf("line %d, column %d: <%s> nests more than %d elements deep: %w", line, col, e.Name.Local, MaxDepth, ErrTooLarge)
+			}
 			open = append(open, e.Name)
 		case xml.EndElement:
 			line, _ := d.InputPos()
@@ -164,6 +180,18 @@ func each(d *xml.Decoder, fn func(tok xml.Token) error) error {
 			return err
 		}
 	}
+}
+
+// attrOr returns the value of e's attribute local, or "".
+func attrOr(e xml.StartElement, local string) string {
+	v, _ := attr(e, local)
+	return v
+}
+
+// isTrue reports whether e's boolean attribute local is true.
+func isTrue(e xml.StartElement, local string) bool {
+	v, _ := attr(e, local)
+	return v == "1" || v == "true"
 }
 
 func attr(e xml.StartElement, local string) (string, bool) {
@@ -183,7 +211,7 @@ type relationship struct{ id, typ, target string }
 func (x *xlsxPackage) rels(name, source string) ([]relationship, error) {
 	var out []relationship
 	_, err := x.read(name, func(d *xml.Decoder) error {
-		return each(d, func(tok xml.Token) error {
+		return x.each(d, func(tok xml.Token) error {
 			e, ok := tok.(xml.StartElement)
 			if !ok || e.Name.Local != "Relationship" {
 				return nil
@@ -234,7 +262,7 @@ func (x *xlsxPackage) workbook(name string) (*workbook, error) {
 	wb := &workbook{}
 	views := 0
 	found, err := x.read(name, func(d *xml.Decoder) error {
-		return each(d, func(tok xml.Token) error {
+		return x.each(d, func(tok xml.Token) error {
 			e, ok := tok.(xml.StartElement)
 			if !ok {
 				return nil
@@ -368,7 +396,7 @@ func (x *xlsxPackage) sharedStrings(name string) (stringTable, error) {
 	var buf []byte
 	inItem, inText, phonetic := false, false, 0
 	_, err := x.read(name, func(d *xml.Decoder) error {
-		return each(d, func(tok xml.Token) error {
+		return x.each(d, func(tok xml.Token) error {
 			switch tok := tok.(type) {
 			case xml.StartElement:
 				switch tok.Name.Local {
@@ -414,6 +442,7 @@ type cellScan struct {
 	inData     bool // in sheetData
 	row        int  // the row being read; 0 between rows
 	numbered   bool // whether the row says its number (r)
+	rowHidden  bool // whether the row is hidden
 	lastRow    int  // the row read before
 	sheetRows  int  // rows met, blank ones included
 	cells      int  // the cells of the grid's rows
@@ -430,6 +459,9 @@ type cellScan struct {
 	text       int    // the element whose text is read: 0, 'v', 't' (of is) or 'f'
 	phonetic   int
 	merges     int
+	// textBytes is the text of the cells read so far, textLimit the most
+	// it may be (see MaxSheetText).
+	textBytes, textLimit int
 }
 
 type cellAt struct {
@@ -443,7 +475,7 @@ type cellAt struct {
 func (x *xlsxPackage) worksheet(name string, s *cellScan, g *grid) error {
 	s.g = g
 	found, err := x.read(name, func(d *xml.Decoder) error {
-		return each(d, s.token)
+		return x.each(d, s.token)
 	})
 	if err != nil {
 		return err
@@ -506,6 +538,7 @@ func (s *cellScan) start(e xml.StartElement) error {
 		}
 		s.lastRow, s.lastCol = s.row, 0
 		s.rowCells = s.rowCells[:0]
+		s.rowHidden = isTrue(e, "hidden")
 	case "c":
 		if s.row == 0 {
 			return nil
@@ -555,6 +588,17 @@ func (s *cellScan) start(e xml.StartElement) error {
 		}
 	case "rPh":
 		s.phonetic++
+	case "col":
+		// <cols><col min="3" max="5" hidden="1"/></cols>, before sheetData.
+		if s.inData || !isTrue(e, "hidden") || len(s.g.hiddenCols) == MaxColumns {
+			return nil
+		}
+		lo, err1 := strconv.Atoi(attrOr(e, "min"))
+		hi, err2 := strconv.Atoi(attrOr(e, "max"))
+		if err1 != nil || err2 != nil || lo < 1 || hi < lo || lo > MaxColumns {
+			return nil // a column past those read, or none: nothing hidden is read
+		}
+		s.g.hiddenCols = append(s.g.hiddenCols, [2]int{lo, min(hi, MaxColumns)})
 	case "mergeCell":
 		ref, _ := attr(e, "ref")
 		if s.merges++; s.merges > MaxMergedRanges {
@@ -613,6 +657,10 @@ func (s *cellScan) endCell() error {
 		s.noteUnread(col)
 		return nil
 	}
+	if s.typ == "e" {
+		s.noteError(col)
+		return nil
+	}
 	if s.typ != "s" && len(bytes.TrimSpace(s.value)) == 0 {
 		return nil // blank: the row reads the same without it
 	}
@@ -641,34 +689,52 @@ func (s *cellScan) endCell() error {
 				text = d
 			}
 		}
-	default: // inlineStr, str (a formula's text), e (an error: #N/A), d (an ISO 8601 date)
+	default: // inlineStr, str (a formula's text), d (an ISO 8601 date)
 		text = raw
 	}
-	if strings.TrimSpace(text) != "" {
-		s.rowCells = append(s.rowCells, cellAt{col: col, text: text})
+	if strings.TrimSpace(text) == "" {
+		return nil
 	}
+	// A shared string costs nothing more for each cell that shows it,
+	// but what reads the cells does.
+	if s.textBytes += min(len(text), MaxCellSize+1); s.textBytes > s.textLimit {
+		return fmt.Errorf("%s: the sheet's cells hold more text than the %d bytes a workbook of its size may, all together (a shared string counted at each cell that shows it): %w",
+			location(s.g.sheet, s.row, col), s.textLimit, ErrTooLarge)
+	}
+	s.rowCells = append(s.rowCells, cellAt{col: col, text: text})
 	return nil
 }
 
+// noteUnread notes the cell, a formula whose value was never
+// calculated.
 func (s *cellScan) noteUnread(col int) {
-	if s.g.unread == nil {
-		s.g.unread = map[[2]int]string{}
+	s.g.noteUnread(s.row, col, "the cell holds "+s.formulaText("a formula")+" whose value was never calculated (the workbook was saved by a program that does not calculate): open and save it in a spreadsheet program, or type the value")
+}
+
+// noteError notes the cell, an error value (t="e": #N/A, #REF!): what a
+// formula that fails shows is no value of the plan.
+func (s *cellScan) noteError(col int) {
+	v := shorten(strings.ToValidUTF8(strings.TrimSpace(string(s.value)), ""), 40)
+	why := "the cell holds the error " + strconv.Quote(v)
+	if s.hasFormula {
+		why += " (from " + s.formulaText("a formula") + ")"
 	}
-	if len(s.g.unread) == maxUnread {
-		s.g.moreUnread++
-		return
-	}
+	s.g.noteUnread(s.row, col, why+", not a value: correct the formula, or type the value")
+}
+
+// formulaText names the cell's formula for a message: "the formula
+// \"=A1\"", or what when the cell has none.
+func (s *cellScan) formulaText(what string) string {
 	f := strings.TrimSpace(string(s.formula))
-	what := "a formula"
 	switch {
+	case !s.hasFormula:
+		return what
 	case f == "":
-		what = "a formula shared with another cell"
+		return "a formula shared with another cell"
 	case len(s.formula) >= 60:
-		what = fmt.Sprintf("the formula %q", "="+strings.ToValidUTF8(f, "")+"…")
-	default:
-		what = fmt.Sprintf("the formula %q", "="+f)
+		return fmt.Sprintf("the formula %q", "="+strings.ToValidUTF8(f, "")+"…")
 	}
-	s.g.unread[[2]int{s.row, col}] = "the cell holds " + what + " whose value was never calculated (the workbook was saved by a program that does not calculate): open and save it in a spreadsheet program, or type the value"
+	return fmt.Sprintf("the formula %q", "="+f)
 }
 
 // endRow keeps the row just ended if it holds a value, as wide as its
@@ -694,7 +760,7 @@ func (s *cellScan) endRow() error {
 		}
 		cells[c.col-1] = c.text
 	}
-	s.g.rows = append(s.g.rows, gridRow{n: s.row, cells: cells})
+	s.g.rows = append(s.g.rows, gridRow{n: s.row, cells: cells, hidden: s.rowHidden})
 	return nil
 }
 
@@ -753,7 +819,7 @@ func (x *xlsxPackage) dateStyles(name string) ([]bool, error) {
 	var ids []int
 	inXfs := false
 	_, err := x.read(name, func(d *xml.Decoder) error {
-		return each(d, func(tok xml.Token) error {
+		return x.each(d, func(tok xml.Token) error {
 			switch tok := tok.(type) {
 			case xml.StartElement:
 				switch tok.Name.Local {

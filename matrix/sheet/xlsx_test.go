@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,9 +36,9 @@ type book struct {
 
 type bookPart struct {
 	name, state string
-	// data is the sheetData element's content; tail what follows it
-	// (mergeCells).
-	data, tail string
+	// data is the sheetData element's content; head what precedes it
+	// (cols), tail what follows it (mergeCells).
+	data, head, tail string
 }
 
 // bytes writes the package.
@@ -57,7 +58,7 @@ func (b book) bytes(t testing.TB) []byte {
 		fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet%d.xml"/>`, i+1, i+1)
 		parts[fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1)] = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
 			`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
-			`<sheetData>` + s.data + `</sheetData>` + s.tail + `</worksheet>`
+			s.head + `<sheetData>` + s.data + `</sheetData>` + s.tail + `</worksheet>`
 	}
 	if b.strings != nil {
 		fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>`, len(b.sheets)+1)
@@ -156,7 +157,7 @@ func hasProblem(res *Result, row, col int, parts ...string) bool {
 // TestXLSXCellValues: each kind of cell reads as a spreadsheet shows it:
 // inline strings and shared strings (rich text runs joined, phonetic runs
 // left out), numbers in the General format, booleans, the cached values
-// of formulas, errors.
+// of formulas; an error value is no value, but a cell noted as unread.
 func TestXLSXCellValues(t *testing.T) {
 	data := book{
 		strings: []string{
@@ -183,9 +184,12 @@ func TestXLSXCellValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"plain", "Rich text", "a & b", "0.3", "42", "TRUE", "xy", "2", "#DIV/0!", "inline", "", "1E+22"}
+	want := []string{"plain", "Rich text", "a & b", "0.3", "42", "TRUE", "xy", "2", "", "inline", "", "1E+22"}
 	if len(g.rows) != 1 || !slices.Equal(g.rows[0].cells, want) {
 		t.Errorf("rows %v,\nwant one of %q", g.rows, want)
+	}
+	if why := g.unread[[2]int{1, 9}]; !strings.Contains(why, `the error "#DIV/0!" (from the formula "=1/0")`) {
+		t.Errorf("I1, an error value: %q", why)
 	}
 }
 
@@ -503,5 +507,145 @@ func TestXLSXDates(t *testing.T) {
 				t.Errorf("rows %v,\nwant %q", g.rows, c.want)
 			}
 		})
+	}
+}
+
+// TestXLSXErrorValues: a cell holding an error value (t="e": a lookup
+// that failed, a reference to a deleted cell) is a problem of its cell,
+// saying which error and from which formula, and no value of the plan
+// (the review's err2.xlsx: an owner "#REF!" and a message "#N/A" were
+// read as text, exit 0).
+func TestXLSXErrorValues(t *testing.T) {
+	data := book{sheets: []bookPart{{name: "S", data: row(1, matrixHeader...) +
+		`<row r="2">` +
+		`<c r="A2" t="inlineStr"><is><t>Policy communication</t></is></c>` +
+		`<c r="B2" t="e"><f>VLOOKUP(A2,Msgs!A:B,2,0)</f><v>#N/A</v></c>` +
+		`<c r="C2" t="inlineStr"><is><t>All staff</t></is></c>` +
+		`<c r="D2" t="inlineStr"><is><t>Email</t></is></c>` +
+		`<c r="E2" t="inlineStr"><is><t>Monthly</t></is></c>` +
+		`<c r="F2" t="e"><f>Owners!B7</f><v>#REF!</v></c>` +
+		`<c r="G2" t="e"><v>#VALUE!</v></c>` + // typed, no formula
+		`</row>`}}}.bytes(t)
+	res := mustRead(t, data, Options{})
+	for _, c := range []struct {
+		col   int
+		parts []string
+	}{
+		{2, []string{`the error "#N/A" (from the formula "=VLOOKUP(A2,Msgs!A:B,2,0)")`, "the activity has no key message"}},
+		{6, []string{`the error "#REF!" (from the formula "=Owners!B7")`, "the activity has no owner"}},
+		{7, []string{`the error "#VALUE!", not a value`}},
+	} {
+		if !hasProblem(res, 2, c.col, c.parts...) {
+			t.Errorf("column %s: no problem saying %q: %v", colName(c.col), c.parts, res.Problems)
+		}
+	}
+	if len(res.Plan.Roles) != 0 || res.Plan.Activities[0].What.Message != "" || res.Plan.Activities[0].Notes != "" {
+		t.Errorf("an error value made a plan value: roles %v, activity %+v", res.Plan.Roles, res.Plan.Activities[0])
+	}
+	if res.Complete() {
+		t.Error("a sheet of error values is complete")
+	}
+}
+
+// TestCSVErrorValues: in CSV, which Excel exports an error value to as
+// its text, a cell that is one of the error values is a problem of its
+// cell too, and no value; text that only starts with one, or another
+// "#" word, is text.
+func TestCSVErrorValues(t *testing.T) {
+	data := "Activity,Key message,Audience,Method,Timing,Owner,Notes\n" +
+		"Policy communication,#N/A,All staff,Email,Monthly, #REF! ,#DIV/0!\n" +
+		"Awareness training,#N/A for now,#staff,Email,Monthly,CISO,#name?\n"
+	res := mustReadCSV(t, []byte(data))
+	for _, c := range []struct {
+		row, col int
+		value    string
+	}{{2, 2, "#N/A"}, {2, 6, "#REF!"}, {2, 7, "#DIV/0!"}, {3, 7, "#name?"}} {
+		if !hasProblem(res, c.row, c.col, strconv.Quote(c.value), "formula fails") {
+			t.Errorf("row %d, column %s: no problem about %s: %v", c.row, colName(c.col), c.value, res.Problems)
+		}
+	}
+	a := res.Plan.Activities
+	if len(a) != 2 || a[0].What.Message != "" || a[0].Owner != "" || a[0].Notes != "" || a[1].Notes != "" {
+		t.Errorf("an error value made a plan value: %+v", a)
+	}
+	if a[1].What.Message != "#N/A for now" || len(a[1].Whom) != 1 {
+		t.Errorf("text that is no error value was changed: %+v", a[1])
+	}
+	if strings.Contains(string(res.YAML), "name: '#REF!'") {
+		t.Errorf("a role named #REF!:\n%s", res.YAML)
+	}
+}
+
+// TestXLSXHidden: an activity of a hidden row is read and noted (a
+// hidden row is often a retired or draft activity), and a matrix column
+// the workbook hides is a problem to review; a hidden column outside the
+// matrix, or a visible row, is neither.
+func TestXLSXHidden(t *testing.T) {
+	data := book{sheets: []bookPart{{name: "S",
+		head: `<cols><col min="1" max="1" width="30"/><col min="6" max="6" hidden="1"/><col min="9" max="12" hidden="true"/></cols>`,
+		data: row(1, matrixHeader...) +
+			row(2, "Policy communication", "The policy", "All staff", "Email", "Monthly", "CISO") +
+			strings.Replace(row(3, "Old awareness", "Retired", "All staff", "Email", "Monthly", "CISO"), `<row r="3">`, `<row r="3" hidden="1">`, 1)}}}.bytes(t)
+	res := mustRead(t, data, Options{})
+	hidden := func(row int) bool {
+		return slices.ContainsFunc(res.Inferences, func(i Inference) bool {
+			return i.Row == row && strings.Contains(i.Why, "the row is hidden")
+		})
+	}
+	if !hidden(3) || hidden(2) {
+		t.Errorf("hidden row 3 noted: %v, visible row 2 noted: %v: %v", hidden(3), hidden(2), res.Inferences)
+	}
+	if !strings.Contains(string(res.YAML), "the row is hidden") {
+		t.Errorf("the plan file does not say row 3 is hidden:\n%s", res.YAML)
+	}
+	if len(res.Plan.Activities) != 2 {
+		t.Errorf("%d activities, want 2", len(res.Plan.Activities))
+	}
+	if !hasProblem(res, 1, 6, "column F", "is hidden") {
+		t.Errorf("no problem for the hidden Owner column: %v", res.Problems)
+	}
+	for _, p := range res.Problems {
+		if strings.Contains(p.Message, "is hidden") && p.Column != 6 {
+			t.Errorf("a problem for a column not hidden or outside the matrix: %v", p)
+		}
+	}
+}
+
+// TestXLSXDepth: a part whose elements nest deeper than MaxDepth is
+// refused where it does, in the sheet and in the shared strings; one as
+// deep as MaxDepth is read.
+func TestXLSXDepth(t *testing.T) {
+	nest := func(n int) string { return strings.Repeat("<a>", n) + strings.Repeat("</a>", n) }
+	header := row(1, matrixHeader...) + row(2, "Policy communication", "The policy", "All staff", "Email", "Monthly", "CISO")
+	// The worksheet element is one deep.
+	if _, err := readXLSX(book{sheets: []bookPart{{name: "S", data: header, tail: nest(MaxDepth - 1)}}}.bytes(t), ""); err != nil {
+		t.Errorf("%d deep: %v", MaxDepth, err)
+	}
+	for name, b := range map[string]book{
+		"sheet":   {sheets: []bookPart{{name: "S", data: header, tail: nest(MaxDepth)}}},
+		"strings": {strings: []string{nest(MaxDepth)}, sheets: []bookPart{{name: "S", data: header}}},
+	} {
+		_, err := readXLSX(b.bytes(t), "")
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), fmt.Sprintf("nests more than %d elements deep", MaxDepth)) || !strings.Contains(err.Error(), "line 1, column ") {
+			t.Errorf("%s, %d deep: %v", name, MaxDepth+1, err)
+		}
+	}
+}
+
+// TestXLSXRichStrings: shared strings in rich text runs, the XLSX text
+// with the most tokens a packed byte, are not refused by MaxTokenRatio.
+func TestXLSXRichStrings(t *testing.T) {
+	words := []string{"policy", "staff", "email", "monthly", "CISO", "board", "awareness", "incident", "report", "training"}
+	items := make([]string, 5000)
+	for i := range items {
+		var b strings.Builder
+		for k := 0; k < 3; k++ {
+			fmt.Fprintf(&b, `<r><rPr><b/><sz val="11"/><color theme="1"/><rFont val="Calibri"/><family val="2"/><scheme val="minor"/></rPr><t xml:space="preserve">%s </t></r>`, words[(i*7+k*3)%len(words)])
+		}
+		items[i] = b.String()
+	}
+	data := book{strings: items, sheets: []bookPart{{name: "S", data: row(1, matrixHeader...) + `<row r="2"><c r="A2" t="s"><v>4999</v></c></row>`}}}.bytes(t)
+	if _, err := readXLSX(data, ""); err != nil {
+		t.Fatal(err)
 	}
 }
