@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -686,7 +687,15 @@ func (b *builder) list(row gridRow, f field, path string, add func(name string, 
 			return nil
 		}
 		if k > 0 {
-			b.infer(row.n, c+1, path, strings.Join(ids[before:], ", "), b.secondColumn(f, c)+": its names are added to the activity's "+listNoun[f])
+			added, at := ids[before:], path
+			switch {
+			case len(added) == 0:
+				b.infer(row.n, c+1, path, shorten(oneLineText(text), 80), b.secondColumn(f, c)+": the names it holds are the activity's already")
+				continue
+			case f == fOwner && before > 0:
+				at = strings.TrimSuffix(path, ".owner") + ".support" // the owner is the first column's
+			}
+			b.infer(row.n, c+1, at, strings.Join(added, ", "), b.secondColumn(f, c)+": its names are added to the activity's "+listNoun[f])
 		}
 	}
 	if !read {
@@ -1033,6 +1042,7 @@ func (b *builder) validate() error {
 }
 
 func (b *builder) infer(row, col int, path, value, why string) {
+	why = shortenQuoted(why)
 	b.res.Inferences = append(b.res.Inferences, Inference{Sheet: b.g.sheet, Row: row, Column: col, Path: path, Value: value, Why: why})
 	text := "inferred: " + why
 	b.comments[path] = append(b.comments[path], text)
@@ -1040,7 +1050,7 @@ func (b *builder) infer(row, col int, path, value, why string) {
 }
 
 func (b *builder) problem(row, col int, path, msg string) {
-	msg = b.unreadWhy(row, col, msg)
+	msg = shortenQuoted(b.unreadWhy(row, col, msg))
 	b.res.Problems = append(b.res.Problems, Problem{Sheet: b.g.sheet, Row: row, Column: col, Path: path, Message: msg})
 	// A problem of an element's field goes above the element (the
 	// field itself may be left out of the plan).
@@ -1051,6 +1061,34 @@ func (b *builder) problem(row, col int, path, msg string) {
 	text := "to review: " + location(b.g.sheet, row, col) + ": " + msg
 	b.heads[key] = append(b.heads[key], text)
 	b.spend(row, col, commentSize(key, text))
+}
+
+// quotedMax is the longest text a message quotes from a cell, in runes.
+const quotedMax = 80
+
+// shortenQuoted cuts each Go-quoted text in msg (a cell, as the messages
+// quote cells with %q) to quotedMax runes, so that a message about an 8
+// KiB cell is a line, not the cell; the location says where the rest is.
+func shortenQuoted(msg string) string {
+	if len(msg) < quotedMax {
+		return msg
+	}
+	var b strings.Builder
+	for i := 0; i < len(msg); {
+		q, err := strconv.QuotedPrefix(msg[i:])
+		if err != nil || msg[i] != '"' {
+			b.WriteByte(msg[i])
+			i++
+			continue
+		}
+		if text, err := strconv.Unquote(q); err == nil && utf8.RuneCountInString(text) > quotedMax {
+			b.WriteString(strconv.Quote(shorten(text, quotedMax)))
+		} else {
+			b.WriteString(q)
+		}
+		i += len(q)
+	}
+	return b.String()
 }
 
 func colName(n int) string {

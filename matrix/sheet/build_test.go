@@ -580,7 +580,7 @@ func TestSecondColumns(t *testing.T) {
 	}
 	for _, w := range []string{
 		`sheet "second.csv", row 2, column G: inferred activities[0].whom = board-of-directors: column G is a second "Target audience" column (the first is C)`,
-		`sheet "second.csv", row 2, column H: inferred activities[0].owner = dpo: column H is a second "Responsible party" column (the first is F)`,
+		`sheet "second.csv", row 2, column H: inferred activities[0].support = dpo: column H is a second "Responsible party" column (the first is F)`,
 		`sheet "second.csv", row 2, column I: inferred activities[0].how = intranet: column I is a second "Communication method" column (the first is D)`,
 		`sheet "second.csv", row 2, column K: inferred activities[0].notes = c1: column K is a second "Notes" column (the first is J)`,
 		`sheet "second.csv", row 2, column G: inferred activities[0].whom = all-staff, board-of-directors: "all staff" is named in an earlier column of the row too`,

@@ -158,7 +158,12 @@ func readGrid(data []byte, name, sheet string) (*grid, error) {
 	case bytes.HasPrefix(data, oleMagic):
 		return nil, fmt.Errorf("an encrypted workbook or a legacy .xls file, which cannot be read: save it as .xlsx (without a password) or CSV: %w", ErrUnreadable)
 	case bytes.HasPrefix(data, zipMagic):
-		return readXLSX(data, sheet)
+		g, err := readXLSX(data, sheet)
+		if err != nil {
+			return nil, err
+		}
+		errorValues(g)
+		return g, nil
 	case ext == ".xlsx" || ext == ".xlsm":
 		return nil, fmt.Errorf("the name says XLSX but the content is not a workbook (a ZIP package): %w", ErrUnreadable)
 	case ext == ".xls":
@@ -183,22 +188,65 @@ var excelErrors = map[string]bool{
 	"#FIELD!": true, "#BLOCKED!": true, "#CONNECT!": true, "#UNKNOWN!": true, "#BUSY!": true,
 }
 
-// errorValues leaves out each CSV cell that is one of excelErrors, noted
-// as unread, as an XLSX cell holding an error value is: a lookup that
-// failed in the workbook is no name of an owner or key message.
+// errorValues leaves out each cell that holds one of excelErrors, as
+// the whole cell or as an item of a list in it ("All staff, #N/A"),
+// noted as unread, as an XLSX cell of type error is: a lookup that failed
+// in the workbook is no name of an owner or key message, and splitting it
+// ("#N", "A") would hide what it is. CSV cells hold them as text, and so
+// may XLSX string cells (a value pasted from another sheet).
 func errorValues(g *grid) {
 	for i := range g.rows {
 		for j, c := range g.rows[i].cells {
-			if len(c) < 4 || len(c) > 40 || !strings.Contains(c, "#") {
+			if len(c) < 4 || !strings.Contains(c, "#") {
 				continue
 			}
-			v := strings.TrimSpace(c)
-			if !excelErrors[strings.ToUpper(v)] {
+			v, ok := errorValueIn(c)
+			if !ok {
 				continue
 			}
 			g.rows[i].cells[j] = ""
-			g.noteUnread(g.rows[i].n, j+1, fmt.Sprintf("the cell holds %q, the error a spreadsheet shows when a formula fails, not a value: correct the formula in the workbook and export it again, or type the value", v))
+			if strings.TrimSpace(c) == v {
+				g.noteUnread(g.rows[i].n, j+1, fmt.Sprintf("the cell holds %q, the error a spreadsheet shows when a formula fails, not a value: correct the formula in the workbook and export it again, or type the value", v))
+			} else {
+				g.noteUnread(g.rows[i].n, j+1, fmt.Sprintf("the cell %q holds %q, the error a spreadsheet shows when a formula fails, so none of it is read: correct the formula in the workbook and export it again, or type the values", shorten(c, 80), v))
+			}
 		}
+	}
+}
+
+// errorValueIn returns the first of excelErrors in s that is the whole
+// of s or of an item of a list in it: between the start or a list
+// separator (comma, semicolon, line break) and the end or one, blanks
+// aside (case does not matter). "#N/A for now" is text.
+func errorValueIn(s string) (string, bool) {
+	sep := func(b byte) bool { return b == ',' || b == ';' || b == '\n' || b == '\r' }
+	blank := func(b byte) bool { return b == ' ' || b == '\t' }
+	for at := 0; ; {
+		k := strings.IndexByte(s[at:], '#')
+		if k < 0 {
+			return "", false
+		}
+		k += at
+		b := k
+		for b > 0 && blank(s[b-1]) {
+			b--
+		}
+		if b == 0 || sep(s[b-1]) {
+			for e := k + 4; e <= min(len(s), k+len("#GETTING_DATA")); e++ {
+				v := strings.ToUpper(s[k:e])
+				if !excelErrors[v] {
+					continue
+				}
+				f := e
+				for f < len(s) && blank(s[f]) {
+					f++
+				}
+				if f == len(s) || sep(s[f]) {
+					return v, true
+				}
+			}
+		}
+		at = k + 1
 	}
 }
 
