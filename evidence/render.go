@@ -920,16 +920,31 @@ type occurrenceView struct {
 	Evidence        []part
 }
 
-// WriteHTML writes the report as one self-contained HTML page: no external
-// assets, no JavaScript (a Content-Security-Policy says so), charts as
-// inline SVG. It prints on A4 or Letter alike (the page sets margins, not
-// a paper size); dates, times, addresses and IDs never break across lines.
-// Markup in texts is escaped by html/template, and control and
-// bidirectional formatting characters are spelled out ("\u202e"), with a
-// note near the top saying how many texts held them.
+// WriteHTML writes the report as [Assessment.WriteHTMLPage] does with the
+// zero HTMLOptions: on the printer's paper, generated at the report's reference time.
 func (rep *Assessment) WriteHTML(w io.Writer) error {
+	return rep.WriteHTMLPage(w, HTMLOptions{})
+}
+
+// WriteHTMLPage writes the report as one self-contained HTML page: no
+// external assets, no JavaScript (a Content-Security-Policy says so),
+// charts as inline SVG. It prints as a document to file, upright on
+// opts.Paper: a document-control block at the top (plan version,
+// approver, approval date, when generated), a running header
+// (organization, plan and version, period) and footer (when generated,
+// with its zone; page N of M) on every page, tables' headers repeated on
+// each page and no table row split across two. Dates, times, addresses
+// and IDs never break across lines. Markup in texts is escaped by
+// html/template, and control and bidirectional formatting characters are
+// spelled out ("\u202e"), with a note near the top saying how many texts
+// held them.
+func (rep *Assessment) WriteHTMLPage(w io.Writer, opts HTMLOptions) error {
 	var esc escaper
 	e := rep.mapText(esc.text)
+	pv, err := e.printView("Communication evidence", opts)
+	if err != nil {
+		return err
+	}
 	occ := make([]occurrenceView, len(e.Occurrences))
 	for i, o := range e.Occurrences {
 		occ[i] = occurrenceView{o, e.dateHTML(o.At), e.dateHTML(o.Due), e.evidence(o)}
@@ -993,6 +1008,7 @@ func (rep *Assessment) WriteHTML(w io.Writer) error {
 		"Acks":          e.ackViews(),
 		"Objectives":    e.objectiveViews(),
 		"Feedback":      e.feedbackView(),
+		"Print":         pv,
 	}
 	if err := htmlTemplate.Execute(w, data); err != nil {
 		return fmt.Errorf("evidence: write HTML: %w", err)

@@ -3,6 +3,7 @@ package evidence_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/evidence"
+	"github.com/ismscomms/ismscomms/matrix"
 )
 
 func writeAll(t *testing.T, rep *evidence.Assessment) (md, html, js string) {
@@ -175,6 +177,8 @@ func TestTimesShowTheirZone(t *testing.T) {
 			t.Errorf("Markdown time without its zone: %q", m[0])
 		}
 	}
+	// The page's CSS (its running header and footer) is no text that wraps.
+	html = regexp.MustCompile(`(?s)<style>.*?</style>`).ReplaceAllString(html, "<style></style>")
 	clocks := regexp.MustCompile(`\b\d\d:\d\d\b[^<]*`)
 	for _, c := range clocks.FindAllStringIndex(html, -1) {
 		if !strings.HasSuffix(html[:c[0]], `<span class="nw">`) || !regexp.MustCompile(`^\d\d:\d\d (CET|CEST)$`).MatchString(html[c[0]:c[1]]) {
@@ -191,13 +195,48 @@ func TestTimesShowTheirZone(t *testing.T) {
 	if !strings.Contains(html, `times in <span class="nw">Europe/Berlin</span>`) || !strings.Contains(html, "<h2>On-time rate by month due</h2>") || !strings.Contains(html, `id="month-basis"`) {
 		t.Error("the HTML does not say its zone and what the monthly chart counts")
 	}
-	for _, css := range []string{"@page { margin: 14mm 12mm; }", ".nw, code { white-space: nowrap; }", "max-width: 100%; height: auto;"} {
-		if !strings.Contains(html, css) {
+	_, page, _ := writeAll(t, rep)
+	for _, css := range []string{"@page {\n    margin: 18mm 12mm 16mm;", ".nw, code { white-space: nowrap; }", "max-width: 100%; height: auto;",
+		`@bottom-right { content: "Page " counter(page) " of " counter(pages);`, "thead { display: table-header-group; }",
+		"tr, .card, svg, table.control { break-inside: avoid;", "td, td code, h1, p.meta { overflow-wrap: anywhere;",
+	} {
+		if !strings.Contains(page, css) {
 			t.Errorf("the page lacks %s", css)
 		}
 	}
-	if regexp.MustCompile(`@page[^}]*size`).MatchString(html) {
+	if regexp.MustCompile(`@page[^}]*size`).MatchString(page) {
 		t.Error("the report must not force a paper size")
+	}
+}
+
+// A paper asked for is the page's @page size, upright, for the report
+// and the review input alike; an unknown one is refused.
+func TestPageRuleSetsThePaperAskedFor(t *testing.T) {
+	rep, err := evidence.Evaluate(input())
+	if err != nil {
+		t.Fatal(err)
+	}
+	review := rep.ManagementReview(evidence.ReviewOptions{})
+	for _, tc := range []struct {
+		paper matrix.Paper
+		want  string
+	}{{matrix.PaperA4, "size: A4; margin: 18mm 12mm 16mm;"}, {matrix.PaperLetter, "size: letter; margin: 18mm 12mm 16mm;"}} {
+		for name, write := range map[string]func(*bytes.Buffer) error{
+			"report": func(b *bytes.Buffer) error { return rep.WriteHTMLPage(b, evidence.HTMLOptions{Paper: tc.paper}) },
+			"review": func(b *bytes.Buffer) error { return review.WriteHTMLPage(b, evidence.HTMLOptions{Paper: tc.paper}) },
+		} {
+			var b bytes.Buffer
+			if err := write(&b); err != nil {
+				t.Fatal(err)
+			}
+			if got := regexp.MustCompile(`\ssize: [^;]*; margin[^;]*;`).FindAllString(b.String(), -1); len(got) != 1 || strings.TrimSpace(got[0]) != tc.want {
+				t.Errorf("%s on %s: @page sizes %q, want [%q]", name, tc.paper, got, tc.want)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := rep.WriteHTMLPage(&b, evidence.HTMLOptions{Paper: "A5"}); !errors.Is(err, matrix.ErrPaper) {
+		t.Errorf("paper A5: %v, want ErrPaper", err)
 	}
 }
 

@@ -242,20 +242,33 @@ var reviewText string
 
 var reviewTemplate = template.Must(template.Must(htmlTemplate.Clone()).New("review").Parse(reviewText))
 
-// WriteHTML writes the management-review input as one self-contained
+// WriteHTML writes the management-review input as
+// [ReviewInput.WriteHTMLPage] does with the zero HTMLOptions: on the printer's paper,
+// generated at the report's reference time.
+func (r *ReviewInput) WriteHTML(w io.Writer) error {
+	return r.WriteHTMLPage(w, HTMLOptions{})
+}
+
+// WriteHTMLPage writes the management-review input as one self-contained
 // HTML page, as [Assessment.WriteHTML] writes the report: no external
 // assets, no JavaScript (the same Content-Security-Policy), charts as
 // inline SVG (the on-time rate by month, each objective's periods),
 // markup escaped by html/template and control and bidirectional
 // formatting characters spelled out, with a note saying how many texts
-// held them.
-func (r *ReviewInput) WriteHTML(w io.Writer) error {
+// held them. It prints as the report does (see [Assessment.WriteHTMLPage]):
+// on opts.Paper, with a document-control block, a running header and
+// footer with page numbers, and no table row split across pages.
+func (r *ReviewInput) WriteHTMLPage(w io.Writer, opts HTMLOptions) error {
 	var esc escaper
 	e, err := r.escaped(esc.text)
 	if err != nil {
 		return err
 	}
 	rep := e.rep
+	pv, err := rep.printView("Management review input", opts)
+	if err != nil {
+		return err
+	}
 	type objectiveRowView struct {
 		ReviewObjective
 		Standing, Latest, Value string
@@ -372,6 +385,7 @@ func (r *ReviewInput) WriteHTML(w io.Writer) error {
 		"ChangesSummary":    e.changesSummary(),
 		"Changes":           changes,
 		"Problems":          "",
+		"Print":             pv,
 	}
 	if e.RecordProblems > 0 {
 		data["Problems"] = plural(int64(e.RecordProblems), "record") + " counted nowhere (they contradict the event they name or the plan): the evidence report lists them."

@@ -150,6 +150,7 @@ Exit status: 0 no error-severity finding (or none at --fail-on's level);
 
 func (a *app) matrixCommand() *cobra.Command {
 	var format string
+	var mf matrixFlags
 	cmd := &cobra.Command{
 		Use:   "matrix <plan>",
 		Short: "Print a plan's communication matrix",
@@ -157,29 +158,22 @@ func (a *app) matrixCommand() *cobra.Command {
 communication activity, key message, target audience, communication
 method, timing and responsible party.`,
 		Example: `  ismscomms matrix plan.yaml
-  ismscomms matrix --format html plan.yaml > matrix.html`,
+  ismscomms matrix --format html plan.yaml > matrix.html
+  ismscomms matrix --format pdf --paper letter --out matrix.pdf plan.yaml`,
 		Args: positional(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := oneOf("--format", format, "md", "csv", "html", "json"); err != nil {
+			if err := oneOf("--format", format, "md", "csv", "html", "json", "pdf"); err != nil {
 				return err
 			}
 			p, _, err := loadPlan(args[0])
 			if err != nil {
 				return err
 			}
-			m := matrix.Build(p)
-			switch format {
-			case "csv":
-				return m.WriteCSV(a.stdout)
-			case "html":
-				return m.WriteHTML(a.stdout)
-			case "json":
-				return writeJSON(a.stdout, m)
-			}
-			return m.WriteMarkdown(a.stdout)
+			return a.writeMatrix(cmd.Context(), format, mf, p, args[0])
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "md", "md, csv, html or json")
+	cmd.Flags().StringVar(&format, "format", "md", "md, csv, html, json or pdf (pdf: through a headless Chromium)")
+	mf.add(cmd)
 	return cmd
 }
 

@@ -760,7 +760,7 @@ func writeClock(out io.Writer, owed []regulation.Owed) error {
 }
 
 func (a *app) reportCommand() *cobra.Command {
-	var planID, fromFlag, toFlag, format, out, profiles, forFlag, sinceFlag, activityFlag string
+	var planID, fromFlag, toFlag, format, out, profiles, forFlag, sinceFlag, activityFlag, paper string
 	var record bool
 	var names bool
 	var reportKey string
@@ -795,12 +795,16 @@ changes start. Without --record the command writes nothing to the store.`,
 			if err := oneOf("--for", forFlag, "audit", "management-review"); err != nil {
 				return err
 			}
-			if err := oneOf("--format", format, "html", "md", "json"); err != nil {
+			if err := oneOf("--format", format, "html", "md", "json", "pdf", "oscal-ar", "oscal-poam"); err != nil {
 				return err
 			}
 			review := forFlag == "management-review"
-			if review && format == "json" {
-				return usageErr("--format json is for --for audit; the management-review input is html or md")
+			if review && (format == "json" || strings.HasPrefix(format, "oscal-")) {
+				return usageErr("--format %s is for --for audit; the management-review input is html, md or pdf", format)
+			}
+			pr, err := a.newPrinter(format, paper, out)
+			if err != nil {
+				return err
 			}
 			if !review && (record || sinceFlag != "" || activityFlag != "") {
 				return usageErr("--since, --record and --activity are for --for management-review")
@@ -861,23 +865,38 @@ changes start. Without --record the command writes nothing to the store.`,
 				return err
 			}
 			input := rep.ManagementReview(evidence.ReviewOptions{Since: since})
+			var oscalDoc []byte // report_oscal.go
+			if strings.HasPrefix(format, "oscal-") {
+				if oscalDoc, err = a.oscalReport(rep, format, out); err != nil || oscalDoc == nil {
+					return err // nil: nothing to remediate, nothing written
+				}
+			}
 			digest := sha256.New() // of what is written, for --record
-			write := func(w io.Writer) error {
-				w = io.MultiWriter(w, digest)
+			page := evidence.HTMLOptions{Paper: pr.paper}
+			render := func(w io.Writer) error {
 				switch {
 				case review && format == "md":
 					return input.WriteMarkdown(w)
 				case review:
-					return input.WriteHTML(w)
+					return input.WriteHTMLPage(w, page)
 				}
 				switch format {
 				case "md":
 					return rep.WriteMarkdown(w)
 				case "json":
 					return rep.WriteJSON(w)
+				case "oscal-ar", "oscal-poam":
+					_, err := w.Write(oscalDoc)
+					return err
 				}
-				return rep.WriteHTML(w)
+				return rep.WriteHTMLPage(w, page)
 			}
+			if format == "pdf" {
+				if render, err = pr.pdfOf(cmd.Context(), render); err != nil {
+					return err
+				}
+			}
+			write := func(w io.Writer) error { return render(io.MultiWriter(w, digest)) }
 			if out == "" || out == "-" {
 				if err := a.writeOutput("-", write); err != nil {
 					return err
@@ -923,7 +942,8 @@ changes start. Without --record the command writes nothing to the store.`,
 	f.StringVar(&fromFlag, "from", "", "start of the period (default: 12 months before --now)")
 	f.StringVar(&toFlag, "to", "", "end of the period, exclusive (default: --now)")
 	f.StringVar(&forFlag, "for", "audit", "audit (the evidence report) or management-review (the input to a management review)")
-	f.StringVar(&format, "format", "html", "html, md or json (json: --for audit only)")
+	f.StringVar(&format, "format", "html", "html, md, json, pdf (through a headless Chromium), oscal-ar (OSCAL assessment results) or oscal-poam (OSCAL POA&M); json and oscal: --for audit only")
+	paperFlag(cmd, &paper)
 	f.StringVar(&out, "out", "", "write to this file (\"-\" or none: standard output); a regular file is replaced atomically, a device or FIFO written as it is")
 	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated, on top of those the plan declares")
 	f.StringVar(&reportKey, "key", "", "sign the checkpoint the report was computed at with this signer key file (ismscomms key generate) and print the signed note in the header")

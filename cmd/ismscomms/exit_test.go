@@ -391,6 +391,13 @@ var exitCases = []exitCase{
 		// user when the tests run as root).
 		readOnlyDirCase(t)
 		readOnlyFileCase(t)
+		// A PDF without a headless Chromium to print it (the tests' PATH
+		// is empty unless a test sets it): nothing is written.
+		_, stderr = c.must(4, "report", "--format", "pdf", "--out", c.path("report.pdf"))
+		wantIn(t, "report --format pdf without Chromium", stderr, "none was found", "apt-get install chromium")
+		if _, err := os.Lstat(c.path("report.pdf")); err == nil {
+			t.Error("a PDF was written without a Chromium")
+		}
 	}},
 }
 
