@@ -262,6 +262,11 @@ type Chain struct {
 	// computed at, when its caller took one (the report command does, on
 	// a store that keeps the tree: store/checkpoint.Verify or Sign).
 	Tree *TreeCheckpoint `json:"tree,omitempty"`
+	// NoCheckpoint, when not empty, says why the report carries no
+	// checkpoint though its caller tried to take one: the store's Merkle
+	// tree does not verify, or its storage is damaged (a checkpoint is
+	// never signed of it). The header says so.
+	NoCheckpoint string `json:"no_checkpoint,omitempty"`
 }
 
 // TreeCheckpoint is a checkpoint of the tenant's Merkle tree

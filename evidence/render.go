@@ -174,6 +174,14 @@ func (rep *Assessment) treeText() string {
 	return text
 }
 
+// noCheckpointText says why the report has no checkpoint, or is "".
+func (rep *Assessment) noCheckpointText() string {
+	if rep.Chain.NoCheckpoint == "" {
+		return ""
+	}
+	return "NO CHECKPOINT: " + strings.TrimSuffix(rep.Chain.NoCheckpoint, ".") + "."
+}
+
 // treeTextOf is rep's treeText, or "" when no checkpoint was taken.
 func treeTextOf(rep *Assessment) string {
 	if rep.Chain.Tree == nil {
@@ -228,7 +236,7 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		return o
 	}
 	e.Tenant, e.PlanID, e.Organization, e.TimeZone = f(rep.Tenant), f(rep.PlanID), f(rep.Organization), f(rep.TimeZone)
-	e.Chain.HeadHash, e.Chain.Error = f(rep.Chain.HeadHash), f(rep.Chain.Error)
+	e.Chain.HeadHash, e.Chain.Error, e.Chain.NoCheckpoint = f(rep.Chain.HeadHash), f(rep.Chain.Error), f(rep.Chain.NoCheckpoint)
 	e.Chain.Unreadable = make([]Unreadable, len(rep.Chain.Unreadable))
 	for i, u := range rep.Chain.Unreadable {
 		e.Chain.Unreadable[i] = Unreadable{Seq: u.Seq, Reason: f(u.Reason)}
@@ -423,6 +431,9 @@ func (rep *Assessment) markdownHead(b *strings.Builder, esc *escaper) {
 		if t.Note != "" {
 			b.WriteString("Signed checkpoint:\n\n    " + strings.ReplaceAll(strings.TrimSuffix(t.Note, "\n"), "\n", "\n    ") + "\n\n")
 		}
+	}
+	if text := rep.noCheckpointText(); text != "" {
+		fmt.Fprintf(b, "**%s**\n\n", text)
 	}
 	if note := esc.note(); note != "" {
 		fmt.Fprintf(b, "> **Note:** %s\n\n", markdownMarkup.Replace(note))
@@ -993,6 +1004,7 @@ func (rep *Assessment) WriteHTMLPage(w io.Writer, opts HTMLOptions) error {
 		"MissingYears":  missingYears,
 		"R":             e,
 		"Checkpoint":    treeTextOf(e),
+		"NoCheckpoint":  e.noCheckpointText(),
 		"Title":         "Communication evidence",
 		"From":          e.day(e.From),
 		"Until":         e.day(e.To.Add(-time.Second)),

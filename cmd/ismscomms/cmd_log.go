@@ -208,20 +208,12 @@ failed; 4 the output could not be written.`,
 				return err
 			}
 			defer st.Close()
-			// A checkpoint is signed only of storage that checks: a damaged
-			// index could hide records from the very reads Sign makes.
-			if ic, ok := st.(store.IntegrityChecker); ok {
-				var corrupt *store.CorruptError
-				switch err := ic.CheckIntegrity(cmd.Context()); {
-				case errors.As(err, &corrupt):
-					say(a.stdout, "no checkpoint written: the store's storage is DAMAGED (integrity check failed); ismscomms verify says more\n")
-					return errNegative
-				case err != nil:
-					return storeFailure(err)
-				}
-			}
-			c, signed, err := checkpoint.Sign(cmd.Context(), st, a.tenant, s)
-			if err != nil {
+			c, signed, err := a.signLog(cmd.Context(), st, s, 0)
+			switch {
+			case errors.Is(err, errStorageDamaged):
+				say(a.stdout, "no checkpoint written: %s; ismscomms verify says more\n", err)
+				return errNegative
+			case err != nil:
 				return a.logFailure(err, "no checkpoint written: the log of tenant "+a.tenant+" did not verify")
 			}
 			write := func(w io.Writer) error { _, err := w.Write(signed); return err }
@@ -243,6 +235,29 @@ failed; 4 the output could not be written.`,
 	cmd.Flags().StringVar(&out, "out", "-", "where to write the signed checkpoint: a new file, or - for standard output")
 	cmd.Flags().BoolVar(&force, "force", false, "with --out: replace an existing file")
 	return cmd
+}
+
+// errStorageDamaged is signLog's refusal of a store whose storage check
+// failed.
+var errStorageDamaged = errors.New("the store's storage is DAMAGED (integrity check failed)")
+
+// signLog is the one way a checkpoint of the tenant's log is signed, by
+// checkpoint and by report --key: first the storage check of a store that
+// has one (SQLite's integrity check: a damaged index could hide records
+// from the reads the signature vouches for, and from a report's), failing
+// with errStorageDamaged, then checkpoint.SignAt, which verifies the log
+// and signs the tree of its first size records (0: all of them).
+func (a *app) signLog(ctx context.Context, st store.Store, s note.Signer, size int64) (checkpoint.Checkpoint, []byte, error) {
+	if ic, ok := st.(store.IntegrityChecker); ok {
+		var corrupt *store.CorruptError
+		switch err := ic.CheckIntegrity(ctx); {
+		case errors.As(err, &corrupt):
+			return checkpoint.Checkpoint{}, nil, errStorageDamaged
+		case err != nil:
+			return checkpoint.Checkpoint{}, nil, err
+		}
+	}
+	return checkpoint.SignAt(ctx, st, a.tenant, s, size)
 }
 
 // checkpointResult is what verify --checkpoint found about the
@@ -330,10 +345,13 @@ func (a *app) verifyCheckpoint(cmd *cobra.Command, path, key, format string) err
 }
 
 // reportCheckpoint puts in rep's header the checkpoint of the tenant's
-// Merkle tree, recomputed from the records (checkpoint.Verify), or signed
-// with the key file keyPath when given (checkpoint.Sign): on a store that
-// keeps the tree and a chain that verified. A log whose tree does not
-// verify gets no checkpoint: the error is returned as treeErr (the
+// Merkle tree at the size the report read (rep.Chain.Verified; records
+// appended since are not in it), its root recomputed from the records
+// (checkpoint.VerifyAt), or signed with the key file keyPath when given
+// (signLog: never of damaged storage): on a store that keeps the tree and
+// a chain that verified. A log whose tree does not verify, or damaged
+// storage with --key, gets no checkpoint: the header says why
+// (rep.Chain.NoCheckpoint) and the error is returned as treeErr (the
 // report is still written, and the command exits 1). A --key on a store
 // without a tree is bad input.
 func (a *app) reportCheckpoint(ctx context.Context, st store.Store, rep *evidence.Assessment, keyPath string) (treeErr, err error) {
@@ -355,12 +373,13 @@ func (a *app) reportCheckpoint(ctx context.Context, st store.Store, rep *evidenc
 	var c checkpoint.Checkpoint
 	var signed []byte
 	if s != nil {
-		c, signed, err = checkpoint.Sign(ctx, st, a.tenant, s)
+		c, signed, err = a.signLog(ctx, st, s, rep.Chain.Verified)
 	} else {
-		c, err = checkpoint.Verify(ctx, st, a.tenant, checkpoint.Checkpoint{})
+		c, err = checkpoint.VerifyAt(ctx, st, a.tenant, rep.Chain.Verified)
 	}
 	switch {
-	case errors.Is(err, store.ErrChainBroken):
+	case errors.Is(err, errStorageDamaged), errors.Is(err, store.ErrChainBroken):
+		rep.Chain.NoCheckpoint = libText(err)
 		return err, nil
 	case err != nil:
 		return nil, a.logFailure(err, "")

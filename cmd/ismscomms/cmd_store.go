@@ -931,7 +931,7 @@ changes start. Without --record the command writes nothing to the store.`,
 				return errNegative
 			}
 			if treeErr != nil {
-				say(a.stderr, "ismscomms: no checkpoint in the report: %s; ismscomms verify --checkpoint says more\n", libText(treeErr))
+				say(a.stderr, "ismscomms: no checkpoint in the report (its header says so): %s; ismscomms verify says more\n", libText(treeErr))
 				return errNegative
 			}
 			return nil

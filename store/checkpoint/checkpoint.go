@@ -253,11 +253,19 @@ func HashReader(ctx context.Context, tr store.TreeReader, tenant string, size in
 // signer, whose name is the log's: it returns the checkpoint and the
 // signed note. A tenant without records fails with ErrEmpty.
 func Sign(ctx context.Context, st store.Store, tenant string, signer note.Signer) (Checkpoint, []byte, error) {
+	return SignAt(ctx, st, tenant, signer, 0)
+}
+
+// SignAt is [Sign] of the tree of tenant's first size records (0: of
+// today's log), after it verified the whole log as [VerifyAt] does: what
+// a report that read size records signs, though records were appended
+// since it read them.
+func SignAt(ctx context.Context, st store.Store, tenant string, signer note.Signer, size int64) (Checkpoint, []byte, error) {
 	origin, err := Origin(signer.Name(), tenant)
 	if err != nil {
 		return Checkpoint{}, nil, err
 	}
-	c, err := Verify(ctx, st, tenant, Checkpoint{})
+	c, err := VerifyAt(ctx, st, tenant, size)
 	if err != nil {
 		return Checkpoint{}, nil, err
 	}
@@ -303,6 +311,29 @@ const verifyChunk = 4096
 // It reads the whole log twice (Verify, then Records) and holds only
 // O(log n) hashes.
 func Verify(ctx context.Context, st store.Store, tenant string, old Checkpoint) (Checkpoint, error) {
+	return verify(ctx, st, tenant, old, 0, nil)
+}
+
+// VerifyAt verifies tenant's log as [Verify] does with no checkpoint to
+// extend, and returns the checkpoint of its first size records (0: of
+// the whole log), its root recomputed from the records. A size past
+// the log's fails with a *store.TreeError. With a damaged tree it
+// returns the checkpoint along with the error, as Verify does.
+func VerifyAt(ctx context.Context, st store.Store, tenant string, size int64) (Checkpoint, error) {
+	var at tlog.Hash
+	now, err := verify(ctx, st, tenant, Checkpoint{}, size, &at)
+	if size == 0 || (err != nil && now.Size == 0) {
+		return now, err
+	}
+	if size > now.Size {
+		return Checkpoint{}, &store.TreeError{Tenant: tenant, Size: size, Reason: fmt.Sprintf("the log has %d records, fewer than the %d asked for", now.Size, size)}
+	}
+	return Checkpoint{Size: size, Hash: at}, err
+}
+
+// verify is Verify; with at 1 or more, up to the tree's size, it also
+// sets *atRoot to the root hash of the first at records.
+func verify(ctx context.Context, st store.Store, tenant string, old Checkpoint, at int64, atRoot *tlog.Hash) (Checkpoint, error) {
 	tr, err := treeReader(st)
 	if err != nil {
 		return Checkpoint{}, err
@@ -387,6 +418,11 @@ func Verify(ctx context.Context, st store.Store, tenant string, old Checkpoint) 
 			computed = append(computed, hs...)
 			if b.Size() == old.Size {
 				if oldRoot, err = b.Root(); err != nil {
+					return Checkpoint{}, err
+				}
+			}
+			if b.Size() == at {
+				if *atRoot, err = b.Root(); err != nil {
 					return Checkpoint{}, err
 				}
 			}
