@@ -34,6 +34,13 @@ import (
 func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, error], head store.Head) (store.Head, error) {
 	c := chainCheck{tenant: tenant, want: 1}
 	var p *pipeline
+	defer func() {
+		// However VerifyChain ends (rows may panic: a driver's bug), the
+		// checker ends with it.
+		if p != nil {
+			p.stop()
+		}
+	}()
 	var first *batch // rows read before the pipeline starts
 	var stop error   // the error that ended the read
 	for row, err := range rows {
@@ -185,6 +192,8 @@ type pipeline struct {
 	cur        *batch // being filled
 	failed     atomic.Bool
 	err        error // the checker's, once done
+	panicked   any   // what the checker panicked with, raised again by finish
+	stopped    bool
 	done       sync.WaitGroup
 }
 
@@ -196,6 +205,20 @@ func startPipeline(c *chainCheck) *pipeline {
 	p.done.Add(1)
 	go func() {
 		defer p.done.Done()
+		defer func() {
+			// A panic while checking (a bug) is raised again in the
+			// caller's goroutine by finish, where its recover can see it;
+			// until then the batches go back unchecked, so that the
+			// reader never waits for one.
+			if r := recover(); r != nil {
+				p.panicked = r
+				p.failed.Store(true)
+				for b := range p.full {
+					b.reset()
+					p.free <- b
+				}
+			}
+		}()
 		for b := range p.full {
 			if p.err == nil {
 				for i := range b.rows {
@@ -235,13 +258,24 @@ func (p *pipeline) add(row Stored) bool {
 }
 
 // finish sends the last batch, waits for the checker, and returns the
-// first bad record it found.
+// first bad record it found (or panics as the checker did).
 func (p *pipeline) finish() error {
-	if p.cur != nil && len(p.cur.rows) > 0 {
+	if p.cur != nil && len(p.cur.rows) > 0 && !p.failed.Load() {
 		p.send(p.cur)
 	}
 	p.cur = nil
-	close(p.full)
-	p.done.Wait()
+	p.stop()
+	if p.panicked != nil {
+		panic(p.panicked)
+	}
 	return p.err
+}
+
+// stop ends the checker and waits for it; it may be called again.
+func (p *pipeline) stop() {
+	if !p.stopped {
+		p.stopped = true
+		close(p.full)
+		p.done.Wait()
+	}
 }

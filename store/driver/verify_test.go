@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/driver"
@@ -129,5 +130,40 @@ func TestVerifyChainCancelled(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	if _, err := driver.VerifyChain(ctx, "t", seq, head); !errors.Is(err, context.Canceled) || read != 1000 {
 		t.Fatalf("VerifyChain = %v after %d rows; want context.Canceled after 1000", err, read)
+	}
+}
+
+// Rows that panic (a driver's bug) in the middle of a pipelined
+// VerifyChain: the panic reaches the caller, and the checker goroutine
+// ends with it rather than waiting forever for the next batch.
+func TestVerifyChainRowsPanic(t *testing.T) {
+	rows, head := sealedLog(5000)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	before := runtime.NumGoroutine()
+	for range 3 {
+		func() {
+			defer func() {
+				if r := recover(); r != "driver bug" {
+					t.Errorf("recovered %v, want the rows' panic", r)
+				}
+			}()
+			seq := func(yield func(driver.Stored, error) bool) {
+				for i, r := range rows {
+					if i == 3000 {
+						panic("driver bug")
+					}
+					if !yield(r, nil) {
+						return
+					}
+				}
+			}
+			driver.VerifyChain(context.Background(), "t", seq, head)
+		}()
+	}
+	for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after the panics, %d before: a checker was left waiting", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
