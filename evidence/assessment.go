@@ -258,6 +258,29 @@ type Chain struct {
 	// ReadTo, when not zero, is the last record the report read: it gave
 	// up after MaxUnreadable unreadable records.
 	ReadTo int64 `json:"read_to,omitempty"`
+	// Tree is the checkpoint of the tenant's Merkle tree the report was
+	// computed at, when its caller took one (the report command does, on
+	// a store that keeps the tree: store/checkpoint.Verify or Sign).
+	Tree *TreeCheckpoint `json:"tree,omitempty"`
+	// NoCheckpoint, when not empty, says why the report carries no
+	// checkpoint though its caller tried to take one: the store's Merkle
+	// tree does not verify, or its storage is damaged (a checkpoint is
+	// never signed of it). The header says so.
+	NoCheckpoint string `json:"no_checkpoint,omitempty"`
+}
+
+// TreeCheckpoint is a checkpoint of the tenant's Merkle tree
+// (store/checkpoint): its size and root hash, recomputed from the
+// records, and the signed note when one was signed.
+type TreeCheckpoint struct {
+	// Size is the tree's size: the number of records it covers. It can
+	// exceed Chain.Verified when records were appended while the report
+	// was made; the header says so.
+	Size int64 `json:"size"`
+	// RootHash is the tree's root hash, standard base64.
+	RootHash string `json:"root_hash"`
+	// Note is the signed checkpoint (sumdb note), when one was signed.
+	Note string `json:"note,omitempty"`
 }
 
 // Unreadable is a record a report left out because the store would not

@@ -163,6 +163,33 @@ func (rep *Assessment) chainText() string {
 	return text
 }
 
+// treeText says which checkpoint of the Merkle tree the report was
+// computed at.
+func (rep *Assessment) treeText() string {
+	t := rep.Chain.Tree
+	text := fmt.Sprintf("Checkpoint: Merkle tree of %s, root hash %s (recomputed from the records).", plural(t.Size, "record"), t.RootHash)
+	if t.Size != rep.Chain.Verified {
+		text += fmt.Sprintf(" The report read %s: the checkpoint is at tree size %d.", plural(rep.Chain.Verified, "record"), t.Size)
+	}
+	return text
+}
+
+// noCheckpointText says why the report has no checkpoint, or is "".
+func (rep *Assessment) noCheckpointText() string {
+	if rep.Chain.NoCheckpoint == "" {
+		return ""
+	}
+	return "NO CHECKPOINT: " + strings.TrimSuffix(rep.Chain.NoCheckpoint, ".") + "."
+}
+
+// treeTextOf is rep's treeText, or "" when no checkpoint was taken.
+func treeTextOf(rep *Assessment) string {
+	if rep.Chain.Tree == nil {
+		return ""
+	}
+	return rep.treeText()
+}
+
 // slowest is a timeliness row's slowest notification: "pending" while
 // none is sent but some may still be.
 func slowest(t Timeliness) string {
@@ -209,7 +236,7 @@ func (rep *Assessment) mapText(f func(string) string) *Assessment {
 		return o
 	}
 	e.Tenant, e.PlanID, e.Organization, e.TimeZone = f(rep.Tenant), f(rep.PlanID), f(rep.Organization), f(rep.TimeZone)
-	e.Chain.HeadHash, e.Chain.Error = f(rep.Chain.HeadHash), f(rep.Chain.Error)
+	e.Chain.HeadHash, e.Chain.Error, e.Chain.NoCheckpoint = f(rep.Chain.HeadHash), f(rep.Chain.Error), f(rep.Chain.NoCheckpoint)
 	e.Chain.Unreadable = make([]Unreadable, len(rep.Chain.Unreadable))
 	for i, u := range rep.Chain.Unreadable {
 		e.Chain.Unreadable[i] = Unreadable{Seq: u.Seq, Reason: f(u.Reason)}
@@ -399,6 +426,15 @@ func (rep *Assessment) markdownHead(b *strings.Builder, esc *escaper) {
 		fmt.Fprintf(b, " Head hash: %s.", rep.Chain.HeadHash)
 	}
 	b.WriteString("\n\n")
+	if t := rep.Chain.Tree; t != nil {
+		fmt.Fprintf(b, "%s\n\n", rep.treeText())
+		if t.Note != "" {
+			b.WriteString("Signed checkpoint:\n\n    " + strings.ReplaceAll(strings.TrimSuffix(t.Note, "\n"), "\n", "\n    ") + "\n\n")
+		}
+	}
+	if text := rep.noCheckpointText(); text != "" {
+		fmt.Fprintf(b, "**%s**\n\n", text)
+	}
 	if note := esc.note(); note != "" {
 		fmt.Fprintf(b, "> **Note:** %s\n\n", markdownMarkup.Replace(note))
 	}
@@ -967,6 +1003,8 @@ func (rep *Assessment) WriteHTMLPage(w io.Writer, opts HTMLOptions) error {
 		"DrillYears":    e.DrillYears,
 		"MissingYears":  missingYears,
 		"R":             e,
+		"Checkpoint":    treeTextOf(e),
+		"NoCheckpoint":  e.noCheckpointText(),
 		"Title":         "Communication evidence",
 		"From":          e.day(e.From),
 		"Until":         e.day(e.To.Add(-time.Second)),

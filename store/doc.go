@@ -45,6 +45,25 @@
 // one it corrects; nothing is updated or deleted through the API. Times
 // are kept to the microsecond, in UTC.
 //
+// # The log as a tree
+//
+// Beside the chain, each tenant's records are the leaves of a Merkle tree
+// (golang.org/x/mod/sumdb/tlog, RFC 6962 hashing): leaf i (from 0) is
+// record i+1, its data the record's canonical encoding, the same bytes
+// the chain hashes. The chain binds each record to its predecessor, so an
+// edit, deletion or reordering inside the log breaks it; but whoever can
+// write the database can rewrite the log from some record on and
+// recompute every chain hash. The tree lets a signed (size, root hash)
+// that left the system (a checkpoint an auditor keeps: store/checkpoint)
+// prove every record up to that size (an inclusion proof) and that every
+// later log extends it (a consistency proof), so such a rewrite fails
+// against any checkpoint taken before it. The chain stays as it was: its
+// encoding, hashes and guarantees; the tree adds to it. Stores keep the
+// tree's stored hashes ([TreeReader]), written in the transaction that
+// appends the records, so an append reads O(log n) of them and never the
+// log; a store migrated from a schema without the tree builds it from the
+// stored bodies once, in the migration.
+//
 // # Idempotent appends
 //
 // A caller that retries an append after a timeout, a lost connection or a
@@ -134,6 +153,10 @@
 //   - [AckReader]: an activity's acknowledgements from columns kept beside
 //     the hashed bodies, for the outstanding list of thousands of people
 //     (all three); Verify checks those columns, Acks itself does not.
+//   - [TreeReader]: the Merkle tree over each tenant's log, its size and
+//     stored hashes, for checkpoints and proofs (all three). Verify does
+//     not check it; store/checkpoint.Verify recomputes it from the
+//     records.
 //
 // A program that opened a store through an interface closes it so:
 //

@@ -353,7 +353,7 @@ unreachable); 4 an output could not be written (standard output, or an
 		a.planCommand(), a.recordCommand(), a.incidentCommand(), a.reportCommand(), a.verifyCommand(),
 		a.schemaCommand(), a.demoCommand(), a.migrateCommand(),
 		a.rosterCommand(), a.ackCommand(), a.outstandingCommand(), a.remindCommand(),
-		a.importCommand(),
+		a.keyCommand(), a.checkpointCommand(), a.proveCommand(), a.importCommand(),
 	)
 	// cobra's completion command prints its help and exits 0 when given no
 	// shell or an unknown one; here that is a usage error, as for every

@@ -763,6 +763,7 @@ func (a *app) reportCommand() *cobra.Command {
 	var planID, fromFlag, toFlag, format, out, profiles, forFlag, sinceFlag, activityFlag, paper string
 	var record bool
 	var names bool
+	var reportKey string
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the evidence report: planned versus done, KPIs, chain check",
@@ -859,6 +860,10 @@ changes start. Without --record the command writes nothing to the store.`,
 			if err != nil {
 				return storeFailure(err)
 			}
+			treeErr, err := a.reportCheckpoint(cmd.Context(), st, rep, reportKey)
+			if err != nil {
+				return err
+			}
 			input := rep.ManagementReview(evidence.ReviewOptions{Since: since})
 			var oscalDoc []byte // report_oscal.go
 			if strings.HasPrefix(format, "oscal-") {
@@ -925,6 +930,10 @@ changes start. Without --record the command writes nothing to the store.`,
 				say(a.stderr, "ismscomms: the record chain is broken at record %d: the report says so first; ismscomms verify says more\n", rep.Chain.Seq)
 				return errNegative
 			}
+			if treeErr != nil {
+				say(a.stderr, "ismscomms: no checkpoint in the report (its header says so): %s; ismscomms verify says more\n", libText(treeErr))
+				return errNegative
+			}
 			return nil
 		},
 	}
@@ -937,6 +946,7 @@ changes start. Without --record the command writes nothing to the store.`,
 	paperFlag(cmd, &paper)
 	f.StringVar(&out, "out", "", "write to this file (\"-\" or none: standard output); a regular file is replaced atomically, a device or FIFO written as it is")
 	f.StringVar(&profiles, "profile", "", "legal profiles for the findings, comma-separated, on top of those the plan declares")
+	f.StringVar(&reportKey, "key", "", "sign the checkpoint the report was computed at with this signer key file (ismscomms key generate) and print the signed note in the header")
 	f.BoolVar(&names, "names", false, "list the people in the acknowledgement figures (personal data; default: counts and rates only)")
 	f.StringVar(&sinceFlag, "since", "", "management-review: when the last review was held; the changes to the plan count from it (default: the last one recorded, else the plan's approval)")
 	f.BoolVar(&record, "record", false, "management-review: record the input written in the tenant's log, as the plan's management-review activity's")
@@ -1064,6 +1074,9 @@ type verifyResult struct {
 	// can tell; Damage describes it.
 	Damaged []store.RecordRef `json:"damaged,omitempty"`
 	Damage  []string          `json:"damage,omitempty"`
+	// Checkpoint is what verify --checkpoint found about the signed
+	// checkpoint, after the checks above.
+	Checkpoint *checkpointResult `json:"checkpoint,omitempty"`
 }
 
 // sayDamage prints what the storage check found: the tenant's records it
@@ -1090,8 +1103,77 @@ func (a *app) sayDamage(res verifyResult) {
 	}
 }
 
+// verifyLog is plain verify: the tenant's plans counted (to tell "nothing
+// stored"), its record chain verified, and the storage checked where the
+// store can (store.IntegrityChecker).
+func (a *app) verifyLog(ctx context.Context, st store.Store) (verifyResult, error) {
+	res := verifyResult{Tenant: a.tenant}
+	for _, err := range st.Plans(ctx, a.tenant) {
+		if err != nil {
+			return res, storeFailure(err)
+		}
+		res.Plans++
+	}
+	head, err := st.Verify(ctx, a.tenant)
+	var ce *store.ChainError
+	switch {
+	case errors.As(err, &ce):
+		res.Status, res.BrokenAt, res.Reason = "broken", ce.Seq, ce.Reason
+	case err != nil:
+		return res, storeFailure(err)
+	case head.Seq == 0 && res.Plans == 0:
+		res.Status, res.Records = "nothing stored", &head.Seq
+	case head.Seq == 0:
+		res.Status, res.Intact, res.Records = "no records", true, &head.Seq
+	default:
+		res.Status, res.Intact, res.Records, res.Head = "verified", true, &head.Seq, &head
+	}
+	if ic, ok := st.(store.IntegrityChecker); ok {
+		res.Integrity = "ok"
+		var corrupt *store.CorruptError
+		switch err := ic.CheckIntegrity(ctx); {
+		case errors.As(err, &corrupt):
+			res.Integrity, res.Intact, res.Damage = "corrupt", false, corrupt.Problems
+			if corrupt.More > 0 {
+				res.Damage = append(res.Damage, fmt.Sprintf("and %d more problems", corrupt.More))
+			}
+			res.Damaged = corrupt.Records
+		case err != nil:
+			return res, storeFailure(err)
+		}
+	}
+	return res, nil
+}
+
+// sound reports whether verify found nothing wrong: exit status 0.
+func (res verifyResult) sound() bool {
+	return res.Status != "broken" && res.Status != "nothing stored" && res.Integrity != "corrupt" &&
+		(res.Checkpoint == nil || res.Checkpoint.Status == "extends")
+}
+
+// sayVerify prints what plain verify found.
+func (a *app) sayVerify(res verifyResult) {
+	switch {
+	case res.Status == "verified" && res.Integrity == "corrupt":
+		say(a.stdout, "record chain of tenant %s: %s whose hashes and links are intact, but the storage is damaged, so queries and reports may not see them all\nhead: record %d, hash %s\n",
+			a.tenant, plural(int(res.Head.Seq), "record"), res.Head.Seq, res.Head.Hash)
+	case res.Status == "verified":
+		say(a.stdout, "record chain of tenant %s verified: %s, all intact and in sequence\nhead: record %d, hash %s\n",
+			a.tenant, plural(int(res.Head.Seq), "record"), res.Head.Seq, res.Head.Hash)
+	case res.Status == "no records":
+		say(a.stdout, "tenant %s has %s and no record yet: there is no record chain to verify\n", a.tenant, plural(res.Plans, "plan"))
+	case res.Status == "nothing stored":
+		say(a.stdout, "tenant %s has nothing stored (no plan, no record): nothing was verified; check --tenant and --db\n", a.tenant)
+	default:
+		say(a.stdout, "record chain of tenant %s is BROKEN at record %d: %s\n", a.tenant, res.BrokenAt, res.Reason)
+	}
+	if res.Integrity == "corrupt" {
+		a.sayDamage(res)
+	}
+}
+
 func (a *app) verifyCommand() *cobra.Command {
-	var format string
+	var format, cpFile, verifierKey string
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Verify the tenant's record chain",
@@ -1109,84 +1191,59 @@ about 0.6 s per 100,000 records.
 Exit status: 0 the chain verified (or the tenant has plans but no record
 yet, which is said); 1 the chain is broken, the storage is damaged, or the
 tenant has nothing stored at all (no plan, no record: most likely a wrong
---tenant or --db); 3 the store failed.`,
+--tenant or --db); 3 the store failed.
+
+With --checkpoint (and --verifier-key) it does all of the above and then
+proves that today's log extends a signed checkpoint kept from before
+(ismscomms checkpoint): it recomputes every leaf and hash of the Merkle
+tree from the records and checks that the first records, as many as the
+checkpoint's tree size, give the checkpoint's root hash. A record up to the
+checkpoint that was rewritten, removed, inserted or reordered fails it
+(exit status 1), even with every hash in the database recomputed, naming
+the tree size or record; so does a log cut behind the store's back. A
+stored tree hash that is wrong while the records still extend the
+checkpoint is reported as a damaged tree, saying so (exit status 1). A
+checkpoint that is not signed by the key, or is another tenant's, is
+refused (exit status 2).`,
 		Example: `  ismscomms verify --tenant acme
-  ismscomms verify --format json`,
+  ismscomms verify --format json
+  ismscomms verify --tenant acme --checkpoint acme-2026-05.checkpoint --verifier-key ismscomms.key.pub`,
 		Args: positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("--format", format, "text", "json"); err != nil {
 				return err
+			}
+			if cpFile != "" {
+				return a.verifyCheckpoint(cmd, cpFile, verifierKey, format)
+			}
+			if verifierKey != "" {
+				return usageErr("--verifier-key: only with --checkpoint (the key opens the checkpoint)")
 			}
 			st, err := a.openStore(readStore)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			res := verifyResult{Tenant: a.tenant}
-			for _, err := range st.Plans(cmd.Context(), a.tenant) {
-				if err != nil {
-					return storeFailure(err)
-				}
-				res.Plans++
-			}
-			head, err := st.Verify(cmd.Context(), a.tenant)
-			var ce *store.ChainError
-			switch {
-			case errors.As(err, &ce):
-				res.Status, res.BrokenAt, res.Reason = "broken", ce.Seq, ce.Reason
-			case err != nil:
-				return storeFailure(err)
-			case head.Seq == 0 && res.Plans == 0:
-				res.Status, res.Records = "nothing stored", &head.Seq
-			case head.Seq == 0:
-				res.Status, res.Intact, res.Records = "no records", true, &head.Seq
-			default:
-				res.Status, res.Intact, res.Records, res.Head = "verified", true, &head.Seq, &head
-			}
-			if ic, ok := st.(store.IntegrityChecker); ok {
-				res.Integrity = "ok"
-				var corrupt *store.CorruptError
-				switch err := ic.CheckIntegrity(cmd.Context()); {
-				case errors.As(err, &corrupt):
-					res.Integrity, res.Intact, res.Damage = "corrupt", false, corrupt.Problems
-					if corrupt.More > 0 {
-						res.Damage = append(res.Damage, fmt.Sprintf("and %d more problems", corrupt.More))
-					}
-					res.Damaged = corrupt.Records
-				case err != nil:
-					return storeFailure(err)
-				}
+			res, err := a.verifyLog(cmd.Context(), st)
+			if err != nil {
+				return err
 			}
 			if format == "json" {
 				if err := writeJSON(a.stdout, res); err != nil {
 					return err
 				}
 			} else {
-				switch {
-				case res.Status == "verified" && res.Integrity == "corrupt":
-					say(a.stdout, "record chain of tenant %s: %s whose hashes and links are intact, but the storage is damaged, so queries and reports may not see them all\nhead: record %d, hash %s\n",
-						a.tenant, plural(int(head.Seq), "record"), head.Seq, head.Hash)
-				case res.Status == "verified":
-					say(a.stdout, "record chain of tenant %s verified: %s, all intact and in sequence\nhead: record %d, hash %s\n",
-						a.tenant, plural(int(head.Seq), "record"), head.Seq, head.Hash)
-				case res.Status == "no records":
-					say(a.stdout, "tenant %s has %s and no record yet: there is no record chain to verify\n", a.tenant, plural(res.Plans, "plan"))
-				case res.Status == "nothing stored":
-					say(a.stdout, "tenant %s has nothing stored (no plan, no record): nothing was verified; check --tenant and --db\n", a.tenant)
-				default:
-					say(a.stdout, "record chain of tenant %s is BROKEN at record %d: %s\n", a.tenant, res.BrokenAt, res.Reason)
-				}
-				if res.Integrity == "corrupt" {
-					a.sayDamage(res)
-				}
+				a.sayVerify(res)
 			}
-			if res.Status == "broken" || res.Status == "nothing stored" || res.Integrity == "corrupt" {
+			if !res.sound() {
 				return errNegative
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.Flags().StringVar(&cpFile, "checkpoint", "", "also prove that the log extends this signed checkpoint (ismscomms checkpoint)")
+	cmd.Flags().StringVar(&verifierKey, "verifier-key", "", "with --checkpoint: the log's verifier key, or the file that holds it")
 	return cmd
 }
 
@@ -1210,10 +1267,17 @@ A store that does not exist is not created.`,
 			if err != nil {
 				return err
 			}
+			var unbuilt []*store.TreeError
+			if tn, ok := st.(store.TreeNotes); ok {
+				unbuilt = tn.UnbuiltTrees()
+			}
 			if err := st.Close(); err != nil {
 				return storeErr(err)
 			}
 			say(a.stdout, "store %s is at this program's schema\n", a.dbName())
+			for _, e := range unbuilt {
+				say(a.stdout, "tenant %s: its log is broken at record %d; no Merkle tree built, so nothing can be appended to it and it cannot be checkpointed until it is repaired (ismscomms --tenant %s verify says more); the other tenants are migrated\n", e.Tenant, e.First, e.Tenant)
+			}
 			return nil
 		},
 	}

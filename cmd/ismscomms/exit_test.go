@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 const starterPlan = "../../examples/plans/starter.yaml"
@@ -77,6 +79,19 @@ func savePlanWithRecords(c *cli, n int) {
 	for i := range n {
 		c.must(0, "record", "--activity", "policy", "--occurrence", "2026-01-15T09:00:00+01:00",
 			"--sent", "2026-01-15T10:00:00+01:00", "--subject", fmt.Sprintf("Policy %d", 2026+i))
+	}
+}
+
+// fixedKey writes to path the signer key file of a fixed key of the log
+// isms.example.com/comms.
+func fixedKey(t *testing.T, path string) {
+	t.Helper()
+	skey, _, err := note.GenerateKey(bytes.NewReader(bytes.Repeat([]byte{7}, 32)), "isms.example.com/comms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(skey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -149,6 +164,26 @@ var exitCases = []exitCase{
 		c.must(1, "report", "--for", "management-review", "--format", "md", "--out", c.path("review.md"))
 		_, stderr = c.must(1, "report", "--for", "management-review", "--format", "md", "--out", c.path("review.md"), "--record")
 		wantIn(t, "review --record on a broken chain", stderr, "is not recorded as the review's")
+	}},
+	{1, "`report` wrote the report, but the store's Merkle tree does not verify", func(t *testing.T, c *cli) {
+		savePlanWithRecords(c, 2)
+		fixedKey(t, c.path("log.key")) // not key generate: the transcript is golden
+		sqlExec(t, c, `CREATE TABLE saved AS SELECT hash FROM tree_hashes WHERE tenant = 'default' AND level = 0 AND node = 1;
+UPDATE tree_hashes SET hash = zeroblob(32) WHERE tenant = 'default' AND level = 0 AND node = 1`)
+		_, stderr := c.must(1, "report", "--format", "md", "--out", c.path("tree.md"))
+		wantIn(t, "report on a damaged tree", stderr, "no checkpoint in the report (its header says so)", "damaged at record 2")
+		md, err := os.ReadFile(c.path("tree.md"))
+		if err != nil || !strings.Contains(string(md), "**NO CHECKPOINT: Merkle tree of tenant \"default\" inconsistent at record 2 (tree size 2): the store's Merkle tree is damaged at record 2") || strings.Contains(string(md), "Checkpoint: Merkle tree") {
+			t.Errorf("the report on a damaged tree was not written, or does not say in its header that it has no checkpoint (%v):\n%.600s", err, md)
+		}
+		c.must(1, "report", "--format", "md", "--key", c.path("log.key"), "--out", c.path("tree.md"))
+		// The tree repaired, the storage damaged (an index): with --key,
+		// nothing is signed, as checkpoint signs nothing of it.
+		sqlExec(t, c, `UPDATE tree_hashes SET hash = (SELECT hash FROM saved) WHERE tenant = 'default' AND level = 0 AND node = 1; DROP TABLE saved`)
+		c.must(0, "report", "--format", "md", "--key", c.path("log.key"), "--out", c.path("tree.md"))
+		damageIndex(t, c)
+		_, stderr = c.must(1, "report", "--format", "md", "--key", c.path("log.key"), "--out", c.path("tree.md"))
+		wantIn(t, "report --key on damaged storage", stderr, "no checkpoint in the report (its header says so): the store's storage is DAMAGED")
 	}},
 	{1, "`outstanding --fail-on overdue` found someone overdue", func(t *testing.T, c *cli) {
 		peopleStore(t, c, "default")

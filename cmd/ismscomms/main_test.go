@@ -453,6 +453,8 @@ func TestVerifyTampered(t *testing.T) {
 				c.must(0, "record", "--activity", "policy", "--occurrence", "2027-01-15T09:00:00+01:00", "--subject", subject)
 			}
 			c.must(0, "verify")
+			c.must(0, "key", "generate", "isms.example.com/comms", "--out", c.path("log.key"))
+			c.must(0, "checkpoint", "--key", c.path("log.key"), "--out", c.path("cp.txt"))
 
 			db, err := sql.Open("sqlite", c.path("ismscomms.db"))
 			if err != nil {
@@ -490,6 +492,17 @@ func TestVerifyTampered(t *testing.T) {
 			}
 			if tc.name == "index" && (strings.Contains(stdout, "verified") || !strings.Contains(stdout, "DAMAGED")) {
 				t.Errorf("verify of a damaged store does not say so:\n%s", stdout)
+			}
+			// verify --checkpoint does all that verify does, then the
+			// checkpoint: it never says intact about damaged storage.
+			stdout, stderr, code = c.run("verify", "--checkpoint", c.path("cp.txt"), "--verifier-key", c.path("log.key.pub"))
+			if code != 1 || !strings.Contains(stdout, tc.want) || strings.Contains(stdout, "intact, and it extends") {
+				t.Errorf("verify --checkpoint after tampering: exit %d, want 1 saying %q and not intact\nstdout:\n%s\nstderr:\n%s", code, tc.want, stdout, stderr)
+			}
+			// checkpoint refuses to sign a log verify finds wrong.
+			stdout, stderr, code = c.run("checkpoint", "--key", c.path("log.key"), "--out", c.path("cp2.txt"))
+			if _, err := os.Stat(c.path("cp2.txt")); code != 1 || err == nil {
+				t.Errorf("checkpoint after tampering: exit %d (file written: %v), want 1 and nothing written\nstdout:\n%s\nstderr:\n%s", code, err == nil, stdout, stderr)
 			}
 			if tc.name != "body" {
 				return

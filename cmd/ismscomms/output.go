@@ -200,6 +200,20 @@ func (a *app) writeOutput(path string, write func(io.Writer) error) error {
 // is refused with errOutputExists and a new file appears only once
 // complete. Every error is exit status 4 and names path.
 func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
+	return writeFileMode(path, exclusive, 0o666, write)
+}
+
+// writeSecret writes a new file as writeFile does with exclusive set (an
+// existing path of any kind is refused, so no device, FIFO or link is
+// ever written or replaced), readable and writable by its owner only
+// (0600) from its creation on: a private key.
+func writeSecret(path string, write func(io.Writer) error) error {
+	return writeFileMode(path, true, 0o600, write)
+}
+
+// writeFileMode is writeFile creating new files with mode perm (less the
+// umask).
+func writeFileMode(path string, exclusive bool, perm fs.FileMode, write func(io.Writer) error) error {
 	if exclusive {
 		if _, err := os.Lstat(path); err == nil {
 			return &exitError{code: exitInput, err: fmt.Errorf("%s %w", path, errOutputExists)}
@@ -215,7 +229,7 @@ func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
 		if err := writable(filepath.Dir(target)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return outputErr(path, err)
 		}
-		return replaceFile(path, target, nil, exclusive, write)
+		return replaceFile(path, target, nil, exclusive, perm, write)
 	case err != nil:
 		return outputErr(path, err)
 	case fi.Mode().IsRegular():
@@ -237,7 +251,7 @@ func writeFile(path string, exclusive bool, write func(io.Writer) error) error {
 		if isDatabase(target) {
 			return outputErr(path, errors.New("it is an SQLite database or one of its files (a store?), which an output never replaces"))
 		}
-		return replaceFile(path, target, fi, exclusive, write)
+		return replaceFile(path, target, fi, exclusive, perm, write)
 	case fi.IsDir():
 		return outputErr(path, errors.New("it is a directory"))
 	case fi.Mode()&fs.ModeSymlink != 0:
@@ -317,7 +331,7 @@ func writeInPlace(path, target string, exclusive bool, write func(io.Writer) err
 		// Replaced by a regular file since it was looked at: nothing was
 		// written to it (no O_TRUNC); write it the way regular files are.
 		f.Close()
-		return replaceFile(path, target, fi, exclusive, write)
+		return replaceFile(path, target, fi, exclusive, 0o666, write)
 	}
 	bw := bufio.NewWriter(f)
 	err = write(bw)
@@ -335,12 +349,12 @@ func writeInPlace(path, target string, exclusive bool, write func(io.Writer) err
 
 // replaceFile writes target (named path by the user) through a temporary
 // file renamed over it; old is the regular file it replaces, nil if none.
-func replaceFile(path, target string, old fs.FileInfo, exclusive bool, write func(io.Writer) error) error {
+func replaceFile(path, target string, old fs.FileInfo, exclusive bool, perm fs.FileMode, write func(io.Writer) error) error {
 	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := createTemp(dir, base)
+	f, err := createTemp(dir, base, perm)
 	if err != nil {
 		return outputErr(path, err)
 	}
@@ -399,12 +413,13 @@ func replaceFile(path, target string, old fs.FileInfo, exclusive bool, write fun
 }
 
 // createTemp creates a new file for writing in dir, named after base, with
-// mode 0666 less the umask (os.CreateTemp's 0600 would make a new report
-// unreadable to the others a user's umask admits).
-func createTemp(dir, base string) (*os.File, error) {
+// mode perm less the umask: 0666 for outputs (os.CreateTemp's 0600 would
+// make a new report unreadable to the others a user's umask admits),
+// 0600 for a secret.
+func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
 	for range 100 {
 		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64()>>16, 36))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}

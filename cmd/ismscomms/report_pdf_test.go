@@ -402,8 +402,21 @@ func TestPrintedDocumentsFitTheirPages(t *testing.T) {
 				t.Errorf("%s has %d pages, want at least %d", d.name, n, d.pages)
 			}
 			if len(d.text) > 0 {
-				text := strings.Join(strings.Fields(pdfText(t, out)), "")
+				raw := pdfText(t, out)
+				text := strings.Join(strings.Fields(raw), "")
+				// A token wrapped in a table cell comes out of pdftotext a
+				// line a piece, in an order that may put another cell's
+				// text between its pieces: its lines are joined apart.
+				var pieces strings.Builder
+				for _, l := range strings.Split(raw, "\n") {
+					if l = strings.TrimSpace(l); l != "" && strings.Trim(l, longToken[:1]) == "" {
+						pieces.WriteString(l)
+					}
+				}
 				for _, s := range d.text {
+					if s == longToken && strings.Contains(pieces.String(), longToken) {
+						continue
+					}
 					if !strings.Contains(text, strings.Join(strings.Fields(s), "")) {
 						t.Errorf("%s lacks %.60q…", d.name, s)
 					}

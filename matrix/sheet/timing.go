@@ -589,15 +589,7 @@ func (b *builder) readTrigger(s, orig string, topic comms.Topic) timing {
 	if m := reSentRef.FindStringSubmatch(orig); m != nil {
 		t.activity = m[1]
 		if w := reWithin.FindStringSubmatch(s); w != nil {
-			within, why, ok := deadlineOf(w[1], w[2])
-			if !ok {
-				t.problem = fmt.Sprintf("%q: the deadline is not one a plan can hold", orig)
-				return t
-			}
-			t.when.Within = within
-			if why != "" {
-				t.notes = append(t.notes, note{"when.within", within, why})
-			}
+			t.within(w[1], w[2], orig)
 		}
 		return t
 	}
@@ -606,14 +598,8 @@ func (b *builder) readTrigger(s, orig string, topic comms.Topic) timing {
 		return t
 	}
 	if m := reWithin.FindStringSubmatch(s); m != nil {
-		within, why, ok := deadlineOf(m[1], m[2])
-		if !ok {
-			t.problem = fmt.Sprintf("%q: the deadline is not one a plan can hold", orig)
+		if !t.within(m[1], m[2], orig) {
 			return t
-		}
-		t.when.Within = within
-		if why != "" {
-			t.notes = append(t.notes, note{"when.within", within, why})
 		}
 		switch of := m[3]; {
 		case of == "":
@@ -720,6 +706,21 @@ func lawDeadline(orig string) (within, review string) {
 	return within, fmt.Sprintf("%q names no law: within %s is this import's default, the shortest of the usual deadlines from becoming aware of an incident, %s (%s %s, source %s)%s; "+
 		"set the deadline of the law that applies, and list the obligations the activity fulfils (obligations: [%s, …]) so that ismscomms check --profile compares the two",
 		orig, within, nis2.ID, nis2.Instrument, nis2.Article, nis2.Source, lenient, nis2.ID)
+}
+
+// within sets the deadline "within n unit" stated in orig, with a note
+// of how it was read, or the problem that a plan cannot hold it (false).
+func (t *timing) within(n, unit, orig string) bool {
+	within, why, ok := deadlineOf(n, unit)
+	if !ok {
+		t.problem = fmt.Sprintf("%q: the deadline is not one a plan can hold", orig)
+		return false
+	}
+	t.when.Within = within
+	if why != "" {
+		t.notes = append(t.notes, note{"when.within", within, why})
+	}
+	return true
 }
 
 // deadlineOf turns "72" "hours" into 72h.

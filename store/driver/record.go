@@ -195,6 +195,21 @@ func programme(r comms.Record) bool {
 // is encoded as v1; nor is a v3 encoding of a record that names nobody)
 // or belong to another tenant.
 func OpenRecord(tenant string, body []byte) (comms.Record, error) {
+	r, err := decodeRecord(tenant, string(body))
+	if err != nil {
+		return comms.Record{}, err
+	}
+	sum := sha256.Sum256(body)
+	r.Hash = hex.EncodeToString(sum[:])
+	return r, nil
+}
+
+// decodeRecord is [OpenRecord] without the hash: it decodes body, a
+// canonical encoding, for tenant. Every string of the record it returns
+// that the encoding holds without escapes is a substring of body, so that
+// a record costs one copy of its encoding (string(body)) and no allocation
+// per field.
+func decodeRecord(tenant, body string) (comms.Record, error) {
 	d := canonDecoder{b: body}
 	var r comms.Record
 	var format, owner, typ, occurrence, sent, recorded, handled string
@@ -287,8 +302,6 @@ func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 	if r.HandledAt, err = parseTime(handled); err != nil {
 		return comms.Record{}, err
 	}
-	sum := sha256.Sum256(body)
-	r.Hash = hex.EncodeToString(sum[:])
 	return r, nil
 }
 
@@ -298,7 +311,7 @@ func OpenRecord(tenant string, body []byte) (comms.Record, error) {
 // it accepts exactly what encode writes (and any valid JSON spelling of the
 // same values) and fails on anything else.
 type canonDecoder struct {
-	b     []byte
+	b     string
 	i     int
 	err   error
 	first bool // no comma before the next element
@@ -356,7 +369,7 @@ func (d *canonDecoder) num(dst *int64) {
 	for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
 		d.i++
 	}
-	n, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
+	n, err := strconv.ParseInt(d.b[start:d.i], 10, 64)
 	if err != nil {
 		d.fail("expected an integer")
 		return
@@ -406,15 +419,14 @@ func (d *canonDecoder) str(dst *string) {
 	d.i++
 	start := d.i
 	// The common case: no escapes.
-	for d.i < len(d.b) && d.b[d.i] != '"' && d.b[d.i] != '\\' && d.b[d.i] >= 0x20 {
-		d.i++
-	}
+	var ascii bool
+	d.i, ascii = plainEnd(d.b, d.i)
 	if d.i < len(d.b) && d.b[d.i] == '"' {
-		if !utf8.Valid(d.b[start:d.i]) {
+		if !ascii && !utf8.ValidString(d.b[start:d.i]) {
 			d.fail("invalid UTF-8")
 			return
 		}
-		*dst = string(d.b[start:d.i])
+		*dst = d.b[start:d.i] // a substring: no copy
 		d.i++
 		return
 	}
@@ -430,14 +442,50 @@ func (d *canonDecoder) str(dst *string) {
 		return
 	}
 	d.i++
-	if err := json.Unmarshal(d.b[start-1:d.i], dst); err != nil {
+	var unquoted string // declared here, so that only a string with escapes costs an allocation for it
+	if err := json.Unmarshal([]byte(d.b[start-1:d.i]), &unquoted); err != nil {
 		d.fail("bad string: %v", err)
+		return
 	}
+	*dst = unquoted
+}
+
+// plainEnd returns the index, from i, of the first byte of s that ends
+// the plain part of a JSON string: a quote, a backslash or a control
+// character (below 0x20); len(s) if none. ascii reports whether the bytes
+// before it are all ASCII (below 0x80), which need no UTF-8 check. It
+// reads eight bytes at a time while they are plain ASCII: every field of
+// every record goes through it.
+func plainEnd(s string, i int) (end int, ascii bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ascii = true
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		quote, backslash := w^(ones*'"'), w^(ones*'\\')
+		// A byte below 0x20, a zero byte of quote or backslash (a quote
+		// or a backslash in w), or a high bit: not a plain ASCII word.
+		if (w-ones*0x20)&^w&highs|(quote-ones)&^quote&highs|(backslash-ones)&^backslash&highs|w&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\' || c < 0x20:
+			return i, ascii
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return i, ascii
 }
 
 func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
+	}
+	if t, ok := parseCanonicalTime(s); ok {
+		return t, nil
 	}
 	t, err := time.Parse(timeLayout, s)
 	if err != nil {
@@ -452,4 +500,48 @@ func parseTime(s string) (time.Time, error) {
 func newerFormat(v string) bool {
 	n, err := strconv.Atoi(v)
 	return err == nil && n > 4 && v[0] != '0'
+}
+
+// parseCanonicalTime parses s if it is a time exactly as the canonical
+// encoding writes it ("2006-01-02T15:04:05.000000Z": every digit there,
+// each field in range), to the time time.Parse(timeLayout, s) returns. It
+// returns false for anything else, which time.Parse then decides: it
+// accepts a few other spellings (a one-digit hour, a comma before the
+// fraction), and names the problem of a bad one. It is parseTime's fast
+// path: every record holds two or three times.
+func parseCanonicalTime(s string) (time.Time, bool) {
+	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
+		return time.Time{}, false
+	}
+	ok := true
+	num := func(from, to int) int {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				ok = false
+				return 0
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(5, 7), num(8, 10)
+	hour, minute, sec, micro := num(11, 13), num(14, 16), num(17, 19), num(20, 26)
+	if !ok || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, micro*1000, time.UTC), true
+}
+
+// daysIn is the number of days of month in year, as time.Parse counts
+// them (the proleptic Gregorian calendar, year 0 a leap year).
+func daysIn(month time.Month, year int) int {
+	if month == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31 - int(month-1)%7%2
 }

@@ -1,14 +1,13 @@
 package driver
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"iter"
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
@@ -154,21 +153,40 @@ func (c *Columns) disagreement(r comms.Record) (column, reason string) {
 // open checks one stored record on its own: its hash, its encoding, its
 // sequence number and its columns. It returns the record, or a
 // *store.ChainError.
-func (st Stored) open(tenant string) (comms.Record, *store.ChainError) {
+//
+// The record's strings share one copy of the body. With borrow set they
+// share st.Body itself, copying nothing: only for a caller that drops the
+// record before st.Body may change ([VerifyChain], whose rows may reuse
+// the buffer for the next row), and keeps none of its strings (an error
+// formats them into text of its own).
+func (st Stored) open(tenant string, borrow bool) (comms.Record, *store.ChainError) {
 	broken := func(column, format string, args ...any) *store.ChainError {
 		return &store.ChainError{Tenant: tenant, Seq: st.Seq, Column: column, Reason: fmt.Sprintf(format, args...)}
 	}
-	// OpenRecord hashes the body; it is hashed once in the common case.
-	r, err := OpenRecord(tenant, st.Body)
+	// The body is hashed once, and its hash compared with the stored one
+	// as hex without making a string of it: the record's Hash is the
+	// stored one, which it equals.
+	var hexSum [2 * sha256.Size]byte
+	sum := sha256.Sum256(st.Body)
+	hex.Encode(hexSum[:], sum[:])
+	matches := string(hexSum[:]) == st.Hash
+	var body string
+	if borrow {
+		body = unsafe.String(unsafe.SliceData(st.Body), len(st.Body))
+	} else {
+		body = string(st.Body) // a copy
+	}
+	r, err := decodeRecord(tenant, body)
 	if err != nil {
-		if sum := sha256.Sum256(st.Body); hex.EncodeToString(sum[:]) != st.Hash {
+		if !matches {
 			return comms.Record{}, broken("", "its content does not match its hash")
 		}
 		return comms.Record{}, broken("", "%v", err)
 	}
-	if r.Hash != st.Hash {
+	if !matches {
 		return comms.Record{}, broken("", "its content does not match its hash")
 	}
+	r.Hash = st.Hash
 	if r.Seq != st.Seq {
 		return comms.Record{}, broken("", "it holds the content of record %d", r.Seq)
 	}
@@ -190,7 +208,7 @@ func (st Stored) open(tenant string) (comms.Record, *store.ChainError) {
 // brought into a query it does not belong to. (A record such an edit
 // hides from a query is for Verify to find.)
 func OpenStored(tenant string, st Stored, q store.RecordQuery) (comms.Record, error) {
-	r, ce := st.open(tenant)
+	r, ce := st.open(tenant, false)
 	if ce != nil {
 		return comms.Record{}, ce
 	}
@@ -224,7 +242,7 @@ func OpenCommunication(tenant, column string, st Stored, q store.RecordQuery) (c
 // an error wrapping store.ErrConflict that names the stored record and the
 // fields that differ.
 func Replay(tenant string, st Stored, r comms.Record) (comms.Record, error) {
-	stored, ce := st.open(tenant)
+	stored, ce := st.open(tenant, false)
 	if ce != nil {
 		return comms.Record{}, ce
 	}
@@ -277,59 +295,4 @@ func differences(a, b comms.Record) []string {
 		out = append(out, "its encoding")
 	}
 	return out
-}
-
-// VerifyChain checks a tenant's log, read in sequence order: sequence
-// numbers 1, 2, 3, ... with no gap, each stored hash equal to the SHA-256
-// of the record's encoding, each record's sequence number, tenant and
-// PrevHash as stored, each stored column (Stored.Columns) equal to the
-// field it copies, and the log ending at head, the head the store keeps
-// (the zero Head: none kept). It returns the head of the log it read and
-// nil, or a *store.ChainError naming the first bad record (and, for a
-// column, the column), or the error of rows, or the context's error.
-// Store implementations call it from Verify.
-func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, error], head store.Head) (store.Head, error) {
-	want := int64(1)
-	prev := ""
-	broken := func(seq int64, format string, args ...any) error {
-		return &store.ChainError{Tenant: tenant, Seq: seq, Reason: fmt.Sprintf(format, args...)}
-	}
-	for row, err := range rows {
-		if err != nil {
-			return store.Head{}, err
-		}
-		if err := ctx.Err(); err != nil {
-			return store.Head{}, err
-		}
-		switch {
-		case row.Seq > want:
-			return store.Head{}, broken(want, "record %d is missing (the next stored record is %d)", want, row.Seq)
-		case row.Seq < want:
-			return store.Head{}, broken(row.Seq, "sequence number %d appears twice or out of order", row.Seq)
-		}
-		r, ce := row.open(tenant)
-		if ce != nil {
-			return store.Head{}, ce
-		}
-		if r.PrevHash != prev {
-			return store.Head{}, broken(row.Seq, "it does not link to the record before it")
-		}
-		prev = row.Hash
-		want++
-	}
-	if err := ctx.Err(); err != nil {
-		return store.Head{}, err
-	}
-	last := want - 1
-	if head.Seq != 0 || head.Hash != "" {
-		switch {
-		case last < head.Seq:
-			return store.Head{}, broken(last+1, "the log ends at record %d but record %d was appended", last, head.Seq)
-		case last > head.Seq:
-			return store.Head{}, broken(head.Seq+1, "record %d was never appended through the store", head.Seq+1)
-		case prev != head.Hash:
-			return store.Head{}, broken(last, "the last record is not the one appended")
-		}
-	}
-	return store.Head{Seq: last, Hash: prev}, nil
 }

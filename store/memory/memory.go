@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/driver"
@@ -34,8 +36,9 @@ type Options struct {
 // Store is a store.Store in memory. It is safe for concurrent use by
 // multiple goroutines; tenants do not block each other's record appends.
 // It holds nothing to release and has no Close. It implements
-// store.BatchAppender, store.RosterStore, store.DeliveryLog and
-// store.AckReader.
+// store.BatchAppender, store.RosterStore, store.DeliveryLog,
+// store.AckReader and store.TreeReader (the tree's stored hashes kept in
+// memory, appended with the records).
 type Store struct {
 	now     func() time.Time
 	mu      sync.RWMutex
@@ -57,6 +60,9 @@ type tenantData struct {
 	// whose column holds the key.
 	keys map[string]int
 	head store.Head // the last record appended
+	// tree is the Merkle tree's stored hashes (store.TreeReader), at
+	// their tlog.StoredHashIndex, appended with the records.
+	tree []tlog.Hash
 	// deliveries and checkpoints are the delivery log
 	// (store.DeliveryLog): operational state, outside the chain.
 	deliveries  map[string]driver.StoredDelivery
@@ -75,6 +81,7 @@ func New(o *Options) *Store {
 var (
 	_ store.Store       = (*Store)(nil)
 	_ store.RosterStore = (*Store)(nil)
+	_ store.TreeReader  = (*Store)(nil)
 )
 
 // tenant returns the tenant's data, creating it if create is set.
@@ -327,6 +334,15 @@ func (m *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 		return comms.Record{}, err
 	}
 	sealed, body := driver.Seal(tenant, seq, t.head.Hash, m.now(), r)
+	tree, err := t.treeBuilder(tenant)
+	if err != nil {
+		return comms.Record{}, err
+	}
+	hashes, err := tree.Add(body)
+	if err != nil {
+		return comms.Record{}, err
+	}
+	t.tree = append(t.tree, hashes...)
 	t.records = append(t.records, driver.Stored{Seq: seq, Body: body, Hash: sealed.Hash})
 	t.decoded = append(t.decoded, sealed)
 	t.columns = append(t.columns, driver.ColumnsOf(sealed))
@@ -367,6 +383,22 @@ func (m *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 	if err != nil {
 		return nil, err
 	}
+	// The tree's new hashes first: nothing is appended if they fail.
+	tree, err := t.treeBuilder(tenant)
+	if err != nil {
+		return nil, err
+	}
+	var hashes []tlog.Hash
+	for _, p := range pending {
+		if p.Body != nil {
+			h, err := tree.Add(p.Body)
+			if err != nil {
+				return nil, err
+			}
+			hashes = append(hashes, h...)
+		}
+	}
+	t.tree = append(t.tree, hashes...)
 	out := make([]comms.Record, len(pending))
 	for i, p := range pending {
 		out[i] = p.Record
@@ -483,6 +515,74 @@ func (m *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 			}
 		}
 	}, head)
+}
+
+// treeBuilder returns a driver.TreeBuilder after the tenant's last
+// record, reading the tree's right edge from t.tree. The caller holds
+// t.mu.
+func (t *tenantData) treeBuilder(tenant string) (*driver.TreeBuilder, error) {
+	return driver.NewTreeBuilder(t.head.Seq, tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, x := range indexes {
+			if x < 0 || x >= int64(len(t.tree)) {
+				return nil, driver.MissingHash(tenant, t.head.Seq, x)
+			}
+			out[i] = t.tree[x]
+		}
+		return out, nil
+	}))
+}
+
+// TreeSize implements store.TreeReader.
+func (m *Store) TreeSize(ctx context.Context, tenant string) (int64, error) {
+	t, err := m.tenant(ctx, tenant, false)
+	if err != nil || t == nil {
+		return 0, err
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.head.Seq, nil
+}
+
+// TreeExtent implements store.TreeReader: the memory store's tree is
+// only ever written by its appends, so it holds no hash past its size.
+func (m *Store) TreeExtent(ctx context.Context, tenant string) (int64, int64, error) {
+	t, err := m.tenant(ctx, tenant, false)
+	if err != nil || t == nil {
+		return 0, -1, err
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	stray := int64(-1)
+	if n := tlog.StoredHashCount(t.head.Seq); int64(len(t.tree)) > n {
+		stray = n
+	}
+	return t.head.Seq, stray, nil
+}
+
+// TreeHashes implements store.TreeReader.
+func (m *Store) TreeHashes(ctx context.Context, tenant string, size int64, indexes []int64) ([]tlog.Hash, error) {
+	t, err := m.tenant(ctx, tenant, false)
+	if err != nil {
+		return nil, err
+	}
+	var treeSize int64
+	if t != nil {
+		t.mu.RLock()
+		defer t.mu.RUnlock()
+		treeSize = t.head.Seq
+	}
+	if err := driver.CheckTreeHashes(size, treeSize, indexes); err != nil {
+		return nil, err
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		if x >= int64(len(t.tree)) {
+			return nil, driver.MissingHash(tenant, size, x)
+		}
+		out[i] = t.tree[x]
+	}
+	return out, nil
 }
 
 func cloneRosterVersion(v store.RosterVersion) store.RosterVersion {

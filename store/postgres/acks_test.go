@@ -39,6 +39,7 @@ func TestMigrateAcks(t *testing.T) {
 	owner := connect(t, srv.owner)
 	sch := s.schema
 	for _, q := range []string{
+		`DROP TABLE ` + sch + `.tree_hashes`, `DROP TABLE ` + sch + `.tree_unbuilt`, // schema 7
 		`DROP INDEX ` + sch + `.records_by_ack`,
 		`ALTER TABLE ` + sch + `.records DROP COLUMN person_id, DROP COLUMN digest, DROP COLUMN channel`,
 		`DELETE FROM ` + sch + `.schema_migrations WHERE version >= 5`,

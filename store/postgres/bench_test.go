@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -9,11 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
-	"github.com/ismscomms/ismscomms/store/driver"
 	"github.com/ismscomms/ismscomms/store/sqlite"
 	"github.com/ismscomms/ismscomms/store/storetest"
 )
@@ -84,107 +80,6 @@ func benchAppends(b *testing.B, s store.Store, writers int, keyed bool) {
 		}()
 	}
 	wg.Wait()
-}
-
-// BenchmarkRecords100k lists one tenant's 100,000 records, in order,
-// decoded and checked against the tenant.
-func BenchmarkRecords100k(b *testing.B) {
-	const n = 100_000
-	records := sealed("acme", n)
-	b.Run("postgres", func(b *testing.B) {
-		s, srv := openStore(b, nil)
-		admin := connect(b, srv.admin)
-		rows := make([][]any, len(records))
-		for i, r := range records {
-			rows[i] = []any{"acme", r.rec.Seq, r.rec.PlanID, r.rec.ActivityID, r.rec.EventID, r.rec.SentAt, r.body, r.rec.Hash}
-		}
-		if _, err := admin.CopyFrom(ctx, pgx.Identifier{s.schema, "records"},
-			[]string{"tenant", "seq", "plan_id", "activity_id", "event_id", "sent_at", "body", "hash"}, pgx.CopyFromRows(rows)); err != nil {
-			b.Fatal(err)
-		}
-		last := records[n-1].rec
-		if _, err := admin.Exec(ctx, `INSERT INTO `+s.schema+`.chain_heads VALUES ('acme', $1, $2)`, last.Seq, last.Hash); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := admin.Exec(ctx, `ANALYZE `+s.schema+`.records`); err != nil {
-			b.Fatal(err)
-		}
-		benchList(b, s, n)
-	})
-	b.Run("sqlite", func(b *testing.B) {
-		path := filepath.Join(b.TempDir(), "bench.db")
-		s, err := sqlite.Open(path, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.Close()
-		db, err := sql.Open("sqlite", path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tx, err := db.Begin()
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, r := range records {
-			if _, err := tx.Exec(`INSERT INTO records (tenant, seq, plan_id, activity_id, event_id, sent_at, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				"acme", r.rec.Seq, r.rec.PlanID, r.rec.ActivityID, r.rec.EventID, r.rec.SentAt.UnixMicro(), r.body, r.rec.Hash); err != nil {
-				b.Fatal(err)
-			}
-		}
-		last := records[n-1].rec
-		if _, err := tx.Exec(`INSERT INTO chain_heads VALUES ('acme', ?, ?)`, last.Seq, last.Hash); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
-		db.Close()
-		if s, err = sqlite.Open(path, nil); err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		benchList(b, s, n)
-	})
-}
-
-type sealedRecord struct {
-	rec  comms.Record
-	body []byte
-}
-
-// sealed returns a tenant's chain of n records, as a store would seal them.
-func sealed(tenant string, n int) []sealedRecord {
-	out := make([]sealedRecord, n)
-	prev := ""
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range out {
-		r := storetest.Record(fmt.Sprintf("activity-%d", i%20), start.Add(time.Duration(i)*time.Minute))
-		rec, body := driver.Seal(tenant, int64(i+1), prev, start.Add(time.Duration(i)*time.Minute), r)
-		out[i] = sealedRecord{rec, body}
-		prev = rec.Hash
-	}
-	return out
-}
-
-func benchList(b *testing.B, s store.Store, n int) {
-	if _, err := s.Verify(ctx, "acme"); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		got := 0
-		for _, err := range s.Records(ctx, "acme", store.RecordQuery{}) {
-			if err != nil {
-				b.Fatal(err)
-			}
-			got++
-		}
-		if got != n {
-			b.Fatalf("listed %d records, want %d", got, n)
-		}
-	}
 }
 
 // BenchmarkAppendAcks appends keyed acknowledgements in batches of 1,000

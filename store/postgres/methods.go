@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
@@ -113,7 +114,20 @@ func (s *Store) PlanVersion(ctx context.Context, tenant, id string, v int) (stor
 // meanwhile.
 func collect[T any](ctx context.Context, s *Store, tenant string, scan func(pgx.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var out []T
+		var buf []T // one per iteration
+		collectInto(ctx, s, tenant, &buf, scan, query, args...)(yield)
+	}
+}
+
+// collectInto is collect reading the rows into *buf, which it reuses: a
+// caller that runs one query after another (Records, a page at a time)
+// passes the same buffer to each, so that a page costs no allocation of
+// its own. The values are yielded by copy; the buffer keeps the last
+// query's until the next.
+func collectInto[T any](ctx context.Context, s *Store, tenant string, buf *[]T, scan func(pgx.Rows) (T, error), query string, args ...any) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		out := (*buf)[:0]
+		defer func() { *buf = out }()
 		var scanErr error // a row that would not scan: the rows before it are good
 		err := s.batch(ctx, tenant, func(b *pgx.Batch) {
 			b.Queue(query, args...).Query(func(rows pgx.Rows) error {
@@ -318,9 +332,12 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 	var prev string
 	var found *driver.Stored
 	var sealed comms.Record
+	var edge frontier
 	err := s.write(ctx, tenant, func(b *pgx.Batch) {
 		found = nil
+		edge = frontier{}
 		b.Queue(s.q.lockHead, tenant).QueryRow(func(row pgx.Row) error { return row.Scan(&seq, &prev) })
+		b.Queue(s.tq.frontier, tenant).Query(edge.scan)
 		if r.IdempotencyKey != "" {
 			b.Queue(s.q.recordByKey, tenant, r.IdempotencyKey).QueryRow(func(row pgx.Row) error {
 				var columns driver.Columns
@@ -354,7 +371,12 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 			key = &sealed.IdempotencyKey
 		}
 		person, digest, channel := ackColumns(sealed)
+		levels, nodes, hashes, err := treeRows(tenant, seq, edge, [][]byte{body})
+		if err != nil {
+			return err
+		}
 		b.Queue(s.q.insertRecord, tenant, next, sealed.PlanID, sealed.ActivityID, sealed.EventID, sealed.SentAt, body, sealed.Hash, key, person, digest, channel)
+		b.Queue(s.tq.insert, tenant, levels, nodes, hashes)
 		b.Queue(s.q.moveHead, tenant, next, sealed.Hash)
 		return nil
 	})
@@ -362,7 +384,7 @@ func (s *Store) AppendRecord(ctx context.Context, tenant string, r comms.Record)
 		return sealed, nil
 	}
 	if err != nil {
-		return comms.Record{}, err
+		return comms.Record{}, s.appendTreeErr(ctx, tenant, seq, err)
 	}
 	return sealed, nil
 }
@@ -393,9 +415,12 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 	var head store.Head
 	var found map[string]driver.Stored
 	var out []comms.Record
+	var edge frontier
 	err := s.write(ctx, tenant, func(b *pgx.Batch) {
 		found = map[string]driver.Stored{}
+		edge = frontier{}
 		b.Queue(s.q.lockHead, tenant).QueryRow(func(row pgx.Row) error { return row.Scan(&head.Seq, &head.Hash) })
+		b.Queue(s.tq.frontier, tenant).Query(edge.scan)
 		if len(keys) > 0 {
 			b.Queue(s.q.recordsByKeys, tenant, keys).Query(func(rows pgx.Rows) error {
 				for rows.Next() {
@@ -450,12 +475,17 @@ func (s *Store) AppendRecords(ctx context.Context, tenant string, rs []comms.Rec
 		if len(seqs) == 0 {
 			return errReplayed
 		}
+		levels, nodes, tree, err := treeRows(tenant, head.Seq, edge, bodies)
+		if err != nil {
+			return err
+		}
 		b.Queue(s.q.insertRecords, tenant, seqs, planIDs, activityIDs, evts, sent, bodies, hashes, recordKeys, persons, digests, channels)
+		b.Queue(s.tq.insert, tenant, levels, nodes, tree)
 		b.Queue(s.q.moveHead, tenant, next.Seq, next.Hash)
 		return nil
 	})
 	if err != nil && !errors.Is(err, errReplayed) {
-		return nil, err
+		return nil, s.appendTreeErr(ctx, tenant, head.Seq, err)
 	}
 	return out, nil
 }
@@ -486,6 +516,22 @@ func scanStored(row pgx.Row, c *driver.Columns) (driver.Stored, error) {
 		return *p
 	}
 	c.IdempotencyKey, c.PersonID, c.Digest, c.Channel = text(key), text(person), text(digest), text(channel)
+	return st, nil
+}
+
+// scanLogRow is scanStored for Verify's rows: the body is the driver's
+// (pgtype.DriverBytes, valid until the next row), which VerifyChain
+// copies if it keeps it, where scanStored's is a copy of its own.
+func scanLogRow(rows pgx.Rows, c *driver.Columns) (driver.Stored, error) {
+	st := driver.Stored{Columns: c}
+	var body pgtype.DriverBytes
+	var key, person, digest, channel pgtype.Text
+	if err := rows.Scan(&st.Seq, &body, &st.Hash, &c.PlanID, &c.ActivityID, &c.EventID, &c.SentAt, &key, &person, &digest, &channel); err != nil {
+		return st, err
+	}
+	st.Body = body
+	c.SentAt = c.SentAt.UTC()
+	c.IdempotencyKey, c.PersonID, c.Digest, c.Channel = key.String, person.String, digest.String, channel.String
 	return st, nil
 }
 
@@ -548,16 +594,25 @@ func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 		fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
 	scan := func(r pgx.Rows) (comms.Record, error) {
 		var st driver.Stored
-		if err := r.Scan(&st.Seq, &st.Body, &st.Hash); err != nil {
+		// The body is read in place (valid until the next row):
+		// OpenStored makes the one copy of it the record keeps.
+		var body pgtype.DriverBytes
+		if err := r.Scan(&st.Seq, &body, &st.Hash); err != nil {
 			return comms.Record{}, err
 		}
+		st.Body = body
 		return open(tenant, st, q)
 	}
-	return driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
-		pageArgs := slices.Clone(args)
-		pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
-		return collect(ctx, s, tenant, scan, query, pageArgs...)
-	})
+	return func(yield func(comms.Record, error) bool) {
+		// Pages reads one page after the other, so that the pages of
+		// one iteration share a buffer.
+		page := make([]comms.Record, 0, recordPage)
+		driver.Pages(q, recordPage, func(after int64, limit int) iter.Seq2[comms.Record, error] {
+			pageArgs := slices.Clone(args)
+			pageArgs[1], pageArgs[len(pageArgs)-1] = after, limit
+			return collectInto(ctx, s, tenant, &page, scan, query, pageArgs...)
+		})(yield)
+	}
 }
 
 // Verify implements store.Store. It reads the head and the log in one
@@ -582,7 +637,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 			var columns driver.Columns
 			verified, chainErr = driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
 				for rows.Next() {
-					st, err := scanStored(rows, &columns)
+					st, err := scanLogRow(rows, &columns)
 					if err != nil {
 						readErr = err
 						return

@@ -245,14 +245,26 @@ type Store struct {
 	q        queries
 	rq       rosterQueries
 	dq       deliveryQueries
+	tq       treeQueries
+	// unbuilt are the tenants whose tree the migration of this open left
+	// unbuilt (store.TreeNotes).
+	unbuilt []*store.TreeError
 }
 
 var (
 	_ store.Store         = (*Store)(nil)
 	_ store.Pinger        = (*Store)(nil)
 	_ store.BatchAppender = (*Store)(nil)
+	_ store.TreeNotes     = (*Store)(nil)
 	_ io.Closer           = (*Store)(nil)
 )
+
+// UnbuiltTrees implements store.TreeNotes: the tenants whose log was
+// broken when this open migrated the schema to version 7, whose tree was
+// left unbuilt (noted in the schema: their appends fail naming the
+// break). Only an open that migrated (Options.OwnerDSN, or Migrate's
+// store) can say.
+func (s *Store) UnbuiltTrees() []*store.TreeError { return s.unbuilt }
 
 // queries are the store's statements, qualified with its schema.
 type queries struct {
@@ -389,7 +401,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 }
 
 func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret string) (*Store, error) {
-	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema), dq: newDeliveryQueries(opt.Schema)}
+	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema), dq: newDeliveryQueries(opt.Schema), tq: newTreeQueries(opt.Schema)}
 	var role string
 	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
 		return nil, s.translate(ctx, err)
@@ -407,9 +419,11 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret strin
 			return nil, err
 		}
 	case opt.OwnerDSN != "":
-		if err := Migrate(ctx, opt.OwnerDSN, opt.Schema, role); err != nil {
+		unbuilt, err := migrateOwner(ctx, opt.OwnerDSN, opt.Schema, role)
+		if err != nil {
 			return nil, err
 		}
+		s.unbuilt = unbuilt
 	default:
 		if err := s.migrateSelf(ctx, opt.AllowPrivilegedRole); err != nil {
 			return nil, err
@@ -498,24 +512,32 @@ const migrationLockKey = `hashtextextended('ismscomms.migrate.' || $1, 0)`
 // grants appRole what the store needs. It is what Open does with
 // Options.OwnerDSN, for deployments that migrate in a job of their own.
 func Migrate(ctx context.Context, dsn, schema, appRole string) error {
+	_, err := migrateOwner(ctx, dsn, schema, appRole)
+	return err
+}
+
+// migrateOwner is Migrate, returning the tenants whose tree the migration
+// to schema 7 left unbuilt (store.TreeNotes).
+func migrateOwner(ctx context.Context, dsn, schema, appRole string) ([]*store.TreeError, error) {
 	opt := Options{Schema: schema}
 	if err := opt.defaults(); err != nil {
-		return err
+		return nil, err
 	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err == nil {
 		err = ambiguous(dsn, cfg.Password)
 	}
 	if err != nil {
-		return parseError("owner connection string", dsn, err)
+		return nil, parseError("owner connection string", dsn, err)
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("postgres: owner connection: %w", translate(ctx, scrubbed(err, cfg.Password)))
+		return nil, fmt.Errorf("postgres: owner connection: %w", translate(ctx, scrubbed(err, cfg.Password)))
 	}
 	defer conn.Close(context.Background())
 	s := &Store{schema: opt.Schema, secret: cfg.Password, retries: opt.Retries}
-	return s.migrate(ctx, conn, appRole)
+	err = s.migrate(ctx, conn, appRole)
+	return s.unbuilt, err
 }
 
 // migrateSelf migrates through the store's own pool when the schema is not
@@ -584,6 +606,7 @@ func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) err
 	schema := pgx.Identifier{s.schema}.Sanitize()
 	table := pgx.Identifier{s.schema, "schema_migrations"}.Sanitize()
 	return s.withRetry(ctx, func() error {
+		var unbuilt []*store.TreeError
 		tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 		if err != nil {
 			return err
@@ -626,6 +649,11 @@ func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) err
 				if _, err := tx.Exec(ctx, string(sqlText)); err != nil {
 					return fmt.Errorf("migration %s: %w", names[i], err)
 				}
+				if names[i] == treeMigration {
+					if unbuilt, err = buildTrees(ctx, tx); err != nil {
+						return fmt.Errorf("migration %s: %w", names[i], err)
+					}
+				}
 				if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (version, name) VALUES ($1, $2)`, i+1, names[i]); err != nil {
 					return err
 				}
@@ -636,8 +664,8 @@ func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) err
 			t := func(name string) string { return pgx.Identifier{s.schema, name}.Sanitize() }
 			for _, grant := range []string{
 				`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + role,
-				`GRANT SELECT ON ` + table + ` TO ` + role,
-				`GRANT SELECT, INSERT ON ` + t("plans") + `, ` + t("records") + `, ` + t("rosters") + ` TO ` + role,
+				`GRANT SELECT ON ` + table + `, ` + t("tree_unbuilt") + ` TO ` + role,
+				`GRANT SELECT, INSERT ON ` + t("plans") + `, ` + t("records") + `, ` + t("rosters") + `, ` + t("tree_hashes") + ` TO ` + role,
 				`GRANT SELECT, INSERT, UPDATE ON ` + t("events") + `, ` + t("chain_heads") + `, ` + t("deliveries") + `, ` + t("checkpoints") + ` TO ` + role,
 			} {
 				if _, err := tx.Exec(ctx, grant); err != nil {
@@ -645,7 +673,11 @@ func (s *Store) migrate(ctx context.Context, conn *pgx.Conn, appRole string) err
 				}
 			}
 		}
-		return tx.Commit(ctx)
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
+		s.unbuilt = unbuilt
+		return nil
 	})
 }
 

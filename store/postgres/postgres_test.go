@@ -69,7 +69,7 @@ func fill(t *testing.T, s *Store, n int, tenants ...string) {
 	}
 }
 
-var tables = []string{"plans", "events", "records", "chain_heads", "rosters", "deliveries", "checkpoints"}
+var tables = []string{"plans", "events", "records", "chain_heads", "rosters", "deliveries", "checkpoints", "tree_hashes"}
 
 func count(t *testing.T, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row

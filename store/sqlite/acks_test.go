@@ -37,6 +37,7 @@ func TestMigrateAcks(t *testing.T) {
 	s.Close()
 	db := rawDB(t, path)
 	for _, q := range []string{
+		`DROP TABLE tree_hashes`, `DROP TABLE tree_unbuilt`, // schema 7
 		`DROP INDEX records_by_ack`,
 		`DROP INDEX records_by_kind`,
 		`ALTER TABLE records DROP COLUMN person_id`,

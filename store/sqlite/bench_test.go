@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
-	"github.com/ismscomms/ismscomms/store"
 	"github.com/ismscomms/ismscomms/store/driver"
 	"github.com/ismscomms/ismscomms/store/storetest"
 )
@@ -103,29 +102,6 @@ func run(b *testing.B, writers int, fn func()) {
 	})
 }
 
-// Listing 100,000 records of one tenant (with 100,000 of another tenant
-// in the same tables).
-func BenchmarkRecords100k(b *testing.B) {
-	s := openB(b)
-	for _, tenant := range []string{"other", "t"} {
-		bulk(b, s, tenant, 100_000)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		n := 0
-		for _, err := range s.Records(ctx, "t", store.RecordQuery{}) {
-			if err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		if n != 100_000 {
-			b.Fatalf("%d records", n)
-		}
-	}
-}
-
 // bulk appends n records in one transaction, sealing the chain as
 // AppendRecord does, to set benchmarks up quickly.
 func bulk(b *testing.B, s *Store, tenant string, n int) {
@@ -147,23 +123,6 @@ func bulk(b *testing.B, s *Store, tenant string, n int) {
 	}
 	if _, err := s.Verify(ctx, tenant); err != nil {
 		b.Fatal(err)
-	}
-}
-
-// Verifying one tenant's 100,000 records (with 100,000 of another tenant
-// in the same tables): every hash, link and stored column.
-func BenchmarkVerify100k(b *testing.B) {
-	s := openB(b)
-	for _, tenant := range []string{"other", "t"} {
-		bulk(b, s, tenant, 100_000)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		head, err := s.Verify(ctx, "t")
-		if err != nil || head.Seq != 100_000 {
-			b.Fatalf("%+v, %v", head, err)
-		}
 	}
 }
 

@@ -60,6 +60,10 @@ func testCloser(t *testing.T, s store.Store) {
 	if ar, ok := s.(store.AckReader); ok {
 		checks["Acks"] = firstErr(ar.Acks(ctx, "t1", store.AckQuery{ActivityID: "a"}))
 	}
+	if tr, ok := s.(store.TreeReader); ok {
+		_, checks["TreeSize"] = tr.TreeSize(ctx, "t1")
+		_, checks["TreeHashes"] = tr.TreeHashes(ctx, "t1", 1, []int64{0})
+	}
 	if ba, ok := s.(store.BatchAppender); ok {
 		_, checks["AppendRecords"] = ba.AppendRecords(ctx, "t1", []comms.Record{Record("a", time.Now())})
 	}

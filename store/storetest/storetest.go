@@ -16,7 +16,7 @@
 // Cancellation, Concurrency), then per method (SavePlan/…, SaveEvent/…,
 // Events/…, AppendRecord/…, Records/…, Verify/…), then per optional
 // capability of the store package's documentation (Capabilities/Closer,
-// Pinger, IntegrityChecker, RosterStore/…, BatchAppender/…, AckReader/…;
+// Pinger, IntegrityChecker, RosterStore/…, BatchAppender/…, AckReader/…, TreeReader/…;
 // skipped for a store that does not have it).
 // Each clause's comment quotes the rule it checks. It checks error
 // categories with errors.Is, never messages, and needs no clock: it runs
@@ -123,6 +123,11 @@ var clauses = []struct {
 	{"Capabilities/BatchAppender/Concurrent", testBatchConcurrent},
 	{"Capabilities/AckReader/Query", testAckReaderQuery},
 	{"Capabilities/AckReader/Invalid", testAckReaderInvalid},
+	{"Capabilities/TreeReader/Leaves", testTreeLeaves},
+	{"Capabilities/TreeReader/Proofs", testTreeProofs},
+	{"Capabilities/TreeReader/Batch", testTreeBatch},
+	{"Capabilities/TreeReader/Tenants", testTreeTenants},
+	{"Capabilities/TreeReader/Invalid", testTreeInvalid},
 }
 
 var ctx = context.Background()
