@@ -95,10 +95,17 @@ type TreeError struct {
 	// tree) and not the records: the records, recomputed, may still be
 	// sound and extend a checkpoint (Reason says whether they do).
 	Damaged bool
+	// Unbuilt is true when the store has no tree for the log at all: the
+	// migration to the tree found the log broken and built none (store
+	// notes, TreeNotes). It is neither a changed log nor a damaged tree;
+	// Reason names the break the migration found.
+	Unbuilt bool
 }
 
 func (e *TreeError) Error() string {
 	switch {
+	case e.Unbuilt:
+		return fmt.Sprintf("store: no Merkle tree for tenant %q: %s", e.Tenant, e.Reason)
 	case e.First == 0:
 		return fmt.Sprintf("store: Merkle tree of tenant %q inconsistent at tree size %d: %s", e.Tenant, e.Size, e.Reason)
 	case e.First == e.Last:

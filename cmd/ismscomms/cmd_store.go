@@ -21,6 +21,7 @@ import (
 	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/checkpoint"
 )
 
 func (a *app) recordCommand() *cobra.Command {
@@ -1077,6 +1078,59 @@ type verifyResult struct {
 	// Checkpoint is what verify --checkpoint found about the signed
 	// checkpoint, after the checks above.
 	Checkpoint *checkpointResult `json:"checkpoint,omitempty"`
+	// Tree is what plain verify found about the store's Merkle tree, on a
+	// store that keeps one and a chain that verified.
+	Tree *treeResult `json:"tree,omitempty"`
+}
+
+// treeResult is plain verify's check of the store's Merkle tree: every
+// leaf and hash recomputed from the records (checkpoint.Verify with no
+// checkpoint), and no hash past the log's end (a cut log).
+type treeResult struct {
+	// Status is "intact", "damaged" (a stored hash is missing or wrong;
+	// the records may still be sound), "inconsistent" (the tree and the
+	// log disagree: the log was cut behind the store's back), "unbuilt"
+	// (the migration to the tree found the log broken and built none:
+	// ismscomms migrate retries it) or "not checked" (reading the records
+	// again found a break the chain check did not).
+	Status string `json:"status"`
+	// Size and Hash are the tree's size and root hash, recomputed from
+	// the records, when they could be.
+	Size   int64  `json:"size,omitempty"`
+	Hash   string `json:"hash,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// verifyTree is plain verify's tree check, after verifyLog: on a store
+// that keeps a Merkle tree and a chain that verified, the tree is
+// recomputed from the records and compared with the store's.
+func (a *app) verifyTree(ctx context.Context, st store.Store, res *verifyResult) error {
+	if _, ok := st.(store.TreeReader); !ok || res.Status != "verified" {
+		return nil
+	}
+	now, err := checkpoint.Verify(ctx, st, a.tenant, checkpoint.Checkpoint{})
+	var te *store.TreeError
+	var ce *store.ChainError
+	t := &treeResult{}
+	switch {
+	case err == nil:
+		t.Status, t.Size, t.Hash = "intact", now.Size, now.Hash.String()
+	case errors.As(err, &te) && te.Unbuilt:
+		t.Status, t.Reason = "unbuilt", te.Reason
+	case errors.As(err, &te) && te.Damaged:
+		t.Status, t.Size, t.Hash, t.Reason = "damaged", now.Size, now.Hash.String(), te.Reason
+	case errors.As(err, &te):
+		t.Status, t.Reason = "inconsistent", te.Reason
+	case errors.As(err, &ce):
+		t.Status, t.Reason = "not checked", libText(err)
+	default:
+		return storeFailure(err)
+	}
+	res.Tree = t
+	if t.Status != "intact" {
+		res.Intact = false
+	}
+	return nil
 }
 
 // sayDamage prints what the storage check found: the tenant's records it
@@ -1148,7 +1202,8 @@ func (a *app) verifyLog(ctx context.Context, st store.Store) (verifyResult, erro
 // sound reports whether verify found nothing wrong: exit status 0.
 func (res verifyResult) sound() bool {
 	return res.Status != "broken" && res.Status != "nothing stored" && res.Integrity != "corrupt" &&
-		(res.Checkpoint == nil || res.Checkpoint.Status == "extends")
+		(res.Checkpoint == nil || res.Checkpoint.Status == "extends") &&
+		(res.Tree == nil || res.Tree.Status == "intact")
 }
 
 // sayVerify prints what plain verify found.
@@ -1170,6 +1225,20 @@ func (a *app) sayVerify(res verifyResult) {
 	if res.Integrity == "corrupt" {
 		a.sayDamage(res)
 	}
+	if t := res.Tree; t != nil {
+		switch t.Status {
+		case "intact":
+			say(a.stdout, "Merkle tree: every hash recomputed from the records matches the store's (tree size %d, root hash %s)\n", t.Size, t.Hash)
+		case "damaged":
+			say(a.stdout, "the Merkle tree the store keeps for tenant %s is DAMAGED: %s\n", a.tenant, t.Reason)
+		case "inconsistent":
+			say(a.stdout, "the Merkle tree the store keeps for tenant %s does NOT match its log: %s\n", a.tenant, t.Reason)
+		case "unbuilt":
+			say(a.stdout, "tenant %s has NO Merkle tree: %s\n", a.tenant, t.Reason)
+		default:
+			say(a.stdout, "the Merkle tree of tenant %s was not checked: reading its records again found %s\n", a.tenant, t.Reason)
+		}
+	}
 }
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -1188,8 +1257,16 @@ that no longer matches its table would hide records from queries and
 reports. It names the records affected. The check reads the whole file,
 about 0.6 s per 100,000 records.
 
+On a store that keeps the Merkle tree (SQLite, PostgreSQL) it then
+recomputes every leaf and hash of the tree from the records and compares
+them with the store's: a log cut behind the store's back (the tree holds
+hashes past its last record), a damaged tree hash, or a tenant whose tree
+was never built (the migration to the tree found its log broken: once
+repaired, ismscomms migrate builds it) is each said in its own words.
+
 Exit status: 0 the chain verified (or the tenant has plans but no record
-yet, which is said); 1 the chain is broken, the storage is damaged, or the
+yet, which is said) and so did the tree; 1 the chain is broken, the
+storage is damaged, the tree is damaged, cut or unbuilt, or the
 tenant has nothing stored at all (no plan, no record: most likely a wrong
 --tenant or --db); 3 the store failed.
 
@@ -1228,6 +1305,9 @@ refused (exit status 2).`,
 			if err != nil {
 				return err
 			}
+			if err := a.verifyTree(cmd.Context(), st, &res); err != nil {
+				return err
+			}
 			if format == "json" {
 				if err := writeJSON(a.stdout, res); err != nil {
 					return err
@@ -1247,6 +1327,12 @@ refused (exit status 2).`,
 	return cmd
 }
 
+// treeRebuilder is a store that can retry the trees its migration to the
+// tree left unbuilt (store/sqlite's RebuildTrees).
+type treeRebuilder interface {
+	RebuildTrees(ctx context.Context) (built []string, unbuilt []*store.TreeError, err error)
+}
+
 // migrateCommand brings an existing store to this program's schema, as
 // any command that writes does, without writing anything else: a store
 // that an older ismscomms wrote can then be read by the commands that
@@ -1259,7 +1345,13 @@ func (a *app) migrateCommand() *cobra.Command {
 lacks, in one transaction, and write nothing else. The commands that only
 read (verify, report, agenda, incident clock, plan list) never migrate: on a
 store written by an older ismscomms they say so and ask for this command.
-A store that does not exist is not created.`,
+A store that does not exist is not created.
+
+A tenant whose log was broken when the store was migrated to the Merkle
+tree has no tree, and nothing can be appended to it or checkpointed. Once
+its log is repaired (ismscomms verify says it verifies), run migrate again:
+it retries every such tenant, builds the tree of each whose log now
+verifies, and names those still broken.`,
 		Example: `  ismscomms --db ismscomms.db migrate`,
 		Args:    positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -1271,10 +1363,23 @@ A store that does not exist is not created.`,
 			if tn, ok := st.(store.TreeNotes); ok {
 				unbuilt = tn.UnbuiltTrees()
 			}
+			// Tenants an earlier migration left without a tree are retried:
+			// a log repaired since gets its tree.
+			var built []string
+			if rb, ok := st.(treeRebuilder); ok && len(unbuilt) == 0 {
+				var err error
+				if built, unbuilt, err = rb.RebuildTrees(cmd.Context()); err != nil {
+					st.Close()
+					return storeFailure(err)
+				}
+			}
 			if err := st.Close(); err != nil {
 				return storeErr(err)
 			}
 			say(a.stdout, "store %s is at this program's schema\n", a.dbName())
+			for _, tenant := range built {
+				say(a.stdout, "tenant %s: its log now verifies; Merkle tree built, so it can be appended to and checkpointed again\n", tenant)
+			}
 			for _, e := range unbuilt {
 				say(a.stdout, "tenant %s: its log is broken at record %d; no Merkle tree built, so nothing can be appended to it and it cannot be checkpointed until it is repaired (ismscomms --tenant %s verify says more); the other tenants are migrated\n", e.Tenant, e.First, e.Tenant)
 			}

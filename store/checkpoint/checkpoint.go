@@ -301,6 +301,9 @@ const verifyChunk = 4096
 // saying so; a broken chain, with the *store.ChainError of Verify naming
 // the record.
 //
+// A log whose tree the store never built (store.TreeError.Unbuilt: the
+// migration to the tree found it broken) fails with that note.
+//
 // A stored hash that is missing or not the one the records give, in
 // records that do extend old, is a damaged tree, not a changed log: the
 // *store.TreeError has Damaged set, names the records the hash covers and
@@ -373,6 +376,10 @@ func verify(ctx context.Context, st store.Store, tenant string, old Checkpoint, 
 			idx[i] = first + int64(i)
 		}
 		stored, err := reader.ReadHashes(idx)
+		var te *store.TreeError
+		if errors.As(err, &te) && te.Unbuilt {
+			return err // no tree at all: not a damaged one
+		}
 		if errors.As(err, &damage) {
 			computed = computed[:0]
 			return nil

@@ -165,8 +165,8 @@ func StrayHash(tenant string, size, index int64) error {
 // migration to the tree did not build because its log was broken at
 // record seq, for reason.
 func UnbuiltTree(tenant string, seq int64, reason string) *store.TreeError {
-	return &store.TreeError{Tenant: tenant, First: seq, Last: seq,
-		Reason: fmt.Sprintf("no Merkle tree was built for this log when the store was migrated to the tree, because the log is broken at record %d (%s): nothing can be appended until it is repaired; ismscomms verify reports the break", seq, reason)}
+	return &store.TreeError{Tenant: tenant, First: seq, Last: seq, Unbuilt: true,
+		Reason: fmt.Sprintf("no Merkle tree was built for this log when the store was migrated to the tree, because the log was broken at record %d then (%s): nothing can be appended to it and it cannot be checkpointed until it is repaired and the store migrated again (ismscomms migrate), which builds the tree", seq, reason)}
 }
 
 // HashRun is a run of consecutive nodes of one level of a tree: what a

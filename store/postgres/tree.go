@@ -239,7 +239,9 @@ func (s *Store) TreeHashes(ctx context.Context, tenant string, size int64, index
 	}
 	for i, ok := range found {
 		if !ok {
-			return nil, driver.MissingHash(tenant, size, indexes[i])
+			// A tree the migration never built is not a damaged one: the
+			// note, if there is one.
+			return nil, s.appendTreeErr(ctx, tenant, size, driver.MissingHash(tenant, size, indexes[i]))
 		}
 	}
 	return out, nil

@@ -134,6 +134,10 @@ func TestSchema6BrokenLog(t *testing.T) {
 	if _, err := s2.AppendRecords(ctx, "acme", []comms.Record{storetest.Record("policy", base)}); !errors.As(err, &te) || !strings.Contains(err.Error(), "broken at record 4") {
 		t.Errorf("batch append to the broken log: %v", err)
 	}
+	// The tree reads say unbuilt, not damaged.
+	if _, err := s2.TreeHashes(ctx, "acme", 6, []int64{0}); !errors.As(err, &te) || !te.Unbuilt || te.Damaged {
+		t.Errorf("TreeHashes of the unbuilt tree: %v, want the note", err)
+	}
 	if _, err := s2.AppendRecord(ctx, "globex", storetest.Record("policy", base)); err != nil {
 		t.Fatalf("append to the intact tenant: %v", err)
 	}
