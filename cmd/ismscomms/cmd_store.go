@@ -1101,14 +1101,23 @@ type treeResult struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// verifyTree is plain verify's tree check, after verifyLog: on a store
-// that keeps a Merkle tree and a chain that verified, the tree is
-// recomputed from the records and compared with the store's.
-func (a *app) verifyTree(ctx context.Context, st store.Store, res *verifyResult) error {
-	if _, ok := st.(store.TreeReader); !ok || res.Status != "verified" {
+// treeCheck is what checkpoint.Verify found, on a store that keeps the
+// Merkle tree, against the checkpoint verifyLog was given (the zero one:
+// none): the checkpoint the records give, and the error.
+type treeCheck struct {
+	ran bool
+	now checkpoint.Checkpoint
+	err error
+}
+
+// verifyTree is plain verify's tree check, from what verifyLog found: on
+// a store that keeps a Merkle tree and a chain that verified, the tree
+// was recomputed from the records and compared with the store's.
+func (a *app) verifyTree(tc treeCheck, res *verifyResult) error {
+	if !tc.ran || res.Status != "verified" {
 		return nil
 	}
-	now, err := checkpoint.Verify(ctx, st, a.tenant, checkpoint.Checkpoint{})
+	now, err := tc.now, tc.err
 	var te *store.TreeError
 	var ce *store.ChainError
 	t := &treeResult{}
@@ -1157,24 +1166,35 @@ func (a *app) sayDamage(res verifyResult) {
 	}
 }
 
-// verifyLog is plain verify: the tenant's plans counted (to tell "nothing
-// stored"), its record chain verified, and the storage checked where the
-// store can (store.IntegrityChecker).
-func (a *app) verifyLog(ctx context.Context, st store.Store) (verifyResult, error) {
+// verifyLog runs verify's checks but the checkpoint's: the plans, the
+// record chain, and the storage of a store that can check it. On a store
+// that keeps the Merkle tree, one checkpoint.Verify against old (the zero
+// Checkpoint: none) checks the chain and the tree in one read of the log,
+// and its result is returned for verifyTree and verify --checkpoint.
+func (a *app) verifyLog(ctx context.Context, st store.Store, old checkpoint.Checkpoint) (verifyResult, treeCheck, error) {
 	res := verifyResult{Tenant: a.tenant}
 	for _, err := range st.Plans(ctx, a.tenant) {
 		if err != nil {
-			return res, storeFailure(err)
+			return res, treeCheck{}, storeFailure(err)
 		}
 		res.Plans++
 	}
-	head, err := st.Verify(ctx, a.tenant)
+	var tc treeCheck
+	var head store.Head
+	var err error
+	if _, ok := st.(store.TreeReader); ok {
+		tc.ran = true
+		tc.now, tc.err = checkpoint.Verify(ctx, st, a.tenant, old)
+		head, err = a.verifiedHead(ctx, st, tc)
+	} else {
+		head, err = st.Verify(ctx, a.tenant)
+	}
 	var ce *store.ChainError
 	switch {
 	case errors.As(err, &ce):
 		res.Status, res.BrokenAt, res.Reason = "broken", ce.Seq, ce.Reason
 	case err != nil:
-		return res, storeFailure(err)
+		return res, tc, storeFailure(err)
 	case head.Seq == 0 && res.Plans == 0:
 		res.Status, res.Records = "nothing stored", &head.Seq
 	case head.Seq == 0:
@@ -1193,10 +1213,35 @@ func (a *app) verifyLog(ctx context.Context, st store.Store) (verifyResult, erro
 			}
 			res.Damaged = corrupt.Records
 		case err != nil:
-			return res, storeFailure(err)
+			return res, tc, storeFailure(err)
 		}
 	}
-	return res, nil
+	return res, tc, nil
+}
+
+// verifiedHead is the head of the chain checkpoint.Verify verified (tc),
+// or its error: checkpoint.Verify returns a *store.TreeError only for a
+// log whose chain verified. With the tree intact or damaged, the head is
+// the record at the checkpoint's size (read back, its hash checked);
+// otherwise (a tree unbuilt, cut, or not extending old: failures) the
+// chain is read again to find it.
+func (a *app) verifiedHead(ctx context.Context, st store.Store, tc treeCheck) (store.Head, error) {
+	var te *store.TreeError
+	switch {
+	case tc.err != nil && !errors.As(tc.err, &te):
+		return store.Head{}, tc.err
+	case tc.err != nil && !te.Damaged:
+		return st.Verify(ctx, a.tenant)
+	case tc.now.Size == 0:
+		return store.Head{}, nil
+	}
+	for r, err := range st.Records(ctx, a.tenant, store.RecordQuery{After: tc.now.Size - 1, Limit: 1}) {
+		if err != nil {
+			return store.Head{}, err
+		}
+		return store.Head{Seq: r.Seq, Hash: r.Hash}, nil
+	}
+	return store.Head{}, &store.ChainError{Tenant: a.tenant, Seq: tc.now.Size, Reason: "the record was verified, and is gone now"}
 }
 
 // sound reports whether verify found nothing wrong: exit status 0.
@@ -1301,11 +1346,11 @@ refused (exit status 2).`,
 				return err
 			}
 			defer st.Close()
-			res, err := a.verifyLog(cmd.Context(), st)
+			res, tc, err := a.verifyLog(cmd.Context(), st, checkpoint.Checkpoint{})
 			if err != nil {
 				return err
 			}
-			if err := a.verifyTree(cmd.Context(), st, &res); err != nil {
+			if err := a.verifyTree(tc, &res); err != nil {
 				return err
 			}
 			if format == "json" {

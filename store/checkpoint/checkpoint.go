@@ -77,9 +77,11 @@ package checkpoint
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	stdhash "hash"
 	"strconv"
 	"strings"
 	"unicode"
@@ -311,8 +313,12 @@ const verifyChunk = 4096
 // checkpoint the records give along with it. (When the records do not
 // extend old, that is the error, and its reason mentions the damage.)
 //
-// It reads the whole log twice (Verify, then Records) and holds only
-// O(log n) hashes.
+// It holds only O(log n) hashes. From a store that is a
+// store.LeafVerifier (store/memory, store/sqlite, store/postgres) it
+// reads the log once when all is well, and the tree's stored hashes once;
+// when something does not match, it reads the log once more to name the
+// first record or stored hash at fault. From any other store, it reads
+// the log twice (Verify, then Records).
 func Verify(ctx context.Context, st store.Store, tenant string, old Checkpoint) (Checkpoint, error) {
 	return verify(ctx, st, tenant, old, 0, nil)
 }
@@ -335,8 +341,160 @@ func VerifyAt(ctx context.Context, st store.Store, tenant string, size int64) (C
 }
 
 // verify is Verify; with at 1 or more, up to the tree's size, it also
-// sets *atRoot to the root hash of the first at records.
+// sets *atRoot to the root hash of the first at records. A store that is
+// a store.LeafVerifier is verified in one read of its log when all is
+// well (verifyOnce); what verifyOnce cannot vouch for, verifyTwice finds
+// and names.
 func verify(ctx context.Context, st store.Store, tenant string, old Checkpoint, at int64, atRoot *tlog.Hash) (Checkpoint, error) {
+	if lv, ok := st.(store.LeafVerifier); ok {
+		if now, done, err := verifyOnce(ctx, st, lv, tenant, old, at, atRoot); done {
+			return now, err
+		}
+	}
+	return verifyTwice(ctx, st, tenant, old, at, atRoot)
+}
+
+// storedChunk is how many stored hashes of a level verifyOnce reads at a
+// time.
+const storedChunk = 8192
+
+// verifyOnce is verify in one read of the log: VerifyLeaves hands over
+// each verified record's stored encoding (the canonical encoding: the
+// chain refuses any other), from which it builds the tree, keeping the
+// SHA-256 of each level's computed hashes in node order; then it reads
+// the store's hashes a level at a time and compares the two digests of
+// each level. done is true when everything matched (the checkpoint and
+// nil), or on an error verifyTwice would return as well (a broken chain,
+// a cut log, an unbuilt tree, the store's failure); false when a root or
+// a stored hash does not match, which verifyTwice then names.
+func verifyOnce(ctx context.Context, st store.Store, lv store.LeafVerifier, tenant string, old Checkpoint, at int64, atRoot *tlog.Hash) (now Checkpoint, done bool, err error) {
+	tr, err := treeReader(st)
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	size, stray, err := tr.TreeExtent(ctx, tenant)
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	b, err := driver.NewTreeBuilder(0, nil)
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	// The store's hashes are read while the log is: neither waits for
+	// the other.
+	readCtx, cancel := context.WithCancel(ctx)
+	storedc := make(chan storedLevels, 1)
+	go func() { storedc <- readStoredLevels(readCtx, tr, tenant, size) }()
+	defer func() {
+		cancel()
+		<-storedc // nothing is left reading once verifyOnce returns
+	}()
+	var levels []stdhash.Hash // levels[l]: the digest of level l's computed hashes
+	var oldRoot tlog.Hash
+	head, err := lv.VerifyLeaves(ctx, tenant, func(seq int64, data []byte) error {
+		if seq > size {
+			return nil // appended since TreeExtent: not in this tree
+		}
+		first := tlog.StoredHashCount(b.Size())
+		hs, err := b.Add(data)
+		if err != nil {
+			return err
+		}
+		for i := range hs {
+			level, _ := tlog.SplitStoredHashIndex(first + int64(i))
+			for len(levels) <= level {
+				levels = append(levels, sha256.New())
+			}
+			levels[level].Write(hs[i][:])
+		}
+		if b.Size() == old.Size {
+			oldRoot, err = b.Root()
+		}
+		if b.Size() == at && err == nil {
+			*atRoot, err = b.Root()
+		}
+		return err
+	})
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	// The checks of verifyTwice, in its order.
+	switch {
+	case head.Seq < size:
+		return Checkpoint{}, true, &store.TreeError{Tenant: tenant, Size: size, Reason: fmt.Sprintf("the tree has %d leaves, but the log only %d records", size, head.Seq)}
+	case old.Size > size:
+		return Checkpoint{}, true, &store.TreeError{Tenant: tenant, Size: old.Size, Reason: fmt.Sprintf("the log has %d records, fewer than the checkpoint's %d: records %d to %d were removed", size, old.Size, size+1, old.Size)}
+	case stray >= 0:
+		return Checkpoint{}, true, driver.StrayHash(tenant, size, stray)
+	case b.Size() != size, old.Size > 0 && oldRoot != old.Hash:
+		return Checkpoint{}, false, nil
+	}
+	stored := <-storedc
+	storedc <- stored // for the deferred receive
+	var te *store.TreeError
+	switch {
+	case errors.As(stored.err, &te) && te.Unbuilt:
+		return Checkpoint{}, true, stored.err
+	case errors.As(stored.err, &te):
+		return Checkpoint{}, false, nil // a missing hash: verifyTwice names it
+	case stored.err != nil:
+		return Checkpoint{}, true, stored.err
+	case len(stored.digests) != len(levels):
+		return Checkpoint{}, false, nil
+	}
+	var want [sha256.Size]byte
+	for level, d := range levels {
+		if [sha256.Size]byte(d.Sum(want[:0])) != stored.digests[level] {
+			return Checkpoint{}, false, nil
+		}
+	}
+	root, err := b.Root()
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	return Checkpoint{Origin: old.Origin, Size: size, Hash: root}, true, nil
+}
+
+// storedLevels is what readStoredLevels read: the SHA-256 of each level's
+// stored hashes in node order, or the error that ended the read.
+type storedLevels struct {
+	digests [][sha256.Size]byte
+	err     error
+}
+
+// readStoredLevels reads the stored hashes of tenant's tree of size
+// leaves a level at a time, in node order (the stored hashes of level l
+// are nodes 0 to size>>l - 1), storedChunk at a time, and returns the
+// digest of each level.
+func readStoredLevels(ctx context.Context, tr store.TreeReader, tenant string, size int64) storedLevels {
+	var out storedLevels
+	indexes := make([]int64, 0, storedChunk)
+	for level := 0; size>>level > 0; level++ {
+		digest := sha256.New()
+		n := size >> level
+		for node := int64(0); node < n; node += storedChunk {
+			indexes = indexes[:0]
+			for k := node; k < min(n, node+storedChunk); k++ {
+				indexes = append(indexes, tlog.StoredHashIndex(level, k))
+			}
+			stored, err := tr.TreeHashes(ctx, tenant, size, indexes)
+			if err != nil {
+				return storedLevels{err: err}
+			}
+			for i := range stored {
+				digest.Write(stored[i][:])
+			}
+		}
+		out.digests = append(out.digests, [sha256.Size]byte(digest.Sum(nil)))
+	}
+	return out
+}
+
+// verifyTwice is verify for any store: Verify, then the records read
+// again (Records), the tree built from their encodings and each stored
+// hash compared with the one computed, a chunk at a time, so that the
+// first wrong one is named.
+func verifyTwice(ctx context.Context, st store.Store, tenant string, old Checkpoint, at int64, atRoot *tlog.Hash) (Checkpoint, error) {
 	tr, err := treeReader(st)
 	if err != nil {
 		return Checkpoint{}, err

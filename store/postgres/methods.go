@@ -619,6 +619,12 @@ func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 // REPEATABLE READ transaction, so that appends in the meantime do not look
 // like a broken chain, and streams the records rather than holding them.
 func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
+	return s.VerifyLeaves(ctx, tenant, nil)
+}
+
+// VerifyLeaves implements store.LeafVerifier, reading the log as Verify
+// does.
+func (s *Store) VerifyLeaves(ctx context.Context, tenant string, leaf func(seq int64, data []byte) error) (store.Head, error) {
 	if err := driver.CheckTenant(tenant); err != nil {
 		return store.Head{}, err
 	}
@@ -635,7 +641,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 		b.Queue(s.q.verifyRecords, tenant).Query(func(rows pgx.Rows) error {
 			var readErr error
 			var columns driver.Columns
-			verified, chainErr = driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
+			verified, chainErr = driver.VerifyChainLeaves(ctx, tenant, func(yield func(driver.Stored, error) bool) {
 				for rows.Next() {
 					st, err := scanLogRow(rows, &columns)
 					if err != nil {
@@ -647,7 +653,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 					}
 				}
 				readErr = rows.Err()
-			}, head)
+			}, head, leaf)
 			return readErr
 		})
 	})

@@ -141,8 +141,8 @@
 //
 // A Store is safe for concurrent use by multiple goroutines. It
 // implements store.BatchAppender, store.RosterStore, store.DeliveryLog,
-// store.AckReader, store.Pinger (the server answers on a pooled
-// connection) and io.Closer.
+// store.AckReader, store.TreeReader, store.TreeNotes, store.LeafVerifier,
+// store.Pinger (the server answers on a pooled connection) and io.Closer.
 package postgres
 
 import (

@@ -13,7 +13,10 @@ import (
 	"github.com/ismscomms/ismscomms/store/driver"
 )
 
-var _ store.TreeReader = (*Store)(nil)
+var (
+	_ store.TreeReader   = (*Store)(nil)
+	_ store.LeafVerifier = (*Store)(nil)
+)
 
 // treeMigration is the migration that adds the tree; migrate builds the
 // tree of the records already stored after it.

@@ -15,7 +15,10 @@ import (
 	"github.com/ismscomms/ismscomms/store/driver"
 )
 
-var _ store.TreeReader = (*Store)(nil)
+var (
+	_ store.TreeReader   = (*Store)(nil)
+	_ store.LeafVerifier = (*Store)(nil)
+)
 
 // treeMigration is the migration that adds the tree; the Go code of
 // migrate builds the tree of the records already stored after it.
@@ -41,7 +44,7 @@ func readTreeHashes(ctx context.Context, q querier, tenant string, size int64, i
 		next := run.First
 		for rows.Next() {
 			var node int64
-			var hash []byte
+			var hash sql.RawBytes // copied into out before the next row
 			if err := rows.Scan(&node, &hash); err != nil {
 				rows.Close()
 				return nil, err
