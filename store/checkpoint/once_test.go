@@ -21,8 +21,8 @@ import (
 type reads struct {
 	*memory.Store
 	verifies, leaves, records int
-	bad, missing             int64
-	cut                      bool
+	bad, missing              int64
+	cut                       bool
 }
 
 func (r *reads) Verify(ctx context.Context, tenant string) (store.Head, error) {
