@@ -21,6 +21,7 @@ import (
 	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/postgres"
 	"github.com/ismscomms/ismscomms/store/checkpoint"
 )
 
@@ -1373,7 +1374,7 @@ refused (exit status 2).`,
 }
 
 // treeRebuilder is a store that can retry the trees its migration to the
-// tree left unbuilt (store/sqlite's RebuildTrees).
+// tree left unbuilt (RebuildTrees of store/sqlite and store/postgres).
 type treeRebuilder interface {
 	RebuildTrees(ctx context.Context) (built []string, unbuilt []*store.TreeError, err error)
 }
@@ -1413,7 +1414,13 @@ verifies, and names those still broken.`,
 			var built []string
 			if rb, ok := st.(treeRebuilder); ok && len(unbuilt) == 0 {
 				var err error
-				if built, unbuilt, err = rb.RebuildTrees(cmd.Context()); err != nil {
+				built, unbuilt, err = rb.RebuildTrees(cmd.Context())
+				switch {
+				case errors.Is(err, postgres.ErrPermission):
+					// Not the tables' owner: the schema is current, and
+					// only the owner can retry what its migration left.
+					say(a.stderr, "ismscomms: the store is migrated; tenants its migration to the Merkle tree left without one (if any) were not retried: %s\n", libText(err))
+				case err != nil:
 					st.Close()
 					return storeFailure(err)
 				}

@@ -290,18 +290,19 @@ const verifyChunk = 4096
 // it verified (old's origin, today's size and root hash).
 //
 // It trusts no stored hash it did not recompute: it verifies the record
-// chain (st.Verify), reads every record up to the tree's size (Records),
-// computes each leaf from the record's canonical encoding and the chain
-// links again, recomputes every stored hash of the tree and compares it
-// with the store's, and compares the root hash its first old.Size
-// records give with old's: that is the consistency check, made from the
-// records alone. A log rewritten from some record on, with every chain
+// chain (st.Verify), computes each leaf from the record's canonical
+// encoding (the bytes the chain hashes, which the chain check refuses to
+// be anything else), recomputes every stored hash of the tree and
+// compares it with the store's, and compares the root hash its first
+// old.Size records give with old's: that is the consistency check, made
+// from the records alone. A log rewritten from some record on, with every chain
 // hash and every tree hash recomputed, a record removed, records swapped
 // or a record inserted, up to old's size, fails with a *store.TreeError
 // naming old's size; a log cut behind the store's back (fewer records
 // than old's size, or stored hashes past its size: TreeExtent), with one
 // saying so; a broken chain, with the *store.ChainError of Verify naming
-// the record.
+// the record. A *store.TreeError is returned only for a log whose record
+// chain verified.
 //
 // A log whose tree the store never built (store.TreeError.Unbuilt: the
 // migration to the tree found it broken) fails with that note.
@@ -384,7 +385,17 @@ func verifyOnce(ctx context.Context, st store.Store, lv store.LeafVerifier, tena
 	// the other.
 	readCtx, cancel := context.WithCancel(ctx)
 	storedc := make(chan storedLevels, 1)
-	go func() { storedc <- readStoredLevels(readCtx, tr, tenant, size) }()
+	go func() {
+		defer func() {
+			// A store's panic (a bug) is an error of the read here, not
+			// the end of the process: in the caller's goroutine a server
+			// could recover from it.
+			if r := recover(); r != nil {
+				storedc <- storedLevels{err: fmt.Errorf("checkpoint: reading the stored hashes of tenant %q panicked: %v", tenant, r)}
+			}
+		}()
+		storedc <- readStoredLevels(readCtx, tr, tenant, size)
+	}()
 	defer func() {
 		cancel()
 		<-storedc // nothing is left reading once verifyOnce returns

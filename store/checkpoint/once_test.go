@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,5 +146,21 @@ func TestVerifyOnceAgreesWithTwice(t *testing.T) {
 				same(fmt.Sprintf("n=%d old=%d record %d changed", n, oldSize, change), logOf(t, n, change), old, at)
 			}
 		}
+	}
+}
+
+// panicky is a store whose TreeHashes panics (a driver's bug).
+type panicky struct{ *reads }
+
+func (p panicky) TreeHashes(context.Context, string, int64, []int64) ([]tlog.Hash, error) {
+	panic("driver bug")
+}
+
+// A store that panics while its hashes are read concurrently makes Verify
+// fail with an error, not the process crash.
+func TestVerifyStoredHashesPanic(t *testing.T) {
+	_, err := Verify(ctx, panicky{logOf(t, 5, 0)}, "acme", Checkpoint{})
+	if err == nil || !strings.Contains(err.Error(), "panicked: driver bug") {
+		t.Fatalf("Verify with a panicking TreeHashes: %v", err)
 	}
 }

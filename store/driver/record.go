@@ -310,6 +310,11 @@ func decodeRecord(tenant, body string) (comms.Record, error) {
 	// encoded again, which only such records cost, and must give body
 	// back: the bytes a record is stored as are then always the leaf data
 	// of its Merkle tree.
+	if typ == "" {
+		// Seal writes a record without a type as sent: "" is not what it
+		// writes, though it would encode to itself.
+		return comms.Record{}, errors.New(`not the canonical encoding of its content (an empty record type, which the store writes as "sent"): bytes the store did not write`)
+	}
 	if d.lax && string(encode(tenant, r)) != body {
 		return comms.Record{}, errors.New("not the canonical encoding of its content (a string or a time spelled otherwise than the store writes it): bytes the store did not write")
 	}

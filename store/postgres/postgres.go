@@ -249,6 +249,8 @@ type Store struct {
 	// unbuilt are the tenants whose tree the migration of this open left
 	// unbuilt (store.TreeNotes).
 	unbuilt []*store.TreeError
+	// ownerDSN is Options.OwnerDSN, for RebuildTrees.
+	ownerDSN string
 }
 
 var (
@@ -423,7 +425,7 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret strin
 		if err != nil {
 			return nil, err
 		}
-		s.unbuilt = unbuilt
+		s.unbuilt, s.ownerDSN = unbuilt, opt.OwnerDSN
 	default:
 		if err := s.migrateSelf(ctx, opt.AllowPrivilegedRole); err != nil {
 			return nil, err

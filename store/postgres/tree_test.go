@@ -11,6 +11,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/checkpoint"
 	"github.com/ismscomms/ismscomms/store/storetest"
 )
 
@@ -112,6 +113,7 @@ func TestSchema6BrokenLog(t *testing.T) {
 		`DROP TABLE ` + sch + `.tree_unbuilt`,
 		`DELETE FROM ` + sch + `.schema_migrations WHERE version >= 7`,
 		`ALTER TABLE ` + sch + `.records NO FORCE ROW LEVEL SECURITY`,
+		`CREATE TABLE ` + sch + `.saved AS SELECT * FROM ` + sch + `.records WHERE tenant = 'acme' AND seq = 4`,
 		`DELETE FROM ` + sch + `.records WHERE tenant = 'acme' AND seq = 4`,
 		`ALTER TABLE ` + sch + `.records FORCE ROW LEVEL SECURITY`,
 	} {
@@ -148,11 +150,58 @@ func TestSchema6BrokenLog(t *testing.T) {
 	if n := count(t, app, sch, "tree_unbuilt", ""); n != 0 {
 		t.Errorf("the application role with no tenant sees %d notes (acme's)", n)
 	}
-	for _, table := range []string{"records", "tree_hashes", "tree_unbuilt"} {
-		var forced bool
-		if err := owner.QueryRow(ctx, `SELECT relforcerowsecurity FROM pg_class WHERE oid = $1::regclass`, sch+"."+table).Scan(&forced); err != nil || !forced {
-			t.Errorf("%s: FORCE ROW LEVEL SECURITY = %v, %v after the migration", table, forced, err)
+	forced := func(when string) {
+		t.Helper()
+		for _, table := range []string{"records", "chain_heads", "tree_hashes", "tree_unbuilt"} {
+			var forced bool
+			if err := owner.QueryRow(ctx, `SELECT relforcerowsecurity FROM pg_class WHERE oid = $1::regclass`, sch+"."+table).Scan(&forced); err != nil || !forced {
+				t.Errorf("%s: FORCE ROW LEVEL SECURITY = %v, %v %s", table, forced, err, when)
+			}
 		}
+	}
+	forced("after the migration")
+
+	// RebuildTrees: refused without the owner; a log still broken keeps
+	// its note; once repaired, its tree is built, and it can be appended
+	// to and checkpointed again.
+	appOnly, err := Open(ctx, srv.app, &Options{Schema: sch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer appOnly.Close()
+	if _, _, err := appOnly.RebuildTrees(ctx); !errors.Is(err, ErrPermission) || !strings.Contains(err.Error(), "needs the owner") {
+		t.Errorf("RebuildTrees as the application role: %v, want refused, naming the owner", err)
+	}
+	built, still, err := s2.RebuildTrees(ctx)
+	if err != nil || len(built) != 0 || len(still) != 1 || still[0].Tenant != "acme" || still[0].First != 4 {
+		t.Fatalf("RebuildTrees of a log still broken: %v, %v, %v; want acme still unbuilt at record 4", built, still, err)
+	}
+	forced("after RebuildTrees")
+	for _, q := range []string{
+		`ALTER TABLE ` + sch + `.records NO FORCE ROW LEVEL SECURITY`,
+		`INSERT INTO ` + sch + `.records SELECT * FROM ` + sch + `.saved`,
+		`ALTER TABLE ` + sch + `.records FORCE ROW LEVEL SECURITY`,
+	} {
+		if _, err := owner.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	built, still, err = s2.RebuildTrees(ctx)
+	if err != nil || !slices.Equal(built, []string{"acme"}) || len(still) != 0 {
+		t.Fatalf("RebuildTrees of the repaired log: %v, %v, %v; want acme built", built, still, err)
+	}
+	forced("after RebuildTrees built a tree")
+	if c, err := checkpoint.Verify(ctx, s2, "acme", checkpoint.Checkpoint{}); err != nil || c.Size != 6 {
+		t.Errorf("checkpoint.Verify of the rebuilt tree: %+v, %v", c, err)
+	}
+	if _, err := s2.AppendRecord(ctx, "acme", storetest.Record("policy", base)); err != nil {
+		t.Errorf("append to the repaired log: %v", err)
+	}
+	if c, err := checkpoint.Verify(ctx, s2, "acme", checkpoint.Checkpoint{}); err != nil || c.Size != 7 {
+		t.Errorf("checkpoint.Verify after the append: %+v, %v", c, err)
+	}
+	if built, still, err := s2.RebuildTrees(ctx); err != nil || len(built)+len(still) != 0 {
+		t.Errorf("RebuildTrees with nothing unbuilt: %v, %v, %v", built, still, err)
 	}
 }
 
