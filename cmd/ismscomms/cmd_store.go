@@ -21,8 +21,8 @@ import (
 	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/store"
-	"github.com/ismscomms/ismscomms/store/postgres"
 	"github.com/ismscomms/ismscomms/store/checkpoint"
+	"github.com/ismscomms/ismscomms/store/postgres"
 )
 
 func (a *app) recordCommand() *cobra.Command {
