@@ -49,6 +49,10 @@
 //
 // followed by the note's blank line and signature lines (sumdb/note).
 // A checkpoint of an empty log is never made: its tree size is at least 1.
+// The C2SP format allows optional extension lines after the root hash;
+// this package writes none and [Parse] refuses a body that has any (with
+// ErrFormat), so that a checkpoint has one text and nothing the signature
+// covers goes unread.
 //
 // # Inclusion proof format
 //

@@ -228,6 +228,35 @@ func TestInclusion(t *testing.T) {
 	}
 }
 
+// A checkpoint is only of a tenant of the log of a key that signed it:
+// one whose origin names another log, or a tenant no origin can name,
+// though its signature is good, proves nothing (ErrOrigin), even with a
+// proof that matches it.
+func TestInclusionOrigin(t *testing.T) {
+	signer, verifiers := keys(t, 1)
+	st := logOf(t, honest(5))
+	c, _, err := checkpoint.Sign(ctx, st, "acme", signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, origin := range []string{"evil.example/comms/acme", "isms.example.com/comms", "isms.example.com/commsx/acme", "isms.example.com/comms/", "isms.example.com/comms/a/b"} {
+		forged := c
+		forged.Origin = origin
+		signed, err := note.Sign(&note.Note{Text: string(forged.Text())}, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := checkpoint.Prove(ctx, st, "acme", c, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Origin = origin // the proof agrees with the checkpoint
+		if _, err := checkpoint.CheckInclusion(p.Text(), signed, verifiers); !errors.Is(err, checkpoint.ErrOrigin) {
+			t.Errorf("a checkpoint of origin %q signed by isms.example.com/comms: %v, want ErrOrigin", origin, err)
+		}
+	}
+}
+
 // The text forms round-trip, and the parsers refuse what is not in them.
 func TestFormats(t *testing.T) {
 	signer, _ := keys(t, 1)
