@@ -107,3 +107,16 @@ func TestVerifyChecksTree(t *testing.T) {
 		}
 	})
 }
+
+// A chain head deleted behind the store's back (so that no head bounds the
+// log any more): the records still verify as a chain, and the tree, whose
+// hashes outlive the head, says the head was removed, not that the log
+// has no records.
+func TestVerifyHeadDeleted(t *testing.T) {
+	c := logSession(t, logSubjects...)
+	execDB(t, c, `DELETE FROM chain_heads WHERE tenant = 'default'`)
+	out, _ := c.must(1, "verify")
+	if !strings.Contains(out, "keeps no chain head for the log") || strings.Contains(out, "the log has 0 records") || !strings.Contains(out, "does NOT match its log") {
+		t.Errorf("verify with the chain head deleted said:\n%s", out)
+	}
+}

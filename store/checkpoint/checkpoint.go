@@ -221,6 +221,14 @@ func open(msg []byte, verifiers note.Verifiers) (Checkpoint, []string, error) {
 		var unverified *note.UnverifiedNoteError
 		var unknown *note.UnknownVerifierError
 		var invalid *note.InvalidSignatureError
+		if errors.As(err, &unverified) && unverified.Note != nil && len(unverified.Note.UnverifiedSigs) > 0 {
+			// Who did sign it, as a verifier key begins: name+hash.
+			var by []string
+			for _, sig := range unverified.Note.UnverifiedSigs {
+				by = append(by, fmt.Sprintf("%s+%08x", sig.Name, sig.Hash))
+			}
+			return Checkpoint{}, nil, fmt.Errorf("%w: it is signed by %s, and none of the verifier keys given is that key (a verifier key begins with the key's name+hash): %w", ErrUnverified, strings.Join(by, ", "), err)
+		}
 		if errors.As(err, &unverified) || errors.As(err, &unknown) || errors.As(err, &invalid) {
 			return Checkpoint{}, nil, fmt.Errorf("%w: %w", ErrUnverified, err)
 		}

@@ -140,8 +140,13 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := checkpoint.Open(signed, "acme", otherVerifiers); !errors.Is(err, checkpoint.ErrUnverified) {
+	_, err = checkpoint.Open(signed, "acme", otherVerifiers)
+	if !errors.Is(err, checkpoint.ErrUnverified) {
 		t.Errorf("Open with another key: %v, want ErrUnverified", err)
+	}
+	// The error names the key that did sign, as its verifier key begins.
+	if want := fmt.Sprintf("signed by %s+%08x,", signer.Name(), signer.KeyHash()); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open with another key: %v; want it to name the signer (%s)", err, want)
 	}
 	if _, err := checkpoint.Open(signed, "globex", verifiers); !errors.Is(err, checkpoint.ErrOrigin) {
 		t.Errorf("Open as another tenant: %v, want ErrOrigin", err)

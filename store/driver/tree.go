@@ -157,6 +157,11 @@ func CutTree(tenant string, n int64) error {
 func StrayHash(tenant string, size, index int64) error {
 	first, last := HashRecords(index)
 	level, n := tlog.SplitStoredHashIndex(index)
+	if size == 0 {
+		// No head: its row was deleted, or every record was.
+		return &store.TreeError{Tenant: tenant, Size: size, First: first, Last: last,
+			Reason: fmt.Sprintf("the store keeps no chain head for the log (as for a log without records), but its tree holds hash %d (level %d, node %d) of records %d to %d: the chain head, or the records, were removed behind the store's back (the log was cut)", index, level, n, first, last)}
+	}
 	return &store.TreeError{Tenant: tenant, Size: size, First: first, Last: last,
 		Reason: fmt.Sprintf("the log has %d records, but the store's tree holds hash %d (level %d, node %d) of records %d to %d: records after %d were removed behind the store's back (the log was cut)", size, index, level, n, first, last, size)}
 }
