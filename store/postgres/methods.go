@@ -615,6 +615,27 @@ func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 	}
 }
 
+// verifyRows streams rows, the log read by the verifyRecords query,
+// through driver.VerifyChainLeaves: the head verified and the chain's
+// error, or the error that ended the read.
+func verifyRows(ctx context.Context, tenant string, rows pgx.Rows, head store.Head, leaf func(int64, []byte) error) (verified store.Head, chainErr, readErr error) {
+	var columns driver.Columns
+	verified, chainErr = driver.VerifyChainLeaves(ctx, tenant, func(yield func(driver.Stored, error) bool) {
+		for rows.Next() {
+			st, err := scanLogRow(rows, &columns)
+			if err != nil {
+				readErr = err
+				return
+			}
+			if !yield(st, nil) {
+				return
+			}
+		}
+		readErr = rows.Err()
+	}, head, leaf)
+	return verified, chainErr, readErr
+}
+
 // Verify implements store.Store. It reads the head and the log in one
 // REPEATABLE READ transaction, so that appends in the meantime do not look
 // like a broken chain, and streams the records rather than holding them.
@@ -640,20 +661,7 @@ func (s *Store) VerifyLeaves(ctx context.Context, tenant string, leaf func(seq i
 		})
 		b.Queue(s.q.verifyRecords, tenant).Query(func(rows pgx.Rows) error {
 			var readErr error
-			var columns driver.Columns
-			verified, chainErr = driver.VerifyChainLeaves(ctx, tenant, func(yield func(driver.Stored, error) bool) {
-				for rows.Next() {
-					st, err := scanLogRow(rows, &columns)
-					if err != nil {
-						readErr = err
-						return
-					}
-					if !yield(st, nil) {
-						return
-					}
-				}
-				readErr = rows.Err()
-			}, head, leaf)
+			verified, chainErr, readErr = verifyRows(ctx, tenant, rows, head, leaf)
 			return readErr
 		})
 	})

@@ -540,21 +540,7 @@ func verifyInTx(ctx context.Context, tx pgx.Tx, query, tenant string) (*store.Ch
 		return nil, err
 	}
 	defer rows.Close()
-	var readErr error
-	var columns driver.Columns
-	_, err = driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
-		for rows.Next() {
-			st, err := scanLogRow(rows, &columns)
-			if err != nil {
-				readErr = err
-				return
-			}
-			if !yield(st, nil) {
-				return
-			}
-		}
-		readErr = rows.Err()
-	}, head)
+	_, err, readErr := verifyRows(ctx, tenant, rows, head, nil)
 	rows.Close()
 	if readErr != nil {
 		return nil, readErr
