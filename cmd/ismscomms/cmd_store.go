@@ -1419,7 +1419,7 @@ verifies, and names those still broken.`,
 				case errors.Is(err, postgres.ErrPermission):
 					// Not the tables' owner: the schema is current, and
 					// only the owner can retry what its migration left.
-					say(a.stderr, "ismscomms: the store is migrated; tenants its migration to the Merkle tree left without one (if any) were not retried: %s\n", libText(err))
+					say(a.stderr, "ismscomms: the store is migrated, but tenants its migration to the Merkle tree left without one (if any) were not retried: only the owner of the store's tables can; run ismscomms migrate with the owner's connection string in --db\n")
 				case err != nil:
 					st.Close()
 					return storeFailure(err)

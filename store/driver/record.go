@@ -501,12 +501,17 @@ func plainEnd(s string, i int) (end int, ascii bool) {
 }
 
 // parseTime parses a time of the encoding ("": the zero time), setting
-// *lax if s is not spelled as the encoding writes times.
+// *lax if s is not spelled as the encoding writes times: the encoding
+// writes the zero time as "", never as a time of day on 1 January of year
+// 1.
 func parseTime(s string, lax *bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
 	if t, ok := parseCanonicalTime(s); ok {
+		if t.IsZero() {
+			*lax = true
+		}
 		return t, nil
 	}
 	*lax = true

@@ -249,8 +249,10 @@ type Store struct {
 	// unbuilt are the tenants whose tree the migration of this open left
 	// unbuilt (store.TreeNotes).
 	unbuilt []*store.TreeError
-	// ownerDSN is Options.OwnerDSN, for RebuildTrees.
-	ownerDSN string
+	// ownerDSN is Options.OwnerDSN, and lockTimeout Options.LockTimeout,
+	// for RebuildTrees.
+	ownerDSN    string
+	lockTimeout time.Duration
 }
 
 var (
@@ -403,7 +405,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 }
 
 func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret string) (*Store, error) {
-	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema), dq: newDeliveryQueries(opt.Schema), tq: newTreeQueries(opt.Schema)}
+	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, lockTimeout: opt.LockTimeout,
+		q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema), dq: newDeliveryQueries(opt.Schema), tq: newTreeQueries(opt.Schema)}
 	var role string
 	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
 		return nil, s.translate(ctx, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -409,8 +410,12 @@ func buildTree(ctx context.Context, tx pgx.Tx, tenant string, head int64) error 
 // rows): through Options.OwnerDSN when the store was opened with it, else
 // through the store's own pool, whose role must then be the owner
 // (Options.AllowPrivilegedRole, as the CLI opens it); another role's
-// RebuildTrees fails with ErrPermission, changing nothing. The tables are
-// locked while it runs.
+// RebuildTrees fails with ErrPermission, changing nothing. With no tenant
+// to retry (the common case) it locks only the small table of the notes,
+// for a moment; otherwise it also locks the records, chain heads and tree
+// hashes of every tenant while it rebuilds, waiting at most
+// Options.LockTimeout (10 s when not set) for the locks, and failing with
+// ErrUnavailable after that, changing nothing.
 func (s *Store) RebuildTrees(ctx context.Context) (built []string, unbuilt []*store.TreeError, err error) {
 	if s.closed.Load() {
 		return nil, nil, fmt.Errorf("postgres: %w", store.ErrClosed)
@@ -464,10 +469,25 @@ func (s *Store) rebuildTrees(ctx context.Context, conn *pgx.Conn) (built []strin
 	if err := tx.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
 		return nil, nil, err
 	}
-	for _, table := range []string{"records", "chain_heads", "tree_hashes", "tree_unbuilt"} {
-		if _, err := tx.Exec(ctx, `ALTER TABLE `+table+` NO FORCE ROW LEVEL SECURITY`); err != nil {
-			return nil, nil, fmt.Errorf("postgres: rebuilding the Merkle trees needs the owner of the store's tables (open the store with Options.OwnerDSN), and role %q is not: %w", role, err)
+	lockTimeout := s.lockTimeout
+	if lockTimeout <= 0 {
+		lockTimeout = 10 * time.Second
+	}
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d`, max(lockTimeout.Milliseconds(), 1))); err != nil {
+		return nil, nil, err
+	}
+	// The notes first, alone: with none, no other table is locked.
+	tables := []string{"tree_unbuilt", "records", "chain_heads", "tree_hashes"}
+	noForce := func(table string) error {
+		_, err := tx.Exec(ctx, `ALTER TABLE `+table+` NO FORCE ROW LEVEL SECURITY`)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "42501" {
+			return fmt.Errorf("postgres: rebuilding the Merkle trees needs the owner of the store's tables, and role %q is not: %w", role, err)
 		}
+		return err
+	}
+	if err := noForce(tables[0]); err != nil {
+		return nil, nil, err
 	}
 	rows, err := tx.Query(ctx, `SELECT tenant FROM tree_unbuilt ORDER BY tenant`)
 	if err != nil {
@@ -476,6 +496,14 @@ func (s *Store) rebuildTrees(ctx context.Context, conn *pgx.Conn) (built []strin
 	tenants, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(tenants) == 0 {
+		return nil, nil, nil // rolled back: FORCE stays as it was
+	}
+	for _, table := range tables[1:] {
+		if err := noForce(table); err != nil {
+			return nil, nil, err
+		}
 	}
 	for _, tenant := range tenants {
 		if _, err := tx.Exec(ctx, `SAVEPOINT rebuild_tree`); err != nil {
@@ -516,7 +544,7 @@ func (s *Store) rebuildTrees(ctx context.Context, conn *pgx.Conn) (built []strin
 			return nil, nil, err
 		}
 	}
-	for _, table := range []string{"records", "chain_heads", "tree_hashes", "tree_unbuilt"} {
+	for _, table := range tables {
 		if _, err := tx.Exec(ctx, `ALTER TABLE `+table+` FORCE ROW LEVEL SECURITY`); err != nil {
 			return nil, nil, err
 		}

@@ -172,6 +172,29 @@ func TestSchema6BrokenLog(t *testing.T) {
 	if _, _, err := appOnly.RebuildTrees(ctx); !errors.Is(err, ErrPermission) || !strings.Contains(err.Error(), "needs the owner") {
 		t.Errorf("RebuildTrees as the application role: %v, want refused, naming the owner", err)
 	}
+	// A reader of the log holds its tables: a tenant to retry makes
+	// RebuildTrees wait for it, at most its LockTimeout, then give up,
+	// changing nothing; with nothing to retry, it does not wait at all.
+	reader, err := connect(t, srv.app).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Exec(ctx, `SELECT set_config('ismscomms.tenant', 'globex', true)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Exec(ctx, `SELECT count(*) FROM `+sch+`.records`); err != nil {
+		t.Fatal(err)
+	}
+	impatient, err := Open(ctx, srv.app, &Options{Schema: sch, OwnerDSN: srv.owner, LockTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer impatient.Close()
+	if _, _, err := impatient.RebuildTrees(ctx); !errors.Is(err, ErrUnavailable) || strings.Contains(err.Error(), "owner") {
+		t.Errorf("RebuildTrees while a reader holds the records: %v, want ErrUnavailable (a lock timeout)", err)
+	}
+	forced("after a RebuildTrees that timed out")
+	reader.Rollback(ctx)
 	built, still, err := s2.RebuildTrees(ctx)
 	if err != nil || len(built) != 0 || len(still) != 1 || still[0].Tenant != "acme" || still[0].First != 4 {
 		t.Fatalf("RebuildTrees of a log still broken: %v, %v, %v; want acme still unbuilt at record 4", built, still, err)
@@ -200,9 +223,21 @@ func TestSchema6BrokenLog(t *testing.T) {
 	if c, err := checkpoint.Verify(ctx, s2, "acme", checkpoint.Checkpoint{}); err != nil || c.Size != 7 {
 		t.Errorf("checkpoint.Verify after the append: %+v, %v", c, err)
 	}
-	if built, still, err := s2.RebuildTrees(ctx); err != nil || len(built)+len(still) != 0 {
-		t.Errorf("RebuildTrees with nothing unbuilt: %v, %v, %v", built, still, err)
+	reader, err = connect(t, srv.app).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer reader.Rollback(ctx)
+	if _, err := reader.Exec(ctx, `SELECT set_config('ismscomms.tenant', 'globex', true)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Exec(ctx, `SELECT count(*) FROM `+sch+`.records`); err != nil {
+		t.Fatal(err)
+	}
+	if built, still, err := impatient.RebuildTrees(ctx); err != nil || len(built)+len(still) != 0 {
+		t.Errorf("RebuildTrees with nothing unbuilt, a reader holding the records: %v, %v, %v; want nothing done, without waiting for the reader", built, still, err)
+	}
+	forced("after a RebuildTrees with nothing to do")
 }
 
 // Records cut behind the store's back, their tree hashes kept: TreeExtent
