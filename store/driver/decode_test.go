@@ -208,7 +208,9 @@ func TestOpenRecordRefusesOtherSpellings(t *testing.T) {
 		"other escape":   func(s string) string { return strings.Replace(s, `\n`, `\u000a`, 1) },
 		"one-digit hour": func(s string) string { return strings.Replace(s, `T09:00`, `T9:00`, 1) },
 		"empty type":     func(s string) string { return strings.Replace(s, `,"sent",`, `,"",`, 1) },
-		"zero time":      func(s string) string { return strings.Replace(s, `"plan",0,"",""`, `"plan",0,"","0001-01-01T00:00:00.000000Z"`, 1) },
+		"zero time": func(s string) string {
+			return strings.Replace(s, `"plan",0,"",""`, `"plan",0,"","0001-01-01T00:00:00.000000Z"`, 1)
+		},
 	} {
 		other := respell(string(body))
 		if other == string(body) {
