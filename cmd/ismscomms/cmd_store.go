@@ -1397,7 +1397,8 @@ A tenant whose log was broken when the store was migrated to the Merkle
 tree has no tree, and nothing can be appended to it or checkpointed. Once
 its log is repaired (ismscomms verify says it verifies), run migrate again:
 it retries every such tenant, builds the tree of each whose log now
-verifies, and names those still broken.`,
+verifies, and names those still broken. On PostgreSQL only the owner of the
+store's tables can: run migrate with the owner's connection string in --db.`,
 		Example: `  ismscomms --db ismscomms.db migrate`,
 		Args:    positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
