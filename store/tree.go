@@ -61,6 +61,25 @@ type TreeReader interface {
 	TreeExtent(ctx context.Context, tenant string) (size, stray int64, err error)
 }
 
+// LeafVerifier is an optional capability of a Store (find it by type
+// assertion): Verify that also hands over, one by one, the records it
+// verified, so that a caller who recomputes the Merkle tree from the
+// records (store/checkpoint.Verify) reads the log once and not twice.
+// store/memory, store/sqlite and store/postgres implement it.
+type LeafVerifier interface {
+	// VerifyLeaves verifies tenant's log exactly as Verify does and
+	// returns what Verify returns. Along the way it calls leaf, if not
+	// nil, with each record once it is verified, in sequence order, one
+	// call at a time: its sequence number and its stored encoding (the
+	// bytes its stored hash is the SHA-256 of, which are the leaf data of
+	// the record in the tree when the record was appended through the
+	// store). data is valid only during the call. leaf may run in
+	// another goroutine than the caller's and while the store's read is
+	// open: it must not call the store. An error from leaf ends the read,
+	// and VerifyLeaves returns it.
+	VerifyLeaves(ctx context.Context, tenant string, leaf func(seq int64, data []byte) error) (Head, error)
+}
+
 // TreeNotes is an optional capability of a Store that migrates a store
 // written before the tree (schema 7 of store/sqlite and store/postgres):
 // the tenants whose tree the migration, in this open, left unbuilt
@@ -95,10 +114,17 @@ type TreeError struct {
 	// tree) and not the records: the records, recomputed, may still be
 	// sound and extend a checkpoint (Reason says whether they do).
 	Damaged bool
+	// Unbuilt is true when the store has no tree for the log at all: the
+	// migration to the tree found the log broken and built none (store
+	// notes, TreeNotes). It is neither a changed log nor a damaged tree;
+	// Reason names the break the migration found.
+	Unbuilt bool
 }
 
 func (e *TreeError) Error() string {
 	switch {
+	case e.Unbuilt:
+		return fmt.Sprintf("store: no Merkle tree for tenant %q: %s", e.Tenant, e.Reason)
 	case e.First == 0:
 		return fmt.Sprintf("store: Merkle tree of tenant %q inconsistent at tree size %d: %s", e.Tenant, e.Size, e.Reason)
 	case e.First == e.Last:

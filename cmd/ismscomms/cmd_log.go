@@ -291,13 +291,16 @@ func (a *app) verifyCheckpoint(cmd *cobra.Command, path, key, format string) err
 		return err
 	}
 	defer st.Close()
-	res, err := a.verifyLog(cmd.Context(), st)
+	res, tc, err := a.verifyLog(cmd.Context(), st, old)
 	if err != nil {
 		return err
 	}
 	cp := &checkpointResult{Size: old.Size, Hash: old.Hash.String()}
 	res.Checkpoint = cp
-	now, err := checkpoint.Verify(cmd.Context(), st, a.tenant, old)
+	now, err := tc.now, tc.err
+	if !tc.ran {
+		now, err = checkpoint.Verify(cmd.Context(), st, a.tenant, old) // ErrNoTree
+	}
 	var te *store.TreeError
 	var ce *store.ChainError
 	switch {

@@ -21,6 +21,8 @@ import (
 	"github.com/ismscomms/ismscomms/internal/fallible"
 	"github.com/ismscomms/ismscomms/regulation"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/checkpoint"
+	"github.com/ismscomms/ismscomms/store/postgres"
 )
 
 func (a *app) recordCommand() *cobra.Command {
@@ -1077,6 +1079,68 @@ type verifyResult struct {
 	// Checkpoint is what verify --checkpoint found about the signed
 	// checkpoint, after the checks above.
 	Checkpoint *checkpointResult `json:"checkpoint,omitempty"`
+	// Tree is what plain verify found about the store's Merkle tree, on a
+	// store that keeps one and a chain that verified.
+	Tree *treeResult `json:"tree,omitempty"`
+}
+
+// treeResult is plain verify's check of the store's Merkle tree: every
+// leaf and hash recomputed from the records (checkpoint.Verify with no
+// checkpoint), and no hash past the log's end (a cut log).
+type treeResult struct {
+	// Status is "intact", "damaged" (a stored hash is missing or wrong;
+	// the records may still be sound), "inconsistent" (the tree and the
+	// log disagree: the log was cut behind the store's back), "unbuilt"
+	// (the migration to the tree found the log broken and built none:
+	// ismscomms migrate retries it) or "not checked" (reading the records
+	// again found a break the chain check did not).
+	Status string `json:"status"`
+	// Size and Hash are the tree's size and root hash, recomputed from
+	// the records, when they could be.
+	Size   int64  `json:"size,omitempty"`
+	Hash   string `json:"hash,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// treeCheck is what checkpoint.Verify found, on a store that keeps the
+// Merkle tree, against the checkpoint verifyLog was given (the zero one:
+// none): the checkpoint the records give, and the error.
+type treeCheck struct {
+	ran bool
+	now checkpoint.Checkpoint
+	err error
+}
+
+// verifyTree is plain verify's tree check, from what verifyLog found: on
+// a store that keeps a Merkle tree and a chain that verified, the tree
+// was recomputed from the records and compared with the store's.
+func (a *app) verifyTree(tc treeCheck, res *verifyResult) error {
+	if !tc.ran || res.Status != "verified" {
+		return nil
+	}
+	now, err := tc.now, tc.err
+	var te *store.TreeError
+	var ce *store.ChainError
+	t := &treeResult{}
+	switch {
+	case err == nil:
+		t.Status, t.Size, t.Hash = "intact", now.Size, now.Hash.String()
+	case errors.As(err, &te) && te.Unbuilt:
+		t.Status, t.Reason = "unbuilt", te.Reason
+	case errors.As(err, &te) && te.Damaged:
+		t.Status, t.Size, t.Hash, t.Reason = "damaged", now.Size, now.Hash.String(), te.Reason
+	case errors.As(err, &te):
+		t.Status, t.Reason = "inconsistent", te.Reason
+	case errors.As(err, &ce):
+		t.Status, t.Reason = "not checked", libText(err)
+	default:
+		return storeFailure(err)
+	}
+	res.Tree = t
+	if t.Status != "intact" {
+		res.Intact = false
+	}
+	return nil
 }
 
 // sayDamage prints what the storage check found: the tenant's records it
@@ -1103,24 +1167,35 @@ func (a *app) sayDamage(res verifyResult) {
 	}
 }
 
-// verifyLog is plain verify: the tenant's plans counted (to tell "nothing
-// stored"), its record chain verified, and the storage checked where the
-// store can (store.IntegrityChecker).
-func (a *app) verifyLog(ctx context.Context, st store.Store) (verifyResult, error) {
+// verifyLog runs verify's checks but the checkpoint's: the plans, the
+// record chain, and the storage of a store that can check it. On a store
+// that keeps the Merkle tree, one checkpoint.Verify against old (the zero
+// Checkpoint: none) checks the chain and the tree in one read of the log,
+// and its result is returned for verifyTree and verify --checkpoint.
+func (a *app) verifyLog(ctx context.Context, st store.Store, old checkpoint.Checkpoint) (verifyResult, treeCheck, error) {
 	res := verifyResult{Tenant: a.tenant}
 	for _, err := range st.Plans(ctx, a.tenant) {
 		if err != nil {
-			return res, storeFailure(err)
+			return res, treeCheck{}, storeFailure(err)
 		}
 		res.Plans++
 	}
-	head, err := st.Verify(ctx, a.tenant)
+	var tc treeCheck
+	var head store.Head
+	var err error
+	if _, ok := st.(store.TreeReader); ok {
+		tc.ran = true
+		tc.now, tc.err = checkpoint.Verify(ctx, st, a.tenant, old)
+		head, err = a.verifiedHead(ctx, st, tc)
+	} else {
+		head, err = st.Verify(ctx, a.tenant)
+	}
 	var ce *store.ChainError
 	switch {
 	case errors.As(err, &ce):
 		res.Status, res.BrokenAt, res.Reason = "broken", ce.Seq, ce.Reason
 	case err != nil:
-		return res, storeFailure(err)
+		return res, tc, storeFailure(err)
 	case head.Seq == 0 && res.Plans == 0:
 		res.Status, res.Records = "nothing stored", &head.Seq
 	case head.Seq == 0:
@@ -1139,16 +1214,42 @@ func (a *app) verifyLog(ctx context.Context, st store.Store) (verifyResult, erro
 			}
 			res.Damaged = corrupt.Records
 		case err != nil:
-			return res, storeFailure(err)
+			return res, tc, storeFailure(err)
 		}
 	}
-	return res, nil
+	return res, tc, nil
+}
+
+// verifiedHead is the head of the chain checkpoint.Verify verified (tc),
+// or its error: checkpoint.Verify returns a *store.TreeError only for a
+// log whose chain verified. With the tree intact or damaged, the head is
+// the record at the checkpoint's size (read back, its hash checked);
+// otherwise (a tree unbuilt, cut, or not extending old: failures) the
+// chain is read again to find it.
+func (a *app) verifiedHead(ctx context.Context, st store.Store, tc treeCheck) (store.Head, error) {
+	var te *store.TreeError
+	switch {
+	case tc.err != nil && !errors.As(tc.err, &te):
+		return store.Head{}, tc.err
+	case tc.err != nil && !te.Damaged:
+		return st.Verify(ctx, a.tenant)
+	case tc.now.Size == 0:
+		return store.Head{}, nil
+	}
+	for r, err := range st.Records(ctx, a.tenant, store.RecordQuery{After: tc.now.Size - 1, Limit: 1}) {
+		if err != nil {
+			return store.Head{}, err
+		}
+		return store.Head{Seq: r.Seq, Hash: r.Hash}, nil
+	}
+	return store.Head{}, &store.ChainError{Tenant: a.tenant, Seq: tc.now.Size, Reason: "the record was verified, and is gone now"}
 }
 
 // sound reports whether verify found nothing wrong: exit status 0.
 func (res verifyResult) sound() bool {
 	return res.Status != "broken" && res.Status != "nothing stored" && res.Integrity != "corrupt" &&
-		(res.Checkpoint == nil || res.Checkpoint.Status == "extends")
+		(res.Checkpoint == nil || res.Checkpoint.Status == "extends") &&
+		(res.Tree == nil || res.Tree.Status == "intact")
 }
 
 // sayVerify prints what plain verify found.
@@ -1170,6 +1271,20 @@ func (a *app) sayVerify(res verifyResult) {
 	if res.Integrity == "corrupt" {
 		a.sayDamage(res)
 	}
+	if t := res.Tree; t != nil {
+		switch t.Status {
+		case "intact":
+			say(a.stdout, "Merkle tree: every hash recomputed from the records matches the store's (tree size %d, root hash %s)\n", t.Size, t.Hash)
+		case "damaged":
+			say(a.stdout, "the Merkle tree the store keeps for tenant %s is DAMAGED: %s\n", a.tenant, t.Reason)
+		case "inconsistent":
+			say(a.stdout, "the Merkle tree the store keeps for tenant %s does NOT match its log: %s\n", a.tenant, t.Reason)
+		case "unbuilt":
+			say(a.stdout, "tenant %s has NO Merkle tree: %s\n", a.tenant, t.Reason)
+		default:
+			say(a.stdout, "the Merkle tree of tenant %s was not checked: reading its records again found %s\n", a.tenant, t.Reason)
+		}
+	}
 }
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -1188,8 +1303,16 @@ that no longer matches its table would hide records from queries and
 reports. It names the records affected. The check reads the whole file,
 about 0.6 s per 100,000 records.
 
+On a store that keeps the Merkle tree (SQLite, PostgreSQL) it then
+recomputes every leaf and hash of the tree from the records and compares
+them with the store's: a log cut behind the store's back (the tree holds
+hashes past its last record), a damaged tree hash, or a tenant whose tree
+was never built (the migration to the tree found its log broken: once
+repaired, ismscomms migrate builds it) is each said in its own words.
+
 Exit status: 0 the chain verified (or the tenant has plans but no record
-yet, which is said); 1 the chain is broken, the storage is damaged, or the
+yet, which is said) and so did the tree; 1 the chain is broken, the
+storage is damaged, the tree is damaged, cut or unbuilt, or the
 tenant has nothing stored at all (no plan, no record: most likely a wrong
 --tenant or --db); 3 the store failed.
 
@@ -1224,8 +1347,11 @@ refused (exit status 2).`,
 				return err
 			}
 			defer st.Close()
-			res, err := a.verifyLog(cmd.Context(), st)
+			res, tc, err := a.verifyLog(cmd.Context(), st, checkpoint.Checkpoint{})
 			if err != nil {
+				return err
+			}
+			if err := a.verifyTree(tc, &res); err != nil {
 				return err
 			}
 			if format == "json" {
@@ -1247,6 +1373,12 @@ refused (exit status 2).`,
 	return cmd
 }
 
+// treeRebuilder is a store that can retry the trees its migration to the
+// tree left unbuilt (RebuildTrees of store/sqlite and store/postgres).
+type treeRebuilder interface {
+	RebuildTrees(ctx context.Context) (built []string, unbuilt []*store.TreeError, err error)
+}
+
 // migrateCommand brings an existing store to this program's schema, as
 // any command that writes does, without writing anything else: a store
 // that an older ismscomms wrote can then be read by the commands that
@@ -1259,7 +1391,14 @@ func (a *app) migrateCommand() *cobra.Command {
 lacks, in one transaction, and write nothing else. The commands that only
 read (verify, report, agenda, incident clock, plan list) never migrate: on a
 store written by an older ismscomms they say so and ask for this command.
-A store that does not exist is not created.`,
+A store that does not exist is not created.
+
+A tenant whose log was broken when the store was migrated to the Merkle
+tree has no tree, and nothing can be appended to it or checkpointed. Once
+its log is repaired (ismscomms verify says it verifies), run migrate again:
+it retries every such tenant, builds the tree of each whose log now
+verifies, and names those still broken. On PostgreSQL only the owner of the
+store's tables can: run migrate with the owner's connection string in --db.`,
 		Example: `  ismscomms --db ismscomms.db migrate`,
 		Args:    positional(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -1271,10 +1410,29 @@ A store that does not exist is not created.`,
 			if tn, ok := st.(store.TreeNotes); ok {
 				unbuilt = tn.UnbuiltTrees()
 			}
+			// Tenants an earlier migration left without a tree are retried:
+			// a log repaired since gets its tree.
+			var built []string
+			if rb, ok := st.(treeRebuilder); ok && len(unbuilt) == 0 {
+				var err error
+				built, unbuilt, err = rb.RebuildTrees(cmd.Context())
+				switch {
+				case errors.Is(err, postgres.ErrPermission):
+					// Not the tables' owner: the schema is current, and
+					// only the owner can retry what its migration left.
+					say(a.stderr, "ismscomms: the store is migrated, but tenants its migration to the Merkle tree left without one (if any) were not retried: only the owner of the store's tables can; run ismscomms migrate with the owner's connection string in --db\n")
+				case err != nil:
+					st.Close()
+					return storeFailure(err)
+				}
+			}
 			if err := st.Close(); err != nil {
 				return storeErr(err)
 			}
 			say(a.stdout, "store %s is at this program's schema\n", a.dbName())
+			for _, tenant := range built {
+				say(a.stdout, "tenant %s: its log now verifies; Merkle tree built, so it can be appended to and checkpointed again\n", tenant)
+			}
 			for _, e := range unbuilt {
 				say(a.stdout, "tenant %s: its log is broken at record %d; no Merkle tree built, so nothing can be appended to it and it cannot be checkpointed until it is repaired (ismscomms --tenant %s verify says more); the other tenants are migrated\n", e.Tenant, e.First, e.Tenant)
 			}

@@ -165,6 +165,23 @@ var exitCases = []exitCase{
 		_, stderr = c.must(1, "report", "--for", "management-review", "--format", "md", "--out", c.path("review.md"), "--record")
 		wantIn(t, "review --record on a broken chain", stderr, "is not recorded as the review's")
 	}},
+	{1, "`verify` found the store's Merkle tree damaged, cut or unbuilt", func(t *testing.T, c *cli) {
+		savePlanWithRecords(c, 3)
+		out, _ := c.must(0, "verify")
+		wantIn(t, "verify of an intact tree", out, "Merkle tree: every hash recomputed from the records matches the store's (tree size 3")
+		sqlExec(t, c, `UPDATE tree_hashes SET hash = zeroblob(32) WHERE tenant = 'default' AND level = 1 AND node = 0`)
+		out, _ = c.must(1, "verify")
+		wantIn(t, "verify of a damaged tree", out, "3 records, all intact", "is DAMAGED", "records 1 to 2")
+		out, _ = c.must(1, "verify", "--format", "json")
+		wantIn(t, "verify --format json of a damaged tree", out, `"status": "damaged"`, `"intact": false`, `"records": 3`)
+		// The last record cut behind the store's back (the head moved
+		// back with it): its leaf hash is left past the log's end.
+		sqlExec(t, c, `UPDATE tree_hashes SET hash = (SELECT hash FROM tree_hashes WHERE tenant = 'default' AND level = 0 AND node = 0) WHERE tenant = 'default' AND level = 1 AND node = 0;
+DELETE FROM records WHERE tenant = 'default' AND seq = 3;
+UPDATE chain_heads SET seq = 2, hash = (SELECT hash FROM records WHERE tenant = 'default' AND seq = 2) WHERE tenant = 'default'`)
+		out, _ = c.must(1, "verify")
+		wantIn(t, "verify of a cut log", out, "2 records, all intact", "does NOT match its log", "the log was cut")
+	}},
 	{1, "`report` wrote the report, but the store's Merkle tree does not verify", func(t *testing.T, c *cli) {
 		savePlanWithRecords(c, 2)
 		fixedKey(t, c.path("log.key")) // not key generate: the transcript is golden

@@ -663,6 +663,11 @@ func TestPostgresStore(t *testing.T) {
 	}
 	want := session(filepath.Join(t.TempDir(), "ismscomms.db"))
 	got := session(dsn)
+	// migrate as the owner: RebuildTrees runs, with nothing to rebuild.
+	out, _ := newCLI(t).must(0, "--db", dsn, "migrate")
+	if !strings.Contains(out, "is at this program's schema") {
+		t.Errorf("migrate of the PostgreSQL store: %s", out)
+	}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("command %d: PostgreSQL store printed\n%s\nthe SQLite store\n%s", i+1, got[i], want[i])

@@ -49,6 +49,10 @@
 //
 // followed by the note's blank line and signature lines (sumdb/note).
 // A checkpoint of an empty log is never made: its tree size is at least 1.
+// The C2SP format allows optional extension lines after the root hash;
+// this package writes none and [Parse] refuses a body that has any (with
+// ErrFormat), so that a checkpoint has one text and nothing the signature
+// covers goes unread.
 //
 // # Inclusion proof format
 //
@@ -77,9 +81,11 @@ package checkpoint
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	stdhash "hash"
 	"strconv"
 	"strings"
 	"unicode"
@@ -215,6 +221,14 @@ func open(msg []byte, verifiers note.Verifiers) (Checkpoint, []string, error) {
 		var unverified *note.UnverifiedNoteError
 		var unknown *note.UnknownVerifierError
 		var invalid *note.InvalidSignatureError
+		if errors.As(err, &unverified) && unverified.Note != nil && len(unverified.Note.UnverifiedSigs) > 0 {
+			// Who did sign it, as a verifier key begins: name+hash.
+			var by []string
+			for _, sig := range unverified.Note.UnverifiedSigs {
+				by = append(by, fmt.Sprintf("%s+%08x", sig.Name, sig.Hash))
+			}
+			return Checkpoint{}, nil, fmt.Errorf("%w: it is signed by %s, and none of the verifier keys given is that key (a verifier key begins with the key's name+hash): %w", ErrUnverified, strings.Join(by, ", "), err)
+		}
 		if errors.As(err, &unverified) || errors.As(err, &unknown) || errors.As(err, &invalid) {
 			return Checkpoint{}, nil, fmt.Errorf("%w: %w", ErrUnverified, err)
 		}
@@ -288,18 +302,22 @@ const verifyChunk = 4096
 // it verified (old's origin, today's size and root hash).
 //
 // It trusts no stored hash it did not recompute: it verifies the record
-// chain (st.Verify), reads every record up to the tree's size (Records),
-// computes each leaf from the record's canonical encoding and the chain
-// links again, recomputes every stored hash of the tree and compares it
-// with the store's, and compares the root hash its first old.Size
-// records give with old's: that is the consistency check, made from the
-// records alone. A log rewritten from some record on, with every chain
+// chain (st.Verify), computes each leaf from the record's canonical
+// encoding (the bytes the chain hashes, which the chain check refuses to
+// be anything else), recomputes every stored hash of the tree and
+// compares it with the store's, and compares the root hash its first
+// old.Size records give with old's: that is the consistency check, made
+// from the records alone. A log rewritten from some record on, with every chain
 // hash and every tree hash recomputed, a record removed, records swapped
 // or a record inserted, up to old's size, fails with a *store.TreeError
 // naming old's size; a log cut behind the store's back (fewer records
 // than old's size, or stored hashes past its size: TreeExtent), with one
 // saying so; a broken chain, with the *store.ChainError of Verify naming
-// the record.
+// the record. A *store.TreeError is returned only for a log whose record
+// chain verified.
+//
+// A log whose tree the store never built (store.TreeError.Unbuilt: the
+// migration to the tree found it broken) fails with that note.
 //
 // A stored hash that is missing or not the one the records give, in
 // records that do extend old, is a damaged tree, not a changed log: the
@@ -308,8 +326,12 @@ const verifyChunk = 4096
 // checkpoint the records give along with it. (When the records do not
 // extend old, that is the error, and its reason mentions the damage.)
 //
-// It reads the whole log twice (Verify, then Records) and holds only
-// O(log n) hashes.
+// It holds only O(log n) hashes. From a store that is a
+// store.LeafVerifier (store/memory, store/sqlite, store/postgres) it
+// reads the log once when all is well, and the tree's stored hashes once;
+// when something does not match, it reads the log once more to name the
+// first record or stored hash at fault. From any other store, it reads
+// the log twice (Verify, then Records).
 func Verify(ctx context.Context, st store.Store, tenant string, old Checkpoint) (Checkpoint, error) {
 	return verify(ctx, st, tenant, old, 0, nil)
 }
@@ -332,8 +354,170 @@ func VerifyAt(ctx context.Context, st store.Store, tenant string, size int64) (C
 }
 
 // verify is Verify; with at 1 or more, up to the tree's size, it also
-// sets *atRoot to the root hash of the first at records.
+// sets *atRoot to the root hash of the first at records. A store that is
+// a store.LeafVerifier is verified in one read of its log when all is
+// well (verifyOnce); what verifyOnce cannot vouch for, verifyTwice finds
+// and names.
 func verify(ctx context.Context, st store.Store, tenant string, old Checkpoint, at int64, atRoot *tlog.Hash) (Checkpoint, error) {
+	if lv, ok := st.(store.LeafVerifier); ok {
+		if now, done, err := verifyOnce(ctx, st, lv, tenant, old, at, atRoot); done {
+			return now, err
+		}
+	}
+	return verifyTwice(ctx, st, tenant, old, at, atRoot)
+}
+
+// storedChunk is how many stored hashes of a level verifyOnce reads at a
+// time.
+const storedChunk = 8192
+
+// verifyOnce is verify in one read of the log: VerifyLeaves hands over
+// each verified record's stored encoding (the canonical encoding: the
+// chain refuses any other), from which it builds the tree, keeping the
+// SHA-256 of each level's computed hashes in node order; then it reads
+// the store's hashes a level at a time and compares the two digests of
+// each level. done is true when everything matched (the checkpoint and
+// nil), or on an error verifyTwice would return as well (a broken chain,
+// a cut log, an unbuilt tree, the store's failure); false when a root or
+// a stored hash does not match, which verifyTwice then names.
+func verifyOnce(ctx context.Context, st store.Store, lv store.LeafVerifier, tenant string, old Checkpoint, at int64, atRoot *tlog.Hash) (now Checkpoint, done bool, err error) {
+	tr, err := treeReader(st)
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	size, stray, err := tr.TreeExtent(ctx, tenant)
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	b, err := driver.NewTreeBuilder(0, nil)
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	// The store's hashes are read while the log is: neither waits for
+	// the other.
+	readCtx, cancel := context.WithCancel(ctx)
+	storedc := make(chan storedLevels, 1)
+	go func() {
+		defer func() {
+			// A store's panic (a bug) is an error of the read here, not
+			// the end of the process: in the caller's goroutine a server
+			// could recover from it.
+			if r := recover(); r != nil {
+				storedc <- storedLevels{err: fmt.Errorf("checkpoint: reading the stored hashes of tenant %q panicked: %v", tenant, r)}
+			}
+		}()
+		storedc <- readStoredLevels(readCtx, tr, tenant, size)
+	}()
+	defer func() {
+		cancel()
+		<-storedc // nothing is left reading once verifyOnce returns
+	}()
+	var levels []stdhash.Hash // levels[l]: the digest of level l's computed hashes
+	var oldRoot tlog.Hash
+	head, err := lv.VerifyLeaves(ctx, tenant, func(seq int64, data []byte) error {
+		if seq > size {
+			return nil // appended since TreeExtent: not in this tree
+		}
+		first := tlog.StoredHashCount(b.Size())
+		hs, err := b.Add(data)
+		if err != nil {
+			return err
+		}
+		for i := range hs {
+			level, _ := tlog.SplitStoredHashIndex(first + int64(i))
+			for len(levels) <= level {
+				levels = append(levels, sha256.New())
+			}
+			levels[level].Write(hs[i][:])
+		}
+		if b.Size() == old.Size {
+			oldRoot, err = b.Root()
+		}
+		if b.Size() == at && err == nil {
+			*atRoot, err = b.Root()
+		}
+		return err
+	})
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	// The checks of verifyTwice, in its order.
+	switch {
+	case head.Seq < size:
+		return Checkpoint{}, true, &store.TreeError{Tenant: tenant, Size: size, Reason: fmt.Sprintf("the tree has %d leaves, but the log only %d records", size, head.Seq)}
+	case old.Size > size:
+		return Checkpoint{}, true, &store.TreeError{Tenant: tenant, Size: old.Size, Reason: fmt.Sprintf("the log has %d records, fewer than the checkpoint's %d: records %d to %d were removed", size, old.Size, size+1, old.Size)}
+	case stray >= 0:
+		return Checkpoint{}, true, driver.StrayHash(tenant, size, stray)
+	case b.Size() != size, old.Size > 0 && oldRoot != old.Hash:
+		return Checkpoint{}, false, nil
+	}
+	stored := <-storedc
+	storedc <- stored // for the deferred receive
+	var te *store.TreeError
+	switch {
+	case errors.As(stored.err, &te) && te.Unbuilt:
+		return Checkpoint{}, true, stored.err
+	case errors.As(stored.err, &te):
+		return Checkpoint{}, false, nil // a missing hash: verifyTwice names it
+	case stored.err != nil:
+		return Checkpoint{}, true, stored.err
+	case len(stored.digests) != len(levels):
+		return Checkpoint{}, false, nil
+	}
+	var want [sha256.Size]byte
+	for level, d := range levels {
+		if [sha256.Size]byte(d.Sum(want[:0])) != stored.digests[level] {
+			return Checkpoint{}, false, nil
+		}
+	}
+	root, err := b.Root()
+	if err != nil {
+		return Checkpoint{}, true, err
+	}
+	return Checkpoint{Origin: old.Origin, Size: size, Hash: root}, true, nil
+}
+
+// storedLevels is what readStoredLevels read: the SHA-256 of each level's
+// stored hashes in node order, or the error that ended the read.
+type storedLevels struct {
+	digests [][sha256.Size]byte
+	err     error
+}
+
+// readStoredLevels reads the stored hashes of tenant's tree of size
+// leaves a level at a time, in node order (the stored hashes of level l
+// are nodes 0 to size>>l - 1), storedChunk at a time, and returns the
+// digest of each level.
+func readStoredLevels(ctx context.Context, tr store.TreeReader, tenant string, size int64) storedLevels {
+	var out storedLevels
+	indexes := make([]int64, 0, storedChunk)
+	for level := 0; size>>level > 0; level++ {
+		digest := sha256.New()
+		n := size >> level
+		for node := int64(0); node < n; node += storedChunk {
+			indexes = indexes[:0]
+			for k := node; k < min(n, node+storedChunk); k++ {
+				indexes = append(indexes, tlog.StoredHashIndex(level, k))
+			}
+			stored, err := tr.TreeHashes(ctx, tenant, size, indexes)
+			if err != nil {
+				return storedLevels{err: err}
+			}
+			for i := range stored {
+				digest.Write(stored[i][:])
+			}
+		}
+		out.digests = append(out.digests, [sha256.Size]byte(digest.Sum(nil)))
+	}
+	return out
+}
+
+// verifyTwice is verify for any store: Verify, then the records read
+// again (Records), the tree built from their encodings and each stored
+// hash compared with the one computed, a chunk at a time, so that the
+// first wrong one is named.
+func verifyTwice(ctx context.Context, st store.Store, tenant string, old Checkpoint, at int64, atRoot *tlog.Hash) (Checkpoint, error) {
 	tr, err := treeReader(st)
 	if err != nil {
 		return Checkpoint{}, err
@@ -373,6 +557,10 @@ func verify(ctx context.Context, st store.Store, tenant string, old Checkpoint, 
 			idx[i] = first + int64(i)
 		}
 		stored, err := reader.ReadHashes(idx)
+		var te *store.TreeError
+		if errors.As(err, &te) && te.Unbuilt {
+			return err // no tree at all: not a damaged one
+		}
 		if errors.As(err, &damage) {
 			computed = computed[:0]
 			return nil

@@ -140,8 +140,13 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := checkpoint.Open(signed, "acme", otherVerifiers); !errors.Is(err, checkpoint.ErrUnverified) {
+	_, err = checkpoint.Open(signed, "acme", otherVerifiers)
+	if !errors.Is(err, checkpoint.ErrUnverified) {
 		t.Errorf("Open with another key: %v, want ErrUnverified", err)
+	}
+	// The error names the key that did sign, as its verifier key begins.
+	if want := fmt.Sprintf("signed by %s+%08x,", signer.Name(), signer.KeyHash()); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open with another key: %v; want it to name the signer (%s)", err, want)
 	}
 	if _, err := checkpoint.Open(signed, "globex", verifiers); !errors.Is(err, checkpoint.ErrOrigin) {
 		t.Errorf("Open as another tenant: %v, want ErrOrigin", err)
@@ -224,6 +229,35 @@ func TestInclusion(t *testing.T) {
 		edit(&p)
 		if _, err := checkpoint.CheckInclusion(p.Text(), signed, verifiers); err == nil {
 			t.Errorf("a proof with %s checks", name)
+		}
+	}
+}
+
+// A checkpoint is only of a tenant of the log of a key that signed it:
+// one whose origin names another log, or a tenant no origin can name,
+// though its signature is good, proves nothing (ErrOrigin), even with a
+// proof that matches it.
+func TestInclusionOrigin(t *testing.T) {
+	signer, verifiers := keys(t, 1)
+	st := logOf(t, honest(5))
+	c, _, err := checkpoint.Sign(ctx, st, "acme", signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, origin := range []string{"evil.example/comms/acme", "isms.example.com/comms", "isms.example.com/commsx/acme", "isms.example.com/comms/", "isms.example.com/comms/a/b"} {
+		forged := c
+		forged.Origin = origin
+		signed, err := note.Sign(&note.Note{Text: string(forged.Text())}, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := checkpoint.Prove(ctx, st, "acme", c, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Origin = origin // the proof agrees with the checkpoint
+		if _, err := checkpoint.CheckInclusion(p.Text(), signed, verifiers); !errors.Is(err, checkpoint.ErrOrigin) {
+			t.Errorf("a checkpoint of origin %q signed by isms.example.com/comms: %v, want ErrOrigin", origin, err)
 		}
 	}
 }

@@ -233,3 +233,20 @@ func TestSealGoldenV4(t *testing.T) {
 		}
 	}
 }
+
+// The spelling of every escape the encoding writes is pinned: OpenRecord
+// refuses any other spelling as not canonical, so a change in
+// encoding/json's escaping (Go 1.22 changed \b and \f) must fail here,
+// not turn stored records into broken ones.
+func TestSealGoldenEscapes(t *testing.T) {
+	at := time.Date(2026, 1, 17, 8, 0, 0, 0, time.UTC)
+	r := comms.Record{SentAt: at, PlanID: `a\b"c`, Note: "\b\f\t\n\r\x01\x1f\x7f\u2028\u2029<>&é🔐"}
+	const want = `["ismscomms/record/v1","t",1,"sent","a\\b\"c",0,"","","","2026-01-17T08:00:00.000000Z","2026-01-17T08:00:00.000000Z","",[],"","","","",0,0,"\b\f\t\n\r\u0001\u001f` + "\x7f" + `\u2028\u2029<>&é🔐",0,""]`
+	_, body := Seal("t", 1, "", at, r)
+	if string(body) != want {
+		t.Fatalf("the encoding's escapes changed:\n%s\nwant\n%s", body, want)
+	}
+	if got, err := OpenRecord("t", body); err != nil || got.Note != r.Note || got.PlanID != r.PlanID {
+		t.Fatalf("OpenRecord of the escapes: %+v, %v", got, err)
+	}
+}

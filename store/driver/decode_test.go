@@ -1,20 +1,44 @@
 package driver
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ismscomms/ismscomms/comms"
+	"github.com/ismscomms/ismscomms/store"
 )
 
 // agreeWithOracle fails t unless OpenRecord and the decoder it replaced
-// (oldOpenRecord) agree on body: the same record, or the same error.
+// (oldOpenRecord) agree on body: the same record, or the same error; or
+// OpenRecord refuses, as not canonical, bytes that the oracle decodes to a
+// record that Seal writes otherwise. Whatever OpenRecord accepts is what
+// Seal writes for the record it returns.
 func agreeWithOracle(t *testing.T, tenant string, body []byte) {
 	t.Helper()
 	got, err := OpenRecord(tenant, body)
 	want, wantErr := oldOpenRecord(tenant, body)
+	if err != nil && wantErr == nil && strings.Contains(err.Error(), "not the canonical encoding") {
+		// The one thing the oracle did not refuse: another spelling of a
+		// record's values, which the store writes as other bytes.
+		if _, again := Seal(tenant, want.Seq, want.PrevHash, want.RecordedAt, want); bytes.Equal(again, body) {
+			t.Fatalf("%s\nOpenRecord refuses the canonical encoding of a record: %v", body, err)
+		}
+		return
+	}
+	if err == nil {
+		// What the store would write for the record: Seal's bytes.
+		if _, again := Seal(tenant, got.Seq, got.PrevHash, got.RecordedAt, got); !bytes.Equal(again, body) {
+			t.Fatalf("%s\nOpenRecord accepts bytes that are not the record's canonical encoding\n%s", body, again)
+		}
+	}
 	if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
 		t.Fatalf("%s\nOpenRecord: %v\nthe oracle: %v", body, err, wantErr)
 	}
@@ -163,6 +187,45 @@ func TestPlainEnd(t *testing.T) {
 			if gotEnd != wantEnd || gotASCII != wantASCII {
 				t.Fatalf("plainEnd(%q, %d) = %d, %v; want %d, %v", b, from, gotEnd, gotASCII, wantEnd, wantASCII)
 			}
+		}
+	}
+}
+
+// Another JSON spelling of a record's values (an escape the encoding
+// does not write, a time time.Parse reads but the encoding does not
+// write) is not the record's canonical encoding: OpenRecord refuses it,
+// and so does VerifyChain, though its hash was recomputed; a record whose
+// strings need escapes still opens.
+func TestOpenRecordRefusesOtherSpellings(t *testing.T) {
+	at := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	_, body := Seal("t", 1, "", at, comms.Record{SentAt: at, PlanID: "plan", Note: "say \"hi\"\nthen go"})
+	if _, err := OpenRecord("t", body); err != nil {
+		t.Fatalf("the canonical encoding of a record with escapes: %v", err)
+	}
+	for name, respell := range map[string]func(string) string{
+		"escaped letter": func(s string) string { return strings.Replace(s, `"plan"`, `"pl\u0061n"`, 1) },
+		"escaped slash":  func(s string) string { return strings.Replace(s, `then go`, `then\/go`, 1) },
+		"other escape":   func(s string) string { return strings.Replace(s, `\n`, `\u000a`, 1) },
+		"one-digit hour": func(s string) string { return strings.Replace(s, `T09:00`, `T9:00`, 1) },
+		"empty type":     func(s string) string { return strings.Replace(s, `,"sent",`, `,"",`, 1) },
+		"zero time": func(s string) string {
+			return strings.Replace(s, `"plan",0,"",""`, `"plan",0,"","0001-01-01T00:00:00.000000Z"`, 1)
+		},
+	} {
+		other := respell(string(body))
+		if other == string(body) {
+			t.Fatalf("%s: the test did not change the body", name)
+		}
+		r, err := OpenRecord("t", []byte(other))
+		if err == nil || !strings.Contains(err.Error(), "not the canonical encoding") {
+			t.Errorf("%s: OpenRecord(%s) = %+v, %v; want it refused as not canonical", name, other, r, err)
+		}
+		sum := sha256.Sum256([]byte(other))
+		st := Stored{Seq: 1, Body: []byte(other), Hash: hex.EncodeToString(sum[:])}
+		_, err = VerifyChain(context.Background(), "t", func(yield func(Stored, error) bool) { yield(st, nil) }, store.Head{})
+		var ce *store.ChainError
+		if !errors.As(err, &ce) || ce.Seq != 1 || !strings.Contains(ce.Reason, "not the canonical encoding") {
+			t.Errorf("%s: VerifyChain = %v; want record 1 broken, not canonical", name, err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -290,17 +291,32 @@ func decodeRecord(tenant, body string) (comms.Record, error) {
 	}
 	r.Type = comms.RecordType(typ)
 	var err error
-	if r.Occurrence, err = parseTime(occurrence); err != nil {
+	if r.Occurrence, err = parseTime(occurrence, &d.lax); err != nil {
 		return comms.Record{}, err
 	}
-	if r.SentAt, err = parseTime(sent); err != nil {
+	if r.SentAt, err = parseTime(sent, &d.lax); err != nil {
 		return comms.Record{}, err
 	}
-	if r.RecordedAt, err = parseTime(recorded); err != nil {
+	if r.RecordedAt, err = parseTime(recorded, &d.lax); err != nil {
 		return comms.Record{}, err
 	}
-	if r.HandledAt, err = parseTime(handled); err != nil {
+	if r.HandledAt, err = parseTime(handled, &d.lax); err != nil {
 		return comms.Record{}, err
+	}
+	// A string with escapes, or a time spelled as time.Parse accepts but
+	// the encoding does not write, may be another spelling of the same
+	// values: such bytes are not the record's canonical encoding (which
+	// the store always writes), though they decode to it. The record is
+	// encoded again, which only such records cost, and must give body
+	// back: the bytes a record is stored as are then always the leaf data
+	// of its Merkle tree.
+	if typ == "" {
+		// Seal writes a record without a type as sent: "" is not what it
+		// writes, though it would encode to itself.
+		return comms.Record{}, errors.New(`not the canonical encoding of its content (an empty record type, which the store writes as "sent"): bytes the store did not write`)
+	}
+	if d.lax && string(encode(tenant, r)) != body {
+		return comms.Record{}, errors.New("not the canonical encoding of its content (a string or a time spelled otherwise than the store writes it): bytes the store did not write")
 	}
 	return r, nil
 }
@@ -315,6 +331,9 @@ type canonDecoder struct {
 	i     int
 	err   error
 	first bool // no comma before the next element
+	// lax is set once a string with escapes was read: JSON has more than
+	// one spelling of such a string, and the encoding has one.
+	lax bool
 }
 
 func (d *canonDecoder) fail(format string, args ...any) {
@@ -442,6 +461,7 @@ func (d *canonDecoder) str(dst *string) {
 		return
 	}
 	d.i++
+	d.lax = true
 	var unquoted string // declared here, so that only a string with escapes costs an allocation for it
 	if err := json.Unmarshal([]byte(d.b[start-1:d.i]), &unquoted); err != nil {
 		d.fail("bad string: %v", err)
@@ -480,13 +500,21 @@ func plainEnd(s string, i int) (end int, ascii bool) {
 	return i, ascii
 }
 
-func parseTime(s string) (time.Time, error) {
+// parseTime parses a time of the encoding ("": the zero time), setting
+// *lax if s is not spelled as the encoding writes times: the encoding
+// writes the zero time as "", never as a time of day on 1 January of year
+// 1.
+func parseTime(s string, lax *bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
 	if t, ok := parseCanonicalTime(s); ok {
+		if t.IsZero() {
+			*lax = true
+		}
 		return t, nil
 	}
+	*lax = true
 	t, err := time.Parse(timeLayout, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("record time %q: %w", s, err)

@@ -157,6 +157,11 @@ func CutTree(tenant string, n int64) error {
 func StrayHash(tenant string, size, index int64) error {
 	first, last := HashRecords(index)
 	level, n := tlog.SplitStoredHashIndex(index)
+	if size == 0 {
+		// No head: its row was deleted, or every record was.
+		return &store.TreeError{Tenant: tenant, Size: size, First: first, Last: last,
+			Reason: fmt.Sprintf("the store keeps no chain head for the log (as for a log without records), but its tree holds hash %d (level %d, node %d) of records %d to %d: the chain head, or the records, were removed behind the store's back (the log was cut)", index, level, n, first, last)}
+	}
 	return &store.TreeError{Tenant: tenant, Size: size, First: first, Last: last,
 		Reason: fmt.Sprintf("the log has %d records, but the store's tree holds hash %d (level %d, node %d) of records %d to %d: records after %d were removed behind the store's back (the log was cut)", size, index, level, n, first, last, size)}
 }
@@ -165,8 +170,8 @@ func StrayHash(tenant string, size, index int64) error {
 // migration to the tree did not build because its log was broken at
 // record seq, for reason.
 func UnbuiltTree(tenant string, seq int64, reason string) *store.TreeError {
-	return &store.TreeError{Tenant: tenant, First: seq, Last: seq,
-		Reason: fmt.Sprintf("no Merkle tree was built for this log when the store was migrated to the tree, because the log is broken at record %d (%s): nothing can be appended until it is repaired; ismscomms verify reports the break", seq, reason)}
+	return &store.TreeError{Tenant: tenant, First: seq, Last: seq, Unbuilt: true,
+		Reason: fmt.Sprintf("no Merkle tree was built for this log when the store was migrated to the tree, because the log was broken at record %d then (%s): nothing can be appended to it and it cannot be checkpointed until it is repaired and the store migrated again (ismscomms migrate), which builds the tree", seq, reason)}
 }
 
 // HashRun is a run of consecutive nodes of one level of a tree: what a

@@ -32,7 +32,18 @@ import (
 // first bad record in sequence order, or the error rows yields, if the
 // records before it are good.
 func VerifyChain(ctx context.Context, tenant string, rows iter.Seq2[Stored, error], head store.Head) (store.Head, error) {
-	c := chainCheck{tenant: tenant, want: 1}
+	return VerifyChainLeaves(ctx, tenant, rows, head, nil)
+}
+
+// VerifyChainLeaves is [VerifyChain] that also calls leaf, if not nil,
+// with each record once it has been checked, in sequence order, one call
+// at a time (in the goroutine that checks: not necessarily the caller's):
+// its sequence number and its stored encoding (Stored.Body, which hashes
+// to its stored hash; valid only during the call). An error from leaf
+// ends the check, and VerifyChainLeaves returns it. Stores call it from
+// [store.LeafVerifier]'s VerifyLeaves.
+func VerifyChainLeaves(ctx context.Context, tenant string, rows iter.Seq2[Stored, error], head store.Head, leaf func(seq int64, data []byte) error) (store.Head, error) {
+	c := chainCheck{tenant: tenant, want: 1, leaf: leaf}
 	var p *pipeline
 	defer func() {
 		// However VerifyChain ends (rows may panic: a driver's bug), the
@@ -101,6 +112,7 @@ type chainCheck struct {
 	tenant string
 	want   int64  // the next sequence number
 	prev   string // the hash of the record before it
+	leaf   func(seq int64, data []byte) error
 }
 
 func (c *chainCheck) broken(seq int64, format string, args ...any) error {
@@ -124,6 +136,9 @@ func (c *chainCheck) check(row Stored) error {
 	}
 	c.prev = row.Hash
 	c.want++
+	if c.leaf != nil {
+		return c.leaf(row.Seq, row.Body)
+	}
 	return nil
 }
 

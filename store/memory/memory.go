@@ -37,8 +37,8 @@ type Options struct {
 // multiple goroutines; tenants do not block each other's record appends.
 // It holds nothing to release and has no Close. It implements
 // store.BatchAppender, store.RosterStore, store.DeliveryLog,
-// store.AckReader and store.TreeReader (the tree's stored hashes kept in
-// memory, appended with the records).
+// store.AckReader, store.LeafVerifier and store.TreeReader (the tree's
+// stored hashes kept in memory, appended with the records).
 type Store struct {
 	now     func() time.Time
 	mu      sync.RWMutex
@@ -79,9 +79,10 @@ func New(o *Options) *Store {
 }
 
 var (
-	_ store.Store       = (*Store)(nil)
-	_ store.RosterStore = (*Store)(nil)
-	_ store.TreeReader  = (*Store)(nil)
+	_ store.Store        = (*Store)(nil)
+	_ store.RosterStore  = (*Store)(nil)
+	_ store.TreeReader   = (*Store)(nil)
+	_ store.LeafVerifier = (*Store)(nil)
 )
 
 // tenant returns the tenant's data, creating it if create is set.
@@ -497,6 +498,12 @@ func (m *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 
 // Verify implements store.Store.
 func (m *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
+	return m.VerifyLeaves(ctx, tenant, nil)
+}
+
+// VerifyLeaves implements store.LeafVerifier: leaf runs on a copy of the
+// log taken under the tenant's lock, with the lock released.
+func (m *Store) VerifyLeaves(ctx context.Context, tenant string, leaf func(seq int64, data []byte) error) (store.Head, error) {
 	t, err := m.tenant(ctx, tenant, false)
 	if err != nil || t == nil {
 		return store.Head{}, err
@@ -505,7 +512,7 @@ func (m *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 	rows, head := slices.Clone(t.records), t.head
 	columns := slices.Clone(t.columns)
 	t.mu.RUnlock()
-	return driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
+	return driver.VerifyChainLeaves(ctx, tenant, func(yield func(driver.Stored, error) bool) {
 		for i, r := range rows {
 			if i < len(columns) {
 				r.Columns = &columns[i]
@@ -514,7 +521,7 @@ func (m *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 				return
 			}
 		}
-	}, head)
+	}, head, leaf)
 }
 
 // treeBuilder returns a driver.TreeBuilder after the tenant's last

@@ -615,10 +615,37 @@ func (s *Store) records(ctx context.Context, tenant string, q store.RecordQuery,
 	}
 }
 
+// verifyRows streams rows, the log read by the verifyRecords query,
+// through driver.VerifyChainLeaves: the head verified and the chain's
+// error, or the error that ended the read.
+func verifyRows(ctx context.Context, tenant string, rows pgx.Rows, head store.Head, leaf func(int64, []byte) error) (verified store.Head, chainErr, readErr error) {
+	var columns driver.Columns
+	verified, chainErr = driver.VerifyChainLeaves(ctx, tenant, func(yield func(driver.Stored, error) bool) {
+		for rows.Next() {
+			st, err := scanLogRow(rows, &columns)
+			if err != nil {
+				readErr = err
+				return
+			}
+			if !yield(st, nil) {
+				return
+			}
+		}
+		readErr = rows.Err()
+	}, head, leaf)
+	return verified, chainErr, readErr
+}
+
 // Verify implements store.Store. It reads the head and the log in one
 // REPEATABLE READ transaction, so that appends in the meantime do not look
 // like a broken chain, and streams the records rather than holding them.
 func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
+	return s.VerifyLeaves(ctx, tenant, nil)
+}
+
+// VerifyLeaves implements store.LeafVerifier, reading the log as Verify
+// does.
+func (s *Store) VerifyLeaves(ctx context.Context, tenant string, leaf func(seq int64, data []byte) error) (store.Head, error) {
 	if err := driver.CheckTenant(tenant); err != nil {
 		return store.Head{}, err
 	}
@@ -634,20 +661,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 		})
 		b.Queue(s.q.verifyRecords, tenant).Query(func(rows pgx.Rows) error {
 			var readErr error
-			var columns driver.Columns
-			verified, chainErr = driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
-				for rows.Next() {
-					st, err := scanLogRow(rows, &columns)
-					if err != nil {
-						readErr = err
-						return
-					}
-					if !yield(st, nil) {
-						return
-					}
-				}
-				readErr = rows.Err()
-			}, head)
+			verified, chainErr, readErr = verifyRows(ctx, tenant, rows, head, leaf)
 			return readErr
 		})
 	})

@@ -141,8 +141,8 @@
 //
 // A Store is safe for concurrent use by multiple goroutines. It
 // implements store.BatchAppender, store.RosterStore, store.DeliveryLog,
-// store.AckReader, store.Pinger (the server answers on a pooled
-// connection) and io.Closer.
+// store.AckReader, store.TreeReader, store.TreeNotes, store.LeafVerifier,
+// store.Pinger (the server answers on a pooled connection) and io.Closer.
 package postgres
 
 import (
@@ -249,6 +249,10 @@ type Store struct {
 	// unbuilt are the tenants whose tree the migration of this open left
 	// unbuilt (store.TreeNotes).
 	unbuilt []*store.TreeError
+	// ownerDSN is Options.OwnerDSN, and lockTimeout Options.LockTimeout,
+	// for RebuildTrees.
+	ownerDSN    string
+	lockTimeout time.Duration
 }
 
 var (
@@ -401,7 +405,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 }
 
 func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret string) (*Store, error) {
-	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema), dq: newDeliveryQueries(opt.Schema), tq: newTreeQueries(opt.Schema)}
+	s := &Store{pool: pool, schema: opt.Schema, now: opt.Now, retries: opt.Retries, secret: secret, readOnly: opt.ReadOnly, lockTimeout: opt.LockTimeout,
+		q: newQueries(opt.Schema), rq: newRosterQueries(opt.Schema), dq: newDeliveryQueries(opt.Schema), tq: newTreeQueries(opt.Schema)}
 	var role string
 	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
 		return nil, s.translate(ctx, err)
@@ -423,7 +428,7 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opt Options, secret strin
 		if err != nil {
 			return nil, err
 		}
-		s.unbuilt = unbuilt
+		s.unbuilt, s.ownerDSN = unbuilt, opt.OwnerDSN
 	default:
 		if err := s.migrateSelf(ctx, opt.AllowPrivilegedRole); err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -13,7 +14,10 @@ import (
 	"github.com/ismscomms/ismscomms/store/driver"
 )
 
-var _ store.TreeReader = (*Store)(nil)
+var (
+	_ store.TreeReader   = (*Store)(nil)
+	_ store.LeafVerifier = (*Store)(nil)
+)
 
 // treeMigration is the migration that adds the tree; migrate builds the
 // tree of the records already stored after it.
@@ -46,8 +50,11 @@ func newTreeQueries(schema string) treeQueries {
 				ORDER BY t.node LIMIT 1) x
 			ORDER BY l.level LIMIT 1`,
 		unbuilt: `SELECT seq, reason FROM ` + t("tree_unbuilt") + ` WHERE tenant = $1`,
-		hashes: `SELECT i.ord, t.hash FROM unnest($2::smallint[], $3::bigint[]) WITH ORDINALITY AS i(level, node, ord)
-			JOIN ` + t("tree_hashes") + ` t ON t.tenant = $1 AND t.level = i.level AND t.node = i.node`,
+		// The stored hashes of runs of consecutive nodes of a level
+		// (driver.HashRuns): one index range scan per run, so that a
+		// verifier reading every hash of a level reads them in order.
+		hashes: `SELECT t.level, t.node, t.hash FROM unnest($2::smallint[], $3::bigint[], $4::bigint[]) AS r(level, first, last)
+			JOIN ` + t("tree_hashes") + ` t ON t.tenant = $1 AND t.level = r.level AND t.node BETWEEN r.first AND r.last`,
 	}
 }
 
@@ -200,16 +207,19 @@ func (s *Store) TreeHashes(ctx context.Context, tenant string, size int64, index
 	if err := driver.CheckTenant(tenant); err != nil {
 		return nil, err
 	}
-	levels, nodes := make([]int16, len(indexes)), make([]int64, len(indexes))
-	for i, x := range indexes {
-		if x >= 0 {
-			l, n := tlog.SplitStoredHashIndex(x)
-			levels[i], nodes[i] = int16(l), n
+	valid := make([]int64, 0, len(indexes))
+	for _, x := range indexes {
+		if x >= 0 && x < tlog.StoredHashCount(max(size, 0)) {
+			valid = append(valid, x) // the others: refused by CheckTreeHashes below
 		}
 	}
+	runs := driver.HashRuns(valid)
+	levels, firsts, lasts := make([]int16, len(runs)), make([]int64, len(runs)), make([]int64, len(runs))
+	for i, r := range runs {
+		levels[i], firsts[i], lasts[i] = int16(r.Level), r.First, r.Last
+	}
 	var treeSize int64
-	out := make([]tlog.Hash, len(indexes))
-	found := make([]bool, len(indexes))
+	got := make(map[int64]tlog.Hash, len(valid))
 	err := s.snapshot(ctx, tenant, func(b *pgx.Batch) {
 		b.Queue(s.q.head, tenant).QueryRow(func(row pgx.Row) error {
 			if err := row.Scan(&treeSize, new(string)); err != nil && !errors.Is(err, pgx.ErrNoRows) {
@@ -217,15 +227,16 @@ func (s *Store) TreeHashes(ctx context.Context, tenant string, size int64, index
 			}
 			return nil
 		})
-		b.Queue(s.tq.hashes, tenant, levels, nodes).Query(func(rows pgx.Rows) error {
+		b.Queue(s.tq.hashes, tenant, levels, firsts, lasts).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
-				var ord int64
+				var level int16
+				var node int64
 				var hash []byte
-				if err := rows.Scan(&ord, &hash); err != nil {
+				if err := rows.Scan(&level, &node, &hash); err != nil {
 					return err
 				}
-				if i := ord - 1; i >= 0 && i < int64(len(out)) && len(hash) == tlog.HashSize {
-					out[i], found[i] = tlog.Hash(hash), true
+				if len(hash) == tlog.HashSize {
+					got[tlog.StoredHashIndex(int(level), node)] = tlog.Hash(hash)
 				}
 			}
 			return rows.Err()
@@ -237,10 +248,15 @@ func (s *Store) TreeHashes(ctx context.Context, tenant string, size int64, index
 	if err := driver.CheckTreeHashes(size, treeSize, indexes); err != nil {
 		return nil, err
 	}
-	for i, ok := range found {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		h, ok := got[x]
 		if !ok {
-			return nil, driver.MissingHash(tenant, size, indexes[i])
+			// A tree the migration never built is not a damaged one: the
+			// note, if there is one.
+			return nil, s.appendTreeErr(ctx, tenant, size, driver.MissingHash(tenant, size, x))
 		}
+		out[i] = h
 	}
 	return out, nil
 }
@@ -377,4 +393,189 @@ func buildTree(ctx context.Context, tx pgx.Tx, tenant string, head int64) error 
 		}
 	}
 	return nil
+}
+
+// RebuildTrees retries the tenants whose tree the migration to schema 7
+// left unbuilt (noted in tree_unbuilt because their log was broken then),
+// as store/sqlite's RebuildTrees does: in one transaction under the
+// migrations' advisory lock, a tenant whose record chain now verifies
+// gets its tree, built from its records, and its note is removed, so that
+// it can be appended to and checkpointed again; one still broken keeps
+// its note, updated to the break found now. It returns the tenants whose
+// tree it built and the notes of those still broken. ismscomms migrate
+// calls it.
+//
+// It runs as the owner of the store's tables, as migrations do (it lifts
+// FORCE ROW LEVEL SECURITY for the transaction, to see every tenant's
+// rows): through Options.OwnerDSN when the store was opened with it, else
+// through the store's own pool, whose role must then be the owner
+// (Options.AllowPrivilegedRole, as the CLI opens it); another role's
+// RebuildTrees fails with ErrPermission, changing nothing. With no tenant
+// to retry (the common case) it locks only the small table of the notes,
+// for a moment; otherwise it also locks the records, chain heads and tree
+// hashes of every tenant while it rebuilds, waiting at most
+// Options.LockTimeout (10 s when not set) for the locks, and failing with
+// ErrUnavailable after that, changing nothing.
+func (s *Store) RebuildTrees(ctx context.Context) (built []string, unbuilt []*store.TreeError, err error) {
+	if s.closed.Load() {
+		return nil, nil, fmt.Errorf("postgres: %w", store.ErrClosed)
+	}
+	if err := s.writable(); err != nil {
+		return nil, nil, err
+	}
+	rebuild := func(conn *pgx.Conn) error {
+		return s.withRetry(ctx, func() error {
+			var err error
+			built, unbuilt, err = s.rebuildTrees(ctx, conn)
+			return err
+		})
+	}
+	if s.ownerDSN != "" {
+		cfg, err := pgx.ParseConfig(s.ownerDSN)
+		if err != nil {
+			return nil, nil, parseError("owner connection string", s.ownerDSN, err)
+		}
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return nil, nil, fmt.Errorf("postgres: owner connection: %w", translate(ctx, scrubbed(err, cfg.Password)))
+		}
+		defer conn.Close(context.Background())
+		err = rebuild(conn)
+		return built, unbuilt, translate(ctx, scrubbed(err, cfg.Password))
+	}
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, s.translate(ctx, err)
+	}
+	defer c.Release()
+	err = rebuild(c.Conn())
+	return built, unbuilt, s.translate(ctx, err)
+}
+
+// rebuildTrees is RebuildTrees' transaction on conn.
+func (s *Store) rebuildTrees(ctx context.Context, conn *pgx.Conn) (built []string, unbuilt []*store.TreeError, err error) {
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(`+migrationLockKey+`)`, s.schema); err != nil {
+		return nil, nil, err
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL search_path TO `+pgx.Identifier{s.schema}.Sanitize()); err != nil {
+		return nil, nil, err
+	}
+	var role string
+	if err := tx.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
+		return nil, nil, err
+	}
+	lockTimeout := s.lockTimeout
+	if lockTimeout <= 0 {
+		lockTimeout = 10 * time.Second
+	}
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d`, max(lockTimeout.Milliseconds(), 1))); err != nil {
+		return nil, nil, err
+	}
+	// The notes first, alone: with none, no other table is locked.
+	tables := []string{"tree_unbuilt", "records", "chain_heads", "tree_hashes"}
+	noForce := func(table string) error {
+		_, err := tx.Exec(ctx, `ALTER TABLE `+table+` NO FORCE ROW LEVEL SECURITY`)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "42501" {
+			return fmt.Errorf("postgres: rebuilding the Merkle trees needs the owner of the store's tables, and role %q is not: %w", role, err)
+		}
+		return err
+	}
+	if err := noForce(tables[0]); err != nil {
+		return nil, nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT tenant FROM tree_unbuilt ORDER BY tenant`)
+	if err != nil {
+		return nil, nil, err
+	}
+	tenants, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(tenants) == 0 {
+		return nil, nil, nil // rolled back: FORCE stays as it was
+	}
+	for _, table := range tables[1:] {
+		if err := noForce(table); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, tenant := range tenants {
+		if _, err := tx.Exec(ctx, `SAVEPOINT rebuild_tree`); err != nil {
+			return nil, nil, err
+		}
+		ce, err := verifyInTx(ctx, tx, s.q.verifyRecords, tenant)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ce == nil {
+			var head int64
+			if err := tx.QueryRow(ctx, `SELECT seq FROM chain_heads WHERE tenant = $1`, tenant).Scan(&head); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return nil, nil, err
+			}
+			_, err := tx.Exec(ctx, `DELETE FROM tree_hashes WHERE tenant = $1`, tenant)
+			if err == nil {
+				err = buildTree(ctx, tx, tenant, head)
+			}
+			if err != nil && !errors.As(err, &ce) {
+				return nil, nil, fmt.Errorf("build the Merkle tree of tenant %q: %w", tenant, err)
+			}
+		}
+		if ce != nil {
+			if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT rebuild_tree`); err != nil {
+				return nil, nil, err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE tree_unbuilt SET seq = $1, reason = $2 WHERE tenant = $3`, ce.Seq, ce.Reason, tenant); err != nil {
+				return nil, nil, err
+			}
+			unbuilt = append(unbuilt, driver.UnbuiltTree(tenant, ce.Seq, ce.Reason))
+		} else {
+			if _, err := tx.Exec(ctx, `DELETE FROM tree_unbuilt WHERE tenant = $1`, tenant); err != nil {
+				return nil, nil, err
+			}
+			built = append(built, tenant)
+		}
+		if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT rebuild_tree`); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, table := range tables {
+		if _, err := tx.Exec(ctx, `ALTER TABLE `+table+` FORCE ROW LEVEL SECURITY`); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, nil, err
+	}
+	return built, unbuilt, nil
+}
+
+// verifyInTx verifies tenant's record chain in tx (a transaction that
+// sees its rows), as Verify does: the *store.ChainError of a broken
+// chain, or nil.
+func verifyInTx(ctx context.Context, tx pgx.Tx, query, tenant string) (*store.ChainError, error) {
+	var head store.Head
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM chain_heads WHERE tenant = $1`, tenant).Scan(&head.Seq, &head.Hash); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, query, tenant)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	_, err, readErr := verifyRows(ctx, tenant, rows, head, nil)
+	rows.Close()
+	if readErr != nil {
+		return nil, readErr
+	}
+	var ce *store.ChainError
+	if errors.As(err, &ce) {
+		return ce, nil
+	}
+	return nil, err
 }

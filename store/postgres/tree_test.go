@@ -11,6 +11,7 @@ import (
 
 	"github.com/ismscomms/ismscomms/comms"
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/checkpoint"
 	"github.com/ismscomms/ismscomms/store/storetest"
 )
 
@@ -112,6 +113,7 @@ func TestSchema6BrokenLog(t *testing.T) {
 		`DROP TABLE ` + sch + `.tree_unbuilt`,
 		`DELETE FROM ` + sch + `.schema_migrations WHERE version >= 7`,
 		`ALTER TABLE ` + sch + `.records NO FORCE ROW LEVEL SECURITY`,
+		`CREATE TABLE ` + sch + `.saved AS SELECT * FROM ` + sch + `.records WHERE tenant = 'acme' AND seq = 4`,
 		`DELETE FROM ` + sch + `.records WHERE tenant = 'acme' AND seq = 4`,
 		`ALTER TABLE ` + sch + `.records FORCE ROW LEVEL SECURITY`,
 	} {
@@ -134,6 +136,10 @@ func TestSchema6BrokenLog(t *testing.T) {
 	if _, err := s2.AppendRecords(ctx, "acme", []comms.Record{storetest.Record("policy", base)}); !errors.As(err, &te) || !strings.Contains(err.Error(), "broken at record 4") {
 		t.Errorf("batch append to the broken log: %v", err)
 	}
+	// The tree reads say unbuilt, not damaged.
+	if _, err := s2.TreeHashes(ctx, "acme", 6, []int64{0}); !errors.As(err, &te) || !te.Unbuilt || te.Damaged {
+		t.Errorf("TreeHashes of the unbuilt tree: %v, want the note", err)
+	}
 	if _, err := s2.AppendRecord(ctx, "globex", storetest.Record("policy", base)); err != nil {
 		t.Fatalf("append to the intact tenant: %v", err)
 	}
@@ -144,12 +150,94 @@ func TestSchema6BrokenLog(t *testing.T) {
 	if n := count(t, app, sch, "tree_unbuilt", ""); n != 0 {
 		t.Errorf("the application role with no tenant sees %d notes (acme's)", n)
 	}
-	for _, table := range []string{"records", "tree_hashes", "tree_unbuilt"} {
-		var forced bool
-		if err := owner.QueryRow(ctx, `SELECT relforcerowsecurity FROM pg_class WHERE oid = $1::regclass`, sch+"."+table).Scan(&forced); err != nil || !forced {
-			t.Errorf("%s: FORCE ROW LEVEL SECURITY = %v, %v after the migration", table, forced, err)
+	forced := func(when string) {
+		t.Helper()
+		for _, table := range []string{"records", "chain_heads", "tree_hashes", "tree_unbuilt"} {
+			var forced bool
+			if err := owner.QueryRow(ctx, `SELECT relforcerowsecurity FROM pg_class WHERE oid = $1::regclass`, sch+"."+table).Scan(&forced); err != nil || !forced {
+				t.Errorf("%s: FORCE ROW LEVEL SECURITY = %v, %v %s", table, forced, err, when)
+			}
 		}
 	}
+	forced("after the migration")
+
+	// RebuildTrees: refused without the owner; a log still broken keeps
+	// its note; once repaired, its tree is built, and it can be appended
+	// to and checkpointed again.
+	appOnly, err := Open(ctx, srv.app, &Options{Schema: sch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer appOnly.Close()
+	if _, _, err := appOnly.RebuildTrees(ctx); !errors.Is(err, ErrPermission) || !strings.Contains(err.Error(), "needs the owner") {
+		t.Errorf("RebuildTrees as the application role: %v, want refused, naming the owner", err)
+	}
+	// A reader of the log holds its tables: a tenant to retry makes
+	// RebuildTrees wait for it, at most its LockTimeout, then give up,
+	// changing nothing; with nothing to retry, it does not wait at all.
+	reader, err := connect(t, srv.app).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Exec(ctx, `SELECT set_config('ismscomms.tenant', 'globex', true)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Exec(ctx, `SELECT count(*) FROM `+sch+`.records`); err != nil {
+		t.Fatal(err)
+	}
+	impatient, err := Open(ctx, srv.app, &Options{Schema: sch, OwnerDSN: srv.owner, LockTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer impatient.Close()
+	if _, _, err := impatient.RebuildTrees(ctx); !errors.Is(err, ErrUnavailable) || strings.Contains(err.Error(), "owner") {
+		t.Errorf("RebuildTrees while a reader holds the records: %v, want ErrUnavailable (a lock timeout)", err)
+	}
+	forced("after a RebuildTrees that timed out")
+	reader.Rollback(ctx)
+	built, still, err := s2.RebuildTrees(ctx)
+	if err != nil || len(built) != 0 || len(still) != 1 || still[0].Tenant != "acme" || still[0].First != 4 {
+		t.Fatalf("RebuildTrees of a log still broken: %v, %v, %v; want acme still unbuilt at record 4", built, still, err)
+	}
+	forced("after RebuildTrees")
+	for _, q := range []string{
+		`ALTER TABLE ` + sch + `.records NO FORCE ROW LEVEL SECURITY`,
+		`INSERT INTO ` + sch + `.records SELECT * FROM ` + sch + `.saved`,
+		`ALTER TABLE ` + sch + `.records FORCE ROW LEVEL SECURITY`,
+	} {
+		if _, err := owner.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	built, still, err = s2.RebuildTrees(ctx)
+	if err != nil || !slices.Equal(built, []string{"acme"}) || len(still) != 0 {
+		t.Fatalf("RebuildTrees of the repaired log: %v, %v, %v; want acme built", built, still, err)
+	}
+	forced("after RebuildTrees built a tree")
+	if c, err := checkpoint.Verify(ctx, s2, "acme", checkpoint.Checkpoint{}); err != nil || c.Size != 6 {
+		t.Errorf("checkpoint.Verify of the rebuilt tree: %+v, %v", c, err)
+	}
+	if _, err := s2.AppendRecord(ctx, "acme", storetest.Record("policy", base)); err != nil {
+		t.Errorf("append to the repaired log: %v", err)
+	}
+	if c, err := checkpoint.Verify(ctx, s2, "acme", checkpoint.Checkpoint{}); err != nil || c.Size != 7 {
+		t.Errorf("checkpoint.Verify after the append: %+v, %v", c, err)
+	}
+	reader, err = connect(t, srv.app).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Rollback(ctx)
+	if _, err := reader.Exec(ctx, `SELECT set_config('ismscomms.tenant', 'globex', true)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Exec(ctx, `SELECT count(*) FROM `+sch+`.records`); err != nil {
+		t.Fatal(err)
+	}
+	if built, still, err := impatient.RebuildTrees(ctx); err != nil || len(built)+len(still) != 0 {
+		t.Errorf("RebuildTrees with nothing unbuilt, a reader holding the records: %v, %v, %v; want nothing done, without waiting for the reader", built, still, err)
+	}
+	forced("after a RebuildTrees with nothing to do")
 }
 
 // Records cut behind the store's back, their tree hashes kept: TreeExtent

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/checkpoint"
 	"github.com/ismscomms/ismscomms/store/driver"
 	"github.com/ismscomms/ismscomms/store/internal/heapwatch"
 	"github.com/ismscomms/ismscomms/store/storetest"
@@ -30,7 +31,8 @@ import (
 // with the number of records.
 //
 // The files are built once (a bulk insert in one transaction, sealing the
-// chain as AppendRecord does) and kept under os.TempDir, keyed by the
+// chain as AppendRecord does, then the Merkle tree as the migration to
+// the tree builds it) and kept under os.TempDir, keyed by the
 // schema version and the fixture's version; the 1,000,000-record file is
 // about 0.8 GB (the 100,000-record one 0.15 GB) and takes about a minute
 // to build.
@@ -41,7 +43,7 @@ var readSizes = []struct {
 
 // fixtureVersion names the content of readFixture's files: change it
 // when that content changes, so that no stale file is reused.
-const fixtureVersion = 1
+const fixtureVersion = 2
 
 // fixtureOther is how many records the fixture's second tenant holds.
 const fixtureOther = 100_000
@@ -99,6 +101,10 @@ func buildFixture(b *testing.B, path string, n int) {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO chain_heads (tenant, seq, hash) VALUES (?, ?, ?)`, t.tenant, t.n, prev); err != nil {
 				return err
 			}
+			// The Merkle tree, as the migration builds it from the records.
+			if err := buildTree(ctx, tx, t.tenant, int64(t.n)); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -117,7 +123,9 @@ func buildFixture(b *testing.B, path string, n int) {
 }
 
 // BenchmarkVerify: Verify (every hash, link, stored column and storage
-// class) next to plain-sql reading the same columns.
+// class) next to plain-sql reading the same columns, and
+// checkpoint.Verify (Verify, then the Merkle tree recomputed from the
+// records and compared with the stored hashes).
 func BenchmarkVerify(b *testing.B) {
 	for _, size := range readSizes {
 		b.Run("records="+size.name+"/Verify", func(b *testing.B) {
@@ -134,6 +142,16 @@ func BenchmarkVerify(b *testing.B) {
 			s := readFixture(b, size.n)
 			measure(b, size.n, func() int {
 				return plainSQL(b, s, `SELECT `+storedColumns+` FROM records WHERE tenant = ? ORDER BY seq`)
+			})
+		})
+		b.Run("records="+size.name+"/checkpoint.Verify", func(b *testing.B) {
+			s := readFixture(b, size.n)
+			measure(b, size.n, func() int {
+				c, err := checkpoint.Verify(ctx, s, "t", checkpoint.Checkpoint{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				return int(c.Size)
 			})
 		})
 	}

@@ -112,7 +112,8 @@
 //
 // A Store is safe for concurrent use by multiple goroutines. It implements
 // store.BatchAppender, store.RosterStore, store.DeliveryLog,
-// store.AckReader, store.IntegrityChecker, store.Pinger and io.Closer.
+// store.AckReader, store.TreeReader, store.TreeNotes, store.LeafVerifier,
+// store.IntegrityChecker, store.Pinger and io.Closer.
 package sqlite
 
 import (

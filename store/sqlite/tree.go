@@ -15,7 +15,10 @@ import (
 	"github.com/ismscomms/ismscomms/store/driver"
 )
 
-var _ store.TreeReader = (*Store)(nil)
+var (
+	_ store.TreeReader   = (*Store)(nil)
+	_ store.LeafVerifier = (*Store)(nil)
+)
 
 // treeMigration is the migration that adds the tree; the Go code of
 // migrate builds the tree of the records already stored after it.
@@ -41,7 +44,7 @@ func readTreeHashes(ctx context.Context, q querier, tenant string, size int64, i
 		next := run.First
 		for rows.Next() {
 			var node int64
-			var hash []byte
+			var hash sql.RawBytes // copied into out before the next row
 			if err := rows.Scan(&node, &hash); err != nil {
 				rows.Close()
 				return nil, err
@@ -278,6 +281,15 @@ func (s *Store) TreeHashes(ctx context.Context, tenant string, size int64, index
 	}
 	hashes, err := readTreeHashes(ctx, tx, tenant, size, indexes)
 	if err != nil {
+		var te *store.TreeError
+		if errors.As(err, &te) {
+			// A tree the migration never built is not a damaged one.
+			if u, uerr := unbuiltTree(ctx, tx, tenant); uerr != nil {
+				return nil, s.wrap(ctx, uerr)
+			} else if u != nil {
+				return nil, u
+			}
+		}
 		return nil, s.treeErr(ctx, err)
 	}
 	return hashes, nil
@@ -333,6 +345,95 @@ func buildTrees(ctx context.Context, tx *sql.Tx) ([]*store.TreeError, error) {
 		}
 	}
 	return notes, nil
+}
+
+// RebuildTrees retries, in one write transaction, the tenants whose
+// tree the migration to schema 7 left unbuilt (noted in the file because
+// their log was broken then): a tenant whose record chain now verifies
+// (Verify) and whose records are in sequence up to its head gets its
+// tree, built from its records, and its note is removed, so that it can
+// be appended to and checkpointed again; one still broken keeps its
+// note, updated to the break found now. It returns the tenants whose
+// tree it built and the notes of those still broken. ismscomms migrate
+// calls it.
+func (s *Store) RebuildTrees(ctx context.Context) (built []string, unbuilt []*store.TreeError, err error) {
+	if err := s.usable(ctx); err != nil {
+		return nil, nil, err
+	}
+	if s.readOnly {
+		return nil, nil, fmt.Errorf("sqlite: %s was opened read-only: %w", s.path, store.ErrReadOnly)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT tenant FROM tree_unbuilt ORDER BY tenant`)
+	if err != nil {
+		return nil, nil, s.wrap(ctx, err)
+	}
+	var tenants []string
+	for rows.Next() {
+		var tenant string
+		if err := rows.Scan(&tenant); err != nil {
+			rows.Close()
+			return nil, nil, s.wrap(ctx, err)
+		}
+		tenants = append(tenants, tenant)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, s.wrap(ctx, err)
+	}
+	if len(tenants) == 0 {
+		return nil, nil, nil
+	}
+	// The chains first, outside the write transaction: nothing can be
+	// appended to these tenants meanwhile (their tree is unbuilt).
+	broken := make(map[string]*store.ChainError, len(tenants))
+	for _, tenant := range tenants {
+		_, err := s.Verify(ctx, tenant)
+		var ce *store.ChainError
+		switch {
+		case errors.As(err, &ce):
+			broken[tenant] = ce
+		case err != nil:
+			return nil, nil, err
+		}
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		built, unbuilt = nil, nil
+		for _, tenant := range tenants {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM tree_hashes WHERE tenant = ?`, tenant); err != nil {
+				return s.wrap(ctx, err)
+			}
+			ce := broken[tenant]
+			if ce == nil {
+				var head int64
+				err := tx.QueryRowContext(ctx, `SELECT seq FROM chain_heads WHERE tenant = ?`, tenant).Scan(&head)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return s.wrap(ctx, err)
+				}
+				if err := buildTree(ctx, tx, tenant, head); err != nil && !errors.As(err, &ce) {
+					return s.wrap(ctx, fmt.Errorf("build the Merkle tree of tenant %q: %w", tenant, err))
+				}
+			}
+			if ce != nil {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM tree_hashes WHERE tenant = ?`, tenant); err != nil {
+					return s.wrap(ctx, err)
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE tree_unbuilt SET seq = ?, reason = ? WHERE tenant = ?`, ce.Seq, ce.Reason, tenant); err != nil {
+					return s.wrap(ctx, err)
+				}
+				unbuilt = append(unbuilt, driver.UnbuiltTree(tenant, ce.Seq, ce.Reason))
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM tree_unbuilt WHERE tenant = ?`, tenant); err != nil {
+				return s.wrap(ctx, err)
+			}
+			built = append(built, tenant)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return built, unbuilt, nil
 }
 
 func buildTree(ctx context.Context, tx *sql.Tx, tenant string, head int64) error {

@@ -1,15 +1,18 @@
 package sqlite
 
 import (
+	"crypto/rand"
 	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/ismscomms/ismscomms/store"
+	"github.com/ismscomms/ismscomms/store/checkpoint"
 )
 
 // allTreeHashes reads every stored hash of tenant "t"'s tree.
@@ -186,4 +189,97 @@ func TestTreeCut(t *testing.T) {
 	if !errors.As(err, &te) || !strings.Contains(err.Error(), "the log was cut") {
 		t.Errorf("append to a cut log: %v, want a *store.TreeError saying the log was cut", err)
 	}
+}
+
+// A tenant the migration to schema 7 left without a tree is not locked
+// out for good: until its log is repaired, RebuildTrees keeps the note
+// (updated), and the tree reads and checkpoint.Verify report it as
+// unbuilt, not as a damaged tree; once the missing record is restored,
+// RebuildTrees builds the tree and removes the note, and the tenant
+// appends and checkpoints again.
+func TestRebuildTrees(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s6.db")
+	s := openT(t, path)
+	mustAppendN(t, s, 1, 12)
+	if _, err := s.AppendRecord(ctx, "u", record(1)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	toSchema6(t, path)
+	db := rawDB(t, path)
+	for _, q := range []string{
+		`CREATE TABLE saved AS SELECT * FROM records WHERE tenant = 't' AND seq = 5`,
+		`DELETE FROM records WHERE tenant = 't' AND seq = 5`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s = openT(t, path)
+	if n := len(s.UnbuiltTrees()); n != 1 {
+		t.Fatalf("UnbuiltTrees: %v, want t's", s.UnbuiltTrees())
+	}
+	// Still broken: the note stays.
+	built, unbuilt, err := s.RebuildTrees(ctx)
+	if err != nil || len(built) != 0 || len(unbuilt) != 1 || unbuilt[0].Tenant != "t" || unbuilt[0].First != 5 || !unbuilt[0].Unbuilt {
+		t.Fatalf("RebuildTrees of a log still broken: %v, %v, %v", built, unbuilt, err)
+	}
+	s.Close()
+	db = rawDB(t, path)
+	if _, err := db.Exec(`INSERT INTO records SELECT * FROM saved`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s = openT(t, path)
+	defer s.Close()
+	if _, err := s.Verify(ctx, "t"); err != nil {
+		t.Fatalf("Verify of the repaired log: %v", err)
+	}
+	// Repaired, not yet rebuilt: unbuilt, said as such.
+	var te *store.TreeError
+	if _, err := s.TreeHashes(ctx, "t", 12, []int64{0}); !errors.As(err, &te) || !te.Unbuilt || te.Damaged {
+		t.Errorf("TreeHashes of an unbuilt tree: %v, want the unbuilt note", err)
+	}
+	if _, err := checkpoint.Verify(ctx, s, "t", checkpoint.Checkpoint{}); !errors.As(err, &te) || !te.Unbuilt || strings.Contains(err.Error(), "behind its back") {
+		t.Errorf("checkpoint.Verify of an unbuilt tree: %v, want the unbuilt note", err)
+	}
+	if _, err := s.AppendRecord(ctx, "t", record(13)); !errors.As(err, &te) || !te.Unbuilt {
+		t.Errorf("append before the rebuild: %v, want the unbuilt note", err)
+	}
+	built, unbuilt, err = s.RebuildTrees(ctx)
+	if err != nil || !slices.Equal(built, []string{"t"}) || len(unbuilt) != 0 {
+		t.Fatalf("RebuildTrees of the repaired log: %v, %v, %v; want t built", built, unbuilt, err)
+	}
+	if built, unbuilt, err := s.RebuildTrees(ctx); err != nil || len(built)+len(unbuilt) != 0 {
+		t.Errorf("RebuildTrees again: %v, %v, %v; want nothing left to do", built, unbuilt, err)
+	}
+	if _, err := s.AppendRecord(ctx, "t", record(13)); err != nil {
+		t.Fatalf("append after the rebuild: %v", err)
+	}
+	if _, err := s.AppendRecord(ctx, "u", record(2)); err != nil {
+		t.Fatalf("append to the other tenant: %v", err)
+	}
+	signer := testSigner(t)
+	c, _, err := checkpoint.Sign(ctx, s, "t", signer)
+	if err != nil || c.Size != 13 {
+		t.Fatalf("Sign after the rebuild: %v, %v", c, err)
+	}
+	if _, err := checkpoint.Verify(ctx, s, "t", c); err != nil {
+		t.Errorf("Verify after the rebuild: %v", err)
+	}
+}
+
+// testSigner is a checkpoint signer with a fresh key.
+func testSigner(t *testing.T) note.Signer {
+	t.Helper()
+	skey, _, err := note.GenerateKey(rand.Reader, "test.example/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer
 }

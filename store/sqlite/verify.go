@@ -105,6 +105,12 @@ func storedOf(vals []sqldriver.Value, c *driver.Columns) driver.Stored {
 // changed to 'x' would, with a driver error, where it is an edited
 // record), and each value's storage class is checked first.
 func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
+	return s.VerifyLeaves(ctx, tenant, nil)
+}
+
+// VerifyLeaves implements store.LeafVerifier, reading the log as Verify
+// does.
+func (s *Store) VerifyLeaves(ctx context.Context, tenant string, leaf func(seq int64, data []byte) error) (store.Head, error) {
 	if err := s.usable(ctx); err != nil {
 		return store.Head{}, err
 	}
@@ -145,7 +151,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 		var readErr error
 		var columns driver.Columns
 		vals := make([]sqldriver.Value, len(columnNames))
-		verified, chainErr = driver.VerifyChain(ctx, tenant, func(yield func(driver.Stored, error) bool) {
+		verified, chainErr = driver.VerifyChainLeaves(ctx, tenant, func(yield func(driver.Stored, error) bool) {
 			var last int64 // the last record read
 			for {
 				if err := rows.Next(vals); err != nil {
@@ -168,7 +174,7 @@ func (s *Store) Verify(ctx context.Context, tenant string) (store.Head, error) {
 					return
 				}
 			}
-		}, head)
+		}, head, leaf)
 		return readErr
 	})
 	if err != nil {
