@@ -197,7 +197,9 @@ type Options struct {
 	// LockTimeout, when positive, bounds how long a statement waits for a
 	// lock (PostgreSQL's lock_timeout), such as an append waiting for
 	// another transaction of the same tenant; such a wait fails with
-	// ErrUnavailable. 0 leaves the server's setting.
+	// ErrUnavailable. 0 leaves the server's setting. RebuildTrees, which
+	// locks the log's tables, waits at most LockTimeout for each lock, 10 s
+	// when it is 0.
 	LockTimeout time.Duration
 	// ReadOnly opens the store for reading only: Open never migrates
 	// (ErrSchemaMissing if the schema is absent, ErrSchemaTooOld if it is
@@ -392,7 +394,8 @@ func Open(ctx context.Context, dsn string, o *Options) (*Store, error) {
 // New returns a store on an existing pool, migrating and checking as Open
 // does. Close does not close a pool New was given. Options.MaxConns and
 // Options.LockTimeout apply to pools Open makes; set them in the pool's
-// configuration (MaxConns, RuntimeParams["lock_timeout"]) instead.
+// configuration (MaxConns, RuntimeParams["lock_timeout"]) instead
+// (RebuildTrees uses Options.LockTimeout either way).
 func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 	var opt Options
 	if o != nil {

@@ -413,9 +413,10 @@ func buildTree(ctx context.Context, tx pgx.Tx, tenant string, head int64) error 
 // RebuildTrees fails with ErrPermission, changing nothing. With no tenant
 // to retry (the common case) it locks only the small table of the notes,
 // for a moment; otherwise it also locks the records, chain heads and tree
-// hashes of every tenant while it rebuilds, waiting at most
-// Options.LockTimeout (10 s when not set) for the locks, and failing with
-// ErrUnavailable after that, changing nothing.
+// hashes of every tenant while it rebuilds. It waits at most
+// Options.LockTimeout (10 s when not set) for each lock, the migrations'
+// advisory lock included, and fails with ErrUnavailable after that,
+// changing nothing.
 func (s *Store) RebuildTrees(ctx context.Context) (built []string, unbuilt []*store.TreeError, err error) {
 	if s.closed.Load() {
 		return nil, nil, fmt.Errorf("postgres: %w", store.ErrClosed)
@@ -459,6 +460,15 @@ func (s *Store) rebuildTrees(ctx context.Context, conn *pgx.Conn) (built []strin
 		return nil, nil, err
 	}
 	defer tx.Rollback(context.Background())
+	// Every lock it waits for, the migrations' advisory lock first, for
+	// at most the lock timeout.
+	lockTimeout := s.lockTimeout
+	if lockTimeout <= 0 {
+		lockTimeout = 10 * time.Second
+	}
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d`, max(lockTimeout.Milliseconds(), 1))); err != nil {
+		return nil, nil, err
+	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(`+migrationLockKey+`)`, s.schema); err != nil {
 		return nil, nil, err
 	}
@@ -467,13 +477,6 @@ func (s *Store) rebuildTrees(ctx context.Context, conn *pgx.Conn) (built []strin
 	}
 	var role string
 	if err := tx.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
-		return nil, nil, err
-	}
-	lockTimeout := s.lockTimeout
-	if lockTimeout <= 0 {
-		lockTimeout = 10 * time.Second
-	}
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d`, max(lockTimeout.Milliseconds(), 1))); err != nil {
 		return nil, nil, err
 	}
 	// The notes first, alone: with none, no other table is locked.

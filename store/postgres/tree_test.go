@@ -195,6 +195,19 @@ func TestSchema6BrokenLog(t *testing.T) {
 	}
 	forced("after a RebuildTrees that timed out")
 	reader.Rollback(ctx)
+	// A migration holding the migrations' advisory lock: waited for at
+	// most the lock timeout too.
+	migration, err := connect(t, srv.owner).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migration.Exec(ctx, `SELECT pg_advisory_xact_lock(`+migrationLockKey+`)`, sch); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := impatient.RebuildTrees(ctx); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("RebuildTrees while a migration holds the advisory lock: %v, want ErrUnavailable (a lock timeout)", err)
+	}
+	migration.Rollback(ctx)
 	built, still, err := s2.RebuildTrees(ctx)
 	if err != nil || len(built) != 0 || len(still) != 1 || still[0].Tenant != "acme" || still[0].First != 4 {
 		t.Fatalf("RebuildTrees of a log still broken: %v, %v, %v; want acme still unbuilt at record 4", built, still, err)
