@@ -60,6 +60,9 @@ func testCloser(t *testing.T, s store.Store) {
 	if ar, ok := s.(store.AckReader); ok {
 		checks["Acks"] = firstErr(ar.Acks(ctx, "t1", store.AckQuery{ActivityID: "a"}))
 	}
+	if lv, ok := s.(store.LeafVerifier); ok {
+		_, checks["VerifyLeaves"] = lv.VerifyLeaves(ctx, "t1", nil)
+	}
 	if tr, ok := s.(store.TreeReader); ok {
 		_, checks["TreeSize"] = tr.TreeSize(ctx, "t1")
 		_, checks["TreeHashes"] = tr.TreeHashes(ctx, "t1", 1, []int64{0})

@@ -16,8 +16,8 @@
 // Cancellation, Concurrency), then per method (SavePlan/…, SaveEvent/…,
 // Events/…, AppendRecord/…, Records/…, Verify/…), then per optional
 // capability of the store package's documentation (Capabilities/Closer,
-// Pinger, IntegrityChecker, RosterStore/…, BatchAppender/…, AckReader/…, TreeReader/…;
-// skipped for a store that does not have it).
+// Pinger, IntegrityChecker, RosterStore/…, BatchAppender/…, AckReader/…,
+// TreeReader/…, LeafVerifier; skipped for a store that does not have it).
 // Each clause's comment quotes the rule it checks. It checks error
 // categories with errors.Is, never messages, and needs no clock: it runs
 // against a store with the real one.
@@ -128,6 +128,7 @@ var clauses = []struct {
 	{"Capabilities/TreeReader/Batch", testTreeBatch},
 	{"Capabilities/TreeReader/Tenants", testTreeTenants},
 	{"Capabilities/TreeReader/Invalid", testTreeInvalid},
+	{"Capabilities/LeafVerifier", testLeafVerifier},
 }
 
 var ctx = context.Background()
