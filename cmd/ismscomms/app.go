@@ -429,9 +429,11 @@ func cannotRead(path string, err error) string {
 // colour reports whether to colour output written to w: only a terminal,
 // and never with NO_COLOR set.
 func (a *app) colour(w io.Writer) bool {
-	if a.getenv("NO_COLOR") != "" {
-		return false
-	}
+	return a.getenv("NO_COLOR") == "" && a.terminal(w)
+}
+
+// terminal reports whether w is a terminal.
+func (a *app) terminal(w io.Writer) bool {
 	if t, ok := w.(*trackedWriter); ok {
 		w = t.w
 	}

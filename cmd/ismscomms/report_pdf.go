@@ -113,19 +113,6 @@ func (pr printer) pdfOf(ctx context.Context, html func(io.Writer) error) (func(i
 	}, nil
 }
 
-// terminal reports whether w is a terminal.
-func (a *app) terminal(w io.Writer) bool {
-	if t, ok := w.(*trackedWriter); ok {
-		w = t.w
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
 // matrixFlags are the matrix command's flags for its output.
 type matrixFlags struct {
 	paper, out string

@@ -441,15 +441,10 @@ func verifyOnce(ctx context.Context, st store.Store, lv store.LeafVerifier, tena
 	if err != nil {
 		return Checkpoint{}, true, err
 	}
-	// The checks of verifyTwice, in its order.
-	switch {
-	case head.Seq < size:
-		return Checkpoint{}, true, &store.TreeError{Tenant: tenant, Size: size, Reason: fmt.Sprintf("the tree has %d leaves, but the log only %d records", size, head.Seq)}
-	case old.Size > size:
-		return Checkpoint{}, true, &store.TreeError{Tenant: tenant, Size: old.Size, Reason: fmt.Sprintf("the log has %d records, fewer than the checkpoint's %d: records %d to %d were removed", size, old.Size, size+1, old.Size)}
-	case stray >= 0:
-		return Checkpoint{}, true, driver.StrayHash(tenant, size, stray)
-	case b.Size() != size, old.Size > 0 && oldRoot != old.Hash:
+	if err := extentError(tenant, size, stray, head, old); err != nil {
+		return Checkpoint{}, true, err
+	}
+	if b.Size() != size || old.Size > 0 && oldRoot != old.Hash {
 		return Checkpoint{}, false, nil
 	}
 	stored := <-storedc
@@ -513,6 +508,23 @@ func readStoredLevels(ctx context.Context, tr store.TreeReader, tenant string, s
 	return out
 }
 
+// extentError checks the tree's extent (size and stray, TreeExtent's)
+// against the head the chain verified and against old, as verify does
+// once the log is verified and before the tree is compared: a tree with
+// more leaves than the log has records, a log shorter than old, or a
+// stored hash past the tree's size (the log was cut).
+func extentError(tenant string, size, stray int64, head store.Head, old Checkpoint) error {
+	switch {
+	case head.Seq < size:
+		return &store.TreeError{Tenant: tenant, Size: size, Reason: fmt.Sprintf("the tree has %d leaves, but the log only %d records", size, head.Seq)}
+	case old.Size > size:
+		return &store.TreeError{Tenant: tenant, Size: old.Size, Reason: fmt.Sprintf("the log has %d records, fewer than the checkpoint's %d: records %d to %d were removed", size, old.Size, size+1, old.Size)}
+	case stray >= 0:
+		return driver.StrayHash(tenant, size, stray)
+	}
+	return nil
+}
+
 // verifyTwice is verify for any store: Verify, then the records read
 // again (Records), the tree built from their encodings and each stored
 // hash compared with the one computed, a chunk at a time, so that the
@@ -530,14 +542,8 @@ func verifyTwice(ctx context.Context, st store.Store, tenant string, old Checkpo
 	if err != nil {
 		return Checkpoint{}, err
 	}
-	if head.Seq < size {
-		return Checkpoint{}, &store.TreeError{Tenant: tenant, Size: size, Reason: fmt.Sprintf("the tree has %d leaves, but the log only %d records", size, head.Seq)}
-	}
-	if old.Size > size {
-		return Checkpoint{}, &store.TreeError{Tenant: tenant, Size: old.Size, Reason: fmt.Sprintf("the log has %d records, fewer than the checkpoint's %d: records %d to %d were removed", size, old.Size, size+1, old.Size)}
-	}
-	if stray >= 0 {
-		return Checkpoint{}, driver.StrayHash(tenant, size, stray)
+	if err := extentError(tenant, size, stray, head, old); err != nil {
+		return Checkpoint{}, err
 	}
 	b, err := driver.NewTreeBuilder(0, nil)
 	if err != nil {

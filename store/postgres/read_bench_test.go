@@ -3,7 +3,6 @@ package postgres
 import (
 	"fmt"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -130,7 +129,7 @@ func BenchmarkVerify(b *testing.B) {
 	for _, size := range readSizes {
 		b.Run("records="+size.name+"/Verify", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int {
+			heapwatch.Measure(b, size.n, func() int {
 				head, err := s.Verify(ctx, "t")
 				if err != nil {
 					b.Fatal(err)
@@ -140,11 +139,11 @@ func BenchmarkVerify(b *testing.B) {
 		})
 		b.Run("records="+size.name+"/plain-sql", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int { return plainSQL(b, s, s.q.verifyRecords) })
+			heapwatch.Measure(b, size.n, func() int { return plainSQL(b, s, s.q.verifyRecords) })
 		})
 		b.Run("records="+size.name+"/checkpoint.Verify", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int {
+			heapwatch.Measure(b, size.n, func() int {
 				c, err := checkpoint.Verify(ctx, s, "t", checkpoint.Checkpoint{})
 				if err != nil {
 					b.Fatal(err)
@@ -162,7 +161,7 @@ func BenchmarkRecords(b *testing.B) {
 	for _, size := range readSizes {
 		b.Run("records="+size.name+"/Records", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int {
+			heapwatch.Measure(b, size.n, func() int {
 				n := 0
 				for _, err := range s.Records(ctx, "t", store.RecordQuery{}) {
 					if err != nil {
@@ -175,7 +174,7 @@ func BenchmarkRecords(b *testing.B) {
 		})
 		b.Run("records="+size.name+"/plain-sql", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int {
+			heapwatch.Measure(b, size.n, func() int {
 				return plainSQL(b, s, `SELECT seq, body, hash FROM `+pgx.Identifier{s.schema, "records"}.Sanitize()+` WHERE tenant = $1 ORDER BY seq`)
 			})
 		})
@@ -207,33 +206,4 @@ func plainSQL(b *testing.B, s *Store, query string) int {
 		b.Fatal(err)
 	}
 	return n
-}
-
-// measure runs read b.N times, each expected to read n records, and
-// reports the time and CPU time per record and the peak heap (as
-// store/sqlite's does; the server's CPU time is not counted).
-func measure(b *testing.B, n int, read func() int) {
-	b.ReportAllocs()
-	w := heapwatch.Start()
-	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
-	for i := 0; i < b.N; i++ {
-		if got := read(); got != n {
-			b.Fatalf("read %d records, want %d", got, n)
-		}
-	}
-	elapsed, cpu := time.Since(start), cpuTime()-cpu
-	b.StopTimer()
-	w.Stop().Report(b)
-	perRecord := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) / float64(n) }
-	b.ReportMetric(perRecord(elapsed), "ns/record")
-	b.ReportMetric(perRecord(cpu), "cpu-ns/record")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -512,18 +512,14 @@ func (s *Store) rebuildTrees(ctx context.Context, conn *pgx.Conn) (built []strin
 		if _, err := tx.Exec(ctx, `SAVEPOINT rebuild_tree`); err != nil {
 			return nil, nil, err
 		}
-		ce, err := verifyInTx(ctx, tx, s.q.verifyRecords, tenant)
+		head, ce, err := verifyInTx(ctx, tx, s.q.verifyRecords, tenant)
 		if err != nil {
 			return nil, nil, err
 		}
 		if ce == nil {
-			var head int64
-			if err := tx.QueryRow(ctx, `SELECT seq FROM chain_heads WHERE tenant = $1`, tenant).Scan(&head); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return nil, nil, err
-			}
 			_, err := tx.Exec(ctx, `DELETE FROM tree_hashes WHERE tenant = $1`, tenant)
 			if err == nil {
-				err = buildTree(ctx, tx, tenant, head)
+				err = buildTree(ctx, tx, tenant, head.Seq)
 			}
 			if err != nil && !errors.As(err, &ce) {
 				return nil, nil, fmt.Errorf("build the Merkle tree of tenant %q: %w", tenant, err)
@@ -559,26 +555,26 @@ func (s *Store) rebuildTrees(ctx context.Context, conn *pgx.Conn) (built []strin
 }
 
 // verifyInTx verifies tenant's record chain in tx (a transaction that
-// sees its rows), as Verify does: the *store.ChainError of a broken
-// chain, or nil.
-func verifyInTx(ctx context.Context, tx pgx.Tx, query, tenant string) (*store.ChainError, error) {
+// sees its rows), as Verify does: the head it verified, or the
+// *store.ChainError of a broken chain.
+func verifyInTx(ctx context.Context, tx pgx.Tx, query, tenant string) (store.Head, *store.ChainError, error) {
 	var head store.Head
 	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM chain_heads WHERE tenant = $1`, tenant).Scan(&head.Seq, &head.Hash); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return nil, err
+		return store.Head{}, nil, err
 	}
 	rows, err := tx.Query(ctx, query, tenant)
 	if err != nil {
-		return nil, err
+		return store.Head{}, nil, err
 	}
 	defer rows.Close()
-	_, err, readErr := verifyRows(ctx, tenant, rows, head, nil)
+	verified, err, readErr := verifyRows(ctx, tenant, rows, head, nil)
 	rows.Close()
 	if readErr != nil {
-		return nil, readErr
+		return store.Head{}, nil, readErr
 	}
 	var ce *store.ChainError
 	if errors.As(err, &ce) {
-		return ce, nil
+		return store.Head{}, ce, nil
 	}
-	return nil, err
+	return verified, nil, err
 }

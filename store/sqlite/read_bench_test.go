@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -130,7 +129,7 @@ func BenchmarkVerify(b *testing.B) {
 	for _, size := range readSizes {
 		b.Run("records="+size.name+"/Verify", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int {
+			heapwatch.Measure(b, size.n, func() int {
 				head, err := s.Verify(ctx, "t")
 				if err != nil {
 					b.Fatal(err)
@@ -140,13 +139,13 @@ func BenchmarkVerify(b *testing.B) {
 		})
 		b.Run("records="+size.name+"/plain-sql", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int {
+			heapwatch.Measure(b, size.n, func() int {
 				return plainSQL(b, s, `SELECT `+storedColumns+` FROM records WHERE tenant = ? ORDER BY seq`)
 			})
 		})
 		b.Run("records="+size.name+"/checkpoint.Verify", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int {
+			heapwatch.Measure(b, size.n, func() int {
 				c, err := checkpoint.Verify(ctx, s, "t", checkpoint.Checkpoint{})
 				if err != nil {
 					b.Fatal(err)
@@ -164,7 +163,7 @@ func BenchmarkRecords(b *testing.B) {
 	for _, size := range readSizes {
 		b.Run("records="+size.name+"/Records", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int {
+			heapwatch.Measure(b, size.n, func() int {
 				n := 0
 				for _, err := range s.Records(ctx, "t", store.RecordQuery{}) {
 					if err != nil {
@@ -177,43 +176,11 @@ func BenchmarkRecords(b *testing.B) {
 		})
 		b.Run("records="+size.name+"/plain-sql", func(b *testing.B) {
 			s := readFixture(b, size.n)
-			measure(b, size.n, func() int {
+			heapwatch.Measure(b, size.n, func() int {
 				return plainSQL(b, s, `SELECT seq, body, hash FROM records WHERE tenant = ? ORDER BY seq`)
 			})
 		})
 	}
-}
-
-// measure runs read b.N times, each expected to read n records, and
-// reports the time per record and the peak heap.
-func measure(b *testing.B, n int, read func() int) {
-	b.ReportAllocs()
-	w := heapwatch.Start()
-	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
-	for i := 0; i < b.N; i++ {
-		if got := read(); got != n {
-			b.Fatalf("read %d records, want %d", got, n)
-		}
-	}
-	elapsed, cpu := time.Since(start), cpuTime()-cpu
-	b.StopTimer()
-	w.Stop().Report(b)
-	perRecord := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) / float64(n) }
-	b.ReportMetric(perRecord(elapsed), "ns/record")
-	b.ReportMetric(perRecord(cpu), "cpu-ns/record")
-}
-
-// cpuTime is the CPU time the process has used, in user and system mode:
-// on a shared machine, where the time a benchmark takes depends on what
-// else runs, it is the steadier measure of the work done (and with more
-// than one goroutine at work, above the time taken).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // plainSQL runs query for tenant "t" and scans every column of every row
